@@ -1,0 +1,306 @@
+//! Who may do what, where. Every staff account has one [`Role`] bound to one node of the organisation
+//! tree; the role grants [`Permission`]s, the node fixes the scope. A record outside the scope does not
+//! exist for the actor (404, never 403). Use-cases call [`Actor::require`] and [`Actor::sees`] first.
+
+mod password;
+mod session;
+mod store;
+mod users;
+
+pub use password::{check_password_policy, hash_password, verify_password};
+pub use session::{
+    ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, LOCKOUT_FAILURES, LOCKOUT_WINDOW, LoginOutcome, SessionToken,
+    change_password, login, logout, session_actor,
+};
+pub use users::{
+    NewUser, User, UserFilter, active_accounts_on, create_first_admin, create_user, get_user,
+    list_users, reset_password, set_active,
+};
+
+use serde::Serialize;
+
+use crate::error::{Error, Msg, Result};
+
+/// The roles of SPEC.md ("Who uses it") plus the separated administrator roles of SECURITY.md (三员).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    SystemAdmin,
+    AuditAdmin,
+    DistrictAdmin,
+    TownOffice,
+    Leadership,
+    LeadDepartment,
+    CentreHead,
+    Teacher,
+    Resident,
+}
+
+/// What an actor may do, named `resource:action`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Permission {
+    /// Browse the organisation tree.
+    OrgRead,
+    /// Edit a node's attributes and members.
+    OrgEdit,
+    /// Create, move and retire nodes.
+    OrgManage,
+    /// List staff accounts.
+    UsersRead,
+    /// Create, disable and reset staff accounts.
+    UsersManage,
+    /// Browse the audit log.
+    AuditRead,
+}
+
+impl Permission {
+    /// The stable `resource:action` name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Permission::OrgRead => "org:read",
+            Permission::OrgEdit => "org:edit",
+            Permission::OrgManage => "org:manage",
+            Permission::UsersRead => "users:read",
+            Permission::UsersManage => "users:manage",
+            Permission::AuditRead => "audit:read",
+        }
+    }
+}
+
+impl Role {
+    /// Every role, in the order the account form lists them.
+    pub const ALL: [Role; 9] = [
+        Role::SystemAdmin,
+        Role::AuditAdmin,
+        Role::DistrictAdmin,
+        Role::TownOffice,
+        Role::Leadership,
+        Role::LeadDepartment,
+        Role::CentreHead,
+        Role::Teacher,
+        Role::Resident,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::SystemAdmin => "system_admin",
+            Role::AuditAdmin => "audit_admin",
+            Role::DistrictAdmin => "district_admin",
+            Role::TownOffice => "town_office",
+            Role::Leadership => "leadership",
+            Role::LeadDepartment => "lead_department",
+            Role::CentreHead => "centre_head",
+            Role::Teacher => "teacher",
+            Role::Resident => "resident",
+        }
+    }
+
+    /// Parses a stored or submitted role name.
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// The locale key of the role's display name.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Role::SystemAdmin => "role.system_admin",
+            Role::AuditAdmin => "role.audit_admin",
+            Role::DistrictAdmin => "role.district_admin",
+            Role::TownOffice => "role.town_office",
+            Role::Leadership => "role.leadership",
+            Role::LeadDepartment => "role.lead_department",
+            Role::CentreHead => "role.centre_head",
+            Role::Teacher => "role.teacher",
+            Role::Resident => "role.resident",
+        }
+    }
+
+    /// Default deny: a role has exactly the permissions listed here.
+    pub fn permissions(self) -> &'static [Permission] {
+        use Permission::*;
+        match self {
+            // 三员: the system admin runs the tree and accounts but cannot read the audit log;
+            // the audit admin reads the audit log and nothing else changes.
+            Role::SystemAdmin => &[OrgRead, OrgEdit, OrgManage, UsersRead, UsersManage],
+            Role::AuditAdmin => &[OrgRead, AuditRead],
+            Role::DistrictAdmin | Role::TownOffice => &[
+                OrgRead,
+                OrgEdit,
+                OrgManage,
+                UsersRead,
+                UsersManage,
+                AuditRead,
+            ],
+            Role::Leadership | Role::LeadDepartment => &[OrgRead],
+            Role::CentreHead => &[OrgRead, OrgEdit],
+            Role::Teacher | Role::Resident => &[],
+        }
+    }
+
+    /// The kinds of node an account of this role may be bound to.
+    pub fn node_kinds(self) -> &'static [&'static str] {
+        match self {
+            Role::SystemAdmin | Role::AuditAdmin => &["root"],
+            Role::DistrictAdmin => &["district"],
+            Role::TownOffice | Role::Leadership => &["town"],
+            Role::LeadDepartment => &["department"],
+            Role::CentreHead => &["centre"],
+            Role::Teacher => &["school", "centre"],
+            Role::Resident => &["community"],
+        }
+    }
+
+    /// The roles an account of this role may hand out (inside its own scope).
+    pub fn grantable(self) -> &'static [Role] {
+        use Role::*;
+        match self {
+            SystemAdmin => &Role::ALL,
+            DistrictAdmin => &[
+                DistrictAdmin,
+                TownOffice,
+                Leadership,
+                LeadDepartment,
+                CentreHead,
+                Teacher,
+            ],
+            TownOffice => &[TownOffice, Leadership, LeadDepartment, CentreHead, Teacher],
+            _ => &[],
+        }
+    }
+}
+
+/// The authenticated person behind a request or a command-line action.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub user_id: Option<i64>,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// The node the account is bound to.
+    pub node_id: i64,
+    /// Materialised path of the scope root (`/1/4/`): everything whose path starts with it is visible.
+    pub scope_path: String,
+    /// The id of the scope root node.
+    pub scope_node_id: i64,
+    /// The session's CSRF token (empty for command-line actors and bearer-token API calls).
+    pub csrf_token: String,
+    /// Hash of the session id (lets logout end exactly this session).
+    pub session_hash: Option<String>,
+    pub source_ip: Option<String>,
+    pub request_id: Option<String>,
+}
+
+impl Actor {
+    /// The command line acting with full rights (first admin, demo data, imports).
+    pub fn command_line() -> Actor {
+        Actor {
+            user_id: None,
+            username: "cli".into(),
+            display_name: "命令行".into(),
+            role: Role::SystemAdmin,
+            node_id: 0,
+            scope_path: "/".into(),
+            scope_node_id: 0,
+            csrf_token: String::new(),
+            session_hash: None,
+            source_ip: None,
+            request_id: None,
+        }
+    }
+
+    /// True when the role grants the permission.
+    pub fn can(&self, p: Permission) -> bool {
+        self.role.permissions().contains(&p)
+    }
+
+    /// Refuses with 403 when the role lacks the permission.
+    pub fn require(&self, p: Permission) -> Result<()> {
+        if self.can(p) {
+            Ok(())
+        } else {
+            Err(Error::Forbidden(
+                Msg::new("error.forbidden").arg("permission", p.as_str()),
+            ))
+        }
+    }
+
+    /// True when a record at `path` lies inside this actor's scope.
+    pub fn sees(&self, path: &str) -> bool {
+        path.starts_with(&self.scope_path)
+    }
+
+    /// `Err(NotFound)` unless the path is inside the scope.
+    pub fn require_sees(&self, path: &str) -> Result<()> {
+        if self.sees(path) {
+            Ok(())
+        } else {
+            Err(Error::NotFound)
+        }
+    }
+}
+
+/// Finds the scope root of an account: most roles see their own node's subtree; a centre head sees the
+/// community the centre belongs to (its residents live there); leadership and lead departments see their town.
+pub fn scope_root(role: Role, node_path: &str) -> String {
+    let ids: Vec<&str> = node_path
+        .trim_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
+    let keep = match role {
+        // root / district / town / community / centre
+        Role::CentreHead => ids.len().saturating_sub(1),
+        // a department sits directly under its town
+        Role::LeadDepartment => ids.len().saturating_sub(1),
+        _ => ids.len(),
+    };
+    if keep == 0 {
+        return "/".into();
+    }
+    format!("/{}/", ids[..keep].join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_centre_head_sees_its_community_and_a_department_its_town() {
+        assert_eq!(scope_root(Role::CentreHead, "/1/2/3/4/5/"), "/1/2/3/4/");
+        assert_eq!(scope_root(Role::LeadDepartment, "/1/2/3/9/"), "/1/2/3/");
+        assert_eq!(scope_root(Role::TownOffice, "/1/2/3/"), "/1/2/3/");
+    }
+
+    #[test]
+    fn roles_round_trip_and_audit_is_separated_from_system_admin() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.as_str()), Some(r));
+        }
+        assert!(
+            !Role::SystemAdmin
+                .permissions()
+                .contains(&Permission::AuditRead)
+        );
+        assert!(
+            Role::AuditAdmin
+                .permissions()
+                .contains(&Permission::AuditRead)
+        );
+        assert!(
+            !Role::AuditAdmin
+                .permissions()
+                .contains(&Permission::OrgManage)
+        );
+        assert!(Role::Teacher.permissions().is_empty());
+    }
+
+    #[test]
+    fn scope_is_a_path_prefix_not_a_name_prefix() {
+        let mut a = Actor::command_line();
+        a.scope_path = "/1/2/".into();
+        assert!(a.sees("/1/2/7/"));
+        assert!(!a.sees("/1/22/"));
+        assert!(matches!(a.require_sees("/1/3/"), Err(Error::NotFound)));
+    }
+}

@@ -1,0 +1,228 @@
+use chrono::{DateTime, Utc};
+
+use crate::db::{Db, Tx, like_escape};
+use crate::error::Result;
+use crate::page::{Page, PageRequest};
+use crate::{on_db, on_tx};
+
+use super::users::{User, UserFilter};
+
+#[derive(sqlx::FromRow)]
+pub(super) struct LoginRow {
+    pub id: i64,
+    pub password_hash: String,
+    pub active: bool,
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct SessionRow {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub node_id: i64,
+    pub node_path: String,
+    pub active: bool,
+    pub csrf_token: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+}
+
+pub(super) async fn user_for_login(db: &Db, username: &str) -> Result<Option<LoginRow>> {
+    Ok(
+        on_db!(db, p => sqlx::query_as("select id, password_hash, active from users where username = $1")
+        .bind(username).fetch_optional(p).await?),
+    )
+}
+
+pub(super) async fn failures_from_address(db: &Db, ip: &str, since: DateTime<Utc>) -> Result<i64> {
+    Ok(
+        on_db!(db, p => sqlx::query_scalar("select count(*) from login_failures where source_ip = $1 and at > $2")
+        .bind(ip).bind(since).fetch_one(p).await?),
+    )
+}
+
+pub(super) async fn failures_for_username(
+    db: &Db,
+    username: &str,
+    since: DateTime<Utc>,
+) -> Result<i64> {
+    Ok(
+        on_db!(db, p => sqlx::query_scalar("select count(*) from login_failures where username = $1 and at > $2")
+        .bind(username).bind(since).fetch_one(p).await?),
+    )
+}
+
+pub(super) async fn failures_for_username_tx(
+    tx: &mut Tx,
+    username: &str,
+    since: DateTime<Utc>,
+) -> Result<i64> {
+    Ok(
+        on_tx!(tx, c => sqlx::query_scalar("select count(*) from login_failures where username = $1 and at > $2")
+        .bind(username).bind(since).fetch_one(c).await?),
+    )
+}
+
+pub(super) async fn insert_failure(
+    tx: &mut Tx,
+    username: &str,
+    ip: &str,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    on_tx!(tx, c => sqlx::query("insert into login_failures (username, source_ip, at) values ($1, $2, $3)")
+        .bind(username).bind(ip).bind(at).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub(super) async fn clear_failures(tx: &mut Tx, username: &str) -> Result<()> {
+    on_tx!(tx, c => sqlx::query("delete from login_failures where username = $1").bind(username).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub(super) async fn insert_session(
+    tx: &mut Tx,
+    id_hash: &str,
+    user_id: i64,
+    csrf: &str,
+    now: DateTime<Utc>,
+    ip: &str,
+) -> Result<()> {
+    on_tx!(tx, c => sqlx::query(
+        "insert into sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, source_ip) values ($1, $2, $3, $4, $4, $5)")
+        .bind(id_hash).bind(user_id).bind(csrf).bind(now).bind(ip).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+const SESSION_ROW: &str = "select s.user_id, u.username, u.display_name, u.role, u.node_id, n.path as node_path, u.active, \
+    s.csrf_token, s.created_at, s.last_seen_at \
+    from sessions s join users u on u.id = s.user_id join org_nodes n on n.id = u.node_id where s.id_hash = $1";
+
+pub(super) async fn session_row(db: &Db, id_hash: &str) -> Result<Option<SessionRow>> {
+    Ok(on_db!(db, p => sqlx::query_as(SESSION_ROW).bind(id_hash).fetch_optional(p).await?))
+}
+
+pub(super) async fn session_row_tx(tx: &mut Tx, id_hash: &str) -> Result<Option<SessionRow>> {
+    Ok(on_tx!(tx, c => sqlx::query_as(SESSION_ROW).bind(id_hash).fetch_optional(c).await?))
+}
+
+pub(super) async fn touch_session(db: &Db, id_hash: &str, now: DateTime<Utc>) -> Result<()> {
+    on_db!(db, p => sqlx::query("update sessions set last_seen_at = $1 where id_hash = $2")
+        .bind(now).bind(id_hash).execute(p).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub(super) async fn delete_session(db: &Db, id_hash: &str) -> Result<()> {
+    on_db!(db, p => sqlx::query("delete from sessions where id_hash = $1").bind(id_hash).execute(p).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub(super) async fn delete_session_tx(tx: &mut Tx, id_hash: &str) -> Result<()> {
+    on_tx!(tx, c => sqlx::query("delete from sessions where id_hash = $1").bind(id_hash).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub(super) async fn delete_sessions_of(tx: &mut Tx, user_id: i64) -> Result<()> {
+    on_tx!(tx, c => sqlx::query("delete from sessions where user_id = $1").bind(user_id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub(super) async fn set_password(
+    tx: &mut Tx,
+    user_id: i64,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    on_tx!(tx, c => sqlx::query("update users set password_hash = $1, password_changed_at = $2, updated_at = $2 where id = $3")
+        .bind(hash).bind(now).bind(user_id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+const USER_COLS: &str = "select u.id, u.username, u.display_name, u.role, u.node_id, n.name as node_name, n.path as node_path, \
+    u.active, u.created_at from users u join org_nodes n on n.id = u.node_id";
+
+pub(super) async fn get_user(db: &Db, id: i64) -> Result<Option<User>> {
+    let sql = format!("{USER_COLS} where u.id = $1");
+    Ok(on_db!(db, p => sqlx::query_as(&sql).bind(id).fetch_optional(p).await?))
+}
+
+pub(super) async fn get_user_tx(tx: &mut Tx, id: i64) -> Result<Option<User>> {
+    let sql = format!("{USER_COLS} where u.id = $1");
+    Ok(on_tx!(tx, c => sqlx::query_as(&sql).bind(id).fetch_optional(c).await?))
+}
+
+pub(super) async fn list_users(
+    db: &Db,
+    scope: &str,
+    f: &UserFilter,
+    page: PageRequest,
+) -> Result<Page<User>> {
+    let scope = format!("{scope}%");
+    let q =
+        f.q.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| format!("%{}%", like_escape(s)));
+    let role = f.role.map(|r| r.as_str());
+    let filter = " where n.path like $1 and ($2 is null or u.username like $2 escape '\\' or u.display_name like $2 escape '\\') \
+        and ($3 is null or u.role = $3)";
+    let count_sql =
+        format!("select count(*) from users u join org_nodes n on n.id = u.node_id{filter}");
+    let list_sql = format!("{USER_COLS}{filter} order by n.path, u.username limit $4 offset $5");
+    let (total, items) = on_db!(db, p => {
+        let total: i64 = sqlx::query_scalar(&count_sql).bind(&scope).bind(&q).bind(role).fetch_one(p).await?;
+        let items: Vec<User> = sqlx::query_as(&list_sql).bind(&scope).bind(&q).bind(role)
+            .bind(page.limit()).bind(page.offset()).fetch_all(p).await?;
+        (total, items)
+    });
+    Ok(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
+pub(super) async fn username_taken(tx: &mut Tx, username: &str) -> Result<bool> {
+    let n: i64 = on_tx!(tx, c => sqlx::query_scalar("select count(*) from users where username = $1")
+        .bind(username).fetch_one(c).await?);
+    Ok(n > 0)
+}
+
+pub(super) async fn insert_user(
+    tx: &mut Tx,
+    username: &str,
+    display_name: &str,
+    hash: &str,
+    role: &str,
+    node_id: i64,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    Ok(on_tx!(tx, c => sqlx::query_scalar(
+        "insert into users (username, display_name, password_hash, role, node_id, active, password_changed_at, created_at, updated_at) \
+         values ($1, $2, $3, $4, $5, true, $6, $6, $6) returning id")
+        .bind(username).bind(display_name).bind(hash).bind(role).bind(node_id).bind(now)
+        .fetch_one(c).await?))
+}
+
+pub(super) async fn set_active(
+    tx: &mut Tx,
+    id: i64,
+    active: bool,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    on_tx!(tx, c => sqlx::query("update users set active = $1, updated_at = $2 where id = $3")
+        .bind(active).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub(super) async fn count_users(db: &Db) -> Result<i64> {
+    Ok(on_db!(db, p => sqlx::query_scalar("select count(*) from users").fetch_one(p).await?))
+}
+
+pub(super) async fn active_accounts_on(tx: &mut Tx, node_id: i64) -> Result<i64> {
+    Ok(
+        on_tx!(tx, c => sqlx::query_scalar("select count(*) from users where node_id = $1 and active")
+        .bind(node_id).fetch_one(c).await?),
+    )
+}

@@ -1,0 +1,98 @@
+use chrono::{DateTime, Utc};
+
+use super::{AuditFilter, AuditRecord, Entry};
+use crate::access::Actor;
+use crate::db::{Db, Tx, like_escape};
+use crate::error::Result;
+use crate::page::{Page, PageRequest};
+use crate::{on_db, on_tx};
+
+pub(super) async fn insert(
+    tx: &mut Tx,
+    actor: &Actor,
+    e: &Entry<'_>,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let before = e.before.as_ref().map(|v| v.to_string());
+    let after = e.after.as_ref().map(|v| v.to_string());
+    on_tx!(tx, c => sqlx::query(
+        "insert into audit_log (at, actor_id, actor_name, actor_role, node_path, action, subject_type, subject_id, \
+         before_json, after_json, result, source_ip, request_id) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(at)
+    .bind(actor.user_id)
+    .bind(&actor.username)
+    .bind(actor.role.as_str())
+    .bind(e.node_path)
+    .bind(e.action)
+    .bind(e.subject_type)
+    .bind(e.subject_id)
+    .bind(before)
+    .bind(after)
+    .bind(e.result)
+    .bind(&actor.source_ip)
+    .bind(&actor.request_id)
+    .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+const FILTER: &str = "from audit_log where node_path like $1 \
+    and ($2 is null or action like $2 escape '\\') \
+    and ($3 is null or actor_name like $3 escape '\\') \
+    and ($4 is null or subject_type = $4) \
+    and ($5 is null or subject_id = $5) \
+    and ($6 is null or at >= $6) \
+    and ($7 is null or at < $7)";
+
+pub(super) async fn list(
+    db: &Db,
+    scope: &str,
+    f: &AuditFilter,
+    page: PageRequest,
+) -> Result<Page<AuditRecord>> {
+    let action = f
+        .action
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|s| format!("{}%", like_escape(s)));
+    let actor = f
+        .actor
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|s| format!("%{}%", like_escape(s)));
+    let subject_type = f.subject_type.clone().filter(|s| !s.is_empty());
+    let from = f
+        .from
+        .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
+    let to =
+        f.to.and_then(|d| d.succ_opt())
+            .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
+    let scope = format!("{scope}%");
+    let count_sql = format!("select count(*) {FILTER}");
+    let list_sql = format!("select * {FILTER} order by id desc limit $8 offset $9");
+    let (total, items) = on_db!(db, p => {
+        let total: i64 = sqlx::query_scalar(&count_sql)
+            .bind(&scope).bind(&action).bind(&actor).bind(&subject_type).bind(f.subject_id).bind(from).bind(to)
+            .fetch_one(p).await?;
+        let items: Vec<AuditRecord> = sqlx::query_as(&list_sql)
+            .bind(&scope).bind(&action).bind(&actor).bind(&subject_type).bind(f.subject_id).bind(from).bind(to)
+            .bind(page.limit()).bind(page.offset())
+            .fetch_all(p).await?;
+        (total, items)
+    });
+    Ok(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}
+
+pub(super) async fn distinct_actions(db: &Db, scope: &str) -> Result<Vec<String>> {
+    let scope = format!("{scope}%");
+    Ok(
+        on_db!(db, p => sqlx::query_scalar("select distinct action from audit_log where node_path like $1 order by action")
+        .bind(&scope).fetch_all(p).await?),
+    )
+}

@@ -1,0 +1,178 @@
+//! Configuration: defaults, then a TOML file, then `CEDU_*` environment variables, then command-line
+//! flags — the later wins. Unknown keys in the file and an unwritable data folder stop start-up with a
+//! message naming the key.
+
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Error, Result};
+
+/// Everything `cedu serve` needs to start.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub bind: IpAddr,
+    pub port: u16,
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; defaults to `cedu.db` inside the data folder.
+    pub database_url: Option<String>,
+    /// Set behind TLS: cookies get `Secure` and the `__Host-` prefix.
+    pub secure_cookies: bool,
+    /// `text` or `json` log lines.
+    pub log_format: String,
+    /// Largest accepted request body in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            bind: IpAddr::from([127, 0, 0, 1]),
+            port: 8080,
+            data_dir: PathBuf::from("cedu-data"),
+            database_url: None,
+            secure_cookies: false,
+            log_format: "text".into(),
+            max_body_bytes: 2 * 1024 * 1024,
+        }
+    }
+}
+
+/// The keys a config file may set (any other key is an error).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub bind: Option<IpAddr>,
+    pub port: Option<u16>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub secure_cookies: Option<bool>,
+    pub log_format: Option<String>,
+    pub max_body_bytes: Option<usize>,
+}
+
+impl FileConfig {
+    /// Reads a config file; a missing, unreadable or malformed file is a configuration error.
+    pub fn read(path: &Path) -> Result<FileConfig> {
+        let src = std::fs::read_to_string(path)
+            .map_err(|e| Error::Config(format!("config {}: cannot read: {e}", path.display())))?;
+        toml::from_str(&src)
+            .map_err(|e| Error::Config(format!("config {}: {}", path.display(), e.message())))
+    }
+}
+
+/// Values given on the command line or through `CEDU_*` variables (clap resolves flag over variable).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub bind: Option<IpAddr>,
+    pub port: Option<u16>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub secure_cookies: Option<bool>,
+    pub log_format: Option<String>,
+}
+
+impl Config {
+    /// Layers defaults < file < environment/flags.
+    pub fn layered(file: FileConfig, over: Overrides) -> Result<Config> {
+        let d = Config::default();
+        let c = Config {
+            bind: over.bind.or(file.bind).unwrap_or(d.bind),
+            port: over.port.or(file.port).unwrap_or(d.port),
+            data_dir: over.data_dir.or(file.data_dir).unwrap_or(d.data_dir),
+            database_url: over
+                .database_url
+                .or(file.database_url)
+                .filter(|s| !s.is_empty()),
+            secure_cookies: over
+                .secure_cookies
+                .or(file.secure_cookies)
+                .unwrap_or(d.secure_cookies),
+            log_format: over.log_format.or(file.log_format).unwrap_or(d.log_format),
+            max_body_bytes: file.max_body_bytes.unwrap_or(d.max_body_bytes),
+        };
+        if !matches!(c.log_format.as_str(), "text" | "json") {
+            return Err(Error::Config("log-format: must be text or json".into()));
+        }
+        if c.max_body_bytes < 1024 {
+            return Err(Error::Config(
+                "max_body_bytes: must be at least 1024".into(),
+            ));
+        }
+        Ok(c)
+    }
+
+    /// Creates the data folder and proves it is writable.
+    pub fn prepare_data_dir(&self) -> Result<()> {
+        let fail = |e: std::io::Error| {
+            Error::Config(format!(
+                "data-dir {}: not writable: {e}",
+                self.data_dir.display()
+            ))
+        };
+        std::fs::create_dir_all(&self.data_dir).map_err(fail)?;
+        let probe = self.data_dir.join(".write-test");
+        std::fs::write(&probe, b"ok").map_err(fail)?;
+        std::fs::remove_file(&probe).map_err(fail)?;
+        Ok(())
+    }
+
+    /// The database URL in effect.
+    pub fn effective_database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| crate::db::Db::sqlite_url_in(&self.data_dir))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_win_over_the_file_and_the_file_over_defaults() {
+        let file = FileConfig {
+            port: Some(9000),
+            log_format: Some("json".into()),
+            ..Default::default()
+        };
+        let c = Config::layered(
+            file,
+            Overrides {
+                port: Some(9100),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!((c.port, c.log_format.as_str()), (9100, "json"));
+        let c = Config::layered(FileConfig::default(), Overrides::default()).unwrap();
+        assert_eq!(c.port, 8080);
+    }
+
+    #[test]
+    fn unknown_file_keys_are_named_in_the_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("cedu.toml");
+        std::fs::write(&p, "port = 1\nprot = 2\n").unwrap();
+        let e = FileConfig::read(&p).unwrap_err().to_string();
+        assert!(e.contains("prot"), "{e}");
+    }
+
+    #[test]
+    fn an_unwritable_data_folder_stops_start_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("a-file");
+        std::fs::write(&file, "x").unwrap();
+        let c = Config {
+            data_dir: file.join("sub"),
+            ..Config::default()
+        };
+        assert!(
+            c.prepare_data_dir()
+                .unwrap_err()
+                .to_string()
+                .contains("data-dir")
+        );
+    }
+}

@@ -1,0 +1,490 @@
+//! The demo: the two towns of the plans, built through the same use-cases as the pages (so every node is
+//! validated and audited), with a seeded generator of realistic Chinese names and populations. It can
+//! scale a district up to ~30 towns and ~1 million residents for benchmarks.
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use crate::access::{self, Actor, NewUser, Role};
+use crate::db::Db;
+use crate::error::Result;
+use crate::org::{self, NewMember, NewNode, Node, NodeFilter, NodeInput};
+use crate::page::PageRequest;
+
+/// The password of every demo account (printed at start; a demo database is for trying cedu out).
+pub const DEMO_PASSWORD: &str = "Learn-Together-2026";
+
+/// The demo accounts: (user name, display name, role, name of the node it is bound to).
+pub const DEMO_LOGINS: &[(&str, &str, Role, &str)] = &[
+    ("sysadmin", "系统管理员", Role::SystemAdmin, "全部地区"),
+    ("auditor", "审计管理员", Role::AuditAdmin, "全部地区"),
+    (
+        "tongnan",
+        "潼南区社区教育学院",
+        Role::DistrictAdmin,
+        "潼南区",
+    ),
+    ("linzi", "临淄区教育和体育局", Role::DistrictAdmin, "临淄区"),
+    ("qunli.office", "张春林", Role::TownOffice, "群力镇"),
+    ("qunli.leader", "莫正清", Role::Leadership, "群力镇"),
+    ("qunli.shebao", "社保所", Role::LeadDepartment, "社保所"),
+    (
+        "qunli.centre",
+        "群力社区学习中心负责人",
+        Role::CentreHead,
+        "群力社区学习中心",
+    ),
+    (
+        "qunli.teacher",
+        "群力镇专职教师",
+        Role::Teacher,
+        "群力镇社区教育学校",
+    ),
+    (
+        "qiling.office",
+        "齐陵街道社区教育中心",
+        Role::TownOffice,
+        "齐陵街道",
+    ),
+    (
+        "wangqi",
+        "王齐村工作站负责人",
+        Role::CentreHead,
+        "王齐村工作站",
+    ),
+    (
+        "xuejia",
+        "薛家村工作站负责人",
+        Role::CentreHead,
+        "薛家村工作站",
+    ),
+];
+
+/// How much demo to generate.
+#[derive(Clone, Debug)]
+pub struct DemoOptions {
+    pub seed: u64,
+    /// Extra generated towns in Tongnan district (benchmarks: 28 gives a district of ~30 towns).
+    pub extra_towns: usize,
+    /// Total resident population to aim for across the generated towns' communities.
+    pub extra_population: i64,
+}
+
+impl Default for DemoOptions {
+    fn default() -> DemoOptions {
+        DemoOptions {
+            seed: 2020,
+            extra_towns: 0,
+            extra_population: 0,
+        }
+    }
+}
+
+const SURNAMES: &[char] = &[
+    '王', '李', '张', '刘', '陈', '杨', '黄', '赵', '周', '吴', '徐', '孙', '马', '朱', '胡', '郭',
+    '何', '林', '罗', '高', '郑', '梁', '谢', '宋', '唐', '许', '韩', '冯', '邓', '曹', '彭', '曾',
+    '肖', '田', '董', '潘', '袁', '蔡', '蒋', '余', '杜', '叶', '程', '魏', '苏', '吕', '丁', '任',
+    '卢', '姚', '沈', '钟', '姜', '崔', '谭', '陆', '范', '汪', '廖', '石',
+];
+const GIVEN: &[char] = &[
+    '伟', '芳', '娜', '秀', '英', '敏', '静', '丽', '强', '磊', '军', '洋', '勇', '艳', '杰', '娟',
+    '涛', '明', '超', '霞', '平', '刚', '桂', '兰', '玉', '华', '建', '国', '红', '梅', '德', '文',
+    '志', '春', '海', '云', '成', '福', '光', '凤', '琴', '珍', '荣', '兵', '林', '波', '斌', '宇',
+    '浩', '婷', '欣', '雪', '慧', '晓', '鹏', '辉', '琳', '萍', '燕', '倩',
+];
+const TOWN_SYLLABLES: &[&str] = &[
+    "双江", "古溪", "宝龙", "新胜", "太安", "米心", "龙形", "寿桥", "玉溪", "柏梓", "崇龛", "塘坝",
+    "别口", "田家", "小渡", "五桂", "卧佛", "上和", "花岩", "桂林", "梓潼", "大佛", "三汇", "西山",
+    "东安", "南岭", "北坝", "青石", "白沙", "金龙",
+];
+const VILLAGE_SYLLABLES: &[&str] = &[
+    "石桥", "龙井", "团结", "红星", "和平", "高峰", "太平", "长春", "新民", "永兴", "三合", "白果",
+    "青龙", "凤凰", "黄桷", "柳树", "檬子", "玉泉", "双河", "兴隆", "光明", "金星", "万寿", "桥亭",
+];
+
+/// A seeded generator of names and numbers.
+pub struct Generator {
+    rng: StdRng,
+}
+
+impl Generator {
+    /// Same seed, same data.
+    pub fn new(seed: u64) -> Generator {
+        Generator {
+            rng: StdRng::seed_from_u64(seed),
+        }
+    }
+
+    /// A realistic two- or three-character Chinese name.
+    pub fn person_name(&mut self) -> String {
+        let mut s = String::new();
+        s.push(SURNAMES[self.rng.gen_range(0..SURNAMES.len())]);
+        let len = if self.rng.gen_bool(0.7) { 2 } else { 1 };
+        for _ in 0..len {
+            s.push(GIVEN[self.rng.gen_range(0..GIVEN.len())]);
+        }
+        s
+    }
+
+    /// A number in a range.
+    pub fn between(&mut self, lo: i64, hi: i64) -> i64 {
+        self.rng.gen_range(lo..=hi)
+    }
+
+    /// A landline of a district office (023 for Chongqing).
+    pub fn landline(&mut self, area: &str) -> String {
+        format!("{area}-{}", self.rng.gen_range(44_000_000..46_000_000))
+    }
+}
+
+struct Builder<'a> {
+    db: &'a Db,
+    actor: Actor,
+    g: Generator,
+}
+
+impl Builder<'_> {
+    async fn node(
+        &mut self,
+        parent: &Node,
+        kind: &str,
+        name: &str,
+        f: impl FnOnce(&mut NodeInput),
+    ) -> Result<Node> {
+        let mut attrs = NodeInput {
+            name: name.into(),
+            ..Default::default()
+        };
+        f(&mut attrs);
+        org::create_node(
+            self.db,
+            &self.actor,
+            &NewNode {
+                parent_id: parent.id,
+                kind: kind.into(),
+                attrs,
+                ..Default::default()
+            },
+        )
+        .await
+    }
+
+    async fn member(&mut self, node: &Node, name: &str, role: &str, title: &str) -> Result<()> {
+        let input = NewMember {
+            name: name.into(),
+            role: role.into(),
+            title: Some(title.into()),
+            phone: None,
+        };
+        org::add_member(self.db, &self.actor, node.id, &input)
+            .await
+            .map(|_| ())
+    }
+
+    /// A community with its learning centre (or work station) and the centre's head.
+    async fn community(
+        &mut self,
+        town: &Node,
+        name: &str,
+        village: bool,
+        centre: Option<(&str, &str)>,
+        population: i64,
+    ) -> Result<(Node, String)> {
+        let director = self.g.person_name();
+        let phone = self.g.landline("023");
+        let attrs = NodeInput {
+            name: name.into(),
+            subtype: Some(if village { "village" } else { "community" }.into()),
+            population: Some(population.to_string()),
+            phone: Some(phone),
+            ..Default::default()
+        };
+        let centre_input = centre.map(|(cname, subtype)| NodeInput {
+            name: cname.into(),
+            subtype: Some(subtype.into()),
+            venue: Some(format!("{name}党群服务中心{}楼", self.g.between(1, 3))),
+            setup_status: Some("set_up".into()),
+            setup_date: Some(format!(
+                "2020-0{}-{:02}",
+                self.g.between(3, 6),
+                self.g.between(1, 28)
+            )),
+            ..Default::default()
+        });
+        let node = org::create_node(
+            self.db,
+            &self.actor,
+            &NewNode {
+                parent_id: town.id,
+                kind: "community".into(),
+                attrs,
+                centre: centre_input,
+                centre_head: Some(director.clone()),
+            },
+        )
+        .await?;
+        self.member(&node, &director, "head", "社区主任").await?;
+        Ok((node, director))
+    }
+}
+
+/// Loads the demo into an empty database; does nothing when districts already exist (a second start).
+pub async fn load_if_empty(db: &Db, opts: &DemoOptions) -> Result<bool> {
+    let actor = Actor::command_line();
+    let existing = org::list_nodes(
+        db,
+        &actor,
+        &NodeFilter {
+            kind: Some(org::Kind::District),
+            ..Default::default()
+        },
+        PageRequest::new(None, Some(1)),
+    )
+    .await?;
+    if existing.total > 0 {
+        return Ok(false);
+    }
+    load(db, opts).await?;
+    Ok(true)
+}
+
+/// Builds the demo tree, members and accounts.
+pub async fn load(db: &Db, opts: &DemoOptions) -> Result<()> {
+    let root = org::ensure_root(db).await?;
+    let mut b = Builder {
+        db,
+        actor: Actor::command_line(),
+        g: Generator::new(opts.seed),
+    };
+
+    // Tongnan district, Chongqing: Qunli town (Q plan).
+    let tongnan = b
+        .node(&root, "district", "潼南区", |a| {
+            a.note = Some("重庆市潼南区社区教育学院".into())
+        })
+        .await?;
+    let qunli = b
+        .node(&tongnan, "town", "群力镇", |a| {
+            a.subtype = Some("town".into())
+        })
+        .await?;
+    let school = b
+        .node(&qunli, "school", "群力镇社区教育学校", |a| {
+            a.subtype = Some("school".into());
+            a.venue = Some("群力文化服务中心二楼".into());
+        })
+        .await?;
+    b.member(&school, "莫正清", "principal", "镇人大主席")
+        .await?;
+    b.member(&school, "周光", "deputy_principal", "文化服务中心主任")
+        .await?;
+    b.member(&school, "张春林", "officer", "社区教育学校专干")
+        .await?;
+    let group = b
+        .node(
+            &qunli,
+            "group",
+            "群力社区教育工作领导小组",
+            |a| a.subtype = Some("leadership".into()),
+        )
+        .await?;
+    b.member(&group, "莫正清", "leader", "镇人大主席").await?;
+    b.member(&group, "周光", "deputy_leader", "文化服务中心主任")
+        .await?;
+    let office = b
+        .node(&qunli, "group", "社区教育管理办公室", |a| {
+            a.subtype = Some("office".into());
+            a.note = Some("设在群力镇文化服务中心".into());
+        })
+        .await?;
+    b.member(&office, "周光", "director", "文化服务中心主任(兼)")
+        .await?;
+    b.member(&office, "倪应敏", "deputy_director", "办公室副主任")
+        .await?;
+    b.member(&office, "张春林", "member", "社区教育学校专干")
+        .await?;
+    for dept in [
+        "社保所",
+        "文化服务中心",
+        "卫生服务中心",
+        "食药监所",
+        "执法大队",
+        "司法所",
+        "派出所",
+        "党建办",
+    ] {
+        let d = b.node(&qunli, "department", dept, |_| {}).await?;
+        let head = b.g.person_name();
+        b.member(&d, &head, "head", &format!("{dept}负责人"))
+            .await?;
+        b.member(&group, &head, "member", &format!("{dept}负责人"))
+            .await?;
+    }
+    let qunli_communities = [
+        ("群力社区", false),
+        ("檬子村", true),
+        ("双河村", true),
+        ("玉峰村", true),
+        ("新华村", true),
+        ("三元村", true),
+        ("飞龙村", true),
+        ("锦屏村", true),
+    ];
+    for (name, village) in qunli_communities {
+        let short = name.trim_end_matches('村').trim_end_matches("社区");
+        let centre = format!("{short}{}学习中心", if village { "村" } else { "社区" });
+        let population = b.g.between(2_600, 6_800);
+        let (_, director) = b
+            .community(
+                &qunli,
+                name,
+                village,
+                Some((&centre, "learning_centre")),
+                population,
+            )
+            .await?;
+        b.member(&group, &director, "member", &format!("{name}主任"))
+            .await?;
+    }
+
+    // Linzi district, Shandong: Qiling street (L plan) and its six work stations.
+    let linzi = b
+        .node(&root, "district", "临淄区", |a| {
+            a.note = Some("淄博市临淄区教育和体育局".into())
+        })
+        .await?;
+    let qiling = b
+        .node(&linzi, "town", "齐陵街道", |a| {
+            a.subtype = Some("street".into())
+        })
+        .await?;
+    let centre = b
+        .node(&qiling, "school", "齐陵街道社区教育中心", |a| {
+            a.subtype = Some("centre".into());
+            a.venue = Some("齐陵街道社区教育中心学校(数字化学习中心、图书阅览室、文体活动室、培训教室、档案资料室)".into());
+        })
+        .await?;
+    let head = b.g.person_name();
+    b.member(&centre, &head, "principal", "社区教育中心主任")
+        .await?;
+    let qiling_group = b
+        .node(
+            &qiling,
+            "group",
+            "齐陵街道社区教育工作领导小组",
+            |a| a.subtype = Some("leadership".into()),
+        )
+        .await?;
+    let leader = b.g.person_name();
+    b.member(&qiling_group, &leader, "leader", "街道党工委副书记")
+        .await?;
+    for dept in ["齐陵街道办事处", "齐陵街道中心校", "齐陵街道党政办公室"] {
+        b.node(&qiling, "department", dept, |_| {}).await?;
+    }
+    for (name, village) in [
+        ("淄水社区", false),
+        ("齐家终村", true),
+        ("王齐村", true),
+        ("东龙池村", true),
+        ("薛家村", true),
+        ("小交流村", true),
+    ] {
+        let station = format!("{name}工作站");
+        let population = b.g.between(1_200, 5_500);
+        b.community(
+            &qiling,
+            name,
+            village,
+            Some((&station, "work_station")),
+            population,
+        )
+        .await?;
+    }
+
+    // Generated towns for benchmarks: 8 communities each, population spread to reach the target.
+    if opts.extra_towns > 0 {
+        let per_community = (opts.extra_population / (opts.extra_towns as i64 * 8)).max(500);
+        for i in 0..opts.extra_towns {
+            let base = TOWN_SYLLABLES[i % TOWN_SYLLABLES.len()];
+            let name = if i < TOWN_SYLLABLES.len() {
+                format!("{base}镇")
+            } else {
+                format!("{base}{}镇", i / TOWN_SYLLABLES.len() + 1)
+            };
+            let town = b
+                .node(&tongnan, "town", &name, |a| a.subtype = Some("town".into()))
+                .await?;
+            b.node(&town, "school", &format!("{name}社区教育学校"), |a| {
+                a.subtype = Some("school".into())
+            })
+            .await?;
+            for j in 0..8 {
+                let v = VILLAGE_SYLLABLES[(i * 8 + j) % VILLAGE_SYLLABLES.len()];
+                let population =
+                    per_community + b.g.between(-(per_community / 5), per_community / 5);
+                b.community(
+                    &town,
+                    &format!("{v}村"),
+                    true,
+                    Some((&format!("{v}村学习中心"), "learning_centre")),
+                    population,
+                )
+                .await?;
+            }
+        }
+    }
+
+    // One login per role.
+    for (username, display, role, node_name) in DEMO_LOGINS {
+        let filter = NodeFilter {
+            q: Some((*node_name).into()),
+            ..Default::default()
+        };
+        let nodes =
+            org::list_nodes(db, &b.actor, &filter, PageRequest::new(None, Some(50))).await?;
+        let Some(node) = nodes
+            .items
+            .iter()
+            .find(|n| n.name == *node_name && role.node_kinds().contains(&n.kind.as_str()))
+        else {
+            continue;
+        };
+        let input = NewUser {
+            username: (*username).into(),
+            display_name: (*display).into(),
+            role: role.as_str().into(),
+            node_id: node.id,
+            password: DEMO_PASSWORD.into(),
+        };
+        access::create_user(db, &b.actor, &input).await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_generator_is_seeded_and_names_look_chinese() {
+        let (mut a, mut b) = (Generator::new(7), Generator::new(7));
+        let names: Vec<String> = (0..20).map(|_| a.person_name()).collect();
+        assert_eq!(names, (0..20).map(|_| b.person_name()).collect::<Vec<_>>());
+        assert!(names.iter().all(|n| (2..=3).contains(&n.chars().count())));
+        assert!(
+            names
+                .iter()
+                .all(|n| SURNAMES.contains(&n.chars().next().unwrap()))
+        );
+    }
+
+    #[test]
+    fn the_demo_password_passes_the_policy_for_every_demo_login() {
+        for (u, ..) in DEMO_LOGINS {
+            assert!(
+                crate::access::check_password_policy(DEMO_PASSWORD, u).is_ok(),
+                "{u}"
+            );
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! The library's one error type. It carries no HTTP types: the web layer turns it into a response in one
+//! place. Messages meant for users are [`Msg`] keys, rendered in Chinese or English at the edge.
+
+use std::fmt;
+
+/// A user-facing message: a key into the locale files plus named arguments (`{name}` in the text).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Msg {
+    pub key: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl Msg {
+    /// A message without arguments.
+    pub fn new(key: &'static str) -> Msg {
+        Msg {
+            key,
+            args: Vec::new(),
+        }
+    }
+
+    /// Adds a named argument.
+    pub fn arg(mut self, name: &'static str, value: impl fmt::Display) -> Msg {
+        self.args.push((name, value.to_string()));
+        self
+    }
+}
+
+/// Errors attached to the form fields that caused them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FieldErrors(pub Vec<(String, Msg)>);
+
+impl FieldErrors {
+    /// Records an error on a field.
+    pub fn add(&mut self, field: &str, msg: Msg) {
+        self.0.push((field.to_string(), msg));
+    }
+
+    /// True when no field has an error.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The first error recorded for a field, if any.
+    pub fn get(&self, field: &str) -> Option<&Msg> {
+        self.0.iter().find(|(f, _)| f == field).map(|(_, m)| m)
+    }
+
+    /// `Ok(())` when empty, otherwise `Err(Error::Invalid)`.
+    pub fn into_result(self) -> Result<()> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Invalid(self))
+        }
+    }
+}
+
+/// Everything that can go wrong in a use-case.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// No valid session.
+    #[error("unauthenticated")]
+    Unauthenticated,
+    /// Inside scope, but the role lacks the permission (or the CSRF check failed).
+    #[error("forbidden: {0:?}")]
+    Forbidden(Msg),
+    /// Unknown id or a record outside the actor's scope: both look the same.
+    #[error("not found")]
+    NotFound,
+    /// Field-level validation failures.
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    /// A business rule refused the operation (duplicate, cycle, node in use, wrong state).
+    #[error("conflict: {0:?}")]
+    Conflict(Msg),
+    /// Too many attempts; try later.
+    #[error("throttled: {0:?}")]
+    Throttled(Msg),
+    /// Malformed request (bad encoding, body too large, unparsable JSON).
+    #[error("bad request: {0:?}")]
+    BadRequest(Msg),
+    /// The database cannot be reached right now.
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    /// Bad configuration at start-up; the text names the key and never the secret.
+    #[error("configuration error: {0}")]
+    Config(String),
+    /// A bug or an unexpected failure: logged once, never shown.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Shorthand used across the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// A single-field validation error.
+    pub fn invalid(field: &str, msg: Msg) -> Error {
+        let mut fe = FieldErrors::default();
+        fe.add(field, msg);
+        Error::Invalid(fe)
+    }
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Error {
+        match e {
+            sqlx::Error::RowNotFound => Error::NotFound,
+            sqlx::Error::Database(ref d) if d.is_unique_violation() => {
+                Error::Conflict(Msg::new("error.duplicate"))
+            }
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                Error::Unavailable(e.to_string())
+            }
+            other => Error::Internal(format!("database: {other}")),
+        }
+    }
+}
+
+impl From<serde_json::Error> for Error {
+    fn from(e: serde_json::Error) -> Error {
+        Error::Internal(format!("json: {e}"))
+    }
+}

@@ -1,0 +1,17 @@
+//! cedu — the community education platform of Chinese towns and streets (see `SPEC.md`).
+//!
+//! One module per business concept; `web` is the thin HTTP layer over them, `db` the storage boundary.
+
+pub mod access;
+pub mod app;
+pub mod audit;
+pub mod backup;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod i18n;
+pub mod org;
+pub mod page;
+pub mod text;
+pub mod web;

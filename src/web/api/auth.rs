@@ -1,0 +1,85 @@
+use axum::Router;
+use axum::extract::State;
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+
+use crate::access::{self, Role};
+use crate::error::Result;
+use crate::web::AppState;
+use crate::web::extract::{ClientMeta, CurrentActor, Json};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/login", post(login))
+        .route("/auth/logout", post(logout))
+        .route("/me", get(me))
+}
+
+/// User name and password.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct LoginRequest {
+    username: String,
+    password: String,
+}
+
+/// A new session: send `token` as `Authorization: Bearer`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct LoginResponse {
+    token: String,
+    /// Needed only when calling the API with the page cookie instead of the bearer token.
+    csrf_token: String,
+    user: Me,
+}
+
+/// The signed-in account.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Me {
+    username: String,
+    display_name: String,
+    role: Role,
+    node_id: i64,
+    /// The root of what this account can see.
+    scope_node_id: i64,
+}
+
+fn me_of(a: &access::Actor) -> Me {
+    Me {
+        username: a.username.clone(),
+        display_name: a.display_name.clone(),
+        role: a.role,
+        node_id: a.node_id,
+        scope_node_id: a.scope_node_id,
+    }
+}
+
+/// Sign in (5 failures lock the name for 15 minutes).
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest, security(()),
+    responses((status = 200, body = LoginResponse), (status = 422, body = super::ApiError), (status = 429, body = super::ApiError)))]
+pub async fn login(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    Json(req): Json<LoginRequest>,
+) -> Result<axum::Json<LoginResponse>> {
+    let out = access::login(&state.db, &req.username, &req.password, meta.ip).await?;
+    Ok(axum::Json(LoginResponse {
+        token: out.token.0,
+        csrf_token: out.csrf_token,
+        user: me_of(&out.actor),
+    }))
+}
+
+/// End this session.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204), (status = 401, body = super::ApiError)))]
+pub async fn logout(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+) -> Result<axum::http::StatusCode> {
+    access::logout(&state.db, &actor).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// Who am I.
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", responses((status = 200, body = Me), (status = 401, body = super::ApiError)))]
+pub async fn me(CurrentActor(actor): CurrentActor) -> axum::Json<Me> {
+    axum::Json(me_of(&actor))
+}

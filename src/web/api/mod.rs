@@ -1,0 +1,150 @@
+//! The JSON API under `/api/v1`: the same use-cases and permissions as the pages. Authentication is a
+//! bearer token from `POST /api/v1/auth/login` (or the page session cookie plus `X-CSRF-Token`). Errors
+//! share one envelope: `{"error": {"code", "reason", "message", "fields", "request_id"}}`.
+
+mod admin;
+mod auth;
+mod org;
+
+use askama::Template;
+use axum::Router;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+use super::AppState;
+use crate::error::Result;
+use crate::i18n::Lang;
+
+/// The OpenAPI document of `/api/v1`.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "cedu API", description = "社区教育平台接口 · community education platform API", version = "1"),
+    paths(
+        auth::login, auth::logout, auth::me,
+        org::tree, org::list_nodes, org::create_node, org::get_node, org::update_node, org::move_node, org::retire_node,
+        org::list_members, org::add_member, org::remove_member,
+        admin::list_users, admin::create_user, admin::disable_user, admin::enable_user, admin::list_audit,
+    ),
+    components(schemas(
+        crate::org::Node, crate::org::NodeInput, crate::org::NewNode, crate::org::Member, crate::org::TreeNode,
+        crate::access::User, crate::access::NewUser, crate::audit::AuditRecord, ApiError, ApiErrorBody, ApiFieldError,
+        auth::LoginRequest, auth::LoginResponse, auth::Me, org::MoveRequest, org::NewMemberRequest,
+    )),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+    tags((name = "auth", description = "登录与会话"), (name = "org", description = "组织架构"), (name = "admin", description = "账号与审计"))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(c) = openapi.components.as_mut() {
+            c.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+        }
+    }
+}
+
+/// The error envelope of every API refusal.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code, reason = "documents the JSON written by web::error")]
+pub struct ApiError {
+    error: ApiErrorBody,
+}
+
+/// Inside the error envelope.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code, reason = "documents the JSON written by web::error")]
+pub struct ApiErrorBody {
+    /// unauthenticated, forbidden, not_found, invalid, conflict, throttled, bad_request, unavailable, internal
+    code: String,
+    /// The precise refusal, e.g. `org.move_cycle`.
+    reason: Option<String>,
+    /// A message for people, Chinese unless the `cedu_lang=en` cookie is sent.
+    message: String,
+    fields: Vec<ApiFieldError>,
+    request_id: String,
+}
+
+/// A field-level validation error.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code, reason = "documents the JSON written by web::error")]
+pub struct ApiFieldError {
+    field: String,
+    code: String,
+    message: String,
+}
+
+/// `/api` routes: the versioned API, its OpenAPI document and the offline docs page.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .nest(
+            "/v1",
+            Router::new()
+                .merge(auth::router())
+                .merge(org::router())
+                .merge(admin::router()),
+        )
+        .route("/openapi.json", get(openapi_json))
+        .route("/docs", get(docs))
+}
+
+async fn openapi_json() -> Response {
+    axum::Json(ApiDoc::openapi()).into_response()
+}
+
+/// One operation on the docs page.
+struct OpView {
+    method: &'static str,
+    path: String,
+    summary: String,
+    description: String,
+    tag: String,
+}
+
+#[derive(Template)]
+#[template(path = "api_docs.html")]
+struct DocsPage {
+    lang: &'static str,
+    ops: Vec<OpView>,
+}
+
+/// A readable list of every operation, rendered from the same document (works with no network).
+async fn docs(lang: Lang) -> Result<Response> {
+    let doc = ApiDoc::openapi();
+    let mut ops = Vec::new();
+    for (path, item) in &doc.paths.paths {
+        let methods = [
+            ("GET", &item.get),
+            ("POST", &item.post),
+            ("PUT", &item.put),
+            ("PATCH", &item.patch),
+            ("DELETE", &item.delete),
+        ];
+        for (method, op) in methods {
+            if let Some(op) = op {
+                ops.push(OpView {
+                    method,
+                    path: path.clone(),
+                    summary: op.summary.clone().unwrap_or_default(),
+                    description: op.description.clone().unwrap_or_default(),
+                    tag: op
+                        .tags
+                        .as_ref()
+                        .and_then(|t| t.first().cloned())
+                        .unwrap_or_default(),
+                });
+            }
+        }
+    }
+    super::pages::html(&DocsPage {
+        lang: lang.code(),
+        ops,
+    })
+}

@@ -1,0 +1,197 @@
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use crate::error::Result;
+use crate::org::{self, Kind, Member, NewMember, NewNode, Node, NodeFilter, NodeInput, TreeNode};
+use crate::page::{Page, PageRequest};
+use crate::web::AppState;
+use crate::web::extract::{CurrentActor, Id, Json, Query};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/org/tree", get(tree))
+        .route("/org/nodes", get(list_nodes).post(create_node))
+        .route("/org/nodes/{id}", get(get_node).put(update_node))
+        .route("/org/nodes/{id}/move", post(move_node))
+        .route("/org/nodes/{id}/retire", post(retire_node))
+        .route(
+            "/org/nodes/{id}/members",
+            get(list_members).post(add_member),
+        )
+        .route("/org/members/{id}", axum::routing::delete(remove_member))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct TreeQuery {
+    /// Start at this node (default: the account's scope root).
+    top: Option<i64>,
+    /// How many levels below it (1–6, default 4).
+    levels: Option<i32>,
+}
+
+/// The organisation tree inside your scope.
+#[utoipa::path(get, path = "/api/v1/org/tree", tag = "org", params(TreeQuery),
+    responses((status = 200, body = TreeNode), (status = 404, body = super::ApiError)))]
+pub async fn tree(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Query(q): Query<TreeQuery>,
+) -> Result<axum::Json<TreeNode>> {
+    Ok(axum::Json(
+        org::tree(&s.db, &a, q.top, q.levels.unwrap_or(4).clamp(1, 6)).await?,
+    ))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ListQuery {
+    /// Part of the name.
+    q: Option<String>,
+    /// district, town, school, community, centre, department or group.
+    kind: Option<String>,
+    /// Include retired nodes.
+    include_retired: Option<bool>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+/// Search nodes inside your scope.
+#[utoipa::path(get, path = "/api/v1/org/nodes", tag = "org", params(ListQuery), responses((status = 200, body = Page<Node>)))]
+pub async fn list_nodes(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Query(q): Query<ListQuery>,
+) -> Result<axum::Json<Page<Node>>> {
+    let filter = NodeFilter {
+        q: q.q,
+        kind: q.kind.as_deref().and_then(Kind::parse),
+        include_retired: q.include_retired.unwrap_or(false),
+    };
+    Ok(axum::Json(
+        org::list_nodes(&s.db, &a, &filter, PageRequest::new(q.page, q.per_page)).await?,
+    ))
+}
+
+/// Create a node (a community may bring its learning centre along).
+#[utoipa::path(post, path = "/api/v1/org/nodes", tag = "org", request_body = NewNode,
+    responses((status = 201, body = Node), (status = 422, body = super::ApiError), (status = 404, body = super::ApiError)))]
+pub async fn create_node(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Json(body): Json<NewNode>,
+) -> Result<(StatusCode, axum::Json<Node>)> {
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(org::create_node(&s.db, &a, &body).await?),
+    ))
+}
+
+/// One node.
+#[utoipa::path(get, path = "/api/v1/org/nodes/{id}", tag = "org", params(("id" = i64, Path)),
+    responses((status = 200, body = Node), (status = 404, body = super::ApiError)))]
+pub async fn get_node(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+) -> Result<axum::Json<Node>> {
+    Ok(axum::Json(org::get_node(&s.db, &a, id).await?))
+}
+
+/// Replace a node's attributes.
+#[utoipa::path(put, path = "/api/v1/org/nodes/{id}", tag = "org", params(("id" = i64, Path)), request_body = NodeInput,
+    responses((status = 200, body = Node), (status = 422, body = super::ApiError), (status = 404, body = super::ApiError)))]
+pub async fn update_node(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+    Json(body): Json<NodeInput>,
+) -> Result<axum::Json<Node>> {
+    Ok(axum::Json(org::update_node(&s.db, &a, id, &body).await?))
+}
+
+/// The new parent of a node.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct MoveRequest {
+    parent_id: i64,
+}
+
+/// Move a node and its subtree (409 on a cycle or a misplaced kind).
+#[utoipa::path(post, path = "/api/v1/org/nodes/{id}/move", tag = "org", params(("id" = i64, Path)), request_body = MoveRequest,
+    responses((status = 200, body = Node), (status = 409, body = super::ApiError), (status = 404, body = super::ApiError)))]
+pub async fn move_node(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+    Json(body): Json<MoveRequest>,
+) -> Result<axum::Json<Node>> {
+    Ok(axum::Json(
+        org::move_node(&s.db, &a, id, body.parent_id).await?,
+    ))
+}
+
+/// Retire a node nothing uses any more (409 while it has children or accounts).
+#[utoipa::path(post, path = "/api/v1/org/nodes/{id}/retire", tag = "org", params(("id" = i64, Path)),
+    responses((status = 200, body = Node), (status = 409, body = super::ApiError), (status = 404, body = super::ApiError)))]
+pub async fn retire_node(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+) -> Result<axum::Json<Node>> {
+    Ok(axum::Json(org::retire_node(&s.db, &a, id).await?))
+}
+
+/// Members of a node (leadership group, office, school, centre).
+#[utoipa::path(get, path = "/api/v1/org/nodes/{id}/members", tag = "org", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<Member>), (status = 404, body = super::ApiError)))]
+pub async fn list_members(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+) -> Result<axum::Json<Vec<Member>>> {
+    Ok(axum::Json(org::members(&s.db, &a, id).await?))
+}
+
+/// A new member.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct NewMemberRequest {
+    name: String,
+    /// leader, deputy_leader, member, director, deputy_director, principal, deputy_principal, officer, head
+    role: String,
+    title: Option<String>,
+    phone: Option<String>,
+}
+
+/// Add a member to a node.
+#[utoipa::path(post, path = "/api/v1/org/nodes/{id}/members", tag = "org", params(("id" = i64, Path)), request_body = NewMemberRequest,
+    responses((status = 201, body = Member), (status = 422, body = super::ApiError)))]
+pub async fn add_member(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+    Json(b): Json<NewMemberRequest>,
+) -> Result<(StatusCode, axum::Json<Member>)> {
+    let input = NewMember {
+        name: b.name,
+        role: b.role,
+        title: b.title,
+        phone: b.phone,
+    };
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(org::add_member(&s.db, &a, id, &input).await?),
+    ))
+}
+
+/// Remove a member.
+#[utoipa::path(delete, path = "/api/v1/org/members/{id}", tag = "org", params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = super::ApiError)))]
+pub async fn remove_member(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+) -> Result<StatusCode> {
+    org::remove_member(&s.db, &a, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

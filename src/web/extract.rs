@@ -1,0 +1,300 @@
+//! Request decoding: the session middleware, and extractors whose every failure is a crate [`Error`]
+//! (so bad input gets the same clear, localised answer everywhere).
+
+use std::net::SocketAddr;
+
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+
+use super::AppState;
+use crate::access::{self, Actor};
+use crate::error::{Error, Msg};
+use crate::i18n::Lang;
+
+/// Session cookie name over plain HTTP (loopback, intranet).
+pub const SESSION_COOKIE: &str = "cedu_session";
+/// Session cookie name behind TLS (`__Host-` pins it to this host and path `/`).
+pub const SECURE_SESSION_COOKIE: &str = "__Host-cedu_session";
+/// The language preference cookie.
+pub const LANG_COOKIE: &str = "cedu_lang";
+
+/// The authenticated session of a request.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub actor: Actor,
+    /// True when the token came from the cookie (then writes need the CSRF token).
+    pub via_cookie: bool,
+}
+
+/// Reads one cookie from the request headers.
+pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn client_ip(parts_ext: &axum::http::Extensions) -> Option<String> {
+    parts_ext
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ci| ci.0.ip().to_string())
+}
+
+/// Resolves the session from the bearer token or the session cookie once per request; an API write made
+/// with the cookie must carry the session's CSRF token in `X-CSRF-Token`.
+pub async fn resolve_session(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let headers = req.headers();
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| (t.trim().to_string(), false));
+    let name = if state.config.secure_cookies {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    };
+    let token = bearer.or_else(|| cookie(headers, name).map(|t| (t.to_string(), true)));
+    if let Some((token, via_cookie)) = token {
+        let ip = client_ip(req.extensions());
+        match access::session_actor(&state.db, &token, ip).await {
+            Ok(Some(mut actor)) => {
+                actor.request_id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string);
+                let unsafe_method =
+                    !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+                if via_cookie && unsafe_method && req.uri().path().starts_with("/api/") {
+                    let sent = req
+                        .headers()
+                        .get("x-csrf-token")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("");
+                    if !constant_time_eq(sent.as_bytes(), actor.csrf_token.as_bytes()) {
+                        return Error::Forbidden(Msg::new("error.csrf")).into_response();
+                    }
+                }
+                req.extensions_mut().insert(Session { actor, via_cookie });
+            }
+            Ok(None) => {}
+            Err(e) => return e.into_response(),
+        }
+    }
+    next.run(req).await
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The signed-in actor; pages redirect to the login form, the API answers 401, when there is none.
+pub struct CurrentActor(pub Actor);
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentActor {
+    type Rejection = Error;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Error> {
+        parts
+            .extensions
+            .get::<Session>()
+            .map(|s| CurrentActor(s.actor.clone()))
+            .ok_or(Error::Unauthenticated)
+    }
+}
+
+/// The signed-in actor, if any.
+pub struct MaybeActor(pub Option<Actor>);
+
+impl<S: Send + Sync> FromRequestParts<S> for MaybeActor {
+    type Rejection = Error;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Error> {
+        Ok(MaybeActor(
+            parts.extensions.get::<Session>().map(|s| s.actor.clone()),
+        ))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = Error;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Error> {
+        Ok(lang_of(&parts.headers))
+    }
+}
+
+/// The language chosen by cookie; Chinese when none.
+pub fn lang_of(headers: &axum::http::HeaderMap) -> Lang {
+    cookie(headers, LANG_COOKIE)
+        .map(Lang::parse)
+        .unwrap_or_default()
+}
+
+/// Where a request came from, for audit records made before anyone is signed in.
+pub struct ClientMeta {
+    pub ip: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientMeta {
+    type Rejection = Error;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Error> {
+        Ok(ClientMeta {
+            ip: client_ip(&parts.extensions),
+        })
+    }
+}
+
+async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, Error> {
+    Bytes::from_request(req, state).await.map_err(|rej| {
+        if rej.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Error::BadRequest(Msg::new("request.too_large"))
+        } else {
+            Error::BadRequest(Msg::new("request.unreadable"))
+        }
+    })
+}
+
+/// Decodes an `application/x-www-form-urlencoded` body, refusing bytes that are not UTF-8 (also inside
+/// percent escapes) instead of silently replacing them.
+pub fn decode_form<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    let bad = || Error::BadRequest(Msg::new("request.not_utf8"));
+    let s = std::str::from_utf8(bytes).map_err(|_| bad())?;
+    for pair in s.split('&') {
+        for part in pair.splitn(2, '=') {
+            let plus = part.replace('+', " ");
+            percent_encoding::percent_decode_str(&plus)
+                .decode_utf8()
+                .map_err(|_| bad())?;
+        }
+    }
+    serde_urlencoded::from_bytes(bytes).map_err(|_| Error::BadRequest(Msg::new("request.bad_form")))
+}
+
+/// A form posted by a signed-in user: the hidden `_csrf` field must match the session's token.
+pub struct Form<T>(pub Actor, pub T);
+
+#[derive(serde::Deserialize)]
+struct CsrfField {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+}
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for Form<T> {
+    type Rejection = Error;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Error> {
+        let session = req
+            .extensions()
+            .get::<Session>()
+            .cloned()
+            .ok_or(Error::Unauthenticated)?;
+        let bytes = body_bytes(req, state).await?;
+        let token: CsrfField = decode_form(&bytes)?;
+        if !constant_time_eq(token.csrf.as_bytes(), session.actor.csrf_token.as_bytes()) {
+            return Err(Error::Forbidden(Msg::new("error.csrf")));
+        }
+        Ok(Form(session.actor, decode_form(&bytes)?))
+    }
+}
+
+/// A form posted without a session (the login form; its CSRF defence is the origin check).
+pub struct PublicForm<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for PublicForm<T> {
+    type Rejection = Error;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Error> {
+        let bytes = body_bytes(req, state).await?;
+        Ok(PublicForm(decode_form(&bytes)?))
+    }
+}
+
+/// A JSON body; malformed or non-UTF-8 JSON is a 400 with the parser's reason.
+pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for Json<T> {
+    type Rejection = Error;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Error> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        if !is_json {
+            return Err(Error::BadRequest(Msg::new("request.not_json")));
+        }
+        let bytes = body_bytes(req, state).await?;
+        serde_json::from_slice(&bytes)
+            .map(Json)
+            .map_err(|e| Error::BadRequest(Msg::new("request.bad_json").arg("detail", e)))
+    }
+}
+
+/// Query-string parameters; a malformed query is a 400, not a crash.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = Error;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Error> {
+        let q = parts.uri.query().unwrap_or("");
+        decode_form(q.as_bytes()).map(Query)
+    }
+}
+
+/// A numeric id in the path; anything else is simply not found.
+pub struct Id(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = Error;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Error> {
+        let axum::extract::Path(raw): axum::extract::Path<String> =
+            axum::extract::Path::from_request_parts(parts, state)
+                .await
+                .map_err(|_| Error::NotFound)?;
+        raw.parse().map(Id).map_err(|_| Error::NotFound)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug)]
+    struct F {
+        name: String,
+    }
+
+    #[test]
+    fn forms_keep_unicode_and_refuse_broken_utf8() {
+        let f: F = decode_form("name=%F0%A0%AE%B7%E3%9B%83+%C2%B7".as_bytes()).unwrap();
+        assert_eq!(f.name, "𠮷㛃 ·");
+        assert!(
+            matches!(decode_form::<F>(b"name=%FF%FE"), Err(Error::BadRequest(m)) if m.key == "request.not_utf8")
+        );
+        assert!(matches!(
+            decode_form::<F>(b"name=\xff"),
+            Err(Error::BadRequest(_))
+        ));
+    }
+
+    #[test]
+    fn cookies_are_found_by_exact_name() {
+        let mut h = axum::http::HeaderMap::new();
+        h.insert(
+            header::COOKIE,
+            "a=1; cedu_session=abc; cedu_session_x=2".parse().unwrap(),
+        );
+        assert_eq!(cookie(&h, SESSION_COOKIE), Some("abc"));
+        assert_eq!(cookie(&h, "b"), None);
+    }
+}

@@ -1,0 +1,159 @@
+//! The thin HTTP layer: server-rendered pages under `/`, the JSON API under `/api/v1`, one session
+//! middleware, one CSRF origin check, one place where errors become responses. Handlers decode, call one
+//! use-case, render.
+
+pub mod api;
+mod error;
+mod extract;
+pub mod pages;
+mod views;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use tower_http::trace::TraceLayer;
+
+use crate::config::Config;
+use crate::db::Db;
+pub use error::render_error_response;
+pub use extract::{SECURE_SESSION_COOKIE, SESSION_COOKIE, Session};
+
+/// Shared by every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+}
+
+/// The whole application router with its middleware.
+pub fn router(state: AppState) -> Router {
+    let limit = state.config.max_body_bytes;
+    Router::new()
+        .merge(pages::router())
+        .nest("/api", api::router())
+        .route("/healthz", axum::routing::get(healthz))
+        .route("/static/cedu.css", axum::routing::get(stylesheet))
+        .fallback(not_found)
+        // Innermost first: session, then the origin check, then error rendering (which sees both).
+        .layer(middleware::from_fn_with_state(state.clone(), extract::resolve_session))
+        .layer(middleware::from_fn(check_origin))
+        .layer(middleware::from_fn(error::render_errors))
+        .layer(middleware::from_fn(security_headers))
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(middleware::from_fn(request_id))
+        .with_state(state)
+}
+
+async fn not_found() -> crate::error::Error {
+    crate::error::Error::NotFound
+}
+
+/// `GET /healthz`: 200 with the backend name when the database answers, 503 otherwise.
+async fn healthz(State(state): State<AppState>) -> Response {
+    let backend = state.db.backend().name();
+    match tokio::time::timeout(Duration::from_secs(3), state.db.ping()).await {
+        Ok(Ok(())) => {
+            axum::Json(serde_json::json!({"status": "ok", "database": backend})).into_response()
+        }
+        _ => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(serde_json::json!({"status": "unavailable", "database": backend})),
+        )
+            .into_response(),
+    }
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/cedu.css"),
+    )
+        .into_response()
+}
+
+/// Gives every request an id (kept if the client sent a sane one) that logs and audit records carry.
+async fn request_id(mut req: Request, next: Next) -> Response {
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            use rand::RngCore;
+            let mut b = [0u8; 8];
+            rand::rngs::OsRng.fill_bytes(&mut b);
+            b.iter().map(|x| format!("{x:02x}")).collect()
+        });
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        req.headers_mut().insert("x-request-id", v.clone());
+        let mut res = next.run(req).await;
+        res.headers_mut().insert("x-request-id", v);
+        return res;
+    }
+    next.run(req).await
+}
+
+/// Refuses state-changing requests that a browser marks as coming from another site (CSRF defence in
+/// depth; forms also carry a per-session token).
+async fn check_origin(req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let h = req.headers();
+    let cross_site = h
+        .get("sec-fetch-site")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == "cross-site");
+    let origin_mismatch = match (
+        h.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+        h.get(header::HOST).and_then(|v| v.to_str().ok()),
+    ) {
+        (Some(origin), Some(host)) => origin.split("://").nth(1) != Some(host),
+        (Some(_), None) => true,
+        _ => false,
+    };
+    if cross_site || origin_mismatch {
+        return crate::error::Error::Forbidden(crate::error::Msg::new("error.csrf"))
+            .into_response();
+    }
+    next.run(req).await
+}
+
+/// Security headers on every response; pages with personal data are never cached.
+async fn security_headers(req: Request, next: Next) -> Response {
+    let is_static = req.uri().path().starts_with("/static/");
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !is_static {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}

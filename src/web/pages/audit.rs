@@ -1,0 +1,144 @@
+//! The audit log page: filter by action, actor, subject and dates, newest first.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::Uri;
+use axum::response::Response;
+use axum::routing::get;
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::{here, html};
+use crate::audit::{self, AuditFilter};
+use crate::error::{Error, Msg, Result};
+use crate::i18n::{self, Lang};
+use crate::page::PageRequest;
+use crate::web::AppState;
+use crate::web::extract::{CurrentActor, Query};
+use crate::web::views::{Choice, FormView, Pager, Shell};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/audit", get(list))
+}
+
+/// An audit line, times in Beijing time.
+pub struct AuditRow {
+    pub at: String,
+    pub actor: String,
+    pub role: String,
+    pub action: String,
+    pub subject: String,
+    pub before: String,
+    pub after: String,
+    pub result: String,
+    pub source_ip: String,
+}
+
+#[derive(Template)]
+#[template(path = "audit/list.html")]
+struct ListPage {
+    shell: Shell,
+    rows: Vec<AuditRow>,
+    actions: Vec<Choice>,
+    form: FormView,
+    pager: Pager,
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    action: Option<String>,
+    actor: Option<String>,
+    subject_type: Option<String>,
+    subject_id: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    page: Option<u32>,
+}
+
+fn date(field: &str, v: &Option<String>) -> Result<Option<NaiveDate>> {
+    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| Error::invalid(field, Msg::new("field.date_format"))),
+    }
+}
+
+async fn list(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    lang: Lang,
+    uri: Uri,
+    Query(q): Query<ListQuery>,
+) -> Result<Response> {
+    let filter = AuditFilter {
+        action: q.action.clone(),
+        actor: q.actor.clone(),
+        subject_type: q.subject_type.clone(),
+        subject_id: q.subject_id.as_deref().and_then(|s| s.trim().parse().ok()),
+        from: date("from", &q.from)?,
+        to: date("to", &q.to)?,
+    };
+    let page = audit::list(
+        &state.db,
+        &actor,
+        &filter,
+        PageRequest::new(q.page, Some(50)),
+    )
+    .await?;
+    let query = [
+        ("action", q.action.clone().unwrap_or_default()),
+        ("actor", q.actor.clone().unwrap_or_default()),
+        ("subject_type", q.subject_type.clone().unwrap_or_default()),
+        ("subject_id", q.subject_id.clone().unwrap_or_default()),
+        ("from", q.from.clone().unwrap_or_default()),
+        ("to", q.to.clone().unwrap_or_default()),
+    ];
+    let beijing = chrono::FixedOffset::east_opt(8 * 3600)
+        .unwrap_or(chrono::FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!()));
+    let rows = page
+        .items
+        .iter()
+        .map(|r| AuditRow {
+            at: r
+                .at
+                .with_timezone(&beijing)
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string(),
+            actor: r.actor_name.clone(),
+            role: crate::access::Role::parse(&r.actor_role)
+                .map(|x| i18n::t(lang, x.label_key()).to_string())
+                .unwrap_or_default(),
+            action: format!(
+                "{} ({})",
+                i18n::t(lang, &format!("action.{}", r.action)),
+                r.action
+            ),
+            subject: format!(
+                "{} {}",
+                r.subject_type,
+                r.subject_id.map(|i| format!("#{i}")).unwrap_or_default()
+            ),
+            before: r.before_json.clone().unwrap_or_default(),
+            after: r.after_json.clone().unwrap_or_default(),
+            result: r.result.clone(),
+            source_ip: r.source_ip.clone().unwrap_or_default(),
+        })
+        .collect();
+    let actions = audit::known_actions(&state.db, &actor)
+        .await?
+        .into_iter()
+        .map(|a| Choice {
+            label: format!("{} ({a})", i18n::t(lang, &format!("action.{a}"))),
+            value: a,
+        })
+        .collect();
+    html(&ListPage {
+        shell: Shell::new(&actor, lang, "/audit", &here(&uri), None),
+        rows,
+        actions,
+        pager: Pager::of(lang, "/audit", &query, &page),
+        form: FormView::with(&query),
+    })
+}

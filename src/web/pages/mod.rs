@@ -1,0 +1,66 @@
+//! Server-rendered pages, one file per concept, mirroring `templates/`.
+
+mod account;
+mod audit;
+mod org;
+mod users;
+
+use axum::Router;
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+
+use super::AppState;
+use crate::error::{Error, Result};
+
+pub use account::{clear_cookie, session_cookie};
+
+/// Every page route.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(account::router())
+        .merge(org::router())
+        .merge(users::router())
+        .merge(audit::router())
+}
+
+/// Renders an askama template as an HTML response.
+pub(crate) fn html<T: askama::Template>(t: &T) -> Result<Response> {
+    let body = t
+        .render()
+        .map_err(|e| Error::Internal(format!("template: {e}")))?;
+    Ok((
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        Html(body),
+    )
+        .into_response())
+}
+
+/// Same, with a status (a refused form is shown again with 422).
+pub(crate) fn html_status<T: askama::Template>(
+    status: axum::http::StatusCode,
+    t: &T,
+) -> Result<Response> {
+    let mut r = html(t)?;
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+/// A 303 redirect after a successful POST.
+pub(crate) fn see_other(to: &str) -> Response {
+    axum::response::Redirect::to(to).into_response()
+}
+
+/// Only local paths are followed after login or a language switch (no open redirect).
+pub(crate) fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".into(),
+    }
+}
+
+/// The path and query of the current request (for the language switch).
+pub(crate) fn here(uri: &axum::http::Uri) -> String {
+    uri.path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".into())
+}

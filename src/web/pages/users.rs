@@ -1,0 +1,307 @@
+//! Pages of staff accounts: the list, the new-account form, disable / enable, password reset.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::{here, html, html_status, see_other};
+use crate::access::{self, Actor, NewUser, Permission, Role, UserFilter};
+use crate::error::{Error, Result};
+use crate::i18n::{self, Lang};
+use crate::org::{self, Kind, NodeFilter};
+use crate::page::PageRequest;
+use crate::web::AppState;
+use crate::web::extract::{CurrentActor, Form, Id, Query};
+use crate::web::views::{Choice, FormView, Pager, Shell};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/users", get(list).post(create))
+        .route("/users/new", get(new_form))
+        .route("/users/{id}/disable", post(disable))
+        .route("/users/{id}/enable", post(enable))
+        .route("/users/{id}/password", post(reset_password))
+}
+
+/// An account line.
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role_label: String,
+    pub node_name: String,
+    pub active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "users/list.html")]
+struct ListPage {
+    shell: Shell,
+    rows: Vec<UserRow>,
+    roles: Vec<Choice>,
+    form: FormView,
+    pager: Pager,
+    can_manage: bool,
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct ListQuery {
+    q: Option<String>,
+    role: Option<String>,
+    page: Option<u32>,
+    ok: Option<String>,
+}
+
+fn role_choices(lang: Lang, roles: &[Role]) -> Vec<Choice> {
+    roles
+        .iter()
+        .map(|r| Choice {
+            value: r.as_str().into(),
+            label: i18n::t(lang, r.label_key()).into(),
+        })
+        .collect()
+}
+
+async fn list_page(
+    state: &AppState,
+    actor: &Actor,
+    lang: Lang,
+    uri: &Uri,
+    q: ListQuery,
+) -> Result<ListPage> {
+    let filter = UserFilter {
+        q: q.q.clone(),
+        role: q.role.as_deref().and_then(Role::parse),
+    };
+    let page =
+        access::list_users(&state.db, actor, &filter, PageRequest::new(q.page, None)).await?;
+    let query = [
+        ("q", q.q.clone().unwrap_or_default()),
+        ("role", q.role.clone().unwrap_or_default()),
+    ];
+    Ok(ListPage {
+        shell: Shell::new(actor, lang, "/users", &here(uri), q.ok.as_deref()),
+        pager: Pager::of(lang, "/users", &query, &page),
+        rows: page
+            .items
+            .iter()
+            .map(|u| UserRow {
+                id: u.id,
+                username: u.username.clone(),
+                display_name: u.display_name.clone(),
+                role_label: Role::parse(&u.role)
+                    .map(|r| i18n::t(lang, r.label_key()).to_string())
+                    .unwrap_or_default(),
+                node_name: u.node_name.clone(),
+                active: u.active,
+            })
+            .collect(),
+        roles: role_choices(lang, &Role::ALL),
+        form: FormView::with(&query),
+        can_manage: actor.can(Permission::UsersManage),
+        error: None,
+    })
+}
+
+async fn list(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    lang: Lang,
+    uri: Uri,
+    Query(q): Query<ListQuery>,
+) -> Result<Response> {
+    html(&list_page(&state, &actor, lang, &uri, q).await?)
+}
+
+#[derive(Template)]
+#[template(path = "users/form.html")]
+struct FormPage {
+    shell: Shell,
+    roles: Vec<Choice>,
+    nodes: Vec<Choice>,
+    form: FormView,
+}
+
+async fn form_page(
+    state: &AppState,
+    actor: &Actor,
+    lang: Lang,
+    uri: &Uri,
+    form: FormView,
+) -> Result<FormPage> {
+    actor.require(Permission::UsersManage)?;
+    let grantable = actor.role.grantable();
+    let mut nodes = Vec::new();
+    for kind in [
+        Kind::Root,
+        Kind::District,
+        Kind::Town,
+        Kind::Department,
+        Kind::School,
+        Kind::Community,
+        Kind::Centre,
+    ] {
+        if !grantable
+            .iter()
+            .any(|r| r.node_kinds().contains(&kind.as_str()))
+        {
+            continue;
+        }
+        let page = org::list_nodes(
+            &state.db,
+            actor,
+            &NodeFilter {
+                kind: Some(kind),
+                ..Default::default()
+            },
+            PageRequest::new(Some(1), Some(200)),
+        )
+        .await?;
+        let kl = i18n::t(lang, &format!("kind.{}", kind.as_str())).to_string();
+        nodes.extend(page.items.into_iter().map(|n| Choice {
+            value: n.id.to_string(),
+            label: format!("{} · {kl}", n.name),
+        }));
+    }
+    Ok(FormPage {
+        shell: Shell::new(actor, lang, "/users", &here(uri), None),
+        roles: role_choices(lang, grantable),
+        nodes,
+        form,
+    })
+}
+
+async fn new_form(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    lang: Lang,
+    uri: Uri,
+) -> Result<Response> {
+    html(&form_page(&state, &actor, lang, &uri, FormView::default()).await?)
+}
+
+#[derive(Deserialize)]
+struct UserForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    node_id: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn create(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    Form(actor, f): Form<UserForm>,
+) -> Result<Response> {
+    let input = NewUser {
+        username: f.username.clone(),
+        display_name: f.display_name.clone(),
+        role: f.role.clone(),
+        node_id: f.node_id.trim().parse().unwrap_or(0),
+        password: f.password.clone(),
+    };
+    match access::create_user(&state.db, &actor, &input).await {
+        Ok(_) => Ok(see_other("/users?ok=user_created")),
+        Err(Error::Invalid(fe)) => {
+            // The password is never sent back into the page.
+            let form = FormView::with(&[
+                ("username", f.username),
+                ("display_name", f.display_name),
+                ("role", f.role),
+                ("node_id", f.node_id),
+            ])
+            .errors(lang, &fe);
+            html_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &form_page(&state, &actor, lang, &uri, form).await?,
+            )
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct Empty {}
+
+async fn refused(
+    state: &AppState,
+    actor: &Actor,
+    lang: Lang,
+    uri: &Uri,
+    e: Error,
+) -> Result<Response> {
+    let msg = match &e {
+        Error::Conflict(m) | Error::Forbidden(m) => i18n::render(lang, m),
+        Error::Invalid(fe) => {
+            fe.0.first()
+                .map(|(_, m)| i18n::render(lang, m))
+                .unwrap_or_default()
+        }
+        _ => return Err(e),
+    };
+    let status = if matches!(e, Error::Forbidden(_)) {
+        StatusCode::FORBIDDEN
+    } else {
+        StatusCode::CONFLICT
+    };
+    let mut page = list_page(state, actor, lang, uri, ListQuery::default()).await?;
+    page.error = Some(msg);
+    html_status(status, &page)
+}
+
+async fn disable(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    Id(id): Id,
+    Form(actor, _): Form<Empty>,
+) -> Result<Response> {
+    match access::set_active(&state.db, &actor, id, false).await {
+        Ok(_) => Ok(see_other("/users?ok=user_disabled")),
+        Err(e) => refused(&state, &actor, lang, &uri, e).await,
+    }
+}
+
+async fn enable(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    Id(id): Id,
+    Form(actor, _): Form<Empty>,
+) -> Result<Response> {
+    match access::set_active(&state.db, &actor, id, true).await {
+        Ok(_) => Ok(see_other("/users?ok=user_enabled")),
+        Err(e) => refused(&state, &actor, lang, &uri, e).await,
+    }
+}
+
+#[derive(Deserialize)]
+struct ResetForm {
+    #[serde(default)]
+    password: String,
+}
+
+async fn reset_password(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    Id(id): Id,
+    Form(actor, f): Form<ResetForm>,
+) -> Result<Response> {
+    match access::reset_password(&state.db, &actor, id, &f.password).await {
+        Ok(()) => Ok(see_other("/users?ok=password_reset")),
+        Err(e) => refused(&state, &actor, lang, &uri, e).await,
+    }
+}
