@@ -79,7 +79,13 @@ pub async fn resolve_session(
                     .map(str::to_string);
                 let unsafe_method =
                     !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-                if via_cookie && unsafe_method && req.uri().path().starts_with("/api/") {
+                // Signing in needs no session, so a stale cookie must not block it.
+                let path = req.uri().path();
+                if via_cookie
+                    && unsafe_method
+                    && path.starts_with("/api/")
+                    && path != "/api/v1/auth/login"
+                {
                     let sent = req
                         .headers()
                         .get("x-csrf-token")

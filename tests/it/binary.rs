@@ -1,0 +1,357 @@
+//! The real binary: `serve --demo` on a free port, two servers on one PostgreSQL, backup while serving,
+//! the first admin, bad configuration, and `--help`.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use crate::helpers::{Backend, DEMO_PASSWORD, TestDb};
+
+const BIN: &str = env!("CARGO_BIN_EXE_cedu");
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `cedu serve` with the given arguments and waits for its "listening on" line.
+fn serve(args: &[&str]) -> Server {
+    let mut child = Command::new(BIN)
+        .arg("serve")
+        .args(["--port", "0"])
+        .args(args)
+        .env("CEDU_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("cedu starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(url) = line.split("listening on ").nth(1) {
+                let _ = tx.send(url.trim().to_string());
+            }
+        }
+    });
+    let base = rx
+        .recv_timeout(Duration::from_secs(120))
+        .expect("server printed its address");
+    Server { child, base }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn run(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut c = Command::new(BIN);
+    c.args(args).env("CEDU_LOG", "warn").stdin(Stdio::null());
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("cedu runs")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_demo_answers_healthz_and_the_login_page_and_restarts_harmlessly() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let s = serve(&["--demo", "--data-dir", data]);
+    let c = client();
+    let h = c.get(format!("{}/healthz", s.base)).send().await.unwrap();
+    assert_eq!(h.status(), 200);
+    let login = c.get(format!("{}/login", s.base)).send().await.unwrap();
+    assert_eq!(login.status(), 200);
+    assert!(login.text().await.unwrap().contains("登录"));
+    let css = c
+        .get(format!("{}/static/cedu.css", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+    // Graceful shutdown on SIGTERM.
+    let mut s = s;
+    let pid = s.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = s.child.wait().unwrap();
+    assert!(status.success(), "clean exit on SIGTERM: {status}");
+    // A second start with --demo loads nothing twice.
+    let s2 = serve(&["--demo", "--data-dir", data]);
+    let token: serde_json::Value = c
+        .post(format!("{}/api/v1/auth/login", s2.base))
+        .json(&serde_json::json!({"username": "tongnan", "password": DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let t = token["token"].as_str().unwrap();
+    let districts: serde_json::Value = c
+        .get(format!("{}/api/v1/org/nodes?kind=town", s2.base))
+        .bearer_auth(t)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        districts["total"], 1,
+        "Tongnan still has exactly one town: {districts}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_on_one_postgresql_share_data_and_sessions() {
+    let db = TestDb::new(Backend::Postgres).await;
+    let a = serve(&[
+        "--demo",
+        "--database-url",
+        &db.url,
+        "--data-dir",
+        db.dir.path().to_str().unwrap(),
+    ]);
+    let b = serve(&[
+        "--database-url",
+        &db.url,
+        "--data-dir",
+        db.dir.path().to_str().unwrap(),
+    ]);
+    let c = client();
+    let r = c
+        .post(format!("{}/login", a.base))
+        .form(&[("username", "qunli.office"), ("password", DEMO_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let cookie = r.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let on_b = reqwest::Client::new()
+        .get(format!("{}/org/tree", b.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(on_b.status(), 200, "the session made on A is valid on B");
+    assert!(on_b.text().await.unwrap().contains("群力镇"));
+    // A change through B is visible through A.
+    let token: serde_json::Value = c
+        .post(format!("{}/api/v1/auth/login", b.base))
+        .json(&serde_json::json!({"username": "qunli.office", "password": DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let t = token["token"].as_str().unwrap_or_else(|| panic!("{token}"));
+    let me = c
+        .get(format!("{}/api/v1/me", a.base))
+        .bearer_auth(t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 200);
+    let tree: serde_json::Value = c
+        .get(format!("{}/api/v1/org/tree", a.base))
+        .bearer_auth(t)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let town_id = tree["node"]["id"].as_i64().unwrap();
+    let made = c.post(format!("{}/api/v1/org/nodes", b.base)).bearer_auth(t)
+        .json(&serde_json::json!({"parent_id": town_id, "kind": "department", "name": "退役军人服务站"})).send().await.unwrap();
+    assert_eq!(made.status(), 201);
+    let seen: serde_json::Value = c
+        .get(format!("{}/api/v1/org/nodes?q=退役军人", a.base))
+        .bearer_auth(t)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(seen["total"], 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_copies_the_sqlite_database_while_it_serves() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    let s = serve(&["--demo", "--data-dir", data]);
+    let c = client();
+    // Keep writing while the backup runs.
+    let base = s.base.clone();
+    let writer = tokio::spawn(async move {
+        let c = client();
+        for _ in 0..20 {
+            let _ = c
+                .post(format!("{base}/login"))
+                .form(&[("username", "nobody"), ("password", "wrong-password")])
+                .send()
+                .await;
+        }
+    });
+    let out = dir.path().join("backup.db");
+    let o = run(
+        &["backup", "--data-dir", data, "--out", out.to_str().unwrap()],
+        &[],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    writer.await.unwrap();
+    let copy = sqlx::SqlitePool::connect(&format!("sqlite://{}", out.display()))
+        .await
+        .unwrap();
+    let nodes: i64 = sqlx::query_scalar("select count(*) from org_nodes")
+        .fetch_one(&copy)
+        .await
+        .unwrap();
+    let users: i64 = sqlx::query_scalar("select count(*) from users")
+        .fetch_one(&copy)
+        .await
+        .unwrap();
+    let check: String = sqlx::query_scalar("pragma integrity_check")
+        .fetch_one(&copy)
+        .await
+        .unwrap();
+    assert!(nodes > 30, "{nodes}");
+    assert_eq!(users, cedu::demo::DEMO_LOGINS.len() as i64);
+    assert_eq!(check, "ok");
+    let again = run(
+        &["backup", "--data-dir", data, "--out", out.to_str().unwrap()],
+        &[],
+    );
+    assert!(
+        !again.status.success(),
+        "an existing backup is never overwritten"
+    );
+    assert!(
+        c.get(format!("{}/healthz", s.base))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .is_success()
+    );
+}
+
+#[test]
+fn the_first_admin_is_created_on_the_command_line_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let weak = run(
+        &[
+            "admin",
+            "create",
+            "--data-dir",
+            data,
+            "--username",
+            "root.admin",
+        ],
+        &[("CEDU_ADMIN_PASSWORD", "12345678")],
+    );
+    assert_eq!(weak.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("太常见"));
+    let ok = run(
+        &[
+            "admin",
+            "create",
+            "--data-dir",
+            data,
+            "--username",
+            "root.admin",
+        ],
+        &[("CEDU_ADMIN_PASSWORD", "Tongxin-Gongjin-88")],
+    );
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let second = run(
+        &[
+            "admin",
+            "create",
+            "--data-dir",
+            data,
+            "--username",
+            "other.admin",
+        ],
+        &[("CEDU_ADMIN_PASSWORD", "Tongxin-Gongjin-88")],
+    );
+    assert_eq!(second.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&second.stderr).contains("首个管理员只能在空系统中创建"));
+}
+
+#[test]
+fn bad_configuration_stops_start_up_with_a_message_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("file");
+    std::fs::write(&file, "x").unwrap();
+    let o = run(
+        &["serve", "--data-dir", file.join("sub").to_str().unwrap()],
+        &[],
+    );
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("data-dir"));
+    let o = run(&["serve", "--database-url", "mysql://localhost/x"], &[]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("database-url: unknown scheme"));
+    let cfg = dir.path().join("cedu.toml");
+    std::fs::write(&cfg, "port = 8080\nsecret_key = \"hunter2\"\n").unwrap();
+    let o = run(&["serve", "--config", cfg.to_str().unwrap()], &[]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("secret_key") && !err.contains("hunter2"),
+        "{err}"
+    );
+}
+
+#[test]
+fn every_command_has_help() {
+    for args in [
+        &["--help"][..],
+        &["serve", "--help"],
+        &["migrate", "--help"],
+        &["demo", "--help"],
+        &["admin", "create", "--help"],
+        &["backup", "--help"],
+    ] {
+        let o = run(args, &[]);
+        assert!(o.status.success(), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("Usage"),
+            "{args:?}"
+        );
+    }
+}

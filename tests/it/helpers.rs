@@ -1,0 +1,277 @@
+//! spawn_app on either database, logged-in clients, and small readers of pages.
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use cedu::app::App;
+use cedu::config::Config;
+use cedu::db::Db;
+use sqlx::Connection;
+use tempfile::TempDir;
+use tokio::sync::{OnceCell, oneshot};
+
+pub use cedu::demo::DEMO_PASSWORD;
+
+/// Which database a scenario runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each scenario as two tests, `…::sqlite` and `…::postgres`.
+#[macro_export]
+macro_rules! both {
+    ($(async fn $name:ident($b:ident: Backend) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+                async fn run($b: $crate::helpers::Backend) $body
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() { run($crate::helpers::Backend::Sqlite).await }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() { run($crate::helpers::Backend::Postgres).await }
+            }
+        )*
+    };
+}
+
+/// The PostgreSQL the suite uses.
+pub fn pg_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+static PG_SWEPT: OnceCell<()> = OnceCell::const_new();
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// Drops test schemas older than an hour (left by earlier runs), once per suite run.
+async fn sweep_old_schemas() {
+    PG_SWEPT
+        .get_or_init(|| async {
+            let mut c = sqlx::PgConnection::connect(&pg_url()).await.unwrap_or_else(|e| {
+                panic!("PostgreSQL at {} is required by the test suite and could not be reached: {e}", pg_url())
+            });
+            let names: Vec<String> = sqlx::query_scalar("select nspname::text from pg_namespace where nspname like 'cedu_t_%'")
+                .fetch_all(&mut c)
+                .await
+                .expect("list schemas");
+            let cutoff = now_secs().saturating_sub(3600);
+            for n in names {
+                let ts: u64 = n.split('_').nth(2).and_then(|s| s.parse().ok()).unwrap_or(0);
+                if ts < cutoff {
+                    let _ = sqlx::query(&format!("drop schema if exists {n} cascade")).execute(&mut c).await;
+                }
+            }
+        })
+        .await;
+}
+
+/// A fresh, empty database of the chosen backend, and the URL that reaches it.
+pub struct TestDb {
+    pub url: String,
+    pub dir: TempDir,
+}
+
+impl TestDb {
+    pub async fn new(b: Backend) -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = match b {
+            Backend::Sqlite => Db::sqlite_url_in(dir.path()),
+            Backend::Postgres => {
+                sweep_old_schemas().await;
+                let schema = format!("cedu_t_{}_{}", now_secs(), rand_suffix());
+                let mut c = sqlx::PgConnection::connect(&pg_url())
+                    .await
+                    .expect("PostgreSQL reachable");
+                sqlx::query(&format!("create schema {schema}"))
+                    .execute(&mut c)
+                    .await
+                    .expect("create schema");
+                let sep = if pg_url().contains('?') { '&' } else { '?' };
+                format!("{}{sep}options=-c%20search_path%3D{schema}", pg_url())
+            }
+        };
+        TestDb { url, dir }
+    }
+
+    /// A pool on it with migrations applied.
+    pub async fn connect(&self) -> Db {
+        let db = Db::connect(&self.url).await.expect("connect");
+        db.migrate().await.expect("migrate");
+        cedu::org::ensure_root(&db).await.expect("root");
+        db
+    }
+}
+
+fn rand_suffix() -> String {
+    use rand::Rng;
+    let mut r = rand::thread_rng();
+    (0..8)
+        .map(|_| char::from(b'a' + r.gen_range(0..26u8)))
+        .collect()
+}
+
+/// A running server on a free loopback port, with the demo towns loaded.
+pub struct TestApp {
+    pub base: String,
+    pub db: Db,
+    /// Keeps the temporary data folder alive as long as the server.
+    _test_db: Arc<TestDb>,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+/// Starts cedu on `b` with the demo data.
+pub async fn spawn_app(b: Backend) -> TestApp {
+    let test_db = Arc::new(TestDb::new(b).await);
+    spawn_on(test_db, true).await
+}
+
+/// Starts cedu on an existing test database.
+pub async fn spawn_on(test_db: Arc<TestDb>, demo: bool) -> TestApp {
+    let config = Config {
+        port: 0,
+        data_dir: test_db.dir.path().to_path_buf(),
+        database_url: Some(test_db.url.clone()),
+        ..Config::default()
+    };
+    let db = Db::connect(&test_db.url).await.expect("connect");
+    let app = App::build_with_db(config, db.clone(), demo)
+        .await
+        .expect("app builds");
+    let base = format!("http://{}", app.addr);
+    let (tx, rx) = oneshot::channel::<()>();
+    tokio::spawn(app.run_until(async {
+        let _ = rx.await;
+    }));
+    TestApp {
+        base,
+        db,
+        _test_db: test_db,
+        stop: Some(tx),
+    }
+}
+
+impl TestApp {
+    /// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Signs in through the login form; panics unless it succeeds.
+    pub async fn login(&self, username: &str) -> reqwest::Client {
+        let c = self.client();
+        let r = c
+            .post(self.url("/login"))
+            .form(&[
+                ("username", username),
+                ("password", DEMO_PASSWORD),
+                ("next", "/"),
+            ])
+            .send()
+            .await
+            .expect("login request");
+        assert_eq!(r.status(), 303, "login of {username} should redirect");
+        c
+    }
+
+    /// Signs in through the API and returns the bearer token.
+    pub async fn token(&self, username: &str) -> String {
+        let r = self
+            .client()
+            .post(self.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({"username": username, "password": DEMO_PASSWORD}))
+            .send()
+            .await
+            .expect("api login");
+        assert_eq!(r.status(), 200);
+        let v: serde_json::Value = r.json().await.expect("json");
+        v["token"].as_str().expect("token").to_string()
+    }
+
+    /// The CSRF token of a signed-in client's session, read from a page's hidden field.
+    pub async fn csrf(&self, c: &reqwest::Client) -> String {
+        let html = c
+            .get(self.url("/account"))
+            .send()
+            .await
+            .expect("account page")
+            .text()
+            .await
+            .expect("body");
+        let start = html.find("name=\"_csrf\" value=\"").expect("csrf field") + 20;
+        html[start..]
+            .split('"')
+            .next()
+            .expect("csrf value")
+            .to_string()
+    }
+
+    /// The id of the active node with this exact name (demo names are unique).
+    pub async fn node_id(&self, name: &str) -> i64 {
+        let sql = "select id from org_nodes where name = $1 and retired_at is null";
+        match &self.db {
+            Db::Sqlite(p) => sqlx::query_scalar(sql).bind(name).fetch_one(p).await,
+            Db::Postgres(p) => sqlx::query_scalar(sql).bind(name).fetch_one(p).await,
+        }
+        .unwrap_or_else(|e| panic!("node {name}: {e}"))
+    }
+
+    /// One number from the database.
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        match &self.db {
+            Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await,
+            Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await,
+        }
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    /// Runs a statement directly (to set up states such as an aged session).
+    pub async fn exec(&self, sql: &str) -> Result<u64, sqlx::Error> {
+        match &self.db {
+            Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
+            Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
+        }
+    }
+}
+
+/// The visible text of an HTML page, tags removed and whitespace folded (to assert what a person reads).
+pub fn text_of(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for ch in html.chars() {
+        match ch {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}

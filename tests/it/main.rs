@@ -1,0 +1,11 @@
+//! The integration suite: one binary. Every storage and HTTP scenario runs twice, on SQLite and on the
+//! PostgreSQL at 127.0.0.1:5432 (or TEST_DATABASE_URL); a PostgreSQL that cannot be reached fails the
+//! suite instead of skipping it.
+
+mod helpers;
+
+mod binary;
+mod e2e;
+mod http_access;
+mod http_org;
+mod store;
