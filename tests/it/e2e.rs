@@ -103,6 +103,26 @@ async fn sign_in(b: &Client, app: &TestApp, username: &str) {
     b.wait().for_element(Locator::Id("logout")).await.unwrap();
 }
 
+/// Saves a screenshot when CEDU_SCREENSHOTS names a folder (for people reviewing the pages).
+async fn snap(b: &Client, name: &str) {
+    if let Ok(dir) = std::env::var("CEDU_SCREENSHOTS") {
+        std::fs::write(format!("{dir}/{name}.png"), b.screenshot().await.unwrap()).unwrap();
+    }
+}
+
+async fn fill(b: &Client, id: &str, text: &str) {
+    b.find(Locator::Id(id))
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+async fn click(b: &Client, at: Locator<'_>) {
+    b.find(at).await.unwrap().click().await.unwrap();
+}
+
 async fn body_text(b: &Client) -> String {
     b.find(Locator::Css("body"))
         .await
@@ -122,65 +142,28 @@ async fn a_town_clerk_adds_a_community_with_its_centre_and_a_centre_head_sees_on
     assert!(b.current_url().await.unwrap().path().ends_with("/org/tree"));
     let tree = body_text(b).await;
     assert!(tree.contains("群力镇") && tree.contains("双河村学习中心"));
+    snap(b, "tree").await;
 
     // Open the town, choose "+ 社区/村", fill the community and its learning centre.
-    b.find(Locator::LinkText("群力镇"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(b, Locator::LinkText("群力镇")).await;
     b.wait()
         .for_element(Locator::Id("node-name"))
         .await
         .unwrap();
-    b.find(Locator::LinkText("+ 社区/村"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(b, Locator::LinkText("+ 社区/村")).await;
     b.wait()
         .for_element(Locator::Id("node-form"))
         .await
         .unwrap();
-    b.find(Locator::Id("name"))
-        .await
-        .unwrap()
-        .send_keys("花岩社区")
-        .await
-        .unwrap();
-    b.find(Locator::Id("population"))
-        .await
-        .unwrap()
-        .send_keys("3650")
-        .await
-        .unwrap();
-    b.find(Locator::Id("centre_name"))
-        .await
-        .unwrap()
-        .send_keys("花岩社区学习中心")
-        .await
-        .unwrap();
-    b.find(Locator::Id("centre_head"))
-        .await
-        .unwrap()
-        .send_keys("唐秀兰")
-        .await
-        .unwrap();
-    b.find(Locator::Id("centre_venue"))
-        .await
-        .unwrap()
-        .send_keys("花岩社区党群服务中心二楼")
-        .await
-        .unwrap();
-    b.find(Locator::Id("save"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    fill(b, "name", "花岩社区").await;
+    fill(b, "population", "3650").await;
+    fill(b, "centre_name", "花岩社区学习中心").await;
+    fill(b, "centre_head", "唐秀兰").await;
+    fill(b, "centre_venue", "花岩社区党群服务中心二楼").await;
+    snap(b, "community-form").await;
+    click(b, Locator::Id("save")).await;
     b.wait().for_element(Locator::Id("children")).await.unwrap();
+    snap(b, "community-page").await;
     let page = body_text(b).await;
     assert!(
         page.contains("已新增") && page.contains("花岩社区学习中心") && page.contains("3650"),

@@ -210,7 +210,8 @@ struct NodePage {
     parents: Vec<Choice>,
     can_edit: bool,
     can_manage: bool,
-    is_scope_root: bool,
+    /// May add nodes below this one.
+    can_add: bool,
     form: FormView,
     error: Option<String>,
 }
@@ -301,7 +302,7 @@ async fn node_page(
             && node.retired_at.is_none()
             && node.id != actor.scope_node_id
             && kind != Kind::Root,
-        is_scope_root: node.id == actor.scope_node_id,
+        can_add: actor.can(Permission::OrgManage) && node.retired_at.is_none(),
         form: FormView::default(),
         error: None,
     })
