@@ -36,9 +36,17 @@ pub struct Page<T> {
     pub total: i64,
     pub page: u32,
     pub per_page: u32,
+    /// True when `total` stopped counting at a cap (lists of a million residents count up to 10,000).
+    #[serde(default)]
+    pub capped: bool,
 }
 
 impl<T> Page<T> {
+    /// A page of `items` out of an exact `total`.
+    pub fn new(items: Vec<T>, total: i64, req: PageRequest) -> Page<T> {
+        Page { items, total, page: req.page, per_page: req.per_page, capped: false }
+    }
+
     /// Number of pages (at least 1).
     pub fn pages(&self) -> u32 {
         let pp = i64::from(self.per_page.max(1));

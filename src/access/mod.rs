@@ -51,6 +51,22 @@ pub enum Permission {
     UsersManage,
     /// Browse the audit log.
     AuditRead,
+    /// List and open residents, households, buildings (numbers masked).
+    PeopleRead,
+    /// Register and edit residents and households.
+    PeopleWrite,
+    /// See one resident's full phone or ID number (each view audited).
+    PeopleReveal,
+    /// Import residents, households and teachers from spreadsheets.
+    PeopleImport,
+    /// Export lists to xlsx (masked; each export audited).
+    PeopleExport,
+    /// Erase a resident's personal data on request.
+    PeopleErase,
+    /// Browse the teacher pool.
+    TeachersRead,
+    /// Add, edit and retire teachers; record trainings and volunteer hours.
+    TeachersWrite,
 }
 
 impl Permission {
@@ -63,6 +79,14 @@ impl Permission {
             Permission::UsersRead => "users:read",
             Permission::UsersManage => "users:manage",
             Permission::AuditRead => "audit:read",
+            Permission::PeopleRead => "people:read",
+            Permission::PeopleWrite => "people:write",
+            Permission::PeopleReveal => "people:reveal",
+            Permission::PeopleImport => "people:import",
+            Permission::PeopleExport => "people:export",
+            Permission::PeopleErase => "people:erase",
+            Permission::TeachersRead => "teachers:read",
+            Permission::TeachersWrite => "teachers:write",
         }
     }
 }

@@ -175,12 +175,7 @@ pub(super) async fn list_users(
             .bind(page.limit()).bind(page.offset()).fetch_all(p).await?;
         (total, items)
     });
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    Ok(Page::new(items, total, page))
 }
 
 pub(super) async fn username_taken(tx: &mut Tx, username: &str) -> Result<bool> {

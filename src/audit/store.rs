@@ -81,12 +81,7 @@ pub(super) async fn list(
             .fetch_all(p).await?;
         (total, items)
     });
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    Ok(Page::new(items, total, page))
 }
 
 pub(super) async fn distinct_actions(db: &Db, scope: &str) -> Result<Vec<String>> {

@@ -63,12 +63,7 @@ pub(super) async fn list(
             .bind(page.limit()).bind(page.offset()).fetch_all(p).await?;
         (total, items)
     });
-    Ok(Page {
-        items,
-        total,
-        page: page.page,
-        per_page: page.per_page,
-    })
+    Ok(Page::new(items, total, page))
 }
 
 pub(super) async fn sibling_named(

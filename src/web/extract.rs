@@ -206,11 +206,36 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for Form<T> {
             .cloned()
             .ok_or(Error::Unauthenticated)?;
         let bytes = body_bytes(req, state).await?;
-        let token: CsrfField = decode_form(&bytes)?;
-        if !constant_time_eq(token.csrf.as_bytes(), session.actor.csrf_token.as_bytes()) {
-            return Err(Error::Forbidden(Msg::new("error.csrf")));
-        }
-        Ok(Form(session.actor, decode_form(&bytes)?))
+        check_form(&session, &bytes)
+    }
+}
+
+/// Checks a form body's CSRF field against the session and decodes it.
+pub fn check_form<T: DeserializeOwned>(session: &Session, bytes: &[u8]) -> Result<Form<T>, Error> {
+    let token: CsrfField = decode_form(bytes)?;
+    check_csrf(session, &token.csrf)?;
+    Ok(Form(session.actor.clone(), decode_form(bytes)?))
+}
+
+/// Refuses a token that is not the session's.
+pub fn check_csrf(session: &Session, token: &str) -> Result<(), Error> {
+    if constant_time_eq(token.as_bytes(), session.actor.csrf_token.as_bytes()) {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(Msg::new("error.csrf")))
+    }
+}
+
+/// A signed-in form with its raw body too, for fields that repeat (checkboxes).
+pub struct RawForm<T>(pub Actor, pub T, pub Vec<u8>);
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for RawForm<T> {
+    type Rejection = Error;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Error> {
+        let session = req.extensions().get::<Session>().cloned().ok_or(Error::Unauthenticated)?;
+        let bytes = body_bytes(req, state).await?;
+        let Form(actor, value) = check_form(&session, &bytes)?;
+        Ok(RawForm(actor, value, bytes.to_vec()))
     }
 }
 

@@ -32,6 +32,7 @@ pub struct Shell {
 
 /// Flash messages a redirect may ask for (`?ok=…`); anything else is ignored.
 const FLASHES: &[&str] = &[
+    "erased",
     "saved",
     "created",
     "moved",
@@ -59,6 +60,9 @@ impl Shell {
         };
         add("/org/tree", "nav.tree", actor.can(Permission::OrgRead));
         add("/org/nodes", "nav.nodes", actor.can(Permission::OrgRead));
+        add("/people/residents", "nav.residents", actor.can(Permission::PeopleRead));
+        add("/people/households", "nav.households", actor.can(Permission::PeopleRead));
+        add("/teachers", "nav.teachers", actor.can(Permission::TeachersRead));
         add("/users", "nav.users", actor.can(Permission::UsersRead));
         add("/audit", "nav.audit", actor.can(Permission::AuditRead));
         add("/account", "nav.account", true);
@@ -137,6 +141,11 @@ impl FormView {
     /// The error of a field, or "".
     pub fn e(&self, field: &str) -> &str {
         self.errors.get(field).map(String::as_str).unwrap_or("")
+    }
+
+    /// A copy of the typed values without the errors.
+    pub fn clone_values(&self) -> FormView {
+        FormView { values: self.values.clone(), errors: HashMap::new() }
     }
 
     /// True when any field has an error.

@@ -5,6 +5,7 @@
 mod admin;
 mod auth;
 mod org;
+mod people;
 
 use askama::Template;
 use axum::Router;
@@ -26,15 +27,25 @@ use crate::i18n::Lang;
         org::tree, org::list_nodes, org::create_node, org::get_node, org::update_node, org::move_node, org::retire_node,
         org::list_members, org::add_member, org::remove_member,
         admin::list_users, admin::create_user, admin::disable_user, admin::enable_user, admin::list_audit,
+        people::list_residents, people::create_resident, people::get_resident, people::update_resident, people::reveal,
+        people::erase_resident, people::list_households, people::create_household,
+        people::list_teachers, people::create_teacher, people::get_teacher, people::update_teacher, people::retire_teacher,
+        people::reinstate_teacher, people::add_training, people::add_service,
+        people::upload_import, people::get_import, people::confirm_import, people::cancel_import,
     ),
     components(schemas(
         crate::org::Node, crate::org::NodeInput, crate::org::NewNode, crate::org::Member, crate::org::TreeNode,
         crate::access::User, crate::access::NewUser, crate::audit::AuditRecord, ApiError, ApiErrorBody, ApiFieldError,
         auth::LoginRequest, auth::LoginResponse, auth::Me, org::MoveRequest, org::NewMemberRequest,
+        crate::people::Resident, crate::people::ResidentInput, crate::people::Household, crate::people::HouseholdInput,
+        crate::people::import::Batch, crate::people::import::RowError, crate::people::import::ImportKind,
+        crate::teachers::Teacher, crate::teachers::TeacherInput, crate::teachers::TeacherDetail, crate::teachers::Training,
+        crate::teachers::ServiceHours, crate::teachers::TimeEntry,
+        people::RevealRequest, people::Revealed, people::RetireRequest, people::Imported,
     )),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "auth", description = "登录与会话"), (name = "org", description = "组织架构"), (name = "admin", description = "账号与审计"))
+    tags((name = "auth", description = "登录与会话"), (name = "org", description = "组织架构"), (name = "admin", description = "账号与审计"), (name = "people", description = "居民、家庭与导入"), (name = "teachers", description = "师资库"))
 )]
 pub struct ApiDoc;
 
@@ -84,13 +95,7 @@ pub struct ApiFieldError {
 /// `/api` routes: the versioned API, its OpenAPI document and the offline docs page.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .nest(
-            "/v1",
-            Router::new()
-                .merge(auth::router())
-                .merge(org::router())
-                .merge(admin::router()),
-        )
+        .nest("/v1", Router::new().merge(auth::router()).merge(org::router()).merge(admin::router()).merge(people::router()))
         .route("/openapi.json", get(openapi_json))
         .route("/docs", get(docs))
 }

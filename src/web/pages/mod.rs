@@ -2,7 +2,10 @@
 
 mod account;
 mod audit;
+mod imports;
 mod org;
+mod people;
+mod teachers;
 mod users;
 
 use axum::Router;
@@ -13,6 +16,7 @@ use super::AppState;
 use crate::error::{Error, Result};
 
 pub use account::{clear_cookie, session_cookie};
+pub use imports::UPLOAD_LIMIT;
 
 /// Every page route.
 pub fn router() -> Router<AppState> {
@@ -21,6 +25,9 @@ pub fn router() -> Router<AppState> {
         .merge(org::router())
         .merge(users::router())
         .merge(audit::router())
+        .merge(people::router())
+        .merge(imports::router())
+        .merge(teachers::router())
 }
 
 /// Renders an askama template as an HTML response.

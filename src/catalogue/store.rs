@@ -1,0 +1,26 @@
+use chrono::{DateTime, Utc};
+
+use super::Theme;
+use crate::db::{Db, Tx};
+use crate::error::Result;
+use crate::{on_db, on_tx};
+
+pub(super) async fn themes(db: &Db, district_id: i64) -> Result<Vec<Theme>> {
+    Ok(on_db!(db, p => sqlx::query_as(
+        "select id, district_id, name, lead_departments, description, active from themes where district_id = $1 and active order by sort, id")
+        .bind(district_id).fetch_all(p).await?))
+}
+
+pub(super) async fn insert_theme(
+    tx: &mut Tx,
+    district_id: i64,
+    name: &str,
+    lead: Option<&str>,
+    description: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    Ok(on_tx!(tx, c => sqlx::query_scalar(
+        "insert into themes (district_id, name, lead_departments, description, sort, active, created_at) \
+         values ($1, $2, $3, $4, (select coalesce(max(sort), 0) + 1 from themes where district_id = $1), true, $5) returning id")
+        .bind(district_id).bind(name).bind(lead).bind(description).bind(now).fetch_one(c).await?))
+}

@@ -1,0 +1,324 @@
+//! Tables in and out of spreadsheets. Reading: xlsx (Excel, WPS, LibreOffice) or csv (UTF-8 or the GB18030
+//! that Chinese Excel writes), with limits checked before parsing (zip entries, uncompressed size, rows,
+//! cell length) and clear refusals for encrypted, old-format, corrupt, merged or empty sheets. Writing:
+//! xlsx with Chinese headers, column widths set by hand, text-formatted number columns, and cells that
+//! could start a formula neutralised.
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx};
+use chrono::NaiveDate;
+use rust_xlsxwriter::{Format, Workbook};
+
+use crate::error::{Error, Msg, Result};
+
+/// The data rows an import accepts.
+pub const MAX_ROWS: usize = 200_000;
+/// Characters in one cell.
+pub const MAX_CELL_CHARS: usize = 1_000;
+/// Entries in an xlsx archive.
+const MAX_ZIP_ENTRIES: usize = 10_000;
+/// Uncompressed bytes of an xlsx archive (a zip bomb stops here).
+const MAX_UNZIPPED: u128 = 300 * 1024 * 1024;
+
+/// One cell as read.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Number(f64),
+    Date(NaiveDate),
+    Bool(bool),
+    /// A formula error such as #DIV/0!.
+    Error,
+}
+
+impl Cell {
+    /// The cell as text: numbers without a trailing `.0`, dates as YYYY-MM-DD, trimmed.
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Empty | Cell::Error => String::new(),
+            Cell::Text(s) => s.trim().to_string(),
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
+            Cell::Number(n) => n.to_string(),
+            Cell::Date(d) => d.to_string(),
+            Cell::Bool(b) => if *b { "是" } else { "否" }.to_string(),
+        }
+    }
+
+    /// True when the cell holds nothing.
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(s) => s.trim().is_empty(),
+            _ => false,
+        }
+    }
+}
+
+/// The first sheet of a workbook: `rows[0]` is spreadsheet row 1.
+#[derive(Debug, Default)]
+pub struct Sheet {
+    pub rows: Vec<Vec<Cell>>,
+}
+
+fn refuse(key: &'static str) -> Error {
+    Error::BadRequest(Msg::new(key))
+}
+
+/// Reads an uploaded file (`name` decides csv vs xlsx only when the content does not).
+pub fn read(bytes: &[u8], name: &str) -> Result<Sheet> {
+    let sheet = if bytes.starts_with(b"PK\x03\x04") {
+        read_xlsx(bytes)?
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        // An OLE container: either an xlsx with an opening password or the old .xls format.
+        return Err(refuse("sheet.encrypted_or_xls"));
+    } else if name.to_lowercase().ends_with(".csv") || looks_like_text(bytes) {
+        read_csv(bytes)?
+    } else {
+        return Err(refuse("sheet.not_a_spreadsheet"));
+    };
+    let data_rows = sheet.rows.iter().skip(1).filter(|r| r.iter().any(|c| !c.is_empty())).count();
+    if sheet.rows.is_empty() || data_rows == 0 {
+        return Err(refuse("sheet.empty"));
+    }
+    Ok(sheet)
+}
+
+fn looks_like_text(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(4096)];
+    !head.is_empty() && !head.contains(&0) && head.iter().filter(|b| **b < 0x09).count() == 0
+}
+
+fn check_cell(s: &str) -> Result<()> {
+    if s.chars().count() > MAX_CELL_CHARS {
+        return Err(Error::BadRequest(Msg::new("sheet.cell_too_long").arg("max", MAX_CELL_CHARS)));
+    }
+    Ok(())
+}
+
+fn too_many_rows() -> Error {
+    Error::BadRequest(Msg::new("sheet.too_many_rows").arg("max", MAX_ROWS))
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<Sheet> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| refuse("sheet.corrupt"))?;
+    if archive.len() > MAX_ZIP_ENTRIES {
+        return Err(refuse("sheet.too_large"));
+    }
+    let mut unzipped: u128 = 0;
+    for i in 0..archive.len() {
+        unzipped += u128::from(archive.by_index_raw(i).map_err(|_| refuse("sheet.corrupt"))?.size());
+    }
+    if unzipped > MAX_UNZIPPED {
+        return Err(refuse("sheet.too_large"));
+    }
+    // The sheet's declared size (<dimension ref="A1:J1048576"/>) refuses a huge sheet before parsing it.
+    if let Some(rows) = declared_rows(&mut archive)
+        && rows > MAX_ROWS + 1
+    {
+        return Err(too_many_rows());
+    }
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| match e {
+        calamine::XlsxError::Password => refuse("sheet.encrypted_or_xls"),
+        _ => refuse("sheet.corrupt"),
+    })?;
+    let name = book.sheet_names().first().cloned().ok_or_else(|| refuse("sheet.empty"))?;
+    let range = book.worksheet_range(&name).map_err(|_| refuse("sheet.corrupt"))?;
+    let merged = book.merge_cells_by_sheet_name(&name).unwrap_or_default();
+    if let Some(m) = merged.first() {
+        return Err(Error::BadRequest(
+            Msg::new("sheet.merged_cells").arg("from", cell_name(m.start.0, m.start.1)).arg("to", cell_name(m.end.0, m.end.1)),
+        ));
+    }
+    if range.height() > MAX_ROWS + 1 {
+        return Err(too_many_rows());
+    }
+    let (row0, col0) = range.start().unwrap_or((0, 0));
+    let mut rows: Vec<Vec<Cell>> = vec![Vec::new(); row0 as usize];
+    for r in range.rows() {
+        let mut out = vec![Cell::Empty; col0 as usize];
+        for c in r {
+            out.push(match c {
+                Data::Empty => Cell::Empty,
+                Data::String(s) => {
+                    check_cell(s)?;
+                    Cell::Text(s.clone())
+                }
+                Data::Int(i) => Cell::Number(*i as f64),
+                Data::Float(f) => Cell::Number(*f),
+                Data::Bool(b) => Cell::Bool(*b),
+                Data::DateTime(d) => crate::people::rules::excel_serial_date(d.as_f64()).map(Cell::Date).unwrap_or(Cell::Error),
+                Data::DateTimeIso(s) => s.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).map(Cell::Date).unwrap_or(Cell::Text(s.clone())),
+                Data::DurationIso(s) => Cell::Text(s.clone()),
+                Data::Error(_) => Cell::Error,
+            });
+        }
+        rows.push(out);
+    }
+    Ok(Sheet { rows })
+}
+
+/// The last row number declared by the first worksheet's `<dimension>` element, if it has one.
+fn declared_rows(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Option<usize> {
+    use std::io::Read;
+    let mut f = archive.by_name("xl/worksheets/sheet1.xml").ok()?;
+    let mut head = Vec::new();
+    (&mut f).take(64 * 1024).read_to_end(&mut head).ok()?;
+    let text = String::from_utf8_lossy(&head);
+    let at = text.find("<dimension ref=\"")? + 16;
+    let reference = text[at..].split('"').next()?;
+    let last = reference.rsplit(':').next()?;
+    last.trim_start_matches(|c: char| c.is_ascii_alphabetic()).parse().ok()
+}
+
+/// `A1`-style name of a zero-based cell.
+pub fn cell_name(row: u32, col: u32) -> String {
+    let mut c = col + 1;
+    let mut letters = Vec::new();
+    while c > 0 {
+        let rem = (c - 1) % 26;
+        letters.push((b'A' + rem as u8) as char);
+        c = (c - 1) / 26;
+    }
+    letters.reverse();
+    format!("{}{}", letters.into_iter().collect::<String>(), row + 1)
+}
+
+fn read_csv(bytes: &[u8]) -> Result<Sheet> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    // Chinese Excel saves csv as GB18030 (GBK); anything that is not UTF-8 is read as that.
+    let text = match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_string(),
+        Err(_) => {
+            let (s, _, bad) = encoding_rs::GB18030.decode(bytes);
+            if bad {
+                return Err(refuse("sheet.encoding"));
+            }
+            s.into_owned()
+        }
+    };
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for rec in reader.records() {
+        let rec = rec.map_err(|_| refuse("sheet.corrupt"))?;
+        if rows.len() > MAX_ROWS {
+            return Err(too_many_rows());
+        }
+        let mut row = Vec::with_capacity(rec.len());
+        for f in rec.iter() {
+            check_cell(f)?;
+            row.push(if f.trim().is_empty() { Cell::Empty } else { Cell::Text(f.to_string()) });
+        }
+        rows.push(row);
+    }
+    Ok(Sheet { rows })
+}
+
+/// A table to write: a title for the sheet, headers, rows of text, and which columns hold digits that
+/// must stay text (phones, ID numbers).
+#[derive(Clone, Debug, Default)]
+pub struct Table {
+    pub sheet_name: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    pub text_columns: Vec<usize>,
+    /// Lines written under the table (notes of a template).
+    pub notes: Vec<String>,
+}
+
+/// Display width of a text, a Chinese character counting as two.
+fn width_of(s: &str) -> f64 {
+    s.chars().map(|c| if c.is_ascii() { 1.0 } else { 2.1 }).sum()
+}
+
+/// Text that a spreadsheet would run as a formula gets a leading apostrophe.
+pub fn neutralise(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() }
+}
+
+/// Writes a table as an xlsx workbook.
+pub fn to_xlsx(table: &Table) -> Result<Vec<u8>> {
+    let fail = |e: rust_xlsxwriter::XlsxError| Error::Internal(format!("xlsx: {e}"));
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(&table.sheet_name).map_err(fail)?;
+    let head = Format::new().set_bold().set_background_color("D9EAD3");
+    let text = Format::new().set_num_format("@");
+    let mut widths: Vec<f64> = table.headers.iter().map(|h| width_of(h) + 2.0).collect();
+    for (c, h) in table.headers.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, h, &head).map_err(fail)?;
+    }
+    for (r, row) in table.rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            let v = neutralise(v);
+            if let Some(w) = widths.get_mut(c) {
+                *w = w.max(width_of(&v) + 1.0).min(60.0);
+            }
+            if table.text_columns.contains(&c) {
+                sheet.write_string_with_format(r as u32 + 1, c as u16, &v, &text).map_err(fail)?;
+            } else {
+                sheet.write_string(r as u32 + 1, c as u16, &v).map_err(fail)?;
+            }
+        }
+    }
+    for (c, w) in widths.iter().enumerate() {
+        sheet.set_column_width(c as u16, *w).map_err(fail)?;
+        if table.text_columns.contains(&c) {
+            // Empty template rows are text too, so an 18-digit number typed later is not rounded.
+            sheet.set_column_format(c as u16, &text).map_err(fail)?;
+        }
+    }
+    let note_row = table.rows.len() as u32 + 2;
+    for (i, n) in table.notes.iter().enumerate() {
+        sheet.write_string(note_row + i as u32, 0, n).map_err(fail)?;
+    }
+    sheet.set_freeze_panes(1, 0).map_err(fail)?;
+    book.save_to_buffer().map_err(fail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_xlsx_round_trips_chinese_text_and_keeps_digits_as_text() {
+        let t = Table {
+            sheet_name: "居民".into(),
+            headers: vec!["姓名".into(), "身份证号码".into()],
+            rows: vec![vec!["𠮷㛃".into(), "11010519491231002X".into()], vec!["=1+1".into(), "500101199001011234".into()]],
+            text_columns: vec![1],
+            notes: vec![],
+        };
+        let bytes = to_xlsx(&t).unwrap();
+        let s = read(&bytes, "x.xlsx").unwrap();
+        assert_eq!(s.rows[1][0], Cell::Text("𠮷㛃".into()));
+        assert_eq!(s.rows[2][0], Cell::Text("'=1+1".into()));
+        assert_eq!(s.rows[2][1].text(), "500101199001011234");
+    }
+
+    #[test]
+    fn csv_in_gb18030_is_read() {
+        let (gbk, _, _) = encoding_rs::GB18030.encode("姓名,社区\n王芳,群力社区\n");
+        let s = read(&gbk, "居民.csv").unwrap();
+        assert_eq!(s.rows[1][1].text(), "群力社区");
+    }
+
+    #[test]
+    fn non_spreadsheets_encrypted_files_and_empty_sheets_are_refused() {
+        let key = |r: Result<Sheet>| match r {
+            Err(Error::BadRequest(m)) => m.key,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(key(read(&[0x89, b'P', b'N', b'G', 0, 0, 1, 2], "a.png")), "sheet.not_a_spreadsheet");
+        assert_eq!(key(read(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1], "a.xlsx")), "sheet.encrypted_or_xls");
+        assert_eq!(key(read(b"PK\x03\x04broken", "a.xlsx")), "sheet.corrupt");
+        assert_eq!(key(read("姓名,社区\n".as_bytes(), "a.csv")), "sheet.empty");
+    }
+
+    #[test]
+    fn cell_names_are_excel_style() {
+        assert_eq!(cell_name(0, 0), "A1");
+        assert_eq!(cell_name(4, 27), "AB5");
+    }
+}
