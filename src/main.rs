@@ -81,9 +81,12 @@ struct DemoArgs {
     /// Extra generated towns in Tongnan district (28 gives a district of ~30 towns).
     #[arg(long, default_value_t = 0)]
     towns: usize,
-    /// Total resident population of the generated towns (e.g. 1000000).
+    /// Total residents of the generated towns (e.g. 1000000): their population, all registered.
     #[arg(long, default_value_t = 0)]
     residents: i64,
+    /// Registered residents generated in each community of Qunli and Qiling.
+    #[arg(long, default_value_t = 120)]
+    per_community: usize,
 }
 
 #[derive(Subcommand)]
@@ -146,8 +149,34 @@ fn init_logs(format: &str) {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+async fn main() -> std::process::ExitCode {
+    match run(Cli::parse()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // A refusal is shown as the clerk would read it; anything else with its chain of causes.
+            match e.downcast_ref::<cedu::error::Error>() {
+                Some(cedu::error::Error::Invalid(fe)) => {
+                    for (field, msg) in &fe.0 {
+                        eprintln!(
+                            "错误 · {field}: {}",
+                            cedu::i18n::render(cedu::i18n::Lang::Zh, msg)
+                        );
+                    }
+                }
+                Some(
+                    cedu::error::Error::Conflict(m)
+                    | cedu::error::Error::Forbidden(m)
+                    | cedu::error::Error::BadRequest(m)
+                    | cedu::error::Error::Throttled(m),
+                ) => eprintln!("错误 · {}", cedu::i18n::render(cedu::i18n::Lang::Zh, m)),
+                _ => eprintln!("错误 · error: {e:#}"),
+            }
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => {
             let over = Overrides {
@@ -191,6 +220,7 @@ async fn main() -> anyhow::Result<()> {
                 seed: args.seed,
                 extra_towns: args.towns,
                 extra_population: args.residents,
+                residents_per_community: args.per_community,
             };
             if demo::load_if_empty(&db, &opts).await? {
                 println!("演示数据已载入 · demo data loaded (seed {})", args.seed);

@@ -44,7 +44,13 @@ pub struct Page<T> {
 impl<T> Page<T> {
     /// A page of `items` out of an exact `total`.
     pub fn new(items: Vec<T>, total: i64, req: PageRequest) -> Page<T> {
-        Page { items, total, page: req.page, per_page: req.per_page, capped: false }
+        Page {
+            items,
+            total,
+            page: req.page,
+            per_page: req.per_page,
+            capped: false,
+        }
     }
 
     /// Number of pages (at least 1).

@@ -78,7 +78,12 @@ pub fn read(bytes: &[u8], name: &str) -> Result<Sheet> {
     } else {
         return Err(refuse("sheet.not_a_spreadsheet"));
     };
-    let data_rows = sheet.rows.iter().skip(1).filter(|r| r.iter().any(|c| !c.is_empty())).count();
+    let data_rows = sheet
+        .rows
+        .iter()
+        .skip(1)
+        .filter(|r| r.iter().any(|c| !c.is_empty()))
+        .count();
     if sheet.rows.is_empty() || data_rows == 0 {
         return Err(refuse("sheet.empty"));
     }
@@ -92,7 +97,9 @@ fn looks_like_text(bytes: &[u8]) -> bool {
 
 fn check_cell(s: &str) -> Result<()> {
     if s.chars().count() > MAX_CELL_CHARS {
-        return Err(Error::BadRequest(Msg::new("sheet.cell_too_long").arg("max", MAX_CELL_CHARS)));
+        return Err(Error::BadRequest(
+            Msg::new("sheet.cell_too_long").arg("max", MAX_CELL_CHARS),
+        ));
     }
     Ok(())
 }
@@ -102,13 +109,19 @@ fn too_many_rows() -> Error {
 }
 
 fn read_xlsx(bytes: &[u8]) -> Result<Sheet> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| refuse("sheet.corrupt"))?;
+    let mut archive =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| refuse("sheet.corrupt"))?;
     if archive.len() > MAX_ZIP_ENTRIES {
         return Err(refuse("sheet.too_large"));
     }
     let mut unzipped: u128 = 0;
     for i in 0..archive.len() {
-        unzipped += u128::from(archive.by_index_raw(i).map_err(|_| refuse("sheet.corrupt"))?.size());
+        unzipped += u128::from(
+            archive
+                .by_index_raw(i)
+                .map_err(|_| refuse("sheet.corrupt"))?
+                .size(),
+        );
     }
     if unzipped > MAX_UNZIPPED {
         return Err(refuse("sheet.too_large"));
@@ -123,12 +136,20 @@ fn read_xlsx(bytes: &[u8]) -> Result<Sheet> {
         calamine::XlsxError::Password => refuse("sheet.encrypted_or_xls"),
         _ => refuse("sheet.corrupt"),
     })?;
-    let name = book.sheet_names().first().cloned().ok_or_else(|| refuse("sheet.empty"))?;
-    let range = book.worksheet_range(&name).map_err(|_| refuse("sheet.corrupt"))?;
+    let name = book
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| refuse("sheet.empty"))?;
+    let range = book
+        .worksheet_range(&name)
+        .map_err(|_| refuse("sheet.corrupt"))?;
     let merged = book.merge_cells_by_sheet_name(&name).unwrap_or_default();
     if let Some(m) = merged.first() {
         return Err(Error::BadRequest(
-            Msg::new("sheet.merged_cells").arg("from", cell_name(m.start.0, m.start.1)).arg("to", cell_name(m.end.0, m.end.1)),
+            Msg::new("sheet.merged_cells")
+                .arg("from", cell_name(m.start.0, m.start.1))
+                .arg("to", cell_name(m.end.0, m.end.1)),
         ));
     }
     if range.height() > MAX_ROWS + 1 {
@@ -148,8 +169,14 @@ fn read_xlsx(bytes: &[u8]) -> Result<Sheet> {
                 Data::Int(i) => Cell::Number(*i as f64),
                 Data::Float(f) => Cell::Number(*f),
                 Data::Bool(b) => Cell::Bool(*b),
-                Data::DateTime(d) => crate::people::rules::excel_serial_date(d.as_f64()).map(Cell::Date).unwrap_or(Cell::Error),
-                Data::DateTimeIso(s) => s.get(..10).and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).map(Cell::Date).unwrap_or(Cell::Text(s.clone())),
+                Data::DateTime(d) => crate::people::rules::excel_serial_date(d.as_f64())
+                    .map(Cell::Date)
+                    .unwrap_or(Cell::Error),
+                Data::DateTimeIso(s) => s
+                    .get(..10)
+                    .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                    .map(Cell::Date)
+                    .unwrap_or(Cell::Text(s.clone())),
                 Data::DurationIso(s) => Cell::Text(s.clone()),
                 Data::Error(_) => Cell::Error,
             });
@@ -169,7 +196,9 @@ fn declared_rows(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Option<usize> 
     let at = text.find("<dimension ref=\"")? + 16;
     let reference = text[at..].split('"').next()?;
     let last = reference.rsplit(':').next()?;
-    last.trim_start_matches(|c: char| c.is_ascii_alphabetic()).parse().ok()
+    last.trim_start_matches(|c: char| c.is_ascii_alphabetic())
+        .parse()
+        .ok()
 }
 
 /// `A1`-style name of a zero-based cell.
@@ -198,7 +227,10 @@ fn read_csv(bytes: &[u8]) -> Result<Sheet> {
             s.into_owned()
         }
     };
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let mut rows = Vec::new();
     for rec in reader.records() {
         let rec = rec.map_err(|_| refuse("sheet.corrupt"))?;
@@ -208,7 +240,11 @@ fn read_csv(bytes: &[u8]) -> Result<Sheet> {
         let mut row = Vec::with_capacity(rec.len());
         for f in rec.iter() {
             check_cell(f)?;
-            row.push(if f.trim().is_empty() { Cell::Empty } else { Cell::Text(f.to_string()) });
+            row.push(if f.trim().is_empty() {
+                Cell::Empty
+            } else {
+                Cell::Text(f.to_string())
+            });
         }
         rows.push(row);
     }
@@ -229,12 +265,18 @@ pub struct Table {
 
 /// Display width of a text, a Chinese character counting as two.
 fn width_of(s: &str) -> f64 {
-    s.chars().map(|c| if c.is_ascii() { 1.0 } else { 2.1 }).sum()
+    s.chars()
+        .map(|c| if c.is_ascii() { 1.0 } else { 2.1 })
+        .sum()
 }
 
 /// Text that a spreadsheet would run as a formula gets a leading apostrophe.
 pub fn neutralise(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() }
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
 }
 
 /// Writes a table as an xlsx workbook.
@@ -247,7 +289,9 @@ pub fn to_xlsx(table: &Table) -> Result<Vec<u8>> {
     let text = Format::new().set_num_format("@");
     let mut widths: Vec<f64> = table.headers.iter().map(|h| width_of(h) + 2.0).collect();
     for (c, h) in table.headers.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, h, &head).map_err(fail)?;
+        sheet
+            .write_string_with_format(0, c as u16, h, &head)
+            .map_err(fail)?;
     }
     for (r, row) in table.rows.iter().enumerate() {
         for (c, v) in row.iter().enumerate() {
@@ -256,9 +300,13 @@ pub fn to_xlsx(table: &Table) -> Result<Vec<u8>> {
                 *w = w.max(width_of(&v) + 1.0).min(60.0);
             }
             if table.text_columns.contains(&c) {
-                sheet.write_string_with_format(r as u32 + 1, c as u16, &v, &text).map_err(fail)?;
+                sheet
+                    .write_string_with_format(r as u32 + 1, c as u16, &v, &text)
+                    .map_err(fail)?;
             } else {
-                sheet.write_string(r as u32 + 1, c as u16, &v).map_err(fail)?;
+                sheet
+                    .write_string(r as u32 + 1, c as u16, &v)
+                    .map_err(fail)?;
             }
         }
     }
@@ -271,7 +319,9 @@ pub fn to_xlsx(table: &Table) -> Result<Vec<u8>> {
     }
     let note_row = table.rows.len() as u32 + 2;
     for (i, n) in table.notes.iter().enumerate() {
-        sheet.write_string(note_row + i as u32, 0, n).map_err(fail)?;
+        sheet
+            .write_string(note_row + i as u32, 0, n)
+            .map_err(fail)?;
     }
     sheet.set_freeze_panes(1, 0).map_err(fail)?;
     book.save_to_buffer().map_err(fail)
@@ -286,7 +336,10 @@ mod tests {
         let t = Table {
             sheet_name: "居民".into(),
             headers: vec!["姓名".into(), "身份证号码".into()],
-            rows: vec![vec!["𠮷㛃".into(), "11010519491231002X".into()], vec!["=1+1".into(), "500101199001011234".into()]],
+            rows: vec![
+                vec!["𠮷㛃".into(), "11010519491231002X".into()],
+                vec!["=1+1".into(), "500101199001011234".into()],
+            ],
             text_columns: vec![1],
             notes: vec![],
         };
@@ -310,8 +363,17 @@ mod tests {
             Err(Error::BadRequest(m)) => m.key,
             other => panic!("{other:?}"),
         };
-        assert_eq!(key(read(&[0x89, b'P', b'N', b'G', 0, 0, 1, 2], "a.png")), "sheet.not_a_spreadsheet");
-        assert_eq!(key(read(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1], "a.xlsx")), "sheet.encrypted_or_xls");
+        assert_eq!(
+            key(read(&[0x89, b'P', b'N', b'G', 0, 0, 1, 2], "a.png")),
+            "sheet.not_a_spreadsheet"
+        );
+        assert_eq!(
+            key(read(
+                &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1],
+                "a.xlsx"
+            )),
+            "sheet.encrypted_or_xls"
+        );
         assert_eq!(key(read(b"PK\x03\x04broken", "a.xlsx")), "sheet.corrupt");
         assert_eq!(key(read("姓名,社区\n".as_bytes(), "a.csv")), "sheet.empty");
     }

@@ -144,20 +144,51 @@ impl Role {
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {
-            // 三员: the system admin runs the tree and accounts but cannot read the audit log;
-            // the audit admin reads the audit log and nothing else changes.
+            // 三员: the system admin runs the tree and accounts but cannot read the audit log or
+            // residents' data; the audit admin reads the audit log and nothing else changes.
             Role::SystemAdmin => &[OrgRead, OrgEdit, OrgManage, UsersRead, UsersManage],
             Role::AuditAdmin => &[OrgRead, AuditRead],
-            Role::DistrictAdmin | Role::TownOffice => &[
+            // The district compares towns: it reads and exports, it does not keep residents' records.
+            Role::DistrictAdmin => &[
                 OrgRead,
                 OrgEdit,
                 OrgManage,
                 UsersRead,
                 UsersManage,
                 AuditRead,
+                PeopleRead,
+                PeopleExport,
+                TeachersRead,
             ],
-            Role::Leadership | Role::LeadDepartment => &[OrgRead],
-            Role::CentreHead => &[OrgRead, OrgEdit],
+            Role::TownOffice => &[
+                OrgRead,
+                OrgEdit,
+                OrgManage,
+                UsersRead,
+                UsersManage,
+                AuditRead,
+                PeopleRead,
+                PeopleWrite,
+                PeopleReveal,
+                PeopleImport,
+                PeopleExport,
+                PeopleErase,
+                TeachersRead,
+                TeachersWrite,
+            ],
+            Role::Leadership => &[OrgRead, TeachersRead],
+            Role::LeadDepartment => &[OrgRead, TeachersRead],
+            Role::CentreHead => &[
+                OrgRead,
+                OrgEdit,
+                PeopleRead,
+                PeopleWrite,
+                PeopleReveal,
+                PeopleImport,
+                PeopleExport,
+                TeachersRead,
+                TeachersWrite,
+            ],
             Role::Teacher | Role::Resident => &[],
         }
     }
@@ -230,6 +261,18 @@ impl Actor {
             session_hash: None,
             source_ip: None,
             request_id: None,
+        }
+    }
+
+    /// The command line acting as a town office of one town (imports, demo data): the town's scope and
+    /// permissions, recorded in the audit log as `cli`.
+    pub fn command_line_for_town(town_id: i64, town_path: &str) -> Actor {
+        Actor {
+            role: Role::TownOffice,
+            node_id: town_id,
+            scope_path: town_path.to_string(),
+            scope_node_id: town_id,
+            ..Actor::command_line()
         }
     }
 

@@ -33,9 +33,23 @@ pub async fn themes(db: &Db, district_id: i64) -> Result<Vec<Theme>> {
 }
 
 /// Adds a theme to a district's catalogue (demo data and set-up; editing pages come with activities).
-pub async fn add_theme(db: &Db, district_id: i64, name: &str, lead_departments: Option<&str>, description: Option<&str>) -> Result<i64> {
+pub async fn add_theme(
+    db: &Db,
+    district_id: i64,
+    name: &str,
+    lead_departments: Option<&str>,
+    description: Option<&str>,
+) -> Result<i64> {
     let mut tx = db.begin().await?;
-    let id = store::insert_theme(&mut tx, district_id, name, lead_departments, description, Utc::now()).await?;
+    let id = store::insert_theme(
+        &mut tx,
+        district_id,
+        name,
+        lead_departments,
+        description,
+        Utc::now(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -4,6 +4,7 @@
 //! every such view is audited without the value itself; an erased resident keeps only community and
 //! gender (so attendance still counts, anonymously).
 
+pub mod generate;
 pub mod import;
 pub mod rules;
 mod store;
@@ -158,7 +159,10 @@ pub struct ResidentValues {
 pub const GUARDIAN_AGE: i32 = 14;
 
 /// Checks a resident's fields; `today` decides ages.
-pub fn validate(input: &ResidentInput, today: NaiveDate) -> std::result::Result<ResidentValues, FieldErrors> {
+pub fn validate(
+    input: &ResidentInput,
+    today: NaiveDate,
+) -> std::result::Result<ResidentValues, FieldErrors> {
     let mut fe = FieldErrors::default();
     let name = text::required(&mut fe, "name", &input.name, 50);
     let gender = match rules::parse_gender(input.gender.as_deref().unwrap_or("")) {
@@ -168,9 +172,17 @@ pub fn validate(input: &ResidentInput, today: NaiveDate) -> std::result::Result<
             None
         }
     };
-    let birth_date = match input.birth_date.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let birth_date = match input
+        .birth_date
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         None => None,
-        Some(s) => match rules::parse_date_text(s).ok_or_else(|| Msg::new("field.date_format")).and_then(|d| rules::check_birth_date(d, today)) {
+        Some(s) => match rules::parse_date_text(s)
+            .ok_or_else(|| Msg::new("field.date_format"))
+            .and_then(|d| rules::check_birth_date(d, today))
+        {
             Ok(d) => Some(d),
             Err(m) => {
                 fe.add("birth_date", m);
@@ -178,15 +190,30 @@ pub fn validate(input: &ResidentInput, today: NaiveDate) -> std::result::Result<
             }
         },
     };
-    let phone = match input.phone.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let phone = match input
+        .phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         None => None,
         Some(s) => rules::parse_phone(s).map_err(|m| fe.add("phone", m)).ok(),
     };
-    let id_number = match input.id_number.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let id_number = match input
+        .id_number
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         None => None,
-        Some(s) => rules::parse_id_number(s).map_err(|m| fe.add("id_number", m)).ok(),
+        Some(s) => rules::parse_id_number(s)
+            .map_err(|m| fe.add("id_number", m))
+            .ok(),
     };
-    let birth_date = match (birth_date, id_number.as_deref().and_then(rules::id_birth_date)) {
+    let birth_date = match (
+        birth_date,
+        id_number.as_deref().and_then(rules::id_birth_date),
+    ) {
         (Some(b), Some(from_id)) if b != from_id => {
             fe.add("birth_date", Msg::new("people.birth_date_mismatch"));
             Some(b)
@@ -208,7 +235,10 @@ pub fn validate(input: &ResidentInput, today: NaiveDate) -> std::result::Result<
         && rules::age_on(b, today) < GUARDIAN_AGE
         && !input.guardian_consent
     {
-        fe.add("guardian_consent", Msg::new("people.guardian_consent_needed"));
+        fe.add(
+            "guardian_consent",
+            Msg::new("people.guardian_consent_needed"),
+        );
     }
     if input.community_id <= 0 {
         fe.add("community_id", Msg::new("field.choose"));
@@ -235,7 +265,10 @@ pub fn validate(input: &ResidentInput, today: NaiveDate) -> std::result::Result<
 async fn community_in_scope(tx: &mut Tx, actor: &Actor, id: i64) -> Result<Node> {
     match org::find_active_tx(tx, id).await? {
         Some(n) if n.kind() == Kind::Community && actor.sees(&n.path) => Ok(n),
-        _ => Err(Error::invalid("community_id", Msg::new("people.community_unknown"))),
+        _ => Err(Error::invalid(
+            "community_id",
+            Msg::new("people.community_unknown"),
+        )),
     }
 }
 
@@ -243,12 +276,16 @@ async fn community_in_scope(tx: &mut Tx, actor: &Actor, id: i64) -> Result<Node>
 async fn check_unique(tx: &mut Tx, v: &ResidentValues, except: Option<i64>) -> Result<()> {
     let mut fe = FieldErrors::default();
     if let Some(p) = &v.phone
-        && store::resident_with_phone(tx, p).await?.is_some_and(|id| Some(id) != except)
+        && store::resident_with_phone(tx, p)
+            .await?
+            .is_some_and(|id| Some(id) != except)
     {
         fe.add("phone", Msg::new("people.phone_taken"));
     }
     if let Some(n) = &v.id_number
-        && store::resident_with_id_number(tx, n).await?.is_some_and(|id| Some(id) != except)
+        && store::resident_with_id_number(tx, n)
+            .await?
+            .is_some_and(|id| Some(id) != except)
     {
         fe.add("id_number", Msg::new("people.id_taken"));
     }
@@ -263,11 +300,23 @@ pub async fn create_resident(db: &Db, actor: &Actor, input: &ResidentInput) -> R
     let community = community_in_scope(&mut tx, actor, v.community_id).await?;
     check_unique(&mut tx, &v, None).await?;
     let id = store::insert_resident(&mut tx, &v, Utc::now()).await?;
-    audit::record(&mut tx, actor, Entry {
-        action: "people.resident_created", subject_type: "resident", subject_id: Some(id), node_path: &community.path,
-        before: None, after: Some(audit_view(&v)), result: "ok",
-    }).await?;
-    let r = store::resident_tx(&mut tx, id).await?.ok_or(Error::NotFound)?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry {
+            action: "people.resident_created",
+            subject_type: "resident",
+            subject_id: Some(id),
+            node_path: &community.path,
+            before: None,
+            after: Some(audit_view(&v)),
+            result: "ok",
+        },
+    )
+    .await?;
+    let r = store::resident_tx(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound)?;
     let tags = store::tags_of_tx(&mut tx, id).await?;
     tx.commit().await?;
     Ok(r.masked(tags))
@@ -305,22 +354,42 @@ pub enum PersonalField {
 
 /// Shows one resident's full phone or ID number to a role that needs it; the view is audited (without
 /// the value).
-pub async fn reveal(db: &Db, actor: &Actor, id: i64, field: PersonalField) -> Result<Option<String>> {
+pub async fn reveal(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    field: PersonalField,
+) -> Result<Option<String>> {
     actor.require(Permission::PeopleReveal)?;
     let r = record_in_scope(db, actor, id).await?;
     let (value, name) = match field {
         PersonalField::Phone => (r.phone.clone(), "phone"),
         PersonalField::IdNumber => (r.id_number.clone(), "id_number"),
     };
-    audit::record_now(db, actor, Entry {
-        action: "people.personal_viewed", subject_type: "resident", subject_id: Some(id), node_path: &r.community_path,
-        before: None, after: Some(json!({"field": name})), result: "ok",
-    }).await?;
+    audit::record_now(
+        db,
+        actor,
+        Entry {
+            action: "people.personal_viewed",
+            subject_type: "resident",
+            subject_id: Some(id),
+            node_path: &r.community_path,
+            before: None,
+            after: Some(json!({"field": name})),
+            result: "ok",
+        },
+    )
+    .await?;
     Ok(value)
 }
 
 /// Edits a resident (an erased resident stays erased).
-pub async fn update_resident(db: &Db, actor: &Actor, id: i64, input: &ResidentInput) -> Result<Resident> {
+pub async fn update_resident(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    input: &ResidentInput,
+) -> Result<Resident> {
     actor.require(Permission::PeopleWrite)?;
     let before = record_in_scope(db, actor, id).await?;
     if before.erased_at.is_some() {
@@ -342,9 +411,16 @@ pub async fn update_resident(db: &Db, actor: &Actor, id: i64, input: &ResidentIn
     let old_tags = store::tags_of_tx(&mut tx, id).await?;
     store::update_resident(&mut tx, id, &v, Utc::now()).await?;
     let before_values = ResidentValues {
-        name: before.name.clone(), community_id: before.community_id, gender: before.gender.clone(), birth_date: before.birth_date,
-        phone: before.phone.clone(), id_number: before.id_number.clone(), household: before.household_name.clone(),
-        building: before.building_name.clone(), tags: old_tags, guardian_consent: before.guardian_consent,
+        name: before.name.clone(),
+        community_id: before.community_id,
+        gender: before.gender.clone(),
+        birth_date: before.birth_date,
+        phone: before.phone.clone(),
+        id_number: before.id_number.clone(),
+        household: before.household_name.clone(),
+        building: before.building_name.clone(),
+        tags: old_tags,
+        guardian_consent: before.guardian_consent,
     };
     let mut after = audit_view(&v);
     if before.phone != v.phone {
@@ -353,11 +429,23 @@ pub async fn update_resident(db: &Db, actor: &Actor, id: i64, input: &ResidentIn
     if before.id_number != v.id_number {
         after["id_number_changed"] = json!(true);
     }
-    audit::record(&mut tx, actor, Entry {
-        action: "people.resident_updated", subject_type: "resident", subject_id: Some(id), node_path: &community.path,
-        before: Some(audit_view(&before_values)), after: Some(after), result: "ok",
-    }).await?;
-    let r = store::resident_tx(&mut tx, id).await?.ok_or(Error::NotFound)?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry {
+            action: "people.resident_updated",
+            subject_type: "resident",
+            subject_id: Some(id),
+            node_path: &community.path,
+            before: Some(audit_view(&before_values)),
+            after: Some(after),
+            result: "ok",
+        },
+    )
+    .await?;
+    let r = store::resident_tx(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound)?;
     let tags = store::tags_of_tx(&mut tx, id).await?;
     tx.commit().await?;
     Ok(r.masked(tags))
@@ -379,7 +467,9 @@ pub async fn erase_resident(db: &Db, actor: &Actor, id: i64) -> Result<Resident>
         before: Some(json!({"fields": ["name", "phone", "id_number", "birth_date", "household", "building", "tags"]})),
         after: Some(json!({"erased": true})), result: "ok",
     }).await?;
-    let after = store::resident_tx(&mut tx, id).await?.ok_or(Error::NotFound)?;
+    let after = store::resident_tx(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound)?;
     tx.commit().await?;
     Ok(after.masked(Vec::new()))
 }
@@ -398,17 +488,25 @@ pub struct ResidentFilter {
 pub const COUNT_CAP: i64 = 10_000;
 
 /// Residents inside the actor's scope, masked; fast at a million residents (index range scans, a capped count).
-pub async fn list_residents(db: &Db, actor: &Actor, filter: &ResidentFilter, page: PageRequest) -> Result<Page<Resident>> {
+pub async fn list_residents(
+    db: &Db,
+    actor: &Actor,
+    filter: &ResidentFilter,
+    page: PageRequest,
+) -> Result<Page<Resident>> {
     actor.require(Permission::PeopleRead)?;
     let mut page = store::list_residents(db, &actor.scope_path, filter, page).await?;
     let ids: Vec<i64> = page.items.iter().map(|r| r.id).collect();
     let mut tags = store::tags_of_many(db, &ids).await?;
     let items = std::mem::take(&mut page.items);
     Ok(Page {
-        items: items.into_iter().map(|r| {
-            let t = tags.remove(&r.id).unwrap_or_default();
-            r.masked(t)
-        }).collect(),
+        items: items
+            .into_iter()
+            .map(|r| {
+                let t = tags.remove(&r.id).unwrap_or_default();
+                r.masked(t)
+            })
+            .collect(),
         total: page.total,
         page: page.page,
         per_page: page.per_page,
@@ -420,7 +518,11 @@ pub async fn list_residents(db: &Db, actor: &Actor, filter: &ResidentFilter, pag
 pub const EXPORT_MAX: i64 = 200_000;
 
 /// Every resident matching the filter (up to [`EXPORT_MAX`]), masked, for an export.
-pub async fn export_residents(db: &Db, actor: &Actor, filter: &ResidentFilter) -> Result<Vec<Resident>> {
+pub async fn export_residents(
+    db: &Db,
+    actor: &Actor,
+    filter: &ResidentFilter,
+) -> Result<Vec<Resident>> {
     actor.require(Permission::PeopleExport)?;
     let rows = store::all_residents(db, &actor.scope_path, filter, EXPORT_MAX).await?;
     let mut out = Vec::with_capacity(rows.len());
@@ -436,7 +538,13 @@ pub async fn export_residents(db: &Db, actor: &Actor, filter: &ResidentFilter) -
 }
 
 /// Households inside the actor's scope.
-pub async fn list_households(db: &Db, actor: &Actor, community_id: Option<i64>, q: Option<&str>, page: PageRequest) -> Result<Page<Household>> {
+pub async fn list_households(
+    db: &Db,
+    actor: &Actor,
+    community_id: Option<i64>,
+    q: Option<&str>,
+    page: PageRequest,
+) -> Result<Page<Household>> {
     actor.require(Permission::PeopleRead)?;
     store::list_households(db, &actor.scope_path, community_id, q, page).await
 }
@@ -449,7 +557,16 @@ pub async fn household(db: &Db, actor: &Actor, id: i64) -> Result<(Household, Ve
     let members = store::household_members(db, id).await?;
     let ids: Vec<i64> = members.iter().map(|r| r.id).collect();
     let mut tags = store::tags_of_many(db, &ids).await?;
-    Ok((h, members.into_iter().map(|r| { let t = tags.remove(&r.id).unwrap_or_default(); r.masked(t) }).collect()))
+    Ok((
+        h,
+        members
+            .into_iter()
+            .map(|r| {
+                let t = tags.remove(&r.id).unwrap_or_default();
+                r.masked(t)
+            })
+            .collect(),
+    ))
 }
 
 /// The buildings and village groups of a community.
@@ -488,19 +605,48 @@ pub async fn create_household(db: &Db, actor: &Actor, input: &HouseholdInput) ->
     fe.into_result()?;
     let mut tx = db.begin().await?;
     let community = community_in_scope(&mut tx, actor, input.community_id).await?;
-    if store::household_named(&mut tx, community.id, &name).await?.is_some() {
-        return Err(Error::invalid("name", Msg::new("people.household_taken").arg("name", &name)));
+    if store::household_named(&mut tx, community.id, &name)
+        .await?
+        .is_some()
+    {
+        return Err(Error::invalid(
+            "name",
+            Msg::new("people.household_taken").arg("name", &name),
+        ));
     }
-    let default_kind = if community.subtype.as_deref() == Some("village") { "village_group" } else { "building" };
+    let default_kind = if community.subtype.as_deref() == Some("village") {
+        "village_group"
+    } else {
+        "building"
+    };
     let building_id = match &building {
-        Some(b) => Some(store::building_id_or_create(&mut tx, community.id, b, kind.unwrap_or(default_kind), Utc::now()).await?),
+        Some(b) => Some(
+            store::building_id_or_create(
+                &mut tx,
+                community.id,
+                b,
+                kind.unwrap_or(default_kind),
+                Utc::now(),
+            )
+            .await?,
+        ),
         None => None,
     };
     let id = store::insert_household(&mut tx, community.id, building_id, &name, Utc::now()).await?;
-    audit::record(&mut tx, actor, Entry {
-        action: "people.household_created", subject_type: "household", subject_id: Some(id), node_path: &community.path,
-        before: None, after: Some(json!({"name": name, "building": building})), result: "ok",
-    }).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry {
+            action: "people.household_created",
+            subject_type: "household",
+            subject_id: Some(id),
+            node_path: &community.path,
+            before: None,
+            after: Some(json!({"name": name, "building": building})),
+            result: "ok",
+        },
+    )
+    .await?;
     tx.commit().await?;
     let (h, _) = store::household(db, id).await?.ok_or(Error::NotFound)?;
     Ok(h)
@@ -508,18 +654,37 @@ pub async fn create_household(db: &Db, actor: &Actor, input: &HouseholdInput) ->
 
 /// Communities inside the actor's scope (for choosers), as (id, name).
 pub async fn communities(db: &Db, actor: &Actor) -> Result<Vec<(i64, String)>> {
-    let filter = org::NodeFilter { kind: Some(Kind::Community), ..Default::default() };
+    let filter = org::NodeFilter {
+        kind: Some(Kind::Community),
+        ..Default::default()
+    };
     let page = org::list_nodes(db, actor, &filter, PageRequest::new(Some(1), Some(200))).await?;
     Ok(page.items.into_iter().map(|n| (n.id, n.name)).collect())
 }
 
 /// Audits an export of personal data (the caller writes the file).
-pub async fn audit_export(db: &Db, actor: &Actor, what: &str, rows: usize, filter: serde_json::Value) -> Result<()> {
+pub async fn audit_export(
+    db: &Db,
+    actor: &Actor,
+    what: &str,
+    rows: usize,
+    filter: serde_json::Value,
+) -> Result<()> {
     actor.require(Permission::PeopleExport)?;
-    audit::record_now(db, actor, Entry {
-        action: "people.exported", subject_type: what, subject_id: None, node_path: &actor.scope_path,
-        before: None, after: Some(json!({"rows": rows, "filter": filter})), result: "ok",
-    }).await
+    audit::record_now(
+        db,
+        actor,
+        Entry {
+            action: "people.exported",
+            subject_type: what,
+            subject_id: None,
+            node_path: &actor.scope_path,
+            before: None,
+            after: Some(json!({"rows": rows, "filter": filter})),
+            result: "ok",
+        },
+    )
+    .await
 }
 
 #[cfg(test)]
@@ -531,38 +696,99 @@ mod tests {
     }
 
     fn input() -> ResidentInput {
-        ResidentInput { name: "王秀英".into(), community_id: 7, ..Default::default() }
+        ResidentInput {
+            name: "王秀英".into(),
+            community_id: 7,
+            ..Default::default()
+        }
     }
 
     #[test]
     fn a_minimal_resident_needs_only_a_name_and_community() {
         let v = validate(&input(), today()).unwrap();
-        assert_eq!((v.name.as_str(), v.phone, v.id_number), ("王秀英", None, None));
+        assert_eq!(
+            (v.name.as_str(), v.phone, v.id_number),
+            ("王秀英", None, None)
+        );
     }
 
     #[test]
     fn the_birth_date_comes_from_the_id_number_and_must_agree_with_it() {
-        let v = validate(&ResidentInput { id_number: Some("11010519491231002X".into()), ..input() }, today()).unwrap();
+        let v = validate(
+            &ResidentInput {
+                id_number: Some("11010519491231002X".into()),
+                ..input()
+            },
+            today(),
+        )
+        .unwrap();
         assert_eq!(v.birth_date, NaiveDate::from_ymd_opt(1949, 12, 31));
-        let e = validate(&ResidentInput { id_number: Some("11010519491231002X".into()), birth_date: Some("1950-01-01".into()), ..input() }, today()).unwrap_err();
-        assert_eq!(e.get("birth_date").unwrap().key, "people.birth_date_mismatch");
+        let e = validate(
+            &ResidentInput {
+                id_number: Some("11010519491231002X".into()),
+                birth_date: Some("1950-01-01".into()),
+                ..input()
+            },
+            today(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.get("birth_date").unwrap().key,
+            "people.birth_date_mismatch"
+        );
     }
 
     #[test]
     fn a_child_under_fourteen_needs_guardian_consent() {
-        let child = ResidentInput { birth_date: Some("2018-05-01".into()), ..input() };
-        assert_eq!(validate(&child, today()).unwrap_err().get("guardian_consent").unwrap().key, "people.guardian_consent_needed");
-        assert!(validate(&ResidentInput { guardian_consent: true, ..child }, today()).is_ok());
+        let child = ResidentInput {
+            birth_date: Some("2018-05-01".into()),
+            ..input()
+        };
+        assert_eq!(
+            validate(&child, today())
+                .unwrap_err()
+                .get("guardian_consent")
+                .unwrap()
+                .key,
+            "people.guardian_consent_needed"
+        );
+        assert!(
+            validate(
+                &ResidentInput {
+                    guardian_consent: true,
+                    ..child
+                },
+                today()
+            )
+            .is_ok()
+        );
     }
 
     #[test]
     fn every_bad_field_is_reported_at_once() {
         let bad = ResidentInput {
-            name: " ".into(), community_id: 0, gender: Some("x".into()), birth_date: Some("2099-01-01".into()),
-            phone: Some("12345".into()), id_number: Some("123".into()), tags: vec!["学生".into()], ..Default::default()
+            name: " ".into(),
+            community_id: 0,
+            gender: Some("x".into()),
+            birth_date: Some("2099-01-01".into()),
+            phone: Some("12345".into()),
+            id_number: Some("123".into()),
+            tags: vec!["学生".into()],
+            ..Default::default()
         };
         let e = validate(&bad, today()).unwrap_err();
         let fields: Vec<&str> = e.0.iter().map(|(f, _)| f.as_str()).collect();
-        assert_eq!(fields, vec!["name", "gender", "birth_date", "phone", "id_number", "tags", "community_id"]);
+        assert_eq!(
+            fields,
+            vec![
+                "name",
+                "gender",
+                "birth_date",
+                "phone",
+                "id_number",
+                "tags",
+                "community_id"
+            ]
+        );
     }
 }

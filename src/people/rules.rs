@@ -24,9 +24,17 @@ pub fn normalize_digits(s: &str) -> String {
 /// A mainland mobile number: 11 digits starting with 1 and 3–9. Returns the normalised number.
 pub fn parse_phone(s: &str) -> Result<String, Msg> {
     let n = normalize_digits(s);
-    let n = n.strip_prefix("+86").or_else(|| n.strip_prefix("0086")).unwrap_or(&n).to_string();
+    let n = n
+        .strip_prefix("+86")
+        .or_else(|| n.strip_prefix("0086"))
+        .unwrap_or(&n)
+        .to_string();
     let b = n.as_bytes();
-    if n.len() == 11 && b.iter().all(u8::is_ascii_digit) && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]) {
+    if n.len() == 11
+        && b.iter().all(u8::is_ascii_digit)
+        && b[0] == b'1'
+        && (b'3'..=b'9').contains(&b[1])
+    {
         Ok(n)
     } else {
         Err(Msg::new("people.phone_format"))
@@ -37,7 +45,10 @@ pub fn parse_phone(s: &str) -> Result<String, Msg> {
 pub fn parse_id_number(s: &str) -> Result<String, Msg> {
     let n = normalize_digits(s).to_uppercase();
     let b = n.as_bytes();
-    if n.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) || !(b[17].is_ascii_digit() || b[17] == b'X') {
+    if n.len() != 18
+        || !b[..17].iter().all(u8::is_ascii_digit)
+        || !(b[17].is_ascii_digit() || b[17] == b'X')
+    {
         return Err(Msg::new("people.id_format"));
     }
     if id_birth_date(&n).is_none() {
@@ -45,7 +56,11 @@ pub fn parse_id_number(s: &str) -> Result<String, Msg> {
     }
     const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     const CHECK: &[u8; 11] = b"10X98765432";
-    let sum: u32 = b[..17].iter().zip(WEIGHTS).map(|(d, w)| u32::from(d - b'0') * w).sum();
+    let sum: u32 = b[..17]
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum();
     if CHECK[(sum % 11) as usize] != b[17] {
         return Err(Msg::new("people.id_checksum"));
     }
@@ -62,12 +77,20 @@ pub fn id_birth_date(id: &str) -> Option<NaiveDate> {
 
 /// `138****5678`.
 pub fn mask_phone(p: &str) -> String {
-    if p.len() == 11 && p.is_ascii() { format!("{}****{}", &p[..3], &p[7..]) } else { "****".into() }
+    if p.len() == 11 && p.is_ascii() {
+        format!("{}****{}", &p[..3], &p[7..])
+    } else {
+        "****".into()
+    }
 }
 
 /// `5001**********1234`.
 pub fn mask_id_number(id: &str) -> String {
-    if id.len() == 18 && id.is_ascii() { format!("{}{}{}", &id[..4], "*".repeat(10), &id[14..]) } else { "****".into() }
+    if id.len() == 18 && id.is_ascii() {
+        format!("{}{}{}", &id[..4], "*".repeat(10), &id[14..])
+    } else {
+        "****".into()
+    }
 }
 
 /// `张*三` for public notices: first and last character kept.
@@ -82,7 +105,9 @@ pub fn mask_name(name: &str) -> String {
 }
 
 /// The target-group tags of SPEC.md ("People").
-pub const TAGS: [&str; 7] = ["elderly", "youth", "women", "employee", "farmer", "disabled", "migrant"];
+pub const TAGS: [&str; 7] = [
+    "elderly", "youth", "women", "employee", "farmer", "disabled", "migrant",
+];
 
 /// Chinese labels accepted in spreadsheets for each tag (the first is the display label).
 pub fn tag_labels(tag: &str) -> &'static [&'static str] {
@@ -101,13 +126,18 @@ pub fn tag_labels(tag: &str) -> &'static [&'static str] {
 /// Parses a tag code or one of its Chinese labels.
 pub fn parse_tag(s: &str) -> Option<&'static str> {
     let s = s.trim();
-    TAGS.into_iter().find(|t| *t == s || tag_labels(t).contains(&s))
+    TAGS.into_iter()
+        .find(|t| *t == s || tag_labels(t).contains(&s))
 }
 
 /// Splits a tag cell written with any of the separators people use (、 , ， ; ； space).
 pub fn parse_tags(s: &str) -> Result<Vec<&'static str>, Msg> {
     let mut out = Vec::new();
-    for part in s.split(['、', ',', '，', ';', '；', ' ', '/']).map(str::trim).filter(|p| !p.is_empty()) {
+    for part in s
+        .split(['、', ',', '，', ';', '；', ' ', '/'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         match parse_tag(part) {
             Some(t) if !out.contains(&t) => out.push(t),
             Some(_) => {}
@@ -131,10 +161,17 @@ pub fn parse_gender(s: &str) -> Result<Option<&'static str>, Msg> {
 pub fn parse_date_text(s: &str) -> Option<NaiveDate> {
     let s = normalize_digits(s);
     let s = s.trim_end_matches('日');
-    let parts: Vec<&str> = s.split(['-', '/', '.', '年', '月']).filter(|p| !p.is_empty()).collect();
+    let parts: Vec<&str> = s
+        .split(['-', '/', '.', '年', '月'])
+        .filter(|p| !p.is_empty())
+        .collect();
     let (y, m, d) = match parts.as_slice() {
         [y, m, d] => (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?),
-        [ymd] if ymd.len() == 8 => (ymd[..4].parse().ok()?, ymd[4..6].parse().ok()?, ymd[6..].parse().ok()?),
+        [ymd] if ymd.len() == 8 => (
+            ymd[..4].parse().ok()?,
+            ymd[4..6].parse().ok()?,
+            ymd[6..].parse().ok()?,
+        ),
         _ => return None,
     };
     NaiveDate::from_ymd_opt(y, m, d)
@@ -145,12 +182,17 @@ pub fn excel_serial_date(serial: f64) -> Option<NaiveDate> {
     if !(1.0..2_958_466.0).contains(&serial) {
         return None;
     }
-    NaiveDate::from_ymd_opt(1899, 12, 30)?.checked_add_days(chrono::Days::new(serial.trunc() as u64))
+    NaiveDate::from_ymd_opt(1899, 12, 30)?
+        .checked_add_days(chrono::Days::new(serial.trunc() as u64))
 }
 
 /// A plausible birth date: not in the future, not before 1900.
 pub fn check_birth_date(d: NaiveDate, today: NaiveDate) -> Result<NaiveDate, Msg> {
-    if d > today || d.year() < 1900 { Err(Msg::new("people.birth_date_range")) } else { Ok(d) }
+    if d > today || d.year() < 1900 {
+        Err(Msg::new("people.birth_date_range"))
+    } else {
+        Ok(d)
+    }
 }
 
 /// Age in whole years on `today`.
@@ -184,7 +226,10 @@ mod tests {
 
     #[test]
     fn phones_accept_full_width_digits_and_refuse_landlines() {
-        assert_eq!(parse_phone("１３８１２３４５６７８").unwrap(), "13812345678");
+        assert_eq!(
+            parse_phone("１３８１２３４５６７８").unwrap(),
+            "13812345678"
+        );
         assert_eq!(parse_phone(" 138-1234-5678 ").unwrap(), "13812345678");
         assert_eq!(parse_phone("+8613812345678").unwrap(), "13812345678");
         assert!(parse_phone("023-44512345").is_err());
@@ -195,11 +240,26 @@ mod tests {
     #[test]
     fn id_numbers_check_the_gb11643_checksum_and_birth_date() {
         // 11010519491231002X is the standard's own example.
-        assert_eq!(parse_id_number("11010519491231002x").unwrap(), "11010519491231002X");
-        assert_eq!(parse_id_number("11010519491231002Y").unwrap_err().key, "people.id_format");
-        assert_eq!(parse_id_number("110105194912310021").unwrap_err().key, "people.id_checksum");
-        assert_eq!(parse_id_number("110105194902300023").unwrap_err().key, "people.id_birth_date");
-        assert_eq!(id_birth_date("11010519491231002X"), NaiveDate::from_ymd_opt(1949, 12, 31));
+        assert_eq!(
+            parse_id_number("11010519491231002x").unwrap(),
+            "11010519491231002X"
+        );
+        assert_eq!(
+            parse_id_number("11010519491231002Y").unwrap_err().key,
+            "people.id_format"
+        );
+        assert_eq!(
+            parse_id_number("110105194912310021").unwrap_err().key,
+            "people.id_checksum"
+        );
+        assert_eq!(
+            parse_id_number("110105194902300023").unwrap_err().key,
+            "people.id_birth_date"
+        );
+        assert_eq!(
+            id_birth_date("11010519491231002X"),
+            NaiveDate::from_ymd_opt(1949, 12, 31)
+        );
     }
 
     #[test]
@@ -213,7 +273,10 @@ mod tests {
 
     #[test]
     fn tags_parse_from_chinese_labels_with_any_separator() {
-        assert_eq!(parse_tags("老年人、残疾人,妇女").unwrap(), vec!["elderly", "disabled", "women"]);
+        assert_eq!(
+            parse_tags("老年人、残疾人,妇女").unwrap(),
+            vec!["elderly", "disabled", "women"]
+        );
         assert_eq!(parse_tags("").unwrap(), Vec::<&str>::new());
         assert_eq!(parse_tags("老人；老年人").unwrap(), vec!["elderly"]);
         assert_eq!(parse_tags("学生").unwrap_err().key, "people.tag_unknown");
@@ -235,8 +298,17 @@ mod tests {
     #[test]
     fn ages_and_prefix_bounds() {
         let today = NaiveDate::from_ymd_opt(2026, 3, 11).unwrap();
-        assert_eq!(age_on(NaiveDate::from_ymd_opt(1965, 3, 12).unwrap(), today), 60);
-        assert_eq!(prefix_upper_bound("王").unwrap(), "王".chars().map(|c| char::from_u32(c as u32 + 1).unwrap()).collect::<String>());
+        assert_eq!(
+            age_on(NaiveDate::from_ymd_opt(1965, 3, 12).unwrap(), today),
+            60
+        );
+        assert_eq!(
+            prefix_upper_bound("王").unwrap(),
+            "王"
+                .chars()
+                .map(|c| char::from_u32(c as u32 + 1).unwrap())
+                .collect::<String>()
+        );
         assert_eq!(prefix_upper_bound("138").unwrap(), "139");
         assert!(check_birth_date(NaiveDate::from_ymd_opt(2030, 1, 1).unwrap(), today).is_err());
     }

@@ -2,7 +2,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use super::{Building, COUNT_CAP, Household, ResidentFilter, ResidentRecord, ResidentValues, rules};
+use super::{
+    Building, COUNT_CAP, Household, ResidentFilter, ResidentRecord, ResidentValues, rules,
+};
 use crate::db::{Db, Tx, like_escape};
 use crate::error::{Error, Result};
 use crate::page::{Page, PageRequest};
@@ -35,34 +37,66 @@ macro_rules! bind_all {
 }
 
 pub(super) async fn resident_with_phone(tx: &mut Tx, phone: &str) -> Result<Option<i64>> {
-    Ok(on_tx!(tx, c => sqlx::query_scalar("select id from residents where phone = $1").bind(phone).fetch_optional(c).await?))
+    Ok(
+        on_tx!(tx, c => sqlx::query_scalar("select id from residents where phone = $1").bind(phone).fetch_optional(c).await?),
+    )
 }
 
 pub(super) async fn resident_with_id_number(tx: &mut Tx, n: &str) -> Result<Option<i64>> {
-    Ok(on_tx!(tx, c => sqlx::query_scalar("select id from residents where id_number = $1").bind(n).fetch_optional(c).await?))
+    Ok(
+        on_tx!(tx, c => sqlx::query_scalar("select id from residents where id_number = $1").bind(n).fetch_optional(c).await?),
+    )
 }
 
-pub(super) async fn building_id_or_create(tx: &mut Tx, community_id: i64, name: &str, kind: &str, now: DateTime<Utc>) -> Result<i64> {
+pub(super) async fn building_id_or_create(
+    tx: &mut Tx,
+    community_id: i64,
+    name: &str,
+    kind: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
     let found: Option<i64> = on_tx!(tx, c => sqlx::query_scalar("select id from buildings where community_id = $1 and name = $2")
         .bind(community_id).bind(name).fetch_optional(c).await?);
     if let Some(id) = found {
         return Ok(id);
     }
-    Ok(on_tx!(tx, c => sqlx::query_scalar("insert into buildings (community_id, name, kind, created_at) values ($1, $2, $3, $4) returning id")
-        .bind(community_id).bind(name).bind(kind).bind(now).fetch_one(c).await?))
+    Ok(
+        on_tx!(tx, c => sqlx::query_scalar("insert into buildings (community_id, name, kind, created_at) values ($1, $2, $3, $4) returning id")
+        .bind(community_id).bind(name).bind(kind).bind(now).fetch_one(c).await?),
+    )
 }
 
-pub(super) async fn household_named(tx: &mut Tx, community_id: i64, name: &str) -> Result<Option<i64>> {
-    Ok(on_tx!(tx, c => sqlx::query_scalar("select id from households where community_id = $1 and name = $2")
-        .bind(community_id).bind(name).fetch_optional(c).await?))
+pub(super) async fn household_named(
+    tx: &mut Tx,
+    community_id: i64,
+    name: &str,
+) -> Result<Option<i64>> {
+    Ok(
+        on_tx!(tx, c => sqlx::query_scalar("select id from households where community_id = $1 and name = $2")
+        .bind(community_id).bind(name).fetch_optional(c).await?),
+    )
 }
 
-pub(super) async fn insert_household(tx: &mut Tx, community_id: i64, building_id: Option<i64>, name: &str, now: DateTime<Utc>) -> Result<i64> {
-    Ok(on_tx!(tx, c => sqlx::query_scalar("insert into households (community_id, building_id, name, created_at) values ($1, $2, $3, $4) returning id")
-        .bind(community_id).bind(building_id).bind(name).bind(now).fetch_one(c).await?))
+pub(super) async fn insert_household(
+    tx: &mut Tx,
+    community_id: i64,
+    building_id: Option<i64>,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    Ok(
+        on_tx!(tx, c => sqlx::query_scalar("insert into households (community_id, building_id, name, created_at) values ($1, $2, $3, $4) returning id")
+        .bind(community_id).bind(building_id).bind(name).bind(now).fetch_one(c).await?),
+    )
 }
 
-async fn household_id_or_create(tx: &mut Tx, community_id: i64, building_id: Option<i64>, name: &str, now: DateTime<Utc>) -> Result<i64> {
+async fn household_id_or_create(
+    tx: &mut Tx,
+    community_id: i64,
+    building_id: Option<i64>,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
     match household_named(tx, community_id, name).await? {
         Some(id) => Ok(id),
         None => insert_household(tx, community_id, building_id, name, now).await,
@@ -70,10 +104,18 @@ async fn household_id_or_create(tx: &mut Tx, community_id: i64, building_id: Opt
 }
 
 /// Resolves the household and building names of a resident to ids, creating them in the community.
-async fn places(tx: &mut Tx, v: &ResidentValues, now: DateTime<Utc>) -> Result<(Option<i64>, Option<i64>)> {
+async fn places(
+    tx: &mut Tx,
+    v: &ResidentValues,
+    now: DateTime<Utc>,
+) -> Result<(Option<i64>, Option<i64>)> {
     let subtype: Option<String> = on_tx!(tx, c => sqlx::query_scalar("select subtype from org_nodes where id = $1")
         .bind(v.community_id).fetch_one(c).await?);
-    let kind = if subtype.as_deref() == Some("village") { "village_group" } else { "building" };
+    let kind = if subtype.as_deref() == Some("village") {
+        "village_group"
+    } else {
+        "building"
+    };
     let building = match &v.building {
         Some(b) => Some(building_id_or_create(tx, v.community_id, b, kind, now).await?),
         None => None,
@@ -93,7 +135,11 @@ async fn set_tags(tx: &mut Tx, id: i64, tags: &[String]) -> Result<()> {
     Ok(())
 }
 
-pub(super) async fn insert_resident(tx: &mut Tx, v: &ResidentValues, now: DateTime<Utc>) -> Result<i64> {
+pub(super) async fn insert_resident(
+    tx: &mut Tx,
+    v: &ResidentValues,
+    now: DateTime<Utc>,
+) -> Result<i64> {
     let (household, building) = places(tx, v, now).await?;
     let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
         "insert into residents (community_id, name, gender, birth_date, phone, id_number, household_id, building_id, guardian_consent, \
@@ -104,7 +150,12 @@ pub(super) async fn insert_resident(tx: &mut Tx, v: &ResidentValues, now: DateTi
     Ok(id)
 }
 
-pub(super) async fn update_resident(tx: &mut Tx, id: i64, v: &ResidentValues, now: DateTime<Utc>) -> Result<()> {
+pub(super) async fn update_resident(
+    tx: &mut Tx,
+    id: i64,
+    v: &ResidentValues,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let (household, building) = places(tx, v, now).await?;
     on_tx!(tx, c => sqlx::query(
         "update residents set community_id = $1, name = $2, gender = $3, birth_date = $4, phone = $5, id_number = $6, \
@@ -133,11 +184,15 @@ pub(super) async fn resident_tx(tx: &mut Tx, id: i64) -> Result<Option<ResidentR
 }
 
 pub(super) async fn tags_of(db: &Db, id: i64) -> Result<Vec<String>> {
-    Ok(on_db!(db, p => sqlx::query_scalar("select tag from resident_tags where resident_id = $1 order by tag").bind(id).fetch_all(p).await?))
+    Ok(
+        on_db!(db, p => sqlx::query_scalar("select tag from resident_tags where resident_id = $1 order by tag").bind(id).fetch_all(p).await?),
+    )
 }
 
 pub(super) async fn tags_of_tx(tx: &mut Tx, id: i64) -> Result<Vec<String>> {
-    Ok(on_tx!(tx, c => sqlx::query_scalar("select tag from resident_tags where resident_id = $1 order by tag").bind(id).fetch_all(c).await?))
+    Ok(
+        on_tx!(tx, c => sqlx::query_scalar("select tag from resident_tags where resident_id = $1 order by tag").bind(id).fetch_all(c).await?),
+    )
 }
 
 pub(super) async fn tags_of_many(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Vec<String>>> {
@@ -146,7 +201,10 @@ pub(super) async fn tags_of_many(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Ve
         return Ok(out);
     }
     let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    let sql = format!("select resident_id, tag from resident_tags where resident_id in ({}) order by tag", marks.join(", "));
+    let sql = format!(
+        "select resident_id, tag from resident_tags where resident_id in ({}) order by tag",
+        marks.join(", ")
+    );
     let rows: Vec<(i64, String)> = on_db!(db, p => {
         let mut q = sqlx::query_as(&sql);
         for id in ids {
@@ -175,40 +233,83 @@ fn resident_query(scope: &str, f: &ResidentFilter) -> (String, Vec<Arg>, &'stati
     }
     if let Some(t) = f.tag.as_deref().filter(|t| !t.is_empty()) {
         args.push(Arg::Text(t.to_string()));
-        conds.push(format!("exists (select 1 from resident_tags t where t.resident_id = r.id and t.tag = ${})", args.len()));
+        conds.push(format!(
+            "exists (select 1 from resident_tags t where t.resident_id = r.id and t.tag = ${})",
+            args.len()
+        ));
     }
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let digits = rules::normalize_digits(q);
         // A prefix search that an index answers: column >= prefix and column < next(prefix).
-        let (column, prefix) = if digits.chars().all(|c| c.is_ascii_digit()) { ("r.phone", digits) } else { ("r.name", q.to_string()) };
+        let (column, prefix) = if digits.chars().all(|c| c.is_ascii_digit()) {
+            ("r.phone", digits)
+        } else {
+            ("r.name", q.to_string())
+        };
         if let Some(upper) = rules::prefix_upper_bound(&prefix) {
             args.push(Arg::Text(prefix));
             conds.push(format!("{column} >= ${}", args.len()));
             args.push(Arg::Text(upper));
             conds.push(format!("{column} < ${}", args.len()));
-            order = if column == "r.phone" { "r.phone" } else { "r.name, r.id" };
+            order = if column == "r.phone" {
+                "r.phone"
+            } else {
+                "r.name, r.id"
+            };
         }
     }
-    (format!("from residents r join org_nodes n on n.id = r.community_id where {}", conds.join(" and ")), args, order)
+    (
+        format!(
+            "from residents r join org_nodes n on n.id = r.community_id where {}",
+            conds.join(" and ")
+        ),
+        args,
+        order,
+    )
 }
 
-pub(super) async fn list_residents(db: &Db, scope: &str, f: &ResidentFilter, page: PageRequest) -> Result<Page<ResidentRecord>> {
+pub(super) async fn list_residents(
+    db: &Db,
+    scope: &str,
+    f: &ResidentFilter,
+    page: PageRequest,
+) -> Result<Page<ResidentRecord>> {
     let (from, args, order) = resident_query(scope, f);
-    let count_sql = format!("select count(*) from (select 1 {from} limit {}) x", COUNT_CAP + 1);
+    let count_sql = format!(
+        "select count(*) from (select 1 {from} limit {}) x",
+        COUNT_CAP + 1
+    );
     let n = args.len();
-    let list_sql = format!("{RESIDENT} where r.id in (select r.id {from} order by {order} limit ${} offset ${}) order by {order}", n + 1, n + 2);
+    let list_sql = format!(
+        "{RESIDENT} where r.id in (select r.id {from} order by {order} limit ${} offset ${}) order by {order}",
+        n + 1,
+        n + 2
+    );
     let (total, items) = on_db!(db, p => {
         let total: i64 = bind_all!(sqlx::query_scalar(&count_sql), &args).fetch_one(p).await?;
         let items: Vec<ResidentRecord> = bind_all!(sqlx::query_as(&list_sql), &args).bind(page.limit()).bind(page.offset()).fetch_all(p).await?;
         (total, items)
     });
     let capped = total > COUNT_CAP;
-    Ok(Page { items, total: total.min(COUNT_CAP), page: page.page, per_page: page.per_page, capped })
+    Ok(Page {
+        items,
+        total: total.min(COUNT_CAP),
+        page: page.page,
+        per_page: page.per_page,
+        capped,
+    })
 }
 
-pub(super) async fn all_residents(db: &Db, scope: &str, f: &ResidentFilter, max: i64) -> Result<Vec<ResidentRecord>> {
+pub(super) async fn all_residents(
+    db: &Db,
+    scope: &str,
+    f: &ResidentFilter,
+    max: i64,
+) -> Result<Vec<ResidentRecord>> {
     let (from, args, order) = resident_query(scope, f);
-    let sql = format!("{RESIDENT} where r.id in (select r.id {from} order by {order} limit {max}) order by {order}");
+    let sql = format!(
+        "{RESIDENT} where r.id in (select r.id {from} order by {order} limit {max}) order by {order}"
+    );
     Ok(on_db!(db, p => bind_all!(sqlx::query_as(&sql), &args).fetch_all(p).await?))
 }
 
@@ -216,11 +317,22 @@ const HOUSEHOLD: &str = "select h.id, h.community_id, n.name as community_name, 
     (select count(*) from residents r where r.household_id = h.id and r.erased_at is null) as members \
     from households h join org_nodes n on n.id = h.community_id left join buildings b on b.id = h.building_id";
 
-pub(super) async fn list_households(db: &Db, scope: &str, community_id: Option<i64>, q: Option<&str>, page: PageRequest) -> Result<Page<Household>> {
+pub(super) async fn list_households(
+    db: &Db,
+    scope: &str,
+    community_id: Option<i64>,
+    q: Option<&str>,
+    page: PageRequest,
+) -> Result<Page<Household>> {
     let scope = format!("{scope}%");
-    let q = q.map(str::trim).filter(|s| !s.is_empty()).map(|s| format!("%{}%", like_escape(s)));
+    let q = q
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| format!("%{}%", like_escape(s)));
     let filter = " where n.path like $1 and ($2 is null or h.community_id = $2) and ($3 is null or h.name like $3 escape '\\')";
-    let count_sql = format!("select count(*) from households h join org_nodes n on n.id = h.community_id{filter}");
+    let count_sql = format!(
+        "select count(*) from households h join org_nodes n on n.id = h.community_id{filter}"
+    );
     let list_sql = format!("{HOUSEHOLD}{filter} order by n.path, h.name limit $4 offset $5");
     let (total, items) = on_db!(db, p => {
         let total: i64 = sqlx::query_scalar(&count_sql).bind(&scope).bind(community_id).bind(&q).fetch_one(p).await?;
@@ -233,7 +345,8 @@ pub(super) async fn list_households(db: &Db, scope: &str, community_id: Option<i
 
 pub(super) async fn household(db: &Db, id: i64) -> Result<Option<(Household, String)>> {
     let sql = format!("{HOUSEHOLD} where h.id = $1");
-    let h: Option<Household> = on_db!(db, p => sqlx::query_as(&sql).bind(id).fetch_optional(p).await?);
+    let h: Option<Household> =
+        on_db!(db, p => sqlx::query_as(&sql).bind(id).fetch_optional(p).await?);
     let Some(h) = h else { return Ok(None) };
     let path: String = on_db!(db, p => sqlx::query_scalar("select path from org_nodes where id = $1").bind(h.community_id).fetch_one(p).await?);
     Ok(Some((h, path)))
@@ -245,19 +358,28 @@ pub(super) async fn household_members(db: &Db, id: i64) -> Result<Vec<ResidentRe
 }
 
 pub(super) async fn buildings(db: &Db, community_id: i64) -> Result<Vec<Building>> {
-    Ok(on_db!(db, p => sqlx::query_as("select id, community_id, name, kind from buildings where community_id = $1 order by name")
-        .bind(community_id).fetch_all(p).await?))
+    Ok(
+        on_db!(db, p => sqlx::query_as("select id, community_id, name, kind from buildings where community_id = $1 order by name")
+        .bind(community_id).fetch_all(p).await?),
+    )
 }
 
 /// Phones and ID numbers among `values` that are already registered.
-pub(crate) async fn registered(tx: &mut Tx, column: &str, values: &[String]) -> Result<Vec<String>> {
+pub(crate) async fn registered(
+    tx: &mut Tx,
+    column: &str,
+    values: &[String],
+) -> Result<Vec<String>> {
     if !matches!(column, "phone" | "id_number") {
         return Err(Error::Internal(format!("registered: bad column {column}")));
     }
     let mut found = Vec::new();
     for chunk in values.chunks(500) {
         let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!("select {column} from residents where {column} in ({})", marks.join(", "));
+        let sql = format!(
+            "select {column} from residents where {column} in ({})",
+            marks.join(", ")
+        );
         let rows: Vec<String> = on_tx!(tx, c => {
             let mut q = sqlx::query_scalar(&sql);
             for v in chunk {
@@ -272,14 +394,31 @@ pub(crate) async fn registered(tx: &mut Tx, column: &str, values: &[String]) -> 
 
 /// Inserts many residents of one import in multi-row statements (households and buildings already
 /// resolved to ids). Returns the new ids in order.
-pub(crate) async fn insert_many(tx: &mut Tx, rows: &[(ResidentValues, Option<i64>, Option<i64>)], now: DateTime<Utc>) -> Result<Vec<i64>> {
+pub(crate) async fn insert_many(
+    tx: &mut Tx,
+    rows: &[(ResidentValues, Option<i64>, Option<i64>)],
+    now: DateTime<Utc>,
+) -> Result<Vec<i64>> {
     let mut ids = Vec::with_capacity(rows.len());
     const COLS: usize = 10;
     for chunk in rows.chunks(400) {
         let values: Vec<String> = (0..chunk.len())
             .map(|i| {
                 let b = i * COLS;
-                format!("(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 10)
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7,
+                    b + 8,
+                    b + 9,
+                    b + 10,
+                    b + 10
+                )
             })
             .collect();
         let sql = format!(
@@ -300,10 +439,19 @@ pub(crate) async fn insert_many(tx: &mut Tx, rows: &[(ResidentValues, Option<i64
         new.sort_unstable();
         ids.extend(new);
     }
-    let tags: Vec<(i64, &String)> = ids.iter().zip(rows).flat_map(|(id, (v, _, _))| v.tags.iter().map(move |t| (*id, t))).collect();
+    let tags: Vec<(i64, &String)> = ids
+        .iter()
+        .zip(rows)
+        .flat_map(|(id, (v, _, _))| v.tags.iter().map(move |t| (*id, t)))
+        .collect();
     for chunk in tags.chunks(1000) {
-        let values: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, ${})", i * 2 + 1, i * 2 + 2)).collect();
-        let sql = format!("insert into resident_tags (resident_id, tag) values {}", values.join(", "));
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("(${}, ${})", i * 2 + 1, i * 2 + 2))
+            .collect();
+        let sql = format!(
+            "insert into resident_tags (resident_id, tag) values {}",
+            values.join(", ")
+        );
         on_tx!(tx, c => {
             let mut q = sqlx::query(&sql);
             for (id, t) in chunk {
@@ -316,24 +464,44 @@ pub(crate) async fn insert_many(tx: &mut Tx, rows: &[(ResidentValues, Option<i64
 }
 
 /// Resolves (community, household, building) names of an import to ids, creating what is missing.
-pub(crate) async fn resolve_places(tx: &mut Tx, v: &ResidentValues, now: DateTime<Utc>) -> Result<(Option<i64>, Option<i64>)> {
+pub(crate) async fn resolve_places(
+    tx: &mut Tx,
+    v: &ResidentValues,
+    now: DateTime<Utc>,
+) -> Result<(Option<i64>, Option<i64>)> {
     places(tx, v, now).await
 }
 
 /// Resolves the households and buildings of many residents at once: existing ones are read per
 /// community, missing buildings and households are created (households in multi-row statements).
-pub(crate) async fn resolve_places_bulk(tx: &mut Tx, rows: &[ResidentValues], now: DateTime<Utc>) -> Result<Vec<(Option<i64>, Option<i64>)>> {
-    let communities: std::collections::BTreeSet<i64> = rows.iter().filter(|r| r.household.is_some() || r.building.is_some()).map(|r| r.community_id).collect();
+pub(crate) async fn resolve_places_bulk(
+    tx: &mut Tx,
+    rows: &[ResidentValues],
+    now: DateTime<Utc>,
+) -> Result<Vec<(Option<i64>, Option<i64>)>> {
+    let communities: std::collections::BTreeSet<i64> = rows
+        .iter()
+        .filter(|r| r.household.is_some() || r.building.is_some())
+        .map(|r| r.community_id)
+        .collect();
     let mut buildings: HashMap<(i64, String), i64> = HashMap::new();
     let mut households: HashMap<(i64, String), i64> = HashMap::new();
     for c in &communities {
         let subtype: Option<String> = on_tx!(tx, conn => sqlx::query_scalar("select subtype from org_nodes where id = $1").bind(*c).fetch_one(conn).await?);
-        let kind = if subtype.as_deref() == Some("village") { "village_group" } else { "building" };
+        let kind = if subtype.as_deref() == Some("village") {
+            "village_group"
+        } else {
+            "building"
+        };
         let found: Vec<(i64, String)> = on_tx!(tx, conn => sqlx::query_as("select id, name from buildings where community_id = $1").bind(*c).fetch_all(conn).await?);
         for (id, name) in found {
             buildings.insert((*c, name), id);
         }
-        let wanted: std::collections::BTreeSet<&String> = rows.iter().filter(|r| r.community_id == *c).filter_map(|r| r.building.as_ref()).collect();
+        let wanted: std::collections::BTreeSet<&String> = rows
+            .iter()
+            .filter(|r| r.community_id == *c)
+            .filter_map(|r| r.building.as_ref())
+            .collect();
         for name in wanted {
             if !buildings.contains_key(&(*c, name.clone())) {
                 let id = building_id_or_create(tx, *c, name, kind, now).await?;
@@ -352,14 +520,30 @@ pub(crate) async fn resolve_places_bulk(tx: &mut Tx, rows: &[ResidentValues], no
         if let Some(h) = &r.household {
             let key = (r.community_id, h.clone());
             if !households.contains_key(&key) && planned.insert(key) {
-                let b = r.building.as_ref().and_then(|b| buildings.get(&(r.community_id, b.clone())).copied());
+                let b = r
+                    .building
+                    .as_ref()
+                    .and_then(|b| buildings.get(&(r.community_id, b.clone())).copied());
                 missing.push((r.community_id, h.clone(), b));
             }
         }
     }
     for chunk in missing.chunks(500) {
-        let values: Vec<String> = (0..chunk.len()).map(|i| format!("(${}, ${}, ${}, ${})", i * 4 + 1, i * 4 + 2, i * 4 + 3, i * 4 + 4)).collect();
-        let sql = format!("insert into households (community_id, name, building_id, created_at) values {}", values.join(", "));
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                format!(
+                    "(${}, ${}, ${}, ${})",
+                    i * 4 + 1,
+                    i * 4 + 2,
+                    i * 4 + 3,
+                    i * 4 + 4
+                )
+            })
+            .collect();
+        let sql = format!(
+            "insert into households (community_id, name, building_id, created_at) values {}",
+            values.join(", ")
+        );
         on_tx!(tx, conn => {
             let mut q = sqlx::query(&sql);
             for (c, name, b) in chunk {
@@ -379,8 +563,14 @@ pub(crate) async fn resolve_places_bulk(tx: &mut Tx, rows: &[ResidentValues], no
     Ok(rows
         .iter()
         .map(|r| {
-            let h = r.household.as_ref().and_then(|h| households.get(&(r.community_id, h.clone())).copied());
-            let b = r.building.as_ref().and_then(|b| buildings.get(&(r.community_id, b.clone())).copied());
+            let h = r
+                .household
+                .as_ref()
+                .and_then(|h| households.get(&(r.community_id, h.clone())).copied());
+            let b = r
+                .building
+                .as_ref()
+                .and_then(|b| buildings.get(&(r.community_id, b.clone())).copied());
             (h, b)
         })
         .collect())
@@ -400,7 +590,10 @@ pub(crate) struct BatchRow {
     pub created_at: DateTime<Utc>,
 }
 
-#[allow(clippy::too_many_arguments, reason = "one column each; a struct would only rename them")]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one column each; a struct would only rename them"
+)]
 pub(crate) async fn insert_batch(
     tx: &mut Tx,
     kind: &str,
@@ -428,11 +621,20 @@ pub(crate) async fn batch(db: &Db, id: i64) -> Result<Option<BatchRow>> {
 }
 
 pub(crate) async fn batch_payload(db: &Db, id: i64) -> Result<String> {
-    Ok(on_db!(db, p => sqlx::query_scalar("select payload from import_batches where id = $1").bind(id).fetch_one(p).await?))
+    Ok(
+        on_db!(db, p => sqlx::query_scalar("select payload from import_batches where id = $1").bind(id).fetch_one(p).await?),
+    )
 }
 
 /// Moves a pending batch to its final status; 0 when it was no longer pending.
-pub(crate) async fn finish_batch(tx: &mut Tx, id: i64, status: &str, now: DateTime<Utc>) -> Result<u64> {
-    Ok(on_tx!(tx, c => sqlx::query("update import_batches set status = $1, finished_at = $2, payload = '[]' where id = $3 and status = 'pending'")
-        .bind(status).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?)
+pub(crate) async fn finish_batch(
+    tx: &mut Tx,
+    id: i64,
+    status: &str,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    Ok(
+        on_tx!(tx, c => sqlx::query("update import_batches set status = $1, finished_at = $2, payload = '[]' where id = $3 and status = 'pending'")
+        .bind(status).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?,
+    )
 }

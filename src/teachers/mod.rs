@@ -28,8 +28,16 @@ use crate::text;
 pub const TYPES: [&str; 3] = ["full_time", "part_time", "volunteer"];
 /// Where a teacher comes from (Q三(一), L三2).
 pub const SOURCES: [&str; 10] = [
-    "expert", "technician", "serving_teacher", "retired_cadre", "retired_teacher", "retired_technician", "capable_local",
-    "university_student", "government_staff", "community_staff",
+    "expert",
+    "technician",
+    "serving_teacher",
+    "retired_cadre",
+    "retired_teacher",
+    "retired_technician",
+    "capable_local",
+    "university_student",
+    "government_staff",
+    "community_staff",
 ];
 
 /// Chinese labels accepted in spreadsheets for a type or source code.
@@ -54,7 +62,10 @@ fn labels(code: &str) -> &'static [&'static str] {
 
 fn parse_code(s: &str, codes: &[&'static str]) -> Option<&'static str> {
     let s = s.trim();
-    codes.iter().copied().find(|c| *c == s || labels(c).contains(&s))
+    codes
+        .iter()
+        .copied()
+        .find(|c| *c == s || labels(c).contains(&s))
 }
 
 /// A teacher as lists and pages show it.
@@ -110,7 +121,9 @@ impl TeacherRecord {
             level: self.node_kind,
             name: self.name,
             gender: self.gender,
-            phone: self.phone.map(|p| if full_phone { p } else { rules::mask_phone(&p) }),
+            phone: self
+                .phone
+                .map(|p| if full_phone { p } else { rules::mask_phone(&p) }),
             teacher_type: self.teacher_type,
             source: self.source,
             speciality: self.speciality,
@@ -155,7 +168,8 @@ pub struct TeacherDetail {
 
 /// A teacher is visible inside the actor's scope, and a town-school teacher to every centre of the town.
 fn visible(actor: &Actor, t: &TeacherRecord) -> bool {
-    actor.sees(&t.node_path) || (t.node_kind == "school" && actor.scope_path.starts_with(&t.town_path))
+    actor.sees(&t.node_path)
+        || (t.node_kind == "school" && actor.scope_path.starts_with(&t.town_path))
 }
 
 /// The teacher form / API body.
@@ -192,8 +206,17 @@ pub struct TeacherValues {
 fn validate(input: &TeacherInput) -> std::result::Result<TeacherValues, FieldErrors> {
     let mut fe = FieldErrors::default();
     let name = text::required(&mut fe, "name", &input.name, 50);
-    let gender = rules::parse_gender(input.gender.as_deref().unwrap_or("")).map_err(|m| fe.add("gender", m)).ok().flatten().map(str::to_string);
-    let phone = match input.phone.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let gender = rules::parse_gender(input.gender.as_deref().unwrap_or(""))
+        .map_err(|m| fe.add("gender", m))
+        .ok()
+        .flatten()
+        .map(str::to_string);
+    let phone = match input
+        .phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         None => None,
         Some(p) => rules::parse_phone(p).map_err(|m| fe.add("phone", m)).ok(),
     };
@@ -235,9 +258,16 @@ async fn pool_in_scope(tx: &mut Tx, actor: &Actor, id: i64) -> Result<Node> {
 /// Themes must come from the pool's district catalogue.
 async fn check_themes(db: &Db, pool: &Node, ids: &[i64]) -> Result<()> {
     let district = catalogue::district_of(&pool.path).unwrap_or(0);
-    let known: Vec<i64> = catalogue::themes(db, district).await?.into_iter().map(|t| t.id).collect();
+    let known: Vec<i64> = catalogue::themes(db, district)
+        .await?
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
     if ids.iter().any(|i| !known.contains(i)) {
-        return Err(Error::invalid("theme_ids", Msg::new("teachers.theme_unknown")));
+        return Err(Error::invalid(
+            "theme_ids",
+            Msg::new("teachers.theme_unknown"),
+        ));
     }
     Ok(())
 }
@@ -255,10 +285,20 @@ pub async fn create_teacher(db: &Db, actor: &Actor, input: &TeacherInput) -> Res
         return Err(Error::invalid("phone", Msg::new("teachers.phone_taken")));
     }
     let id = store::insert(&mut tx, &v, Utc::now()).await?;
-    audit::record(&mut tx, actor, Entry {
-        action: "teachers.created", subject_type: "teacher", subject_id: Some(id), node_path: &pool.path,
-        before: None, after: Some(audit_view(&v)), result: "ok",
-    }).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry {
+            action: "teachers.created",
+            subject_type: "teacher",
+            subject_id: Some(id),
+            node_path: &pool.path,
+            before: None,
+            after: Some(audit_view(&v)),
+            result: "ok",
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(get_teacher(db, actor, id).await?.teacher)
 }
@@ -271,13 +311,20 @@ fn audit_view(v: &TeacherValues) -> serde_json::Value {
 async fn record_visible(db: &Db, actor: &Actor, id: i64) -> Result<TeacherRecord> {
     actor.require(Permission::TeachersRead)?;
     let t = store::teacher(db, id).await?.ok_or(Error::NotFound)?;
-    if visible(actor, &t) { Ok(t) } else { Err(Error::NotFound) }
+    if visible(actor, &t) {
+        Ok(t)
+    } else {
+        Err(Error::NotFound)
+    }
 }
 
 /// A teacher's page.
 pub async fn get_teacher(db: &Db, actor: &Actor, id: i64) -> Result<TeacherDetail> {
     let t = record_visible(db, actor, id).await?;
-    let themes = store::theme_names(db, &[id]).await?.remove(&id).unwrap_or_default();
+    let themes = store::theme_names(db, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
     let trainings = store::trainings(db, id).await?;
     let service = store::service(db, id).await?;
     let mut by_year: HashMap<i32, i64> = HashMap::new();
@@ -286,11 +333,21 @@ pub async fn get_teacher(db: &Db, actor: &Actor, id: i64) -> Result<TeacherDetai
     }
     let mut service_by_year: Vec<(i32, i64)> = by_year.into_iter().collect();
     service_by_year.sort_by(|a, b| b.0.cmp(&a.0));
-    Ok(TeacherDetail { teacher: t.view(themes, true), trainings, service, service_by_year })
+    Ok(TeacherDetail {
+        teacher: t.view(themes, true),
+        trainings,
+        service,
+        service_by_year,
+    })
 }
 
 /// Edits a teacher (the pool may change within the actor's scope).
-pub async fn update_teacher(db: &Db, actor: &Actor, id: i64, input: &TeacherInput) -> Result<Teacher> {
+pub async fn update_teacher(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    input: &TeacherInput,
+) -> Result<Teacher> {
     actor.require(Permission::TeachersWrite)?;
     let before = record_visible(db, actor, id).await?;
     actor.require_sees(&before.node_path)?;
@@ -314,7 +371,12 @@ pub async fn update_teacher(db: &Db, actor: &Actor, id: i64, input: &TeacherInpu
 }
 
 /// Retires a teacher from the pool (dynamic management) with a date and a reason, or reinstates one.
-pub async fn set_status(db: &Db, actor: &Actor, id: i64, retire: Option<(String, String)>) -> Result<Teacher> {
+pub async fn set_status(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    retire: Option<(String, String)>,
+) -> Result<Teacher> {
     actor.require(Permission::TeachersWrite)?;
     let t = record_visible(db, actor, id).await?;
     actor.require_sees(&t.node_path)?;
@@ -344,11 +406,24 @@ pub async fn set_status(db: &Db, actor: &Actor, id: i64, retire: Option<(String,
     };
     let mut tx = db.begin().await?;
     store::set_status(&mut tx, id, status, on, reason.as_deref(), Utc::now()).await?;
-    audit::record(&mut tx, actor, Entry {
-        action: if status == "retired" { "teachers.retired" } else { "teachers.reinstated" }, subject_type: "teacher",
-        subject_id: Some(id), node_path: &t.node_path, before: Some(json!({"status": t.status})),
-        after: Some(json!({"status": status, "retired_on": on, "retired_reason": reason})), result: "ok",
-    }).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry {
+            action: if status == "retired" {
+                "teachers.retired"
+            } else {
+                "teachers.reinstated"
+            },
+            subject_type: "teacher",
+            subject_id: Some(id),
+            node_path: &t.node_path,
+            before: Some(json!({"status": t.status})),
+            after: Some(json!({"status": status, "retired_on": on, "retired_reason": reason})),
+            result: "ok",
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(get_teacher(db, actor, id).await?.teacher)
 }
@@ -368,7 +443,9 @@ pub struct TimeEntry {
 
 fn check_entry(e: &TimeEntry) -> Result<(NaiveDate, String, Option<String>, i64)> {
     let mut fe = FieldErrors::default();
-    let date = NaiveDate::parse_from_str(e.date.trim(), "%Y-%m-%d").map_err(|_| fe.add("date", Msg::new("field.date_format"))).ok();
+    let date = NaiveDate::parse_from_str(e.date.trim(), "%Y-%m-%d")
+        .map_err(|_| fe.add("date", Msg::new("field.date_format")))
+        .ok();
     if date.is_some_and(|d| d > Utc::now().date_naive()) {
         fe.add("date", Msg::new("teachers.date_in_future"));
     }
@@ -391,11 +468,32 @@ pub async fn add_training(db: &Db, actor: &Actor, id: i64, e: &TimeEntry) -> Res
     let t = record_visible(db, actor, id).await?;
     let (date, title, organiser, minutes) = check_entry(e)?;
     let mut tx = db.begin().await?;
-    let tid = store::insert_training(&mut tx, id, date, &title, organiser.as_deref(), minutes, Utc::now()).await?;
-    audit::record(&mut tx, actor, Entry {
-        action: "teachers.training_added", subject_type: "teacher_training", subject_id: Some(tid), node_path: &t.node_path,
-        before: None, after: Some(json!({"teacher_id": id, "date": date, "title": title, "minutes": minutes})), result: "ok",
-    }).await?;
+    let tid = store::insert_training(
+        &mut tx,
+        id,
+        date,
+        &title,
+        organiser.as_deref(),
+        minutes,
+        Utc::now(),
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry {
+            action: "teachers.training_added",
+            subject_type: "teacher_training",
+            subject_id: Some(tid),
+            node_path: &t.node_path,
+            before: None,
+            after: Some(
+                json!({"teacher_id": id, "date": date, "title": title, "minutes": minutes}),
+            ),
+            result: "ok",
+        },
+    )
+    .await?;
     tx.commit().await
 }
 
@@ -409,10 +507,22 @@ pub async fn add_service(db: &Db, actor: &Actor, id: i64, e: &TimeEntry) -> Resu
     let (date, title, _, minutes) = check_entry(e)?;
     let mut tx = db.begin().await?;
     let sid = store::insert_service(&mut tx, id, date, &title, minutes, Utc::now()).await?;
-    audit::record(&mut tx, actor, Entry {
-        action: "teachers.service_added", subject_type: "volunteer_hours", subject_id: Some(sid), node_path: &t.node_path,
-        before: None, after: Some(json!({"teacher_id": id, "date": date, "activity": title, "minutes": minutes})), result: "ok",
-    }).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry {
+            action: "teachers.service_added",
+            subject_type: "volunteer_hours",
+            subject_id: Some(sid),
+            node_path: &t.node_path,
+            before: None,
+            after: Some(
+                json!({"teacher_id": id, "date": date, "activity": title, "minutes": minutes}),
+            ),
+            result: "ok",
+        },
+    )
+    .await?;
     tx.commit().await
 }
 
@@ -429,13 +539,25 @@ pub struct TeacherFilter {
 }
 
 /// The teachers the actor may see: the scope's pools plus the town school's pool.
-pub async fn list_teachers(db: &Db, actor: &Actor, f: &TeacherFilter, page: PageRequest) -> Result<Page<Teacher>> {
+pub async fn list_teachers(
+    db: &Db,
+    actor: &Actor,
+    f: &TeacherFilter,
+    page: PageRequest,
+) -> Result<Page<Teacher>> {
     actor.require(Permission::TeachersRead)?;
     let p = store::list(db, &actor.scope_path, f, page).await?;
     let ids: Vec<i64> = p.items.iter().map(|t| t.id).collect();
     let mut names = store::theme_names(db, &ids).await?;
     Ok(Page {
-        items: p.items.into_iter().map(|t| { let n = names.remove(&t.id).unwrap_or_default(); t.view(n, false) }).collect(),
+        items: p
+            .items
+            .into_iter()
+            .map(|t| {
+                let n = names.remove(&t.id).unwrap_or_default();
+                t.view(n, false)
+            })
+            .collect(),
         total: p.total,
         page: p.page,
         per_page: p.per_page,
@@ -447,14 +569,27 @@ pub async fn list_teachers(db: &Db, actor: &Actor, f: &TeacherFilter, page: Page
 pub async fn service_totals(db: &Db, actor: &Actor, year: i32) -> Result<Vec<(Teacher, i64)>> {
     actor.require(Permission::TeachersRead)?;
     let rows = store::service_totals(db, year).await?;
-    Ok(rows.into_iter().filter(|(t, _)| visible(actor, t)).map(|(t, m)| (t.view(Vec::new(), false), m)).collect())
+    Ok(rows
+        .into_iter()
+        .filter(|(t, _)| visible(actor, t))
+        .map(|(t, m)| (t.view(Vec::new(), false), m))
+        .collect())
 }
 
 /// The pools (town school and centres) the actor may add teachers to.
 pub async fn pools(db: &Db, actor: &Actor) -> Result<Vec<Node>> {
     let mut out = Vec::new();
     for kind in [Kind::School, Kind::Centre] {
-        let page = org::list_nodes(db, actor, &org::NodeFilter { kind: Some(kind), ..Default::default() }, PageRequest::new(Some(1), Some(200))).await?;
+        let page = org::list_nodes(
+            db,
+            actor,
+            &org::NodeFilter {
+                kind: Some(kind),
+                ..Default::default()
+            },
+            PageRequest::new(Some(1), Some(200)),
+        )
+        .await?;
         out.extend(page.items);
     }
     Ok(out)
@@ -462,28 +597,95 @@ pub async fn pools(db: &Db, actor: &Actor) -> Result<Vec<Node>> {
 
 /// The teacher import's columns.
 pub const TEACHER_COLUMNS: &[Column] = &[
-    Column { field: "name", header: "姓名*", aliases: &["姓名"], required: true, text: false },
-    Column { field: "gender", header: "性别", aliases: &["性别"], required: false, text: false },
-    Column { field: "phone", header: "手机号码", aliases: &["手机号码", "手机号", "手机", "联系电话", "电话"], required: false, text: true },
-    Column { field: "teacher_type", header: "类型*", aliases: &["类型", "教师类型", "专兼职"], required: true, text: false },
-    Column { field: "source", header: "来源*", aliases: &["来源", "人员来源"], required: true, text: false },
-    Column { field: "pool", header: "所属单位*", aliases: &["所属单位", "所属学习中心", "单位"], required: true, text: false },
-    Column { field: "themes", header: "擅长主题", aliases: &["擅长主题", "主题", "授课主题"], required: false, text: false },
-    Column { field: "speciality", header: "专长", aliases: &["专长", "特长"], required: false, text: false },
+    Column {
+        field: "name",
+        header: "姓名*",
+        aliases: &["姓名"],
+        required: true,
+        text: false,
+    },
+    Column {
+        field: "gender",
+        header: "性别",
+        aliases: &["性别"],
+        required: false,
+        text: false,
+    },
+    Column {
+        field: "phone",
+        header: "手机号码",
+        aliases: &["手机号码", "手机号", "手机", "联系电话", "电话"],
+        required: false,
+        text: true,
+    },
+    Column {
+        field: "teacher_type",
+        header: "类型*",
+        aliases: &["类型", "教师类型", "专兼职"],
+        required: true,
+        text: false,
+    },
+    Column {
+        field: "source",
+        header: "来源*",
+        aliases: &["来源", "人员来源"],
+        required: true,
+        text: false,
+    },
+    Column {
+        field: "pool",
+        header: "所属单位*",
+        aliases: &["所属单位", "所属学习中心", "单位"],
+        required: true,
+        text: false,
+    },
+    Column {
+        field: "themes",
+        header: "擅长主题",
+        aliases: &["擅长主题", "主题", "授课主题"],
+        required: false,
+        text: false,
+    },
+    Column {
+        field: "speciality",
+        header: "专长",
+        aliases: &["专长", "特长"],
+        required: false,
+        text: false,
+    },
 ];
 
 /// Validates a teacher sheet for `town`.
-pub async fn check_import(db: &Db, actor: &Actor, town: &Node, sheet: &Sheet) -> Result<(Vec<TeacherValues>, Vec<RowError>, usize)> {
+pub async fn check_import(
+    db: &Db,
+    actor: &Actor,
+    town: &Node,
+    sheet: &Sheet,
+) -> Result<(Vec<TeacherValues>, Vec<RowError>, usize)> {
     let (header_row, cols) = map_columns(sheet, TEACHER_COLUMNS)?;
-    let pools: HashMap<String, Node> = pools(db, actor).await?.into_iter().filter(|n| n.path.starts_with(&town.path) && actor.sees(&n.path)).map(|n| (n.name.clone(), n)).collect();
+    let pools: HashMap<String, Node> = pools(db, actor)
+        .await?
+        .into_iter()
+        .filter(|n| n.path.starts_with(&town.path) && actor.sees(&n.path))
+        .map(|n| (n.name.clone(), n))
+        .collect();
     let district = catalogue::district_of(&town.path).unwrap_or(0);
-    let themes: HashMap<String, i64> = catalogue::themes(db, district).await?.into_iter().map(|t| (t.name, t.id)).collect();
+    let themes: HashMap<String, i64> = catalogue::themes(db, district)
+        .await?
+        .into_iter()
+        .map(|t| (t.name, t.id))
+        .collect();
     let mut valid = Vec::new();
     let mut errors = Vec::new();
     let mut seen: HashMap<(i64, String), usize> = HashMap::new();
     let mut total = 0;
     let mut tx = db.begin().await?;
-    let get = |row: &[Cell], f: &str| cols.get(f).and_then(|(i, _)| row.get(*i)).map(Cell::text).unwrap_or_default();
+    let get = |row: &[Cell], f: &str| {
+        cols.get(f)
+            .and_then(|(i, _)| row.get(*i))
+            .map(Cell::text)
+            .unwrap_or_default()
+    };
     let head = |f: &str| cols.get(f).map(|(_, h)| h.clone()).unwrap_or_default();
     for (i, row) in sheet.rows.iter().enumerate().skip(header_row + 1) {
         if row.iter().all(Cell::is_empty) {
@@ -495,13 +697,25 @@ pub async fn check_import(db: &Db, actor: &Actor, town: &Node, sheet: &Sheet) ->
         let pool_name = get(row, "pool");
         let pool = pools.get(&pool_name);
         if pool.is_none() {
-            errors.push(RowError::from_msg(line, &head("pool"), &Msg::new("teachers.import.pool_unknown").arg("name", &pool_name)));
+            errors.push(RowError::from_msg(
+                line,
+                &head("pool"),
+                &Msg::new("teachers.import.pool_unknown").arg("name", &pool_name),
+            ));
         }
         let mut theme_ids = Vec::new();
-        for t in get(row, "themes").split(['、', ',', '，', ';', '；', ' ']).map(str::trim).filter(|t| !t.is_empty()) {
+        for t in get(row, "themes")
+            .split(['、', ',', '，', ';', '；', ' '])
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
             match themes.get(t) {
                 Some(id) => theme_ids.push(*id),
-                None => errors.push(RowError::from_msg(line, &head("themes"), &Msg::new("teachers.import.theme_unknown").arg("name", t))),
+                None => errors.push(RowError::from_msg(
+                    line,
+                    &head("themes"),
+                    &Msg::new("teachers.import.theme_unknown").arg("name", t),
+                )),
             }
         }
         let input = TeacherInput {
@@ -518,9 +732,17 @@ pub async fn check_import(db: &Db, actor: &Actor, town: &Node, sheet: &Sheet) ->
             Ok(v) => {
                 if let (Some(p), Some(pool)) = (&v.phone, pool) {
                     if let Some(first) = seen.get(&(pool.id, p.clone())) {
-                        errors.push(RowError::from_msg(line, &head("phone"), &Msg::new("people.import.duplicate_in_file").arg("row", first)));
+                        errors.push(RowError::from_msg(
+                            line,
+                            &head("phone"),
+                            &Msg::new("people.import.duplicate_in_file").arg("row", first),
+                        ));
                     } else if store::teacher_with_phone(&mut tx, pool.id, p, None).await? {
-                        errors.push(RowError::from_msg(line, &head("phone"), &Msg::new("teachers.phone_taken")));
+                        errors.push(RowError::from_msg(
+                            line,
+                            &head("phone"),
+                            &Msg::new("teachers.phone_taken"),
+                        ));
                     } else {
                         seen.insert((pool.id, p.clone()), line);
                     }
@@ -582,9 +804,26 @@ mod tests {
 
     #[test]
     fn hours_are_bounded_and_kept_in_minutes() {
-        let e = TimeEntry { date: "2020-05-10".into(), title: "书法".into(), organiser: None, hours: "1.5".into() };
+        let e = TimeEntry {
+            date: "2020-05-10".into(),
+            title: "书法".into(),
+            organiser: None,
+            hours: "1.5".into(),
+        };
         assert_eq!(check_entry(&e).unwrap().3, 90);
-        assert!(check_entry(&TimeEntry { hours: "30".into(), ..e.clone() }).is_err());
-        assert!(check_entry(&TimeEntry { date: "2999-01-01".into(), ..e }).is_err());
+        assert!(
+            check_entry(&TimeEntry {
+                hours: "30".into(),
+                ..e.clone()
+            })
+            .is_err()
+        );
+        assert!(
+            check_entry(&TimeEntry {
+                date: "2999-01-01".into(),
+                ..e
+            })
+            .is_err()
+        );
     }
 }

@@ -18,7 +18,12 @@ pub(super) async fn teacher(db: &Db, id: i64) -> Result<Option<TeacherRecord>> {
     Ok(on_db!(db, p => sqlx::query_as(&sql).bind(id).fetch_optional(p).await?))
 }
 
-pub(super) async fn teacher_with_phone(tx: &mut Tx, node_id: i64, phone: &str, except: Option<i64>) -> Result<bool> {
+pub(super) async fn teacher_with_phone(
+    tx: &mut Tx,
+    node_id: i64,
+    phone: &str,
+    except: Option<i64>,
+) -> Result<bool> {
     let n: i64 = on_tx!(tx, c => sqlx::query_scalar("select count(*) from teachers where node_id = $1 and phone = $2 and ($3 is null or id <> $3)")
         .bind(node_id).bind(phone).bind(except).fetch_one(c).await?);
     Ok(n > 0)
@@ -47,7 +52,12 @@ pub(super) async fn insert(tx: &mut Tx, v: &TeacherValues, now: DateTime<Utc>) -
     Ok(id)
 }
 
-pub(super) async fn update(tx: &mut Tx, id: i64, v: &TeacherValues, now: DateTime<Utc>) -> Result<()> {
+pub(super) async fn update(
+    tx: &mut Tx,
+    id: i64,
+    v: &TeacherValues,
+    now: DateTime<Utc>,
+) -> Result<()> {
     on_tx!(tx, c => sqlx::query(
         "update teachers set node_id = $1, name = $2, gender = $3, phone = $4, teacher_type = $5, source = $6, speciality = $7, \
          updated_at = $8 where id = $9")
@@ -56,7 +66,14 @@ pub(super) async fn update(tx: &mut Tx, id: i64, v: &TeacherValues, now: DateTim
     set_themes(tx, id, &v.theme_ids).await
 }
 
-pub(super) async fn set_status(tx: &mut Tx, id: i64, status: &str, on: Option<NaiveDate>, reason: Option<&str>, now: DateTime<Utc>) -> Result<()> {
+pub(super) async fn set_status(
+    tx: &mut Tx,
+    id: i64,
+    status: &str,
+    on: Option<NaiveDate>,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<()> {
     on_tx!(tx, c => sqlx::query("update teachers set status = $1, retired_on = $2, retired_reason = $3, updated_at = $4 where id = $5")
         .bind(status).bind(on).bind(reason).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
@@ -86,30 +103,58 @@ pub(super) async fn theme_names(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Vec
 }
 
 pub(super) async fn trainings(db: &Db, id: i64) -> Result<Vec<Training>> {
-    Ok(on_db!(db, p => sqlx::query_as("select id, held_on, title, organiser, cast(minutes as bigint) as minutes from teacher_trainings where teacher_id = $1 order by held_on desc, id desc")
-        .bind(id).fetch_all(p).await?))
+    Ok(
+        on_db!(db, p => sqlx::query_as("select id, held_on, title, organiser, cast(minutes as bigint) as minutes from teacher_trainings where teacher_id = $1 order by held_on desc, id desc")
+        .bind(id).fetch_all(p).await?),
+    )
 }
 
 pub(super) async fn service(db: &Db, id: i64) -> Result<Vec<ServiceHours>> {
-    Ok(on_db!(db, p => sqlx::query_as("select id, served_on, activity_id, activity_title, cast(minutes as bigint) as minutes from volunteer_hours where teacher_id = $1 order by served_on desc, id desc")
-        .bind(id).fetch_all(p).await?))
+    Ok(
+        on_db!(db, p => sqlx::query_as("select id, served_on, activity_id, activity_title, cast(minutes as bigint) as minutes from volunteer_hours where teacher_id = $1 order by served_on desc, id desc")
+        .bind(id).fetch_all(p).await?),
+    )
 }
 
-pub(super) async fn insert_training(tx: &mut Tx, id: i64, on: NaiveDate, title: &str, organiser: Option<&str>, minutes: i64, now: DateTime<Utc>) -> Result<i64> {
+pub(super) async fn insert_training(
+    tx: &mut Tx,
+    id: i64,
+    on: NaiveDate,
+    title: &str,
+    organiser: Option<&str>,
+    minutes: i64,
+    now: DateTime<Utc>,
+) -> Result<i64> {
     Ok(on_tx!(tx, c => sqlx::query_scalar(
         "insert into teacher_trainings (teacher_id, held_on, title, organiser, minutes, created_at) values ($1, $2, $3, $4, $5, $6) returning id")
         .bind(id).bind(on).bind(title).bind(organiser).bind(minutes as i32).bind(now).fetch_one(c).await?))
 }
 
-pub(super) async fn insert_service(tx: &mut Tx, id: i64, on: NaiveDate, title: &str, minutes: i64, now: DateTime<Utc>) -> Result<i64> {
+pub(super) async fn insert_service(
+    tx: &mut Tx,
+    id: i64,
+    on: NaiveDate,
+    title: &str,
+    minutes: i64,
+    now: DateTime<Utc>,
+) -> Result<i64> {
     Ok(on_tx!(tx, c => sqlx::query_scalar(
         "insert into volunteer_hours (teacher_id, served_on, activity_title, minutes, created_at) values ($1, $2, $3, $4, $5) returning id")
         .bind(id).bind(on).bind(title).bind(minutes as i32).bind(now).fetch_one(c).await?))
 }
 
-pub(super) async fn list(db: &Db, scope: &str, f: &TeacherFilter, page: PageRequest) -> Result<Page<TeacherRecord>> {
+pub(super) async fn list(
+    db: &Db,
+    scope: &str,
+    f: &TeacherFilter,
+    page: PageRequest,
+) -> Result<Page<TeacherRecord>> {
     let pattern = format!("{scope}%");
-    let q = f.q.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| format!("%{}%", like_escape(s)));
+    let q =
+        f.q.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| format!("%{}%", like_escape(s)));
     let status = match f.status.as_deref() {
         Some("all") => None,
         Some("retired") => Some("retired"),
@@ -119,7 +164,9 @@ pub(super) async fn list(db: &Db, scope: &str, f: &TeacherFilter, page: PageRequ
         and ($3 is null or t.name like $3 escape '\\') and ($4 is null or t.node_id = $4) and ($5 is null or t.teacher_type = $5) \
         and ($6 is null or t.source = $6) and ($7 is null or t.status = $7) \
         and ($8 is null or exists (select 1 from teacher_themes tt where tt.teacher_id = t.id and tt.theme_id = $8))";
-    let count_sql = format!("select count(*) from teachers t join org_nodes n on n.id = t.node_id join org_nodes p on p.id = n.parent_id{filter}");
+    let count_sql = format!(
+        "select count(*) from teachers t join org_nodes n on n.id = t.node_id join org_nodes p on p.id = n.parent_id{filter}"
+    );
     let list_sql = format!("{TEACHER}{filter} order by n.path, t.name limit $9 offset $10");
     let ty = f.teacher_type.as_deref().filter(|s| !s.is_empty());
     let source = f.source.as_deref().filter(|s| !s.is_empty());
@@ -139,10 +186,17 @@ pub(super) async fn service_totals(db: &Db, year: i32) -> Result<Vec<(TeacherRec
     let sql = format!(
         "{TEACHER} where t.teacher_type = 'volunteer' and exists (select 1 from volunteer_hours v where v.teacher_id = t.id and v.served_on >= $1 and v.served_on < $2) order by t.name"
     );
-    let teachers: Vec<TeacherRecord> = on_db!(db, p => sqlx::query_as(&sql).bind(from).bind(to).fetch_all(p).await?);
+    let teachers: Vec<TeacherRecord> =
+        on_db!(db, p => sqlx::query_as(&sql).bind(from).bind(to).fetch_all(p).await?);
     let sums: Vec<(i64, i64)> = on_db!(db, p => sqlx::query_as(
         "select teacher_id, cast(sum(minutes) as bigint) from volunteer_hours where served_on >= $1 and served_on < $2 group by teacher_id")
         .bind(from).bind(to).fetch_all(p).await?);
     let sums: HashMap<i64, i64> = sums.into_iter().collect();
-    Ok(teachers.into_iter().map(|t| { let m = sums.get(&t.id).copied().unwrap_or(0); (t, m) }).collect())
+    Ok(teachers
+        .into_iter()
+        .map(|t| {
+            let m = sums.get(&t.id).copied().unwrap_or(0);
+            (t, m)
+        })
+        .collect())
 }

@@ -232,7 +232,11 @@ pub struct RawForm<T>(pub Actor, pub T, pub Vec<u8>);
 impl<T: DeserializeOwned + Send> FromRequest<AppState> for RawForm<T> {
     type Rejection = Error;
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Error> {
-        let session = req.extensions().get::<Session>().cloned().ok_or(Error::Unauthenticated)?;
+        let session = req
+            .extensions()
+            .get::<Session>()
+            .cloned()
+            .ok_or(Error::Unauthenticated)?;
         let bytes = body_bytes(req, state).await?;
         let Form(actor, value) = check_form(&session, &bytes)?;
         Ok(RawForm(actor, value, bytes.to_vec()))

@@ -60,9 +60,21 @@ impl Shell {
         };
         add("/org/tree", "nav.tree", actor.can(Permission::OrgRead));
         add("/org/nodes", "nav.nodes", actor.can(Permission::OrgRead));
-        add("/people/residents", "nav.residents", actor.can(Permission::PeopleRead));
-        add("/people/households", "nav.households", actor.can(Permission::PeopleRead));
-        add("/teachers", "nav.teachers", actor.can(Permission::TeachersRead));
+        add(
+            "/people/residents",
+            "nav.residents",
+            actor.can(Permission::PeopleRead),
+        );
+        add(
+            "/people/households",
+            "nav.households",
+            actor.can(Permission::PeopleRead),
+        );
+        add(
+            "/teachers",
+            "nav.teachers",
+            actor.can(Permission::TeachersRead),
+        );
         add("/users", "nav.users", actor.can(Permission::UsersRead));
         add("/audit", "nav.audit", actor.can(Permission::AuditRead));
         add("/account", "nav.account", true);
@@ -145,7 +157,10 @@ impl FormView {
 
     /// A copy of the typed values without the errors.
     pub fn clone_values(&self) -> FormView {
-        FormView { values: self.values.clone(), errors: HashMap::new() }
+        FormView {
+            values: self.values.clone(),
+            errors: HashMap::new(),
+        }
     }
 
     /// True when any field has an error.

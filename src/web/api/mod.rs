@@ -95,7 +95,14 @@ pub struct ApiFieldError {
 /// `/api` routes: the versioned API, its OpenAPI document and the offline docs page.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .nest("/v1", Router::new().merge(auth::router()).merge(org::router()).merge(admin::router()).merge(people::router()))
+        .nest(
+            "/v1",
+            Router::new()
+                .merge(auth::router())
+                .merge(org::router())
+                .merge(admin::router())
+                .merge(people::router()),
+        )
         .route("/openapi.json", get(openapi_json))
         .route("/docs", get(docs))
 }

@@ -7,7 +7,9 @@ use serde::Deserialize;
 use crate::error::{Error, Msg, Result};
 use crate::page::{Page, PageRequest};
 use crate::people::import::{self, Batch, ImportKind};
-use crate::people::{self, Household, HouseholdInput, PersonalField, Resident, ResidentFilter, ResidentInput};
+use crate::people::{
+    self, Household, HouseholdInput, PersonalField, Resident, ResidentFilter, ResidentInput,
+};
 use crate::spreadsheet;
 use crate::teachers::{self, Teacher, TeacherDetail, TeacherFilter, TeacherInput, TimeEntry};
 use crate::web::AppState;
@@ -26,7 +28,10 @@ pub(super) fn router() -> Router<AppState> {
         .route("/teachers/{id}/reinstate", post(reinstate_teacher))
         .route("/teachers/{id}/trainings", post(add_training))
         .route("/teachers/{id}/service", post(add_service))
-        .route("/imports", post(upload_import).layer(DefaultBodyLimit::max(crate::web::pages::UPLOAD_LIMIT)))
+        .route(
+            "/imports",
+            post(upload_import).layer(DefaultBodyLimit::max(crate::web::pages::UPLOAD_LIMIT)),
+        )
         .route("/imports/{id}", get(get_import))
         .route("/imports/{id}/confirm", post(confirm_import))
         .route("/imports/{id}/cancel", post(cancel_import))
@@ -46,29 +51,58 @@ pub struct ResidentQuery {
 
 /// Residents inside your scope; phone and ID numbers masked; totals stop counting at 10,000 (`capped`).
 #[utoipa::path(get, path = "/api/v1/residents", tag = "people", params(ResidentQuery), responses((status = 200, body = Page<Resident>)))]
-pub async fn list_residents(State(s): State<AppState>, CurrentActor(a): CurrentActor, Query(q): Query<ResidentQuery>) -> Result<axum::Json<Page<Resident>>> {
-    let f = ResidentFilter { q: q.q, community_id: q.community_id, tag: q.tag, include_erased: q.include_erased.unwrap_or(false) };
-    Ok(axum::Json(people::list_residents(&s.db, &a, &f, PageRequest::new(q.page, q.per_page)).await?))
+pub async fn list_residents(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Query(q): Query<ResidentQuery>,
+) -> Result<axum::Json<Page<Resident>>> {
+    let f = ResidentFilter {
+        q: q.q,
+        community_id: q.community_id,
+        tag: q.tag,
+        include_erased: q.include_erased.unwrap_or(false),
+    };
+    Ok(axum::Json(
+        people::list_residents(&s.db, &a, &f, PageRequest::new(q.page, q.per_page)).await?,
+    ))
 }
 
 /// Register a resident (phone and ID number validated and unique).
 #[utoipa::path(post, path = "/api/v1/residents", tag = "people", request_body = ResidentInput,
     responses((status = 201, body = Resident), (status = 422, body = super::ApiError)))]
-pub async fn create_resident(State(s): State<AppState>, CurrentActor(a): CurrentActor, Json(b): Json<ResidentInput>) -> Result<(StatusCode, axum::Json<Resident>)> {
-    Ok((StatusCode::CREATED, axum::Json(people::create_resident(&s.db, &a, &b).await?)))
+pub async fn create_resident(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Json(b): Json<ResidentInput>,
+) -> Result<(StatusCode, axum::Json<Resident>)> {
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(people::create_resident(&s.db, &a, &b).await?),
+    ))
 }
 
 /// One resident, masked.
 #[utoipa::path(get, path = "/api/v1/residents/{id}", tag = "people", params(("id" = i64, Path)), responses((status = 200, body = Resident), (status = 404, body = super::ApiError)))]
-pub async fn get_resident(State(s): State<AppState>, CurrentActor(a): CurrentActor, Id(id): Id) -> Result<axum::Json<Resident>> {
+pub async fn get_resident(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+) -> Result<axum::Json<Resident>> {
     Ok(axum::Json(people::get_resident(&s.db, &a, id).await?))
 }
 
 /// Replace a resident's data; an empty or missing phone / ID number keeps the stored one.
 #[utoipa::path(put, path = "/api/v1/residents/{id}", tag = "people", params(("id" = i64, Path)), request_body = ResidentInput,
     responses((status = 200, body = Resident), (status = 422, body = super::ApiError), (status = 404, body = super::ApiError)))]
-pub async fn update_resident(State(s): State<AppState>, CurrentActor(a): CurrentActor, Id(id): Id, Json(b): Json<ResidentInput>) -> Result<axum::Json<Resident>> {
-    Ok(axum::Json(people::update_resident(&s.db, &a, id, &b).await?))
+pub async fn update_resident(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+    Json(b): Json<ResidentInput>,
+) -> Result<axum::Json<Resident>> {
+    Ok(axum::Json(
+        people::update_resident(&s.db, &a, id, &b).await?,
+    ))
 }
 
 /// Which number to reveal.
@@ -88,20 +122,32 @@ pub struct Revealed {
 /// Show one full phone or ID number (roles that need it; every view is audited).
 #[utoipa::path(post, path = "/api/v1/residents/{id}/reveal", tag = "people", params(("id" = i64, Path)), request_body = RevealRequest,
     responses((status = 200, body = Revealed), (status = 403, body = super::ApiError)))]
-pub async fn reveal(State(s): State<AppState>, CurrentActor(a): CurrentActor, Id(id): Id, Json(b): Json<RevealRequest>) -> Result<axum::Json<Revealed>> {
+pub async fn reveal(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+    Json(b): Json<RevealRequest>,
+) -> Result<axum::Json<Revealed>> {
     let field = match b.field.as_str() {
         "phone" => PersonalField::Phone,
         "id_number" => PersonalField::IdNumber,
         _ => return Err(Error::invalid("field", Msg::new("field.choose"))),
     };
     let value = people::reveal(&s.db, &a, id, field).await?;
-    Ok(axum::Json(Revealed { field: b.field, value }))
+    Ok(axum::Json(Revealed {
+        field: b.field,
+        value,
+    }))
 }
 
 /// Erase a resident's personal data on request (attendance stays, anonymously).
 #[utoipa::path(post, path = "/api/v1/residents/{id}/erase", tag = "people", params(("id" = i64, Path)),
     responses((status = 200, body = Resident), (status = 409, body = super::ApiError)))]
-pub async fn erase_resident(State(s): State<AppState>, CurrentActor(a): CurrentActor, Id(id): Id) -> Result<axum::Json<Resident>> {
+pub async fn erase_resident(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+) -> Result<axum::Json<Resident>> {
     Ok(axum::Json(people::erase_resident(&s.db, &a, id).await?))
 }
 
@@ -115,14 +161,34 @@ pub struct HouseholdQuery {
 
 /// Households inside your scope.
 #[utoipa::path(get, path = "/api/v1/households", tag = "people", params(HouseholdQuery), responses((status = 200, body = Page<Household>)))]
-pub async fn list_households(State(s): State<AppState>, CurrentActor(a): CurrentActor, Query(q): Query<HouseholdQuery>) -> Result<axum::Json<Page<Household>>> {
-    Ok(axum::Json(people::list_households(&s.db, &a, q.community_id, q.q.as_deref(), PageRequest::new(q.page, q.per_page)).await?))
+pub async fn list_households(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Query(q): Query<HouseholdQuery>,
+) -> Result<axum::Json<Page<Household>>> {
+    Ok(axum::Json(
+        people::list_households(
+            &s.db,
+            &a,
+            q.community_id,
+            q.q.as_deref(),
+            PageRequest::new(q.page, q.per_page),
+        )
+        .await?,
+    ))
 }
 
 /// Create a household.
 #[utoipa::path(post, path = "/api/v1/households", tag = "people", request_body = HouseholdInput, responses((status = 201, body = Household), (status = 422, body = super::ApiError)))]
-pub async fn create_household(State(s): State<AppState>, CurrentActor(a): CurrentActor, Json(b): Json<HouseholdInput>) -> Result<(StatusCode, axum::Json<Household>)> {
-    Ok((StatusCode::CREATED, axum::Json(people::create_household(&s.db, &a, &b).await?)))
+pub async fn create_household(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Json(b): Json<HouseholdInput>,
+) -> Result<(StatusCode, axum::Json<Household>)> {
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(people::create_household(&s.db, &a, &b).await?),
+    ))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -141,27 +207,58 @@ pub struct TeacherQuery {
 
 /// Teachers you may see: your scope's pools and your town school's pool.
 #[utoipa::path(get, path = "/api/v1/teachers", tag = "teachers", params(TeacherQuery), responses((status = 200, body = Page<Teacher>)))]
-pub async fn list_teachers(State(s): State<AppState>, CurrentActor(a): CurrentActor, Query(q): Query<TeacherQuery>) -> Result<axum::Json<Page<Teacher>>> {
-    let f = TeacherFilter { q: q.q, node_id: q.node_id, teacher_type: q.teacher_type, source: q.source, status: q.status, theme_id: q.theme_id };
-    Ok(axum::Json(teachers::list_teachers(&s.db, &a, &f, PageRequest::new(q.page, q.per_page)).await?))
+pub async fn list_teachers(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Query(q): Query<TeacherQuery>,
+) -> Result<axum::Json<Page<Teacher>>> {
+    let f = TeacherFilter {
+        q: q.q,
+        node_id: q.node_id,
+        teacher_type: q.teacher_type,
+        source: q.source,
+        status: q.status,
+        theme_id: q.theme_id,
+    };
+    Ok(axum::Json(
+        teachers::list_teachers(&s.db, &a, &f, PageRequest::new(q.page, q.per_page)).await?,
+    ))
 }
 
 /// Add a teacher to a pool.
 #[utoipa::path(post, path = "/api/v1/teachers", tag = "teachers", request_body = TeacherInput, responses((status = 201, body = Teacher), (status = 422, body = super::ApiError)))]
-pub async fn create_teacher(State(s): State<AppState>, CurrentActor(a): CurrentActor, Json(b): Json<TeacherInput>) -> Result<(StatusCode, axum::Json<Teacher>)> {
-    Ok((StatusCode::CREATED, axum::Json(teachers::create_teacher(&s.db, &a, &b).await?)))
+pub async fn create_teacher(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Json(b): Json<TeacherInput>,
+) -> Result<(StatusCode, axum::Json<Teacher>)> {
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(teachers::create_teacher(&s.db, &a, &b).await?),
+    ))
 }
 
 /// A teacher with trainings and service hours.
 #[utoipa::path(get, path = "/api/v1/teachers/{id}", tag = "teachers", params(("id" = i64, Path)), responses((status = 200, body = TeacherDetail), (status = 404, body = super::ApiError)))]
-pub async fn get_teacher(State(s): State<AppState>, CurrentActor(a): CurrentActor, Id(id): Id) -> Result<axum::Json<TeacherDetail>> {
+pub async fn get_teacher(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+) -> Result<axum::Json<TeacherDetail>> {
     Ok(axum::Json(teachers::get_teacher(&s.db, &a, id).await?))
 }
 
 /// Replace a teacher's data.
 #[utoipa::path(put, path = "/api/v1/teachers/{id}", tag = "teachers", params(("id" = i64, Path)), request_body = TeacherInput, responses((status = 200, body = Teacher), (status = 422, body = super::ApiError)))]
-pub async fn update_teacher(State(s): State<AppState>, CurrentActor(a): CurrentActor, Id(id): Id, Json(b): Json<TeacherInput>) -> Result<axum::Json<Teacher>> {
-    Ok(axum::Json(teachers::update_teacher(&s.db, &a, id, &b).await?))
+pub async fn update_teacher(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+    Json(b): Json<TeacherInput>,
+) -> Result<axum::Json<Teacher>> {
+    Ok(axum::Json(
+        teachers::update_teacher(&s.db, &a, id, &b).await?,
+    ))
 }
 
 /// When and why a teacher leaves the pool.
@@ -174,26 +271,47 @@ pub struct RetireRequest {
 
 /// Retire a teacher from the pool.
 #[utoipa::path(post, path = "/api/v1/teachers/{id}/retire", tag = "teachers", params(("id" = i64, Path)), request_body = RetireRequest, responses((status = 200, body = Teacher), (status = 409, body = super::ApiError)))]
-pub async fn retire_teacher(State(s): State<AppState>, CurrentActor(a): CurrentActor, Id(id): Id, Json(b): Json<RetireRequest>) -> Result<axum::Json<Teacher>> {
-    Ok(axum::Json(teachers::set_status(&s.db, &a, id, Some((b.retired_on, b.retired_reason))).await?))
+pub async fn retire_teacher(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+    Json(b): Json<RetireRequest>,
+) -> Result<axum::Json<Teacher>> {
+    Ok(axum::Json(
+        teachers::set_status(&s.db, &a, id, Some((b.retired_on, b.retired_reason))).await?,
+    ))
 }
 
 /// Return a teacher to the pool.
 #[utoipa::path(post, path = "/api/v1/teachers/{id}/reinstate", tag = "teachers", params(("id" = i64, Path)), responses((status = 200, body = Teacher), (status = 409, body = super::ApiError)))]
-pub async fn reinstate_teacher(State(s): State<AppState>, CurrentActor(a): CurrentActor, Id(id): Id) -> Result<axum::Json<Teacher>> {
+pub async fn reinstate_teacher(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+) -> Result<axum::Json<Teacher>> {
     Ok(axum::Json(teachers::set_status(&s.db, &a, id, None).await?))
 }
 
 /// Record a training a teacher attended.
 #[utoipa::path(post, path = "/api/v1/teachers/{id}/trainings", tag = "teachers", params(("id" = i64, Path)), request_body = TimeEntry, responses((status = 204), (status = 422, body = super::ApiError)))]
-pub async fn add_training(State(s): State<AppState>, CurrentActor(a): CurrentActor, Id(id): Id, Json(b): Json<TimeEntry>) -> Result<StatusCode> {
+pub async fn add_training(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+    Json(b): Json<TimeEntry>,
+) -> Result<StatusCode> {
     teachers::add_training(&s.db, &a, id, &b).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Record a volunteer's service hours for an activity.
 #[utoipa::path(post, path = "/api/v1/teachers/{id}/service", tag = "teachers", params(("id" = i64, Path)), request_body = TimeEntry, responses((status = 204), (status = 409, body = super::ApiError)))]
-pub async fn add_service(State(s): State<AppState>, CurrentActor(a): CurrentActor, Id(id): Id, Json(b): Json<TimeEntry>) -> Result<StatusCode> {
+pub async fn add_service(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+    Json(b): Json<TimeEntry>,
+) -> Result<StatusCode> {
     teachers::add_service(&s.db, &a, id, &b).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -210,17 +328,32 @@ pub struct ImportQuery {
 /// Check a spreadsheet (the request body: xlsx or csv bytes). Nothing is written until confirmed.
 #[utoipa::path(post, path = "/api/v1/imports", tag = "people", params(ImportQuery), request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 201, body = Batch), (status = 400, body = super::ApiError)))]
-pub async fn upload_import(State(s): State<AppState>, CurrentActor(a): CurrentActor, Query(q): Query<ImportQuery>, body: axum::body::Bytes) -> Result<(StatusCode, axum::Json<Batch>)> {
-    let kind = ImportKind::parse(&q.kind).ok_or_else(|| Error::invalid("kind", Msg::new("import.choose_kind")))?;
+pub async fn upload_import(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Query(q): Query<ImportQuery>,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, axum::Json<Batch>)> {
+    let kind = ImportKind::parse(&q.kind)
+        .ok_or_else(|| Error::invalid("kind", Msg::new("import.choose_kind")))?;
     let name = q.file_name.unwrap_or_else(|| "upload.xlsx".into());
     let n = name.clone();
-    let sheet = tokio::task::spawn_blocking(move || spreadsheet::read(&body, &n)).await.map_err(|e| Error::Internal(e.to_string()))??;
-    Ok((StatusCode::CREATED, axum::Json(import::preview(&s.db, &a, kind, q.town_id, &name, &sheet).await?)))
+    let sheet = tokio::task::spawn_blocking(move || spreadsheet::read(&body, &n))
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))??;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(import::preview(&s.db, &a, kind, q.town_id, &name, &sheet).await?),
+    ))
 }
 
 /// A batch of yours with its report.
 #[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "people", params(("id" = i64, Path)), responses((status = 200, body = Batch), (status = 404, body = super::ApiError)))]
-pub async fn get_import(State(s): State<AppState>, CurrentActor(a): CurrentActor, Id(id): Id) -> Result<axum::Json<Batch>> {
+pub async fn get_import(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+) -> Result<axum::Json<Batch>> {
     Ok(axum::Json(import::batch(&s.db, &a, id).await?))
 }
 
@@ -232,13 +365,23 @@ pub struct Imported {
 
 /// Import the valid rows of a batch, all in one transaction.
 #[utoipa::path(post, path = "/api/v1/imports/{id}/confirm", tag = "people", params(("id" = i64, Path)), responses((status = 200, body = Imported), (status = 409, body = super::ApiError)))]
-pub async fn confirm_import(State(s): State<AppState>, CurrentActor(a): CurrentActor, Id(id): Id) -> Result<axum::Json<Imported>> {
-    Ok(axum::Json(Imported { imported: import::confirm(&s.db, &a, id).await? }))
+pub async fn confirm_import(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+) -> Result<axum::Json<Imported>> {
+    Ok(axum::Json(Imported {
+        imported: import::confirm(&s.db, &a, id).await?,
+    }))
 }
 
 /// Drop a pending batch.
 #[utoipa::path(post, path = "/api/v1/imports/{id}/cancel", tag = "people", params(("id" = i64, Path)), responses((status = 204), (status = 409, body = super::ApiError)))]
-pub async fn cancel_import(State(s): State<AppState>, CurrentActor(a): CurrentActor, Id(id): Id) -> Result<StatusCode> {
+pub async fn cancel_import(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+) -> Result<StatusCode> {
     import::cancel(&s.db, &a, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

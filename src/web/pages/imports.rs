@@ -26,7 +26,12 @@ pub const UPLOAD_LIMIT: usize = 40 * 1024 * 1024;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
-        .route("/people/import", get(start).post(upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
+        .route(
+            "/people/import",
+            get(start)
+                .post(upload)
+                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
         .route("/people/import/template/{kind}", get(template))
         .route("/people/import/{id}", get(report))
         .route("/people/import/{id}/report.xlsx", get(report_xlsx))
@@ -46,15 +51,39 @@ struct StartPage {
 
 /// The towns the actor may import into: those in scope, or the town its scope lies in.
 async fn towns(state: &AppState, actor: &Actor) -> Result<Vec<Choice>> {
-    let page = org::list_nodes(&state.db, actor, &org::NodeFilter { kind: Some(Kind::Town), ..Default::default() }, PageRequest::new(Some(1), Some(200))).await?;
-    let mut out: Vec<Choice> = page.items.into_iter().map(|n| Choice { value: n.id.to_string(), label: n.name }).collect();
+    let page = org::list_nodes(
+        &state.db,
+        actor,
+        &org::NodeFilter {
+            kind: Some(Kind::Town),
+            ..Default::default()
+        },
+        PageRequest::new(Some(1), Some(200)),
+    )
+    .await?;
+    let mut out: Vec<Choice> = page
+        .items
+        .into_iter()
+        .map(|n| Choice {
+            value: n.id.to_string(),
+            label: n.name,
+        })
+        .collect();
     if out.is_empty() {
         // A centre head's scope lies inside one town.
-        let ids: Vec<i64> = actor.scope_path.trim_matches('/').split('/').filter_map(|s| s.parse().ok()).collect();
+        let ids: Vec<i64> = actor
+            .scope_path
+            .trim_matches('/')
+            .split('/')
+            .filter_map(|s| s.parse().ok())
+            .collect();
         if let Some(town_id) = ids.get(2)
             && let Some(t) = org::get_node_unscoped(&state.db, *town_id).await?
         {
-            out.push(Choice { value: t.id.to_string(), label: t.name });
+            out.push(Choice {
+                value: t.id.to_string(),
+                label: t.name,
+            });
         }
     }
     Ok(out)
@@ -65,36 +94,86 @@ fn kinds(lang: Lang, actor: &Actor) -> Vec<Choice> {
     if actor.can(Permission::TeachersWrite) {
         k.push(ImportKind::Teachers);
     }
-    k.into_iter().map(|k| Choice { value: k.as_str().into(), label: i18n::t(lang, &format!("import.kind.{}", k.as_str())).into() }).collect()
+    k.into_iter()
+        .map(|k| Choice {
+            value: k.as_str().into(),
+            label: i18n::t(lang, &format!("import.kind.{}", k.as_str())).into(),
+        })
+        .collect()
 }
 
-async fn start_page(state: &AppState, actor: &Actor, lang: Lang, uri: &Uri, form: FormView, error: Option<String>) -> Result<StartPage> {
+async fn start_page(
+    state: &AppState,
+    actor: &Actor,
+    lang: Lang,
+    uri: &Uri,
+    form: FormView,
+    error: Option<String>,
+) -> Result<StartPage> {
     actor.require(Permission::PeopleImport)?;
-    Ok(StartPage { shell: Shell::new(actor, lang, "/people/residents", &here(uri), None), towns: towns(state, actor).await?, kinds: kinds(lang, actor), form, error })
+    Ok(StartPage {
+        shell: Shell::new(actor, lang, "/people/residents", &here(uri), None),
+        towns: towns(state, actor).await?,
+        kinds: kinds(lang, actor),
+        form,
+        error,
+    })
 }
 
-async fn start(State(state): State<AppState>, CurrentActor(actor): CurrentActor, lang: Lang, uri: Uri) -> Result<Response> {
+async fn start(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    lang: Lang,
+    uri: Uri,
+) -> Result<Response> {
     html(&start_page(&state, &actor, lang, &uri, FormView::default(), None).await?)
 }
 
-async fn template(CurrentActor(actor): CurrentActor, lang: Lang, axum::extract::Path(kind): axum::extract::Path<String>) -> Result<Response> {
+async fn template(
+    CurrentActor(actor): CurrentActor,
+    lang: Lang,
+    axum::extract::Path(kind): axum::extract::Path<String>,
+) -> Result<Response> {
     actor.require(Permission::PeopleImport)?;
     let kind = ImportKind::parse(kind.trim_end_matches(".xlsx")).ok_or(Error::NotFound)?;
-    xlsx_download(&import::template(kind), &i18n::t(lang, &format!("import.template_file.{}", kind.as_str())))
+    xlsx_download(
+        &import::template(kind),
+        &i18n::t(lang, &format!("import.template_file.{}", kind.as_str())),
+    )
 }
 
 /// The multipart upload: `_csrf`, `kind`, `town_id`, `file`.
-async fn upload(State(state): State<AppState>, CurrentActor(actor): CurrentActor, session: axum::Extension<crate::web::Session>, lang: Lang, uri: Uri, mut mp: Multipart) -> Result<Response> {
-    let (mut csrf, mut kind, mut town, mut file) = (String::new(), String::new(), String::new(), None);
+async fn upload(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    session: axum::Extension<crate::web::Session>,
+    lang: Lang,
+    uri: Uri,
+    mut mp: Multipart,
+) -> Result<Response> {
+    let (mut csrf, mut kind, mut town, mut file) =
+        (String::new(), String::new(), String::new(), None);
     let bad = || Error::BadRequest(Msg::new("request.unreadable"));
-    while let Some(field) = mp.next_field().await.map_err(|e| if e.status() == StatusCode::PAYLOAD_TOO_LARGE { Error::BadRequest(Msg::new("request.too_large")) } else { bad() })? {
+    while let Some(field) = mp.next_field().await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Error::BadRequest(Msg::new("request.too_large"))
+        } else {
+            bad()
+        }
+    })? {
         match field.name().unwrap_or("") {
             "_csrf" => csrf = field.text().await.map_err(|_| bad())?,
             "kind" => kind = field.text().await.map_err(|_| bad())?,
             "town_id" => town = field.text().await.map_err(|_| bad())?,
             "file" => {
                 let name = field.file_name().unwrap_or("upload").to_string();
-                let bytes = field.bytes().await.map_err(|e| if e.status() == StatusCode::PAYLOAD_TOO_LARGE { Error::BadRequest(Msg::new("request.too_large")) } else { bad() })?;
+                let bytes = field.bytes().await.map_err(|e| {
+                    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                        Error::BadRequest(Msg::new("request.too_large"))
+                    } else {
+                        bad()
+                    }
+                })?;
                 file = Some((name, bytes));
             }
             _ => {}
@@ -103,13 +182,20 @@ async fn upload(State(state): State<AppState>, CurrentActor(actor): CurrentActor
     crate::web::extract::check_csrf(&session, &csrf)?;
     let form = FormView::with(&[("kind", kind.clone()), ("town_id", town.clone())]);
     let refuse = |m: Msg| refused(&state, &actor, lang, &uri, form.clone_values(), m);
-    let Some(kind) = ImportKind::parse(&kind) else { return refuse(Msg::new("import.choose_kind")).await };
-    let Ok(town_id) = town.parse::<i64>() else { return refuse(Msg::new("import.choose_town")).await };
-    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else { return refuse(Msg::new("import.choose_file")).await };
+    let Some(kind) = ImportKind::parse(&kind) else {
+        return refuse(Msg::new("import.choose_kind")).await;
+    };
+    let Ok(town_id) = town.parse::<i64>() else {
+        return refuse(Msg::new("import.choose_town")).await;
+    };
+    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        return refuse(Msg::new("import.choose_file")).await;
+    };
     // Parsing is CPU work: keep it off the async workers.
-    let parsed = tokio::task::spawn_blocking(move || spreadsheet::read(&bytes, &name).map(|s| (s, name)))
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))?;
+    let parsed =
+        tokio::task::spawn_blocking(move || spreadsheet::read(&bytes, &name).map(|s| (s, name)))
+            .await
+            .map_err(|e| Error::Internal(e.to_string()))?;
     let (sheet, name) = match parsed {
         Ok(s) => s,
         Err(Error::BadRequest(m)) => return refuse(m).await,
@@ -122,7 +208,14 @@ async fn upload(State(state): State<AppState>, CurrentActor(actor): CurrentActor
     }
 }
 
-async fn refused(state: &AppState, actor: &Actor, lang: Lang, uri: &Uri, form: FormView, m: Msg) -> Result<Response> {
+async fn refused(
+    state: &AppState,
+    actor: &Actor,
+    lang: Lang,
+    uri: &Uri,
+    form: FormView,
+    m: Msg,
+) -> Result<Response> {
     let page = start_page(state, actor, lang, uri, form, Some(i18n::render(lang, &m))).await?;
     html_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
@@ -149,9 +242,25 @@ struct ReportPage {
 /// The report page shows the first rows; the xlsx has them all.
 const SHOWN: usize = 500;
 
-async fn report_page(state: &AppState, actor: &Actor, lang: Lang, uri: &Uri, id: i64, notice: Option<String>) -> Result<ReportPage> {
+async fn report_page(
+    state: &AppState,
+    actor: &Actor,
+    lang: Lang,
+    uri: &Uri,
+    id: i64,
+    notice: Option<String>,
+) -> Result<ReportPage> {
     let b = import::batch(&state.db, actor, id).await?;
-    let errors = b.errors.iter().take(SHOWN).map(|e| ErrorRow { row: e.row, column: e.column.clone(), reason: e.message(lang) }).collect();
+    let errors = b
+        .errors
+        .iter()
+        .take(SHOWN)
+        .map(|e| ErrorRow {
+            row: e.row,
+            column: e.column.clone(),
+            reason: e.message(lang),
+        })
+        .collect();
     Ok(ReportPage {
         shell: Shell::new(actor, lang, "/people/residents", &here(uri), None),
         kind_label: i18n::t(lang, &format!("import.kind.{}", b.kind.as_str())).to_string(),
@@ -163,33 +272,58 @@ async fn report_page(state: &AppState, actor: &Actor, lang: Lang, uri: &Uri, id:
     })
 }
 
-async fn report(State(state): State<AppState>, CurrentActor(actor): CurrentActor, lang: Lang, uri: Uri, Id(id): Id) -> Result<Response> {
+async fn report(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    lang: Lang,
+    uri: Uri,
+    Id(id): Id,
+) -> Result<Response> {
     html(&report_page(&state, &actor, lang, &uri, id, None).await?)
 }
 
-async fn report_xlsx(State(state): State<AppState>, CurrentActor(actor): CurrentActor, lang: Lang, Id(id): Id) -> Result<Response> {
+async fn report_xlsx(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    lang: Lang,
+    Id(id): Id,
+) -> Result<Response> {
     let b = import::batch(&state.db, &actor, id).await?;
-    xlsx_download(&import::report_table(&b, lang), &i18n::t(lang, "import.report_file"))
+    xlsx_download(
+        &import::report_table(&b, lang),
+        &i18n::t(lang, "import.report_file"),
+    )
 }
 
 #[derive(serde::Deserialize)]
 struct Empty {}
 
-async fn confirm(State(state): State<AppState>, lang: Lang, uri: Uri, Id(id): Id, Form(actor, _): Form<Empty>) -> Result<Response> {
+async fn confirm(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    Id(id): Id,
+    Form(actor, _): Form<Empty>,
+) -> Result<Response> {
     match import::confirm(&state.db, &actor, id).await {
         Ok(n) => {
             let notice = i18n::t(lang, "import.done").replace("{count}", &n.to_string());
             html(&report_page(&state, &actor, lang, &uri, id, Some(notice)).await?)
         }
         Err(Error::Conflict(m)) => {
-            let page = report_page(&state, &actor, lang, &uri, id, Some(i18n::render(lang, &m))).await?;
+            let page =
+                report_page(&state, &actor, lang, &uri, id, Some(i18n::render(lang, &m))).await?;
             html_status(StatusCode::CONFLICT, &page)
         }
         Err(e) => Err(e),
     }
 }
 
-async fn cancel(State(state): State<AppState>, Id(id): Id, Form(actor, _): Form<Empty>) -> Result<Response> {
+async fn cancel(
+    State(state): State<AppState>,
+    Id(id): Id,
+    Form(actor, _): Form<Empty>,
+) -> Result<Response> {
     import::cancel(&state.db, &actor, id).await?;
     Ok(see_other("/people/import"))
 }

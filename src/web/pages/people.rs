@@ -14,7 +14,9 @@ use crate::access::{Actor, Permission};
 use crate::error::{Error, Result};
 use crate::i18n::{self, Lang};
 use crate::page::PageRequest;
-use crate::people::{self, HouseholdInput, PersonalField, Resident, ResidentFilter, ResidentInput, TAGS};
+use crate::people::{
+    self, HouseholdInput, PersonalField, Resident, ResidentFilter, ResidentInput, TAGS,
+};
 use crate::spreadsheet::{self, Table};
 use crate::web::AppState;
 use crate::web::extract::{CurrentActor, Form, Id, Query, RawForm};
@@ -49,11 +51,15 @@ pub struct ResidentRow {
 }
 
 fn gender_label(lang: Lang, g: Option<&str>) -> String {
-    g.map(|g| i18n::t(lang, &format!("people.gender.{g}")).to_string()).unwrap_or_default()
+    g.map(|g| i18n::t(lang, &format!("people.gender.{g}")).to_string())
+        .unwrap_or_default()
 }
 
 fn tag_labels(lang: Lang, tags: &[String]) -> String {
-    tags.iter().map(|t| i18n::t(lang, &format!("people.tag.{t}")).to_string()).collect::<Vec<_>>().join("、")
+    tags.iter()
+        .map(|t| i18n::t(lang, &format!("people.tag.{t}")).to_string())
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 fn row(lang: Lang, r: &Resident) -> ResidentRow {
@@ -73,11 +79,23 @@ fn row(lang: Lang, r: &Resident) -> ResidentRow {
 }
 
 fn tag_choices(lang: Lang) -> Vec<Choice> {
-    TAGS.iter().map(|t| Choice { value: t.to_string(), label: i18n::t(lang, &format!("people.tag.{t}")).into() }).collect()
+    TAGS.iter()
+        .map(|t| Choice {
+            value: t.to_string(),
+            label: i18n::t(lang, &format!("people.tag.{t}")).into(),
+        })
+        .collect()
 }
 
 async fn community_choices(state: &AppState, actor: &Actor) -> Result<Vec<Choice>> {
-    Ok(people::communities(&state.db, actor).await?.into_iter().map(|(id, name)| Choice { value: id.to_string(), label: name }).collect())
+    Ok(people::communities(&state.db, actor)
+        .await?
+        .into_iter()
+        .map(|(id, name)| Choice {
+            value: id.to_string(),
+            label: name,
+        })
+        .collect())
 }
 
 #[derive(Deserialize, Default)]
@@ -102,7 +120,10 @@ impl ListQuery {
     fn pairs(&self) -> [(&'static str, String); 4] {
         [
             ("q", self.q.clone().unwrap_or_default()),
-            ("community_id", self.community_id.clone().unwrap_or_default()),
+            (
+                "community_id",
+                self.community_id.clone().unwrap_or_default(),
+            ),
             ("tag", self.tag.clone().unwrap_or_default()),
             ("erased", self.erased.clone().unwrap_or_default()),
         ]
@@ -124,14 +145,36 @@ struct ListPage {
     can_export: bool,
 }
 
-async fn list(State(state): State<AppState>, CurrentActor(actor): CurrentActor, lang: Lang, uri: Uri, Query(q): Query<ListQuery>) -> Result<Response> {
-    let page = people::list_residents(&state.db, &actor, &q.filter(), PageRequest::new(q.page, None)).await?;
+async fn list(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    lang: Lang,
+    uri: Uri,
+    Query(q): Query<ListQuery>,
+) -> Result<Response> {
+    let page = people::list_residents(
+        &state.db,
+        &actor,
+        &q.filter(),
+        PageRequest::new(q.page, None),
+    )
+    .await?;
     let pairs = q.pairs();
     let mut pager = Pager::of(lang, "/people/residents", &pairs, &page);
     if page.capped {
-        pager.summary = i18n::t(lang, "people.list_capped").replace("{total}", &page.total.to_string());
+        pager.summary =
+            i18n::t(lang, "people.list_capped").replace("{total}", &page.total.to_string());
     }
-    let export_link = format!("/people/residents/export.xlsx?{}", serde_urlencoded::to_string(pairs.iter().filter(|(_, v)| !v.is_empty()).collect::<Vec<_>>()).unwrap_or_default());
+    let export_link = format!(
+        "/people/residents/export.xlsx?{}",
+        serde_urlencoded::to_string(
+            pairs
+                .iter()
+                .filter(|(_, v)| !v.is_empty())
+                .collect::<Vec<_>>()
+        )
+        .unwrap_or_default()
+    );
     html(&ListPage {
         shell: Shell::new(&actor, lang, "/people/residents", &here(&uri), None),
         rows: page.items.iter().map(|r| row(lang, r)).collect(),
@@ -147,27 +190,57 @@ async fn list(State(state): State<AppState>, CurrentActor(actor): CurrentActor, 
 }
 
 /// The resident list as the user filtered it, masked, as an xlsx download (audited).
-async fn export(State(state): State<AppState>, CurrentActor(actor): CurrentActor, lang: Lang, Query(q): Query<ListQuery>) -> Result<Response> {
+async fn export(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    lang: Lang,
+    Query(q): Query<ListQuery>,
+) -> Result<Response> {
     let table = export_table(&state, &actor, lang, &q.filter()).await?;
     xlsx_download(&table, &i18n::t(lang, "people.export_file"))
 }
 
 /// Builds the export table and records the export in the audit log.
-pub async fn export_table(state: &AppState, actor: &Actor, lang: Lang, filter: &ResidentFilter) -> Result<Table> {
+pub async fn export_table(
+    state: &AppState,
+    actor: &Actor,
+    lang: Lang,
+    filter: &ResidentFilter,
+) -> Result<Table> {
     actor.require(Permission::PeopleExport)?;
     let rows = people::export_residents(&state.db, actor, filter).await?;
     let t = |k| i18n::t(lang, k).to_string();
     let table = Table {
         sheet_name: t("people.residents"),
-        headers: ["people.name", "people.gender_label", "people.birth_date", "people.phone", "people.id_number", "people.community", "people.household", "people.building", "people.tags"]
-            .iter()
-            .map(|k| t(k))
-            .collect(),
+        headers: [
+            "people.name",
+            "people.gender_label",
+            "people.birth_date",
+            "people.phone",
+            "people.id_number",
+            "people.community",
+            "people.household",
+            "people.building",
+            "people.tags",
+        ]
+        .iter()
+        .map(|k| t(k))
+        .collect(),
         rows: rows
             .iter()
             .map(|r| {
                 let v = row(lang, r);
-                vec![v.name, v.gender, v.birth_date, v.phone, v.id_number, v.community, v.household, v.building, v.tags]
+                vec![
+                    v.name,
+                    v.gender,
+                    v.birth_date,
+                    v.phone,
+                    v.id_number,
+                    v.community,
+                    v.household,
+                    v.building,
+                    v.tags,
+                ]
             })
             .collect(),
         text_columns: vec![3, 4],
@@ -183,11 +256,18 @@ pub async fn export_table(state: &AppState, actor: &Actor, lang: Lang, filter: &
 /// An xlsx attachment response.
 pub(crate) fn xlsx_download(table: &Table, name: &str) -> Result<Response> {
     let bytes = spreadsheet::to_xlsx(table)?;
-    let encoded = percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC).to_string();
+    let encoded =
+        percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC).to_string();
     Ok((
         [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"export.xlsx\"; filename*=UTF-8''{encoded}.xlsx")),
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"export.xlsx\"; filename*=UTF-8''{encoded}.xlsx"),
+            ),
         ],
         bytes,
     )
@@ -212,7 +292,16 @@ impl FormPage {
     }
 }
 
-async fn form_page(state: &AppState, actor: &Actor, lang: Lang, uri: &Uri, action: String, title_key: &str, form: FormView, checked_tags: Vec<String>) -> Result<FormPage> {
+async fn form_page(
+    state: &AppState,
+    actor: &Actor,
+    lang: Lang,
+    uri: &Uri,
+    action: String,
+    title_key: &str,
+    form: FormView,
+    checked_tags: Vec<String>,
+) -> Result<FormPage> {
     actor.require(Permission::PeopleWrite)?;
     Ok(FormPage {
         shell: Shell::new(actor, lang, "/people/residents", &here(uri), None),
@@ -225,8 +314,25 @@ async fn form_page(state: &AppState, actor: &Actor, lang: Lang, uri: &Uri, actio
     })
 }
 
-async fn new_form(State(state): State<AppState>, CurrentActor(actor): CurrentActor, lang: Lang, uri: Uri) -> Result<Response> {
-    html(&form_page(&state, &actor, lang, &uri, "/people/residents".into(), "people.new", FormView::default(), Vec::new()).await?)
+async fn new_form(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    lang: Lang,
+    uri: Uri,
+) -> Result<Response> {
+    html(
+        &form_page(
+            &state,
+            &actor,
+            lang,
+            &uri,
+            "/people/residents".into(),
+            "people.new",
+            FormView::default(),
+            Vec::new(),
+        )
+        .await?,
+    )
 }
 
 /// The resident form as posted; `tags` may repeat.
@@ -246,7 +352,11 @@ struct ResidentForm {
 }
 
 fn tags_of_form(raw: &[u8]) -> Vec<String> {
-    url_pairs(raw).into_iter().filter(|(k, _)| k == "tags").map(|(_, v)| v).collect()
+    url_pairs(raw)
+        .into_iter()
+        .filter(|(k, _)| k == "tags")
+        .map(|(_, v)| v)
+        .collect()
 }
 
 fn url_pairs(raw: &[u8]) -> Vec<(String, String)> {
@@ -285,12 +395,27 @@ impl ResidentForm {
     }
 }
 
-async fn create(State(state): State<AppState>, lang: Lang, uri: Uri, RawForm(actor, f, raw): RawForm<ResidentForm>) -> Result<Response> {
+async fn create(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    RawForm(actor, f, raw): RawForm<ResidentForm>,
+) -> Result<Response> {
     let tags = tags_of_form(&raw);
     match people::create_resident(&state.db, &actor, &f.input(tags.clone())).await {
         Ok(r) => Ok(see_other(&format!("/people/residents/{}?ok=created", r.id))),
         Err(Error::Invalid(fe)) => {
-            let page = form_page(&state, &actor, lang, &uri, "/people/residents".into(), "people.new", f.view().errors(lang, &fe), tags).await?;
+            let page = form_page(
+                &state,
+                &actor,
+                lang,
+                &uri,
+                "/people/residents".into(),
+                "people.new",
+                f.view().errors(lang, &fe),
+                tags,
+            )
+            .await?;
             html_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(e) => Err(e),
@@ -316,7 +441,14 @@ struct ShowQuery {
     ok: Option<String>,
 }
 
-async fn show_page(state: &AppState, actor: &Actor, lang: Lang, uri: &Uri, id: i64, ok: Option<&str>) -> Result<ShowPage> {
+async fn show_page(
+    state: &AppState,
+    actor: &Actor,
+    lang: Lang,
+    uri: &Uri,
+    id: i64,
+    ok: Option<&str>,
+) -> Result<ShowPage> {
     let r = people::get_resident(&state.db, actor, id).await?;
     Ok(ShowPage {
         shell: Shell::new(actor, lang, "/people/residents", &here(uri), ok),
@@ -331,7 +463,14 @@ async fn show_page(state: &AppState, actor: &Actor, lang: Lang, uri: &Uri, id: i
     })
 }
 
-async fn show(State(state): State<AppState>, CurrentActor(actor): CurrentActor, lang: Lang, uri: Uri, Id(id): Id, Query(q): Query<ShowQuery>) -> Result<Response> {
+async fn show(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    lang: Lang,
+    uri: Uri,
+    Id(id): Id,
+    Query(q): Query<ShowQuery>,
+) -> Result<Response> {
     html(&show_page(&state, &actor, lang, &uri, id, q.ok.as_deref()).await?)
 }
 
@@ -342,14 +481,24 @@ struct RevealForm {
 }
 
 /// Shows the page again with one full number (a POST, because the view is recorded).
-async fn reveal(State(state): State<AppState>, lang: Lang, uri: Uri, Id(id): Id, Form(actor, f): Form<RevealForm>) -> Result<Response> {
+async fn reveal(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    Id(id): Id,
+    Form(actor, f): Form<RevealForm>,
+) -> Result<Response> {
     let field = match f.field.as_str() {
         "id_number" => PersonalField::IdNumber,
         _ => PersonalField::Phone,
     };
     let value = people::reveal(&state.db, &actor, id, field).await?;
     let mut page = show_page(&state, &actor, lang, &uri, id, None).await?;
-    let label = if field == PersonalField::Phone { "people.phone" } else { "people.id_number" };
+    let label = if field == PersonalField::Phone {
+        "people.phone"
+    } else {
+        "people.id_number"
+    };
     page.revealed = Some((i18n::t(lang, label).to_string(), value.unwrap_or_default()));
     html(&page)
 }
@@ -359,7 +508,13 @@ struct EraseForm {
     confirm: Option<String>,
 }
 
-async fn erase(State(state): State<AppState>, lang: Lang, uri: Uri, Id(id): Id, Form(actor, f): Form<EraseForm>) -> Result<Response> {
+async fn erase(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    Id(id): Id,
+    Form(actor, f): Form<EraseForm>,
+) -> Result<Response> {
     if f.confirm.as_deref() != Some("1") {
         let mut page = show_page(&state, &actor, lang, &uri, id, None).await?;
         page.shell.flash = Some(i18n::t(lang, "people.erase_confirm_needed").to_string());
@@ -369,31 +524,75 @@ async fn erase(State(state): State<AppState>, lang: Lang, uri: Uri, Id(id): Id, 
     Ok(see_other(&format!("/people/residents/{id}?ok=erased")))
 }
 
-async fn edit_form(State(state): State<AppState>, CurrentActor(actor): CurrentActor, lang: Lang, uri: Uri, Id(id): Id) -> Result<Response> {
+async fn edit_form(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    lang: Lang,
+    uri: Uri,
+    Id(id): Id,
+) -> Result<Response> {
     let r = people::get_resident(&state.db, &actor, id).await?;
     // Numbers are not put back into the form: an empty field keeps the stored number.
     let form = FormView::with(&[
         ("name", r.name.clone()),
         ("community_id", r.community_id.to_string()),
         ("gender", r.gender.clone().unwrap_or_default()),
-        ("birth_date", r.birth_date.map(|d| d.to_string()).unwrap_or_default()),
+        (
+            "birth_date",
+            r.birth_date.map(|d| d.to_string()).unwrap_or_default(),
+        ),
         ("household", r.household_name.clone().unwrap_or_default()),
         ("building", r.building_name.clone().unwrap_or_default()),
-        ("guardian_consent", if r.guardian_consent { "1".into() } else { String::new() }),
+        (
+            "guardian_consent",
+            if r.guardian_consent {
+                "1".into()
+            } else {
+                String::new()
+            },
+        ),
         ("phone_hint", r.phone.clone().unwrap_or_default()),
         ("id_hint", r.id_number.clone().unwrap_or_default()),
     ]);
-    html(&form_page(&state, &actor, lang, &uri, format!("/people/residents/{id}/edit"), "people.edit", form, r.tags.clone()).await?)
+    html(
+        &form_page(
+            &state,
+            &actor,
+            lang,
+            &uri,
+            format!("/people/residents/{id}/edit"),
+            "people.edit",
+            form,
+            r.tags.clone(),
+        )
+        .await?,
+    )
 }
 
-async fn update(State(state): State<AppState>, lang: Lang, uri: Uri, Id(id): Id, RawForm(actor, f, raw): RawForm<ResidentForm>) -> Result<Response> {
+async fn update(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    Id(id): Id,
+    RawForm(actor, f, raw): RawForm<ResidentForm>,
+) -> Result<Response> {
     let tags = tags_of_form(&raw);
     // Empty number fields keep what is stored (the form never shows full numbers).
     let input = f.input(tags.clone());
     match people::update_resident(&state.db, &actor, id, &input).await {
         Ok(_) => Ok(see_other(&format!("/people/residents/{id}?ok=saved"))),
         Err(Error::Invalid(fe)) => {
-            let page = form_page(&state, &actor, lang, &uri, format!("/people/residents/{id}/edit"), "people.edit", f.view().errors(lang, &fe), tags).await?;
+            let page = form_page(
+                &state,
+                &actor,
+                lang,
+                &uri,
+                format!("/people/residents/{id}/edit"),
+                "people.edit",
+                f.view().errors(lang, &fe),
+                tags,
+            )
+            .await?;
             html_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(e) => Err(e),
@@ -429,17 +628,46 @@ struct HouseholdQuery {
     ok: Option<String>,
 }
 
-async fn households_page(state: &AppState, actor: &Actor, lang: Lang, uri: &Uri, q: &HouseholdQuery, new_form: FormView) -> Result<HouseholdsPage> {
+async fn households_page(
+    state: &AppState,
+    actor: &Actor,
+    lang: Lang,
+    uri: &Uri,
+    q: &HouseholdQuery,
+    new_form: FormView,
+) -> Result<HouseholdsPage> {
     let community = q.community_id.as_deref().and_then(|s| s.parse().ok());
-    let page = people::list_households(&state.db, actor, community, q.q.as_deref(), PageRequest::new(q.page, None)).await?;
-    let pairs = [("q", q.q.clone().unwrap_or_default()), ("community_id", q.community_id.clone().unwrap_or_default())];
+    let page = people::list_households(
+        &state.db,
+        actor,
+        community,
+        q.q.as_deref(),
+        PageRequest::new(q.page, None),
+    )
+    .await?;
+    let pairs = [
+        ("q", q.q.clone().unwrap_or_default()),
+        ("community_id", q.community_id.clone().unwrap_or_default()),
+    ];
     Ok(HouseholdsPage {
-        shell: Shell::new(actor, lang, "/people/households", &here(uri), q.ok.as_deref()),
+        shell: Shell::new(
+            actor,
+            lang,
+            "/people/households",
+            &here(uri),
+            q.ok.as_deref(),
+        ),
         pager: Pager::of(lang, "/people/households", &pairs, &page),
         rows: page
             .items
             .iter()
-            .map(|h| HouseholdRow { id: h.id, name: h.name.clone(), community: h.community_name.clone(), building: h.building_name.clone().unwrap_or_default(), members: h.members })
+            .map(|h| HouseholdRow {
+                id: h.id,
+                name: h.name.clone(),
+                community: h.community_name.clone(),
+                building: h.building_name.clone().unwrap_or_default(),
+                members: h.members,
+            })
             .collect(),
         communities: community_choices(state, actor).await?,
         form: FormView::with(&pairs),
@@ -448,7 +676,13 @@ async fn households_page(state: &AppState, actor: &Actor, lang: Lang, uri: &Uri,
     })
 }
 
-async fn households(State(state): State<AppState>, CurrentActor(actor): CurrentActor, lang: Lang, uri: Uri, Query(q): Query<HouseholdQuery>) -> Result<Response> {
+async fn households(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    lang: Lang,
+    uri: Uri,
+    Query(q): Query<HouseholdQuery>,
+) -> Result<Response> {
     html(&households_page(&state, &actor, lang, &uri, &q, FormView::default()).await?)
 }
 
@@ -462,7 +696,12 @@ struct HouseholdForm {
     building_kind: Option<String>,
 }
 
-async fn create_household(State(state): State<AppState>, lang: Lang, uri: Uri, Form(actor, f): Form<HouseholdForm>) -> Result<Response> {
+async fn create_household(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    Form(actor, f): Form<HouseholdForm>,
+) -> Result<Response> {
     let input = HouseholdInput {
         community_id: f.community_id.trim().parse().unwrap_or(0),
         name: f.name.clone(),
@@ -472,8 +711,15 @@ async fn create_household(State(state): State<AppState>, lang: Lang, uri: Uri, F
     match people::create_household(&state.db, &actor, &input).await {
         Ok(h) => Ok(see_other(&format!("/people/households/{}", h.id))),
         Err(Error::Invalid(fe)) => {
-            let form = FormView::with(&[("community_id", f.community_id), ("name", f.name), ("building", f.building.unwrap_or_default())]).errors(lang, &fe);
-            let page = households_page(&state, &actor, lang, &uri, &HouseholdQuery::default(), form).await?;
+            let form = FormView::with(&[
+                ("community_id", f.community_id),
+                ("name", f.name),
+                ("building", f.building.unwrap_or_default()),
+            ])
+            .errors(lang, &fe);
+            let page =
+                households_page(&state, &actor, lang, &uri, &HouseholdQuery::default(), form)
+                    .await?;
             html_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(e) => Err(e),
@@ -488,11 +734,23 @@ struct HouseholdPage {
     members: Vec<ResidentRow>,
 }
 
-async fn household(State(state): State<AppState>, CurrentActor(actor): CurrentActor, lang: Lang, uri: Uri, Id(id): Id) -> Result<Response> {
+async fn household(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    lang: Lang,
+    uri: Uri,
+    Id(id): Id,
+) -> Result<Response> {
     let (h, members) = people::household(&state.db, &actor, id).await?;
     html(&HouseholdPage {
         shell: Shell::new(&actor, lang, "/people/households", &here(&uri), None),
-        h: HouseholdRow { id: h.id, name: h.name, community: h.community_name, building: h.building_name.unwrap_or_default(), members: h.members },
+        h: HouseholdRow {
+            id: h.id,
+            name: h.name,
+            community: h.community_name,
+            building: h.building_name.unwrap_or_default(),
+            members: h.members,
+        },
         members: members.iter().map(|r| row(lang, r)).collect(),
     })
 }

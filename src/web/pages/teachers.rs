@@ -58,7 +58,11 @@ fn code(lang: Lang, c: &str) -> String {
 /// Minutes as hours with at most one decimal.
 pub fn hours(minutes: i64) -> String {
     let h = minutes as f64 / 60.0;
-    if h.fract() == 0.0 { format!("{h:.0}") } else { format!("{h:.1}") }
+    if h.fract() == 0.0 {
+        format!("{h:.0}")
+    } else {
+        format!("{h:.1}")
+    }
 }
 
 fn row(lang: Lang, t: &Teacher) -> TeacherRow {
@@ -83,20 +87,39 @@ fn row(lang: Lang, t: &Teacher) -> TeacherRow {
 }
 
 fn codes(lang: Lang, list: &[&str]) -> Vec<Choice> {
-    list.iter().map(|c| Choice { value: c.to_string(), label: code(lang, c) }).collect()
+    list.iter()
+        .map(|c| Choice {
+            value: c.to_string(),
+            label: code(lang, c),
+        })
+        .collect()
 }
 
 async fn pool_choices(state: &AppState, actor: &Actor, lang: Lang) -> Result<Vec<Choice>> {
     Ok(teachers::pools(&state.db, actor)
         .await?
         .into_iter()
-        .map(|n| Choice { value: n.id.to_string(), label: format!("{} · {}", n.name, i18n::t(lang, &format!("teachers.level.{}", n.kind))) })
+        .map(|n| Choice {
+            value: n.id.to_string(),
+            label: format!(
+                "{} · {}",
+                n.name,
+                i18n::t(lang, &format!("teachers.level.{}", n.kind))
+            ),
+        })
         .collect())
 }
 
 async fn theme_choices(state: &AppState, actor: &Actor) -> Result<Vec<Choice>> {
     let district = catalogue::district_of(&actor.scope_path).unwrap_or(0);
-    Ok(catalogue::themes(&state.db, district).await?.into_iter().map(|t| Choice { value: t.id.to_string(), label: t.name }).collect())
+    Ok(catalogue::themes(&state.db, district)
+        .await?
+        .into_iter()
+        .map(|t| Choice {
+            value: t.id.to_string(),
+            label: t.name,
+        })
+        .collect())
 }
 
 #[derive(Template)]
@@ -125,7 +148,13 @@ struct ListQuery {
     ok: Option<String>,
 }
 
-async fn list(State(state): State<AppState>, CurrentActor(actor): CurrentActor, lang: Lang, uri: Uri, Query(q): Query<ListQuery>) -> Result<Response> {
+async fn list(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    lang: Lang,
+    uri: Uri,
+    Query(q): Query<ListQuery>,
+) -> Result<Response> {
     let filter = TeacherFilter {
         q: q.q.clone(),
         node_id: q.node_id.as_deref().and_then(|s| s.parse().ok()),
@@ -134,7 +163,8 @@ async fn list(State(state): State<AppState>, CurrentActor(actor): CurrentActor, 
         status: q.status.clone(),
         theme_id: q.theme_id.as_deref().and_then(|s| s.parse().ok()),
     };
-    let page = teachers::list_teachers(&state.db, &actor, &filter, PageRequest::new(q.page, None)).await?;
+    let page =
+        teachers::list_teachers(&state.db, &actor, &filter, PageRequest::new(q.page, None)).await?;
     let pairs = [
         ("q", q.q.clone().unwrap_or_default()),
         ("node_id", q.node_id.clone().unwrap_or_default()),
@@ -176,8 +206,20 @@ impl FormPage {
     }
 }
 
-#[allow(clippy::too_many_arguments, reason = "page context plus what the form shows")]
-async fn form_page(state: &AppState, actor: &Actor, lang: Lang, uri: &Uri, action: String, title: &str, form: FormView, checked: Vec<String>) -> Result<FormPage> {
+#[allow(
+    clippy::too_many_arguments,
+    reason = "page context plus what the form shows"
+)]
+async fn form_page(
+    state: &AppState,
+    actor: &Actor,
+    lang: Lang,
+    uri: &Uri,
+    action: String,
+    title: &str,
+    form: FormView,
+    checked: Vec<String>,
+) -> Result<FormPage> {
     actor.require(Permission::TeachersWrite)?;
     Ok(FormPage {
         shell: Shell::new(actor, lang, "/teachers", &here(uri), None),
@@ -192,8 +234,25 @@ async fn form_page(state: &AppState, actor: &Actor, lang: Lang, uri: &Uri, actio
     })
 }
 
-async fn new_form(State(state): State<AppState>, CurrentActor(actor): CurrentActor, lang: Lang, uri: Uri) -> Result<Response> {
-    html(&form_page(&state, &actor, lang, &uri, "/teachers".into(), "teachers.new", FormView::default(), Vec::new()).await?)
+async fn new_form(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    lang: Lang,
+    uri: Uri,
+) -> Result<Response> {
+    html(
+        &form_page(
+            &state,
+            &actor,
+            lang,
+            &uri,
+            "/teachers".into(),
+            "teachers.new",
+            FormView::default(),
+            Vec::new(),
+        )
+        .await?,
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -214,7 +273,11 @@ struct TeacherForm {
 impl TeacherForm {
     fn input(&self, raw: &[u8]) -> (TeacherInput, Vec<String>) {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(raw).unwrap_or_default();
-        let themes: Vec<String> = pairs.into_iter().filter(|(k, _)| k == "theme_ids").map(|(_, v)| v).collect();
+        let themes: Vec<String> = pairs
+            .into_iter()
+            .filter(|(k, _)| k == "theme_ids")
+            .map(|(_, v)| v)
+            .collect();
         (
             TeacherInput {
                 name: self.name.clone(),
@@ -244,19 +307,40 @@ impl TeacherForm {
     }
 }
 
-async fn create(State(state): State<AppState>, lang: Lang, uri: Uri, RawForm(actor, f, raw): RawForm<TeacherForm>) -> Result<Response> {
+async fn create(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    RawForm(actor, f, raw): RawForm<TeacherForm>,
+) -> Result<Response> {
     let (input, themes) = f.input(&raw);
     match teachers::create_teacher(&state.db, &actor, &input).await {
         Ok(t) => Ok(see_other(&format!("/teachers/{}?ok=created", t.id))),
         Err(Error::Invalid(fe)) => {
-            let page = form_page(&state, &actor, lang, &uri, "/teachers".into(), "teachers.new", f.view().errors(lang, &fe), themes).await?;
+            let page = form_page(
+                &state,
+                &actor,
+                lang,
+                &uri,
+                "/teachers".into(),
+                "teachers.new",
+                f.view().errors(lang, &fe),
+                themes,
+            )
+            .await?;
             html_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(e) => Err(e),
     }
 }
 
-async fn edit_form(State(state): State<AppState>, CurrentActor(actor): CurrentActor, lang: Lang, uri: Uri, Id(id): Id) -> Result<Response> {
+async fn edit_form(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    lang: Lang,
+    uri: Uri,
+    Id(id): Id,
+) -> Result<Response> {
     let d = teachers::get_teacher(&state.db, &actor, id).await?;
     let t = &d.teacher;
     let form = FormView::with(&[
@@ -269,16 +353,48 @@ async fn edit_form(State(state): State<AppState>, CurrentActor(actor): CurrentAc
         ("speciality", t.speciality.clone().unwrap_or_default()),
     ]);
     let themes = theme_choices(&state, &actor).await?;
-    let checked = themes.iter().filter(|c| t.themes.contains(&c.label)).map(|c| c.value.clone()).collect();
-    html(&form_page(&state, &actor, lang, &uri, format!("/teachers/{id}/edit"), "teachers.edit", form, checked).await?)
+    let checked = themes
+        .iter()
+        .filter(|c| t.themes.contains(&c.label))
+        .map(|c| c.value.clone())
+        .collect();
+    html(
+        &form_page(
+            &state,
+            &actor,
+            lang,
+            &uri,
+            format!("/teachers/{id}/edit"),
+            "teachers.edit",
+            form,
+            checked,
+        )
+        .await?,
+    )
 }
 
-async fn update(State(state): State<AppState>, lang: Lang, uri: Uri, Id(id): Id, RawForm(actor, f, raw): RawForm<TeacherForm>) -> Result<Response> {
+async fn update(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    Id(id): Id,
+    RawForm(actor, f, raw): RawForm<TeacherForm>,
+) -> Result<Response> {
     let (input, themes) = f.input(&raw);
     match teachers::update_teacher(&state.db, &actor, id, &input).await {
         Ok(_) => Ok(see_other(&format!("/teachers/{id}?ok=saved"))),
         Err(Error::Invalid(fe)) => {
-            let page = form_page(&state, &actor, lang, &uri, format!("/teachers/{id}/edit"), "teachers.edit", f.view().errors(lang, &fe), themes).await?;
+            let page = form_page(
+                &state,
+                &actor,
+                lang,
+                &uri,
+                format!("/teachers/{id}/edit"),
+                "teachers.edit",
+                f.view().errors(lang, &fe),
+                themes,
+            )
+            .await?;
             html_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(e) => Err(e),
@@ -312,30 +428,78 @@ struct ShowQuery {
     ok: Option<String>,
 }
 
-async fn show_page(state: &AppState, actor: &Actor, lang: Lang, uri: &Uri, id: i64, ok: Option<&str>) -> Result<ShowPage> {
+async fn show_page(
+    state: &AppState,
+    actor: &Actor,
+    lang: Lang,
+    uri: &Uri,
+    id: i64,
+    ok: Option<&str>,
+) -> Result<ShowPage> {
     let d = teachers::get_teacher(&state.db, actor, id).await?;
     Ok(ShowPage {
         shell: Shell::new(actor, lang, "/teachers", &here(uri), ok),
         is_volunteer: d.teacher.teacher_type == "volunteer",
         t: row(lang, &d.teacher),
-        trainings: d.trainings.iter().map(|x| EntryRow { date: x.held_on.to_string(), title: x.title.clone(), organiser: x.organiser.clone().unwrap_or_default(), hours: hours(x.minutes) }).collect(),
-        service: d.service.iter().map(|x| EntryRow { date: x.served_on.to_string(), title: x.activity_title.clone(), organiser: String::new(), hours: hours(x.minutes) }).collect(),
-        by_year: d.service_by_year.iter().map(|(y, m)| (*y, hours(*m))).collect(),
-        can_write: actor.can(Permission::TeachersWrite) && actor.sees(&org_path(state, d.teacher.node_id).await?),
+        trainings: d
+            .trainings
+            .iter()
+            .map(|x| EntryRow {
+                date: x.held_on.to_string(),
+                title: x.title.clone(),
+                organiser: x.organiser.clone().unwrap_or_default(),
+                hours: hours(x.minutes),
+            })
+            .collect(),
+        service: d
+            .service
+            .iter()
+            .map(|x| EntryRow {
+                date: x.served_on.to_string(),
+                title: x.activity_title.clone(),
+                organiser: String::new(),
+                hours: hours(x.minutes),
+            })
+            .collect(),
+        by_year: d
+            .service_by_year
+            .iter()
+            .map(|(y, m)| (*y, hours(*m)))
+            .collect(),
+        can_write: actor.can(Permission::TeachersWrite)
+            && actor.sees(&org_path(state, d.teacher.node_id).await?),
         form: FormView::default(),
         error: None,
     })
 }
 
 async fn org_path(state: &AppState, node_id: i64) -> Result<String> {
-    Ok(crate::org::get_node_unscoped(&state.db, node_id).await?.map(|n| n.path).unwrap_or_default())
+    Ok(crate::org::get_node_unscoped(&state.db, node_id)
+        .await?
+        .map(|n| n.path)
+        .unwrap_or_default())
 }
 
-async fn show(State(state): State<AppState>, CurrentActor(actor): CurrentActor, lang: Lang, uri: Uri, Id(id): Id, Query(q): Query<ShowQuery>) -> Result<Response> {
+async fn show(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    lang: Lang,
+    uri: Uri,
+    Id(id): Id,
+    Query(q): Query<ShowQuery>,
+) -> Result<Response> {
     html(&show_page(&state, &actor, lang, &uri, id, q.ok.as_deref()).await?)
 }
 
-async fn refused(state: &AppState, actor: &Actor, lang: Lang, uri: &Uri, id: i64, e: Error, form: FormView) -> Result<Response> {
+async fn refused(
+    state: &AppState,
+    actor: &Actor,
+    lang: Lang,
+    uri: &Uri,
+    id: i64,
+    e: Error,
+    form: FormView,
+) -> Result<Response> {
     let mut page = show_page(state, actor, lang, uri, id, None).await?;
     match e {
         Error::Invalid(fe) => {
@@ -358,17 +522,50 @@ struct RetireForm {
     retired_reason: String,
 }
 
-async fn retire(State(state): State<AppState>, lang: Lang, uri: Uri, Id(id): Id, Form(actor, f): Form<RetireForm>) -> Result<Response> {
-    match teachers::set_status(&state.db, &actor, id, Some((f.retired_on.clone(), f.retired_reason.clone()))).await {
+async fn retire(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    Id(id): Id,
+    Form(actor, f): Form<RetireForm>,
+) -> Result<Response> {
+    match teachers::set_status(
+        &state.db,
+        &actor,
+        id,
+        Some((f.retired_on.clone(), f.retired_reason.clone())),
+    )
+    .await
+    {
         Ok(_) => Ok(see_other(&format!("/teachers/{id}?ok=saved"))),
-        Err(e) => refused(&state, &actor, lang, &uri, id, e, FormView::with(&[("retired_on", f.retired_on), ("retired_reason", f.retired_reason)])).await,
+        Err(e) => {
+            refused(
+                &state,
+                &actor,
+                lang,
+                &uri,
+                id,
+                e,
+                FormView::with(&[
+                    ("retired_on", f.retired_on),
+                    ("retired_reason", f.retired_reason),
+                ]),
+            )
+            .await
+        }
     }
 }
 
 #[derive(Deserialize)]
 struct Empty {}
 
-async fn reinstate(State(state): State<AppState>, lang: Lang, uri: Uri, Id(id): Id, Form(actor, _): Form<Empty>) -> Result<Response> {
+async fn reinstate(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    Id(id): Id,
+    Form(actor, _): Form<Empty>,
+) -> Result<Response> {
     match teachers::set_status(&state.db, &actor, id, None).await {
         Ok(_) => Ok(see_other(&format!("/teachers/{id}?ok=saved"))),
         Err(e) => refused(&state, &actor, lang, &uri, id, e, FormView::default()).await,
@@ -388,22 +585,45 @@ struct EntryForm {
 
 impl EntryForm {
     fn entry(&self) -> TimeEntry {
-        TimeEntry { date: self.date.clone(), title: self.title.clone(), organiser: self.organiser.clone(), hours: self.hours.clone() }
+        TimeEntry {
+            date: self.date.clone(),
+            title: self.title.clone(),
+            organiser: self.organiser.clone(),
+            hours: self.hours.clone(),
+        }
     }
 
     fn view(&self, prefix: &str) -> FormView {
-        FormView::with(&[("form", prefix.to_string()), ("date", self.date.clone()), ("title", self.title.clone()), ("organiser", self.organiser.clone().unwrap_or_default()), ("hours", self.hours.clone())])
+        FormView::with(&[
+            ("form", prefix.to_string()),
+            ("date", self.date.clone()),
+            ("title", self.title.clone()),
+            ("organiser", self.organiser.clone().unwrap_or_default()),
+            ("hours", self.hours.clone()),
+        ])
     }
 }
 
-async fn add_training(State(state): State<AppState>, lang: Lang, uri: Uri, Id(id): Id, Form(actor, f): Form<EntryForm>) -> Result<Response> {
+async fn add_training(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    Id(id): Id,
+    Form(actor, f): Form<EntryForm>,
+) -> Result<Response> {
     match teachers::add_training(&state.db, &actor, id, &f.entry()).await {
         Ok(()) => Ok(see_other(&format!("/teachers/{id}?ok=saved"))),
         Err(e) => refused(&state, &actor, lang, &uri, id, e, f.view("training")).await,
     }
 }
 
-async fn add_service(State(state): State<AppState>, lang: Lang, uri: Uri, Id(id): Id, Form(actor, f): Form<EntryForm>) -> Result<Response> {
+async fn add_service(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    Id(id): Id,
+    Form(actor, f): Form<EntryForm>,
+) -> Result<Response> {
     match teachers::add_service(&state.db, &actor, id, &f.entry()).await {
         Ok(()) => Ok(see_other(&format!("/teachers/{id}?ok=saved"))),
         Err(e) => refused(&state, &actor, lang, &uri, id, e, f.view("service")).await,
@@ -424,14 +644,26 @@ struct YearQuery {
     year: Option<i32>,
 }
 
-async fn volunteers(State(state): State<AppState>, CurrentActor(actor): CurrentActor, lang: Lang, uri: Uri, Query(q): Query<YearQuery>) -> Result<Response> {
-    let year = q.year.filter(|y| (2000..=2100).contains(y)).unwrap_or_else(|| chrono::Utc::now().year());
+async fn volunteers(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    lang: Lang,
+    uri: Uri,
+    Query(q): Query<YearQuery>,
+) -> Result<Response> {
+    let year = q
+        .year
+        .filter(|y| (2000..=2100).contains(y))
+        .unwrap_or_else(|| chrono::Utc::now().year());
     let rows = teachers::service_totals(&state.db, &actor, year).await?;
     let total: i64 = rows.iter().map(|(_, m)| m).sum();
     html(&VolunteersPage {
         shell: Shell::new(&actor, lang, "/teachers", &here(&uri), None),
         year,
-        rows: rows.iter().map(|(t, m)| (row(lang, t), hours(*m))).collect(),
+        rows: rows
+            .iter()
+            .map(|(t, m)| (row(lang, t), hours(*m)))
+            .collect(),
         total: hours(total),
     })
 }
