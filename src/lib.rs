@@ -6,6 +6,7 @@ pub mod access;
 pub mod app;
 pub mod audit;
 pub mod backup;
+pub mod bench;
 pub mod catalogue;
 pub mod config;
 pub mod db;

@@ -35,6 +35,55 @@ enum Command {
     },
     /// Write a consistent copy of the database while cedu keeps serving.
     Backup(BackupArgs),
+    /// Import residents, households or teachers from an xlsx or csv file into a town.
+    Import(ImportArgs),
+    /// Run a benchmark and print its figures.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// What the file holds: residents, households or teachers.
+    kind: String,
+    /// The xlsx or csv file (use the template from the import page).
+    file: PathBuf,
+    /// The town or street to import into, by name (e.g. 群力镇).
+    #[arg(long)]
+    town: String,
+    /// Import the valid rows without asking.
+    #[arg(long)]
+    yes: bool,
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Import of 100,000 residents from xlsx (SQLite and PostgreSQL), search among ~1 million, export.
+    People {
+        /// Rows of the generated spreadsheet.
+        #[arg(long, default_value_t = 100_000)]
+        rows: usize,
+        /// Residents of the generated district to search among (0 skips the search figures).
+        #[arg(long, default_value_t = 1_000_000)]
+        search_residents: i64,
+        /// PostgreSQL to import into as well; a fresh schema is created there.
+        #[arg(
+            long,
+            env = "CEDU_BENCH_POSTGRES",
+            default_value = "postgres://postgres@127.0.0.1:5432/test"
+        )]
+        postgres_url: String,
+        /// Skip PostgreSQL.
+        #[arg(long)]
+        sqlite_only: bool,
+        /// Folder for the benchmark's databases.
+        #[arg(long, default_value = "cedu-bench")]
+        work_dir: PathBuf,
+    },
 }
 
 #[derive(Args, Clone)]
@@ -272,6 +321,30 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Err(e) => return Err(e.into()),
             }
         }
+        Command::Import(args) => import(args).await?,
+        Command::Bench {
+            command:
+                BenchCommand::People {
+                    rows,
+                    search_residents,
+                    postgres_url,
+                    sqlite_only,
+                    work_dir,
+                },
+        } => {
+            let postgres_url = if sqlite_only {
+                None
+            } else {
+                Some(bench_schema(&postgres_url).await?)
+            };
+            cedu::bench::people(&cedu::bench::PeopleBench {
+                rows,
+                search_residents,
+                postgres_url,
+                work_dir,
+            })
+            .await?;
+        }
         Command::Backup(args) => {
             let config = config_of(&args.db, Overrides::default())?;
             let db = connect(&config).await?;
@@ -279,5 +352,136 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("备份完成 · backup written to {}", args.out.display());
         }
     }
+    Ok(())
+}
+
+/// A fresh schema on the benchmark's PostgreSQL, and the URL that selects it.
+async fn bench_schema(url: &str) -> anyhow::Result<String> {
+    use sqlx::Connection;
+    let schema = format!("cedu_bench_{}", chrono::Utc::now().timestamp());
+    let mut c = sqlx::PgConnection::connect(url)
+        .await
+        .context("connecting to the benchmark's PostgreSQL")?;
+    sqlx::query(&format!("create schema {schema}"))
+        .execute(&mut c)
+        .await?;
+    let sep = if url.contains('?') { '&' } else { '?' };
+    Ok(format!("{url}{sep}options=-c%20search_path%3D{schema}"))
+}
+
+/// `cedu import KIND FILE --town NAME`: check, show the report, confirm, import in one transaction.
+async fn import(args: ImportArgs) -> anyhow::Result<()> {
+    use cedu::people::import::{self, ImportKind};
+    let kind =
+        ImportKind::parse(&args.kind).context("kind must be residents, households or teachers")?;
+    let config = config_of(&args.db, Overrides::default())?;
+    let db = connect(&config).await?;
+    let towns = cedu::org::list_nodes(
+        &db,
+        &cedu::access::Actor::command_line(),
+        &cedu::org::NodeFilter {
+            q: Some(args.town.clone()),
+            kind: Some(cedu::org::Kind::Town),
+            ..Default::default()
+        },
+        cedu::page::PageRequest::new(None, Some(50)),
+    )
+    .await?;
+    let matching: Vec<_> = towns
+        .items
+        .into_iter()
+        .filter(|t| t.name == args.town)
+        .collect();
+    let town = match matching.as_slice() {
+        [t] => t.clone(),
+        [] => anyhow::bail!(
+            "没有名为“{}”的镇街 · no town or street named {}",
+            args.town,
+            args.town
+        ),
+        _ => anyhow::bail!(
+            "有多个名为“{}”的镇街 · several towns are named {}",
+            args.town,
+            args.town
+        ),
+    };
+    let actor = cedu::access::Actor::command_line_for_town(town.id, &town.path);
+    let bar = indicatif::ProgressBar::new_spinner();
+    if !std::io::stderr().is_terminal() {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let started = std::time::Instant::now();
+    bar.set_message(format!("读取 {} · reading", args.file.display()));
+    let bytes =
+        std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let name = args
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let sheet = cedu::spreadsheet::read(&bytes, &name)?;
+    bar.set_message(format!(
+        "检查 {} 行 · checking rows",
+        sheet.rows.len().saturating_sub(1)
+    ));
+    let batch = import::preview(&db, &actor, kind, town.id, &name, &sheet).await?;
+    bar.finish_and_clear();
+    println!(
+        "{}: {} 行数据 · rows, {} 行可导入 · valid, {} 行有问题 · with problems",
+        town.name,
+        batch.total_rows,
+        batch.valid_rows,
+        batch.errors.len()
+    );
+    for e in batch.errors.iter().take(20) {
+        println!(
+            "  第 {} 行 · row {} [{}] {}",
+            e.row,
+            e.row,
+            e.column,
+            e.message(cedu::i18n::Lang::Zh)
+        );
+    }
+    if batch.errors.len() > 20 {
+        println!("  … 另有 {} 条 · more", batch.errors.len() - 20);
+    }
+    if !batch.errors.is_empty() {
+        let report = args.file.with_extension("errors.xlsx");
+        std::fs::write(
+            &report,
+            cedu::spreadsheet::to_xlsx(&import::report_table(&batch, cedu::i18n::Lang::Zh))?,
+        )?;
+        println!("错误报告 · error report: {}", report.display());
+    }
+    if batch.valid_rows == 0 {
+        import::cancel(&db, &actor, batch.id).await?;
+        anyhow::bail!("没有可导入的行 · no valid rows");
+    }
+    if !args.yes {
+        eprint!(
+            "导入 {} 行?· import {} rows? [y/N] ",
+            batch.valid_rows, batch.valid_rows
+        );
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer)?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes" | "是") {
+            import::cancel(&db, &actor, batch.id).await?;
+            println!("已取消,未导入任何数据 · cancelled, nothing imported");
+            return Ok(());
+        }
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    if !std::io::stderr().is_terminal() {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar.set_message(format!("导入 {} 行 · importing", batch.valid_rows));
+    let n = import::confirm(&db, &actor, batch.id).await?;
+    bar.finish_and_clear();
+    println!(
+        "已导入 {n} 行 · imported {n} rows in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }

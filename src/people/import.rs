@@ -229,11 +229,11 @@ fn header_key(s: &str) -> String {
     out
 }
 
+/// Where each field of an import sits: column index and the header as written in the file.
+pub type ColumnMap = HashMap<&'static str, (usize, String)>;
+
 /// Finds each column's index from the header row (the first row with any text).
-pub fn map_columns(
-    sheet: &Sheet,
-    columns: &'static [Column],
-) -> Result<(usize, HashMap<&'static str, (usize, String)>)> {
+pub fn map_columns(sheet: &Sheet, columns: &'static [Column]) -> Result<(usize, ColumnMap)> {
     let header_row = sheet
         .rows
         .iter()
@@ -369,11 +369,7 @@ async fn communities_by_name(db: &Db, actor: &Actor, town: &Node) -> Result<Hash
     Ok(out)
 }
 
-fn cell<'a>(
-    row: &'a [Cell],
-    cols: &HashMap<&'static str, (usize, String)>,
-    field: &str,
-) -> (&'a Cell, String) {
+fn cell<'a>(row: &'a [Cell], cols: &ColumnMap, field: &str) -> (&'a Cell, String) {
     match cols.get(field) {
         Some((i, header)) => (row.get(*i).unwrap_or(&Cell::Empty), header.clone()),
         None => (&Cell::Empty, String::new()),

@@ -662,6 +662,16 @@ pub async fn communities(db: &Db, actor: &Actor) -> Result<Vec<(i64, String)>> {
     Ok(page.items.into_iter().map(|n| (n.id, n.name)).collect())
 }
 
+/// How many resident records the database holds (benchmarks and health figures).
+pub async fn count_residents(db: &Db) -> Result<i64> {
+    store::count_residents(db).await
+}
+
+/// Some stored phone numbers spread over the table (benchmark inputs).
+pub async fn sample_phones(db: &Db, n: i64) -> Result<Vec<String>> {
+    store::sample_phones(db, n).await
+}
+
 /// Audits an export of personal data (the caller writes the file).
 pub async fn audit_export(
     db: &Db,

@@ -503,9 +503,10 @@ pub(crate) async fn resolve_places_bulk(
             .filter_map(|r| r.building.as_ref())
             .collect();
         for name in wanted {
-            if !buildings.contains_key(&(*c, name.clone())) {
-                let id = building_id_or_create(tx, *c, name, kind, now).await?;
-                buildings.insert((*c, name.clone()), id);
+            if let std::collections::hash_map::Entry::Vacant(slot) =
+                buildings.entry((*c, name.clone()))
+            {
+                slot.insert(building_id_or_create(tx, *c, name, kind, now).await?);
             }
         }
         let found: Vec<(i64, String)> = on_tx!(tx, conn => sqlx::query_as("select id, name from households where community_id = $1").bind(*c).fetch_all(conn).await?);
@@ -636,5 +637,18 @@ pub(crate) async fn finish_batch(
     Ok(
         on_tx!(tx, c => sqlx::query("update import_batches set status = $1, finished_at = $2, payload = '[]' where id = $3 and status = 'pending'")
         .bind(status).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?,
+    )
+}
+
+pub(super) async fn count_residents(db: &Db) -> Result<i64> {
+    Ok(on_db!(db, p => sqlx::query_scalar("select count(*) from residents").fetch_one(p).await?))
+}
+
+pub(super) async fn sample_phones(db: &Db, n: i64) -> Result<Vec<String>> {
+    let max: i64 = on_db!(db, p => sqlx::query_scalar("select coalesce(max(id), 0) from residents").fetch_one(p).await?);
+    let step = (max / n.max(1)).max(1);
+    Ok(
+        on_db!(db, p => sqlx::query_scalar("select phone from residents where phone is not null and id % $1 = 0 limit $2")
+        .bind(step).bind(n).fetch_all(p).await?),
     )
 }

@@ -332,7 +332,7 @@ pub async fn get_teacher(db: &Db, actor: &Actor, id: i64) -> Result<TeacherDetai
         *by_year.entry(s.served_on.year()).or_default() += s.minutes;
     }
     let mut service_by_year: Vec<(i32, i64)> = by_year.into_iter().collect();
-    service_by_year.sort_by(|a, b| b.0.cmp(&a.0));
+    service_by_year.sort_by_key(|(year, _)| std::cmp::Reverse(*year));
     Ok(TeacherDetail {
         teacher: t.view(themes, true),
         trainings,

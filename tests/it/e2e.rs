@@ -224,3 +224,132 @@ async fn a_town_clerk_adds_a_community_with_its_centre_and_a_centre_head_sees_on
     }
     d.client.clone().close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clerk_uploads_a_sheet_with_two_bad_rows_reads_the_report_and_imports_exactly_the_good_rows()
+ {
+    let app = spawn_app(Backend::Sqlite).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("齐陵居民.xlsx");
+    let mut t = cedu::people::import::template(cedu::people::import::ImportKind::Residents);
+    t.notes.clear();
+    t.rows = [
+        [
+            "齐文华",
+            "女",
+            "1962-04-18",
+            "13933330001",
+            "",
+            "淄水社区",
+            "7栋1单元302",
+            "7栋",
+            "老年人",
+            "",
+        ],
+        [
+            "齐武军",
+            "男",
+            "1985-09-02",
+            "13933330002",
+            "",
+            "东龙池村",
+            "4组6号",
+            "4组",
+            "农民",
+            "",
+        ],
+        [
+            "齐小燕",
+            "女",
+            "1999-12-30",
+            "1393333",
+            "",
+            "小交流村",
+            "1组2号",
+            "1组",
+            "",
+            "",
+        ],
+        [
+            "齐德顺",
+            "男",
+            "1950-01-15",
+            "13933330004",
+            "",
+            "东龙池村",
+            "4组6号",
+            "4组",
+            "老年人、学生",
+            "",
+        ],
+        [
+            "齐秀梅",
+            "女",
+            "1971-06-21",
+            "13933330005",
+            "",
+            "小交流村",
+            "2组9号",
+            "2组",
+            "妇女",
+            "",
+        ],
+    ]
+    .iter()
+    .map(|r| r.iter().map(|c| c.to_string()).collect())
+    .collect();
+    std::fs::write(&path, cedu::spreadsheet::to_xlsx(&t).unwrap()).unwrap();
+
+    let d = browser(1280, 900).await;
+    let b = &d.client;
+    sign_in(b, &app, "qiling.office").await;
+    b.goto(&app.url("/people/import")).await.unwrap();
+    b.wait()
+        .for_element(Locator::Id("import-form"))
+        .await
+        .unwrap();
+    b.find(Locator::Id("file"))
+        .await
+        .unwrap()
+        .send_keys(path.to_str().unwrap())
+        .await
+        .unwrap();
+    click(b, Locator::Id("upload")).await;
+    b.wait()
+        .for_element(Locator::Id("import-summary"))
+        .await
+        .unwrap();
+    let text = |id: &'static str| async move {
+        b.find(Locator::Id(id)).await.unwrap().text().await.unwrap()
+    };
+    assert_eq!(text("rows-total").await, "5");
+    assert_eq!(text("rows-valid").await, "3");
+    assert_eq!(text("rows-bad").await, "2");
+    let report = text("import-errors").await;
+    assert!(report.contains("手机号码应为 11 位数字"), "{report}");
+    assert!(report.contains("不认识的人群标签“学生”"), "{report}");
+    snap(b, "import-report").await;
+    click(b, Locator::Id("confirm")).await;
+    b.wait()
+        .for_element(Locator::Id("import-notice"))
+        .await
+        .unwrap();
+    assert_eq!(text("import-notice").await, "已导入 3 条");
+    b.goto(&app.url("/people/residents?q=齐")).await.unwrap();
+    let list = b
+        .find(Locator::Id("resident-list"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for good in ["齐文华", "齐武军", "齐秀梅"] {
+        assert!(list.contains(good), "{good} in {list}");
+    }
+    assert!(
+        !list.contains("齐小燕") && !list.contains("齐德顺"),
+        "{list}"
+    );
+    assert!(list.contains("139****0001") && !list.contains("13933330001"));
+    d.client.clone().close().await.unwrap();
+}

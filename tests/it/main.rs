@@ -8,4 +8,5 @@ mod binary;
 mod e2e;
 mod http_access;
 mod http_org;
+mod people;
 mod store;

@@ -138,7 +138,7 @@ async fn template(
     let kind = ImportKind::parse(kind.trim_end_matches(".xlsx")).ok_or(Error::NotFound)?;
     xlsx_download(
         &import::template(kind),
-        &i18n::t(lang, &format!("import.template_file.{}", kind.as_str())),
+        i18n::t(lang, &format!("import.template_file.{}", kind.as_str())),
     )
 }
 
@@ -291,7 +291,7 @@ async fn report_xlsx(
     let b = import::batch(&state.db, &actor, id).await?;
     xlsx_download(
         &import::report_table(&b, lang),
-        &i18n::t(lang, "import.report_file"),
+        i18n::t(lang, "import.report_file"),
     )
 }
 

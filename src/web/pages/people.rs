@@ -197,7 +197,7 @@ async fn export(
     Query(q): Query<ListQuery>,
 ) -> Result<Response> {
     let table = export_table(&state, &actor, lang, &q.filter()).await?;
-    xlsx_download(&table, &i18n::t(lang, "people.export_file"))
+    xlsx_download(&table, i18n::t(lang, "people.export_file"))
 }
 
 /// Builds the export table and records the export in the audit log.
@@ -292,6 +292,10 @@ impl FormPage {
     }
 }
 
+#[expect(
+    clippy::too_many_arguments,
+    reason = "page context plus what the form shows"
+)]
 async fn form_page(
     state: &AppState,
     actor: &Actor,

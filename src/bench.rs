@@ -1,0 +1,408 @@
+//! `cedu bench …`: measured figures, printed, never asserted. `people` times the import of a generated
+//! xlsx of residents end to end on SQLite and PostgreSQL (with peak memory), searches among a generated
+//! district of about a million residents, and the export of 100,000 rows to xlsx.
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+
+use crate::access::{self, Actor};
+use crate::db::Db;
+use crate::demo::{self, DemoOptions, Generator};
+use crate::error::{Error, Result};
+use crate::org::{self, Kind, Node, NodeFilter};
+use crate::page::PageRequest;
+use crate::people::{self, ResidentFilter, generate, import};
+use crate::spreadsheet::{self, Table};
+
+/// What `cedu bench people` runs.
+pub struct PeopleBench {
+    pub rows: usize,
+    pub search_residents: i64,
+    pub postgres_url: Option<String>,
+    pub work_dir: std::path::PathBuf,
+}
+
+fn mb(bytes: u64) -> f64 {
+    bytes as f64 / 1024.0 / 1024.0
+}
+
+/// Peak resident memory of this process since the last reset (Linux), in bytes.
+fn peak_rss() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
+        .map(|kb| kb * 1024)
+        .unwrap_or(0)
+}
+
+/// Resets the peak so the next reading covers only what follows.
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+async fn town(db: &Db, name: &str) -> Result<Node> {
+    let page = org::list_nodes(
+        db,
+        &Actor::command_line(),
+        &NodeFilter {
+            q: Some(name.into()),
+            kind: Some(Kind::Town),
+            ..Default::default()
+        },
+        PageRequest::new(None, Some(10)),
+    )
+    .await?;
+    page.items
+        .into_iter()
+        .find(|t| t.name == name)
+        .ok_or(Error::NotFound)
+}
+
+/// A spreadsheet of `rows` valid residents spread over Qunli's communities, as Excel would hold them.
+fn resident_sheet(rows: usize, communities: &[String]) -> Table {
+    let mut g = Generator::new(7);
+    let mut serial = 70_000_000;
+    let today = Utc::now().date_naive();
+    let template = import::template(import::ImportKind::Residents);
+    let per = rows.div_ceil(communities.len().max(1));
+    let mut out = Vec::with_capacity(rows);
+    for (i, c) in communities.iter().enumerate() {
+        let n = per.min(rows - out.len());
+        for r in generate::residents(
+            &mut g,
+            i as i64,
+            i % 2 == 1,
+            "500223",
+            n,
+            &mut serial,
+            today,
+        ) {
+            out.push(vec![
+                r.name,
+                if r.gender.as_deref() == Some("female") {
+                    "女"
+                } else {
+                    "男"
+                }
+                .into(),
+                r.birth_date.map(|d| d.to_string()).unwrap_or_default(),
+                r.phone.unwrap_or_default(),
+                r.id_number.unwrap_or_default(),
+                c.clone(),
+                r.household.unwrap_or_default(),
+                r.building.unwrap_or_default(),
+                r.tags
+                    .iter()
+                    .map(|t| people::rules::tag_labels(t)[0])
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                if r.guardian_consent {
+                    "是".into()
+                } else {
+                    String::new()
+                },
+            ]);
+        }
+    }
+    Table {
+        rows: out,
+        ..template
+    }
+}
+
+async fn fresh_db(url: &str) -> Result<Db> {
+    let db = Db::connect(url).await?;
+    db.migrate().await?;
+    org::ensure_root(&db).await?;
+    demo::load(
+        &db,
+        &DemoOptions {
+            residents_per_community: 0,
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(db)
+}
+
+fn secs(d: Duration) -> String {
+    format!("{:.2} s", d.as_secs_f64())
+}
+
+/// Import, then export, on one database; prints the figures.
+async fn import_and_export(label: &str, db: &Db, file: &[u8], rows: usize) -> Result<()> {
+    let qunli = town(db, "群力镇").await?;
+    let office = Actor::command_line_for_town(qunli.id, &qunli.path);
+    reset_peak_rss();
+    let start = Instant::now();
+    let bytes = file.to_vec();
+    let sheet = tokio::task::spawn_blocking(move || spreadsheet::read(&bytes, "residents.xlsx"))
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))??;
+    let read = start.elapsed();
+    let batch = import::preview(
+        db,
+        &office,
+        import::ImportKind::Residents,
+        qunli.id,
+        "residents.xlsx",
+        &sheet,
+    )
+    .await?;
+    drop(sheet);
+    let checked = start.elapsed();
+    let n = import::confirm(db, &office, batch.id).await?;
+    let total = start.elapsed();
+    println!(
+        "  {label}: import of {n} residents from xlsx (of {rows} rows, {} refused): {} end to end (read {}, check {}, write {}), peak memory {:.0} MB",
+        batch.errors.len(),
+        secs(total),
+        secs(read),
+        secs(checked - read),
+        secs(total - checked),
+        mb(peak_rss())
+    );
+    let start = Instant::now();
+    let list = people::export_residents(db, &office, &ResidentFilter::default()).await?;
+    let fetched = start.elapsed();
+    let table = Table {
+        sheet_name: "居民".into(),
+        headers: vec![
+            "姓名".into(),
+            "性别".into(),
+            "出生日期".into(),
+            "手机号码".into(),
+            "身份证号码".into(),
+            "社区/村".into(),
+            "家庭".into(),
+            "楼栋/村组".into(),
+            "人群标签".into(),
+        ],
+        rows: list
+            .iter()
+            .map(|r| {
+                vec![
+                    r.name.clone(),
+                    r.gender.clone().unwrap_or_default(),
+                    r.birth_date.map(|d| d.to_string()).unwrap_or_default(),
+                    r.phone.clone().unwrap_or_default(),
+                    r.id_number.clone().unwrap_or_default(),
+                    r.community_name.clone(),
+                    r.household_name.clone().unwrap_or_default(),
+                    r.building_name.clone().unwrap_or_default(),
+                    r.tags.join("、"),
+                ]
+            })
+            .collect(),
+        text_columns: vec![3, 4],
+        notes: vec![],
+    };
+    let bytes = tokio::task::spawn_blocking(move || spreadsheet::to_xlsx(&table))
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))??;
+    println!(
+        "  {label}: export of {} residents to xlsx: {} (query {}, xlsx {:.1} MB)",
+        list.len(),
+        secs(start.elapsed()),
+        secs(fetched),
+        mb(bytes.len() as u64)
+    );
+    Ok(())
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// Times a search `runs` times with different inputs; prints p50 / p95 / max.
+async fn time_search(
+    db: &Db,
+    actor: &Actor,
+    label: &str,
+    queries: &[ResidentFilter],
+) -> Result<()> {
+    let mut times = Vec::with_capacity(queries.len());
+    let mut found = 0;
+    for f in queries {
+        let start = Instant::now();
+        let page = people::list_residents(db, actor, f, PageRequest::new(None, None)).await?;
+        times.push(start.elapsed());
+        found += page.items.len();
+    }
+    times.sort();
+    println!(
+        "  {label}: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms over {} searches ({} rows shown)",
+        percentile(&times, 0.5).as_secs_f64() * 1e3,
+        percentile(&times, 0.95).as_secs_f64() * 1e3,
+        times.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
+        times.len(),
+        found
+    );
+    Ok(())
+}
+
+/// Runs the people benchmark and prints its figures.
+pub async fn people(b: &PeopleBench) -> Result<()> {
+    if cfg!(debug_assertions) {
+        println!(
+            "(debug build: figures are slower than a release build — run `cargo run --release -- bench people`)"
+        );
+    }
+    std::fs::create_dir_all(&b.work_dir).map_err(|e| Error::Config(format!("work dir: {e}")))?;
+    println!(
+        "cedu bench people — {} rows to import, {} residents to search",
+        b.rows, b.search_residents
+    );
+
+    // The spreadsheet.
+    let lite_url = format!("sqlite://{}", b.work_dir.join("bench-import.db").display());
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(b.work_dir.join(format!("bench-import.db{suffix}")));
+    }
+    let lite = fresh_db(&lite_url).await?;
+    let qunli = town(&lite, "群力镇").await?;
+    let communities: Vec<String> =
+        people::communities(&lite, &Actor::command_line_for_town(qunli.id, &qunli.path))
+            .await?
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect();
+    let start = Instant::now();
+    let rows = b.rows;
+    let file = tokio::task::spawn_blocking(move || {
+        spreadsheet::to_xlsx(&resident_sheet(rows, &communities))
+    })
+    .await
+    .map_err(|e| Error::Internal(e.to_string()))??;
+    println!(
+        "  generated xlsx of {} rows: {:.1} MB in {}",
+        b.rows,
+        mb(file.len() as u64),
+        secs(start.elapsed())
+    );
+
+    import_and_export("SQLite", &lite, &file, b.rows).await?;
+    lite.close().await;
+    if let Some(url) = &b.postgres_url {
+        let pg = fresh_db(url).await?;
+        import_and_export("PostgreSQL", &pg, &file, b.rows).await?;
+        pg.close().await;
+    }
+
+    // Search among about a million residents of one district.
+    if b.search_residents > 0 {
+        let path = b.work_dir.join("bench-search.db");
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(b.work_dir.join(format!("bench-search.db{suffix}")));
+        }
+        let db = Db::connect(&format!("sqlite://{}", path.display())).await?;
+        db.migrate().await?;
+        org::ensure_root(&db).await?;
+        let start = Instant::now();
+        demo::load(
+            &db,
+            &DemoOptions {
+                extra_towns: 28,
+                extra_population: b.search_residents,
+                residents_per_community: 0,
+                ..Default::default()
+            },
+        )
+        .await?;
+        let total: i64 = crate::people::count_residents(&db).await?;
+        println!(
+            "  generated a district of 30 towns with {total} residents (SQLite) in {}",
+            secs(start.elapsed())
+        );
+        let admin = access::login(&db, "tongnan", demo::DEMO_PASSWORD, None)
+            .await?
+            .actor;
+        let sample = crate::people::sample_phones(&db, 200).await?;
+        let by_phone: Vec<ResidentFilter> = sample
+            .iter()
+            .map(|p| ResidentFilter {
+                q: Some(p.clone()),
+                ..Default::default()
+            })
+            .collect();
+        time_search(
+            &db,
+            &admin,
+            "search by full phone number, district scope",
+            &by_phone,
+        )
+        .await?;
+        let by_prefix: Vec<ResidentFilter> = sample
+            .iter()
+            .map(|p| ResidentFilter {
+                q: Some(p[..7].to_string()),
+                ..Default::default()
+            })
+            .collect();
+        time_search(
+            &db,
+            &admin,
+            "search by phone prefix (7 digits), district scope",
+            &by_prefix,
+        )
+        .await?;
+        let mut g = Generator::new(11);
+        let names: Vec<ResidentFilter> = (0..200)
+            .map(|_| ResidentFilter {
+                q: Some(g.person_name().chars().take(2).collect()),
+                ..Default::default()
+            })
+            .collect();
+        time_search(
+            &db,
+            &admin,
+            "search by name prefix (2 characters), district scope",
+            &names,
+        )
+        .await?;
+        let surnames: Vec<ResidentFilter> = (0..100)
+            .map(|_| ResidentFilter {
+                q: Some(g.person_name().chars().take(1).collect()),
+                ..Default::default()
+            })
+            .collect();
+        time_search(
+            &db,
+            &admin,
+            "search by surname (1 character), district scope",
+            &surnames,
+        )
+        .await?;
+        let first_pages: Vec<ResidentFilter> = (0..50).map(|_| ResidentFilter::default()).collect();
+        time_search(
+            &db,
+            &admin,
+            "first page, no filter, district scope",
+            &first_pages,
+        )
+        .await?;
+        let tags: Vec<ResidentFilter> = (0..50)
+            .map(|_| ResidentFilter {
+                tag: Some("disabled".into()),
+                ..Default::default()
+            })
+            .collect();
+        time_search(
+            &db,
+            &admin,
+            "filter by tag (disabled), district scope",
+            &tags,
+        )
+        .await?;
+        db.close().await;
+    }
+    Ok(())
+}
