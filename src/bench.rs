@@ -170,38 +170,7 @@ async fn import_and_export(label: &str, db: &Db, file: &[u8], rows: usize) -> Re
     let start = Instant::now();
     let list = people::export_residents(db, &office, &ResidentFilter::default()).await?;
     let fetched = start.elapsed();
-    let table = Table {
-        sheet_name: "居民".into(),
-        headers: vec![
-            "姓名".into(),
-            "性别".into(),
-            "出生日期".into(),
-            "手机号码".into(),
-            "身份证号码".into(),
-            "社区/村".into(),
-            "家庭".into(),
-            "楼栋/村组".into(),
-            "人群标签".into(),
-        ],
-        rows: list
-            .iter()
-            .map(|r| {
-                vec![
-                    r.name.clone(),
-                    r.gender.clone().unwrap_or_default(),
-                    r.birth_date.map(|d| d.to_string()).unwrap_or_default(),
-                    r.phone.clone().unwrap_or_default(),
-                    r.id_number.clone().unwrap_or_default(),
-                    r.community_name.clone(),
-                    r.household_name.clone().unwrap_or_default(),
-                    r.building_name.clone().unwrap_or_default(),
-                    r.tags.join("、"),
-                ]
-            })
-            .collect(),
-        text_columns: vec![3, 4],
-        notes: vec![],
-    };
+    let table = people::residents_table(crate::i18n::Lang::Zh, &list);
     let bytes = tokio::task::spawn_blocking(move || spreadsheet::to_xlsx(&table))
         .await
         .map_err(|e| Error::Internal(e.to_string()))??;
@@ -262,7 +231,14 @@ pub async fn people(b: &PeopleBench) -> Result<()> {
         b.rows, b.search_residents
     );
 
-    // The spreadsheet.
+    if b.rows > 0 {
+        import_figures(b).await?;
+    }
+    search_figures(b).await
+}
+
+/// The import and export figures on both databases.
+async fn import_figures(b: &PeopleBench) -> Result<()> {
     let lite_url = format!("sqlite://{}", b.work_dir.join("bench-import.db").display());
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(b.work_dir.join(format!("bench-import.db{suffix}")));
@@ -297,7 +273,11 @@ pub async fn people(b: &PeopleBench) -> Result<()> {
         pg.close().await;
     }
 
-    // Search among about a million residents of one district.
+    Ok(())
+}
+
+/// Search among about a million residents of one district.
+async fn search_figures(b: &PeopleBench) -> Result<()> {
     if b.search_residents > 0 {
         let path = b.work_dir.join("bench-search.db");
         for suffix in ["", "-wal", "-shm"] {

@@ -6,7 +6,7 @@
 
 use std::io::Cursor;
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::{Reader, Xlsx};
 use chrono::NaiveDate;
 use rust_xlsxwriter::{Format, Workbook};
 
@@ -141,9 +141,6 @@ fn read_xlsx(bytes: &[u8]) -> Result<Sheet> {
         .first()
         .cloned()
         .ok_or_else(|| refuse("sheet.empty"))?;
-    let range = book
-        .worksheet_range(&name)
-        .map_err(|_| refuse("sheet.corrupt"))?;
     let merged = book.merge_cells_by_sheet_name(&name).unwrap_or_default();
     if let Some(m) = merged.first() {
         return Err(Error::BadRequest(
@@ -152,38 +149,59 @@ fn read_xlsx(bytes: &[u8]) -> Result<Sheet> {
                 .arg("to", cell_name(m.end.0, m.end.1)),
         ));
     }
-    if range.height() > MAX_ROWS + 1 {
-        return Err(too_many_rows());
-    }
-    let (row0, col0) = range.start().unwrap_or((0, 0));
-    let mut rows: Vec<Vec<Cell>> = vec![Vec::new(); row0 as usize];
-    for r in range.rows() {
-        let mut out = vec![Cell::Empty; col0 as usize];
-        for c in r {
-            out.push(match c {
-                Data::Empty => Cell::Empty,
-                Data::String(s) => {
-                    check_cell(s)?;
-                    Cell::Text(s.clone())
-                }
-                Data::Int(i) => Cell::Number(*i as f64),
-                Data::Float(f) => Cell::Number(*f),
-                Data::Bool(b) => Cell::Bool(*b),
-                Data::DateTime(d) => crate::people::rules::excel_serial_date(d.as_f64())
-                    .map(Cell::Date)
-                    .unwrap_or(Cell::Error),
-                Data::DateTimeIso(s) => s
-                    .get(..10)
-                    .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-                    .map(Cell::Date)
-                    .unwrap_or(Cell::Text(s.clone())),
-                Data::DurationIso(s) => Cell::Text(s.clone()),
-                Data::Error(_) => Cell::Error,
-            });
+    // Cells are streamed into rows: no second, whole-sheet copy is built first (memory of big imports).
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    let mut reader = book
+        .worksheet_cells_reader(&name)
+        .map_err(|_| refuse("sheet.corrupt"))?;
+    while let Some(c) = reader.next_cell().map_err(|_| refuse("sheet.corrupt"))? {
+        let (r, col) = c.get_position();
+        let (r, col) = (r as usize, col as usize);
+        if r > MAX_ROWS {
+            return Err(too_many_rows());
         }
-        rows.push(out);
+        if rows.len() <= r {
+            rows.resize_with(r + 1, Vec::new);
+        }
+        let value = cell_of(c.get_value())?;
+        let row = &mut rows[r];
+        if row.len() <= col {
+            row.resize(col, Cell::Empty);
+            row.push(value);
+        } else {
+            row[col] = value;
+        }
     }
     Ok(Sheet { rows })
+}
+
+/// Converts one streamed cell.
+fn cell_of(d: &calamine::DataRef<'_>) -> Result<Cell> {
+    use calamine::DataRef;
+    Ok(match d {
+        DataRef::Empty => Cell::Empty,
+        DataRef::String(s) => {
+            check_cell(s)?;
+            Cell::Text(s.clone())
+        }
+        DataRef::SharedString(s) => {
+            check_cell(s)?;
+            Cell::Text((*s).to_string())
+        }
+        DataRef::Int(i) => Cell::Number(*i as f64),
+        DataRef::Float(f) => Cell::Number(*f),
+        DataRef::Bool(b) => Cell::Bool(*b),
+        DataRef::DateTime(d) => crate::people::rules::excel_serial_date(d.as_f64())
+            .map(Cell::Date)
+            .unwrap_or(Cell::Error),
+        DataRef::DateTimeIso(s) => s
+            .get(..10)
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .map(Cell::Date)
+            .unwrap_or(Cell::Text(s.clone())),
+        DataRef::DurationIso(s) => Cell::Text(s.clone()),
+        DataRef::Error(_) => Cell::Error,
+    })
 }
 
 /// The last row number declared by the first worksheet's `<dimension>` element, if it has one.

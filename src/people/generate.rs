@@ -51,12 +51,20 @@ pub fn residents(
             50..=89 => g.between(60, 85),
             _ => g.between(6, 14),
         };
-        let birth = NaiveDate::from_ymd_opt(
-            today.year() - age as i32,
-            g.between(1, 12) as u32,
-            g.between(1, 28) as u32,
-        )
-        .unwrap_or(today);
+        let has_id = g.between(0, 9) < 3;
+        // An ID number must be unique: its birth date and 3-digit sequence come from the serial, so
+        // serials below 27 million never repeat one (7919 is coprime to 27,000 days).
+        let birth = if has_id {
+            let day = (*serial / 1000 % 27_000) * 7919 % 27_000;
+            let base = NaiveDate::from_ymd_opt(1940, 1, 1).unwrap_or(today);
+            base.checked_add_days(chrono::Days::new(day))
+                .unwrap_or(today)
+                .min(today)
+        } else {
+            let (m, d) = (g.between(1, 12) as u32, g.between(1, 28) as u32);
+            NaiveDate::from_ymd_opt(today.year() - age as i32, m, d).unwrap_or(today)
+        };
+        let age = i64::from(crate::people::rules::age_on(birth, today));
         let household_no = i / per_household;
         let (building, household) = if village {
             let group = household_no / 40 + 1;
@@ -107,8 +115,7 @@ pub fn residents(
                 *serial % 100_000_000
             )
         });
-        let id_number =
-            (g.between(0, 9) < 3).then(|| id_number(region, birth, (*serial % 997) as u32));
+        let id_number = has_id.then(|| id_number(region, birth, (*serial % 1000) as u32));
         out.push(ResidentValues {
             name: g.person_name(),
             community_id,
@@ -134,7 +141,7 @@ mod tests {
         let mut g = Generator::new(3);
         let mut serial = 0;
         let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
-        let rows = residents(&mut g, 5, true, "500223", 500, &mut serial, today);
+        let rows = residents(&mut g, 5, true, "500223", 20_000, &mut serial, today);
         let mut phones: Vec<_> = rows.iter().filter_map(|r| r.phone.clone()).collect();
         let n = phones.len();
         phones.sort();
@@ -149,5 +156,10 @@ mod tests {
             }
         }
         assert!(rows.iter().any(|r| r.tags.contains(&"elderly".to_string())));
+        let mut ids: Vec<_> = rows.iter().filter_map(|r| r.id_number.clone()).collect();
+        let n = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "ID numbers are unique");
     }
 }

@@ -838,11 +838,6 @@ async fn write_residents(
         ));
     }
     let places = store::resolve_places_bulk(tx, rows, now).await?;
-    let with_places: Vec<(ResidentValues, Option<i64>, Option<i64>)> = rows
-        .iter()
-        .cloned()
-        .zip(places)
-        .map(|(v, (h, b))| (v, h, b))
-        .collect();
-    Ok(store::insert_many(tx, &with_places, now).await?.len())
+    let n = store::insert_many(tx, rows, &places, now).await?.len();
+    Ok(n)
 }

@@ -355,3 +355,65 @@ fn every_command_has_help() {
         );
     }
 }
+
+#[test]
+fn the_command_line_imports_a_libreoffice_file_and_writes_the_error_report_beside_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    assert!(
+        run(&["demo", "--data-dir", data, "--per-community", "0"], &[])
+            .status
+            .success()
+    );
+    let file = dir.path().join("齐陵居民.xlsx");
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/libreoffice-residents.xlsx"
+        ),
+        &file,
+    )
+    .unwrap();
+    let o = run(
+        &[
+            "import",
+            "residents",
+            file.to_str().unwrap(),
+            "--town",
+            "齐陵街道",
+            "--yes",
+            "--data-dir",
+            data,
+        ],
+        &[],
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success(),
+        "{out}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(
+        out.contains("3 行数据") && out.contains("2 行可导入") && out.contains("已导入 2 行"),
+        "{out}"
+    );
+    let report = dir.path().join("齐陵居民.errors.xlsx");
+    let sheet = cedu::spreadsheet::read(&std::fs::read(&report).unwrap(), "r.xlsx").unwrap();
+    assert_eq!(sheet.rows[1][0].text(), "4");
+    let unknown = run(
+        &[
+            "import",
+            "residents",
+            file.to_str().unwrap(),
+            "--town",
+            "不存在镇",
+            "--yes",
+            "--data-dir",
+            data,
+        ],
+        &[],
+    );
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("没有名为“不存在镇”的镇街"));
+}

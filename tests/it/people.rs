@@ -182,9 +182,9 @@ both! {
         assert_eq!(one["phone"], "138****6666");
         assert_eq!(one["id_number"], "5002**********002X");
         let web = app.login("qunli.office").await;
-        let list = web.get(app.url("/people/residents?q=马桂")).send().await.unwrap().text().await.unwrap();
+        let list = web.get(app.url("/people/residents?q=马桂兰")).send().await.unwrap().text().await.unwrap();
         assert!(list.contains("138****6666") && !list.contains("13855556666"));
-        let export = web.get(app.url("/people/residents/export.xlsx?q=马桂")).send().await.unwrap();
+        let export = web.get(app.url("/people/residents/export.xlsx?q=马桂兰")).send().await.unwrap();
         assert_eq!(export.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
         let sheet = cedu::spreadsheet::read(&export.bytes().await.unwrap(), "e.xlsx").unwrap();
         let cells: Vec<String> = sheet.rows[1].iter().map(|c| c.text()).collect();

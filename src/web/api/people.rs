@@ -49,7 +49,7 @@ pub struct ResidentQuery {
     per_page: Option<u32>,
 }
 
-/// Residents inside your scope; phone and ID numbers masked; totals stop counting at 10,000 (`capped`).
+/// Residents inside your scope; phone and ID numbers masked; totals stop counting at 1,000 (`capped`).
 #[utoipa::path(get, path = "/api/v1/residents", tag = "people", params(ResidentQuery), responses((status = 200, body = Page<Resident>)))]
 pub async fn list_residents(
     State(s): State<AppState>,

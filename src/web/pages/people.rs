@@ -207,49 +207,12 @@ pub async fn export_table(
     lang: Lang,
     filter: &ResidentFilter,
 ) -> Result<Table> {
-    actor.require(Permission::PeopleExport)?;
     let rows = people::export_residents(&state.db, actor, filter).await?;
-    let t = |k| i18n::t(lang, k).to_string();
-    let table = Table {
-        sheet_name: t("people.residents"),
-        headers: [
-            "people.name",
-            "people.gender_label",
-            "people.birth_date",
-            "people.phone",
-            "people.id_number",
-            "people.community",
-            "people.household",
-            "people.building",
-            "people.tags",
-        ]
-        .iter()
-        .map(|k| t(k))
-        .collect(),
-        rows: rows
-            .iter()
-            .map(|r| {
-                let v = row(lang, r);
-                vec![
-                    v.name,
-                    v.gender,
-                    v.birth_date,
-                    v.phone,
-                    v.id_number,
-                    v.community,
-                    v.household,
-                    v.building,
-                    v.tags,
-                ]
-            })
-            .collect(),
-        text_columns: vec![3, 4],
-        notes: vec![],
-    };
-    people::audit_export(&state.db, actor, "residents", table.rows.len(), serde_json::json!({
+    let table = people::residents_table(lang, &rows);
+    let filter = serde_json::json!({
         "q": filter.q, "community_id": filter.community_id, "tag": filter.tag, "include_erased": filter.include_erased
-    }))
-    .await?;
+    });
+    people::audit_export(&state.db, actor, "residents", table.rows.len(), filter).await?;
     Ok(table)
 }
 
