@@ -7,7 +7,10 @@ mod session;
 mod store;
 mod users;
 
-pub use password::{check_password_policy, hash_password, verify_password};
+pub use password::{
+    check_password_policy, hash_password, hash_password_async, verify_password,
+    verify_password_async,
+};
 pub use session::{
     ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, LOCKOUT_FAILURES, LOCKOUT_WINDOW, LoginOutcome, SessionToken,
     change_password, login, logout, session_actor,

@@ -11,7 +11,10 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::store::{self, SessionRow};
-use super::{Actor, Role, check_password_policy, hash_password, scope_root, verify_password};
+use super::{
+    Actor, Role, check_password_policy, hash_password, hash_password_async, scope_root,
+    verify_password_async,
+};
 use crate::audit::{self, Entry};
 use crate::db::Db;
 use crate::error::{Error, Msg, Result};
@@ -125,18 +128,14 @@ pub async fn login(
     }
 
     let user = store::user_for_login(db, username).await?;
-    let stored_hash = user.as_ref().map(|u| u.password_hash.clone());
-    let pw = password.to_string();
     // Verify even for an unknown name so both answers take the same time.
-    let ok = tokio::task::spawn_blocking(move || match stored_hash {
-        Some(h) => verify_password(&pw, &h),
+    let ok = match &user {
+        Some(u) => verify_password_async(password, &u.password_hash).await?,
         None => {
-            let _ = verify_password(&pw, &DUMMY_HASH);
+            let _ = verify_password_async(password, &DUMMY_HASH).await?;
             false
         }
-    })
-    .await
-    .map_err(|e| Error::Internal(e.to_string()))?;
+    };
 
     let user = match user {
         Some(u) if ok && u.active => u,
@@ -284,10 +283,7 @@ pub async fn change_password(
     let user = store::user_for_login(db, &actor.username)
         .await?
         .ok_or(Error::Unauthenticated)?;
-    let (cur, phc) = (current.to_string(), user.password_hash.clone());
-    let ok = tokio::task::spawn_blocking(move || verify_password(&cur, &phc))
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))?;
+    let ok = verify_password_async(current, &user.password_hash).await?;
     if !ok {
         return Err(Error::invalid(
             "current",
@@ -301,10 +297,7 @@ pub async fn change_password(
     if new == current {
         return Err(Error::invalid("password", Msg::new("password.same")));
     }
-    let new = new.to_string();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&new))
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))??;
+    let hash = hash_password_async(new).await?;
     let mut tx = db.begin().await?;
     store::set_password(&mut tx, user_id, &hash, Utc::now()).await?;
     store::delete_sessions_of(&mut tx, user_id).await?;

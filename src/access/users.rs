@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
 
-use super::{Actor, Permission, Role, check_password_policy, hash_password, store};
+use super::{Actor, Permission, Role, check_password_policy, hash_password_async, store};
 use crate::audit::{self, Entry};
 use crate::db::Db;
 use crate::error::{Error, FieldErrors, Msg, Result};
@@ -95,10 +95,7 @@ pub async fn create_user(db: &Db, actor: &Actor, input: &NewUser) -> Result<User
     }
     fe.into_result()?;
     let (node, role) = (node.ok_or(Error::NotFound)?, role.ok_or(Error::NotFound)?);
-    let pw = input.password.clone();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))??;
+    let hash = hash_password_async(&input.password).await?;
     let id = match store::insert_user(
         &mut tx,
         &username,
@@ -229,10 +226,7 @@ pub async fn reset_password(db: &Db, actor: &Actor, id: i64, password: &str) -> 
         return Err(Error::Forbidden(Msg::new("user.role_not_grantable")));
     }
     check_password_policy(password, &user.username)?;
-    let pw = password.to_string();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&pw))
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))??;
+    let hash = hash_password_async(password).await?;
     let mut tx = db.begin().await?;
     store::set_password(&mut tx, id, &hash, Utc::now()).await?;
     store::delete_sessions_of(&mut tx, id).await?;
