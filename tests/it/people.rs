@@ -336,3 +336,51 @@ async fn the_import_page_shows_the_report_in_chinese() {
     let s = cedu::spreadsheet::read(&tpl.bytes().await.unwrap(), "t.xlsx").unwrap();
     assert_eq!(s.rows[0][0].text(), "姓名*");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn household_and_teacher_lists_export_as_filtered_masked_and_audited() {
+    let app = spawn_app(crate::helpers::Backend::Postgres).await;
+    let web = app.login("qunli.office").await;
+    let community = app.node_id("双河村").await;
+    let households = web
+        .get(app.url(&format!(
+            "/people/households/export.xlsx?community_id={community}"
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(households.status(), 200);
+    let sheet = cedu::spreadsheet::read(&households.bytes().await.unwrap(), "h.xlsx").unwrap();
+    assert_eq!(sheet.rows[0][0].text(), "家庭(门牌/户)");
+    assert!(sheet.rows.len() > 10 && sheet.rows.iter().skip(1).all(|r| r[1].text() == "双河村"));
+    let teachers = web
+        .get(app.url("/teachers/export.xlsx?teacher_type=volunteer"))
+        .send()
+        .await
+        .unwrap();
+    let sheet = cedu::spreadsheet::read(&teachers.bytes().await.unwrap(), "t.xlsx").unwrap();
+    assert!(sheet.rows.len() > 1);
+    for r in sheet.rows.iter().skip(1) {
+        assert_eq!(r[2].text(), "志愿者");
+        assert!(
+            r[6].text().is_empty() || r[6].text().contains("****"),
+            "{:?}",
+            r[6]
+        );
+    }
+    assert_eq!(
+        app.scalar("select count(*) from audit_log where action = 'people.exported'")
+            .await,
+        2
+    );
+    let leader = app.login("qunli.leader").await;
+    assert_eq!(
+        leader
+            .get(app.url("/teachers/export.xlsx"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+}

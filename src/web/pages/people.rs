@@ -32,6 +32,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/people/residents/{id}/reveal", post(reveal))
         .route("/people/residents/{id}/erase", post(erase))
         .route("/people/households", get(households).post(create_household))
+        .route("/people/households/export.xlsx", get(export_households))
         .route("/people/households/{id}", get(household))
 }
 
@@ -585,6 +586,8 @@ struct HouseholdsPage {
     new_form: FormView,
     pager: Pager,
     can_write: bool,
+    can_export: bool,
+    export_link: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -640,6 +643,17 @@ async fn households_page(
         form: FormView::with(&pairs),
         new_form,
         can_write: actor.can(Permission::PeopleWrite),
+        can_export: actor.can(Permission::PeopleExport),
+        export_link: format!(
+            "/people/households/export.xlsx?{}",
+            serde_urlencoded::to_string(
+                pairs
+                    .iter()
+                    .filter(|(_, v)| !v.is_empty())
+                    .collect::<Vec<_>>()
+            )
+            .unwrap_or_default()
+        ),
     })
 }
 
@@ -720,4 +734,47 @@ async fn household(
         },
         members: members.iter().map(|r| row(lang, r)).collect(),
     })
+}
+
+/// The household list as filtered, as an xlsx download (audited).
+async fn export_households(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    lang: Lang,
+    Query(q): Query<HouseholdQuery>,
+) -> Result<Response> {
+    actor.require(Permission::PeopleExport)?;
+    let community = q.community_id.as_deref().and_then(|s| s.parse().ok());
+    let all = PageRequest {
+        page: 1,
+        per_page: people::EXPORT_MAX as u32,
+    };
+    let page = people::list_households(&state.db, &actor, community, q.q.as_deref(), all).await?;
+    let t = |k| i18n::t(lang, k).to_string();
+    let table = Table {
+        sheet_name: t("people.households"),
+        headers: vec![
+            t("people.household"),
+            t("people.community"),
+            t("people.building"),
+            t("people.members"),
+        ],
+        rows: page
+            .items
+            .iter()
+            .map(|h| {
+                vec![
+                    h.name.clone(),
+                    h.community_name.clone(),
+                    h.building_name.clone().unwrap_or_default(),
+                    h.members.to_string(),
+                ]
+            })
+            .collect(),
+        text_columns: vec![],
+        notes: vec![],
+    };
+    let filter = serde_json::json!({"q": q.q, "community_id": community});
+    people::audit_export(&state.db, &actor, "households", table.rows.len(), filter).await?;
+    xlsx_download(&table, i18n::t(lang, "people.households"))
 }

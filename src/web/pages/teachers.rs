@@ -24,6 +24,7 @@ use crate::web::views::{Choice, FormView, Pager, Shell};
 pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/teachers", get(list).post(create))
+        .route("/teachers/export.xlsx", get(export))
         .route("/teachers/new", get(new_form))
         .route("/teachers/volunteers", get(volunteers))
         .route("/teachers/{id}", get(show))
@@ -134,6 +135,8 @@ struct ListPage {
     form: FormView,
     pager: Pager,
     can_write: bool,
+    can_export: bool,
+    export_link: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -155,16 +158,13 @@ async fn list(
     uri: Uri,
     Query(q): Query<ListQuery>,
 ) -> Result<Response> {
-    let filter = TeacherFilter {
-        q: q.q.clone(),
-        node_id: q.node_id.as_deref().and_then(|s| s.parse().ok()),
-        teacher_type: q.teacher_type.clone(),
-        source: q.source.clone(),
-        status: q.status.clone(),
-        theme_id: q.theme_id.as_deref().and_then(|s| s.parse().ok()),
-    };
-    let page =
-        teachers::list_teachers(&state.db, &actor, &filter, PageRequest::new(q.page, None)).await?;
+    let page = teachers::list_teachers(
+        &state.db,
+        &actor,
+        &q.filter(),
+        PageRequest::new(q.page, None),
+    )
+    .await?;
     let pairs = [
         ("q", q.q.clone().unwrap_or_default()),
         ("node_id", q.node_id.clone().unwrap_or_default()),
@@ -173,7 +173,19 @@ async fn list(
         ("status", q.status.clone().unwrap_or_default()),
         ("theme_id", q.theme_id.clone().unwrap_or_default()),
     ];
+    let export_link = format!(
+        "/teachers/export.xlsx?{}",
+        serde_urlencoded::to_string(
+            pairs
+                .iter()
+                .filter(|(_, v)| !v.is_empty())
+                .collect::<Vec<_>>()
+        )
+        .unwrap_or_default()
+    );
     html(&ListPage {
+        export_link,
+        can_export: actor.can(Permission::PeopleExport),
         shell: Shell::new(&actor, lang, "/teachers", &here(&uri), q.ok.as_deref()),
         pager: Pager::of(lang, "/teachers", &pairs, &page),
         rows: page.items.iter().map(|t| row(lang, t)).collect(),
@@ -184,6 +196,83 @@ async fn list(
         form: FormView::with(&pairs),
         can_write: actor.can(Permission::TeachersWrite),
     })
+}
+
+impl ListQuery {
+    fn filter(&self) -> TeacherFilter {
+        TeacherFilter {
+            q: self.q.clone(),
+            node_id: self.node_id.as_deref().and_then(|s| s.parse().ok()),
+            teacher_type: self.teacher_type.clone(),
+            source: self.source.clone(),
+            status: self.status.clone(),
+            theme_id: self.theme_id.as_deref().and_then(|s| s.parse().ok()),
+        }
+    }
+}
+
+/// The teacher list as filtered, phones masked, as an xlsx download (audited).
+async fn export(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    lang: Lang,
+    Query(q): Query<ListQuery>,
+) -> Result<Response> {
+    actor.require(Permission::PeopleExport)?;
+    let all = PageRequest {
+        page: 1,
+        per_page: crate::people::EXPORT_MAX as u32,
+    };
+    let page = teachers::list_teachers(&state.db, &actor, &q.filter(), all).await?;
+    let t = |k| i18n::t(lang, k).to_string();
+    let table = crate::spreadsheet::Table {
+        sheet_name: t("teachers.title"),
+        headers: [
+            "teachers.name",
+            "teachers.pool",
+            "teachers.type",
+            "teachers.source",
+            "teachers.themes",
+            "teachers.speciality",
+            "people.phone",
+            "teachers.status_label",
+            "teachers.training_hours",
+        ]
+        .iter()
+        .map(|k| t(k))
+        .collect(),
+        rows: page
+            .items
+            .iter()
+            .map(|x| {
+                let r = row(lang, x);
+                vec![
+                    r.name,
+                    format!("{} {}", r.pool, r.level),
+                    r.teacher_type,
+                    r.source,
+                    r.themes,
+                    r.speciality,
+                    r.phone,
+                    format!("{} {}", r.status, r.retired_note)
+                        .trim()
+                        .to_string(),
+                    r.training_hours,
+                ]
+            })
+            .collect(),
+        text_columns: vec![6],
+        notes: vec![],
+    };
+    crate::people::audit_export(
+        &state.db,
+        &actor,
+        "teachers",
+        table.rows.len(),
+        serde_json::json!({"q": q.q, "node_id": q.node_id, "status": q.status}),
+    )
+    .await?;
+    super::people::xlsx_download(&table, i18n::t(lang, "teachers.title"))
 }
 
 #[derive(Template)]
