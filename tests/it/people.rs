@@ -337,9 +337,9 @@ async fn the_import_page_shows_the_report_in_chinese() {
     assert_eq!(s.rows[0][0].text(), "姓名*");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn household_and_teacher_lists_export_as_filtered_masked_and_audited() {
-    let app = spawn_app(crate::helpers::Backend::Postgres).await;
+both! {
+    async fn household_and_teacher_lists_export_as_filtered_masked_and_audited(b: Backend) {
+    let app = spawn_app(b).await;
     let web = app.login("qunli.office").await;
     let community = app.node_id("双河村").await;
     let households = web
@@ -383,4 +383,5 @@ async fn household_and_teacher_lists_export_as_filtered_masked_and_audited() {
             .status(),
         403
     );
+}
 }
