@@ -177,6 +177,39 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
+/// `$1, $2, …, $n`: the placeholders of an `in (…)` list.
+pub fn placeholders(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Runs `sql` (whose `{ids}` becomes the placeholders of `ids`) returning (id, text) rows, grouped by id
+/// in the order the rows come.
+pub async fn grouped_texts(
+    db: &Db,
+    sql: &str,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, Vec<String>>> {
+    let mut out: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let sql = sql.replace("{ids}", &placeholders(ids.len()));
+    let rows: Vec<(i64, String)> = on_db!(db, p => {
+        let mut q = sqlx::query_as(&sql);
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.fetch_all(p).await?
+    });
+    for (id, text) in rows {
+        out.entry(id).or_default().push(text);
+    }
+    Ok(out)
+}
+
 /// Escapes `%`, `_` and `\` so user text is matched literally inside a LIKE pattern (`escape '\'`).
 pub fn like_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

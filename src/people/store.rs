@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use super::{
     Building, COUNT_CAP, Household, ResidentFilter, ResidentRecord, ResidentValues, rules,
 };
-use crate::db::{Backend, Db, Tx, like_escape};
+use crate::db::{Backend, Db, Tx, grouped_texts, like_escape, placeholders};
 use crate::error::{Error, Result};
 use crate::page::{Page, PageRequest};
 use crate::{on_db, on_tx};
@@ -206,26 +206,12 @@ pub(super) async fn tags_of_tx(tx: &mut Tx, id: i64) -> Result<Vec<String>> {
 }
 
 pub(super) async fn tags_of_many(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Vec<String>>> {
-    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
-    if ids.is_empty() {
-        return Ok(out);
-    }
-    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        "select resident_id, tag from resident_tags where resident_id in ({}) order by tag",
-        marks.join(", ")
-    );
-    let rows: Vec<(i64, String)> = on_db!(db, p => {
-        let mut q = sqlx::query_as(&sql);
-        for id in ids {
-            q = q.bind(*id);
-        }
-        q.fetch_all(p).await?
-    });
-    for (id, tag) in rows {
-        out.entry(id).or_default().push(tag);
-    }
-    Ok(out)
+    grouped_texts(
+        db,
+        "select resident_id, tag from resident_tags where resident_id in ({ids}) order by tag",
+        ids,
+    )
+    .await
 }
 
 /// The `from … where …` of a resident list, its arguments and its order (shared by pages and exports).
@@ -423,10 +409,9 @@ pub(crate) async fn registered(
     let mut found = Vec::new();
     let size = bind_chunk(tx.backend());
     for chunk in values.chunks(size) {
-        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
             "select {column} from residents where {column} in ({})",
-            marks.join(", ")
+            placeholders(chunk.len())
         );
         let rows: Vec<String> = on_tx!(tx, c => {
             let mut q = sqlx::query_scalar(&sql);

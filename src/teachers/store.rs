@@ -3,7 +3,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{ServiceHours, TeacherFilter, TeacherRecord, TeacherValues, Training};
-use crate::db::{Db, Tx, like_escape};
+use crate::db::{Db, Tx, grouped_texts, like_escape};
 use crate::error::Result;
 use crate::page::{Page, PageRequest};
 use crate::{on_db, on_tx};
@@ -80,26 +80,9 @@ pub(super) async fn set_status(
 }
 
 pub(super) async fn theme_names(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Vec<String>>> {
-    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
-    if ids.is_empty() {
-        return Ok(out);
-    }
-    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        "select tt.teacher_id, th.name from teacher_themes tt join themes th on th.id = tt.theme_id where tt.teacher_id in ({}) order by th.sort",
-        marks.join(", ")
-    );
-    let rows: Vec<(i64, String)> = on_db!(db, p => {
-        let mut q = sqlx::query_as(&sql);
-        for id in ids {
-            q = q.bind(*id);
-        }
-        q.fetch_all(p).await?
-    });
-    for (id, name) in rows {
-        out.entry(id).or_default().push(name);
-    }
-    Ok(out)
+    let sql = "select tt.teacher_id, th.name from teacher_themes tt join themes th on th.id = tt.theme_id \
+        where tt.teacher_id in ({ids}) order by th.sort";
+    grouped_texts(db, sql, ids).await
 }
 
 pub(super) async fn trainings(db: &Db, id: i64) -> Result<Vec<Training>> {
