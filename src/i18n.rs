@@ -80,7 +80,8 @@ pub fn t(lang: Lang, key: &str) -> &str {
 pub fn render(lang: Lang, msg: &Msg) -> String {
     let mut s = t(lang, msg.key).to_string();
     for (name, value) in &msg.args {
-        s = s.replace(&format!("{{{name}}}"), value);
+        // An argument may itself be a locale key (a status name): it is shown translated.
+        s = s.replace(&format!("{{{name}}}"), t(lang, value));
     }
     s
 }

@@ -3,6 +3,7 @@
 //! One module per business concept; `web` is the thin HTTP layer over them, `db` the storage boundary.
 
 pub mod access;
+pub mod activities;
 pub mod app;
 pub mod audit;
 pub mod backup;

@@ -70,6 +70,12 @@ pub enum Permission {
     TeachersRead,
     /// Add, edit and retire teachers; record trainings and volunteer hours.
     TeachersWrite,
+    /// See the activities of the scope and the month grid.
+    ActivitiesRead,
+    /// Plan, edit, submit, hold and cancel activities.
+    ActivitiesPlan,
+    /// Review (approve or return) and publish activities: the town school.
+    ActivitiesReview,
 }
 
 impl Permission {
@@ -90,6 +96,9 @@ impl Permission {
             Permission::PeopleErase => "people:erase",
             Permission::TeachersRead => "teachers:read",
             Permission::TeachersWrite => "teachers:write",
+            Permission::ActivitiesRead => "activities:read",
+            Permission::ActivitiesPlan => "activities:plan",
+            Permission::ActivitiesReview => "activities:review",
         }
     }
 }
@@ -162,6 +171,7 @@ impl Role {
                 PeopleRead,
                 PeopleExport,
                 TeachersRead,
+                ActivitiesRead,
             ],
             Role::TownOffice => &[
                 OrgRead,
@@ -178,9 +188,12 @@ impl Role {
                 PeopleErase,
                 TeachersRead,
                 TeachersWrite,
+                ActivitiesRead,
+                ActivitiesPlan,
+                ActivitiesReview,
             ],
-            Role::Leadership => &[OrgRead, TeachersRead],
-            Role::LeadDepartment => &[OrgRead, TeachersRead],
+            Role::Leadership => &[OrgRead, TeachersRead, ActivitiesRead],
+            Role::LeadDepartment => &[OrgRead, TeachersRead, ActivitiesRead, ActivitiesPlan],
             Role::CentreHead => &[
                 OrgRead,
                 OrgEdit,
@@ -191,6 +204,8 @@ impl Role {
                 PeopleExport,
                 TeachersRead,
                 TeachersWrite,
+                ActivitiesRead,
+                ActivitiesPlan,
             ],
             Role::Teacher | Role::Resident => &[],
         }

@@ -32,6 +32,63 @@ pub async fn themes(db: &Db, district_id: i64) -> Result<Vec<Theme>> {
     store::themes(db, district_id).await
 }
 
+/// An entry of a simple dictionary (formats, target groups).
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Entry {
+    pub id: i64,
+    pub name: String,
+}
+
+/// The teaching formats of a district (Q四(二)2: 专家讲座, 专题辅导, 座谈讨论…).
+pub async fn formats(db: &Db, district_id: i64) -> Result<Vec<Entry>> {
+    store::entries(db, "formats", district_id).await
+}
+
+/// The target groups of a district.
+pub async fn target_groups(db: &Db, district_id: i64) -> Result<Vec<Entry>> {
+    store::entries(db, "target_groups", district_id).await
+}
+
+/// The formats of Q四(二)2.
+pub const DEFAULT_FORMATS: [&str; 8] = [
+    "专家讲座",
+    "专题辅导",
+    "座谈讨论",
+    "技能培训",
+    "文艺汇演",
+    "实践活动",
+    "演讲竞赛",
+    "网络学习",
+];
+/// Target groups of the plans.
+pub const DEFAULT_TARGET_GROUPS: [&str; 9] = [
+    "全体居民",
+    "老年人",
+    "青少年",
+    "妇女",
+    "家长",
+    "企业职工",
+    "农民",
+    "残疾人",
+    "外来人口",
+];
+
+/// Seeds the formats and target groups of a district that has none.
+pub async fn seed_dictionaries(db: &Db, district_id: i64) -> Result<()> {
+    let mut tx = db.begin().await?;
+    for (table, names) in [
+        ("formats", &DEFAULT_FORMATS[..]),
+        ("target_groups", &DEFAULT_TARGET_GROUPS[..]),
+    ] {
+        if store::count_entries(&mut tx, table, district_id).await? == 0 {
+            for (i, n) in names.iter().enumerate() {
+                store::insert_entry(&mut tx, table, district_id, n, i as i32).await?;
+            }
+        }
+    }
+    tx.commit().await
+}
+
 /// Adds a theme to a district's catalogue (demo data and set-up; editing pages come with activities).
 pub async fn add_theme(
     db: &Db,

@@ -24,3 +24,44 @@ pub(super) async fn insert_theme(
          values ($1, $2, $3, $4, (select coalesce(max(sort), 0) + 1 from themes where district_id = $1), true, $5) returning id")
         .bind(district_id).bind(name).bind(lead).bind(description).bind(now).fetch_one(c).await?))
 }
+
+fn table(name: &str) -> Result<&'static str> {
+    match name {
+        "formats" => Ok("formats"),
+        "target_groups" => Ok("target_groups"),
+        other => Err(crate::error::Error::Internal(format!(
+            "unknown dictionary {other}"
+        ))),
+    }
+}
+
+pub(super) async fn entries(db: &Db, name: &str, district_id: i64) -> Result<Vec<super::Entry>> {
+    let sql = format!(
+        "select id, name from {} where district_id = $1 and active order by sort, id",
+        table(name)?
+    );
+    Ok(on_db!(db, p => sqlx::query_as(&sql).bind(district_id).fetch_all(p).await?))
+}
+
+pub(super) async fn count_entries(tx: &mut Tx, name: &str, district_id: i64) -> Result<i64> {
+    let sql = format!(
+        "select count(*) from {} where district_id = $1",
+        table(name)?
+    );
+    Ok(on_tx!(tx, c => sqlx::query_scalar(&sql).bind(district_id).fetch_one(c).await?))
+}
+
+pub(super) async fn insert_entry(
+    tx: &mut Tx,
+    name: &str,
+    district_id: i64,
+    entry: &str,
+    sort: i32,
+) -> Result<()> {
+    let sql = format!(
+        "insert into {} (district_id, name, sort, active) values ($1, $2, $3, true)",
+        table(name)?
+    );
+    on_tx!(tx, c => sqlx::query(&sql).bind(district_id).bind(entry).bind(sort).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

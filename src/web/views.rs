@@ -61,6 +61,16 @@ impl Shell {
         add("/org/tree", "nav.tree", actor.can(Permission::OrgRead));
         add("/org/nodes", "nav.nodes", actor.can(Permission::OrgRead));
         add(
+            "/activities",
+            "nav.activities",
+            actor.can(Permission::ActivitiesRead),
+        );
+        add(
+            "/activities/grid",
+            "nav.grid",
+            actor.can(Permission::ActivitiesRead),
+        );
+        add(
             "/people/residents",
             "nav.residents",
             actor.can(Permission::PeopleRead),

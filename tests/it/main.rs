@@ -4,6 +4,7 @@
 
 mod helpers;
 
+mod activities;
 mod binary;
 mod e2e;
 mod http_access;

@@ -2,6 +2,7 @@
 //! bearer token from `POST /api/v1/auth/login` (or the page session cookie plus `X-CSRF-Token`). Errors
 //! share one envelope: `{"error": {"code", "reason", "message", "fields", "request_id"}}`.
 
+mod activities;
 mod admin;
 mod auth;
 mod org;
@@ -32,6 +33,8 @@ use crate::i18n::Lang;
         people::list_teachers, people::create_teacher, people::get_teacher, people::update_teacher, people::retire_teacher,
         people::reinstate_teacher, people::add_training, people::add_service,
         people::upload_import, people::get_import, people::confirm_import, people::cancel_import,
+        activities::list_activities, activities::plan_activity, activities::get_activity, activities::update_activity,
+        activities::transition_activity, activities::month_grid,
     ),
     components(schemas(
         crate::org::Node, crate::org::NodeInput, crate::org::NewNode, crate::org::Member, crate::org::TreeNode,
@@ -42,10 +45,12 @@ use crate::i18n::Lang;
         crate::teachers::Teacher, crate::teachers::TeacherInput, crate::teachers::TeacherDetail, crate::teachers::Training,
         crate::teachers::ServiceHours, crate::teachers::TimeEntry,
         people::RevealRequest, people::Revealed, people::RetireRequest, people::Imported,
+        crate::activities::Activity, crate::activities::ActivityInput, crate::activities::Grid, crate::activities::GridRow,
+        activities::TransitionRequest,
     )),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "auth", description = "登录与会话"), (name = "org", description = "组织架构"), (name = "admin", description = "账号与审计"), (name = "people", description = "居民、家庭与导入"), (name = "teachers", description = "师资库"))
+    tags((name = "auth", description = "登录与会话"), (name = "org", description = "组织架构"), (name = "admin", description = "账号与审计"), (name = "people", description = "居民、家庭与导入"), (name = "teachers", description = "师资库"), (name = "activities", description = "课程与活动"))
 )]
 pub struct ApiDoc;
 
@@ -101,7 +106,8 @@ pub fn router() -> Router<AppState> {
                 .merge(auth::router())
                 .merge(org::router())
                 .merge(admin::router())
-                .merge(people::router()),
+                .merge(people::router())
+                .merge(activities::router()),
         )
         .route("/openapi.json", get(openapi_json))
         .route("/docs", get(docs))

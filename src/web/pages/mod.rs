@@ -1,6 +1,7 @@
 //! Server-rendered pages, one file per concept, mirroring `templates/`.
 
 mod account;
+mod activities;
 mod audit;
 mod imports;
 mod org;
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(people::router())
         .merge(imports::router())
         .merge(teachers::router())
+        .merge(activities::router())
 }
 
 /// Renders an askama template as an HTML response.

@@ -1,0 +1,696 @@
+//! Activities (课程/活动), planned by a lead department or a centre head, reviewed by the town school,
+//! published to residents. Invariants: an activity belongs to one town and is owned by its town school
+//! or one of its learning centres; its theme, format and target group come from the district's
+//! catalogue; its teachers are active teachers the town may use; every transition follows
+//! [`rules::next`] and is audited; a submission under 15 days before the activity is accepted and marked
+//! late. This first part covers planning, series, review and the month × centre grid; enrolment,
+//! check-in and evidence come next.
+
+pub mod rules;
+mod store;
+
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::access::{Actor, Permission, Role};
+use crate::audit::{self, Entry};
+use crate::catalogue;
+use crate::db::{Db, Tx};
+use crate::error::{Error, FieldErrors, Msg, Result};
+use crate::org::{self, Kind, Node};
+use crate::page::{Page, PageRequest};
+use crate::text;
+pub use rules::{Status, Transition};
+
+/// Special events of the plans (Q四(四)3–5, L二7, Q五(一)).
+pub const SPECIAL_EVENTS: [&str; 5] = [
+    "teacher_training",
+    "national_day",
+    "new_year_gala",
+    "learning_week",
+    "publicity",
+];
+
+/// An activity as pages and the API show it.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Activity {
+    pub id: i64,
+    pub town_id: i64,
+    pub owner_id: i64,
+    pub owner_name: String,
+    #[serde(skip)]
+    pub owner_path: String,
+    pub lead_department_id: Option<i64>,
+    pub lead_department_name: Option<String>,
+    pub theme_id: i64,
+    pub theme_name: String,
+    pub format_id: Option<i64>,
+    pub format_name: Option<String>,
+    pub target_group_id: Option<i64>,
+    pub target_group_name: Option<String>,
+    pub title: String,
+    pub description: Option<String>,
+    pub venue: Option<String>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub capacity: Option<i32>,
+    pub featured: bool,
+    pub learning_team: bool,
+    pub special_event: Option<String>,
+    pub series_id: Option<i64>,
+    /// draft, submitted, approved, returned, published, held, documented, archived or cancelled
+    pub status: String,
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// Submitted less than 15 days before the activity.
+    pub late: bool,
+    pub review_note: Option<String>,
+    pub cancel_reason: Option<String>,
+}
+
+impl Activity {
+    /// The typed status.
+    pub fn status(&self) -> Status {
+        Status::parse(&self.status).unwrap_or(Status::Draft)
+    }
+}
+
+/// The plan form / API body (text fields, so nothing typed is lost before validation).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ActivityInput {
+    pub title: String,
+    /// The town school or a learning centre / work station.
+    pub owner_id: i64,
+    pub theme_id: i64,
+    #[serde(default)]
+    pub lead_department_id: Option<i64>,
+    #[serde(default)]
+    pub format_id: Option<i64>,
+    #[serde(default)]
+    pub target_group_id: Option<i64>,
+    #[serde(default)]
+    pub teacher_ids: Vec<i64>,
+    /// YYYY-MM-DD (Beijing)
+    pub date: String,
+    /// HH:MM (Beijing)
+    pub start_time: String,
+    /// HH:MM (Beijing)
+    pub end_time: String,
+    #[serde(default)]
+    pub venue: Option<String>,
+    #[serde(default)]
+    pub capacity: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub featured: bool,
+    #[serde(default)]
+    pub learning_team: bool,
+    #[serde(default)]
+    pub special_event: Option<String>,
+    /// Repeat every this many weeks (1–4) …
+    #[serde(default)]
+    pub repeat_weeks: Option<u32>,
+    /// … until this date (YYYY-MM-DD), at most a year ahead.
+    #[serde(default)]
+    pub repeat_until: Option<String>,
+}
+
+/// Validated values of a plan (one occurrence).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Values {
+    pub title: String,
+    pub owner_id: i64,
+    pub theme_id: i64,
+    pub lead_department_id: Option<i64>,
+    pub format_id: Option<i64>,
+    pub target_group_id: Option<i64>,
+    pub teacher_ids: Vec<i64>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub venue: Option<String>,
+    pub capacity: Option<i32>,
+    pub description: Option<String>,
+    pub featured: bool,
+    pub learning_team: bool,
+    pub special_event: Option<String>,
+}
+
+/// The most occurrences one series may create.
+pub const MAX_SERIES: usize = 60;
+
+fn at(date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
+    date.and_time(time)
+        .and_local_timezone(rules::beijing())
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_default()
+}
+
+/// Checks the fields of a plan; returns the first occurrence and the dates of the series.
+pub(crate) fn validate(
+    input: &ActivityInput,
+    today: NaiveDate,
+) -> std::result::Result<(Values, Vec<NaiveDate>), FieldErrors> {
+    let mut fe = FieldErrors::default();
+    let title = text::required(&mut fe, "title", &input.title, 100);
+    let date = NaiveDate::parse_from_str(input.date.trim(), "%Y-%m-%d").ok();
+    match date {
+        None => fe.add("date", Msg::new("field.date_format")),
+        Some(d) if d < today => fe.add("date", Msg::new("activities.date_past")),
+        _ => {}
+    }
+    let start = NaiveTime::parse_from_str(input.start_time.trim(), "%H:%M").ok();
+    let end = NaiveTime::parse_from_str(input.end_time.trim(), "%H:%M").ok();
+    if start.is_none() {
+        fe.add("start_time", Msg::new("activities.time_format"));
+    }
+    match (start, end) {
+        (_, None) => fe.add("end_time", Msg::new("activities.time_format")),
+        (Some(s), Some(e)) if e <= s => fe.add("end_time", Msg::new("activities.end_before_start")),
+        _ => {}
+    }
+    let venue = text::optional(&mut fe, "venue", input.venue.as_deref(), 100);
+    let description =
+        text::optional_multiline(&mut fe, "description", input.description.as_deref(), 2000);
+    let capacity = match input
+        .capacity
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => None,
+        Some(s) => match s.parse::<i32>() {
+            Ok(n) if (1..=10_000).contains(&n) => Some(n),
+            _ => {
+                fe.add("capacity", Msg::new("activities.capacity_range"));
+                None
+            }
+        },
+    };
+    let special_event = match input
+        .special_event
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => None,
+        Some(s) if SPECIAL_EVENTS.contains(&s) => Some(s.to_string()),
+        Some(_) => {
+            fe.add("special_event", Msg::new("field.choose"));
+            None
+        }
+    };
+    if input.owner_id <= 0 {
+        fe.add("owner_id", Msg::new("field.choose"));
+    }
+    if input.theme_id <= 0 {
+        fe.add("theme_id", Msg::new("field.choose"));
+    }
+    let mut dates = Vec::new();
+    if let Some(d) = date {
+        dates.push(d);
+        if let Some(weeks) = input.repeat_weeks.filter(|w| *w > 0) {
+            match input
+                .repeat_until
+                .as_deref()
+                .map(str::trim)
+                .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+            {
+                Some(until) if weeks <= 4 && until > d && (until - d).num_days() <= 366 => {
+                    let mut next = d + chrono::Duration::weeks(i64::from(weeks));
+                    while next <= until {
+                        dates.push(next);
+                        next += chrono::Duration::weeks(i64::from(weeks));
+                    }
+                    if dates.len() > MAX_SERIES {
+                        fe.add(
+                            "repeat_until",
+                            Msg::new("activities.series_too_long").arg("max", MAX_SERIES),
+                        );
+                    }
+                }
+                _ => fe.add("repeat_until", Msg::new("activities.series_range")),
+            }
+        }
+    }
+    if !fe.is_empty() {
+        return Err(fe);
+    }
+    let (date, start, end) = (
+        date.unwrap_or(today),
+        start.unwrap_or_default(),
+        end.unwrap_or_default(),
+    );
+    Ok((
+        Values {
+            title,
+            owner_id: input.owner_id,
+            theme_id: input.theme_id,
+            lead_department_id: input.lead_department_id.filter(|i| *i > 0),
+            format_id: input.format_id.filter(|i| *i > 0),
+            target_group_id: input.target_group_id.filter(|i| *i > 0),
+            teacher_ids: input.teacher_ids.clone(),
+            starts_at: at(date, start),
+            ends_at: at(date, end),
+            venue,
+            capacity,
+            description,
+            featured: input.featured,
+            learning_team: input.learning_team,
+            special_event,
+        },
+        dates,
+    ))
+}
+
+/// The town a node belongs to: the third id of its path (`/root/district/town/…`).
+fn town_of(path: &str) -> Option<i64> {
+    path.trim_matches('/').split('/').nth(2)?.parse().ok()
+}
+
+/// Checks the references of a plan against the tree, the catalogue and the teacher pool.
+async fn check_references(db: &Db, tx: &mut Tx, actor: &Actor, v: &mut Values) -> Result<Node> {
+    let mut fe = FieldErrors::default();
+    let owner = org::find_active_tx(tx, v.owner_id)
+        .await?
+        .filter(|n| matches!(n.kind(), Kind::School | Kind::Centre));
+    // A lead department plans for any centre of its town; others only inside their scope.
+    let owner = owner.filter(|n| {
+        actor.sees(&n.path)
+            || (actor.role == Role::LeadDepartment && n.path.starts_with(&actor.scope_path))
+    });
+    let Some(owner) = owner else {
+        return Err(Error::invalid(
+            "owner_id",
+            Msg::new("activities.owner_unknown"),
+        ));
+    };
+    let town_id = town_of(&owner.path).unwrap_or(0);
+    let district = catalogue::district_of(&owner.path).unwrap_or(0);
+    if !catalogue::themes(db, district)
+        .await?
+        .iter()
+        .any(|t| t.id == v.theme_id)
+    {
+        fe.add("theme_id", Msg::new("teachers.theme_unknown"));
+    }
+    if let Some(f) = v.format_id
+        && !catalogue::formats(db, district)
+            .await?
+            .iter()
+            .any(|x| x.id == f)
+    {
+        fe.add("format_id", Msg::new("field.choose"));
+    }
+    if let Some(g) = v.target_group_id
+        && !catalogue::target_groups(db, district)
+            .await?
+            .iter()
+            .any(|x| x.id == g)
+    {
+        fe.add("target_group_id", Msg::new("field.choose"));
+    }
+    if actor.role == Role::LeadDepartment {
+        v.lead_department_id = Some(actor.node_id);
+    }
+    if let Some(d) = v.lead_department_id {
+        let dept = org::find_active_tx(tx, d).await?;
+        if !dept.is_some_and(|n| n.kind() == Kind::Department && town_of(&n.path) == Some(town_id))
+        {
+            fe.add(
+                "lead_department_id",
+                Msg::new("activities.department_unknown"),
+            );
+        }
+    }
+    for t in &v.teacher_ids {
+        if !store::teacher_usable(tx, *t, town_id).await? {
+            fe.add("teacher_ids", Msg::new("activities.teacher_elsewhere"));
+            break;
+        }
+    }
+    fe.into_result()?;
+    if v.venue.is_none() {
+        v.venue = owner.venue.clone();
+    }
+    Ok(owner)
+}
+
+/// Plans an activity (or a series of them), as drafts.
+pub async fn plan(db: &Db, actor: &Actor, input: &ActivityInput) -> Result<Vec<Activity>> {
+    actor.require(Permission::ActivitiesPlan)?;
+    let today = Utc::now().with_timezone(&rules::beijing()).date_naive();
+    let (mut v, dates) = validate(input, today).map_err(Error::Invalid)?;
+    let mut tx = db.begin().await?;
+    let owner = check_references(db, &mut tx, actor, &mut v).await?;
+    let town_id = town_of(&owner.path).unwrap_or(0);
+    let now = Utc::now();
+    let mut ids = Vec::new();
+    let duration = v.ends_at - v.starts_at;
+    let first_day = dates.first().copied().unwrap_or(today);
+    let mut series = None;
+    for d in &dates {
+        let shift = *d - first_day;
+        let occurrence = Values {
+            starts_at: v.starts_at + shift,
+            ends_at: v.starts_at + shift + duration,
+            ..v.clone()
+        };
+        let id = store::insert(&mut tx, town_id, &occurrence, series, actor.user_id, now).await?;
+        if dates.len() > 1 && series.is_none() {
+            series = Some(id);
+            store::set_series(&mut tx, id, id).await?;
+        }
+        audit::record(&mut tx, actor, Entry {
+            action: "activities.planned", subject_type: "activity", subject_id: Some(id), node_path: &owner.path,
+            before: None,
+            after: Some(json!({"title": occurrence.title, "owner_id": occurrence.owner_id, "starts_at": occurrence.starts_at, "series_id": series})),
+            result: "ok",
+        }).await?;
+        ids.push(id);
+    }
+    tx.commit().await?;
+    let mut out = Vec::new();
+    for id in ids {
+        out.push(get(db, actor, id).await?);
+    }
+    Ok(out)
+}
+
+fn visible(actor: &Actor, a: &Activity) -> bool {
+    actor.sees(&a.owner_path)
+        || (matches!(actor.role, Role::LeadDepartment)
+            && a.owner_path.starts_with(&actor.scope_path))
+}
+
+/// One activity inside the actor's scope.
+pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<Activity> {
+    actor.require(Permission::ActivitiesRead)?;
+    let a = store::get(db, id).await?.ok_or(Error::NotFound)?;
+    if visible(actor, &a) {
+        Ok(a)
+    } else {
+        Err(Error::NotFound)
+    }
+}
+
+/// The teachers of an activity, as (id, name).
+pub async fn teachers(db: &Db, actor: &Actor, id: i64) -> Result<Vec<(i64, String)>> {
+    let a = get(db, actor, id).await?;
+    store::teachers(db, a.id).await
+}
+
+/// Edits a draft or returned plan.
+pub async fn update(db: &Db, actor: &Actor, id: i64, input: &ActivityInput) -> Result<Activity> {
+    actor.require(Permission::ActivitiesPlan)?;
+    let before = get(db, actor, id).await?;
+    if !before.status().editable() {
+        return Err(Error::Conflict(Msg::new("activities.not_editable")));
+    }
+    let today = Utc::now().with_timezone(&rules::beijing()).date_naive();
+    let single = ActivityInput {
+        repeat_weeks: None,
+        repeat_until: None,
+        ..input.clone()
+    };
+    let (mut v, _) = validate(&single, today).map_err(Error::Invalid)?;
+    let mut tx = db.begin().await?;
+    let owner = check_references(db, &mut tx, actor, &mut v).await?;
+    if town_of(&owner.path) != Some(before.town_id) {
+        return Err(Error::invalid(
+            "owner_id",
+            Msg::new("activities.owner_unknown"),
+        ));
+    }
+    store::update(&mut tx, id, &v, Utc::now()).await?;
+    audit::record(&mut tx, actor, Entry {
+        action: "activities.updated", subject_type: "activity", subject_id: Some(id), node_path: &owner.path,
+        before: Some(json!({"title": before.title, "owner_id": before.owner_id, "starts_at": before.starts_at})),
+        after: Some(json!({"title": v.title, "owner_id": v.owner_id, "starts_at": v.starts_at})), result: "ok",
+    }).await?;
+    tx.commit().await?;
+    get(db, actor, id).await
+}
+
+/// Moves an activity along its lifecycle. Returning and cancelling need a reason; reviewing needs the
+/// town school's role; a submission under 15 days before the activity is accepted and marked late.
+pub async fn transition(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    t: Transition,
+    reason: Option<&str>,
+) -> Result<Activity> {
+    let needed = match t {
+        Transition::Approve | Transition::Return | Transition::Publish => {
+            Permission::ActivitiesReview
+        }
+        Transition::Submit | Transition::Hold | Transition::Cancel => Permission::ActivitiesPlan,
+    };
+    if !(actor.can(needed) || (t == Transition::Cancel && actor.can(Permission::ActivitiesReview)))
+    {
+        return Err(Error::Forbidden(
+            Msg::new("error.forbidden").arg("permission", "activities"),
+        ));
+    }
+    let a = get(db, actor, id).await?;
+    let from = a.status();
+    let Some(to) = rules::next(from, t) else {
+        return Err(Error::Conflict(
+            Msg::new("activities.transition_refused")
+                .arg("status", format!("activities.status.{}", from.as_str())),
+        ));
+    };
+    let mut fe = FieldErrors::default();
+    let reason = match t {
+        Transition::Return | Transition::Cancel => {
+            Some(text::required(&mut fe, "reason", reason.unwrap_or(""), 200))
+        }
+        _ => None,
+    };
+    fe.into_result()?;
+    let now = Utc::now();
+    let late = t == Transition::Submit && rules::is_late(now, a.starts_at);
+    let mut tx = db.begin().await?;
+    // The status is checked again in the update: a concurrent transition makes this one fail cleanly.
+    if store::set_status(&mut tx, id, from, to, t, reason.as_deref(), late, now).await? == 0 {
+        return Err(Error::Conflict(Msg::new("activities.changed_meanwhile")));
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        Entry {
+            action: t.action(),
+            subject_type: "activity",
+            subject_id: Some(id),
+            node_path: &a.owner_path,
+            before: Some(json!({"status": from.as_str()})),
+            after: Some(json!({"status": to.as_str(), "reason": reason, "late": late})),
+            result: "ok",
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get(db, actor, id).await
+}
+
+/// Filters of the activity list.
+#[derive(Clone, Debug, Default)]
+pub struct ActivityFilter {
+    pub status: Option<String>,
+    pub owner_id: Option<i64>,
+    pub theme_id: Option<i64>,
+    /// First day (Beijing), inclusive.
+    pub from: Option<NaiveDate>,
+    /// Last day (Beijing), inclusive.
+    pub to: Option<NaiveDate>,
+}
+
+/// Activities inside the actor's scope, soonest first.
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    f: &ActivityFilter,
+    page: PageRequest,
+) -> Result<Page<Activity>> {
+    actor.require(Permission::ActivitiesRead)?;
+    let from = f.from.map(|d| at(d, NaiveTime::MIN));
+    let to =
+        f.to.and_then(|d| d.succ_opt())
+            .map(|d| at(d, NaiveTime::MIN));
+    store::list(db, &actor.scope_path, f, from, to, page).await
+}
+
+/// One centre's row of the month grid.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct GridRow {
+    pub centre_id: i64,
+    pub centre_name: String,
+    pub community_name: String,
+    /// Activities (approved or later) in each month, January first.
+    pub counts: Vec<i64>,
+    /// Months (1–12) below the rule of 2, counting only months already begun.
+    pub below: Vec<u32>,
+}
+
+/// The month × centre grid of a year: each centre's count against the rule of at least 2 a month.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Grid {
+    pub year: i32,
+    pub rows: Vec<GridRow>,
+    /// Days left in the current month when the year is the current one.
+    pub days_left: Option<i64>,
+    pub current_month: Option<u32>,
+}
+
+/// The grid of every learning centre in the actor's scope for a year.
+pub async fn month_grid(db: &Db, actor: &Actor, year: i32) -> Result<Grid> {
+    actor.require(Permission::ActivitiesRead)?;
+    let centres = org::list_nodes(
+        db,
+        actor,
+        &org::NodeFilter {
+            kind: Some(Kind::Centre),
+            ..Default::default()
+        },
+        PageRequest {
+            page: 1,
+            per_page: 10_000,
+        },
+    )
+    .await?;
+    let from = at(
+        NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default(),
+        NaiveTime::MIN,
+    );
+    let to = at(
+        NaiveDate::from_ymd_opt(year + 1, 1, 1).unwrap_or_default(),
+        NaiveTime::MIN,
+    );
+    let counted: Vec<&str> = Status::ALL
+        .iter()
+        .filter(|s| s.counts())
+        .map(|s| s.as_str())
+        .collect();
+    let rows = store::starts_by_owner(db, &actor.scope_path, from, to, &counted).await?;
+    let mut counts: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
+    for (owner, starts) in rows {
+        let m = chrono::Datelike::month(&starts.with_timezone(&rules::beijing())) as usize;
+        counts.entry(owner).or_insert_with(|| vec![0; 12])[m - 1] += 1;
+    }
+    let today = Utc::now().with_timezone(&rules::beijing()).date_naive();
+    let current = (chrono::Datelike::year(&today) == year).then(|| chrono::Datelike::month(&today));
+    let begun = |m: u32| {
+        year < chrono::Datelike::year(&today)
+            || (year == chrono::Datelike::year(&today) && m <= chrono::Datelike::month(&today))
+    };
+    let mut out = Vec::new();
+    for c in centres.items {
+        let community = match c.parent_id {
+            Some(p) => org::get_node_unscoped(db, p)
+                .await?
+                .map(|n| n.name)
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        let row = counts.remove(&c.id).unwrap_or_else(|| vec![0; 12]);
+        let below = (1..=12u32)
+            .filter(|m| begun(*m) && row[*m as usize - 1] < rules::MONTHLY_MINIMUM)
+            .collect();
+        out.push(GridRow {
+            centre_id: c.id,
+            centre_name: c.name,
+            community_name: community,
+            counts: row,
+            below,
+        });
+    }
+    Ok(Grid {
+        year,
+        rows: out,
+        days_left: current.map(|_| rules::days_left_in_month(today)),
+        current_month: current,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> ActivityInput {
+        ActivityInput {
+            title: "健康养生讲座".into(),
+            owner_id: 5,
+            theme_id: 3,
+            date: "2026-12-12".into(),
+            start_time: "09:00".into(),
+            end_time: "10:30".into(),
+            ..Default::default()
+        }
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+    }
+
+    #[test]
+    fn times_are_beijing_and_stored_in_utc() {
+        let (v, dates) = validate(&input(), today()).unwrap();
+        assert_eq!(v.starts_at.to_rfc3339(), "2026-12-12T01:00:00+00:00");
+        assert_eq!((v.ends_at - v.starts_at).num_minutes(), 90);
+        assert_eq!(dates.len(), 1);
+    }
+
+    #[test]
+    fn past_dates_reversed_times_and_bad_capacity_are_refused() {
+        let e = validate(
+            &ActivityInput {
+                date: "2026-11-21".into(),
+                end_time: "08:00".into(),
+                capacity: Some("0".into()),
+                ..input()
+            },
+            today(),
+        )
+        .unwrap_err();
+        let keys: Vec<&str> = e.0.iter().map(|(_, m)| m.key).collect();
+        assert_eq!(
+            keys,
+            vec![
+                "activities.date_past",
+                "activities.end_before_start",
+                "activities.capacity_range"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_series_repeats_every_second_saturday_for_three_months() {
+        let i = ActivityInput {
+            repeat_weeks: Some(2),
+            repeat_until: Some("2027-03-12".into()),
+            ..input()
+        };
+        let (_, dates) = validate(&i, today()).unwrap();
+        assert_eq!(dates.len(), 7);
+        assert_eq!(dates[1], NaiveDate::from_ymd_opt(2026, 12, 26).unwrap());
+        assert!(
+            validate(
+                &ActivityInput {
+                    repeat_weeks: Some(1),
+                    repeat_until: Some("2028-12-01".into()),
+                    ..input()
+                },
+                today()
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn the_town_is_the_third_id_of_a_path() {
+        assert_eq!(town_of("/1/2/3/9/10/"), Some(3));
+        assert_eq!(town_of("/1/2/"), None);
+    }
+}

@@ -1,0 +1,211 @@
+//! The plans' rules about activities, as pure functions: the review lifecycle (which transition is
+//! allowed from which state), the 15-day submission mark (Q五(三) "提前半月"), and the rule of at least
+//! two activities a month per learning centre (Q四(二)1).
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::Serialize;
+
+/// Where an activity stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Draft,
+    Submitted,
+    Approved,
+    Returned,
+    Published,
+    Held,
+    Documented,
+    Archived,
+    Cancelled,
+}
+
+impl Status {
+    /// Every status, in lifecycle order.
+    pub const ALL: [Status; 9] = [
+        Status::Draft,
+        Status::Submitted,
+        Status::Returned,
+        Status::Approved,
+        Status::Published,
+        Status::Held,
+        Status::Documented,
+        Status::Archived,
+        Status::Cancelled,
+    ];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Submitted => "submitted",
+            Status::Approved => "approved",
+            Status::Returned => "returned",
+            Status::Published => "published",
+            Status::Held => "held",
+            Status::Documented => "documented",
+            Status::Archived => "archived",
+            Status::Cancelled => "cancelled",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// True while the plan may still be edited by its author.
+    pub fn editable(self) -> bool {
+        matches!(self, Status::Draft | Status::Returned)
+    }
+
+    /// True when the activity counts towards a centre's monthly activities (approved or later).
+    pub fn counts(self) -> bool {
+        matches!(
+            self,
+            Status::Approved
+                | Status::Published
+                | Status::Held
+                | Status::Documented
+                | Status::Archived
+        )
+    }
+}
+
+/// What someone does to an activity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transition {
+    Submit,
+    Approve,
+    Return,
+    Publish,
+    Hold,
+    Cancel,
+}
+
+impl Transition {
+    /// The audit action of the transition.
+    pub fn action(self) -> &'static str {
+        match self {
+            Transition::Submit => "activities.submitted",
+            Transition::Approve => "activities.approved",
+            Transition::Return => "activities.returned",
+            Transition::Publish => "activities.published",
+            Transition::Hold => "activities.held",
+            Transition::Cancel => "activities.cancelled",
+        }
+    }
+}
+
+/// The state a transition leads to, or `None` when it is not allowed from `from`.
+pub fn next(from: Status, t: Transition) -> Option<Status> {
+    use Status::*;
+    match (from, t) {
+        (Draft | Returned, Transition::Submit) => Some(Submitted),
+        (Submitted, Transition::Approve) => Some(Approved),
+        (Submitted, Transition::Return) => Some(Returned),
+        (Approved, Transition::Publish) => Some(Published),
+        (Published, Transition::Hold) => Some(Held),
+        (Draft | Submitted | Returned | Approved | Published, Transition::Cancel) => {
+            Some(Cancelled)
+        }
+        _ => None,
+    }
+}
+
+/// Days of notice the plan asks for ("提前半月").
+pub const NOTICE_DAYS: i64 = 15;
+
+/// A submission is late when it comes less than 15 days before the activity (dates in Beijing time).
+pub fn is_late(submitted: DateTime<Utc>, starts: DateTime<Utc>) -> bool {
+    let day = |t: DateTime<Utc>| t.with_timezone(&beijing()).date_naive();
+    (day(starts) - day(submitted)).num_days() < NOTICE_DAYS
+}
+
+/// UTC+8, the zone every town of this product lives in.
+pub fn beijing() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(8 * 3600)
+        .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!()))
+}
+
+/// Activities a centre must hold each month.
+pub const MONTHLY_MINIMUM: i64 = 2;
+
+/// Days left in the month of `today` after today (0 on the last day).
+pub fn days_left_in_month(today: NaiveDate) -> i64 {
+    let (y, m) = if today.month() == 12 {
+        (today.year() + 1, 1)
+    } else {
+        (today.year(), today.month() + 1)
+    };
+    let first_next = NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(today);
+    (first_next - today).num_days() - 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn the_lifecycle_allows_only_its_transitions() {
+        assert_eq!(
+            next(Status::Draft, Transition::Submit),
+            Some(Status::Submitted)
+        );
+        assert_eq!(
+            next(Status::Submitted, Transition::Return),
+            Some(Status::Returned)
+        );
+        assert_eq!(
+            next(Status::Returned, Transition::Submit),
+            Some(Status::Submitted)
+        );
+        assert_eq!(
+            next(Status::Approved, Transition::Publish),
+            Some(Status::Published)
+        );
+        assert_eq!(
+            next(Status::Published, Transition::Hold),
+            Some(Status::Held)
+        );
+        assert_eq!(next(Status::Draft, Transition::Approve), None);
+        assert_eq!(next(Status::Held, Transition::Cancel), None);
+        assert_eq!(next(Status::Cancelled, Transition::Submit), None);
+        assert!(
+            Status::ALL
+                .iter()
+                .all(|s| Status::parse(s.as_str()) == Some(*s))
+        );
+    }
+
+    #[test]
+    fn fifteen_days_of_notice_counted_in_beijing_dates() {
+        let at = |y, m, d, h| Utc.with_ymd_and_hms(y, m, d, h, 0, 0).single().unwrap();
+        // Activity on 16 May 09:00 Beijing (01:00 UTC).
+        let starts = at(2020, 5, 16, 1);
+        assert!(
+            !is_late(at(2020, 5, 1, 2), starts),
+            "exactly 15 days before is on time"
+        );
+        assert!(is_late(at(2020, 5, 2, 2), starts));
+        // 23:30 UTC on 30 April is already 1 May in Beijing.
+        assert!(!is_late(at(2020, 4, 30, 23), starts));
+    }
+
+    #[test]
+    fn days_left_in_a_month() {
+        assert_eq!(
+            days_left_in_month(NaiveDate::from_ymd_opt(2020, 6, 30).unwrap()),
+            0
+        );
+        assert_eq!(
+            days_left_in_month(NaiveDate::from_ymd_opt(2020, 12, 1).unwrap()),
+            30
+        );
+        assert_eq!(
+            days_left_in_month(NaiveDate::from_ymd_opt(2020, 2, 20).unwrap()),
+            9
+        );
+    }
+}

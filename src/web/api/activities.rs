@@ -1,0 +1,135 @@
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::activities::{self, Activity, ActivityFilter, ActivityInput, Grid, Transition};
+use crate::error::{Error, Msg, Result};
+use crate::page::{Page, PageRequest};
+use crate::web::AppState;
+use crate::web::extract::{CurrentActor, Id, Json, Query};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/activities", get(list_activities).post(plan_activity))
+        .route("/activities/grid", get(month_grid))
+        .route("/activities/{id}", get(get_activity).put(update_activity))
+        .route("/activities/{id}/transition", post(transition_activity))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ActivityQuery {
+    status: Option<String>,
+    owner_id: Option<i64>,
+    theme_id: Option<i64>,
+    /// First day, YYYY-MM-DD (Beijing).
+    from: Option<NaiveDate>,
+    /// Last day, YYYY-MM-DD (Beijing).
+    to: Option<NaiveDate>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+/// Activities inside your scope, soonest first.
+#[utoipa::path(get, path = "/api/v1/activities", tag = "activities", params(ActivityQuery), responses((status = 200, body = Page<Activity>)))]
+pub async fn list_activities(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Query(q): Query<ActivityQuery>,
+) -> Result<axum::Json<Page<Activity>>> {
+    let f = ActivityFilter {
+        status: q.status,
+        owner_id: q.owner_id,
+        theme_id: q.theme_id,
+        from: q.from,
+        to: q.to,
+    };
+    Ok(axum::Json(
+        activities::list(&s.db, &a, &f, PageRequest::new(q.page, q.per_page)).await?,
+    ))
+}
+
+/// Plan an activity, or a series (`repeat_weeks` + `repeat_until`), as drafts.
+#[utoipa::path(post, path = "/api/v1/activities", tag = "activities", request_body = ActivityInput,
+    responses((status = 201, body = Vec<Activity>), (status = 422, body = super::ApiError)))]
+pub async fn plan_activity(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Json(b): Json<ActivityInput>,
+) -> Result<(StatusCode, axum::Json<Vec<Activity>>)> {
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(activities::plan(&s.db, &a, &b).await?),
+    ))
+}
+
+/// One activity.
+#[utoipa::path(get, path = "/api/v1/activities/{id}", tag = "activities", params(("id" = i64, Path)), responses((status = 200, body = Activity), (status = 404, body = super::ApiError)))]
+pub async fn get_activity(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+) -> Result<axum::Json<Activity>> {
+    Ok(axum::Json(activities::get(&s.db, &a, id).await?))
+}
+
+/// Edit a draft or returned plan.
+#[utoipa::path(put, path = "/api/v1/activities/{id}", tag = "activities", params(("id" = i64, Path)), request_body = ActivityInput,
+    responses((status = 200, body = Activity), (status = 409, body = super::ApiError), (status = 422, body = super::ApiError)))]
+pub async fn update_activity(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+    Json(b): Json<ActivityInput>,
+) -> Result<axum::Json<Activity>> {
+    Ok(axum::Json(activities::update(&s.db, &a, id, &b).await?))
+}
+
+/// A step of the review lifecycle.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct TransitionRequest {
+    /// submit, approve, return, publish, hold or cancel
+    action: String,
+    /// Required to return or cancel.
+    reason: Option<String>,
+}
+
+/// Submit, approve, return, publish, start or cancel an activity (409 when the state does not allow it).
+#[utoipa::path(post, path = "/api/v1/activities/{id}/transition", tag = "activities", params(("id" = i64, Path)), request_body = TransitionRequest,
+    responses((status = 200, body = Activity), (status = 409, body = super::ApiError), (status = 403, body = super::ApiError)))]
+pub async fn transition_activity(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+    Json(b): Json<TransitionRequest>,
+) -> Result<axum::Json<Activity>> {
+    let t = match b.action.as_str() {
+        "submit" => Transition::Submit,
+        "approve" => Transition::Approve,
+        "return" => Transition::Return,
+        "publish" => Transition::Publish,
+        "hold" => Transition::Hold,
+        "cancel" => Transition::Cancel,
+        _ => return Err(Error::invalid("action", Msg::new("field.choose"))),
+    };
+    Ok(axum::Json(
+        activities::transition(&s.db, &a, id, t, b.reason.as_deref()).await?,
+    ))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct GridQuery {
+    year: i32,
+}
+
+/// Each learning centre's activities per month against the rule of at least 2.
+#[utoipa::path(get, path = "/api/v1/activities/grid", tag = "activities", params(GridQuery), responses((status = 200, body = Grid)))]
+pub async fn month_grid(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Query(q): Query<GridQuery>,
+) -> Result<axum::Json<Grid>> {
+    Ok(axum::Json(activities::month_grid(&s.db, &a, q.year).await?))
+}
