@@ -353,3 +353,103 @@ async fn a_clerk_uploads_a_sheet_with_two_bad_rows_reads_the_report_and_imports_
     assert!(list.contains("139****0001") && !list.contains("13933330001"));
     d.client.clone().close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lead_department_plans_an_activity_and_the_office_approves_it() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let d = browser(1280, 900).await;
+    let b = &d.client;
+    sign_in(b, &app, "qunli.shebao").await;
+    b.goto(&app.url("/activities/new")).await.unwrap();
+    b.wait()
+        .for_element(Locator::Id("activity-form"))
+        .await
+        .unwrap();
+    let date = (chrono::Utc::now() + chrono::Duration::days(30)).date_naive();
+    fill(b, "title", "农业实用技术培训:柑橘种植").await;
+    let select = |id: &'static str, text: &'static str| async move {
+        b.find(Locator::Css(&format!("#{id}")))
+            .await
+            .unwrap()
+            .select_by_label(text)
+            .await
+            .unwrap();
+    };
+    select("owner_id", "双河村学习中心").await;
+    select("theme_id", "科技(实用技术)").await;
+    select("format_id", "技能培训").await;
+    // Date and time inputs take keystrokes in the browser's locale order; set their values directly.
+    b.execute(
+        "document.getElementById('date').value = arguments[0]; document.getElementById('start_time').value = '09:00'; document.getElementById('end_time').value = '11:30';",
+        vec![serde_json::json!(date.to_string())],
+    )
+    .await
+    .unwrap();
+    fill(b, "capacity", "40").await;
+    snap(b, "activity-form").await;
+    click(b, Locator::Id("save")).await;
+    b.wait()
+        .for_element(Locator::Id("activity-status"))
+        .await
+        .unwrap();
+    assert_eq!(
+        b.find(Locator::Id("activity-status"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "草稿"
+    );
+    click(b, Locator::Id("action-submit")).await;
+    b.wait()
+        .for_element(Locator::Id("activity-status"))
+        .await
+        .unwrap();
+    assert_eq!(
+        b.find(Locator::Id("activity-status"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "待审核"
+    );
+    let url = b.current_url().await.unwrap();
+    b.find(Locator::Id("logout"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait().for_element(Locator::Id("login")).await.unwrap();
+
+    sign_in(b, &app, "qunli.office").await;
+    b.goto(url.as_str()).await.unwrap();
+    b.wait()
+        .for_element(Locator::Id("action-approve"))
+        .await
+        .unwrap();
+    click(b, Locator::Id("action-approve")).await;
+    b.wait()
+        .for_element(Locator::Id("activity-status"))
+        .await
+        .unwrap();
+    assert_eq!(
+        b.find(Locator::Id("activity-status"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "已通过"
+    );
+    snap(b, "activity-approved").await;
+    b.goto(&app.url("/activities/grid")).await.unwrap();
+    b.wait()
+        .for_element(Locator::Id("month-grid"))
+        .await
+        .unwrap();
+    snap(b, "activity-grid").await;
+    d.client.clone().close().await.unwrap();
+}
