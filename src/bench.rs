@@ -386,3 +386,97 @@ async fn search_figures(b: &PeopleBench) -> Result<()> {
     }
     Ok(())
 }
+
+/// `cedu bench grid`: the month x centre grid of a ~30-town district over a year of activities.
+pub async fn grid(
+    work_dir: &std::path::Path,
+    per_centre: usize,
+    postgres_url: Option<&str>,
+) -> Result<()> {
+    std::fs::create_dir_all(work_dir).map_err(|e| Error::Config(format!("work dir: {e}")))?;
+    println!(
+        "cedu bench grid — {per_centre} activities per centre over a year, district of 30 towns"
+    );
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(work_dir.join(format!("bench-grid.db{suffix}")));
+    }
+    let mut targets = vec![(
+        "SQLite",
+        format!("sqlite://{}", work_dir.join("bench-grid.db").display()),
+    )];
+    if let Some(url) = postgres_url {
+        targets.push(("PostgreSQL", url.to_string()));
+    }
+    for (label, url) in targets {
+        let db = Db::connect(&url).await?;
+        db.migrate().await?;
+        org::ensure_root(&db).await?;
+        let start = Instant::now();
+        demo::load(
+            &db,
+            &DemoOptions {
+                extra_towns: 28,
+                extra_population: 1,
+                residents_per_community: 0,
+                ..Default::default()
+            },
+        )
+        .await?;
+        let admin = access::login(&db, "tongnan", demo::DEMO_PASSWORD, None)
+            .await?
+            .actor;
+        let centres = org::list_nodes(
+            &db,
+            &admin,
+            &NodeFilter {
+                kind: Some(Kind::Centre),
+                ..Default::default()
+            },
+            PageRequest {
+                page: 1,
+                per_page: 10_000,
+            },
+        )
+        .await?;
+        let district = crate::catalogue::district_of(&admin.scope_path).unwrap_or(0);
+        let theme = crate::catalogue::themes(&db, district)
+            .await?
+            .first()
+            .map(|t| t.id)
+            .ok_or(Error::NotFound)?;
+        let year = chrono::Datelike::year(&Utc::now());
+        let mut total = 0;
+        for (i, c) in centres.items.iter().enumerate() {
+            let starts: Vec<chrono::DateTime<Utc>> = (0..per_centre)
+                .map(|k| {
+                    let day = ((k * 365 / per_centre.max(1)) + i % 7) as u64 % 365;
+                    let date = chrono::NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default()
+                        + chrono::Days::new(day);
+                    date.and_hms_opt(1, 0, 0).unwrap_or_default().and_utc()
+                })
+                .collect();
+            total += crate::activities::generate_approved(&db, c, theme, &starts).await?;
+        }
+        println!(
+            "  {label}: {} centres, {total} activities generated in {}",
+            centres.items.len(),
+            secs(start.elapsed())
+        );
+        let mut times = Vec::new();
+        for _ in 0..50 {
+            let t = Instant::now();
+            let g = crate::activities::month_grid(&db, &admin, year).await?;
+            times.push(t.elapsed());
+            assert_eq!(g.rows.len(), centres.items.len());
+        }
+        times.sort();
+        println!(
+            "  {label}: month x centre grid of the district's year: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms over 50 runs",
+            percentile(&times, 0.5).as_secs_f64() * 1e3,
+            percentile(&times, 0.95).as_secs_f64() * 1e3,
+            times.last().copied().unwrap_or_default().as_secs_f64() * 1e3
+        );
+        db.close().await;
+    }
+    Ok(())
+}

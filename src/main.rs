@@ -67,6 +67,25 @@ struct ImportArgs {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// The month x centre grid of a ~30-town district over a year of activities (SQLite and PostgreSQL).
+    Grid {
+        /// Approved activities per learning centre over the year.
+        #[arg(long, default_value_t = 30)]
+        per_centre: usize,
+        /// PostgreSQL to run on as well; a fresh schema is created there.
+        #[arg(
+            long,
+            env = "CEDU_BENCH_POSTGRES",
+            default_value = "postgres://postgres@127.0.0.1:5432/test"
+        )]
+        postgres_url: String,
+        /// Skip PostgreSQL.
+        #[arg(long)]
+        sqlite_only: bool,
+        /// Folder for the benchmark's database.
+        #[arg(long, default_value = "cedu-bench")]
+        work_dir: PathBuf,
+    },
     /// Import of 100,000 residents from xlsx (SQLite and PostgreSQL), search among ~1 million, export.
     People {
         /// Rows of the generated spreadsheet.
@@ -349,6 +368,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 work_dir,
             })
             .await?;
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Grid {
+                    per_centre,
+                    postgres_url,
+                    sqlite_only,
+                    work_dir,
+                },
+        } => {
+            let postgres_url = if sqlite_only {
+                None
+            } else {
+                Some(bench_schema(&postgres_url).await?)
+            };
+            cedu::bench::grid(&work_dir, per_centre, postgres_url.as_deref()).await?;
         }
         Command::Backup(args) => {
             let config = config_of(&args.db, Overrides::default())?;

@@ -522,6 +522,51 @@ pub async fn list(
     store::list(db, &actor.scope_path, f, from, to, page).await
 }
 
+/// Writes approved activities of a centre directly, for benchmarks of a district's year (the lifecycle
+/// and its audit are skipped on purpose: this is generated history, not a plan).
+pub async fn generate_approved(
+    db: &Db,
+    owner: &Node,
+    theme_id: i64,
+    starts: &[DateTime<Utc>],
+) -> Result<usize> {
+    let town_id = town_of(&owner.path).unwrap_or(0);
+    let mut tx = db.begin().await?;
+    for s in starts {
+        let v = Values {
+            title: "生成的活动".into(),
+            owner_id: owner.id,
+            theme_id,
+            lead_department_id: None,
+            format_id: None,
+            target_group_id: None,
+            teacher_ids: Vec::new(),
+            starts_at: *s,
+            ends_at: *s + chrono::Duration::minutes(90),
+            venue: None,
+            capacity: None,
+            description: None,
+            featured: false,
+            learning_team: false,
+            special_event: None,
+        };
+        let id = store::insert(&mut tx, town_id, &v, None, None, Utc::now()).await?;
+        store::set_status(
+            &mut tx,
+            id,
+            Status::Draft,
+            Status::Approved,
+            Transition::Approve,
+            None,
+            false,
+            Utc::now(),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(starts.len())
+}
+
 /// One centre's row of the month grid.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct GridRow {
@@ -585,15 +630,29 @@ pub async fn month_grid(db: &Db, actor: &Actor, year: i32) -> Result<Grid> {
         year < chrono::Datelike::year(&today)
             || (year == chrono::Datelike::year(&today) && m <= chrono::Datelike::month(&today))
     };
+    let communities: std::collections::HashMap<i64, String> = org::list_nodes(
+        db,
+        actor,
+        &org::NodeFilter {
+            kind: Some(Kind::Community),
+            ..Default::default()
+        },
+        PageRequest {
+            page: 1,
+            per_page: 10_000,
+        },
+    )
+    .await?
+    .items
+    .into_iter()
+    .map(|n| (n.id, n.name))
+    .collect();
     let mut out = Vec::new();
     for c in centres.items {
-        let community = match c.parent_id {
-            Some(p) => org::get_node_unscoped(db, p)
-                .await?
-                .map(|n| n.name)
-                .unwrap_or_default(),
-            None => String::new(),
-        };
+        let community = c
+            .parent_id
+            .and_then(|p| communities.get(&p).cloned())
+            .unwrap_or_default();
         let row = counts.remove(&c.id).unwrap_or_else(|| vec![0; 12]);
         let below = (1..=12u32)
             .filter(|m| begun(*m) && row[*m as usize - 1] < rules::MONTHLY_MINIMUM)
