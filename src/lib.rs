@@ -5,6 +5,7 @@
 pub mod access;
 pub mod activities;
 pub mod app;
+pub mod attendance;
 pub mod audit;
 pub mod backup;
 pub mod bench;

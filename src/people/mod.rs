@@ -731,6 +731,22 @@ pub async fn communities(db: &Db, actor: &Actor) -> Result<Vec<(i64, String)>> {
     Ok(page.items.into_iter().map(|n| (n.id, n.name)).collect())
 }
 
+/// The id of the resident with this (normalised) mobile number, inside the actor's scope.
+pub async fn find_by_phone(db: &Db, actor: &Actor, phone: &str) -> Result<Option<i64>> {
+    actor.require(Permission::PeopleRead)?;
+    let mut tx = db.begin().await?;
+    let id = store::resident_with_phone(&mut tx, phone).await?;
+    drop(tx);
+    match id {
+        Some(id) => match record_in_scope(db, actor, id).await {
+            Ok(_) => Ok(Some(id)),
+            Err(Error::NotFound) => Ok(None),
+            Err(e) => Err(e),
+        },
+        None => Ok(None),
+    }
+}
+
 /// How many resident records the database holds (benchmarks and health figures).
 pub async fn count_residents(db: &Db) -> Result<i64> {
     store::count_residents(db).await

@@ -32,6 +32,8 @@ pub struct Shell {
 
 /// Flash messages a redirect may ask for (`?ok=…`); anything else is ignored.
 const FLASHES: &[&str] = &[
+    "enrolled",
+    "waiting",
     "erased",
     "saved",
     "created",

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::activities::{self, Activity, ActivityFilter, ActivityInput, Grid, Transition};
+use crate::attendance::{self, Enrolment};
 use crate::error::{Error, Msg, Result};
 use crate::page::{Page, PageRequest};
 use crate::web::AppState;
@@ -17,6 +18,11 @@ pub(super) fn router() -> Router<AppState> {
         .route("/activities/grid", get(month_grid))
         .route("/activities/{id}", get(get_activity).put(update_activity))
         .route("/activities/{id}/transition", post(transition_activity))
+        .route(
+            "/activities/{id}/enrolments",
+            get(list_enrolments).post(enrol),
+        )
+        .route("/enrolments/{id}/cancel", post(cancel_enrolment))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -132,4 +138,58 @@ pub async fn month_grid(
     Query(q): Query<GridQuery>,
 ) -> Result<axum::Json<Grid>> {
     Ok(axum::Json(activities::month_grid(&s.db, &a, q.year).await?))
+}
+
+/// The enrolled and waiting residents of an activity (phones masked).
+#[utoipa::path(get, path = "/api/v1/activities/{id}/enrolments", tag = "activities", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<Enrolment>), (status = 404, body = super::ApiError)))]
+pub async fn list_enrolments(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+) -> Result<axum::Json<Vec<Enrolment>>> {
+    Ok(axum::Json(attendance::list(&s.db, &a, id).await?))
+}
+
+/// Who to enrol: a resident id, or a mobile number registered in your scope.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct EnrolRequest {
+    resident_id: Option<i64>,
+    phone: Option<String>,
+}
+
+/// Enrol a resident in a published activity; beyond capacity they join the waiting list.
+#[utoipa::path(post, path = "/api/v1/activities/{id}/enrolments", tag = "activities", params(("id" = i64, Path)), request_body = EnrolRequest,
+    responses((status = 201, body = Enrolment), (status = 409, body = super::ApiError), (status = 422, body = super::ApiError)))]
+pub async fn enrol(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+    Json(b): Json<EnrolRequest>,
+) -> Result<(StatusCode, axum::Json<Enrolment>)> {
+    let e = match (b.resident_id, b.phone) {
+        (Some(r), _) => attendance::enrol(&s.db, &a, id, r).await?,
+        (None, Some(p)) => attendance::enrol_by_phone(&s.db, &a, id, &p).await?,
+        (None, None) => return Err(Error::invalid("resident_id", Msg::new("field.required"))),
+    };
+    Ok((StatusCode::CREATED, axum::Json(e)))
+}
+
+/// Who moved up from the waiting list, if anyone.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Cancelled {
+    promoted: Option<Enrolment>,
+}
+
+/// Cancel an enrolment; the first waiting resident moves up.
+#[utoipa::path(post, path = "/api/v1/enrolments/{id}/cancel", tag = "activities", params(("id" = i64, Path)),
+    responses((status = 200, body = Cancelled), (status = 409, body = super::ApiError)))]
+pub async fn cancel_enrolment(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+) -> Result<axum::Json<Cancelled>> {
+    Ok(axum::Json(Cancelled {
+        promoted: attendance::cancel(&s.db, &a, id).await?,
+    }))
 }

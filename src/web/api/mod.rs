@@ -34,7 +34,8 @@ use crate::i18n::Lang;
         people::reinstate_teacher, people::add_training, people::add_service,
         people::upload_import, people::get_import, people::confirm_import, people::cancel_import,
         activities::list_activities, activities::plan_activity, activities::get_activity, activities::update_activity,
-        activities::transition_activity, activities::month_grid,
+        activities::transition_activity, activities::month_grid, activities::list_enrolments, activities::enrol,
+        activities::cancel_enrolment,
     ),
     components(schemas(
         crate::org::Node, crate::org::NodeInput, crate::org::NewNode, crate::org::Member, crate::org::TreeNode,
@@ -46,7 +47,7 @@ use crate::i18n::Lang;
         crate::teachers::ServiceHours, crate::teachers::TimeEntry,
         people::RevealRequest, people::Revealed, people::RetireRequest, people::Imported,
         crate::activities::Activity, crate::activities::ActivityInput, crate::activities::Grid, crate::activities::GridRow,
-        activities::TransitionRequest,
+        activities::TransitionRequest, activities::EnrolRequest, activities::Cancelled, crate::attendance::Enrolment,
     )),
     modifiers(&BearerAuth),
     security(("bearer" = [])),

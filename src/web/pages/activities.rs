@@ -15,6 +15,7 @@ use crate::access::{Actor, Permission};
 use crate::activities::{
     self, Activity, ActivityFilter, ActivityInput, SPECIAL_EVENTS, Status, Transition, rules,
 };
+use crate::attendance;
 use crate::catalogue;
 use crate::error::{Error, Result};
 use crate::i18n::{self, Lang};
@@ -33,6 +34,8 @@ pub(super) fn router() -> Router<AppState> {
         .route("/activities/{id}", get(show))
         .route("/activities/{id}/edit", get(edit_form).post(update))
         .route("/activities/{id}/transition", post(transition))
+        .route("/activities/{id}/enrol", post(enrol))
+        .route("/enrolments/{id}/cancel", post(cancel_enrolment))
 }
 
 /// An activity line with labels.
@@ -532,6 +535,20 @@ struct ShowPage {
     actions: Vec<ActionButton>,
     can_edit: bool,
     error: Option<String>,
+    /// Enrolled and waiting residents (None when the user may not see them).
+    enrolments: Option<Vec<EnrolmentRow>>,
+    can_enrol: bool,
+    enrolled: usize,
+    form: FormView,
+}
+
+/// A line of the enrolment list.
+pub struct EnrolmentRow {
+    pub id: i64,
+    pub resident_id: i64,
+    pub name: String,
+    pub phone: String,
+    pub waiting: bool,
 }
 
 const ACTIONS: [(&str, Transition); 6] = [
@@ -574,7 +591,31 @@ async fn show_page(
             needs_reason: matches!(t, Transition::Return | Transition::Cancel),
         })
         .collect();
+    let enrolments = if actor.can(Permission::PeopleRead) {
+        Some(
+            attendance::list(&state.db, actor, id)
+                .await?
+                .into_iter()
+                .map(|e| EnrolmentRow {
+                    id: e.id,
+                    resident_id: e.resident_id,
+                    name: e.resident_name,
+                    phone: e.phone.unwrap_or_default(),
+                    waiting: e.status == "waiting",
+                })
+                .collect::<Vec<_>>(),
+        )
+    } else {
+        None
+    };
     Ok(ShowPage {
+        enrolled: enrolments
+            .as_ref()
+            .map(|l| l.iter().filter(|e| !e.waiting).count())
+            .unwrap_or(0),
+        can_enrol: actor.can(Permission::PeopleWrite) && status == Status::Published,
+        enrolments,
+        form: FormView::default(),
         shell: Shell::new(actor, lang, "/activities", &here(uri), ok),
         a: row(lang, &a),
         teachers,
@@ -711,4 +752,58 @@ async fn grid(
         rows,
         notice,
     })
+}
+
+#[derive(Deserialize)]
+struct EnrolForm {
+    #[serde(default)]
+    phone: String,
+}
+
+async fn enrol(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    Id(id): Id,
+    Form(actor, f): Form<EnrolForm>,
+) -> Result<Response> {
+    match attendance::enrol_by_phone(&state.db, &actor, id, &f.phone).await {
+        Ok(e) => Ok(see_other(&format!(
+            "/activities/{id}?ok={}",
+            if e.status == "waiting" {
+                "waiting"
+            } else {
+                "enrolled"
+            }
+        ))),
+        Err(Error::Invalid(fe)) => {
+            let mut page = show_page(&state, &actor, lang, &uri, id, None).await?;
+            page.form = FormView::with(&[("phone", f.phone)]).errors(lang, &fe);
+            html_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(Error::Conflict(m)) => {
+            let mut page = show_page(&state, &actor, lang, &uri, id, None).await?;
+            page.error = Some(i18n::render(lang, &m));
+            html_status(StatusCode::CONFLICT, &page)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct CancelForm {
+    #[serde(default)]
+    activity_id: String,
+}
+
+async fn cancel_enrolment(
+    State(state): State<AppState>,
+    Id(id): Id,
+    Form(actor, f): Form<CancelForm>,
+) -> Result<Response> {
+    attendance::cancel(&state.db, &actor, id).await?;
+    Ok(see_other(&format!(
+        "/activities/{}?ok=saved",
+        f.activity_id.trim().parse::<i64>().unwrap_or(0)
+    )))
 }

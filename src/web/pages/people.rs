@@ -402,6 +402,8 @@ struct ShowPage {
     can_write: bool,
     can_reveal: bool,
     can_erase: bool,
+    /// (activity id, when, title, centre, status label)
+    enrolments: Vec<(i64, String, String, String, String)>,
 }
 
 #[derive(Deserialize, Default)]
@@ -418,7 +420,26 @@ async fn show_page(
     ok: Option<&str>,
 ) -> Result<ShowPage> {
     let r = people::get_resident(&state.db, actor, id).await?;
+    let enrolments = crate::attendance::of_resident(&state.db, actor, id)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let when = e
+                .starts_at
+                .with_timezone(&crate::activities::rules::beijing())
+                .format("%Y-%m-%d %H:%M")
+                .to_string();
+            (
+                e.activity_id,
+                when,
+                e.title,
+                e.owner_name,
+                i18n::t(lang, &format!("attendance.{}", e.status)).to_string(),
+            )
+        })
+        .collect();
     Ok(ShowPage {
+        enrolments,
         shell: Shell::new(actor, lang, "/people/residents", &here(uri), ok),
         r: row(lang, &r),
         community_id: r.community_id,
