@@ -147,6 +147,18 @@ impl Db {
         Ok(())
     }
 
+    /// After an erasure: SQLite copies the (secure-deleted) pages back into the database file and empties
+    /// the write-ahead log, so no old page image of erased personal data stays on disk. PostgreSQL's
+    /// own vacuum reclaims dead rows; nothing to do there.
+    pub async fn flush_erasures(&self) -> Result<()> {
+        if let Db::Sqlite(p) = self {
+            sqlx::query("pragma wal_checkpoint(truncate)")
+                .execute(p)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Closes every pooled connection (graceful shutdown).
     pub async fn close(&self) {
         on_db!(self, p => p.close().await)

@@ -324,11 +324,36 @@ pub async fn create_resident(db: &Db, actor: &Actor, input: &ResidentInput) -> R
 
 /// What the audit log keeps of a resident: no phone or ID number, only whether one is present.
 fn audit_view(v: &ResidentValues) -> serde_json::Value {
+    // Only what is not personal: the audit log is append-only, and an erasure must leave no name,
+    // number, birth date, address or (sensitive) group tag of the resident behind.
     json!({
-        "name": v.name, "community_id": v.community_id, "gender": v.gender, "birth_year": v.birth_date.map(|d| chrono::Datelike::year(&d)),
-        "has_phone": v.phone.is_some(), "has_id_number": v.id_number.is_some(), "household": v.household,
-        "building": v.building, "tags": v.tags, "guardian_consent": v.guardian_consent,
+        "community_id": v.community_id, "has_phone": v.phone.is_some(), "has_id_number": v.id_number.is_some(),
+        "has_birth_date": v.birth_date.is_some(), "has_household": v.household.is_some(), "tag_count": v.tags.len(),
     })
+}
+
+/// The names of the fields an edit changed (values stay out of the audit log).
+fn changed_fields(a: &ResidentValues, b: &ResidentValues) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    let mut check = |changed: bool, name: &'static str| {
+        if changed {
+            out.push(name);
+        }
+    };
+    check(a.name != b.name, "name");
+    check(a.community_id != b.community_id, "community");
+    check(a.gender != b.gender, "gender");
+    check(a.birth_date != b.birth_date, "birth_date");
+    check(a.phone != b.phone, "phone");
+    check(a.id_number != b.id_number, "id_number");
+    check(a.household != b.household, "household");
+    check(a.building != b.building, "building");
+    let (mut ta, mut tb) = (a.tags.clone(), b.tags.clone());
+    ta.sort();
+    tb.sort();
+    check(ta != tb, "tags");
+    check(a.guardian_consent != b.guardian_consent, "guardian_consent");
+    out
 }
 
 async fn record_in_scope(db: &Db, actor: &Actor, id: i64) -> Result<ResidentRecord> {
@@ -423,12 +448,7 @@ pub async fn update_resident(
         guardian_consent: before.guardian_consent,
     };
     let mut after = audit_view(&v);
-    if before.phone != v.phone {
-        after["phone_changed"] = json!(true);
-    }
-    if before.id_number != v.id_number {
-        after["id_number_changed"] = json!(true);
-    }
+    after["changed"] = json!(changed_fields(&before_values, &v));
     audit::record(
         &mut tx,
         actor,
@@ -471,6 +491,8 @@ pub async fn erase_resident(db: &Db, actor: &Actor, id: i64) -> Result<Resident>
         .await?
         .ok_or(Error::NotFound)?;
     tx.commit().await?;
+    // SECURITY.md: erasure reaches the database file (secure_delete is on; the WAL is emptied).
+    db.flush_erasures().await?;
     Ok(after.masked(Vec::new()))
 }
 

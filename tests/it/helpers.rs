@@ -240,6 +240,11 @@ impl TestApp {
         .unwrap_or_else(|e| panic!("node {name}: {e}"))
     }
 
+    /// The server's data folder (the SQLite files).
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self._test_db.dir.path().to_path_buf()
+    }
+
     /// One number from the database.
     pub async fn scalar(&self, sql: &str) -> i64 {
         match &self.db {

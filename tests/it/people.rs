@@ -385,3 +385,50 @@ both! {
     );
 }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_erased_name_is_nowhere_in_the_sqlite_files_not_even_the_audit_log() {
+    let app = spawn_app(crate::helpers::Backend::Sqlite).await;
+    let token = app.token("qunli.office").await;
+    let community = app.node_id("锦屏村").await;
+    let name = "擦除测试甲乙丙";
+    let created: serde_json::Value = app.client().post(app.url("/api/v1/residents")).bearer_auth(&token)
+        .json(&serde_json::json!({"name": name, "community_id": community, "phone": "13712340987", "household": "9组99号", "tags": ["disabled"]}))
+        .send().await.unwrap().json().await.unwrap();
+    let id = created["id"].as_i64().unwrap();
+    let edit = serde_json::json!({"name": name, "community_id": community, "household": "9组98号", "tags": ["disabled", "farmer"]});
+    assert_eq!(
+        app.client()
+            .put(app.url(&format!("/api/v1/residents/{id}")))
+            .bearer_auth(&token)
+            .json(&edit)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let changed = app.scalar("select count(*) from audit_log where action = 'people.resident_updated' and after_json like '%household%' and after_json like '%tags%'").await;
+    assert_eq!(changed, 1, "the audit log says which fields changed");
+    assert_eq!(
+        app.client()
+            .post(app.url(&format!("/api/v1/residents/{id}/erase")))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let dir = app.data_dir();
+    for file in ["cedu.db", "cedu.db-wal"] {
+        let bytes = std::fs::read(dir.join(file)).unwrap_or_default();
+        for needle in [name.as_bytes(), b"13712340987".as_slice()] {
+            assert!(
+                !bytes.windows(needle.len()).any(|w| w == needle),
+                "{file} still holds {}",
+                String::from_utf8_lossy(needle)
+            );
+        }
+    }
+}
