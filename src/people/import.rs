@@ -51,6 +51,9 @@ impl ImportKind {
     }
 }
 
+/// Hours a checked import waits for its confirmation before its rows are dropped.
+pub const PENDING_HOURS: i64 = 24;
+
 /// One refused row: its spreadsheet row number, the column as headed in the file, and why.
 #[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RowError {
@@ -666,6 +669,13 @@ pub async fn preview(
         .take(120)
         .collect();
     let mut tx = db.begin().await?;
+    // Rows of an import nobody confirmed within a day are personal data kept for nothing: drop them.
+    store::expire_batches(
+        &mut tx,
+        Utc::now() - chrono::Duration::hours(PENDING_HOURS),
+        Utc::now(),
+    )
+    .await?;
     let id = store::insert_batch(
         &mut tx,
         kind.as_str(),

@@ -689,3 +689,14 @@ pub(super) async fn sample_phones(db: &Db, n: i64) -> Result<Vec<String>> {
         .bind(step).bind(n).fetch_all(p).await?),
     )
 }
+
+/// Cancels pending batches created before `cutoff` and drops their rows (personal data no one confirmed).
+pub(crate) async fn expire_batches(
+    tx: &mut Tx,
+    cutoff: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    Ok(on_tx!(tx, c => sqlx::query(
+        "update import_batches set status = 'cancelled', payload = '[]', finished_at = $1 where status = 'pending' and created_at < $2")
+        .bind(now).bind(cutoff).execute(c).await.map(|r| r.rows_affected()))?)
+}

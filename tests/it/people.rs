@@ -432,3 +432,20 @@ async fn an_erased_name_is_nowhere_in_the_sqlite_files_not_even_the_audit_log() 
         }
     }
 }
+
+both! {
+    async fn an_import_left_unconfirmed_for_a_day_is_dropped_with_its_rows(b: Backend) {
+        let app = spawn_app(b).await;
+        let token = app.token("qiling.office").await;
+        let file = sheet(&[["邱一", "男", "", "13944440001", "", "淄水社区", "", "", "", ""]]);
+        let (_, old) = upload(&app, &token, "residents", "齐陵街道", "x.xlsx", file.clone()).await;
+        let old_id = old["id"].as_i64().unwrap();
+        app.exec(&format!("update import_batches set created_at = '2000-01-01 00:00:00+00:00' where id = {old_id}")).await.unwrap();
+        let (_, fresh) = upload(&app, &token, "residents", "齐陵街道", "x.xlsx", file).await;
+        assert_eq!(app.scalar(&format!("select count(*) from import_batches where id = {old_id} and status = 'cancelled' and payload = '[]'")).await, 1);
+        let r = app.client().post(app.url(&format!("/api/v1/imports/{old_id}/confirm"))).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(r.status(), 409, "an expired batch cannot be confirmed");
+        let fresh_id = fresh["id"].as_i64().unwrap();
+        assert_eq!(app.client().post(app.url(&format!("/api/v1/imports/{fresh_id}/confirm"))).bearer_auth(&token).send().await.unwrap().status(), 200);
+    }
+}
