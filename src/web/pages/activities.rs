@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
-use super::{here, html, html_status, see_other};
+use super::{here, html, html_status, saved_or_again, see_other};
 use crate::access::{Actor, Permission};
 use crate::activities::{
     self, Activity, ActivityFilter, ActivityInput, SPECIAL_EVENTS, Status, Transition, rules,
@@ -399,13 +399,17 @@ async fn create(
     RawForm(actor, f, raw): RawForm<PlanForm>,
 ) -> Result<Response> {
     let (input, chosen) = f.input(&raw);
-    match activities::plan(&state.db, &actor, &input).await {
-        Ok(list) => Ok(see_other(&format!(
-            "/activities/{}?ok=created",
-            list.first().map(|a| a.id).unwrap_or(0)
-        ))),
-        Err(Error::Invalid(fe)) => {
-            let page = form_page(
+    let result = activities::plan(&state.db, &actor, &input).await;
+    saved_or_again(
+        result,
+        |list| {
+            format!(
+                "/activities/{}?ok=created",
+                list.first().map(|a| a.id).unwrap_or(0)
+            )
+        },
+        |fe| {
+            form_page(
                 &state,
                 &actor,
                 lang,
@@ -415,11 +419,9 @@ async fn create(
                 f.view().errors(lang, &fe),
                 chosen,
             )
-            .await?;
-            html_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
-        }
-        Err(e) => Err(e),
-    }
+        },
+    )
+    .await
 }
 
 async fn edit_form(
@@ -495,10 +497,12 @@ async fn update(
     RawForm(actor, f, raw): RawForm<PlanForm>,
 ) -> Result<Response> {
     let (input, chosen) = f.input(&raw);
-    match activities::update(&state.db, &actor, id, &input).await {
-        Ok(_) => Ok(see_other(&format!("/activities/{id}?ok=saved"))),
-        Err(Error::Invalid(fe)) => {
-            let page = form_page(
+    let result = activities::update(&state.db, &actor, id, &input).await;
+    saved_or_again(
+        result,
+        |_| format!("/activities/{id}?ok=saved"),
+        |fe| {
+            form_page(
                 &state,
                 &actor,
                 lang,
@@ -508,11 +512,9 @@ async fn update(
                 f.view().errors(lang, &fe),
                 chosen,
             )
-            .await?;
-            html_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
-        }
-        Err(e) => Err(e),
-    }
+        },
+    )
+    .await
 }
 
 /// A review action offered on an activity's page.

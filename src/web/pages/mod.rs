@@ -54,6 +54,27 @@ pub(crate) fn html_status<T: askama::Template>(
     Ok(r)
 }
 
+/// The answer to a posted form: on success a redirect to `to(value)`; on field errors the form shown
+/// again by `again` (typed values kept, errors beside the fields) with 422; anything else passed on.
+pub(crate) async fn saved_or_again<T, P, Fut>(
+    result: Result<T>,
+    to: impl FnOnce(T) -> String,
+    again: impl FnOnce(crate::error::FieldErrors) -> Fut,
+) -> Result<Response>
+where
+    P: askama::Template,
+    Fut: std::future::Future<Output = Result<P>>,
+{
+    match result {
+        Ok(v) => Ok(see_other(&to(v))),
+        Err(Error::Invalid(fe)) => html_status(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            &again(fe).await?,
+        ),
+        Err(e) => Err(e),
+    }
+}
+
 /// A 303 redirect after a successful POST.
 pub(crate) fn see_other(to: &str) -> Response {
     axum::response::Redirect::to(to).into_response()

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::{here, html, html_status, see_other};
+use super::{here, html, html_status, saved_or_again, see_other};
 use crate::access::{Actor, Permission};
 use crate::error::{Error, Result};
 use crate::i18n::{self, Lang};
@@ -370,10 +370,12 @@ async fn create(
     RawForm(actor, f, raw): RawForm<ResidentForm>,
 ) -> Result<Response> {
     let tags = tags_of_form(&raw);
-    match people::create_resident(&state.db, &actor, &f.input(tags.clone())).await {
-        Ok(r) => Ok(see_other(&format!("/people/residents/{}?ok=created", r.id))),
-        Err(Error::Invalid(fe)) => {
-            let page = form_page(
+    let result = people::create_resident(&state.db, &actor, &f.input(tags.clone())).await;
+    saved_or_again(
+        result,
+        |r| format!("/people/residents/{}?ok=created", r.id),
+        |fe| {
+            form_page(
                 &state,
                 &actor,
                 lang,
@@ -383,11 +385,9 @@ async fn create(
                 f.view().errors(lang, &fe),
                 tags,
             )
-            .await?;
-            html_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
-        }
-        Err(e) => Err(e),
-    }
+        },
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -568,10 +568,12 @@ async fn update(
     let tags = tags_of_form(&raw);
     // Empty number fields keep what is stored (the form never shows full numbers).
     let input = f.input(tags.clone());
-    match people::update_resident(&state.db, &actor, id, &input).await {
-        Ok(_) => Ok(see_other(&format!("/people/residents/{id}?ok=saved"))),
-        Err(Error::Invalid(fe)) => {
-            let page = form_page(
+    let result = people::update_resident(&state.db, &actor, id, &input).await;
+    saved_or_again(
+        result,
+        |_| format!("/people/residents/{id}?ok=saved"),
+        |fe| {
+            form_page(
                 &state,
                 &actor,
                 lang,
@@ -581,11 +583,9 @@ async fn update(
                 f.view().errors(lang, &fe),
                 tags,
             )
-            .await?;
-            html_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
-        }
-        Err(e) => Err(e),
-    }
+        },
+    )
+    .await
 }
 
 /// A household line.

@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use chrono::Datelike;
 use serde::Deserialize;
 
-use super::{here, html, html_status, see_other};
+use super::{here, html, html_status, saved_or_again, see_other};
 use crate::access::{Actor, Permission};
 use crate::catalogue;
 use crate::error::{Error, Result};
@@ -403,10 +403,12 @@ async fn create(
     RawForm(actor, f, raw): RawForm<TeacherForm>,
 ) -> Result<Response> {
     let (input, themes) = f.input(&raw);
-    match teachers::create_teacher(&state.db, &actor, &input).await {
-        Ok(t) => Ok(see_other(&format!("/teachers/{}?ok=created", t.id))),
-        Err(Error::Invalid(fe)) => {
-            let page = form_page(
+    let result = teachers::create_teacher(&state.db, &actor, &input).await;
+    saved_or_again(
+        result,
+        |t| format!("/teachers/{}?ok=created", t.id),
+        |fe| {
+            form_page(
                 &state,
                 &actor,
                 lang,
@@ -416,11 +418,9 @@ async fn create(
                 f.view().errors(lang, &fe),
                 themes,
             )
-            .await?;
-            html_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
-        }
-        Err(e) => Err(e),
-    }
+        },
+    )
+    .await
 }
 
 async fn edit_form(
@@ -470,10 +470,12 @@ async fn update(
     RawForm(actor, f, raw): RawForm<TeacherForm>,
 ) -> Result<Response> {
     let (input, themes) = f.input(&raw);
-    match teachers::update_teacher(&state.db, &actor, id, &input).await {
-        Ok(_) => Ok(see_other(&format!("/teachers/{id}?ok=saved"))),
-        Err(Error::Invalid(fe)) => {
-            let page = form_page(
+    let result = teachers::update_teacher(&state.db, &actor, id, &input).await;
+    saved_or_again(
+        result,
+        |_| format!("/teachers/{id}?ok=saved"),
+        |fe| {
+            form_page(
                 &state,
                 &actor,
                 lang,
@@ -483,11 +485,9 @@ async fn update(
                 f.view().errors(lang, &fe),
                 themes,
             )
-            .await?;
-            html_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
-        }
-        Err(e) => Err(e),
-    }
+        },
+    )
+    .await
 }
 
 /// A training or service line.
