@@ -14,6 +14,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod evidence;
 pub mod i18n;
 pub mod org;
 pub mod page;

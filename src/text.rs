@@ -57,6 +57,22 @@ pub fn optional_multiline(
     Some(v.to_string())
 }
 
+/// A required multi-line text (newlines and tabs allowed).
+pub fn required_multiline(
+    fe: &mut FieldErrors,
+    field: &str,
+    value: &str,
+    max_chars: usize,
+) -> String {
+    match optional_multiline(fe, field, Some(value), max_chars) {
+        Some(v) => v,
+        None => {
+            fe.add(field, Msg::new("field.required"));
+            String::new()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -76,6 +76,8 @@ pub enum Permission {
     ActivitiesPlan,
     /// Review (approve or return) and publish activities: the town school.
     ActivitiesReview,
+    /// Show an activity's check-in code, record attendance and head counts, upload evidence.
+    ActivitiesAttend,
 }
 
 impl Permission {
@@ -99,6 +101,7 @@ impl Permission {
             Permission::ActivitiesRead => "activities:read",
             Permission::ActivitiesPlan => "activities:plan",
             Permission::ActivitiesReview => "activities:review",
+            Permission::ActivitiesAttend => "activities:attend",
         }
     }
 }
@@ -191,6 +194,7 @@ impl Role {
                 ActivitiesRead,
                 ActivitiesPlan,
                 ActivitiesReview,
+                ActivitiesAttend,
             ],
             Role::Leadership => &[OrgRead, TeachersRead, ActivitiesRead],
             Role::LeadDepartment => &[OrgRead, TeachersRead, ActivitiesRead, ActivitiesPlan],
@@ -206,8 +210,11 @@ impl Role {
                 TeachersWrite,
                 ActivitiesRead,
                 ActivitiesPlan,
+                ActivitiesAttend,
             ],
-            Role::Teacher | Role::Resident => &[],
+            // A teacher shows the check-in code and takes attendance at the place they teach.
+            Role::Teacher => &[OrgRead, ActivitiesRead, ActivitiesAttend],
+            Role::Resident => &[],
         }
     }
 
@@ -294,6 +301,28 @@ impl Actor {
         }
     }
 
+    /// A resident acting for themselves without an account (QR check-in, rating), recorded in the audit
+    /// log as `resident-self-service` under the activity's place.
+    pub fn self_service(
+        node_path: &str,
+        source_ip: Option<String>,
+        request_id: Option<String>,
+    ) -> Actor {
+        Actor {
+            user_id: None,
+            username: "resident-self-service".into(),
+            display_name: "居民自助".into(),
+            role: Role::Resident,
+            node_id: 0,
+            scope_path: node_path.to_string(),
+            scope_node_id: 0,
+            csrf_token: String::new(),
+            session_hash: None,
+            source_ip,
+            request_id,
+        }
+    }
+
     /// True when the role grants the permission.
     pub fn can(&self, p: Permission) -> bool {
         self.role.permissions().contains(&p)
@@ -377,7 +406,14 @@ mod tests {
                 .permissions()
                 .contains(&Permission::OrgManage)
         );
-        assert!(Role::Teacher.permissions().is_empty());
+        // A teacher takes attendance but never sees residents' records or plans activities.
+        assert!(
+            Role::Teacher
+                .permissions()
+                .contains(&Permission::ActivitiesAttend)
+        );
+        assert!(!Role::Teacher.permissions().contains(&Permission::PeopleRead));
+        assert!(Role::Resident.permissions().is_empty());
     }
 
     #[test]

@@ -66,6 +66,8 @@ pub struct Activity {
     pub late: bool,
     pub review_note: Option<String>,
     pub cancel_reason: Option<String>,
+    /// The centre head's summary written when documenting.
+    pub summary: Option<String>,
 }
 
 impl Activity {
@@ -442,11 +444,29 @@ pub async fn transition(
     t: Transition,
     reason: Option<&str>,
 ) -> Result<Activity> {
+    if t == Transition::Document {
+        // Documenting needs attendance and evidence: `evidence::document` checks them first.
+        return Err(Error::Conflict(Msg::new("evidence.use_document_form")));
+    }
+    apply_transition(db, actor, id, t, reason).await
+}
+
+/// Moves an activity along its lifecycle once the caller has checked what the transition needs
+/// (`reason` is the summary when documenting).
+pub(crate) async fn apply_transition(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    t: Transition,
+    reason: Option<&str>,
+) -> Result<Activity> {
     let needed = match t {
-        Transition::Approve | Transition::Return | Transition::Publish => {
+        Transition::Approve | Transition::Return | Transition::Publish | Transition::Archive => {
             Permission::ActivitiesReview
         }
-        Transition::Submit | Transition::Hold | Transition::Cancel => Permission::ActivitiesPlan,
+        Transition::Submit | Transition::Hold | Transition::Cancel | Transition::Document => {
+            Permission::ActivitiesPlan
+        }
     };
     if !(actor.can(needed) || (t == Transition::Cancel && actor.can(Permission::ActivitiesReview)))
     {
@@ -467,6 +487,12 @@ pub async fn transition(
         Transition::Return | Transition::Cancel => {
             Some(text::required(&mut fe, "reason", reason.unwrap_or(""), 200))
         }
+        Transition::Document => Some(text::required_multiline(
+            &mut fe,
+            "summary",
+            reason.unwrap_or(""),
+            2000,
+        )),
         _ => None,
     };
     fe.into_result()?;

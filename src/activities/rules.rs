@@ -80,6 +80,10 @@ pub enum Transition {
     Return,
     Publish,
     Hold,
+    /// Held → documented: the centre head's summary with attendance and evidence.
+    Document,
+    /// Documented → archived: the town school files the record.
+    Archive,
     Cancel,
 }
 
@@ -92,6 +96,8 @@ impl Transition {
             Transition::Return => "activities.returned",
             Transition::Publish => "activities.published",
             Transition::Hold => "activities.held",
+            Transition::Document => "activities.documented",
+            Transition::Archive => "activities.archived",
             Transition::Cancel => "activities.cancelled",
         }
     }
@@ -106,6 +112,8 @@ pub fn next(from: Status, t: Transition) -> Option<Status> {
         (Submitted, Transition::Return) => Some(Returned),
         (Approved, Transition::Publish) => Some(Published),
         (Published, Transition::Hold) => Some(Held),
+        (Held, Transition::Document) => Some(Documented),
+        (Documented, Transition::Archive) => Some(Archived),
         (Draft | Submitted | Returned | Approved | Published, Transition::Cancel) => {
             Some(Cancelled)
         }

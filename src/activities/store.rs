@@ -9,7 +9,7 @@ use crate::{on_db, on_tx};
 const ACTIVITY: &str = "select a.id, a.town_id, a.owner_id, o.name as owner_name, o.path as owner_path, a.lead_department_id, \
     d.name as lead_department_name, a.theme_id, t.name as theme_name, a.format_id, f.name as format_name, a.target_group_id, \
     g.name as target_group_name, a.title, a.description, a.venue, a.starts_at, a.ends_at, a.capacity, a.featured, \
-    a.learning_team, a.special_event, a.series_id, a.status, a.submitted_at, a.late, a.review_note, a.cancel_reason \
+    a.learning_team, a.special_event, a.series_id, a.status, a.submitted_at, a.late, a.review_note, a.cancel_reason, a.summary \
     from activities a join org_nodes o on o.id = a.owner_id join themes t on t.id = a.theme_id \
     left join org_nodes d on d.id = a.lead_department_id left join formats f on f.id = a.format_id \
     left join target_groups g on g.id = a.target_group_id";
@@ -103,13 +103,27 @@ pub(super) async fn set_status(
         Transition::Cancel => on_tx!(tx, c => sqlx::query(
             "update activities set status = $1, cancel_reason = $2, updated_at = $3 where id = $4 and status = $5")
             .bind(to.as_str()).bind(reason).bind(now).bind(id).bind(from.as_str()).execute(c).await.map(|r| r.rows_affected())),
-        Transition::Approve | Transition::Publish | Transition::Hold => {
+        Transition::Publish => on_tx!(tx, c => sqlx::query(
+            "update activities set status = $1, checkin_secret = coalesce(checkin_secret, $2), updated_at = $3 where id = $4 and status = $5")
+            .bind(to.as_str()).bind(new_secret()).bind(now).bind(id).bind(from.as_str()).execute(c).await.map(|r| r.rows_affected())),
+        Transition::Document => on_tx!(tx, c => sqlx::query(
+            "update activities set status = $1, summary = $2, documented_at = $3, updated_at = $3 where id = $4 and status = $5")
+            .bind(to.as_str()).bind(reason).bind(now).bind(id).bind(from.as_str()).execute(c).await.map(|r| r.rows_affected())),
+        Transition::Approve | Transition::Hold | Transition::Archive => {
             on_tx!(tx, c => sqlx::query(
             "update activities set status = $1, updated_at = $2 where id = $3 and status = $4")
             .bind(to.as_str()).bind(now).bind(id).bind(from.as_str()).execute(c).await.map(|r| r.rows_affected()))
         }
     }?;
     Ok(n)
+}
+
+/// A fresh 256-bit secret that signs an activity's check-in codes.
+fn new_secret() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut b);
+    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 pub(super) async fn teachers(db: &Db, id: i64) -> Result<Vec<(i64, String)>> {

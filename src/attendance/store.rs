@@ -1,6 +1,9 @@
 use chrono::{DateTime, Utc};
 
-use super::{Enrolment, ResidentEnrolment};
+use super::{
+    Attendance, DeskActivity, Enrolment, RatingComment, RatingSummary, ResidentAttendance,
+    ResidentEnrolment,
+};
 use crate::db::{Db, Tx};
 use crate::error::Result;
 use crate::people::rules::mask_phone;
@@ -95,4 +98,170 @@ pub(super) async fn of_resident(db: &Db, resident_id: i64) -> Result<Vec<Residen
          join activities a on a.id = e.activity_id join org_nodes o on o.id = a.owner_id \
          where e.resident_id = $1 order by a.starts_at desc, e.id desc")
         .bind(resident_id).fetch_all(p).await?))
+}
+
+/// What check-in needs to know of an activity (fixed once it is published, except the status).
+pub(super) async fn desk_activity(db: &Db, id: i64) -> Result<Option<DeskActivity>> {
+    Ok(on_db!(db, p => sqlx::query_as(
+        "select a.id, a.title, a.starts_at, a.ends_at, a.venue, a.status, a.checkin_secret, a.town_id, \
+         o.name as owner_name, o.path as owner_path, o.kind as owner_kind, o.parent_id as owner_parent_id \
+         from activities a join org_nodes o on o.id = a.owner_id where a.id = $1")
+        .bind(id).fetch_optional(p).await?))
+}
+
+pub(super) async fn attendance_of(
+    db: &Db,
+    activity_id: i64,
+    resident_id: i64,
+) -> Result<Option<(i64, String)>> {
+    Ok(on_db!(db, p => sqlx::query_as(
+        "select id, status from attendances where activity_id = $1 and resident_id = $2")
+        .bind(activity_id).bind(resident_id).fetch_optional(p).await?))
+}
+
+/// Writes a QR check-in unless the resident is already recorded or the activity is no longer open
+/// (checked in the same statement, so a cancellation in between wins). Returns the new row's id.
+pub(super) async fn insert_checkin(
+    tx: &mut Tx,
+    activity_id: i64,
+    resident_id: i64,
+    status: &str,
+    at: DateTime<Utc>,
+) -> Result<Option<i64>> {
+    Ok(on_tx!(tx, c => sqlx::query_scalar(
+        "insert into attendances (activity_id, resident_id, status, method, checked_at) \
+         select $1, $2, $3, 'qr', $4 where exists (select 1 from activities where id = $1 and status in ('published', 'held')) \
+         on conflict (activity_id, resident_id) do nothing returning id")
+        .bind(activity_id).bind(resident_id).bind(status).bind(at).fetch_optional(c).await?))
+}
+
+pub(super) async fn recorded_tx(tx: &mut Tx, activity_id: i64, resident_id: i64) -> Result<bool> {
+    let n: i64 = on_tx!(tx, c => sqlx::query_scalar(
+        "select count(*) from attendances where activity_id = $1 and resident_id = $2")
+        .bind(activity_id).bind(resident_id).fetch_one(c).await?);
+    Ok(n > 0)
+}
+
+/// Records (or corrects) a resident's attendance by hand; returns the previous status, if any.
+pub(super) async fn upsert_mark(
+    tx: &mut Tx,
+    activity_id: i64,
+    resident_id: i64,
+    status: &str,
+    method: &str,
+    by: Option<i64>,
+    at: DateTime<Utc>,
+) -> Result<(i64, Option<String>)> {
+    let before: Option<String> = on_tx!(tx, c => sqlx::query_scalar(
+        "select status from attendances where activity_id = $1 and resident_id = $2")
+        .bind(activity_id).bind(resident_id).fetch_optional(c).await?);
+    let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
+        "insert into attendances (activity_id, resident_id, status, method, checked_at, recorded_by) values ($1, $2, $3, $4, $5, $6) \
+         on conflict (activity_id, resident_id) do update set status = excluded.status, method = excluded.method, \
+         recorded_by = excluded.recorded_by returning id")
+        .bind(activity_id).bind(resident_id).bind(status).bind(method).bind(at).bind(by).fetch_one(c).await?);
+    Ok((id, before))
+}
+
+pub(super) async fn set_head_count(tx: &mut Tx, activity_id: i64, n: Option<i64>) -> Result<()> {
+    on_tx!(tx, c => sqlx::query("update activities set head_count = $1 where id = $2")
+        .bind(n).bind(activity_id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+const ATTENDANCE: &str = "select x.id, x.activity_id, x.resident_id, r.name as resident_name, r.phone, x.status, x.method, x.checked_at \
+    from attendances x join residents r on r.id = x.resident_id";
+
+pub(super) async fn attendance_list(db: &Db, activity_id: i64) -> Result<Vec<Attendance>> {
+    let sql = format!("{ATTENDANCE} where x.activity_id = $1 order by x.checked_at, x.id");
+    let rows: Vec<Attendance> =
+        on_db!(db, p => sqlx::query_as(&sql).bind(activity_id).fetch_all(p).await?);
+    Ok(rows
+        .into_iter()
+        .map(|mut a| {
+            a.phone = a.phone.as_deref().map(mask_phone);
+            a
+        })
+        .collect())
+}
+
+/// (attended, excused, absent) counts and the head count of an activity.
+pub(super) async fn counts(db: &Db, activity_id: i64) -> Result<(i64, i64, i64, Option<i64>)> {
+    let (attended, excused, absent): (i64, i64, i64) = on_db!(db, p => sqlx::query_as(
+        "select coalesce(sum(case when status in ('present', 'late') then 1 else 0 end), 0), \
+         coalesce(sum(case when status = 'excused' then 1 else 0 end), 0), \
+         coalesce(sum(case when status = 'absent' then 1 else 0 end), 0) from attendances where activity_id = $1")
+        .bind(activity_id).fetch_one(p).await?);
+    let head: Option<i32> = on_db!(db, p => sqlx::query_scalar("select head_count from activities where id = $1")
+        .bind(activity_id).fetch_one(p).await?);
+    Ok((attended, excused, absent, head.map(i64::from)))
+}
+
+pub(super) async fn attended(db: &Db, activity_id: i64, resident_id: i64) -> Result<bool> {
+    let n: i64 = on_db!(db, p => sqlx::query_scalar(
+        "select count(*) from attendances where activity_id = $1 and resident_id = $2 and status in ('present', 'late')")
+        .bind(activity_id).bind(resident_id).fetch_one(p).await?);
+    Ok(n > 0)
+}
+
+/// Records or replaces a resident's rating; true when it replaced an earlier one.
+pub(super) async fn upsert_rating(
+    tx: &mut Tx,
+    activity_id: i64,
+    resident_id: i64,
+    score: i32,
+    comment: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<(i64, bool)> {
+    let before: Option<i64> = on_tx!(tx, c => sqlx::query_scalar(
+        "select id from ratings where activity_id = $1 and resident_id = $2")
+        .bind(activity_id).bind(resident_id).fetch_optional(c).await?);
+    let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
+        "insert into ratings (activity_id, resident_id, score, comment, created_at) values ($1, $2, $3, $4, $5) \
+         on conflict (activity_id, resident_id) do update set score = excluded.score, comment = excluded.comment, \
+         created_at = excluded.created_at returning id")
+        .bind(activity_id).bind(resident_id).bind(score).bind(comment).bind(at).fetch_one(c).await?);
+    Ok((id, before.is_some()))
+}
+
+/// (count, average score) of an activity's ratings and its latest comments.
+pub(super) async fn rating_summary(db: &Db, activity_id: i64) -> Result<RatingSummary> {
+    let (count, average): (i64, Option<f64>) = on_db!(db, p => sqlx::query_as(
+        "select count(*), avg(cast(score as double precision)) from ratings where activity_id = $1")
+        .bind(activity_id).fetch_one(p).await?);
+    let comments: Vec<(i32, String)> = on_db!(db, p => sqlx::query_as(
+        "select score, comment from ratings where activity_id = $1 and comment is not null order by id desc limit 20")
+        .bind(activity_id).fetch_all(p).await?);
+    Ok(RatingSummary {
+        count,
+        average,
+        comments: comments
+            .into_iter()
+            .map(|(score, comment)| RatingComment { score, comment })
+            .collect(),
+    })
+}
+
+pub(super) async fn attendance_of_resident(
+    db: &Db,
+    resident_id: i64,
+) -> Result<Vec<ResidentAttendance>> {
+    Ok(on_db!(db, p => sqlx::query_as(
+        "select x.activity_id, a.title, a.starts_at, o.name as owner_name, x.status, g.score, g.comment \
+         from attendances x join activities a on a.id = x.activity_id join org_nodes o on o.id = a.owner_id \
+         left join ratings g on g.activity_id = x.activity_id and g.resident_id = x.resident_id \
+         where x.resident_id = $1 order by a.starts_at desc, x.id desc")
+        .bind(resident_id).fetch_all(p).await?))
+}
+
+/// The enrolled residents of an activity with their full names (a sign-in sheet to print), masked phones.
+pub(super) async fn sheet_rows(db: &Db, activity_id: i64) -> Result<Vec<(i64, String, Option<String>)>> {
+    let rows: Vec<(i64, String, Option<String>)> = on_db!(db, p => sqlx::query_as(
+        "select r.id, r.name, r.phone from enrolments e join residents r on r.id = e.resident_id \
+         where e.activity_id = $1 and e.status = 'enrolled' order by e.id")
+        .bind(activity_id).fetch_all(p).await?);
+    Ok(rows
+        .into_iter()
+        .map(|(id, n, ph)| (id, n, ph.as_deref().map(mask_phone)))
+        .collect())
 }

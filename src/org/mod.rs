@@ -262,6 +262,17 @@ pub async fn get_node_unscoped(db: &Db, id: i64) -> Result<Option<Node>> {
     store::get(db, id).await
 }
 
+/// The active communities under a path, by name, without a scope check (a walk-in at a check-in picks
+/// the community they live in among the activity's town).
+pub async fn communities_under(db: &Db, path: &str) -> Result<Vec<(i64, String)>> {
+    Ok(store::subtree(db, path, i32::MAX)
+        .await?
+        .into_iter()
+        .filter(|n| n.kind() == Kind::Community && n.retired_at.is_none())
+        .map(|n| (n.id, n.name))
+        .collect())
+}
+
 /// One node inside the actor's scope (retired nodes included: they stay readable).
 pub async fn get_node(db: &Db, actor: &Actor, id: i64) -> Result<Node> {
     actor.require(Permission::OrgRead)?;

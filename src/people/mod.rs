@@ -295,6 +295,39 @@ async fn check_unique(tx: &mut Tx, v: &ResidentValues, except: Option<i64>) -> R
 /// Registers a resident in a community inside the actor's scope.
 pub async fn create_resident(db: &Db, actor: &Actor, input: &ResidentInput) -> Result<Resident> {
     actor.require(Permission::PeopleWrite)?;
+    insert_resident(db, actor, input, "people.resident_created").await
+}
+
+/// Registers a walk-in met at a QR check-in (name and mobile number only) in a community of the
+/// activity's town; `actor` is the resident's self-service actor whose scope is that town.
+pub(crate) async fn register_walk_in(
+    db: &Db,
+    actor: &Actor,
+    community_id: i64,
+    name: &str,
+    phone: &str,
+) -> Result<Resident> {
+    let input = ResidentInput {
+        name: name.to_string(),
+        community_id,
+        phone: Some(phone.to_string()),
+        ..Default::default()
+    };
+    insert_resident(db, actor, &input, "people.walk_in_registered").await
+}
+
+/// (id, name, community) of the resident with this mobile number, in any town: check-in identifies a
+/// resident by number wherever they live.
+pub(crate) async fn resident_by_phone(db: &Db, phone: &str) -> Result<Option<(i64, String, i64)>> {
+    store::resident_by_phone(db, phone).await
+}
+
+async fn insert_resident(
+    db: &Db,
+    actor: &Actor,
+    input: &ResidentInput,
+    action: &'static str,
+) -> Result<Resident> {
     let v = validate(input, Utc::now().date_naive()).map_err(Error::Invalid)?;
     let mut tx = db.begin().await?;
     let community = community_in_scope(&mut tx, actor, v.community_id).await?;
@@ -304,7 +337,7 @@ pub async fn create_resident(db: &Db, actor: &Actor, input: &ResidentInput) -> R
         &mut tx,
         actor,
         Entry {
-            action: "people.resident_created",
+            action,
             subject_type: "resident",
             subject_id: Some(id),
             node_path: &community.path,
@@ -361,6 +394,21 @@ async fn record_in_scope(db: &Db, actor: &Actor, id: i64) -> Result<ResidentReco
     let r = store::resident(db, id).await?.ok_or(Error::NotFound)?;
     actor.require_sees(&r.community_path)?;
     Ok(r)
+}
+
+/// The id of a resident inside the actor's scope whose attendance may be recorded (not erased).
+pub(crate) async fn resident_for_attendance(db: &Db, actor: &Actor, id: i64) -> Result<i64> {
+    let r = store::resident(db, id).await?.ok_or(Error::NotFound)?;
+    if r.erased_at.is_some() {
+        return Err(Error::NotFound);
+    }
+    actor.require_sees(&r.community_path)?;
+    Ok(r.id)
+}
+
+/// A resident's name (for the pages a resident opens with a signed link).
+pub(crate) async fn resident_name(db: &Db, id: i64) -> Result<String> {
+    Ok(store::resident(db, id).await?.ok_or(Error::NotFound)?.name)
 }
 
 /// One resident, masked.

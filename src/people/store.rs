@@ -180,7 +180,16 @@ pub(super) async fn erase_resident(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> 
         "update residents set name = '已注销居民', birth_date = null, phone = null, id_number = null, household_id = null, \
          building_id = null, guardian_consent = false, erased_at = $1, updated_at = $1 where id = $2")
         .bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    // A comment on a rating may name the resident; the score stays for the statistics.
+    on_tx!(tx, c => sqlx::query("update ratings set comment = null where resident_id = $1")
+        .bind(id).execute(c).await.map(|r| r.rows_affected()))?;
     set_tags(tx, id, &[]).await
+}
+
+/// (id, name, community) of the resident with this mobile number, whoever asks.
+pub(super) async fn resident_by_phone(db: &Db, phone: &str) -> Result<Option<(i64, String, i64)>> {
+    Ok(on_db!(db, p => sqlx::query_as("select id, name, community_id from residents where phone = $1")
+        .bind(phone).fetch_optional(p).await?))
 }
 
 pub(super) async fn resident(db: &Db, id: i64) -> Result<Option<ResidentRecord>> {

@@ -28,6 +28,8 @@ pub use extract::{SECURE_SESSION_COOKIE, SESSION_COOKIE, Session};
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
+    /// The QR check-in queue (group commit).
+    pub desk: Arc<crate::attendance::CheckinDesk>,
 }
 
 /// The whole application router with its middleware.

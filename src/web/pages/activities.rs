@@ -62,7 +62,7 @@ fn when(a: &Activity) -> String {
     )
 }
 
-fn row(lang: Lang, a: &Activity) -> ActivityRow {
+pub(super) fn row(lang: Lang, a: &Activity) -> ActivityRow {
     ActivityRow {
         id: a.id,
         when: when(a),
@@ -542,6 +542,8 @@ struct ShowPage {
     can_enrol: bool,
     enrolled: usize,
     form: FormView,
+    /// Attendance and evidence exist from publication on.
+    show_attendance: bool,
 }
 
 /// A line of the enrolment list.
@@ -553,12 +555,13 @@ pub struct EnrolmentRow {
     pub waiting: bool,
 }
 
-const ACTIONS: [(&str, Transition); 6] = [
+const ACTIONS: [(&str, Transition); 7] = [
     ("submit", Transition::Submit),
     ("approve", Transition::Approve),
     ("return", Transition::Return),
     ("publish", Transition::Publish),
     ("hold", Transition::Hold),
+    ("archive", Transition::Archive),
     ("cancel", Transition::Cancel),
 ];
 
@@ -582,9 +585,10 @@ async fn show_page(
         .iter()
         .filter(|(_, t)| rules::next(status, *t).is_some())
         .filter(|(_, t)| match t {
-            Transition::Approve | Transition::Return | Transition::Publish => {
-                actor.can(Permission::ActivitiesReview)
-            }
+            Transition::Approve
+            | Transition::Return
+            | Transition::Publish
+            | Transition::Archive => actor.can(Permission::ActivitiesReview),
             _ => actor.can(Permission::ActivitiesPlan) || actor.can(Permission::ActivitiesReview),
         })
         .map(|(name, t)| ActionButton {
@@ -616,6 +620,10 @@ async fn show_page(
             .map(|l| l.iter().filter(|e| !e.waiting).count())
             .unwrap_or(0),
         can_enrol: actor.can(Permission::PeopleWrite) && status == Status::Published,
+        show_attendance: matches!(
+            status,
+            Status::Published | Status::Held | Status::Documented | Status::Archived
+        ),
         enrolments,
         form: FormView::default(),
         shell: Shell::new(actor, lang, "/activities", &here(uri), ok),

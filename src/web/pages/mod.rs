@@ -2,6 +2,8 @@
 
 mod account;
 mod activities;
+mod attendance;
+mod checkin;
 mod audit;
 mod imports;
 mod org;
@@ -30,6 +32,8 @@ pub fn router() -> Router<AppState> {
         .merge(imports::router())
         .merge(teachers::router())
         .merge(activities::router())
+        .merge(attendance::router())
+        .merge(checkin::router())
 }
 
 /// Renders an askama template as an HTML response.

@@ -1,0 +1,273 @@
+//! Evidence of an activity (活动资料): photos, the scan of the paper sign-in sheet and lesson materials,
+//! and documenting the activity with a summary. Invariants: a file's type is read from its content and
+//! must be one the kind allows; photos are stored without their metadata; files are kept in the
+//! database (a backup holds them, every app server serves them) and served as attachments to those who
+//! may see the activity; an activity becomes documented only with a summary, attendance (records or a
+//! head count) and at least one photo or sign-in scan — that is what makes it complete.
+
+pub mod files;
+mod store;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::access::{Actor, Permission};
+use crate::activities::{self, Activity, Status, Transition};
+use crate::attendance;
+use crate::audit::{self, Entry};
+use crate::db::Db;
+use crate::error::{Error, Msg, Result};
+pub use files::{FileType, MAX_BYTES};
+
+/// The most files one activity keeps.
+pub const MAX_FILES: i64 = 60;
+
+/// What a file is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A photo of the activity.
+    Photo,
+    /// The scan (photo or PDF) of the paper sign-in sheet.
+    SignInSheet,
+    /// Lesson material attached to the plan.
+    Material,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 3] = [Kind::Photo, Kind::SignInSheet, Kind::Material];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Photo => "photo",
+            Kind::SignInSheet => "sign_in_sheet",
+            Kind::Material => "material",
+        }
+    }
+
+    /// Parses a stored or submitted name.
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s.trim())
+    }
+
+    /// The file types this kind accepts.
+    pub fn allowed(self) -> &'static [FileType] {
+        match self {
+            Kind::Photo => &[FileType::Jpeg, FileType::Png],
+            Kind::SignInSheet => &[FileType::Jpeg, FileType::Png, FileType::Pdf],
+            Kind::Material => &[FileType::Pdf, FileType::Xlsx, FileType::Jpeg, FileType::Png],
+        }
+    }
+
+    /// True for the kinds that prove an activity took place.
+    fn is_evidence(self) -> bool {
+        matches!(self, Kind::Photo | Kind::SignInSheet)
+    }
+}
+
+/// A stored file as lists show it.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct ActivityFile {
+    pub id: i64,
+    pub activity_id: i64,
+    /// photo, sign_in_sheet or material
+    pub kind: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub created_at: DateTime<Utc>,
+    pub has_thumbnail: bool,
+}
+
+/// The statuses in which files of a kind may be added.
+fn check_uploadable(a: &Activity, kind: Kind) -> Result<()> {
+    let ok = match kind {
+        Kind::Material => !matches!(
+            a.status(),
+            Status::Cancelled | Status::Documented | Status::Archived
+        ),
+        Kind::Photo | Kind::SignInSheet => matches!(a.status(), Status::Published | Status::Held),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Conflict(
+            Msg::new("evidence.not_now").arg("status", format!("activities.status.{}", a.status)),
+        ))
+    }
+}
+
+/// A file name safe to show and to send back in a header: no path, no control or quote characters,
+/// at most 100 characters, ending in the extension of its real type.
+fn safe_name(name: &str, t: FileType) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let stem = base.rsplit_once('.').map_or(base, |(s, _)| s);
+    let stem: String = stem
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | '\'' | ';' | '<' | '>'))
+        .take(90)
+        .collect();
+    let stem = stem.trim();
+    let stem = if stem.is_empty() { "file" } else { stem };
+    format!("{stem}.{}", t.extension())
+}
+
+/// Adds a file to an activity (the caller has read at most [`MAX_BYTES`] + 1 bytes).
+pub async fn upload(
+    db: &Db,
+    actor: &Actor,
+    activity_id: i64,
+    kind: Kind,
+    name: &str,
+    bytes: Vec<u8>,
+) -> Result<ActivityFile> {
+    let needed = if kind == Kind::Material {
+        Permission::ActivitiesPlan
+    } else {
+        Permission::ActivitiesAttend
+    };
+    actor.require(needed)?;
+    let a = activities::get(db, actor, activity_id).await?;
+    check_uploadable(&a, kind)?;
+    if bytes.len() > MAX_BYTES {
+        return Err(Error::invalid(
+            "file",
+            Msg::new("evidence.too_large").arg("max_mb", MAX_BYTES / 1024 / 1024),
+        ));
+    }
+    if bytes.is_empty() {
+        return Err(Error::invalid("file", Msg::new("evidence.choose_file")));
+    }
+    if store::count(db, a.id).await? >= MAX_FILES {
+        return Err(Error::Conflict(
+            Msg::new("evidence.too_many").arg("max", MAX_FILES),
+        ));
+    }
+    // Decoding and re-encoding pictures is CPU work: keep it off the async workers.
+    let cleaned = tokio::task::spawn_blocking(move || files::clean(&bytes, kind.allowed()))
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?
+        .map_err(|e| {
+            let key = match e {
+                files::FileError::Type => match kind {
+                    Kind::Photo => "evidence.type_photo",
+                    Kind::SignInSheet => "evidence.type_sheet",
+                    Kind::Material => "evidence.type_material",
+                },
+                files::FileError::Damaged => "evidence.damaged",
+            };
+            Error::invalid("file", Msg::new(key))
+        })?;
+    let name = safe_name(name, cleaned.file_type);
+    let sha = format!("{:x}", Sha256::digest(&cleaned.body));
+    let mut tx = db.begin().await?;
+    let id = store::insert(
+        &mut tx,
+        a.id,
+        kind,
+        &name,
+        cleaned.file_type.mime(),
+        &sha,
+        &cleaned.body,
+        cleaned.thumbnail.as_deref(),
+        actor.user_id,
+        Utc::now(),
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry {
+            action: "evidence.uploaded",
+            subject_type: "activity_file",
+            subject_id: Some(id),
+            node_path: &a.owner_path,
+            before: None,
+            after: Some(json!({"activity_id": a.id, "kind": kind.as_str(), "name": name,
+                "size": cleaned.body.len(), "sha256": sha})),
+            result: "ok",
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    store::meta(db, id).await?.ok_or(Error::NotFound)
+}
+
+/// The files of an activity.
+pub async fn list(db: &Db, actor: &Actor, activity_id: i64) -> Result<Vec<ActivityFile>> {
+    let a = activities::get(db, actor, activity_id).await?;
+    store::list(db, a.id).await
+}
+
+/// A file's description and content (or its thumbnail), for whoever may see its activity.
+pub async fn download(
+    db: &Db,
+    actor: &Actor,
+    file_id: i64,
+    thumbnail: bool,
+) -> Result<(ActivityFile, Vec<u8>)> {
+    let f = store::meta(db, file_id).await?.ok_or(Error::NotFound)?;
+    activities::get(db, actor, f.activity_id).await?;
+    let body = store::body(db, f.id, thumbnail)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok((f, body))
+}
+
+/// Documents a held activity (a published one that has started is marked held first): the summary,
+/// attendance and at least one photo or sign-in scan are required.
+pub async fn document(db: &Db, actor: &Actor, activity_id: i64, summary: &str) -> Result<Activity> {
+    actor.require(Permission::ActivitiesAttend)?;
+    let a = activities::get(db, actor, activity_id).await?;
+    if !matches!(a.status(), Status::Published | Status::Held) {
+        return Err(Error::Conflict(
+            Msg::new("activities.transition_refused")
+                .arg("status", format!("activities.status.{}", a.status)),
+        ));
+    }
+    let sheet = attendance::attendance(db, actor, a.id).await?;
+    if sheet.attended == 0 && sheet.head_count.unwrap_or(0) == 0 {
+        return Err(Error::Conflict(Msg::new("evidence.needs_attendance")));
+    }
+    let files = store::list(db, a.id).await?;
+    if !files
+        .iter()
+        .any(|f| Kind::parse(&f.kind).is_some_and(Kind::is_evidence))
+    {
+        return Err(Error::Conflict(Msg::new("evidence.needs_evidence")));
+    }
+    if a.status() == Status::Published {
+        if Utc::now() < a.starts_at {
+            return Err(Error::Conflict(Msg::new("evidence.not_started")));
+        }
+        activities::apply_transition(db, actor, a.id, Transition::Hold, None).await?;
+    }
+    activities::apply_transition(db, actor, a.id, Transition::Document, Some(summary)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_lose_paths_and_take_the_real_extension() {
+        assert_eq!(
+            safe_name("C:\\照片\\活动现场.JPG", FileType::Jpeg),
+            "活动现场.jpg"
+        );
+        assert_eq!(safe_name("../../etc/passwd", FileType::Pdf), "passwd.pdf");
+        assert_eq!(safe_name("a\"b;c.exe", FileType::Png), "abc.png");
+        assert_eq!(safe_name("", FileType::Pdf), "file.pdf");
+    }
+
+    #[test]
+    fn kinds_allow_their_types() {
+        assert!(!Kind::Photo.allowed().contains(&FileType::Pdf));
+        assert!(Kind::SignInSheet.allowed().contains(&FileType::Pdf));
+        assert!(Kind::Material.allowed().contains(&FileType::Xlsx));
+        assert!(Kind::ALL.iter().all(|k| Kind::parse(k.as_str()) == Some(*k)));
+    }
+}

@@ -1,0 +1,424 @@
+//! QR check-in pages: the full-screen code a teacher or centre head shows (it refreshes itself, no
+//! JavaScript), the phone page a scan opens (mobile number, and name the first time), and the rating
+//! page a checked-in resident keeps. The phone pages need no account: the signed code is the key.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::response::Response;
+use axum::routing::get;
+use serde::Deserialize;
+
+use super::{here, html, html_status};
+use crate::activities::{self, rules as activity_rules};
+use crate::attendance::{self, CheckinForm, CheckinInput, CheckinOutcome, PublicActivity, RatingInput};
+use crate::error::{Error, Msg, Result};
+use crate::i18n::{self, Lang};
+use crate::web::AppState;
+use crate::web::extract::{ClientMeta, CurrentActor, Id, PublicForm};
+use crate::web::views::{FormView, Shell};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/activities/{id}/qr", get(qr_screen))
+        .route("/c/{token}", get(open))
+        .route("/c", axum::routing::post(submit))
+        .route("/r/{token}", get(rating_page).post(rate))
+}
+
+#[derive(Template)]
+#[template(path = "activities/qr.html")]
+struct QrScreen {
+    shell: Shell,
+    title: String,
+    when: String,
+    id: i64,
+    svg: String,
+    link: String,
+    refresh: i64,
+    error: Option<String>,
+}
+
+/// The address residents' phones reach this server by: the host the screen itself was opened on.
+fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-' | '[' | ']'))
+        })
+        .unwrap_or("localhost");
+    let scheme = if state.config.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{host}")
+}
+
+/// The QR code of a link as an SVG drawing.
+fn qr_svg(link: &str) -> Result<String> {
+    let code = qrcode::QrCode::with_error_correction_level(link, qrcode::EcLevel::M)
+        .map_err(|e| Error::Internal(format!("qr: {e}")))?;
+    Ok(code
+        .render::<qrcode::render::svg::Color>()
+        .min_dimensions(320, 320)
+        .quiet_zone(true)
+        .build())
+}
+
+fn when(starts: chrono::DateTime<chrono::Utc>, ends: chrono::DateTime<chrono::Utc>) -> String {
+    let (s, e) = (
+        starts.with_timezone(&activity_rules::beijing()),
+        ends.with_timezone(&activity_rules::beijing()),
+    );
+    format!(
+        "{} {}–{}",
+        s.format("%Y-%m-%d"),
+        s.format("%H:%M"),
+        e.format("%H:%M")
+    )
+}
+
+async fn qr_screen(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    lang: Lang,
+    uri: Uri,
+    headers: HeaderMap,
+    Id(id): Id,
+) -> Result<Response> {
+    let a = activities::get(&state.db, &actor, id).await?;
+    let shell = Shell::new(&actor, lang, "/activities", &here(&uri), None);
+    let mut page = QrScreen {
+        shell,
+        title: a.title.clone(),
+        when: when(a.starts_at, a.ends_at),
+        id,
+        svg: String::new(),
+        link: String::new(),
+        refresh: 20,
+        error: None,
+    };
+    match attendance::qr_code(&state.db, &actor, id).await {
+        Ok(code) => {
+            page.link = format!("{}/c/{}", base_url(&state, &headers), code.token);
+            page.svg = qr_svg(&page.link)?;
+            page.refresh = code.rotates_in.max(1);
+            html(&page)
+        }
+        Err(Error::Conflict(m)) => {
+            page.error = Some(i18n::render(lang, &m));
+            html_status(StatusCode::CONFLICT, &page)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The phone page: the form, or the result of a check-in.
+#[derive(Template)]
+#[template(path = "checkin/phone.html")]
+struct PhonePage {
+    lang: Lang,
+    lang_code: &'static str,
+    activity: Option<PublicActivity>,
+    when: String,
+    ticket: String,
+    /// The number is not registered yet: ask for a name and community.
+    ask_name: bool,
+    communities: Vec<(i64, String)>,
+    community: Option<i64>,
+    form: FormView,
+    /// "checked_in", "already" or empty.
+    done: &'static str,
+    late: bool,
+    resident_name: String,
+    rating_link: String,
+    error: Option<String>,
+}
+
+impl PhonePage {
+    fn t<'a>(&self, key: &'a str) -> &'a str {
+        i18n::t(self.lang, key)
+    }
+
+    fn new(lang: Lang) -> PhonePage {
+        PhonePage {
+            lang,
+            lang_code: lang.code(),
+            activity: None,
+            when: String::new(),
+            ticket: String::new(),
+            ask_name: false,
+            communities: Vec::new(),
+            community: None,
+            form: FormView::default(),
+            done: "",
+            late: false,
+            resident_name: String::new(),
+            rating_link: String::new(),
+            error: None,
+        }
+    }
+
+    fn with_form(mut self, f: CheckinForm) -> PhonePage {
+        self.when = when(f.activity.starts_at, f.activity.ends_at);
+        self.activity = Some(f.activity);
+        self.ticket = f.ticket;
+        self.community = f.default_community;
+        self.communities = f.communities;
+        self
+    }
+
+    fn failed(lang: Lang, m: &Msg) -> PhonePage {
+        let mut p = PhonePage::new(lang);
+        p.error = Some(i18n::render(lang, m));
+        p
+    }
+
+    fn is_selected(&self, id: &i64) -> bool {
+        self.community == Some(*id)
+    }
+}
+
+/// Refusals a resident can act on (wrong or old code, closed window) are shown on the phone page.
+fn phone_error(lang: Lang, e: Error) -> Result<Response> {
+    match e {
+        Error::BadRequest(m) => html_status(StatusCode::BAD_REQUEST, &PhonePage::failed(lang, &m)),
+        Error::Conflict(m) => html_status(StatusCode::CONFLICT, &PhonePage::failed(lang, &m)),
+        e => Err(e),
+    }
+}
+
+async fn open(
+    State(state): State<AppState>,
+    lang: Lang,
+    axum::extract::Path(token): axum::extract::Path<String>,
+) -> Result<Response> {
+    match attendance::open_checkin(&state.desk, &token).await {
+        Ok(f) => html(&PhonePage::new(lang).with_form(f)),
+        Err(e) => phone_error(lang, e),
+    }
+}
+
+#[derive(Deserialize)]
+struct CheckinFields {
+    #[serde(default)]
+    ticket: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    community_id: Option<String>,
+}
+
+fn request_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    lang: Lang,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    PublicForm(f): PublicForm<CheckinFields>,
+) -> Result<Response> {
+    let input = CheckinInput {
+        token: f.ticket.clone(),
+        phone: f.phone.clone(),
+        name: f.name.clone(),
+        community_id: f
+            .community_id
+            .as_deref()
+            .and_then(|c| c.trim().parse().ok()),
+    };
+    let outcome = attendance::check_in(&state.desk, &input, meta.ip, request_id(&headers)).await;
+    let mut page = PhonePage::new(lang);
+    match outcome {
+        Ok(CheckinOutcome::CheckedIn {
+            status,
+            resident_name,
+            activity,
+            rating_token,
+            ..
+        }) => {
+            page.done = "checked_in";
+            page.late = status == attendance::AttendanceStatus::Late;
+            page.resident_name = mask_name(&resident_name);
+            page.when = when(activity.starts_at, activity.ends_at);
+            page.activity = Some(activity);
+            page.rating_link = format!("/r/{rating_token}");
+            html(&page)
+        }
+        Ok(CheckinOutcome::AlreadyCheckedIn {
+            resident_name,
+            activity,
+            rating_token,
+        }) => {
+            page.done = "already";
+            page.resident_name = mask_name(&resident_name);
+            page.when = when(activity.starts_at, activity.ends_at);
+            page.activity = Some(activity);
+            page.rating_link = format!("/r/{rating_token}");
+            html(&page)
+        }
+        Ok(CheckinOutcome::NameNeeded { form }) => {
+            let mut page = page.with_form(form);
+            page.ask_name = true;
+            page.form = FormView::with(&[("phone", f.phone)]);
+            html(&page)
+        }
+        Err(Error::Invalid(fe)) => {
+            // Show the form again with the typed values (the ticket is still good).
+            let form = attendance::open_ticket(&state.desk, &f.ticket).await?;
+            let mut page = page.with_form(form);
+            page.ask_name = f.name.is_some();
+            if let Some(c) = f.community_id.as_deref().and_then(|c| c.parse().ok()) {
+                page.community = Some(c);
+            }
+            page.form = FormView::with(&[
+                ("phone", f.phone),
+                ("name", f.name.unwrap_or_default()),
+            ])
+            .errors(lang, &fe);
+            html_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(e) => phone_error(lang, e),
+    }
+}
+
+/// A name as shown on a phone screen others may see: 张*三 (SECURITY.md, public notices).
+fn mask_name(name: &str) -> String {
+    let chars: Vec<char> = name.chars().collect();
+    match chars.len() {
+        0 | 1 => name.to_string(),
+        2 => format!("{}*", chars[0]),
+        n => format!("{}{}{}", chars[0], "*".repeat(n - 2), chars[n - 1]),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "checkin/rate.html")]
+struct RatePage {
+    lang: Lang,
+    lang_code: &'static str,
+    activity: Option<PublicActivity>,
+    when: String,
+    token: String,
+    resident_name: String,
+    form: FormView,
+    saved: bool,
+    error: Option<String>,
+}
+
+impl RatePage {
+    fn t<'a>(&self, key: &'a str) -> &'a str {
+        i18n::t(self.lang, key)
+    }
+}
+
+async fn rating_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    axum::extract::Path(token): axum::extract::Path<String>,
+) -> Result<Response> {
+    let mut page = RatePage {
+        lang,
+        lang_code: lang.code(),
+        activity: None,
+        when: String::new(),
+        token: token.clone(),
+        resident_name: String::new(),
+        form: FormView::default(),
+        saved: false,
+        error: None,
+    };
+    match attendance::open_rating(&state.desk, &token).await {
+        Ok(f) => {
+            page.when = when(f.activity.starts_at, f.activity.ends_at);
+            page.activity = Some(f.activity);
+            page.resident_name = mask_name(&f.resident_name);
+            html(&page)
+        }
+        Err(Error::BadRequest(m) | Error::Conflict(m)) => {
+            page.error = Some(i18n::render(lang, &m));
+            html_status(StatusCode::CONFLICT, &page)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct RateFields {
+    #[serde(default)]
+    score: String,
+    #[serde(default)]
+    comment: Option<String>,
+}
+
+async fn rate(
+    State(state): State<AppState>,
+    lang: Lang,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    axum::extract::Path(token): axum::extract::Path<String>,
+    PublicForm(f): PublicForm<RateFields>,
+) -> Result<Response> {
+    let input = RatingInput {
+        token: token.clone(),
+        score: f.score.clone(),
+        comment: f.comment.clone(),
+    };
+    let result = attendance::rate(&state.desk, &input, meta.ip, request_id(&headers)).await;
+    let form = attendance::open_rating(&state.desk, &token).await;
+    let mut page = RatePage {
+        lang,
+        lang_code: lang.code(),
+        activity: None,
+        when: String::new(),
+        token,
+        resident_name: String::new(),
+        form: FormView::with(&[("score", f.score), ("comment", f.comment.unwrap_or_default())]),
+        saved: false,
+        error: None,
+    };
+    if let Ok(f) = form {
+        page.when = when(f.activity.starts_at, f.activity.ends_at);
+        page.activity = Some(f.activity);
+        page.resident_name = mask_name(&f.resident_name);
+    }
+    match result {
+        Ok(()) => {
+            page.saved = true;
+            html(&page)
+        }
+        Err(Error::Invalid(fe)) => {
+            page.form = page.form.errors(lang, &fe);
+            html_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(Error::BadRequest(m) | Error::Conflict(m)) => {
+            page.error = Some(i18n::render(lang, &m));
+            html_status(StatusCode::CONFLICT, &page)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask_name;
+
+    #[test]
+    fn names_on_a_phone_screen_are_masked() {
+        assert_eq!(mask_name("张三"), "张*");
+        assert_eq!(mask_name("张小三"), "张*三");
+        assert_eq!(mask_name("阿依古丽·买买提"), "阿******提");
+        assert_eq!(mask_name("𠮷"), "𠮷");
+    }
+}
