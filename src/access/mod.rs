@@ -412,7 +412,11 @@ mod tests {
                 .permissions()
                 .contains(&Permission::ActivitiesAttend)
         );
-        assert!(!Role::Teacher.permissions().contains(&Permission::PeopleRead));
+        assert!(
+            !Role::Teacher
+                .permissions()
+                .contains(&Permission::PeopleRead)
+        );
         assert!(Role::Resident.permissions().is_empty());
     }
 

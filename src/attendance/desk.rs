@@ -159,8 +159,11 @@ async fn write_batch(db: &Db, jobs: &[Job]) -> Result<Vec<Written>> {
                 .await?
             {
                 Some(id) => {
-                    let actor =
-                        Actor::self_service(&j.node_path, j.source_ip.clone(), j.request_id.clone());
+                    let actor = Actor::self_service(
+                        &j.node_path,
+                        j.source_ip.clone(),
+                        j.request_id.clone(),
+                    );
                     audit::record(
                         &mut tx,
                         &actor,
@@ -170,8 +173,10 @@ async fn write_batch(db: &Db, jobs: &[Job]) -> Result<Vec<Written>> {
                             subject_id: Some(id),
                             node_path: &j.node_path,
                             before: None,
-                            after: Some(json!({"activity_id": j.activity_id, "resident_id": j.resident_id,
-                                "status": j.status, "method": "qr"})),
+                            after: Some(
+                                json!({"activity_id": j.activity_id, "resident_id": j.resident_id,
+                                "status": j.status, "method": "qr"}),
+                            ),
                             result: "ok",
                         },
                     )

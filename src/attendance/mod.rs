@@ -291,12 +291,16 @@ fn token_error(e: rules::TokenError) -> Error {
     }
 }
 
-/// Checks that check-in is open for an activity now.
-fn check_open(a: &DeskActivity, now: DateTime<Utc>) -> Result<&str> {
-    let secret = a
-        .checkin_secret
+/// The secret that signs an activity's codes (an activity never published has none: any code for
+/// it is forged).
+fn secret_of(a: &DeskActivity) -> Result<&str> {
+    a.checkin_secret
         .as_deref()
-        .ok_or_else(|| Error::Conflict(Msg::new("attendance.activity_not_open")))?;
+        .ok_or_else(|| token_error(rules::TokenError::Forged))
+}
+
+/// Checks that check-in is open for an activity now.
+fn check_open(a: &DeskActivity, now: DateTime<Utc>) -> Result<()> {
     match Status::parse(&a.status) {
         Some(Status::Published | Status::Held) => {}
         Some(Status::Cancelled) => {
@@ -305,7 +309,7 @@ fn check_open(a: &DeskActivity, now: DateTime<Utc>) -> Result<&str> {
         _ => return Err(Error::Conflict(Msg::new("attendance.activity_not_open"))),
     }
     match rules::window(a.starts_at, a.ends_at, now) {
-        rules::Window::Open => Ok(secret),
+        rules::Window::Open => Ok(()),
         rules::Window::NotYet(opens) => Err(Error::Conflict(
             Msg::new("attendance.window_not_yet").arg(
                 "time",
@@ -326,7 +330,12 @@ async fn desk_activity(desk: &CheckinDesk, token: &str) -> Result<std::sync::Arc
         .ok_or_else(|| token_error(rules::TokenError::Forged))
 }
 
-async fn form_of(db: &Db, a: &DeskActivity, secret: &str, now: DateTime<Utc>) -> Result<CheckinForm> {
+async fn form_of(
+    db: &Db,
+    a: &DeskActivity,
+    secret: &str,
+    now: DateTime<Utc>,
+) -> Result<CheckinForm> {
     let town_path = form_town_path(&a.owner_path);
     let communities = org::communities_under(db, &town_path).await?;
     let default_community = if a.owner_kind == "centre" {
@@ -347,8 +356,9 @@ async fn form_of(db: &Db, a: &DeskActivity, secret: &str, now: DateTime<Utc>) ->
 pub async fn open_checkin(desk: &CheckinDesk, token: &str) -> Result<CheckinForm> {
     let now = Utc::now();
     let a = desk_activity(desk, token).await?;
-    let secret = check_open(&a, now)?;
+    let secret = secret_of(&a)?;
     rules::verify_qr(token, a.id, secret, now).map_err(token_error)?;
+    check_open(&a, now)?;
     form_of(desk.db(), &a, secret, now).await
 }
 
@@ -356,8 +366,9 @@ pub async fn open_checkin(desk: &CheckinDesk, token: &str) -> Result<CheckinForm
 pub async fn open_ticket(desk: &CheckinDesk, ticket: &str) -> Result<CheckinForm> {
     let now = Utc::now();
     let a = desk_activity(desk, ticket).await?;
-    let secret = check_open(&a, now)?;
+    let secret = secret_of(&a)?;
     rules::verify_ticket(ticket, a.id, secret, now).map_err(token_error)?;
+    check_open(&a, now)?;
     form_of(desk.db(), &a, secret, now).await
 }
 
@@ -370,8 +381,9 @@ pub async fn check_in(
 ) -> Result<CheckinOutcome> {
     let now = Utc::now();
     let a = desk_activity(desk, input.token.trim()).await?;
-    let secret = check_open(&a, now)?;
+    let secret = secret_of(&a)?;
     rules::verify_any(input.token.trim(), a.id, secret, now).map_err(token_error)?;
+    check_open(&a, now)?;
     let phone = people::rules::parse_phone(&input.phone).map_err(|m| Error::invalid("phone", m))?;
     let actor = Actor::self_service(&a.owner_path, source_ip, request_id);
     let (resident_id, name) = match people::resident_by_phone(desk.db(), &phone).await? {
@@ -460,7 +472,9 @@ pub struct QrCode {
 pub async fn qr_code(db: &Db, actor: &Actor, activity_id: i64) -> Result<QrCode> {
     actor.require(Permission::ActivitiesAttend)?;
     let a = activities::get(db, actor, activity_id).await?;
-    let d = store::desk_activity(db, a.id).await?.ok_or(Error::NotFound)?;
+    let d = store::desk_activity(db, a.id)
+        .await?
+        .ok_or(Error::NotFound)?;
     let now = Utc::now();
     let secret = match (Status::parse(&d.status), d.checkin_secret.as_deref()) {
         (Some(Status::Published | Status::Held), Some(s)) => s,
@@ -514,7 +528,9 @@ pub async fn attendance(db: &Db, actor: &Actor, activity_id: i64) -> Result<Atte
         store::list(db, a.id)
             .await?
             .into_iter()
-            .filter(|e| e.status == "enrolled" && !rows.iter().any(|r| r.resident_id == e.resident_id))
+            .filter(|e| {
+                e.status == "enrolled" && !rows.iter().any(|r| r.resident_id == e.resident_id)
+            })
             .collect()
     } else {
         Vec::new()
@@ -548,7 +564,11 @@ impl Method {
 
     /// Parses `staff` or `sheet` (anything else is staff).
     pub fn parse(s: &str) -> Method {
-        if s.trim() == "sheet" { Method::Sheet } else { Method::Staff }
+        if s.trim() == "sheet" {
+            Method::Sheet
+        } else {
+            Method::Staff
+        }
     }
 }
 
@@ -613,8 +633,10 @@ pub async fn mark(
                 subject_id: Some(id),
                 node_path: &a.owner_path,
                 before: before.map(|b| json!({"status": b})),
-                after: Some(json!({"activity_id": a.id, "resident_id": resident_id, "status": s.as_str(),
-                    "method": method.as_str()})),
+                after: Some(
+                    json!({"activity_id": a.id, "resident_id": resident_id, "status": s.as_str(),
+                    "method": method.as_str()}),
+                ),
                 result: "ok",
             },
         )
@@ -637,7 +659,14 @@ pub async fn mark_by_phone(
     let resident = people::find_by_phone(db, actor, &phone)
         .await?
         .ok_or_else(|| Error::invalid("phone", Msg::new("attendance.phone_unknown")))?;
-    mark(db, actor, activity_id, &[(resident, status.to_string())], method).await
+    mark(
+        db,
+        actor,
+        activity_id,
+        &[(resident, status.to_string())],
+        method,
+    )
+    .await
 }
 
 /// Records the counted heads of an open lecture with no roster (empty clears it).
@@ -730,10 +759,7 @@ async fn rating_context(
     token: &str,
 ) -> Result<(std::sync::Arc<DeskActivity>, i64)> {
     let a = desk_activity(desk, token).await?;
-    let secret = a
-        .checkin_secret
-        .as_deref()
-        .ok_or_else(|| token_error(rules::TokenError::Forged))?;
+    let secret = secret_of(&a)?;
     let resident = rules::verify_rating(token, a.id, secret).map_err(token_error)?;
     if !store::attended(desk.db(), a.id, resident).await? {
         return Err(Error::Conflict(Msg::new("attendance.rating_not_attended")));
@@ -770,12 +796,20 @@ pub async fn rate(
             0
         }
     };
-    let comment = crate::text::optional_multiline(&mut fe, "comment", input.comment.as_deref(), 500);
+    let comment =
+        crate::text::optional_multiline(&mut fe, "comment", input.comment.as_deref(), 500);
     fe.into_result()?;
     let actor = Actor::self_service(&a.owner_path, source_ip, request_id);
     let mut tx = desk.db().begin().await?;
-    let (id, replaced) =
-        store::upsert_rating(&mut tx, a.id, resident, score, comment.as_deref(), Utc::now()).await?;
+    let (id, replaced) = store::upsert_rating(
+        &mut tx,
+        a.id,
+        resident,
+        score,
+        comment.as_deref(),
+        Utc::now(),
+    )
+    .await?;
     audit::record(
         &mut tx,
         &actor,
@@ -786,8 +820,10 @@ pub async fn rate(
             node_path: &a.owner_path,
             before: None,
             // The comment stays out of the audit log (it may name people; an erasure clears it).
-            after: Some(json!({"activity_id": a.id, "score": score, "replaced": replaced,
-                "has_comment": comment.is_some()})),
+            after: Some(
+                json!({"activity_id": a.id, "score": score, "replaced": replaced,
+                "has_comment": comment.is_some()}),
+            ),
             result: "ok",
         },
     )

@@ -73,7 +73,11 @@ fn parts(token: &str, kind: &str) -> Option<(i64, i64, String)> {
 
 /// Compares in time independent of where the first difference is.
 fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// The QR code of an activity at `now`.
@@ -254,10 +258,7 @@ mod tests {
             verify_qr(&code, 7, "secret", t(61)),
             Err(TokenError::Expired)
         );
-        assert_eq!(
-            verify_qr(&code, 8, "secret", t(0)),
-            Err(TokenError::Forged)
-        );
+        assert_eq!(verify_qr(&code, 8, "secret", t(0)), Err(TokenError::Forged));
         assert_eq!(verify_qr(&code, 7, "other", t(0)), Err(TokenError::Forged));
         // A code from the future (a forged step) is refused as well.
         let later = qr_token(7, "secret", t(600));

@@ -255,7 +255,10 @@ pub(super) async fn attendance_of_resident(
 }
 
 /// The enrolled residents of an activity with their full names (a sign-in sheet to print), masked phones.
-pub(super) async fn sheet_rows(db: &Db, activity_id: i64) -> Result<Vec<(i64, String, Option<String>)>> {
+pub(super) async fn sheet_rows(
+    db: &Db,
+    activity_id: i64,
+) -> Result<Vec<(i64, String, Option<String>)>> {
     let rows: Vec<(i64, String, Option<String>)> = on_db!(db, p => sqlx::query_as(
         "select r.id, r.name, r.phone from enrolments e join residents r on r.id = e.resident_id \
          where e.activity_id = $1 and e.status = 'enrolled' order by e.id")

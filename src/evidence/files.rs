@@ -65,7 +65,7 @@ pub fn sniff(bytes: &[u8]) -> Option<FileType> {
             .collect();
         (names.iter().any(|n| n == "[Content_Types].xml")
             && names.iter().any(|n| n.starts_with("xl/")))
-            .then_some(FileType::Xlsx)
+        .then_some(FileType::Xlsx)
     } else {
         None
     }
@@ -228,7 +228,8 @@ pub(crate) mod tests {
         let img = DynamicImage::new_rgb8(40, 20);
         let plain = encode_jpeg(&img, 80).unwrap();
         // A minimal big-endian TIFF with one IFD entry: Orientation (0x0112), SHORT, 1 value.
-        let mut tiff = b"MM\x00\x2a\x00\x00\x00\x08\x00\x01\x01\x12\x00\x03\x00\x00\x00\x01".to_vec();
+        let mut tiff =
+            b"MM\x00\x2a\x00\x00\x00\x08\x00\x01\x01\x12\x00\x03\x00\x00\x00\x01".to_vec();
         tiff.extend_from_slice(&orientation.to_be_bytes());
         tiff.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
         tiff.extend_from_slice(b"GPS 31.2304N 121.4737E");

@@ -186,8 +186,10 @@ pub async fn upload(
             subject_id: Some(id),
             node_path: &a.owner_path,
             before: None,
-            after: Some(json!({"activity_id": a.id, "kind": kind.as_str(), "name": name,
-                "size": cleaned.body.len(), "sha256": sha})),
+            after: Some(
+                json!({"activity_id": a.id, "kind": kind.as_str(), "name": name,
+                "size": cleaned.body.len(), "sha256": sha}),
+            ),
             result: "ok",
         },
     )
@@ -268,6 +270,10 @@ mod tests {
         assert!(!Kind::Photo.allowed().contains(&FileType::Pdf));
         assert!(Kind::SignInSheet.allowed().contains(&FileType::Pdf));
         assert!(Kind::Material.allowed().contains(&FileType::Xlsx));
-        assert!(Kind::ALL.iter().all(|k| Kind::parse(k.as_str()) == Some(*k)));
+        assert!(
+            Kind::ALL
+                .iter()
+                .all(|k| Kind::parse(k.as_str()) == Some(*k))
+        );
     }
 }

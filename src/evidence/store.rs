@@ -37,8 +37,10 @@ pub(super) async fn list(db: &Db, activity_id: i64) -> Result<Vec<ActivityFile>>
 }
 
 pub(super) async fn count(db: &Db, activity_id: i64) -> Result<i64> {
-    Ok(on_db!(db, p => sqlx::query_scalar("select count(*) from activity_files where activity_id = $1")
-        .bind(activity_id).fetch_one(p).await?))
+    Ok(
+        on_db!(db, p => sqlx::query_scalar("select count(*) from activity_files where activity_id = $1")
+        .bind(activity_id).fetch_one(p).await?),
+    )
 }
 
 pub(super) async fn meta(db: &Db, id: i64) -> Result<Option<ActivityFile>> {

@@ -188,8 +188,10 @@ pub(super) async fn erase_resident(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> 
 
 /// (id, name, community) of the resident with this mobile number, whoever asks.
 pub(super) async fn resident_by_phone(db: &Db, phone: &str) -> Result<Option<(i64, String, i64)>> {
-    Ok(on_db!(db, p => sqlx::query_as("select id, name, community_id from residents where phone = $1")
-        .bind(phone).fetch_optional(p).await?))
+    Ok(
+        on_db!(db, p => sqlx::query_as("select id, name, community_id from residents where phone = $1")
+        .bind(phone).fetch_optional(p).await?),
+    )
 }
 
 pub(super) async fn resident(db: &Db, id: i64) -> Result<Option<ResidentRecord>> {

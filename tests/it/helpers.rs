@@ -254,6 +254,42 @@ impl TestApp {
         .unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
+    /// One text from the database.
+    pub async fn text(&self, sql: &str) -> String {
+        match &self.db {
+            Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await,
+            Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await,
+        }
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
+    /// Moves an activity in time (to be inside or outside its check-in window now).
+    pub async fn set_activity_times(
+        &self,
+        id: i64,
+        starts: chrono::DateTime<chrono::Utc>,
+        ends: chrono::DateTime<chrono::Utc>,
+    ) {
+        let sql = "update activities set starts_at = $1, ends_at = $2 where id = $3";
+        match &self.db {
+            Db::Sqlite(p) => sqlx::query(sql)
+                .bind(starts)
+                .bind(ends)
+                .bind(id)
+                .execute(p)
+                .await
+                .map(|_| ()),
+            Db::Postgres(p) => sqlx::query(sql)
+                .bind(starts)
+                .bind(ends)
+                .bind(id)
+                .execute(p)
+                .await
+                .map(|_| ()),
+        }
+        .expect("activity times");
+    }
+
     /// Runs a statement directly (to set up states such as an aged session).
     pub async fn exec(&self, sql: &str) -> Result<u64, sqlx::Error> {
         match &self.db {

@@ -6,6 +6,7 @@ mod helpers;
 
 mod activities;
 mod binary;
+mod checkin;
 mod e2e;
 mod enrolment;
 mod http_access;

@@ -96,7 +96,7 @@ pub async fn update_activity(
 /// A step of the review lifecycle.
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct TransitionRequest {
-    /// submit, approve, return, publish, hold or cancel
+    /// submit, approve, return, publish, hold, archive or cancel
     action: String,
     /// Required to return or cancel.
     reason: Option<String>,
@@ -117,6 +117,7 @@ pub async fn transition_activity(
         "return" => Transition::Return,
         "publish" => Transition::Publish,
         "hold" => Transition::Hold,
+        "archive" => Transition::Archive,
         "cancel" => Transition::Cancel,
         _ => return Err(Error::invalid("action", Msg::new("field.choose"))),
     };

@@ -4,6 +4,7 @@
 
 mod activities;
 mod admin;
+mod attendance;
 mod auth;
 mod org;
 mod people;
@@ -36,6 +37,9 @@ use crate::i18n::Lang;
         activities::list_activities, activities::plan_activity, activities::get_activity, activities::update_activity,
         activities::transition_activity, activities::month_grid, activities::list_enrolments, activities::enrol,
         activities::cancel_enrolment,
+        attendance::check_in, attendance::rate, attendance::checkin_code, attendance::get_attendance,
+        attendance::mark_attendance, attendance::mark_by_phone, attendance::head_count, attendance::get_ratings,
+        attendance::list_files, attendance::upload_file, attendance::download_file, attendance::document,
     ),
     components(schemas(
         crate::org::Node, crate::org::NodeInput, crate::org::NewNode, crate::org::Member, crate::org::TreeNode,
@@ -48,10 +52,16 @@ use crate::i18n::Lang;
         people::RevealRequest, people::Revealed, people::RetireRequest, people::Imported,
         crate::activities::Activity, crate::activities::ActivityInput, crate::activities::Grid, crate::activities::GridRow,
         activities::TransitionRequest, activities::EnrolRequest, activities::Cancelled, crate::attendance::Enrolment,
+        crate::attendance::CheckinInput, crate::attendance::CheckinOutcome, crate::attendance::CheckinForm,
+        crate::attendance::PublicActivity, crate::attendance::AttendanceStatus, crate::attendance::QrCode,
+        crate::attendance::AttendanceSheet, crate::attendance::Attendance, crate::attendance::RatingInput,
+        crate::attendance::RatingSummary, crate::attendance::RatingComment, crate::evidence::ActivityFile,
+        attendance::Mark, attendance::MarkRequest, attendance::Marked, attendance::PhoneMarkRequest,
+        attendance::HeadCount, attendance::DocumentRequest,
     )),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
-    tags((name = "auth", description = "登录与会话"), (name = "org", description = "组织架构"), (name = "admin", description = "账号与审计"), (name = "people", description = "居民、家庭与导入"), (name = "teachers", description = "师资库"), (name = "activities", description = "课程与活动"))
+    tags((name = "auth", description = "登录与会话"), (name = "org", description = "组织架构"), (name = "admin", description = "账号与审计"), (name = "people", description = "居民、家庭与导入"), (name = "teachers", description = "师资库"), (name = "activities", description = "课程与活动"), (name = "attendance", description = "签到、考勤、评价与活动资料"))
 )]
 pub struct ApiDoc;
 
@@ -108,7 +118,8 @@ pub fn router() -> Router<AppState> {
                 .merge(org::router())
                 .merge(admin::router())
                 .merge(people::router())
-                .merge(activities::router()),
+                .merge(activities::router())
+                .merge(attendance::router()),
         )
         .route("/openapi.json", get(openapi_json))
         .route("/docs", get(docs))

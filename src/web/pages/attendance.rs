@@ -461,5 +461,10 @@ async fn thumbnail(
 ) -> Result<Response> {
     let (f, body) = evidence::download(&state.db, &actor, id, true).await?;
     // Thumbnails are JPEGs cedu made itself: safe to show inside the page.
-    Ok(send("image/jpeg", &format!("{}-thumb.jpg", f.id), body, true))
+    Ok(send(
+        "image/jpeg",
+        &format!("{}-thumb.jpg", f.id),
+        body,
+        true,
+    ))
 }

@@ -12,7 +12,9 @@ use serde::Deserialize;
 
 use super::{here, html, html_status};
 use crate::activities::{self, rules as activity_rules};
-use crate::attendance::{self, CheckinForm, CheckinInput, CheckinOutcome, PublicActivity, RatingInput};
+use crate::attendance::{
+    self, CheckinForm, CheckinInput, CheckinOutcome, PublicActivity, RatingInput,
+};
 use crate::error::{Error, Msg, Result};
 use crate::i18n::{self, Lang};
 use crate::web::AppState;
@@ -282,11 +284,8 @@ async fn submit(
             if let Some(c) = f.community_id.as_deref().and_then(|c| c.parse().ok()) {
                 page.community = Some(c);
             }
-            page.form = FormView::with(&[
-                ("phone", f.phone),
-                ("name", f.name.unwrap_or_default()),
-            ])
-            .errors(lang, &fe);
+            page.form = FormView::with(&[("phone", f.phone), ("name", f.name.unwrap_or_default())])
+                .errors(lang, &fe);
             html_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(e) => phone_error(lang, e),
@@ -384,7 +383,10 @@ async fn rate(
         when: String::new(),
         token,
         resident_name: String::new(),
-        form: FormView::with(&[("score", f.score), ("comment", f.comment.unwrap_or_default())]),
+        form: FormView::with(&[
+            ("score", f.score),
+            ("comment", f.comment.unwrap_or_default()),
+        ]),
         saved: false,
         error: None,
     };

@@ -3,8 +3,8 @@
 mod account;
 mod activities;
 mod attendance;
-mod checkin;
 mod audit;
+mod checkin;
 mod imports;
 mod org;
 mod people;

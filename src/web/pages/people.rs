@@ -404,6 +404,19 @@ struct ShowPage {
     can_erase: bool,
     /// (activity id, when, title, centre, status label)
     enrolments: Vec<(i64, String, String, String, String)>,
+    /// Activities attended (or marked), with the resident's rating.
+    attended: Vec<AttendedRow>,
+}
+
+/// A line of a resident's attendance.
+pub struct AttendedRow {
+    pub activity_id: i64,
+    pub when: String,
+    pub title: String,
+    pub owner: String,
+    pub status: String,
+    /// "4 分 · comment", or empty.
+    pub rating: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -438,8 +451,29 @@ async fn show_page(
             )
         })
         .collect();
+    let attended = crate::attendance::attendance_of_resident(&state.db, actor, id)
+        .await?
+        .into_iter()
+        .map(|x| AttendedRow {
+            activity_id: x.activity_id,
+            when: x
+                .starts_at
+                .with_timezone(&crate::activities::rules::beijing())
+                .format("%Y-%m-%d %H:%M")
+                .to_string(),
+            title: x.title,
+            owner: x.owner_name,
+            status: i18n::t(lang, &format!("attendance.status.{}", x.status)).to_string(),
+            rating: match (x.score, x.comment) {
+                (Some(s), Some(c)) => format!("{s} 分 · {c}"),
+                (Some(s), None) => format!("{s} 分"),
+                _ => String::new(),
+            },
+        })
+        .collect();
     Ok(ShowPage {
         enrolments,
+        attended,
         shell: Shell::new(actor, lang, "/people/residents", &here(uri), ok),
         r: row(lang, &r),
         community_id: r.community_id,
