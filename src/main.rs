@@ -67,6 +67,34 @@ struct ImportArgs {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// QR check-ins over HTTP into the real server on loopback (SQLite and PostgreSQL), verified by count.
+    Checkin {
+        /// Residents of the generated district.
+        #[arg(long, default_value_t = 1_000_000)]
+        residents: i64,
+        /// Activities going on at the same time.
+        #[arg(long, default_value_t = 64)]
+        activities: usize,
+        /// New check-ins to send (the second pass repeats half of them).
+        #[arg(long, default_value_t = 100_000)]
+        checkins: usize,
+        /// Concurrent clients, each on its own keep-alive connection.
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        /// PostgreSQL to run on as well; a fresh schema is created there.
+        #[arg(
+            long,
+            env = "CEDU_BENCH_POSTGRES",
+            default_value = "postgres://postgres@127.0.0.1:5432/test"
+        )]
+        postgres_url: String,
+        /// Skip PostgreSQL.
+        #[arg(long)]
+        sqlite_only: bool,
+        /// Folder for the benchmark's database.
+        #[arg(long, default_value = "cedu-bench")]
+        work_dir: PathBuf,
+    },
     /// The month x centre grid of a ~30-town district over a year of activities (SQLite and PostgreSQL).
     Grid {
         /// Approved activities per learning centre over the year.
@@ -384,6 +412,33 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Some(bench_schema(&postgres_url).await?)
             };
             cedu::bench::grid(&work_dir, per_centre, postgres_url.as_deref()).await?;
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Checkin {
+                    residents,
+                    activities,
+                    checkins,
+                    clients,
+                    postgres_url,
+                    sqlite_only,
+                    work_dir,
+                },
+        } => {
+            let postgres_url = if sqlite_only {
+                None
+            } else {
+                Some(bench_schema(&postgres_url).await?)
+            };
+            cedu::bench::checkin(&cedu::bench::CheckinBench {
+                residents,
+                activities: activities.max(1),
+                checkins,
+                clients: clients.max(1),
+                postgres_url,
+                work_dir,
+            })
+            .await?;
         }
         Command::Backup(args) => {
             let config = config_of(&args.db, Overrides::default())?;

@@ -615,6 +615,48 @@ pub struct Grid {
     pub current_month: Option<u32>,
 }
 
+/// Published activities of one centre at the given times, made without review (check-in benchmarks);
+/// returns their ids.
+pub async fn generate_published(
+    db: &Db,
+    owner: &Node,
+    theme_id: i64,
+    times: &[(DateTime<Utc>, DateTime<Utc>)],
+) -> Result<Vec<i64>> {
+    let town_id = town_of(&owner.path).unwrap_or(0);
+    let mut tx = db.begin().await?;
+    let mut ids = Vec::new();
+    for (starts_at, ends_at) in times {
+        let v = Values {
+            title: format!("{}公开课", owner.name),
+            owner_id: owner.id,
+            theme_id,
+            lead_department_id: None,
+            format_id: None,
+            target_group_id: None,
+            teacher_ids: Vec::new(),
+            starts_at: *starts_at,
+            ends_at: *ends_at,
+            venue: None,
+            capacity: None,
+            description: None,
+            featured: false,
+            learning_team: false,
+            special_event: None,
+        };
+        let id = store::insert(&mut tx, town_id, &v, None, None, Utc::now()).await?;
+        for (from, to, t) in [
+            (Status::Draft, Status::Approved, Transition::Approve),
+            (Status::Approved, Status::Published, Transition::Publish),
+        ] {
+            store::set_status(&mut tx, id, from, to, t, None, false, Utc::now()).await?;
+        }
+        ids.push(id);
+    }
+    tx.commit().await?;
+    Ok(ids)
+}
+
 /// The grid of every learning centre in the actor's scope for a year.
 pub async fn month_grid(db: &Db, actor: &Actor, year: i32) -> Result<Grid> {
     actor.require(Permission::ActivitiesRead)?;

@@ -13,7 +13,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::{DeskActivity, store};
 use crate::access::Actor;
-use crate::audit::{self, Entry};
+use crate::audit;
 use crate::db::Db;
 use crate::error::{Error, Result};
 
@@ -25,19 +25,25 @@ const QUEUE: usize = 8192;
 const CACHE_FOR: Duration = Duration::from_secs(5);
 
 /// What the writer did with a check-in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Written {
-    /// A new attendance row.
-    New(i64),
+    /// A new attendance row for this resident.
+    New {
+        id: i64,
+        resident_id: i64,
+        name: String,
+    },
     /// The resident was already recorded.
-    Duplicate,
+    Duplicate { resident_id: i64, name: String },
+    /// No resident has this mobile number (a walk-in).
+    Unknown,
     /// The activity is no longer open (cancelled meanwhile).
     Closed,
 }
 
 struct Job {
     activity_id: i64,
-    resident_id: i64,
+    phone: String,
     status: &'static str,
     at: DateTime<Utc>,
     node_path: String,
@@ -91,18 +97,19 @@ impl CheckinDesk {
         Ok(Some(a))
     }
 
-    /// Queues a QR check-in and waits for its commit.
+    /// Queues a QR check-in of the resident with this (normalised) mobile number and waits for its
+    /// commit.
     pub(super) async fn write(
         &self,
         activity: &DeskActivity,
-        resident_id: i64,
+        phone: &str,
         status: &'static str,
         actor: &Actor,
     ) -> Result<Written> {
         let (reply, answer) = oneshot::channel();
         let job = Job {
             activity_id: activity.id,
-            resident_id,
+            phone: phone.to_string(),
             status,
             at: Utc::now(),
             node_path: activity.owner_path.clone(),
@@ -130,7 +137,13 @@ async fn writer(db: Db, mut rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        match write_batch(&db, &batch).await {
+        let t0 = Instant::now();
+        let n = batch.len();
+        let r = write_batch(&db, &batch).await;
+        if std::env::var("CEDU_DESK_DEBUG").is_ok() {
+            eprintln!("batch {n} took {:?}", t0.elapsed());
+        }
+        match r {
             Ok(results) => {
                 for (job, r) in batch.drain(..).zip(results) {
                     let _ = job.reply.send(Ok(r));
@@ -150,46 +163,92 @@ async fn writer(db: Db, mut rx: mpsc::Receiver<Job>) {
     }
 }
 
+/// One transaction for the whole batch, in a handful of statements whatever its size: find the
+/// residents by number, insert the attendance rows the activity's state allows, tell duplicates from
+/// closed activities, write the audit records.
 async fn write_batch(db: &Db, jobs: &[Job]) -> Result<Vec<Written>> {
     let mut tx = db.begin().await?;
+    let phones: Vec<&str> = jobs.iter().map(|j| j.phone.as_str()).collect();
+    let residents: HashMap<String, (i64, String)> = store::residents_by_phone(&mut tx, &phones)
+        .await?
+        .into_iter()
+        .map(|(id, name, phone)| (phone, (id, name)))
+        .collect();
+    let rows: Vec<(i64, i64, &str, DateTime<Utc>)> = jobs
+        .iter()
+        .filter_map(|j| {
+            let (id, _) = residents.get(&j.phone)?;
+            Some((j.activity_id, *id, j.status, j.at))
+        })
+        .collect();
+    let inserted: HashMap<(i64, i64), i64> = store::insert_checkins(&mut tx, &rows)
+        .await?
+        .into_iter()
+        .map(|(id, a, r)| ((a, r), id))
+        .collect();
+    let mut missing: Vec<i64> = jobs
+        .iter()
+        .filter(|j| {
+            residents
+                .get(&j.phone)
+                .is_some_and(|(r, _)| !inserted.contains_key(&(j.activity_id, *r)))
+        })
+        .map(|j| j.activity_id)
+        .collect();
+    missing.sort_unstable();
+    missing.dedup();
+    let open = store::open_activities(&mut tx, &missing).await?;
     let mut out = Vec::with_capacity(jobs.len());
+    let mut audit_rows = Vec::new();
+    let mut claimed = std::collections::HashSet::new();
     for j in jobs {
-        let written =
-            match store::insert_checkin(&mut tx, j.activity_id, j.resident_id, j.status, j.at)
-                .await?
-            {
-                Some(id) => {
-                    let actor = Actor::self_service(
-                        &j.node_path,
-                        j.source_ip.clone(),
-                        j.request_id.clone(),
-                    );
-                    audit::record(
-                        &mut tx,
-                        &actor,
-                        Entry {
-                            action: "attendance.checked_in",
-                            subject_type: "attendance",
-                            subject_id: Some(id),
-                            node_path: &j.node_path,
-                            before: None,
-                            after: Some(
-                                json!({"activity_id": j.activity_id, "resident_id": j.resident_id,
-                                "status": j.status, "method": "qr"}),
-                            ),
-                            result: "ok",
-                        },
-                    )
-                    .await?;
-                    Written::New(id)
+        let written = match residents.get(&j.phone) {
+            None => Written::Unknown,
+            Some((r, name)) => match inserted.get(&(j.activity_id, *r)) {
+                // The same person twice in one batch: the first scan got the row.
+                Some(id) if claimed.insert(*id) => {
+                    audit_rows.push(audit::Row {
+                        at: j.at,
+                        subject_id: Some(*id),
+                        node_path: j.node_path.clone(),
+                        after: json!({"activity_id": j.activity_id, "resident_id": r,
+                            "status": j.status, "method": "qr"}),
+                        source_ip: j.source_ip.clone(),
+                        request_id: j.request_id.clone(),
+                    });
+                    Written::New {
+                        id: *id,
+                        resident_id: *r,
+                        name: name.clone(),
+                    }
                 }
-                None if store::recorded_tx(&mut tx, j.activity_id, j.resident_id).await? => {
-                    Written::Duplicate
-                }
+                Some(_) => Written::Duplicate {
+                    resident_id: *r,
+                    name: name.clone(),
+                },
+                None if open.contains(&j.activity_id) => Written::Duplicate {
+                    resident_id: *r,
+                    name: name.clone(),
+                },
                 None => Written::Closed,
-            };
+            },
+        };
         out.push(written);
     }
+    // Every record carries its own place, address and request; the actor is the resident themself.
+    let actor = Actor::self_service("/", None, None);
+    audit::record_many(
+        &mut tx,
+        &actor,
+        "attendance.checked_in",
+        "attendance",
+        &audit_rows,
+    )
+    .await?;
+    let t = Instant::now();
     tx.commit().await?;
+    if std::env::var("CEDU_DESK_DEBUG").is_ok() {
+        eprintln!("commit {:?}", t.elapsed());
+    }
     Ok(out)
 }

@@ -386,69 +386,55 @@ pub async fn check_in(
     check_open(&a, now)?;
     let phone = people::rules::parse_phone(&input.phone).map_err(|m| Error::invalid("phone", m))?;
     let actor = Actor::self_service(&a.owner_path, source_ip, request_id);
-    let (resident_id, name) = match people::resident_by_phone(desk.db(), &phone).await? {
-        Some((id, name, _)) => (id, name),
-        None => {
-            let name = input.name.as_deref().map(str::trim).unwrap_or("");
-            if name.is_empty() {
-                return Ok(CheckinOutcome::NameNeeded {
-                    form: form_of(desk.db(), &a, secret, now).await?,
-                });
-            }
-            let form = form_of(desk.db(), &a, secret, now).await?;
-            let community = input
-                .community_id
-                .or(form.default_community)
-                .filter(|c| form.communities.iter().any(|(id, _)| id == c))
-                .ok_or_else(|| {
-                    Error::invalid("community_id", Msg::new("people.community_unknown"))
-                })?;
-            let town_actor = Actor::self_service(
-                &form_town_path(&a.owner_path),
-                actor.source_ip.clone(),
-                actor.request_id.clone(),
-            );
-            match people::register_walk_in(desk.db(), &town_actor, community, name, &phone).await {
-                Ok(r) => (r.id, r.name),
-                // Registered by someone else a moment ago: use that record.
-                Err(Error::Invalid(fe)) if fe.get("phone").is_some() => {
-                    match people::resident_by_phone(desk.db(), &phone).await? {
-                        Some((id, name, _)) => (id, name),
-                        None => return Err(Error::Invalid(fe)),
-                    }
-                }
-                Err(e) => return Err(e),
-            }
-        }
-    };
-    let rating_token = rules::rating_token(a.id, resident_id, secret);
-    let activity = PublicActivity::from(&*a);
-    // The common retry answers from a read, without queueing a write.
-    if store::attendance_of(desk.db(), a.id, resident_id)
-        .await?
-        .is_some()
-    {
-        return Ok(CheckinOutcome::AlreadyCheckedIn {
-            resident_name: name,
-            activity,
-            rating_token,
-        });
-    }
     let status = rules::arrival(a.starts_at, now);
-    match desk.write(&a, resident_id, status.as_str(), &actor).await? {
-        Written::New(id) => Ok(CheckinOutcome::CheckedIn {
+    let mut written = desk.write(&a, &phone, status.as_str(), &actor).await?;
+    if written == Written::Unknown {
+        let name = input.name.as_deref().map(str::trim).unwrap_or("");
+        let form = form_of(desk.db(), &a, secret, now).await?;
+        if name.is_empty() {
+            return Ok(CheckinOutcome::NameNeeded { form });
+        }
+        let community = input
+            .community_id
+            .or(form.default_community)
+            .filter(|c| form.communities.iter().any(|(id, _)| id == c))
+            .ok_or_else(|| Error::invalid("community_id", Msg::new("people.community_unknown")))?;
+        let town_actor = Actor::self_service(
+            &form_town_path(&a.owner_path),
+            actor.source_ip.clone(),
+            actor.request_id.clone(),
+        );
+        match people::register_walk_in(desk.db(), &town_actor, community, name, &phone).await {
+            Ok(_) => {}
+            // Registered by someone else a moment ago: that record checks in.
+            Err(Error::Invalid(fe)) if fe.get("phone").is_some() => {}
+            Err(e) => return Err(e),
+        }
+        written = desk.write(&a, &phone, status.as_str(), &actor).await?;
+    }
+    let activity = PublicActivity::from(&*a);
+    match written {
+        Written::New {
+            id,
+            resident_id,
+            name,
+        } => Ok(CheckinOutcome::CheckedIn {
             attendance_id: id,
             status,
             resident_name: name,
             activity,
-            rating_token,
+            rating_token: rules::rating_token(a.id, resident_id, secret),
         }),
-        Written::Duplicate => Ok(CheckinOutcome::AlreadyCheckedIn {
+        Written::Duplicate { resident_id, name } => Ok(CheckinOutcome::AlreadyCheckedIn {
             resident_name: name,
             activity,
-            rating_token,
+            rating_token: rules::rating_token(a.id, resident_id, secret),
         }),
         Written::Closed => Err(Error::Conflict(Msg::new("attendance.activity_cancelled"))),
+        Written::Unknown => Err(Error::invalid(
+            "phone",
+            Msg::new("attendance.phone_unknown"),
+        )),
     }
 }
 

@@ -1,10 +1,12 @@
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 
 use super::{
     Attendance, DeskActivity, Enrolment, RatingComment, RatingSummary, ResidentAttendance,
     ResidentEnrolment,
 };
-use crate::db::{Db, Tx};
+use crate::db::{Db, Tx, bind_chunk, placeholders};
 use crate::error::Result;
 use crate::people::rules::mask_phone;
 use crate::{on_db, on_tx};
@@ -109,37 +111,85 @@ pub(super) async fn desk_activity(db: &Db, id: i64) -> Result<Option<DeskActivit
         .bind(id).fetch_optional(p).await?))
 }
 
-pub(super) async fn attendance_of(
-    db: &Db,
-    activity_id: i64,
-    resident_id: i64,
-) -> Result<Option<(i64, String)>> {
-    Ok(on_db!(db, p => sqlx::query_as(
-        "select id, status from attendances where activity_id = $1 and resident_id = $2")
-        .bind(activity_id).bind(resident_id).fetch_optional(p).await?))
-}
-
-/// Writes a QR check-in unless the resident is already recorded or the activity is no longer open
-/// (checked in the same statement, so a cancellation in between wins). Returns the new row's id.
-pub(super) async fn insert_checkin(
+pub(super) async fn residents_by_phone(
     tx: &mut Tx,
-    activity_id: i64,
-    resident_id: i64,
-    status: &str,
-    at: DateTime<Utc>,
-) -> Result<Option<i64>> {
-    Ok(on_tx!(tx, c => sqlx::query_scalar(
-        "insert into attendances (activity_id, resident_id, status, method, checked_at) \
-         select $1, $2, $3, 'qr', $4 where exists (select 1 from activities where id = $1 and status in ('published', 'held')) \
-         on conflict (activity_id, resident_id) do nothing returning id")
-        .bind(activity_id).bind(resident_id).bind(status).bind(at).fetch_optional(c).await?))
+    phones: &[&str],
+) -> Result<Vec<(i64, String, String)>> {
+    let mut out = Vec::with_capacity(phones.len());
+    for chunk in phones.chunks(bind_chunk(tx.backend())) {
+        let sql = format!(
+            "select id, name, phone from residents where phone in ({})",
+            placeholders(chunk.len())
+        );
+        let rows: Vec<(i64, String, String)> = on_tx!(tx, c => {
+            let mut q = sqlx::query_as(&sql);
+            for p in chunk {
+                q = q.bind(*p);
+            }
+            q.fetch_all(c).await?
+        });
+        out.extend(rows);
+    }
+    Ok(out)
 }
 
-pub(super) async fn recorded_tx(tx: &mut Tx, activity_id: i64, resident_id: i64) -> Result<bool> {
-    let n: i64 = on_tx!(tx, c => sqlx::query_scalar(
-        "select count(*) from attendances where activity_id = $1 and resident_id = $2")
-        .bind(activity_id).bind(resident_id).fetch_one(c).await?);
-    Ok(n > 0)
+/// Writes QR check-ins (activity, resident, status, time) unless the resident is already recorded or
+/// the activity is no longer open — checked in the same statement, so a cancellation in between wins.
+/// Returns (id, activity, resident) of the rows written.
+pub(super) async fn insert_checkins(
+    tx: &mut Tx,
+    rows: &[(i64, i64, &str, DateTime<Utc>)],
+) -> Result<Vec<(i64, i64, i64)>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(bind_chunk(tx.backend()) / 4) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                format!(
+                    "(${}, ${}, ${}, ${})",
+                    4 * i + 1,
+                    4 * i + 2,
+                    4 * i + 3,
+                    4 * i + 4
+                )
+            })
+            .collect();
+        let sql = format!(
+            "insert into attendances (activity_id, resident_id, status, method, checked_at) \
+             select v.column1, v.column2, v.column3, 'qr', v.column4 from (values {}) v \
+             join activities x on x.id = v.column1 where x.status in ('published', 'held') \
+             on conflict (activity_id, resident_id) do nothing returning id, activity_id, resident_id",
+            values.join(", ")
+        );
+        let written: Vec<(i64, i64, i64)> = on_tx!(tx, c => {
+            let mut q = sqlx::query_as(&sql);
+            for (a, r, s, t) in chunk {
+                q = q.bind(*a).bind(*r).bind(*s).bind(*t);
+            }
+            q.fetch_all(c).await?
+        });
+        out.extend(written);
+    }
+    Ok(out)
+}
+
+/// Which of these activities take check-ins now (published or held).
+pub(super) async fn open_activities(tx: &mut Tx, ids: &[i64]) -> Result<HashSet<i64>> {
+    let mut out = HashSet::new();
+    for chunk in ids.chunks(bind_chunk(tx.backend())) {
+        let sql = format!(
+            "select id from activities where status in ('published', 'held') and id in ({})",
+            placeholders(chunk.len())
+        );
+        let rows: Vec<i64> = on_tx!(tx, c => {
+            let mut q = sqlx::query_scalar(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.fetch_all(c).await?
+        });
+        out.extend(rows);
+    }
+    Ok(out)
 }
 
 /// Records (or corrects) a resident's attendance by hand; returns the previous status, if any.

@@ -50,6 +50,28 @@ pub async fn record(tx: &mut Tx, actor: &Actor, entry: Entry<'_>) -> Result<()> 
     store::insert(tx, actor, &entry, Utc::now()).await
 }
 
+/// The varying part of one of many records of the same action (see [`record_many`]).
+pub struct Row {
+    pub at: DateTime<Utc>,
+    pub subject_id: Option<i64>,
+    pub node_path: String,
+    pub after: serde_json::Value,
+    pub source_ip: Option<String>,
+    pub request_id: Option<String>,
+}
+
+/// Writes many records of one action by one kind of actor in few statements (group-committed
+/// check-ins): still one record per change, inside the caller's transaction.
+pub async fn record_many(
+    tx: &mut Tx,
+    actor: &Actor,
+    action: &str,
+    subject_type: &str,
+    rows: &[Row],
+) -> Result<()> {
+    store::insert_many(tx, actor, action, subject_type, rows).await
+}
+
 /// Writes one audit record in its own transaction (for events without a change: failed logins, views).
 pub async fn record_now(db: &Db, actor: &Actor, entry: Entry<'_>) -> Result<()> {
     let mut tx = db.begin().await?;

@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 
 use super::{AuditFilter, AuditRecord, Entry};
 use crate::access::Actor;
-use crate::db::{Db, Tx, like_escape};
+use crate::db::{Db, Tx, bind_chunk, like_escape};
 use crate::error::Result;
 use crate::page::{Page, PageRequest};
 use crate::{on_db, on_tx};
@@ -34,6 +34,49 @@ pub(super) async fn insert(
     .bind(&actor.source_ip)
     .bind(&actor.request_id)
     .execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Many records sharing actor, action and subject type; the shared values are bound once per statement.
+pub(super) async fn insert_many(
+    tx: &mut Tx,
+    actor: &Actor,
+    action: &str,
+    subject_type: &str,
+    rows: &[super::Row],
+) -> Result<()> {
+    const SHARED: usize = 5;
+    const PER_ROW: usize = 6;
+    let per_statement = ((bind_chunk(tx.backend()) - SHARED) / PER_ROW).max(1);
+    for chunk in rows.chunks(per_statement) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let p = SHARED + i * PER_ROW;
+                format!(
+                    "(${}, $5, $1, $2, ${}, $3, $4, ${}, ${}, 'ok', ${}, ${})",
+                    p + 1,
+                    p + 2,
+                    p + 3,
+                    p + 4,
+                    p + 5,
+                    p + 6
+                )
+            })
+            .collect();
+        let sql = format!(
+            "insert into audit_log (at, actor_id, actor_name, actor_role, node_path, action, subject_type, subject_id, after_json,              result, source_ip, request_id) values {}",
+            values.join(", ")
+        );
+        on_tx!(tx, c => {
+            let mut q = sqlx::query(&sql).bind(&actor.username).bind(actor.role.as_str()).bind(action).bind(subject_type)
+                .bind(actor.user_id);
+            for r in chunk {
+                q = q.bind(r.at).bind(&r.node_path).bind(r.subject_id).bind(r.after.to_string()).bind(&r.source_ip)
+                    .bind(&r.request_id);
+            }
+            q.execute(c).await.map(|r| r.rows_affected())
+        })?;
+    }
     Ok(())
 }
 

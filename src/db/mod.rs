@@ -189,6 +189,16 @@ pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
+/// Values bound per statement in bulk work. sqlx's SQLite driver spends time quadratic in the number of
+/// parameters of one statement (measured: 4,400 parameters cost 12x more per row than 550), so there
+/// bulk statements stay small and numerous inside one transaction; PostgreSQL pays per round trip instead.
+pub fn bind_chunk(backend: Backend) -> usize {
+    match backend {
+        Backend::Sqlite => 120,
+        Backend::Postgres => 2000,
+    }
+}
+
 /// `$1, $2, …, $n`: the placeholders of an `in (…)` list.
 pub fn placeholders(n: usize) -> String {
     (1..=n)

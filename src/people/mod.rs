@@ -316,12 +316,6 @@ pub(crate) async fn register_walk_in(
     insert_resident(db, actor, &input, "people.walk_in_registered").await
 }
 
-/// (id, name, community) of the resident with this mobile number, in any town: check-in identifies a
-/// resident by number wherever they live.
-pub(crate) async fn resident_by_phone(db: &Db, phone: &str) -> Result<Option<(i64, String, i64)>> {
-    store::resident_by_phone(db, phone).await
-}
-
 async fn insert_resident(
     db: &Db,
     actor: &Actor,

@@ -5,20 +5,10 @@ use chrono::{DateTime, Utc};
 use super::{
     Building, COUNT_CAP, Household, ResidentFilter, ResidentRecord, ResidentValues, rules,
 };
-use crate::db::{Backend, Db, Tx, grouped_texts, like_escape, placeholders};
+use crate::db::{Db, Tx, bind_chunk, grouped_texts, like_escape, placeholders};
 use crate::error::{Error, Result};
 use crate::page::{Page, PageRequest};
 use crate::{on_db, on_tx};
-
-/// Values bound per statement in bulk work. sqlx's SQLite driver spends time quadratic in the number of
-/// parameters of one statement (measured: 4,400 parameters cost 12x more per row than 550), so there
-/// bulk statements stay small and numerous inside one transaction; PostgreSQL pays per round trip instead.
-fn bind_chunk(backend: Backend) -> usize {
-    match backend {
-        Backend::Sqlite => 120,
-        Backend::Postgres => 2000,
-    }
-}
 
 const RESIDENT: &str = "select r.id, r.community_id, n.name as community_name, n.path as community_path, r.name, r.gender, \
     r.birth_date, r.phone, r.id_number, r.household_id, h.name as household_name, r.building_id, b.name as building_name, \
@@ -184,14 +174,6 @@ pub(super) async fn erase_resident(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> 
     on_tx!(tx, c => sqlx::query("update ratings set comment = null where resident_id = $1")
         .bind(id).execute(c).await.map(|r| r.rows_affected()))?;
     set_tags(tx, id, &[]).await
-}
-
-/// (id, name, community) of the resident with this mobile number, whoever asks.
-pub(super) async fn resident_by_phone(db: &Db, phone: &str) -> Result<Option<(i64, String, i64)>> {
-    Ok(
-        on_db!(db, p => sqlx::query_as("select id, name, community_id from residents where phone = $1")
-        .bind(phone).fetch_optional(p).await?),
-    )
 }
 
 pub(super) async fn resident(db: &Db, id: i64) -> Result<Option<ResidentRecord>> {

@@ -355,7 +355,8 @@ async fn a_clerk_uploads_a_sheet_with_two_bad_rows_reads_the_report_and_imports_
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_lead_department_plans_an_activity_and_the_office_approves_it() {
+async fn a_lead_department_plans_an_activity_the_office_approves_it_a_resident_checks_in_by_phone_and_the_centre_head_adds_a_photo()
+ {
     let app = spawn_app(Backend::Sqlite).await;
     let d = browser(1280, 900).await;
     let b = &d.client;
@@ -375,7 +376,7 @@ async fn a_lead_department_plans_an_activity_and_the_office_approves_it() {
             .await
             .unwrap();
     };
-    select("owner_id", "双河村学习中心").await;
+    select("owner_id", "群力社区学习中心").await;
     select("theme_id", "科技(实用技术)").await;
     select("format_id", "技能培训").await;
     // Date and time inputs take keystrokes in the browser's locale order; set their values directly.
@@ -445,11 +446,155 @@ async fn a_lead_department_plans_an_activity_and_the_office_approves_it() {
         "已通过"
     );
     snap(b, "activity-approved").await;
+    click(b, Locator::Id("action-publish")).await;
+    b.wait()
+        .for_element(Locator::Id("activity-status"))
+        .await
+        .unwrap();
+    assert_eq!(
+        b.find(Locator::Id("activity-status"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "已发布"
+    );
     b.goto(&app.url("/activities/grid")).await.unwrap();
     b.wait()
         .for_element(Locator::Id("month-grid"))
         .await
         .unwrap();
     snap(b, "activity-grid").await;
+    // The day comes: the activity starts now.
+    let id: i64 = url.path().rsplit('/').next().unwrap().parse().unwrap();
+    let now = chrono::Utc::now();
+    app.set_activity_times(
+        id,
+        now - chrono::Duration::minutes(5),
+        now + chrono::Duration::minutes(85),
+    )
+    .await;
+    b.find(Locator::Id("logout"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    b.wait().for_element(Locator::Id("login")).await.unwrap();
+
+    // The centre head shows the full-screen code.
+    sign_in(b, &app, "qunli.centre").await;
+    b.goto(&app.url(&format!("/activities/{id}/qr")))
+        .await
+        .unwrap();
+    b.wait().for_element(Locator::Id("qr-code")).await.unwrap();
+    snap(b, "checkin-qr").await;
+    let link = b
+        .find(Locator::Id("qr-link"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(link.contains("/c/q."), "{link}");
+
+    // A resident scans it with a phone and gives the mobile number.
+    let community = app.node_id("群力社区").await;
+    let number = app
+        .text(&format!(
+            "select phone from residents where community_id = {community} and phone is not null order by id limit 1"
+        ))
+        .await;
+    let phone = browser(390, 844).await;
+    let p = &phone.client;
+    p.goto(&link).await.unwrap();
+    p.wait()
+        .for_element(Locator::Id("checkin-form"))
+        .await
+        .unwrap();
+    assert!(body_text(p).await.contains("农业实用技术培训:柑橘种植"));
+    fill(p, "phone", &number).await;
+    snap(p, "checkin-phone").await;
+    click(p, Locator::Id("checkin-submit")).await;
+    p.wait()
+        .for_element(Locator::Id("checkin-result"))
+        .await
+        .unwrap();
+    let result = p
+        .find(Locator::Id("checkin-result"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(result.contains("签到成功"), "{result}");
+    snap(p, "checkin-done").await;
+    phone.client.clone().close().await.unwrap();
+
+    // The centre head sees the check-in and uploads a photo of the class.
+    b.goto(&app.url(&format!("/activities/{id}/attendance")))
+        .await
+        .unwrap();
+    b.wait()
+        .for_element(Locator::Id("attendance"))
+        .await
+        .unwrap();
+    let table = b
+        .find(Locator::Id("attendance"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let masked = format!("{}****{}", &number[..3], &number[7..]);
+    assert!(
+        table.contains(&masked) && table.contains("扫码签到"),
+        "{table}"
+    );
+    assert_eq!(
+        b.find(Locator::Id("count-attended"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "1"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let photo = dir.path().join("课堂.jpg");
+    image::DynamicImage::new_rgb8(320, 240)
+        .save_with_format(&photo, image::ImageFormat::Jpeg)
+        .unwrap();
+    b.find(Locator::Id("file"))
+        .await
+        .unwrap()
+        .send_keys(&photo.display().to_string())
+        .await
+        .unwrap();
+    click(b, Locator::Id("upload")).await;
+    b.wait()
+        .for_element(Locator::Css("#files img"))
+        .await
+        .unwrap();
+    let files = b
+        .find(Locator::Id("files"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        files.contains("课堂.jpg") && files.contains("活动照片"),
+        "{files}"
+    );
+    snap(b, "attendance-with-photo").await;
+    assert_eq!(
+        app.scalar(&format!(
+            "select count(*) from activity_files where activity_id = {id} and kind = 'photo'"
+        ))
+        .await,
+        1
+    );
     d.client.clone().close().await.unwrap();
 }

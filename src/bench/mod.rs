@@ -2,7 +2,11 @@
 //! xlsx of residents end to end on SQLite and PostgreSQL (with peak memory), searches among a generated
 //! district of about a million residents, and the export of 100,000 rows to xlsx.
 
+mod checkin;
+
 use std::time::{Duration, Instant};
+
+pub use checkin::{CheckinBench, checkin};
 
 use chrono::Utc;
 

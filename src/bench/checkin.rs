@@ -1,0 +1,400 @@
+//! `cedu bench checkin`: the real server on loopback over a generated district (~30 towns, ~1 million
+//! residents), published activities going on now, and a bounded number of QR check-ins sent over HTTP by
+//! a fixed number of concurrent clients (keep-alive connections). The codes are fetched from the API
+//! and refreshed as a screen would. Prints check-ins per second and p50/p99 latency for new check-ins
+//! and for repeated scans ("already checked in"), then counts rows to prove none was lost or doubled.
+
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use super::{percentile, secs};
+use crate::access::{self, Actor};
+use crate::app::App;
+use crate::config::Config;
+use crate::db::Db;
+use crate::demo::{self, DemoOptions};
+use crate::error::{Error, Result};
+use crate::org::{self, Kind, NodeFilter};
+use crate::page::PageRequest;
+
+/// What `cedu bench checkin` runs.
+pub struct CheckinBench {
+    /// Residents of the generated district.
+    pub residents: i64,
+    /// Activities checked into at the same time.
+    pub activities: usize,
+    /// New check-ins to send (each a distinct resident × activity).
+    pub checkins: usize,
+    /// Concurrent clients.
+    pub clients: usize,
+    pub postgres_url: Option<String>,
+    pub work_dir: std::path::PathBuf,
+}
+
+/// A keep-alive HTTP/1.1 connection that sends one request at a time (the client side kept minimal so
+/// the two cores go to the server).
+struct Conn {
+    stream: TcpStream,
+    host: String,
+    buf: Vec<u8>,
+}
+
+impl Conn {
+    async fn open(addr: std::net::SocketAddr) -> Result<Conn> {
+        let stream = TcpStream::connect(addr)
+            .await
+            .map_err(|e| Error::Internal(format!("connect: {e}")))?;
+        stream.set_nodelay(true).ok();
+        Ok(Conn {
+            stream,
+            host: addr.to_string(),
+            buf: Vec::with_capacity(4096),
+        })
+    }
+
+    /// Sends a request and returns (status, body).
+    async fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        bearer: Option<&str>,
+        body: &str,
+    ) -> Result<(u16, String)> {
+        let auth = bearer
+            .map(|t| format!("Authorization: Bearer {t}\r\n"))
+            .unwrap_or_default();
+        let req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            self.host,
+            body.len()
+        );
+        let io = |e: std::io::Error| Error::Internal(format!("http: {e}"));
+        self.stream.write_all(req.as_bytes()).await.map_err(io)?;
+        self.buf.clear();
+        let mut chunk = [0u8; 4096];
+        let head_end = loop {
+            if let Some(p) = find(&self.buf, b"\r\n\r\n") {
+                break p + 4;
+            }
+            let n = self.stream.read(&mut chunk).await.map_err(io)?;
+            if n == 0 {
+                return Err(Error::Internal("connection closed".into()));
+            }
+            self.buf.extend_from_slice(&chunk[..n]);
+        };
+        let head = String::from_utf8_lossy(&self.buf[..head_end]).to_string();
+        let status: u16 = head
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let length: usize = head
+            .lines()
+            .find_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                k.eq_ignore_ascii_case("content-length")
+                    .then(|| v.trim().parse().ok())?
+            })
+            .unwrap_or(0);
+        while self.buf.len() < head_end + length {
+            let n = self.stream.read(&mut chunk).await.map_err(io)?;
+            if n == 0 {
+                return Err(Error::Internal("connection closed".into()));
+            }
+            self.buf.extend_from_slice(&chunk[..n]);
+        }
+        let body = String::from_utf8_lossy(&self.buf[head_end..head_end + length]).to_string();
+        Ok((status, body))
+    }
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Sets up one database: the district, the activities going on now, the phones to check in.
+async fn prepare(db: &Db, b: &CheckinBench) -> Result<(Vec<(i64, Actor)>, Vec<String>)> {
+    db.migrate().await?;
+    org::ensure_root(db).await?;
+    let start = Instant::now();
+    demo::load(
+        db,
+        &DemoOptions {
+            extra_towns: 28,
+            extra_population: b.residents,
+            residents_per_community: 0,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let admin = access::login(db, "tongnan", demo::DEMO_PASSWORD, None)
+        .await?
+        .actor;
+    let centres = org::list_nodes(
+        db,
+        &admin,
+        &NodeFilter {
+            kind: Some(Kind::Centre),
+            ..Default::default()
+        },
+        PageRequest {
+            page: 1,
+            per_page: 10_000,
+        },
+    )
+    .await?;
+    let district = crate::catalogue::district_of(&admin.scope_path).unwrap_or(0);
+    let theme = crate::catalogue::themes(db, district)
+        .await?
+        .first()
+        .map(|t| t.id)
+        .ok_or(Error::NotFound)?;
+    let now = Utc::now();
+    let window = (
+        now - chrono::Duration::minutes(5),
+        now + chrono::Duration::hours(2),
+    );
+    let mut ids = Vec::new();
+    for c in centres.items.iter().cycle().take(b.activities) {
+        // The town office of the centre's town shows the code on the screen.
+        let town_path: String = c
+            .path
+            .trim_matches('/')
+            .split('/')
+            .take(3)
+            .fold(String::from("/"), |p, id| format!("{p}{id}/"));
+        let town_id = town_path
+            .trim_matches('/')
+            .rsplit('/')
+            .next()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(0);
+        let office = Actor::command_line_for_town(town_id, &town_path);
+        for id in crate::activities::generate_published(db, c, theme, &[window]).await? {
+            ids.push((id, office.clone()));
+        }
+    }
+    let phones = crate::people::sample_phones(db, b.checkins.div_ceil(b.activities) as i64).await?;
+    let total = crate::people::count_residents(db).await?;
+    println!(
+        "    district of 30 towns, {total} residents, {} activities going on now, prepared in {}",
+        ids.len(),
+        secs(start.elapsed())
+    );
+    Ok((ids, phones))
+}
+
+/// Keeps the current code of every activity, as the screens at the activities show them.
+async fn refresh_codes(db: &Db, ids: &[(i64, Actor)], codes: &RwLock<Vec<String>>) -> Result<()> {
+    let mut fresh = Vec::with_capacity(ids.len());
+    for (id, office) in ids {
+        fresh.push(crate::attendance::qr_code(db, office, *id).await?.token);
+    }
+    if let Ok(mut c) = codes.write() {
+        *c = fresh;
+    }
+    Ok(())
+}
+
+/// Sends `pairs` (activity index, phone index) from `clients` connections; returns latencies and the
+/// answers counted by result.
+async fn drive(
+    addr: std::net::SocketAddr,
+    clients: usize,
+    pairs: Arc<Vec<(usize, usize)>>,
+    phones: Arc<Vec<String>>,
+    codes: Arc<RwLock<Vec<String>>>,
+) -> Result<(Vec<Duration>, usize, usize, usize)> {
+    let mut tasks = Vec::new();
+    for c in 0..clients {
+        let (pairs, phones, codes) = (pairs.clone(), phones.clone(), codes.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut conn = Conn::open(addr).await?;
+            let mut lat = Vec::new();
+            let (mut new, mut already, mut other) = (0, 0, 0);
+            let mut i = c;
+            while i < pairs.len() {
+                let (a, p) = pairs[i];
+                let code = codes.read().map(|c| c[a].clone()).unwrap_or_default();
+                let body = format!(r#"{{"token":"{code}","phone":"{}"}}"#, phones[p]);
+                let t = Instant::now();
+                let (s, answer) = conn.send("POST", "/api/v1/checkin", None, &body).await?;
+                lat.push(t.elapsed());
+                if s == 200 && answer.contains("\"checked_in\"") {
+                    new += 1;
+                } else if s == 200 && answer.contains("already_checked_in") {
+                    already += 1;
+                } else {
+                    other += 1;
+                    if other < 3 && !answer.contains("code_forged") {
+                        eprintln!("    unexpected answer {s}: {answer}");
+                    }
+                }
+                i += clients;
+            }
+            Ok::<_, Error>((lat, new, already, other))
+        }));
+    }
+    let mut all = Vec::new();
+    let (mut new, mut already, mut other) = (0, 0, 0);
+    for t in tasks {
+        let (lat, n, a, o) = t.await.map_err(|e| Error::Internal(e.to_string()))??;
+        all.extend(lat);
+        new += n;
+        already += a;
+        other += o;
+    }
+    all.sort();
+    Ok((all, new, already, other))
+}
+
+fn report(label: &str, lat: &[Duration], elapsed: Duration) {
+    let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1000.0);
+    println!(
+        "    {label}: {} in {} = {:.0}/s, p50 {}, p99 {}, max {}",
+        lat.len(),
+        secs(elapsed),
+        lat.len() as f64 / elapsed.as_secs_f64(),
+        ms(percentile(lat, 0.50)),
+        ms(percentile(lat, 0.99)),
+        ms(lat.last().copied().unwrap_or_default()),
+    );
+}
+
+async fn run_on(label: &str, url: &str, b: &CheckinBench) -> Result<()> {
+    println!("  {label}:");
+    let db = Db::connect(url).await?;
+    let (ids, phones) = prepare(&db, b).await?;
+    let config = Config {
+        port: 0,
+        data_dir: b.work_dir.clone(),
+        database_url: Some(url.to_string()),
+        ..Config::default()
+    };
+    let app = App::build_with_db(config, db.clone(), false).await?;
+    let addr = app.addr;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until(async {
+        let _ = stopped.await;
+    }));
+    let codes = Arc::new(RwLock::new(Vec::new()));
+    refresh_codes(&db, &ids, &codes).await?;
+    let refresher = {
+        let (db, ids, codes) = (db.clone(), ids.clone(), codes.clone());
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(10)).await;
+                if let Err(e) = refresh_codes(&db, &ids, &codes).await {
+                    eprintln!("    refreshing codes: {e}");
+                }
+            }
+        })
+    };
+    let phones = Arc::new(phones);
+    let per_activity = phones.len();
+    let pairs: Vec<(usize, usize)> = (0..b.checkins.min(per_activity * ids.len()))
+        .map(|j| (j % ids.len(), j / ids.len()))
+        .collect();
+    let pairs = Arc::new(pairs);
+    let before_rows = count(&db, "select count(*) from attendances").await?;
+    let t = Instant::now();
+    let (lat, new, already, other) = drive(
+        addr,
+        b.clients,
+        pairs.clone(),
+        phones.clone(),
+        codes.clone(),
+    )
+    .await?;
+    report(
+        &format!("new check-ins, {} clients", b.clients),
+        &lat,
+        t.elapsed(),
+    );
+    // The same people scanning again.
+    let repeat: Vec<(usize, usize)> = pairs.iter().take(pairs.len() / 2).copied().collect();
+    let t = Instant::now();
+    let (lat2, new2, already2, other2) = drive(
+        addr,
+        b.clients,
+        Arc::new(repeat.clone()),
+        phones.clone(),
+        codes,
+    )
+    .await?;
+    report(
+        &format!("repeated scans (already checked in), {} clients", b.clients),
+        &lat2,
+        t.elapsed(),
+    );
+    // Forged codes are refused before any database work: the HTTP stack's own ceiling.
+    let forged = Arc::new(RwLock::new(vec!["q.1.1.forged".to_string(); ids.len()]));
+    let some: Vec<(usize, usize)> = pairs.iter().take(pairs.len() / 2).copied().collect();
+    let t = Instant::now();
+    let (lat3, _, _, refused) =
+        drive(addr, b.clients, Arc::new(some), phones.clone(), forged).await?;
+    report(
+        &format!("forged codes refused, {} clients", b.clients),
+        &lat3,
+        t.elapsed(),
+    );
+    let _ = refused;
+    refresher.abort();
+    let rows = count(&db, "select count(*) from attendances").await? - before_rows;
+    let audited = count(
+        &db,
+        "select count(*) from audit_log where action = 'attendance.checked_in'",
+    )
+    .await?;
+    let ok = rows as usize == pairs.len()
+        && new == pairs.len()
+        && already == 0
+        && other == 0
+        && new2 == 0
+        && already2 == repeat.len()
+        && other2 == 0
+        && audited == rows;
+    println!(
+        "    verified: {rows} attendance rows and {audited} audit records for {} distinct check-ins; answers {new} new / {already} already / {other} other, then {new2} new / {already2} already / {other2} other — {}",
+        pairs.len(),
+        if ok {
+            "none lost or doubled"
+        } else {
+            "MISMATCH"
+        }
+    );
+    let _ = stop.send(());
+    let _ = server.await;
+    db.close().await;
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Internal("check-in counts do not match".into()))
+    }
+}
+
+async fn count(db: &Db, sql: &str) -> Result<i64> {
+    Ok(crate::on_db!(db, p => sqlx::query_scalar(sql).fetch_one(p).await?))
+}
+
+/// `cedu bench checkin`.
+pub async fn checkin(b: &CheckinBench) -> Result<()> {
+    std::fs::create_dir_all(&b.work_dir).map_err(|e| Error::Config(format!("work dir: {e}")))?;
+    println!(
+        "cedu bench checkin — {} check-ins over HTTP by {} clients into {} activities",
+        b.checkins, b.clients, b.activities
+    );
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(b.work_dir.join(format!("bench-checkin.db{suffix}")));
+    }
+    let sqlite = format!("sqlite://{}", b.work_dir.join("bench-checkin.db").display());
+    run_on("SQLite (synchronous=FULL, WAL)", &sqlite, b).await?;
+    if let Some(url) = &b.postgres_url {
+        run_on("PostgreSQL", url, b).await?;
+    }
+    Ok(())
+}
