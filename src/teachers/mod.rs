@@ -164,6 +164,33 @@ pub struct TeacherDetail {
     pub service: Vec<ServiceHours>,
     /// (year, minutes) of volunteer service, newest year first.
     pub service_by_year: Vec<(i32, i64)>,
+    /// The activities the teacher is named for, newest first.
+    pub taught: Vec<TaughtActivity>,
+    /// (year, minutes) of activities taught that took place (held, documented, archived).
+    pub taught_by_year: Vec<(i32, i64)>,
+}
+
+/// An activity a teacher is named for.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct TaughtActivity {
+    pub activity_id: i64,
+    pub title: String,
+    pub starts_at: chrono::DateTime<chrono::Utc>,
+    pub ends_at: chrono::DateTime<chrono::Utc>,
+    pub status: String,
+    pub owner_name: String,
+}
+
+impl TaughtActivity {
+    /// True once the activity took place (its hours count).
+    pub fn took_place(&self) -> bool {
+        matches!(self.status.as_str(), "held" | "documented" | "archived")
+    }
+
+    /// Its length in minutes.
+    pub fn minutes(&self) -> i64 {
+        (self.ends_at - self.starts_at).num_minutes().max(0)
+    }
 }
 
 /// A teacher is visible inside the actor's scope, and a town-school teacher to every centre of the town.
@@ -333,7 +360,20 @@ pub async fn get_teacher(db: &Db, actor: &Actor, id: i64) -> Result<TeacherDetai
     }
     let mut service_by_year: Vec<(i32, i64)> = by_year.into_iter().collect();
     service_by_year.sort_by_key(|(year, _)| std::cmp::Reverse(*year));
+    let taught = store::taught(db, id).await?;
+    let mut by_year: HashMap<i32, i64> = HashMap::new();
+    for a in taught.iter().filter(|a| a.took_place()) {
+        let year = a
+            .starts_at
+            .with_timezone(&crate::activities::rules::beijing())
+            .year();
+        *by_year.entry(year).or_default() += a.minutes();
+    }
+    let mut taught_by_year: Vec<(i32, i64)> = by_year.into_iter().collect();
+    taught_by_year.sort_by_key(|(year, _)| std::cmp::Reverse(*year));
     Ok(TeacherDetail {
+        taught,
+        taught_by_year,
         teacher: t.view(themes, true),
         trainings,
         service,

@@ -2,7 +2,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{ServiceHours, TeacherFilter, TeacherRecord, TeacherValues, Training};
+use super::{ServiceHours, TaughtActivity, TeacherFilter, TeacherRecord, TeacherValues, Training};
 use crate::db::{Db, Tx, grouped_texts, like_escape};
 use crate::error::Result;
 use crate::page::{Page, PageRequest};
@@ -97,6 +97,15 @@ pub(super) async fn service(db: &Db, id: i64) -> Result<Vec<ServiceHours>> {
         on_db!(db, p => sqlx::query_as("select id, served_on, activity_id, activity_title, cast(minutes as bigint) as minutes from volunteer_hours where teacher_id = $1 order by served_on desc, id desc")
         .bind(id).fetch_all(p).await?),
     )
+}
+
+/// The activities a teacher is named for, newest first (cancelled ones left out).
+pub(super) async fn taught(db: &Db, id: i64) -> Result<Vec<TaughtActivity>> {
+    Ok(on_db!(db, p => sqlx::query_as(
+        "select a.id as activity_id, a.title, a.starts_at, a.ends_at, a.status, o.name as owner_name \
+         from activity_teachers x join activities a on a.id = x.activity_id join org_nodes o on o.id = a.owner_id \
+         where x.teacher_id = $1 and a.status <> 'cancelled' order by a.starts_at desc")
+        .bind(id).fetch_all(p).await?))
 }
 
 pub(super) async fn insert_training(

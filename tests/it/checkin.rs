@@ -368,3 +368,29 @@ fn exif_photo() -> Vec<u8> {
     out.extend_from_slice(&plain[2..]);
     out
 }
+
+both! {
+    async fn a_teachers_page_lists_the_activities_taught_and_their_hours(b: Backend) {
+        let app = spawn_app(b).await;
+        let office = app.token("qunli.office").await;
+        let teacher = app.scalar("select t.id from teachers t join org_nodes n on n.id = t.node_id where n.name = '群力镇社区教育学校' and t.status = 'active' order by t.id limit 1").await;
+        let theme = app.scalar("select id from themes where name = '卫生'").await;
+        let date = (Utc::now() + Duration::days(20)).date_naive().to_string();
+        let (s, v) = post(&app, Some(&office), "/api/v1/activities", json!({"title": "急救知识讲座", "owner_id": app.node_id("群力社区学习中心").await,
+            "theme_id": theme, "teacher_ids": [teacher], "date": date, "start_time": "09:00", "end_time": "11:30"})).await;
+        assert_eq!(s, 201, "{v}");
+        let id = v[0]["id"].as_i64().unwrap();
+        for action in ["submit", "approve", "publish", "hold"] {
+            let (s, v) = post(&app, Some(&office), &format!("/api/v1/activities/{id}/transition"), json!({"action": action})).await;
+            assert_eq!(s, 200, "{action}: {v}");
+        }
+        let (_, detail) = get(&app, &office, &format!("/api/v1/teachers/{teacher}")).await;
+        assert_eq!(detail["taught"][0]["title"], "急救知识讲座");
+        let year = detail["taught_by_year"][0].as_array().unwrap();
+        assert_eq!(year[1].as_i64(), Some(150), "two and a half hours: {detail}");
+        let web = app.login("qunli.office").await;
+        let html = web.get(app.url(&format!("/teachers/{teacher}"))).send().await.unwrap().text().await.unwrap();
+        let text = text_of(&html);
+        assert!(text.contains("急救知识讲座") && text.contains("2.5"), "{text}");
+    }
+}

@@ -47,7 +47,7 @@ use crate::i18n::Lang;
         auth::LoginRequest, auth::LoginResponse, auth::Me, org::MoveRequest, org::NewMemberRequest,
         crate::people::Resident, crate::people::ResidentInput, crate::people::Household, crate::people::HouseholdInput,
         crate::people::import::Batch, crate::people::import::RowError, crate::people::import::ImportKind,
-        crate::teachers::Teacher, crate::teachers::TeacherInput, crate::teachers::TeacherDetail, crate::teachers::Training,
+        crate::teachers::Teacher, crate::teachers::TeacherInput, crate::teachers::TeacherDetail, crate::teachers::TaughtActivity, crate::teachers::Training,
         crate::teachers::ServiceHours, crate::teachers::TimeEntry,
         people::RevealRequest, people::Revealed, people::RetireRequest, people::Imported,
         crate::activities::Activity, crate::activities::ActivityInput, crate::activities::Grid, crate::activities::GridRow,

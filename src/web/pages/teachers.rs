@@ -507,6 +507,9 @@ struct ShowPage {
     trainings: Vec<EntryRow>,
     service: Vec<EntryRow>,
     by_year: Vec<(i32, String)>,
+    /// (activity id, when, title, place, status label, hours if it took place)
+    taught: Vec<(i64, String, String, String, String, String)>,
+    taught_by_year: Vec<(i32, String)>,
     can_write: bool,
     form: FormView,
     error: Option<String>,
@@ -549,6 +552,32 @@ async fn show_page(
                 organiser: String::new(),
                 hours: hours(x.minutes),
             })
+            .collect(),
+        taught: d
+            .taught
+            .iter()
+            .map(|a| {
+                (
+                    a.activity_id,
+                    a.starts_at
+                        .with_timezone(&crate::activities::rules::beijing())
+                        .format("%Y-%m-%d %H:%M")
+                        .to_string(),
+                    a.title.clone(),
+                    a.owner_name.clone(),
+                    i18n::t(lang, &format!("activities.status.{}", a.status)).to_string(),
+                    if a.took_place() {
+                        hours(a.minutes())
+                    } else {
+                        String::new()
+                    },
+                )
+            })
+            .collect(),
+        taught_by_year: d
+            .taught_by_year
+            .iter()
+            .map(|(y, m)| (*y, hours(*m)))
             .collect(),
         by_year: d
             .service_by_year
