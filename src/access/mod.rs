@@ -213,7 +213,7 @@ impl Role {
                 ActivitiesAttend,
             ],
             // A teacher shows the check-in code and takes attendance at the place they teach.
-            Role::Teacher => &[OrgRead, ActivitiesRead, ActivitiesAttend],
+            Role::Teacher => &[ActivitiesRead, ActivitiesAttend],
             Role::Resident => &[],
         }
     }

@@ -548,6 +548,44 @@ pub async fn list(
     store::list(db, &actor.scope_path, f, from, to, page).await
 }
 
+/// What a calendar shows: one town, one centre or school, one theme, or everything in scope.
+#[derive(Clone, Debug, Default)]
+pub struct CalendarFilter {
+    pub town_id: Option<i64>,
+    pub owner_id: Option<i64>,
+    pub theme_id: Option<i64>,
+}
+
+/// The most activities one calendar page shows.
+pub const CALENDAR_LIMIT: i64 = 3000;
+
+/// The activities (not cancelled) from `first` to `last` (Beijing days, inclusive) inside the actor's
+/// scope, soonest first.
+pub async fn calendar(
+    db: &Db,
+    actor: &Actor,
+    f: &CalendarFilter,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Result<Vec<Activity>> {
+    actor.require(Permission::ActivitiesRead)?;
+    let from = at(first, NaiveTime::MIN);
+    let to = at(last.succ_opt().unwrap_or(last), NaiveTime::MIN);
+    let items = store::in_period(
+        db,
+        &actor.scope_path,
+        f.town_id,
+        f.owner_id,
+        f.theme_id,
+        from,
+        to,
+        CALENDAR_LIMIT,
+    )
+    .await?;
+    // Only what the actor may open.
+    Ok(items.into_iter().filter(|a| visible(actor, a)).collect())
+}
+
 /// Writes approved activities of a centre directly, for benchmarks of a district's year (the lifecycle
 /// and its audit are skipped on purpose: this is generated history, not a plan).
 pub async fn generate_approved(

@@ -185,3 +185,30 @@ pub(super) async fn starts_by_owner(
         q.fetch_all(p).await?
     }))
 }
+
+/// The activities of a period inside a scope, not cancelled, soonest first (at most `limit`).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one value per filter of the calendar"
+)]
+pub(super) async fn in_period(
+    db: &Db,
+    scope: &str,
+    town_id: Option<i64>,
+    owner_id: Option<i64>,
+    theme_id: Option<i64>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<Activity>> {
+    let sql = format!(
+        "{ACTIVITY} where o.path like $1 and a.starts_at >= $2 and a.starts_at < $3 and a.status <> 'cancelled' \
+         and ($4 is null or a.town_id = $4) and ($5 is null or a.owner_id = $5) and ($6 is null or a.theme_id = $6) \
+         order by a.starts_at, a.id limit $7"
+    );
+    let pattern = format!("{scope}%");
+    Ok(
+        on_db!(db, p => sqlx::query_as(&sql).bind(&pattern).bind(from).bind(to).bind(town_id).bind(owner_id)
+        .bind(theme_id).bind(limit).fetch_all(p).await?),
+    )
+}

@@ -137,13 +137,7 @@ async fn writer(db: Db, mut rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let t0 = Instant::now();
-        let n = batch.len();
-        let r = write_batch(&db, &batch).await;
-        if std::env::var("CEDU_DESK_DEBUG").is_ok() {
-            eprintln!("batch {n} took {:?}", t0.elapsed());
-        }
-        match r {
+        match write_batch(&db, &batch).await {
             Ok(results) => {
                 for (job, r) in batch.drain(..).zip(results) {
                     let _ = job.reply.send(Ok(r));
@@ -245,10 +239,6 @@ async fn write_batch(db: &Db, jobs: &[Job]) -> Result<Vec<Written>> {
         &audit_rows,
     )
     .await?;
-    let t = Instant::now();
     tx.commit().await?;
-    if std::env::var("CEDU_DESK_DEBUG").is_ok() {
-        eprintln!("commit {:?}", t.elapsed());
-    }
     Ok(out)
 }

@@ -68,6 +68,11 @@ impl Shell {
             actor.can(Permission::ActivitiesRead),
         );
         add(
+            "/activities/calendar",
+            "nav.calendar",
+            actor.can(Permission::ActivitiesRead),
+        );
+        add(
             "/activities/grid",
             "nav.grid",
             actor.can(Permission::ActivitiesRead),

@@ -185,5 +185,8 @@ both! {
         assert_eq!(sys.get(app.url("/audit")).send().await.unwrap().status(), 403, "三员: the system admin does not read the audit log");
         let teacher = app.login("qunli.teacher").await;
         assert_eq!(teacher.get(app.url("/org/tree")).send().await.unwrap().status(), 403);
+        // A teacher opens activities (to show the check-in code and take attendance), never residents.
+        assert_eq!(teacher.get(app.url("/activities")).send().await.unwrap().status(), 200);
+        assert_eq!(teacher.get(app.url("/people/residents")).send().await.unwrap().status(), 403);
     }
 }

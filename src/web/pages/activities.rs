@@ -31,6 +31,7 @@ pub(super) fn router() -> Router<AppState> {
         .route("/activities", get(list).post(create))
         .route("/activities/new", get(new_form))
         .route("/activities/grid", get(grid))
+        .route("/activities/calendar", get(calendar))
         .route("/activities/{id}", get(show))
         .route("/activities/{id}/edit", get(edit_form).post(update))
         .route("/activities/{id}/transition", post(transition))
@@ -85,6 +86,10 @@ fn status_choices(lang: Lang) -> Vec<Choice> {
 }
 
 async fn owner_choices(state: &AppState, actor: &Actor) -> Result<Vec<Choice>> {
+    if !actor.can(Permission::TeachersRead) {
+        // A teacher's list holds only the activities of the place they teach at.
+        return Ok(Vec::new());
+    }
     Ok(teachers::pools(&state.db, actor)
         .await?
         .into_iter()
@@ -816,4 +821,223 @@ async fn cancel_enrolment(
         "/activities/{}?ok=saved",
         f.activity_id.trim().parse::<i64>().unwrap_or(0)
     )))
+}
+
+/// One activity in a calendar cell.
+pub struct CalendarItem {
+    pub id: i64,
+    pub time: String,
+    pub title: String,
+    pub owner: String,
+    /// Shown when the activity is not yet approved (draft, submitted, returned).
+    pub pending: Option<String>,
+}
+
+/// One day of a calendar.
+pub struct CalendarDay {
+    pub date: String,
+    pub label: String,
+    pub in_period: bool,
+    pub today: bool,
+    pub items: Vec<CalendarItem>,
+}
+
+#[derive(Template)]
+#[template(path = "activities/calendar.html")]
+struct CalendarPage {
+    shell: Shell,
+    title: String,
+    week_view: bool,
+    weeks: Vec<Vec<CalendarDay>>,
+    weekdays: Vec<String>,
+    prev: String,
+    next: String,
+    today: String,
+    date: String,
+    towns: Vec<Choice>,
+    owners: Vec<Choice>,
+    themes: Vec<Choice>,
+    form: FormView,
+    /// The filters as a query string to keep across the navigation links.
+    keep: String,
+    capped: bool,
+}
+
+#[derive(Deserialize, Default)]
+struct CalendarQuery {
+    view: Option<String>,
+    date: Option<String>,
+    town_id: Option<String>,
+    owner_id: Option<String>,
+    theme_id: Option<String>,
+}
+
+fn first_of_month(d: NaiveDate) -> NaiveDate {
+    d.with_day(1).unwrap_or(d)
+}
+
+fn add_months(d: NaiveDate, n: i32) -> NaiveDate {
+    let months = d.year() * 12 + d.month0() as i32 + n;
+    NaiveDate::from_ymd_opt(months.div_euclid(12), months.rem_euclid(12) as u32 + 1, 1).unwrap_or(d)
+}
+
+async fn calendar(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    lang: Lang,
+    uri: Uri,
+    Query(q): Query<CalendarQuery>,
+) -> Result<Response> {
+    let today = chrono::Utc::now()
+        .with_timezone(&rules::beijing())
+        .date_naive();
+    let date = q
+        .date
+        .as_deref()
+        .and_then(|d| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
+        .filter(|d| (2000..=2100).contains(&d.year()))
+        .unwrap_or(today);
+    let week_view = q.view.as_deref() == Some("week");
+    let id = |s: &Option<String>| s.as_deref().and_then(|v| v.trim().parse::<i64>().ok());
+    let filter = activities::CalendarFilter {
+        town_id: id(&q.town_id),
+        owner_id: id(&q.owner_id),
+        theme_id: id(&q.theme_id),
+    };
+    let monday =
+        |d: NaiveDate| d - chrono::Duration::days(i64::from(d.weekday().num_days_from_monday()));
+    let (period_first, period_last) = if week_view {
+        let m = monday(date);
+        (m, m + chrono::Duration::days(6))
+    } else {
+        let f = first_of_month(date);
+        (f, add_months(f, 1).pred_opt().unwrap_or(f))
+    };
+    let grid_first = monday(period_first);
+    let grid_last = monday(period_last) + chrono::Duration::days(6);
+    let items = activities::calendar(&state.db, &actor, &filter, grid_first, grid_last).await?;
+    let capped = items.len() as i64 >= activities::CALENDAR_LIMIT;
+    let mut weeks = Vec::new();
+    let mut day = grid_first;
+    while day <= grid_last {
+        let mut week = Vec::with_capacity(7);
+        for _ in 0..7 {
+            let cell: Vec<CalendarItem> = items
+                .iter()
+                .filter(|a| a.starts_at.with_timezone(&rules::beijing()).date_naive() == day)
+                .map(|a| CalendarItem {
+                    id: a.id,
+                    time: a
+                        .starts_at
+                        .with_timezone(&rules::beijing())
+                        .format("%H:%M")
+                        .to_string(),
+                    title: a.title.clone(),
+                    owner: a.owner_name.clone(),
+                    pending: (!a.status().counts() && a.status() != Status::Cancelled).then(|| {
+                        i18n::t(lang, &format!("activities.status.{}", a.status)).to_string()
+                    }),
+                })
+                .collect();
+            week.push(CalendarDay {
+                date: day.to_string(),
+                label: if week_view || day.day() == 1 {
+                    day.format("%m-%d").to_string()
+                } else {
+                    day.day().to_string()
+                },
+                in_period: day >= period_first && day <= period_last,
+                today: day == today,
+                items: cell,
+            });
+            day += chrono::Duration::days(1);
+        }
+        weeks.push(week);
+    }
+    let (prev, next) = if week_view {
+        (
+            date - chrono::Duration::days(7),
+            date + chrono::Duration::days(7),
+        )
+    } else {
+        (
+            add_months(first_of_month(date), -1),
+            add_months(first_of_month(date), 1),
+        )
+    };
+    let towns: Vec<Choice> = org::list_nodes(
+        &state.db,
+        &actor,
+        &NodeFilter {
+            kind: Some(Kind::Town),
+            ..Default::default()
+        },
+        PageRequest::new(Some(1), Some(100)),
+    )
+    .await?
+    .items
+    .into_iter()
+    .map(|n| Choice {
+        value: n.id.to_string(),
+        label: n.name,
+    })
+    .collect();
+    let district = catalogue::district_of(&actor.scope_path).unwrap_or(0);
+    let themes = catalogue::themes(&state.db, district)
+        .await?
+        .into_iter()
+        .map(|t| Choice {
+            value: t.id.to_string(),
+            label: t.name,
+        })
+        .collect();
+    let pairs = [
+        ("town_id", q.town_id.clone().unwrap_or_default()),
+        ("owner_id", q.owner_id.clone().unwrap_or_default()),
+        ("theme_id", q.theme_id.clone().unwrap_or_default()),
+    ];
+    let keep = serde_urlencoded::to_string(
+        pairs
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .collect::<Vec<_>>(),
+    )
+    .unwrap_or_default();
+    let title = if week_view {
+        format!(
+            "{} – {}",
+            period_first.format("%Y-%m-%d"),
+            period_last.format("%m-%d")
+        )
+    } else {
+        period_first.format("%Y-%m").to_string()
+    };
+    let mut values = pairs.to_vec();
+    values.push((
+        "view",
+        if week_view {
+            "week".into()
+        } else {
+            "month".into()
+        },
+    ));
+    html(&CalendarPage {
+        shell: Shell::new(&actor, lang, "/activities/calendar", &here(&uri), None),
+        title,
+        week_view,
+        weeks,
+        weekdays: (1..=7)
+            .map(|d| i18n::t(lang, &format!("calendar.weekday_{d}")).to_string())
+            .collect(),
+        prev: prev.to_string(),
+        next: next.to_string(),
+        today: today.to_string(),
+        date: date.to_string(),
+        towns: if towns.len() > 1 { towns } else { Vec::new() },
+        owners: owner_choices(&state, &actor).await?,
+        themes,
+        form: FormView::with(&values),
+        keep,
+        capped,
+    })
 }
