@@ -78,6 +78,8 @@ pub enum Permission {
     ActivitiesReview,
     /// Show an activity's check-in code, record attendance and head counts, upload evidence.
     ActivitiesAttend,
+    /// Edit the district's catalogue: themes, formats, target groups.
+    CatalogueManage,
 }
 
 impl Permission {
@@ -102,6 +104,7 @@ impl Permission {
             Permission::ActivitiesPlan => "activities:plan",
             Permission::ActivitiesReview => "activities:review",
             Permission::ActivitiesAttend => "activities:attend",
+            Permission::CatalogueManage => "catalogue:manage",
         }
     }
 }
@@ -175,6 +178,7 @@ impl Role {
                 PeopleExport,
                 TeachersRead,
                 ActivitiesRead,
+                CatalogueManage,
             ],
             Role::TownOffice => &[
                 OrgRead,
@@ -195,6 +199,7 @@ impl Role {
                 ActivitiesPlan,
                 ActivitiesReview,
                 ActivitiesAttend,
+                CatalogueManage,
             ],
             Role::Leadership => &[OrgRead, TeachersRead, ActivitiesRead],
             Role::LeadDepartment => &[OrgRead, TeachersRead, ActivitiesRead, ActivitiesPlan],

@@ -65,3 +65,100 @@ pub(super) async fn insert_entry(
     on_tx!(tx, c => sqlx::query(&sql).bind(district_id).bind(entry).bind(sort).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// Every theme of a district, retired ones too (the editing page).
+pub(super) async fn all_themes(db: &Db, district_id: i64) -> Result<Vec<Theme>> {
+    Ok(on_db!(db, p => sqlx::query_as(
+        "select id, district_id, name, lead_departments, description, active from themes where district_id = $1 order by active desc, sort, id")
+        .bind(district_id).fetch_all(p).await?))
+}
+
+pub(super) async fn theme_tx(tx: &mut Tx, id: i64) -> Result<Option<Theme>> {
+    Ok(on_tx!(tx, c => sqlx::query_as(
+        "select id, district_id, name, lead_departments, description, active from themes where id = $1")
+        .bind(id).fetch_optional(c).await?))
+}
+
+pub(super) async fn update_theme(
+    tx: &mut Tx,
+    id: i64,
+    name: &str,
+    lead: Option<&str>,
+    description: Option<&str>,
+    active: bool,
+) -> Result<()> {
+    on_tx!(tx, c => sqlx::query(
+        "update themes set name = $1, lead_departments = $2, description = $3, active = $4 where id = $5")
+        .bind(name).bind(lead).bind(description).bind(active).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub(super) async fn theme_named(tx: &mut Tx, district_id: i64, name: &str) -> Result<Option<i64>> {
+    Ok(
+        on_tx!(tx, c => sqlx::query_scalar("select id from themes where district_id = $1 and name = $2")
+        .bind(district_id).bind(name).fetch_optional(c).await?),
+    )
+}
+
+/// Every entry of a dictionary of a district, with its state.
+pub(super) async fn all_entries(
+    db: &Db,
+    name: &str,
+    district_id: i64,
+) -> Result<Vec<super::DictionaryEntry>> {
+    let sql = format!(
+        "select id, name, active from {} where district_id = $1 order by active desc, sort, id",
+        table(name)?
+    );
+    Ok(on_db!(db, p => sqlx::query_as(&sql).bind(district_id).fetch_all(p).await?))
+}
+
+pub(super) async fn entry_tx(
+    tx: &mut Tx,
+    name: &str,
+    id: i64,
+) -> Result<Option<(i64, String, bool)>> {
+    let sql = format!(
+        "select district_id, name, active from {} where id = $1",
+        table(name)?
+    );
+    Ok(on_tx!(tx, c => sqlx::query_as(&sql).bind(id).fetch_optional(c).await?))
+}
+
+pub(super) async fn entry_named(
+    tx: &mut Tx,
+    name: &str,
+    district_id: i64,
+    entry: &str,
+) -> Result<Option<i64>> {
+    let sql = format!(
+        "select id from {} where district_id = $1 and name = $2",
+        table(name)?
+    );
+    Ok(
+        on_tx!(tx, c => sqlx::query_scalar(&sql).bind(district_id).bind(entry).fetch_optional(c).await?),
+    )
+}
+
+pub(super) async fn next_sort(tx: &mut Tx, name: &str, district_id: i64) -> Result<i32> {
+    let sql = format!(
+        "select cast(coalesce(max(sort), 0) + 1 as integer) from {} where district_id = $1",
+        table(name)?
+    );
+    Ok(on_tx!(tx, c => sqlx::query_scalar(&sql).bind(district_id).fetch_one(c).await?))
+}
+
+pub(super) async fn update_entry(
+    tx: &mut Tx,
+    name: &str,
+    id: i64,
+    entry: &str,
+    active: bool,
+) -> Result<()> {
+    let sql = format!(
+        "update {} set name = $1, active = $2 where id = $3",
+        table(name)?
+    );
+    on_tx!(tx, c => sqlx::query(&sql).bind(entry).bind(active).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

@@ -78,6 +78,11 @@ impl Shell {
             actor.can(Permission::ActivitiesRead),
         );
         add(
+            "/catalogue",
+            "nav.catalogue",
+            actor.can(Permission::CatalogueManage),
+        );
+        add(
             "/people/residents",
             "nav.residents",
             actor.can(Permission::PeopleRead),

@@ -6,6 +6,7 @@ mod activities;
 mod admin;
 mod attendance;
 mod auth;
+mod catalogue;
 mod org;
 mod people;
 
@@ -40,6 +41,8 @@ use crate::i18n::Lang;
         attendance::check_in, attendance::rate, attendance::checkin_code, attendance::get_attendance,
         attendance::mark_attendance, attendance::mark_by_phone, attendance::head_count, attendance::get_ratings,
         attendance::list_files, attendance::upload_file, attendance::download_file, attendance::document,
+        catalogue::get_catalogue, catalogue::create_theme, catalogue::update_theme, catalogue::add_entry,
+        catalogue::update_entry,
     ),
     components(schemas(
         crate::org::Node, crate::org::NodeInput, crate::org::NewNode, crate::org::Member, crate::org::TreeNode,
@@ -58,6 +61,8 @@ use crate::i18n::Lang;
         crate::attendance::RatingSummary, crate::attendance::RatingComment, crate::evidence::ActivityFile,
         attendance::Mark, attendance::MarkRequest, attendance::Marked, attendance::PhoneMarkRequest,
         attendance::HeadCount, attendance::DocumentRequest,
+        crate::catalogue::Catalogue, crate::catalogue::Theme, crate::catalogue::ThemeInput,
+        crate::catalogue::DictionaryEntry, crate::catalogue::EntryInput,
     )),
     modifiers(&BearerAuth),
     security(("bearer" = [])),
@@ -119,7 +124,8 @@ pub fn router() -> Router<AppState> {
                 .merge(admin::router())
                 .merge(people::router())
                 .merge(activities::router())
-                .merge(attendance::router()),
+                .merge(attendance::router())
+                .merge(catalogue::router()),
         )
         .route("/openapi.json", get(openapi_json))
         .route("/docs", get(docs))

@@ -4,6 +4,7 @@ mod account;
 mod activities;
 mod attendance;
 mod audit;
+mod catalogue;
 mod checkin;
 mod imports;
 mod org;
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .merge(teachers::router())
         .merge(activities::router())
         .merge(attendance::router())
+        .merge(catalogue::router())
         .merge(checkin::router())
 }
 

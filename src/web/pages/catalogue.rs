@@ -1,0 +1,179 @@
+//! The catalogue page: a district's themes (with their lead departments), teaching formats and target
+//! groups, each editable in place; retired entries stay listed so they can be reinstated.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, Uri};
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde::Deserialize;
+
+use super::{here, html, html_status, see_other};
+use crate::access::{Actor, Permission};
+use crate::catalogue::{self, Catalogue, Dictionary, DictionaryEntry, EntryInput, ThemeInput};
+use crate::error::{Error, Result};
+use crate::i18n::{self, Lang};
+use crate::web::AppState;
+use crate::web::extract::{CurrentActor, Form, Id, Query};
+use crate::web::views::Shell;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/catalogue", get(show))
+        .route("/catalogue/themes", post(add_theme))
+        .route("/catalogue/themes/{id}", post(edit_theme))
+        .route("/catalogue/{kind}", post(add_entry))
+        .route("/catalogue/{kind}/{id}", post(edit_entry))
+}
+
+#[derive(Template)]
+#[template(path = "catalogue.html")]
+struct CataloguePage {
+    shell: Shell,
+    c: Catalogue,
+    /// (URL name, title key, entries) of the formats and target groups.
+    dictionaries: Vec<(&'static str, &'static str, Vec<DictionaryEntry>)>,
+    can_edit: bool,
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct OkQuery {
+    ok: Option<String>,
+}
+
+async fn page(
+    state: &AppState,
+    actor: &Actor,
+    lang: Lang,
+    uri: &Uri,
+    ok: Option<&str>,
+) -> Result<CataloguePage> {
+    let c = catalogue::catalogue(&state.db, actor).await?;
+    Ok(CataloguePage {
+        shell: Shell::new(actor, lang, "/catalogue", &here(uri), ok),
+        dictionaries: vec![
+            ("formats", "catalogue.formats", c.formats.clone()),
+            (
+                "target_groups",
+                "catalogue.target_groups",
+                c.target_groups.clone(),
+            ),
+        ],
+        c,
+        can_edit: actor.can(Permission::CatalogueManage),
+        error: None,
+    })
+}
+
+async fn show(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    lang: Lang,
+    uri: Uri,
+    Query(q): Query<OkQuery>,
+) -> Result<Response> {
+    html(&page(&state, &actor, lang, &uri, q.ok.as_deref()).await?)
+}
+
+/// Back to the page when saved; the page with the reason beside the lists when not.
+async fn saved<T>(
+    state: &AppState,
+    actor: &Actor,
+    lang: Lang,
+    uri: &Uri,
+    r: Result<T>,
+) -> Result<Response> {
+    let m = match r {
+        Ok(_) => return Ok(see_other("/catalogue?ok=saved")),
+        Err(Error::Invalid(fe)) => fe.0.first().map(|(_, m)| m.clone()),
+        Err(Error::Conflict(m)) => Some(m),
+        Err(e) => return Err(e),
+    };
+    let mut p = page(state, actor, lang, uri, None).await?;
+    p.error = m.map(|m| i18n::render(lang, &m));
+    html_status(StatusCode::UNPROCESSABLE_ENTITY, &p)
+}
+
+#[derive(Deserialize)]
+struct ThemeFields {
+    #[serde(default)]
+    name: String,
+    lead_departments: Option<String>,
+    description: Option<String>,
+    /// A checkbox: present when ticked.
+    active: Option<String>,
+}
+
+impl ThemeFields {
+    fn input(self, new: bool) -> ThemeInput {
+        ThemeInput {
+            name: self.name,
+            lead_departments: self.lead_departments,
+            description: self.description,
+            active: new || self.active.is_some(),
+        }
+    }
+}
+
+async fn add_theme(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    Form(actor, f): Form<ThemeFields>,
+) -> Result<Response> {
+    let r = catalogue::create_theme(&state.db, &actor, &f.input(true)).await;
+    saved(&state, &actor, lang, &uri, r).await
+}
+
+async fn edit_theme(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    Id(id): Id,
+    Form(actor, f): Form<ThemeFields>,
+) -> Result<Response> {
+    let r = catalogue::update_theme(&state.db, &actor, id, &f.input(false)).await;
+    saved(&state, &actor, lang, &uri, r).await
+}
+
+#[derive(Deserialize)]
+struct EntryFields {
+    #[serde(default)]
+    name: String,
+    active: Option<String>,
+}
+
+async fn add_entry(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    axum::extract::Path(kind): axum::extract::Path<String>,
+    Form(actor, f): Form<EntryFields>,
+) -> Result<Response> {
+    let d = Dictionary::parse(&kind).ok_or(Error::NotFound)?;
+    let input = EntryInput {
+        name: f.name,
+        active: true,
+    };
+    let r = catalogue::add_entry(&state.db, &actor, d, &input).await;
+    saved(&state, &actor, lang, &uri, r).await
+}
+
+async fn edit_entry(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    axum::extract::Path((kind, id)): axum::extract::Path<(String, String)>,
+    Form(actor, f): Form<EntryFields>,
+) -> Result<Response> {
+    let d = Dictionary::parse(&kind).ok_or(Error::NotFound)?;
+    let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
+    let input = EntryInput {
+        name: f.name,
+        active: f.active.is_some(),
+    };
+    let r = catalogue::update_entry(&state.db, &actor, d, id, &input).await;
+    saved(&state, &actor, lang, &uri, r).await
+}
