@@ -71,6 +71,26 @@ pub async fn enrol(
     if resident.erased {
         return Err(Error::NotFound);
     }
+    write_enrolment(
+        db,
+        actor,
+        activity_id,
+        &activity.owner_path,
+        activity.capacity,
+        resident_id,
+    )
+    .await
+}
+
+/// The enrolment itself: under the activity's row lock, once per resident, within capacity or waiting.
+async fn write_enrolment(
+    db: &Db,
+    actor: &Actor,
+    activity_id: i64,
+    owner_path: &str,
+    capacity: Option<i32>,
+    resident_id: i64,
+) -> Result<Enrolment> {
     let mut tx = db.begin().await?;
     // The activity's row lock serialises enrolments of one activity (last-seat races).
     store::lock_activity(&mut tx, activity_id).await?;
@@ -81,7 +101,7 @@ pub async fn enrol(
         return Err(Error::Conflict(Msg::new("attendance.already_enrolled")));
     }
     let enrolled = store::count_enrolled(&mut tx, activity_id).await?;
-    let status = match activity.capacity {
+    let status = match capacity {
         Some(c) if enrolled >= i64::from(c) => "waiting",
         _ => "enrolled",
     };
@@ -93,7 +113,7 @@ pub async fn enrol(
             action: "attendance.enrolled",
             subject_type: "enrolment",
             subject_id: Some(id),
-            node_path: &activity.owner_path,
+            node_path: owner_path,
             before: None,
             after: Some(
                 json!({"activity_id": activity_id, "resident_id": resident_id, "status": status}),
@@ -360,6 +380,116 @@ pub async fn open_checkin(desk: &CheckinDesk, token: &str) -> Result<CheckinForm
     rules::verify_qr(token, a.id, secret, now).map_err(token_error)?;
     check_open(&a, now)?;
     form_of(desk.db(), &a, secret, now).await
+}
+
+/// What a resident's phone shows before enrolling.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct EnrolForm {
+    pub activity: PublicActivity,
+    /// Seats left (None: no limit); 0 means a new enrolment waits.
+    pub seats_left: Option<i64>,
+    pub communities: Vec<(i64, String)>,
+    pub default_community: Option<i64>,
+}
+
+/// The link residents enrol with (shared in a WeChat group or printed as a QR code).
+pub async fn enrol_link(db: &Db, actor: &Actor, activity_id: i64) -> Result<String> {
+    let a = activities::get(db, actor, activity_id).await?;
+    let d = store::desk_activity(db, a.id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    match (a.status(), d.checkin_secret.as_deref()) {
+        (Status::Published, Some(secret)) => Ok(rules::enrol_token(a.id, secret)),
+        _ => Err(Error::Conflict(Msg::new("attendance.not_open"))),
+    }
+}
+
+async fn enrol_context(
+    desk: &CheckinDesk,
+    token: &str,
+) -> Result<(std::sync::Arc<DeskActivity>, String)> {
+    let a = desk_activity(desk, token).await?;
+    let secret = secret_of(&a)?.to_string();
+    rules::verify_enrol(token, a.id, &secret).map_err(token_error)?;
+    if Status::parse(&a.status) != Some(Status::Published) || a.starts_at <= Utc::now() {
+        return Err(Error::Conflict(Msg::new("attendance.not_open")));
+    }
+    Ok((a, secret))
+}
+
+/// Opens the enrolment page of a shared link.
+pub async fn open_enrolment(desk: &CheckinDesk, token: &str) -> Result<EnrolForm> {
+    let (a, secret) = enrol_context(desk, token).await?;
+    let form = form_of(desk.db(), &a, &secret, Utc::now()).await?;
+    let capacity = store::capacity(desk.db(), a.id).await?;
+    let seats_left = match capacity {
+        Some(c) => Some((i64::from(c) - store::count_enrolled_now(desk.db(), a.id).await?).max(0)),
+        None => None,
+    };
+    Ok(EnrolForm {
+        activity: form.activity,
+        seats_left,
+        communities: form.communities,
+        default_community: form.default_community,
+    })
+}
+
+/// How a self-enrolment ended.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum SelfEnrolment {
+    /// Enrolled or, beyond capacity, waiting.
+    Done { enrolment: Enrolment },
+    /// Enrolled before: nothing changed.
+    Already,
+    /// The number is not registered: ask for a name (and community).
+    NameNeeded,
+}
+
+/// A resident enrols themself with the shared link and a mobile number (a first-timer gives a name and
+/// becomes a resident of a community of the town).
+pub async fn self_enrol(
+    desk: &CheckinDesk,
+    input: &CheckinInput,
+    source_ip: Option<String>,
+    request_id: Option<String>,
+) -> Result<SelfEnrolment> {
+    let (a, secret) = enrol_context(desk, input.token.trim()).await?;
+    let phone = people::rules::parse_phone(&input.phone).map_err(|m| Error::invalid("phone", m))?;
+    let actor = Actor::self_service(&a.owner_path, source_ip, request_id);
+    let mut found = store::resident_with_phone(desk.db(), &phone).await?;
+    if found.is_none() {
+        let name = input.name.as_deref().map(str::trim).unwrap_or("");
+        if name.is_empty() {
+            return Ok(SelfEnrolment::NameNeeded);
+        }
+        let form = form_of(desk.db(), &a, &secret, Utc::now()).await?;
+        let community = input
+            .community_id
+            .or(form.default_community)
+            .filter(|c| form.communities.iter().any(|(id, _)| id == c))
+            .ok_or_else(|| Error::invalid("community_id", Msg::new("people.community_unknown")))?;
+        let town_actor = Actor::self_service(
+            &form_town_path(&a.owner_path),
+            actor.source_ip.clone(),
+            actor.request_id.clone(),
+        );
+        match people::register_walk_in(desk.db(), &town_actor, community, name, &phone).await {
+            Ok(_) => {}
+            Err(Error::Invalid(fe)) if fe.get("phone").is_some() => {}
+            Err(e) => return Err(e),
+        }
+        found = store::resident_with_phone(desk.db(), &phone).await?;
+    }
+    let resident = found.ok_or(Error::NotFound)?;
+    let capacity = store::capacity(desk.db(), a.id).await?;
+    match write_enrolment(desk.db(), &actor, a.id, &a.owner_path, capacity, resident).await {
+        Ok(enrolment) => Ok(SelfEnrolment::Done { enrolment }),
+        Err(Error::Conflict(m)) if m.key == "attendance.already_enrolled" => {
+            Ok(SelfEnrolment::Already)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Opens the form again from its ticket (to show typing mistakes beside the fields).

@@ -51,7 +51,7 @@ fn step_of(now: DateTime<Utc>) -> i64 {
 pub fn activity_of(token: &str) -> Option<i64> {
     let mut parts = token.split('.');
     let kind = parts.next()?;
-    if !matches!(kind, "q" | "t" | "r") {
+    if !matches!(kind, "q" | "t" | "r" | "e") {
         return None;
     }
     parts.next()?.parse().ok().filter(|id: &i64| *id > 0)
@@ -160,6 +160,21 @@ pub fn verify_rating(token: &str, activity_id: i64, secret: &str) -> Result<i64,
         return Err(TokenError::Forged);
     }
     Ok(resident)
+}
+
+/// The enrolment link of an activity (valid while it is published and not started).
+pub fn enrol_token(activity_id: i64, secret: &str) -> String {
+    let m = mac(secret, &format!("e|{activity_id}"));
+    format!("e.{activity_id}.0.{m}")
+}
+
+/// Checks an enrolment link of this activity.
+pub fn verify_enrol(token: &str, activity_id: i64, secret: &str) -> Result<(), TokenError> {
+    let (id, _, m) = parts(token, "e").ok_or(TokenError::Forged)?;
+    if id != activity_id || !same(&m, &mac(secret, &format!("e|{id}"))) {
+        return Err(TokenError::Forged);
+    }
+    Ok(())
 }
 
 /// Ratings are taken until this many days after the activity.

@@ -318,3 +318,23 @@ pub(super) async fn sheet_rows(
         .map(|(id, n, ph)| (id, n, ph.as_deref().map(mask_phone)))
         .collect())
 }
+
+pub(super) async fn resident_with_phone(db: &Db, phone: &str) -> Result<Option<i64>> {
+    Ok(
+        on_db!(db, p => sqlx::query_scalar("select id from residents where phone = $1")
+        .bind(phone).fetch_optional(p).await?),
+    )
+}
+
+pub(super) async fn capacity(db: &Db, activity_id: i64) -> Result<Option<i32>> {
+    let c: Option<Option<i32>> = on_db!(db, p => sqlx::query_scalar("select capacity from activities where id = $1")
+        .bind(activity_id).fetch_optional(p).await?);
+    Ok(c.flatten())
+}
+
+pub(super) async fn count_enrolled_now(db: &Db, activity_id: i64) -> Result<i64> {
+    Ok(
+        on_db!(db, p => sqlx::query_scalar("select count(*) from enrolments where activity_id = $1 and status = 'enrolled'")
+        .bind(activity_id).fetch_one(p).await?),
+    )
+}

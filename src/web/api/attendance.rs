@@ -21,6 +21,8 @@ pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/checkin", post(check_in))
         .route("/ratings", post(rate))
+        .route("/enrol", post(self_enrol))
+        .route("/activities/{id}/enrol-link", get(enrol_link))
         .route("/activities/{id}/checkin-code", get(checkin_code))
         .route(
             "/activities/{id}/attendance",
@@ -60,6 +62,40 @@ pub async fn check_in(
     Ok(axum::Json(
         attendance::check_in(&s.desk, &b, meta.ip, request_id(&headers)).await?,
     ))
+}
+
+/// Enrol yourself with an activity's shared enrolment link and a mobile number; a number not registered
+/// yet answers `name_needed` unless `name` (and a `community_id`) come along.
+#[utoipa::path(post, path = "/api/v1/enrol", tag = "attendance", request_body = CheckinInput, security(()),
+    responses((status = 200, body = attendance::SelfEnrolment), (status = 409, body = super::ApiError), (status = 422, body = super::ApiError)))]
+pub async fn self_enrol(
+    State(s): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    Json(b): Json<CheckinInput>,
+) -> Result<axum::Json<attendance::SelfEnrolment>> {
+    Ok(axum::Json(
+        attendance::self_enrol(&s.desk, &b, meta.ip, request_id(&headers)).await?,
+    ))
+}
+
+/// The enrolment link's token.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct EnrolLink {
+    token: String,
+}
+
+/// The token of a published activity's enrolment link (`/e/{token}` on the web).
+#[utoipa::path(get, path = "/api/v1/activities/{id}/enrol-link", tag = "attendance", params(("id" = i64, Path)),
+    responses((status = 200, body = EnrolLink), (status = 409, body = super::ApiError)))]
+pub async fn enrol_link(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+) -> Result<axum::Json<EnrolLink>> {
+    Ok(axum::Json(EnrolLink {
+        token: attendance::enrol_link(&s.db, &a, id).await?,
+    }))
 }
 
 /// Rate an attended activity (1–5, optional comment) with the rating link a check-in returned.

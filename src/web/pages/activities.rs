@@ -625,10 +625,8 @@ async fn show_page(
             .map(|l| l.iter().filter(|e| !e.waiting).count())
             .unwrap_or(0),
         can_enrol: actor.can(Permission::PeopleWrite) && status == Status::Published,
-        show_attendance: matches!(
-            status,
-            Status::Published | Status::Held | Status::Documented | Status::Archived
-        ),
+        // Lesson materials attach from the draft on; attendance and evidence from publication.
+        show_attendance: status != Status::Cancelled,
         enrolments,
         form: FormView::default(),
         shell: Shell::new(actor, lang, "/activities", &here(uri), ok),

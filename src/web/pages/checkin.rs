@@ -27,6 +27,190 @@ pub(super) fn router() -> Router<AppState> {
         .route("/c/{token}", get(open))
         .route("/c", axum::routing::post(submit))
         .route("/r/{token}", get(rating_page).post(rate))
+        .route("/activities/{id}/enrol-link", get(enrol_link))
+        .route("/e/{token}", get(enrol_page))
+        .route("/e", axum::routing::post(enrol_submit))
+}
+
+#[derive(Template)]
+#[template(path = "activities/enrol_link.html")]
+struct EnrolLinkPage {
+    shell: Shell,
+    title: String,
+    when: String,
+    id: i64,
+    svg: String,
+    link: String,
+    error: Option<String>,
+}
+
+/// The shareable enrolment link of a published activity, with its QR code to print or post.
+async fn enrol_link(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    lang: Lang,
+    uri: Uri,
+    headers: HeaderMap,
+    Id(id): Id,
+) -> Result<Response> {
+    let a = activities::get(&state.db, &actor, id).await?;
+    let mut page = EnrolLinkPage {
+        shell: Shell::new(&actor, lang, "/activities", &here(&uri), None),
+        title: a.title.clone(),
+        when: when(a.starts_at, a.ends_at),
+        id,
+        svg: String::new(),
+        link: String::new(),
+        error: None,
+    };
+    match attendance::enrol_link(&state.db, &actor, id).await {
+        Ok(token) => {
+            page.link = format!("{}/e/{token}", base_url(&state, &headers));
+            page.svg = qr_svg(&page.link)?;
+            html(&page)
+        }
+        Err(Error::Conflict(m)) => {
+            page.error = Some(i18n::render(lang, &m));
+            html_status(StatusCode::CONFLICT, &page)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "checkin/enrol.html")]
+struct EnrolPage {
+    lang: Lang,
+    lang_code: &'static str,
+    token: String,
+    activity: Option<PublicActivity>,
+    when: String,
+    seats_left: Option<i64>,
+    ask_name: bool,
+    communities: Vec<(i64, String)>,
+    community: Option<i64>,
+    form: FormView,
+    /// "enrolled", "waiting", "already" or empty.
+    done: &'static str,
+    error: Option<String>,
+}
+
+impl EnrolPage {
+    fn t<'a>(&self, key: &'a str) -> &'a str {
+        i18n::t(self.lang, key)
+    }
+
+    fn is_selected(&self, id: &i64) -> bool {
+        self.community == Some(*id)
+    }
+
+    async fn open(state: &AppState, lang: Lang, token: &str) -> Result<EnrolPage> {
+        let mut p = EnrolPage {
+            lang,
+            lang_code: lang.code(),
+            token: token.to_string(),
+            activity: None,
+            when: String::new(),
+            seats_left: None,
+            ask_name: false,
+            communities: Vec::new(),
+            community: None,
+            form: FormView::default(),
+            done: "",
+            error: None,
+        };
+        match attendance::open_enrolment(&state.desk, token).await {
+            Ok(f) => {
+                p.when = when(f.activity.starts_at, f.activity.ends_at);
+                p.activity = Some(f.activity);
+                p.seats_left = f.seats_left;
+                p.communities = f.communities;
+                p.community = f.default_community;
+            }
+            Err(Error::BadRequest(m) | Error::Conflict(m)) => {
+                p.error = Some(i18n::render(lang, &m))
+            }
+            Err(e) => return Err(e),
+        }
+        Ok(p)
+    }
+}
+
+async fn enrol_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    axum::extract::Path(token): axum::extract::Path<String>,
+) -> Result<Response> {
+    let p = EnrolPage::open(&state, lang, &token).await?;
+    if p.error.is_some() {
+        html_status(StatusCode::CONFLICT, &p)
+    } else {
+        html(&p)
+    }
+}
+
+#[derive(Deserialize)]
+struct EnrolFields {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    community_id: Option<String>,
+}
+
+async fn enrol_submit(
+    State(state): State<AppState>,
+    lang: Lang,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    PublicForm(f): PublicForm<EnrolFields>,
+) -> Result<Response> {
+    let input = CheckinInput {
+        token: f.token.clone(),
+        phone: f.phone.clone(),
+        name: f.name.clone(),
+        community_id: f
+            .community_id
+            .as_deref()
+            .and_then(|c| c.trim().parse().ok()),
+    };
+    let r = attendance::self_enrol(&state.desk, &input, meta.ip, request_id(&headers)).await;
+    let mut p = EnrolPage::open(&state, lang, &f.token).await?;
+    p.form = FormView::with(&[
+        ("phone", f.phone),
+        ("name", f.name.clone().unwrap_or_default()),
+    ]);
+    match r {
+        Ok(attendance::SelfEnrolment::Done { enrolment }) => {
+            p.done = if enrolment.status == "waiting" {
+                "waiting"
+            } else {
+                "enrolled"
+            };
+            html(&p)
+        }
+        Ok(attendance::SelfEnrolment::Already) => {
+            p.done = "already";
+            html(&p)
+        }
+        Ok(attendance::SelfEnrolment::NameNeeded) => {
+            p.ask_name = true;
+            html(&p)
+        }
+        Err(Error::Invalid(fe)) => {
+            p.ask_name = f.name.is_some();
+            p.form = p.form.errors(lang, &fe);
+            html_status(StatusCode::UNPROCESSABLE_ENTITY, &p)
+        }
+        Err(Error::BadRequest(m) | Error::Conflict(m)) => {
+            p.error = Some(i18n::render(lang, &m));
+            html_status(StatusCode::CONFLICT, &p)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 #[derive(Template)]
