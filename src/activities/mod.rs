@@ -641,6 +641,8 @@ pub struct GridRow {
     pub counts: Vec<i64>,
     /// Months (1–12) below the rule of 2, counting only months already begun.
     pub below: Vec<u32>,
+    /// Plans of the year submitted less than 15 days ahead (the centre's record of late submissions).
+    pub late: i64,
 }
 
 /// The month × centre grid of a year: each centre's count against the rule of at least 2 a month.
@@ -725,6 +727,11 @@ pub async fn month_grid(db: &Db, actor: &Actor, year: i32) -> Result<Grid> {
         .map(|s| s.as_str())
         .collect();
     let rows = store::starts_by_owner(db, &actor.scope_path, from, to, &counted).await?;
+    let mut late: std::collections::HashMap<i64, i64> =
+        store::late_by_owner(db, &actor.scope_path, from, to)
+            .await?
+            .into_iter()
+            .collect();
     let mut counts: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
     for (owner, starts) in rows {
         let m = chrono::Datelike::month(&starts.with_timezone(&rules::beijing())) as usize;
@@ -769,6 +776,7 @@ pub async fn month_grid(db: &Db, actor: &Actor, year: i32) -> Result<Grid> {
             community_name: community,
             counts: row,
             below,
+            late: late.remove(&c.id).unwrap_or(0),
         });
     }
     Ok(Grid {

@@ -212,3 +212,18 @@ pub(super) async fn in_period(
         .bind(theme_id).bind(limit).fetch_all(p).await?),
     )
 }
+
+/// (owner, count) of the late submissions among a period's activities (cancelled ones too: the lateness
+/// happened).
+pub(super) async fn late_by_owner(
+    db: &Db,
+    scope: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<(i64, i64)>> {
+    let pattern = format!("{scope}%");
+    Ok(on_db!(db, p => sqlx::query_as(
+        "select a.owner_id, count(*) from activities a join org_nodes o on o.id = a.owner_id \
+         where o.path like $1 and a.starts_at >= $2 and a.starts_at < $3 and a.late group by a.owner_id")
+        .bind(&pattern).bind(from).bind(to).fetch_all(p).await?))
+}

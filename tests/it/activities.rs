@@ -183,6 +183,19 @@ both! {
         assert_eq!(wangqi["counts"][next - 1], 2);
         let page = text_of(&app.login("qiling.office").await.get(app.url(&format!("/activities/grid?year={}", today.year()))).send().await.unwrap().text().await.unwrap());
         assert!(page.contains("每个学习中心每月至少组织 2 次活动") && page.contains("个中心活动次数尚不足 2 次"), "{page}");
+        // A plan submitted five days ahead is late, and the lateness shows in the station's record.
+        let soon = (Utc::now() + Duration::hours(8) + Duration::days(5)).date_naive();
+        let body = json!({"title": "临时加开的讲座", "owner_id": app.node_id("王齐村工作站").await, "theme_id": theme(&app, "家庭教育").await,
+            "date": soon.to_string(), "start_time": "09:00", "end_time": "10:00"});
+        let (s, v) = post(&app, &office, "/api/v1/activities", body).await;
+        assert_eq!(s, 201, "{v}");
+        let rushed = v[0]["id"].as_i64().unwrap();
+        act(&app, &office, rushed, "submit", None).await;
+        let expected = app.scalar("select count(*) from activities a join org_nodes o on o.id = a.owner_id where o.name = '王齐村工作站' and a.late").await;
+        let grid: Value = app.client().get(app.url(&format!("/api/v1/activities/grid?year={}", soon.year()))).bearer_auth(&office).send().await.unwrap().json().await.unwrap();
+        let wangqi = grid["rows"].as_array().unwrap().iter().find(|r| r["centre_name"] == "王齐村工作站").unwrap().clone();
+        let late = wangqi["late"].as_i64().unwrap();
+        assert!(late >= 1 && late <= expected, "{late} of {expected}");
     }
 
     async fn the_activity_pages_plan_keep_typed_values_and_show_the_review_actions(b: Backend) {

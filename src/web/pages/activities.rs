@@ -713,6 +713,8 @@ pub struct GridLine {
     pub centre: String,
     pub community: String,
     pub cells: Vec<(i64, bool)>,
+    /// Late submissions in the year.
+    pub late: i64,
 }
 
 #[derive(Deserialize, Default)]
@@ -755,6 +757,7 @@ async fn grid(
                 .collect(),
             centre: r.centre_name,
             community: r.community_name,
+            late: r.late,
         })
         .collect();
     html(&GridPage {
