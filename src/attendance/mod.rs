@@ -459,25 +459,9 @@ pub async fn self_enrol(
     let actor = Actor::self_service(&a.owner_path, source_ip, request_id);
     let mut found = store::resident_with_phone(desk.db(), &phone).await?;
     if found.is_none() {
-        let name = input.name.as_deref().map(str::trim).unwrap_or("");
-        if name.is_empty() {
-            return Ok(SelfEnrolment::NameNeeded);
-        }
         let form = form_of(desk.db(), &a, &secret, Utc::now()).await?;
-        let community = input
-            .community_id
-            .or(form.default_community)
-            .filter(|c| form.communities.iter().any(|(id, _)| id == c))
-            .ok_or_else(|| Error::invalid("community_id", Msg::new("people.community_unknown")))?;
-        let town_actor = Actor::self_service(
-            &form_town_path(&a.owner_path),
-            actor.source_ip.clone(),
-            actor.request_id.clone(),
-        );
-        match people::register_walk_in(desk.db(), &town_actor, community, name, &phone).await {
-            Ok(_) => {}
-            Err(Error::Invalid(fe)) if fe.get("phone").is_some() => {}
-            Err(e) => return Err(e),
+        if !register_walk_in(desk, &a, &form, input, &phone, &actor).await? {
+            return Ok(SelfEnrolment::NameNeeded);
         }
         found = store::resident_with_phone(desk.db(), &phone).await?;
     }
@@ -519,26 +503,9 @@ pub async fn check_in(
     let status = rules::arrival(a.starts_at, now);
     let mut written = desk.write(&a, &phone, status.as_str(), &actor).await?;
     if written == Written::Unknown {
-        let name = input.name.as_deref().map(str::trim).unwrap_or("");
         let form = form_of(desk.db(), &a, secret, now).await?;
-        if name.is_empty() {
+        if !register_walk_in(desk, &a, &form, input, &phone, &actor).await? {
             return Ok(CheckinOutcome::NameNeeded { form });
-        }
-        let community = input
-            .community_id
-            .or(form.default_community)
-            .filter(|c| form.communities.iter().any(|(id, _)| id == c))
-            .ok_or_else(|| Error::invalid("community_id", Msg::new("people.community_unknown")))?;
-        let town_actor = Actor::self_service(
-            &form_town_path(&a.owner_path),
-            actor.source_ip.clone(),
-            actor.request_id.clone(),
-        );
-        match people::register_walk_in(desk.db(), &town_actor, community, name, &phone).await {
-            Ok(_) => {}
-            // Registered by someone else a moment ago: that record checks in.
-            Err(Error::Invalid(fe)) if fe.get("phone").is_some() => {}
-            Err(e) => return Err(e),
         }
         written = desk.write(&a, &phone, status.as_str(), &actor).await?;
     }
@@ -565,6 +532,38 @@ pub async fn check_in(
             "phone",
             Msg::new("attendance.phone_unknown"),
         )),
+    }
+}
+
+/// Registers a first-timer met at a check-in or enrolment in the community they chose (or the centre's)
+/// among the town's; false when no name was given yet. A number registered by someone else a moment
+/// ago counts as registered.
+async fn register_walk_in(
+    desk: &CheckinDesk,
+    a: &DeskActivity,
+    form: &CheckinForm,
+    input: &CheckinInput,
+    phone: &str,
+    actor: &Actor,
+) -> Result<bool> {
+    let name = input.name.as_deref().map(str::trim).unwrap_or("");
+    if name.is_empty() {
+        return Ok(false);
+    }
+    let community = input
+        .community_id
+        .or(form.default_community)
+        .filter(|c| form.communities.iter().any(|(id, _)| id == c))
+        .ok_or_else(|| Error::invalid("community_id", Msg::new("people.community_unknown")))?;
+    let town_actor = Actor::self_service(
+        &form_town_path(&a.owner_path),
+        actor.source_ip.clone(),
+        actor.request_id.clone(),
+    );
+    match people::register_walk_in(desk.db(), &town_actor, community, name, phone).await {
+        Ok(_) => Ok(true),
+        Err(Error::Invalid(fe)) if fe.get("phone").is_some() => Ok(true),
+        Err(e) => Err(e),
     }
 }
 
