@@ -29,6 +29,7 @@ use crate::db::Db;
 use crate::error::{Error, Msg, Result};
 use crate::org;
 use crate::people;
+use crate::people::rules::mask_name;
 
 /// An enrolment as lists show it (the phone masked).
 #[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -289,6 +290,7 @@ pub enum CheckinOutcome {
     CheckedIn {
         attendance_id: i64,
         status: AttendanceStatus,
+        /// Masked (张*三): the code is shown to a whole room.
         resident_name: String,
         activity: PublicActivity,
         /// The link to rate the activity afterwards.
@@ -468,7 +470,11 @@ pub async fn self_enrol(
     let resident = found.ok_or(Error::NotFound)?;
     let capacity = store::capacity(desk.db(), a.id).await?;
     match write_enrolment(desk.db(), &actor, a.id, &a.owner_path, capacity, resident).await {
-        Ok(enrolment) => Ok(SelfEnrolment::Done { enrolment }),
+        Ok(mut enrolment) => {
+            // Whoever holds the link may type any number: answer with the name masked.
+            enrolment.resident_name = mask_name(&enrolment.resident_name);
+            Ok(SelfEnrolment::Done { enrolment })
+        }
         Err(Error::Conflict(m)) if m.key == "attendance.already_enrolled" => {
             Ok(SelfEnrolment::Already)
         }
@@ -518,12 +524,12 @@ pub async fn check_in(
         } => Ok(CheckinOutcome::CheckedIn {
             attendance_id: id,
             status,
-            resident_name: name,
+            resident_name: mask_name(&name),
             activity,
             rating_token: rules::rating_token(a.id, resident_id, secret),
         }),
         Written::Duplicate { resident_id, name } => Ok(CheckinOutcome::AlreadyCheckedIn {
-            resident_name: name,
+            resident_name: mask_name(&name),
             activity,
             rating_token: rules::rating_token(a.id, resident_id, secret),
         }),
@@ -891,7 +897,7 @@ pub async fn open_rating(desk: &CheckinDesk, token: &str) -> Result<RatingForm> 
     let name = people::resident_name(desk.db(), resident).await?;
     Ok(RatingForm {
         activity: PublicActivity::from(&*a),
-        resident_name: name,
+        resident_name: mask_name(&name),
     })
 }
 

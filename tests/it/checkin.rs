@@ -76,6 +76,10 @@ both! {
         assert_eq!((s, v["result"].as_str()), (200, Some("checked_in")), "{v}");
         assert_eq!(v["status"], "present");
         assert_eq!(v["activity"]["title"], "健康讲座");
+        // The answer names the resident masked: a fresh code and any number must not reveal a full name.
+        let full = app.text(&format!("select name from residents where phone = '{phone}'")).await;
+        let shown = v["resident_name"].as_str().unwrap();
+        assert!(shown.contains('*') && shown != full && shown.starts_with(full.chars().next().unwrap()), "{shown}");
         let (s, v) = post(&app, None, "/api/v1/checkin", json!({"token": qr, "phone": phone})).await;
         assert_eq!((s, v["result"].as_str()), (200, Some("already_checked_in")), "{v}");
         assert_eq!(app.scalar(&format!("select count(*) from attendances where activity_id = {id}")).await, 1);

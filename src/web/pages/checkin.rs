@@ -436,7 +436,7 @@ async fn submit(
         }) => {
             page.done = "checked_in";
             page.late = status == attendance::AttendanceStatus::Late;
-            page.resident_name = mask_name(&resident_name);
+            page.resident_name = resident_name;
             page.when = when(activity.starts_at, activity.ends_at);
             page.activity = Some(activity);
             page.rating_link = format!("/r/{rating_token}");
@@ -448,7 +448,7 @@ async fn submit(
             rating_token,
         }) => {
             page.done = "already";
-            page.resident_name = mask_name(&resident_name);
+            page.resident_name = resident_name;
             page.when = when(activity.starts_at, activity.ends_at);
             page.activity = Some(activity);
             page.rating_link = format!("/r/{rating_token}");
@@ -473,16 +473,6 @@ async fn submit(
             html_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(e) => phone_error(lang, e),
-    }
-}
-
-/// A name as shown on a phone screen others may see: 张*三 (SECURITY.md, public notices).
-fn mask_name(name: &str) -> String {
-    let chars: Vec<char> = name.chars().collect();
-    match chars.len() {
-        0 | 1 => name.to_string(),
-        2 => format!("{}*", chars[0]),
-        n => format!("{}{}{}", chars[0], "*".repeat(n - 2), chars[n - 1]),
     }
 }
 
@@ -526,7 +516,7 @@ async fn rating_page(
         Ok(f) => {
             page.when = when(f.activity.starts_at, f.activity.ends_at);
             page.activity = Some(f.activity);
-            page.resident_name = mask_name(&f.resident_name);
+            page.resident_name = f.resident_name;
             html(&page)
         }
         Err(Error::BadRequest(m) | Error::Conflict(m)) => {
@@ -577,7 +567,7 @@ async fn rate(
     if let Ok(f) = form {
         page.when = when(f.activity.starts_at, f.activity.ends_at);
         page.activity = Some(f.activity);
-        page.resident_name = mask_name(&f.resident_name);
+        page.resident_name = f.resident_name;
     }
     match result {
         Ok(()) => {
@@ -593,18 +583,5 @@ async fn rate(
             html_status(StatusCode::CONFLICT, &page)
         }
         Err(e) => Err(e),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::mask_name;
-
-    #[test]
-    fn names_on_a_phone_screen_are_masked() {
-        assert_eq!(mask_name("张三"), "张*");
-        assert_eq!(mask_name("张小三"), "张*三");
-        assert_eq!(mask_name("阿依古丽·买买提"), "阿******提");
-        assert_eq!(mask_name("𠮷"), "𠮷");
     }
 }
