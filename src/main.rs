@@ -81,38 +81,16 @@ enum BenchCommand {
         /// Concurrent clients, each on its own keep-alive connection.
         #[arg(long, default_value_t = 64)]
         clients: usize,
-        /// PostgreSQL to run on as well; a fresh schema is created there.
-        #[arg(
-            long,
-            env = "CEDU_BENCH_POSTGRES",
-            default_value = "postgres://postgres@127.0.0.1:5432/test"
-        )]
-        postgres_url: String,
-        /// Skip PostgreSQL.
-        #[arg(long)]
-        sqlite_only: bool,
-        /// Folder for the benchmark's database.
-        #[arg(long, default_value = "cedu-bench")]
-        work_dir: PathBuf,
+        #[command(flatten)]
+        target: BenchTarget,
     },
     /// The month x centre grid of a ~30-town district over a year of activities (SQLite and PostgreSQL).
     Grid {
         /// Approved activities per learning centre over the year.
         #[arg(long, default_value_t = 30)]
         per_centre: usize,
-        /// PostgreSQL to run on as well; a fresh schema is created there.
-        #[arg(
-            long,
-            env = "CEDU_BENCH_POSTGRES",
-            default_value = "postgres://postgres@127.0.0.1:5432/test"
-        )]
-        postgres_url: String,
-        /// Skip PostgreSQL.
-        #[arg(long)]
-        sqlite_only: bool,
-        /// Folder for the benchmark's database.
-        #[arg(long, default_value = "cedu-bench")]
-        work_dir: PathBuf,
+        #[command(flatten)]
+        target: BenchTarget,
     },
     /// Import of 100,000 residents from xlsx (SQLite and PostgreSQL), search among ~1 million, export.
     People {
@@ -122,20 +100,39 @@ enum BenchCommand {
         /// Residents of the generated district to search among (0 skips the search figures).
         #[arg(long, default_value_t = 1_000_000)]
         search_residents: i64,
-        /// PostgreSQL to import into as well; a fresh schema is created there.
-        #[arg(
-            long,
-            env = "CEDU_BENCH_POSTGRES",
-            default_value = "postgres://postgres@127.0.0.1:5432/test"
-        )]
-        postgres_url: String,
-        /// Skip PostgreSQL.
-        #[arg(long)]
-        sqlite_only: bool,
-        /// Folder for the benchmark's databases.
-        #[arg(long, default_value = "cedu-bench")]
-        work_dir: PathBuf,
+        #[command(flatten)]
+        target: BenchTarget,
     },
+}
+
+/// Where every benchmark runs: SQLite in a work folder, and PostgreSQL unless skipped.
+#[derive(Args)]
+struct BenchTarget {
+    /// PostgreSQL to run on as well; a fresh schema is created there.
+    #[arg(
+        long,
+        env = "CEDU_BENCH_POSTGRES",
+        default_value = "postgres://postgres@127.0.0.1:5432/test"
+    )]
+    postgres_url: String,
+    /// Skip PostgreSQL.
+    #[arg(long)]
+    sqlite_only: bool,
+    /// Folder for the benchmark's databases.
+    #[arg(long, default_value = "cedu-bench")]
+    work_dir: PathBuf,
+}
+
+impl BenchTarget {
+    /// The work folder and the URL of a fresh PostgreSQL schema (None with --sqlite-only).
+    async fn prepare(self) -> anyhow::Result<(PathBuf, Option<String>)> {
+        let url = if self.sqlite_only {
+            None
+        } else {
+            Some(bench_schema(&self.postgres_url).await?)
+        };
+        Ok((self.work_dir, url))
+    }
 }
 
 #[derive(Args, Clone)]
@@ -379,16 +376,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 BenchCommand::People {
                     rows,
                     search_residents,
-                    postgres_url,
-                    sqlite_only,
-                    work_dir,
+                    target,
                 },
         } => {
-            let postgres_url = if sqlite_only {
-                None
-            } else {
-                Some(bench_schema(&postgres_url).await?)
-            };
+            let (work_dir, postgres_url) = target.prepare().await?;
             cedu::bench::people(&cedu::bench::PeopleBench {
                 rows,
                 search_residents,
@@ -398,19 +389,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             .await?;
         }
         Command::Bench {
-            command:
-                BenchCommand::Grid {
-                    per_centre,
-                    postgres_url,
-                    sqlite_only,
-                    work_dir,
-                },
+            command: BenchCommand::Grid { per_centre, target },
         } => {
-            let postgres_url = if sqlite_only {
-                None
-            } else {
-                Some(bench_schema(&postgres_url).await?)
-            };
+            let (work_dir, postgres_url) = target.prepare().await?;
             cedu::bench::grid(&work_dir, per_centre, postgres_url.as_deref()).await?;
         }
         Command::Bench {
@@ -420,16 +401,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     activities,
                     checkins,
                     clients,
-                    postgres_url,
-                    sqlite_only,
-                    work_dir,
+                    target,
                 },
         } => {
-            let postgres_url = if sqlite_only {
-                None
-            } else {
-                Some(bench_schema(&postgres_url).await?)
-            };
+            let (work_dir, postgres_url) = target.prepare().await?;
             cedu::bench::checkin(&cedu::bench::CheckinBench {
                 residents,
                 activities: activities.max(1),

@@ -268,7 +268,7 @@ pub(crate) fn validate(
 
 /// The town a node belongs to: the third id of its path (`/root/district/town/…`).
 fn town_of(path: &str) -> Option<i64> {
-    path.trim_matches('/').split('/').nth(2)?.parse().ok()
+    org::rules::ancestor_id(path, org::rules::TOWN_LEVEL)
 }
 
 /// Checks the references of a plan against the tree, the catalogue and the teacher pool.

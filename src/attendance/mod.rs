@@ -226,6 +226,7 @@ pub struct DeskActivity {
     pub status: String,
     pub checkin_secret: Option<String>,
     pub town_id: i64,
+    pub capacity: Option<i32>,
     pub owner_name: String,
     pub owner_path: String,
     pub owner_kind: String,
@@ -358,7 +359,7 @@ async fn form_of(
     secret: &str,
     now: DateTime<Utc>,
 ) -> Result<CheckinForm> {
-    let town_path = form_town_path(&a.owner_path);
+    let town_path = town_path_of(&a.owner_path);
     let communities = org::communities_under(db, &town_path).await?;
     let default_community = if a.owner_kind == "centre" {
         a.owner_parent_id
@@ -423,9 +424,11 @@ async fn enrol_context(
 pub async fn open_enrolment(desk: &CheckinDesk, token: &str) -> Result<EnrolForm> {
     let (a, secret) = enrol_context(desk, token).await?;
     let form = form_of(desk.db(), &a, &secret, Utc::now()).await?;
-    let capacity = store::capacity(desk.db(), a.id).await?;
-    let seats_left = match capacity {
-        Some(c) => Some((i64::from(c) - store::count_enrolled_now(desk.db(), a.id).await?).max(0)),
+    let seats_left = match a.capacity {
+        Some(c) => {
+            let mut tx = desk.db().begin().await?;
+            Some((i64::from(c) - store::count_enrolled(&mut tx, a.id).await?).max(0))
+        }
         None => None,
     };
     Ok(EnrolForm {
@@ -459,17 +462,16 @@ pub async fn self_enrol(
     let (a, secret) = enrol_context(desk, input.token.trim()).await?;
     let phone = people::rules::parse_phone(&input.phone).map_err(|m| Error::invalid("phone", m))?;
     let actor = Actor::self_service(&a.owner_path, source_ip, request_id);
-    let mut found = store::resident_with_phone(desk.db(), &phone).await?;
+    let mut found = people::id_by_phone(desk.db(), &phone).await?;
     if found.is_none() {
         let form = form_of(desk.db(), &a, &secret, Utc::now()).await?;
         if !register_walk_in(desk, &a, &form, input, &phone, &actor).await? {
             return Ok(SelfEnrolment::NameNeeded);
         }
-        found = store::resident_with_phone(desk.db(), &phone).await?;
+        found = people::id_by_phone(desk.db(), &phone).await?;
     }
     let resident = found.ok_or(Error::NotFound)?;
-    let capacity = store::capacity(desk.db(), a.id).await?;
-    match write_enrolment(desk.db(), &actor, a.id, &a.owner_path, capacity, resident).await {
+    match write_enrolment(desk.db(), &actor, a.id, &a.owner_path, a.capacity, resident).await {
         Ok(mut enrolment) => {
             // Whoever holds the link may type any number: answer with the name masked.
             enrolment.resident_name = mask_name(&enrolment.resident_name);
@@ -562,7 +564,7 @@ async fn register_walk_in(
         .filter(|c| form.communities.iter().any(|(id, _)| id == c))
         .ok_or_else(|| Error::invalid("community_id", Msg::new("people.community_unknown")))?;
     let town_actor = Actor::self_service(
-        &form_town_path(&a.owner_path),
+        &town_path_of(&a.owner_path),
         actor.source_ip.clone(),
         actor.request_id.clone(),
     );
@@ -573,12 +575,9 @@ async fn register_walk_in(
     }
 }
 
-fn form_town_path(owner_path: &str) -> String {
-    owner_path
-        .trim_matches('/')
-        .split('/')
-        .take(3)
-        .fold(String::from("/"), |p, id| format!("{p}{id}/"))
+fn town_path_of(owner_path: &str) -> String {
+    org::rules::ancestor_path(owner_path, org::rules::TOWN_LEVEL)
+        .unwrap_or_else(|| owner_path.to_string())
 }
 
 /// The code to show on the screen of an activity: current QR code and seconds until it rotates.
@@ -640,18 +639,34 @@ pub struct AttendanceSheet {
     pub unmarked: Vec<Enrolment>,
 }
 
+impl AttendanceSheet {
+    /// True once attendance was taken: someone present or late, or a head count above zero.
+    pub fn taken(&self) -> bool {
+        taken(self.attended, self.head_count)
+    }
+}
+
+fn taken(attended: i64, head_count: Option<i64>) -> bool {
+    attended > 0 || head_count.unwrap_or(0) > 0
+}
+
+/// True once an activity's attendance was taken (documenting needs it).
+pub(crate) async fn attendance_taken(db: &Db, activity_id: i64) -> Result<bool> {
+    let (attended, _, _, head_count) = store::counts(db, activity_id).await?;
+    Ok(taken(attended, head_count))
+}
+
 /// The attendance of an activity.
 pub async fn attendance(db: &Db, actor: &Actor, activity_id: i64) -> Result<AttendanceSheet> {
     let a = activities::get(db, actor, activity_id).await?;
     let rows = store::attendance_list(db, a.id).await?;
     let (attended, excused, absent, head_count) = store::counts(db, a.id).await?;
     let unmarked = if actor.can(Permission::PeopleRead) || actor.can(Permission::ActivitiesAttend) {
+        let recorded: std::collections::HashSet<i64> = rows.iter().map(|r| r.resident_id).collect();
         store::list(db, a.id)
             .await?
             .into_iter()
-            .filter(|e| {
-                e.status == "enrolled" && !rows.iter().any(|r| r.resident_id == e.resident_id)
-            })
+            .filter(|e| e.status == "enrolled" && !recorded.contains(&e.resident_id))
             .collect()
     } else {
         Vec::new()

@@ -105,7 +105,7 @@ pub(super) async fn of_resident(db: &Db, resident_id: i64) -> Result<Vec<Residen
 /// What check-in needs to know of an activity (fixed once it is published, except the status).
 pub(super) async fn desk_activity(db: &Db, id: i64) -> Result<Option<DeskActivity>> {
     Ok(on_db!(db, p => sqlx::query_as(
-        "select a.id, a.title, a.starts_at, a.ends_at, a.venue, a.status, a.checkin_secret, a.town_id, \
+        "select a.id, a.title, a.starts_at, a.ends_at, a.venue, a.status, a.checkin_secret, a.town_id, a.capacity, \
          o.name as owner_name, o.path as owner_path, o.kind as owner_kind, o.parent_id as owner_parent_id \
          from activities a join org_nodes o on o.id = a.owner_id where a.id = $1")
         .bind(id).fetch_optional(p).await?))
@@ -317,24 +317,4 @@ pub(super) async fn sheet_rows(
         .into_iter()
         .map(|(id, n, ph)| (id, n, ph.as_deref().map(mask_phone)))
         .collect())
-}
-
-pub(super) async fn resident_with_phone(db: &Db, phone: &str) -> Result<Option<i64>> {
-    Ok(
-        on_db!(db, p => sqlx::query_scalar("select id from residents where phone = $1")
-        .bind(phone).fetch_optional(p).await?),
-    )
-}
-
-pub(super) async fn capacity(db: &Db, activity_id: i64) -> Result<Option<i32>> {
-    let c: Option<Option<i32>> = on_db!(db, p => sqlx::query_scalar("select capacity from activities where id = $1")
-        .bind(activity_id).fetch_optional(p).await?);
-    Ok(c.flatten())
-}
-
-pub(super) async fn count_enrolled_now(db: &Db, activity_id: i64) -> Result<i64> {
-    Ok(
-        on_db!(db, p => sqlx::query_scalar("select count(*) from enrolments where activity_id = $1 and status = 'enrolled'")
-        .bind(activity_id).fetch_one(p).await?),
-    )
 }

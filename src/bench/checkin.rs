@@ -161,18 +161,9 @@ async fn prepare(db: &Db, b: &CheckinBench) -> Result<(Vec<(i64, Actor)>, Vec<St
     let mut ids = Vec::new();
     for c in centres.items.iter().cycle().take(b.activities) {
         // The town office of the centre's town shows the code on the screen.
-        let town_path: String = c
-            .path
-            .trim_matches('/')
-            .split('/')
-            .take(3)
-            .fold(String::from("/"), |p, id| format!("{p}{id}/"));
-        let town_id = town_path
-            .trim_matches('/')
-            .rsplit('/')
-            .next()
-            .and_then(|t| t.parse().ok())
-            .unwrap_or(0);
+        let town_path = org::rules::ancestor_path(&c.path, org::rules::TOWN_LEVEL)
+            .unwrap_or_else(|| c.path.clone());
+        let town_id = org::rules::ancestor_id(&c.path, org::rules::TOWN_LEVEL).unwrap_or(0);
         let office = Actor::command_line_for_town(town_id, &town_path);
         for id in crate::activities::generate_published(db, c, theme, &[window]).await? {
             ids.push((id, office.clone()));

@@ -30,7 +30,7 @@ pub struct Theme {
 
 /// The district a node belongs to: the second id of its path (`/root/district/…`).
 pub fn district_of(path: &str) -> Option<i64> {
-    path.trim_matches('/').split('/').nth(1)?.parse().ok()
+    crate::org::rules::ancestor_id(path, crate::org::rules::DISTRICT_LEVEL)
 }
 
 /// The active themes of a district, in catalogue order.
@@ -160,12 +160,8 @@ pub struct Catalogue {
 
 /// The path of the actor's district (where catalogue changes are audited).
 fn district_path(actor: &Actor) -> String {
-    actor
-        .scope_path
-        .trim_matches('/')
-        .split('/')
-        .take(2)
-        .fold(String::from("/"), |p, id| format!("{p}{id}/"))
+    crate::org::rules::ancestor_path(&actor.scope_path, crate::org::rules::DISTRICT_LEVEL)
+        .unwrap_or_else(|| actor.scope_path.clone())
 }
 
 /// The district whose catalogue the actor works on.

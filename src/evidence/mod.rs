@@ -230,8 +230,7 @@ pub async fn document(db: &Db, actor: &Actor, activity_id: i64, summary: &str) -
                 .arg("status", format!("activities.status.{}", a.status)),
         ));
     }
-    let sheet = attendance::attendance(db, actor, a.id).await?;
-    if sheet.attended == 0 && sheet.head_count.unwrap_or(0) == 0 {
+    if !attendance::attendance_taken(db, a.id).await? {
         return Err(Error::Conflict(Msg::new("evidence.needs_attendance")));
     }
     let files = store::list(db, a.id).await?;

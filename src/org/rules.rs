@@ -3,6 +3,26 @@
 
 use serde::Serialize;
 
+/// Levels of the tree in a materialised path (`/root/district/town/…`).
+pub const DISTRICT_LEVEL: usize = 2;
+pub const TOWN_LEVEL: usize = 3;
+
+/// The path of the ancestor at `level` (the root is level 1): `/1/2/5/9/` at 3 is `/1/2/5/`.
+pub fn ancestor_path(path: &str, level: usize) -> Option<String> {
+    let ids: Vec<&str> = path.trim_matches('/').split('/').take(level).collect();
+    (ids.len() == level && ids.iter().all(|i| !i.is_empty()))
+        .then(|| format!("/{}/", ids.join("/")))
+}
+
+/// The id of the ancestor at `level`: `/1/2/5/9/` at 3 is 5.
+pub fn ancestor_id(path: &str, level: usize) -> Option<i64> {
+    path.trim_matches('/')
+        .split('/')
+        .nth(level.checked_sub(1)?)?
+        .parse()
+        .ok()
+}
+
 /// The kinds of node in the tree (SPEC.md, "The organisation tree").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -210,5 +230,16 @@ mod tests {
     #[test]
     fn paths_append_the_id() {
         assert_eq!(child_path("/1/2/", 15), "/1/2/15/");
+    }
+
+    #[test]
+    fn ancestors_are_read_from_the_path() {
+        assert_eq!(
+            ancestor_path("/1/2/5/9/", TOWN_LEVEL).as_deref(),
+            Some("/1/2/5/")
+        );
+        assert_eq!(ancestor_path("/1/2/", TOWN_LEVEL), None);
+        assert_eq!(ancestor_id("/1/2/5/9/", DISTRICT_LEVEL), Some(2));
+        assert_eq!(ancestor_id("/1/", DISTRICT_LEVEL), None);
     }
 }

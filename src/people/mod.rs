@@ -795,13 +795,17 @@ pub async fn communities(db: &Db, actor: &Actor) -> Result<Vec<(i64, String)>> {
     Ok(page.items.into_iter().map(|n| (n.id, n.name)).collect())
 }
 
+/// The id of the resident with this (normalised) mobile number in any town: the phone pages identify
+/// residents by number wherever they live.
+pub(crate) async fn id_by_phone(db: &Db, phone: &str) -> Result<Option<i64>> {
+    let mut tx = db.begin().await?;
+    store::resident_with_phone(&mut tx, phone).await
+}
+
 /// The id of the resident with this (normalised) mobile number, inside the actor's scope.
 pub async fn find_by_phone(db: &Db, actor: &Actor, phone: &str) -> Result<Option<i64>> {
     actor.require(Permission::PeopleRead)?;
-    let mut tx = db.begin().await?;
-    let id = store::resident_with_phone(&mut tx, phone).await?;
-    drop(tx);
-    match id {
+    match id_by_phone(db, phone).await? {
         Some(id) => match record_in_scope(db, actor, id).await {
             Ok(_) => Ok(Some(id)),
             Err(Error::NotFound) => Ok(None),

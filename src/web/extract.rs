@@ -151,6 +151,8 @@ pub fn lang_of(headers: &axum::http::HeaderMap) -> Lang {
 /// Where a request came from, for audit records made before anyone is signed in.
 pub struct ClientMeta {
     pub ip: Option<String>,
+    /// The request id the `request_id` middleware set (audit records carry it).
+    pub request_id: Option<String>,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientMeta {
@@ -158,6 +160,11 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientMeta {
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Error> {
         Ok(ClientMeta {
             ip: client_ip(&parts.extensions),
+            request_id: parts
+                .headers
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
         })
     }
 }

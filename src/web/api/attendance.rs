@@ -3,7 +3,7 @@
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
@@ -41,12 +41,6 @@ pub(super) fn router() -> Router<AppState> {
         .route("/activities/{id}/document", post(document))
 }
 
-fn request_id(h: &HeaderMap) -> Option<String> {
-    h.get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-}
-
 /// Check in with a scanned QR code (or the ticket of the check-in page) and a mobile number. A number
 /// not registered yet answers `name_needed` unless `name` (and a `community_id`) come along; a second
 /// check-in answers `already_checked_in` and changes nothing.
@@ -56,11 +50,10 @@ fn request_id(h: &HeaderMap) -> Option<String> {
 pub async fn check_in(
     State(s): State<AppState>,
     meta: ClientMeta,
-    headers: HeaderMap,
     Json(b): Json<CheckinInput>,
 ) -> Result<axum::Json<CheckinOutcome>> {
     Ok(axum::Json(
-        attendance::check_in(&s.desk, &b, meta.ip, request_id(&headers)).await?,
+        attendance::check_in(&s.desk, &b, meta.ip, meta.request_id).await?,
     ))
 }
 
@@ -71,11 +64,10 @@ pub async fn check_in(
 pub async fn self_enrol(
     State(s): State<AppState>,
     meta: ClientMeta,
-    headers: HeaderMap,
     Json(b): Json<CheckinInput>,
 ) -> Result<axum::Json<attendance::SelfEnrolment>> {
     Ok(axum::Json(
-        attendance::self_enrol(&s.desk, &b, meta.ip, request_id(&headers)).await?,
+        attendance::self_enrol(&s.desk, &b, meta.ip, meta.request_id).await?,
     ))
 }
 
@@ -104,10 +96,9 @@ pub async fn enrol_link(
 pub async fn rate(
     State(s): State<AppState>,
     meta: ClientMeta,
-    headers: HeaderMap,
     Json(b): Json<RatingInput>,
 ) -> Result<StatusCode> {
-    attendance::rate(&s.desk, &b, meta.ip, request_id(&headers)).await?;
+    attendance::rate(&s.desk, &b, meta.ip, meta.request_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

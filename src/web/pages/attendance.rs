@@ -140,7 +140,7 @@ async fn page(
     let status = a.status();
     let open = matches!(status, Status::Published | Status::Held);
     let has_evidence = files.iter().any(|f| f.kind != "material");
-    let attended = sheet.attended > 0 || sheet.head_count.unwrap_or(0) > 0;
+    let attended = sheet.taken();
     Ok(AttendancePage {
         shell: Shell::new(actor, lang, "/activities", &here(uri), ok),
         a: row(lang, &a),

@@ -149,9 +149,11 @@ async fn enrol_page(
     }
 }
 
+/// What the check-in and enrolment phone forms send: the signed key (`ticket` on the check-in form,
+/// `token` on the enrolment form), the number, and name and community the first time.
 #[derive(Deserialize)]
-struct EnrolFields {
-    #[serde(default)]
+struct PhoneFields {
+    #[serde(default, alias = "ticket")]
     token: String,
     #[serde(default)]
     phone: String,
@@ -161,23 +163,27 @@ struct EnrolFields {
     community_id: Option<String>,
 }
 
+impl PhoneFields {
+    fn input(&self) -> CheckinInput {
+        CheckinInput {
+            token: self.token.clone(),
+            phone: self.phone.clone(),
+            name: self.name.clone(),
+            community_id: self
+                .community_id
+                .as_deref()
+                .and_then(|c| c.trim().parse().ok()),
+        }
+    }
+}
+
 async fn enrol_submit(
     State(state): State<AppState>,
     lang: Lang,
     meta: ClientMeta,
-    headers: HeaderMap,
-    PublicForm(f): PublicForm<EnrolFields>,
+    PublicForm(f): PublicForm<PhoneFields>,
 ) -> Result<Response> {
-    let input = CheckinInput {
-        token: f.token.clone(),
-        phone: f.phone.clone(),
-        name: f.name.clone(),
-        community_id: f
-            .community_id
-            .as_deref()
-            .and_then(|c| c.trim().parse().ok()),
-    };
-    let r = attendance::self_enrol(&state.desk, &input, meta.ip, request_id(&headers)).await;
+    let r = attendance::self_enrol(&state.desk, &f.input(), meta.ip, meta.request_id).await;
     let mut p = EnrolPage::open(&state, lang, &f.token).await?;
     p.form = FormView::with(&[
         ("phone", f.phone),
@@ -389,42 +395,13 @@ async fn open(
     }
 }
 
-#[derive(Deserialize)]
-struct CheckinFields {
-    #[serde(default)]
-    ticket: String,
-    #[serde(default)]
-    phone: String,
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    community_id: Option<String>,
-}
-
-fn request_id(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-}
-
 async fn submit(
     State(state): State<AppState>,
     lang: Lang,
     meta: ClientMeta,
-    headers: HeaderMap,
-    PublicForm(f): PublicForm<CheckinFields>,
+    PublicForm(f): PublicForm<PhoneFields>,
 ) -> Result<Response> {
-    let input = CheckinInput {
-        token: f.ticket.clone(),
-        phone: f.phone.clone(),
-        name: f.name.clone(),
-        community_id: f
-            .community_id
-            .as_deref()
-            .and_then(|c| c.trim().parse().ok()),
-    };
-    let outcome = attendance::check_in(&state.desk, &input, meta.ip, request_id(&headers)).await;
+    let outcome = attendance::check_in(&state.desk, &f.input(), meta.ip, meta.request_id).await;
     let mut page = PhonePage::new(lang);
     match outcome {
         Ok(CheckinOutcome::CheckedIn {
@@ -462,7 +439,7 @@ async fn submit(
         }
         Err(Error::Invalid(fe)) => {
             // Show the form again with the typed values (the ticket is still good).
-            let form = attendance::open_ticket(&state.desk, &f.ticket).await?;
+            let form = attendance::open_ticket(&state.desk, &f.token).await?;
             let mut page = page.with_form(form);
             page.ask_name = f.name.is_some();
             if let Some(c) = f.community_id.as_deref().and_then(|c| c.parse().ok()) {
@@ -539,7 +516,6 @@ async fn rate(
     State(state): State<AppState>,
     lang: Lang,
     meta: ClientMeta,
-    headers: HeaderMap,
     axum::extract::Path(token): axum::extract::Path<String>,
     PublicForm(f): PublicForm<RateFields>,
 ) -> Result<Response> {
@@ -548,7 +524,7 @@ async fn rate(
         score: f.score.clone(),
         comment: f.comment.clone(),
     };
-    let result = attendance::rate(&state.desk, &input, meta.ip, request_id(&headers)).await;
+    let result = attendance::rate(&state.desk, &input, meta.ip, meta.request_id).await;
     let form = attendance::open_rating(&state.desk, &token).await;
     let mut page = RatePage {
         lang,

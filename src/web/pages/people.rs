@@ -465,8 +465,10 @@ async fn show_page(
             owner: x.owner_name,
             status: i18n::t(lang, &format!("attendance.status.{}", x.status)).to_string(),
             rating: match (x.score, x.comment) {
-                (Some(s), Some(c)) => format!("{s} 分 · {c}"),
-                (Some(s), None) => format!("{s} 分"),
+                (Some(s), c) => {
+                    let score = i18n::t(lang, "rating.points").replace("{score}", &s.to_string());
+                    c.map_or(score.clone(), |c| format!("{score} · {c}"))
+                }
                 _ => String::new(),
             },
         })
