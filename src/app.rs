@@ -49,7 +49,7 @@ impl App {
             .local_addr()
             .map_err(|e| Error::Internal(e.to_string()))?;
         let router = web::router(AppState {
-            desk: crate::attendance::CheckinDesk::start(db.clone()),
+            desk: crate::attendance::CheckinDesk::start(db.clone())?,
             db: db.clone(),
             config: Arc::new(config),
         });

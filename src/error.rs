@@ -118,6 +118,23 @@ impl From<sqlx::Error> for Error {
     }
 }
 
+/// Errors of the check-in desk's own SQLite connection (see `Db::sqlite_writer`).
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Error {
+        match e {
+            rusqlite::Error::SqliteFailure(f, _)
+                if matches!(
+                    f.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) =>
+            {
+                Error::Unavailable(e.to_string())
+            }
+            other => Error::Internal(format!("database: {other}")),
+        }
+    }
+}
+
 impl From<serde_json::Error> for Error {
     fn from(e: serde_json::Error) -> Error {
         Error::Internal(format!("json: {e}"))

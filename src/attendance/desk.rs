@@ -2,6 +2,11 @@
 //! check-ins into a shared transaction (group commit). Each check-in keeps every rule and writes its
 //! attendance row and its audit record; the reply goes out only after the commit, so an acknowledged
 //! check-in survives a power cut (SQLite `synchronous=FULL`) while concurrent check-ins share one fsync.
+//!
+//! On SQLite the writer is a thread with a connection of its own to the database file, running cached
+//! statements one check-in after the other inside the shared transaction (no round trip through the
+//! pool per statement); on PostgreSQL it is a task that writes the batch in a few multi-row statements
+//! (one round trip each).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -14,11 +19,13 @@ use tokio::sync::{mpsc, oneshot};
 use super::{DeskActivity, store};
 use crate::access::Actor;
 use crate::audit;
-use crate::db::Db;
+use crate::db::{Db, LogFlush, SqliteWriter};
 use crate::error::{Error, Result};
 
 /// The most check-ins one commit carries.
 const MAX_BATCH: usize = 512;
+/// Batches committed and waiting for the disk before the SQLite writer waits too.
+const FLUSHES_AHEAD: usize = 2;
 /// Check-ins waiting for the writer before callers wait for room.
 const QUEUE: usize = 8192;
 /// How long what check-in knows of an activity is reused (its status is checked again when writing).
@@ -41,6 +48,12 @@ pub enum Written {
     Closed,
 }
 
+/// What the writer is sent: a check-in, or (SQLite) word that the log flush it waited for is done.
+enum Msg {
+    Job(Job),
+    Flushed,
+}
+
 struct Job {
     activity_id: i64,
     phone: String,
@@ -55,20 +68,32 @@ struct Job {
 /// The queue in front of the writer and a short-lived cache of activities being checked into.
 pub struct CheckinDesk {
     db: Db,
-    queue: mpsc::Sender<Job>,
+    queue: mpsc::Sender<Msg>,
     cache: Mutex<HashMap<i64, (Instant, Arc<DeskActivity>)>>,
 }
 
 impl CheckinDesk {
-    /// Starts the writer task on the current runtime.
-    pub fn start(db: Db) -> Arc<CheckinDesk> {
+    /// Starts the writer: a thread on its own SQLite connection, or a task on the current runtime for
+    /// PostgreSQL. It stops when the desk is dropped, after answering what was queued.
+    pub fn start(db: Db) -> Result<Arc<CheckinDesk>> {
         let (tx, rx) = mpsc::channel(QUEUE);
-        tokio::spawn(writer(db.clone(), rx));
-        Arc::new(CheckinDesk {
+        match db.sqlite_writer()? {
+            Some(w) => {
+                let flushed = tx.downgrade();
+                std::thread::Builder::new()
+                    .name("checkin-writer".into())
+                    .spawn(move || sqlite_writer(w, rx, flushed))
+                    .map_err(|e| Error::Internal(format!("check-in writer: {e}")))?;
+            }
+            None => {
+                tokio::spawn(writer(db.clone(), rx));
+            }
+        }
+        Ok(Arc::new(CheckinDesk {
             db,
             queue: tx,
             cache: Mutex::new(HashMap::new()),
-        })
+        }))
     }
 
     /// The database the desk writes to.
@@ -118,7 +143,7 @@ impl CheckinDesk {
             reply,
         };
         self.queue
-            .send(job)
+            .send(Msg::Job(job))
             .await
             .map_err(|_| Error::Unavailable("check-in writer stopped".into()))?;
         answer
@@ -127,37 +152,227 @@ impl CheckinDesk {
     }
 }
 
-async fn writer(db: Db, mut rx: mpsc::Receiver<Job>) {
-    let mut batch = Vec::with_capacity(MAX_BATCH);
-    while let Some(first) = rx.recv().await {
-        batch.push(first);
-        while batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(j) => batch.push(j),
-                Err(_) => break,
-            }
-        }
-        match write_batch(&db, &batch).await {
-            Ok(results) => {
-                for (job, r) in batch.drain(..).zip(results) {
-                    let _ = job.reply.send(Ok(r));
-                }
-            }
-            Err(e) => {
-                // One bad check-in must not fail its neighbours: write each on its own.
-                tracing::warn!(error = %e, size = batch.len(), "check-in batch failed; writing one by one");
-                for job in batch.drain(..) {
-                    let r = write_batch(&db, std::slice::from_ref(&job))
-                        .await
-                        .map(|mut v| v.pop().unwrap_or(Written::Closed));
-                    let _ = job.reply.send(r);
-                }
-            }
+/// Adds what else is queued behind `first`, up to one batch.
+fn fill(batch: &mut Vec<Job>, first: Job, rx: &mut mpsc::Receiver<Msg>) {
+    batch.push(first);
+    while batch.len() < MAX_BATCH {
+        match rx.try_recv() {
+            Ok(Msg::Job(j)) => batch.push(j),
+            Ok(Msg::Flushed) => {}
+            Err(_) => break,
         }
     }
 }
 
-/// One transaction for the whole batch, in a handful of statements whatever its size: find the
+/// A check-in's reply channel and what to answer.
+type Answer = (oneshot::Sender<Result<Written>>, Result<Written>);
+
+/// Pairs each check-in of a committed batch with its result; on failure hands the batch back to be
+/// written one by one (one bad check-in must not fail its neighbours).
+fn settle(
+    batch: &mut Vec<Job>,
+    results: Result<Vec<Written>>,
+) -> std::result::Result<Vec<Answer>, Vec<Job>> {
+    match results {
+        Ok(results) => Ok(batch
+            .drain(..)
+            .zip(results)
+            .map(|(job, r)| (job.reply, Ok(r)))
+            .collect()),
+        Err(e) => {
+            tracing::warn!(error = %e, size = batch.len(), "check-in batch failed; writing one by one");
+            Err(std::mem::take(batch))
+        }
+    }
+}
+
+fn single(r: Result<Vec<Written>>) -> Result<Written> {
+    r.map(|mut v| v.pop().unwrap_or(Written::Closed))
+}
+
+fn send_all(answers: Vec<Answer>) {
+    for (reply, r) in answers {
+        let _ = reply.send(r);
+    }
+}
+
+/// PostgreSQL: a task that writes each batch through the pool; the commit is durable when it returns
+/// (`synchronous_commit`), so the answers go out at once.
+async fn writer(db: Db, mut rx: mpsc::Receiver<Msg>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while let Some(msg) = rx.recv().await {
+        let Msg::Job(first) = msg else { continue };
+        fill(&mut batch, first, &mut rx);
+        let results = write_batch(&db, &batch).await;
+        let answers = match settle(&mut batch, results) {
+            Ok(answers) => answers,
+            Err(jobs) => {
+                let mut answers = Vec::with_capacity(jobs.len());
+                for job in jobs {
+                    let r = single(write_batch(&db, std::slice::from_ref(&job)).await);
+                    answers.push((job.reply, r));
+                }
+                answers
+            }
+        };
+        send_all(answers);
+    }
+}
+
+/// SQLite: a thread with its own connection writes and commits a batch without waiting for the disk;
+/// a second thread then flushes the write-ahead log and only then answers. While the disk flushes one
+/// batch, the check-ins arriving meanwhile wait in the queue and become the next batch, written as soon
+/// as that flush is done (so batches grow with the disk's latency, and the write lock is never held
+/// while waiting for the disk). A flush covers every commit written before it started, so an answered
+/// check-in is on disk; if the flush fails nobody is told "checked in" (they are asked to try again,
+/// and a retry finds them already recorded).
+fn sqlite_writer(
+    writer: SqliteWriter,
+    mut rx: mpsc::Receiver<Msg>,
+    flushed: mpsc::WeakSender<Msg>,
+) {
+    let SqliteWriter { mut conn, log } = writer;
+    let (to_flush, flushing) = std::sync::mpsc::channel::<Vec<Answer>>();
+    let flusher = std::thread::Builder::new()
+        .name("checkin-flush".into())
+        .spawn(move || flush_and_answer(log, flushing, flushed));
+    if let Err(e) = flusher {
+        tracing::error!(error = %e, "check-in log flusher did not start");
+        return;
+    }
+    let mut queued: Vec<Job> = Vec::new();
+    let mut flushes_pending = 0;
+    while let Some(msg) = rx.blocking_recv() {
+        let mut next = Some(msg);
+        while let Some(msg) = next {
+            match msg {
+                Msg::Job(j) => queued.push(j),
+                Msg::Flushed => flushes_pending -= 1,
+            }
+            next = rx.try_recv().ok();
+        }
+        while flushes_pending < FLUSHES_AHEAD && !queued.is_empty() {
+            let rest = queued.split_off(queued.len().min(MAX_BATCH));
+            let mut batch = std::mem::replace(&mut queued, rest);
+            let results = write_batch_sqlite(&mut conn, &batch);
+            let answers = match settle(&mut batch, results) {
+                Ok(answers) => answers,
+                Err(jobs) => jobs
+                    .into_iter()
+                    .map(|job| {
+                        let r = single(write_batch_sqlite(&mut conn, std::slice::from_ref(&job)));
+                        (job.reply, r)
+                    })
+                    .collect(),
+            };
+            if to_flush.send(answers).is_err() {
+                tracing::error!("check-in log flusher stopped");
+                return;
+            }
+            flushes_pending += 1;
+        }
+    }
+}
+
+/// Flushes the log for each committed batch, answers it, and tells the writer the disk is free.
+fn flush_and_answer(
+    log: LogFlush,
+    rx: std::sync::mpsc::Receiver<Vec<Answer>>,
+    writer: mpsc::WeakSender<Msg>,
+) {
+    while let Ok(answers) = rx.recv() {
+        match log.flush() {
+            Ok(()) => send_all(answers),
+            Err(e) => {
+                tracing::error!(error = %e, size = answers.len(), "check-in log flush failed");
+                for (reply, _) in answers {
+                    let _ = reply.send(Err(Error::Unavailable(format!("flushing the log: {e}"))));
+                }
+            }
+        }
+        // Only while the desk is open: the writer stops once the desk is dropped.
+        match writer.upgrade() {
+            Some(w) if w.blocking_send(Msg::Flushed).is_ok() => {}
+            _ => return,
+        }
+    }
+}
+
+/// The audit record of a new check-in: the resident checked themself in at the activity's place.
+fn audit_row(j: &Job, attendance_id: i64, resident_id: i64) -> audit::Row {
+    audit::Row {
+        at: j.at,
+        subject_id: Some(attendance_id),
+        node_path: j.node_path.clone(),
+        after: json!({"activity_id": j.activity_id, "resident_id": resident_id,
+            "status": j.status, "method": "qr"}),
+        source_ip: j.source_ip.clone(),
+        request_id: j.request_id.clone(),
+    }
+}
+
+/// Every record carries its own place, address and request; the actor is the resident themself.
+fn audit_actor() -> Actor {
+    Actor::self_service("/", None, None)
+}
+
+const AUDIT_ACTION: &str = "attendance.checked_in";
+const AUDIT_SUBJECT: &str = "attendance";
+
+/// One transaction for the whole batch on the writer's own SQLite connection. The write lock is taken
+/// at the start (the pool's writers wait for it, busy timeout), so an activity found open here cannot
+/// be cancelled before this batch commits.
+fn write_batch_sqlite(conn: &mut rusqlite::Connection, jobs: &[Job]) -> Result<Vec<Written>> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let mut out = Vec::with_capacity(jobs.len());
+    let mut audit_rows = Vec::new();
+    let mut open: HashMap<i64, bool> = HashMap::new();
+    for j in jobs {
+        let is_open = match open.get(&j.activity_id) {
+            Some(o) => *o,
+            None => {
+                let o = store::sqlite::is_open(&tx, j.activity_id)?;
+                open.insert(j.activity_id, o);
+                o
+            }
+        };
+        let written = match store::sqlite::resident_by_phone(&tx, &j.phone)? {
+            None => Written::Unknown,
+            Some(_) if !is_open => Written::Closed,
+            Some((resident_id, name)) => {
+                match store::sqlite::insert_checkin(
+                    &tx,
+                    j.activity_id,
+                    resident_id,
+                    j.status,
+                    &j.at,
+                )? {
+                    Some(id) => {
+                        audit_rows.push(audit_row(j, id, resident_id));
+                        Written::New {
+                            id,
+                            resident_id,
+                            name,
+                        }
+                    }
+                    None => Written::Duplicate { resident_id, name },
+                }
+            }
+        };
+        out.push(written);
+    }
+    audit::record_many_sqlite(
+        &tx,
+        &audit_actor(),
+        AUDIT_ACTION,
+        AUDIT_SUBJECT,
+        &audit_rows,
+    )?;
+    tx.commit()?;
+    Ok(out)
+}
+
+/// PostgreSQL: one transaction for the whole batch, in a handful of statements whatever its size: find the
 /// residents by number, insert the attendance rows the activity's state allows, tell duplicates from
 /// closed activities, write the audit records.
 async fn write_batch(db: &Db, jobs: &[Job]) -> Result<Vec<Written>> {
@@ -201,15 +416,7 @@ async fn write_batch(db: &Db, jobs: &[Job]) -> Result<Vec<Written>> {
             Some((r, name)) => match inserted.get(&(j.activity_id, *r)) {
                 // The same person twice in one batch: the first scan got the row.
                 Some(id) if claimed.insert(*id) => {
-                    audit_rows.push(audit::Row {
-                        at: j.at,
-                        subject_id: Some(*id),
-                        node_path: j.node_path.clone(),
-                        after: json!({"activity_id": j.activity_id, "resident_id": r,
-                            "status": j.status, "method": "qr"}),
-                        source_ip: j.source_ip.clone(),
-                        request_id: j.request_id.clone(),
-                    });
+                    audit_rows.push(audit_row(j, *id, *r));
                     Written::New {
                         id: *id,
                         resident_id: *r,
@@ -229,13 +436,11 @@ async fn write_batch(db: &Db, jobs: &[Job]) -> Result<Vec<Written>> {
         };
         out.push(written);
     }
-    // Every record carries its own place, address and request; the actor is the resident themself.
-    let actor = Actor::self_service("/", None, None);
     audit::record_many(
         &mut tx,
-        &actor,
-        "attendance.checked_in",
-        "attendance",
+        &audit_actor(),
+        AUDIT_ACTION,
+        AUDIT_SUBJECT,
         &audit_rows,
     )
     .await?;

@@ -192,6 +192,55 @@ pub(super) async fn open_activities(tx: &mut Tx, ids: &[i64]) -> Result<HashSet<
     Ok(out)
 }
 
+/// The check-in desk's writer on its own SQLite connection (see `Db::sqlite_writer`): one cached
+/// statement per step, run inside the writer's transaction.
+pub(super) mod sqlite {
+    use chrono::{DateTime, Utc};
+    use rusqlite::{Connection, OptionalExtension, params};
+
+    use crate::error::Result;
+
+    /// The resident with this (normalised) mobile number: id and name.
+    pub fn resident_by_phone(c: &Connection, phone: &str) -> Result<Option<(i64, String)>> {
+        Ok(
+            c.prepare_cached("select id, name from residents where phone = $1")?
+                .query_row(params![phone], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?,
+        )
+    }
+
+    /// Writes a QR check-in unless the resident is already recorded; the new row's id. (Whether the
+    /// activity still takes check-ins is the caller's check, in the same transaction.)
+    pub fn insert_checkin(
+        c: &Connection,
+        activity_id: i64,
+        resident_id: i64,
+        status: &str,
+        at: &DateTime<Utc>,
+    ) -> Result<Option<i64>> {
+        let written = c
+            .prepare_cached(
+                "insert into attendances (activity_id, resident_id, status, method, checked_at) \
+                 values ($1, $2, $3, 'qr', $4) on conflict (activity_id, resident_id) do nothing",
+            )?
+            .execute(params![
+                activity_id,
+                resident_id,
+                status,
+                crate::db::sqlite_time(at)
+            ])?;
+        Ok((written == 1).then(|| c.last_insert_rowid()))
+    }
+
+    /// Whether the activity takes check-ins now (published or held).
+    pub fn is_open(c: &Connection, activity_id: i64) -> Result<bool> {
+        Ok(c.prepare_cached(
+            "select 1 from activities where id = $1 and status in ('published', 'held')",
+        )?
+        .exists(params![activity_id])?)
+    }
+}
+
 /// Records (or corrects) a resident's attendance by hand; returns the previous status, if any.
 pub(super) async fn upsert_mark(
     tx: &mut Tx,

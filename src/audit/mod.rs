@@ -72,6 +72,18 @@ pub async fn record_many(
     store::insert_many(tx, actor, action, subject_type, rows).await
 }
 
+/// [`record_many`] inside a transaction of a SQLite connection of its own (the check-in desk's writer
+/// thread, see `Db::sqlite_writer`).
+pub fn record_many_sqlite(
+    conn: &rusqlite::Connection,
+    actor: &Actor,
+    action: &str,
+    subject_type: &str,
+    rows: &[Row],
+) -> Result<()> {
+    store::insert_many_sqlite(conn, actor, action, subject_type, rows)
+}
+
 /// Writes one audit record in its own transaction (for events without a change: failed logins, views).
 pub async fn record_now(db: &Db, actor: &Actor, entry: Entry<'_>) -> Result<()> {
     let mut tx = db.begin().await?;

@@ -7,6 +7,11 @@ use crate::error::Result;
 use crate::page::{Page, PageRequest};
 use crate::{on_db, on_tx};
 
+/// One record; the same text serves the pool and the check-in desk's own SQLite connection.
+const INSERT: &str = "insert into audit_log (at, actor_id, actor_name, actor_role, node_path, action, subject_type, \
+     subject_id, before_json, after_json, result, source_ip, request_id) \
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+
 pub(super) async fn insert(
     tx: &mut Tx,
     actor: &Actor,
@@ -15,11 +20,7 @@ pub(super) async fn insert(
 ) -> Result<()> {
     let before = e.before.as_ref().map(|v| v.to_string());
     let after = e.after.as_ref().map(|v| v.to_string());
-    on_tx!(tx, c => sqlx::query(
-        "insert into audit_log (at, actor_id, actor_name, actor_role, node_path, action, subject_type, subject_id, \
-         before_json, after_json, result, source_ip, request_id) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-    )
+    on_tx!(tx, c => sqlx::query(INSERT)
     .bind(at)
     .bind(actor.user_id)
     .bind(&actor.username)
@@ -76,6 +77,36 @@ pub(super) async fn insert_many(
             }
             q.execute(c).await.map(|r| r.rows_affected())
         })?;
+    }
+    Ok(())
+}
+
+/// [`insert_many`] on a SQLite connection of its own (the check-in desk's writer thread): one cached
+/// statement run per record, inside the caller's transaction.
+pub(super) fn insert_many_sqlite(
+    conn: &rusqlite::Connection,
+    actor: &Actor,
+    action: &str,
+    subject_type: &str,
+    rows: &[super::Row],
+) -> Result<()> {
+    let mut stmt = conn.prepare_cached(INSERT)?;
+    for r in rows {
+        stmt.execute(rusqlite::params![
+            crate::db::sqlite_time(&r.at),
+            actor.user_id,
+            actor.username,
+            actor.role.as_str(),
+            r.node_path,
+            action,
+            subject_type,
+            r.subject_id,
+            None::<String>,
+            r.after.to_string(),
+            "ok",
+            r.source_ip,
+            r.request_id,
+        ])?;
     }
     Ok(())
 }

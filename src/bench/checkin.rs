@@ -35,11 +35,12 @@ pub struct CheckinBench {
     pub work_dir: std::path::PathBuf,
 }
 
-/// A keep-alive HTTP/1.1 connection that sends one request at a time (the client side kept minimal so
-/// the two cores go to the server).
+/// A keep-alive HTTP/1.1 connection that sends one request at a time (the client side kept minimal —
+/// no allocation per request — so the two cores go to the server).
 struct Conn {
     stream: TcpStream,
     host: String,
+    req: Vec<u8>,
     buf: Vec<u8>,
 }
 
@@ -52,63 +53,56 @@ impl Conn {
         Ok(Conn {
             stream,
             host: addr.to_string(),
+            req: Vec::with_capacity(512),
             buf: Vec::with_capacity(4096),
         })
     }
 
-    /// Sends a request and returns (status, body).
-    async fn send(
-        &mut self,
-        method: &str,
-        path: &str,
-        bearer: Option<&str>,
-        body: &str,
-    ) -> Result<(u16, String)> {
-        let auth = bearer
-            .map(|t| format!("Authorization: Bearer {t}\r\n"))
-            .unwrap_or_default();
-        let req = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+    /// POSTs a JSON body and returns (status, body).
+    async fn post(&mut self, path: &str, body: &[u8]) -> Result<(u16, &[u8])> {
+        use std::io::Write;
+        let io = |e: std::io::Error| Error::Internal(format!("http: {e}"));
+        self.req.clear();
+        write!(
+            self.req,
+            "POST {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
             self.host,
             body.len()
-        );
-        let io = |e: std::io::Error| Error::Internal(format!("http: {e}"));
-        self.stream.write_all(req.as_bytes()).await.map_err(io)?;
+        )
+        .map_err(io)?;
+        self.req.extend_from_slice(body);
+        self.stream.write_all(&self.req).await.map_err(io)?;
         self.buf.clear();
-        let mut chunk = [0u8; 4096];
+        let mut scanned: usize = 0;
         let head_end = loop {
-            if let Some(p) = find(&self.buf, b"\r\n\r\n") {
-                break p + 4;
+            if let Some(p) = find(&self.buf[scanned.saturating_sub(3)..], b"\r\n\r\n") {
+                break scanned.saturating_sub(3) + p + 4;
             }
-            let n = self.stream.read(&mut chunk).await.map_err(io)?;
-            if n == 0 {
+            scanned = self.buf.len();
+            if self.stream.read_buf(&mut self.buf).await.map_err(io)? == 0 {
                 return Err(Error::Internal("connection closed".into()));
             }
-            self.buf.extend_from_slice(&chunk[..n]);
         };
-        let head = String::from_utf8_lossy(&self.buf[..head_end]).to_string();
-        let status: u16 = head
-            .split(' ')
-            .nth(1)
+        let head = &self.buf[..head_end];
+        let status = head
+            .get(9..12)
+            .and_then(|s| std::str::from_utf8(s).ok())
             .and_then(|s| s.parse().ok())
             .unwrap_or(0);
-        let length: usize = head
-            .lines()
-            .find_map(|l| {
-                let (k, v) = l.split_once(':')?;
-                k.eq_ignore_ascii_case("content-length")
-                    .then(|| v.trim().parse().ok())?
+        let length = head
+            .split(|b| *b == b'\n')
+            .find_map(|line| {
+                let (k, v) = line.split_at(line.iter().position(|b| *b == b':')?);
+                k.eq_ignore_ascii_case(b"content-length")
+                    .then(|| std::str::from_utf8(&v[1..]).ok()?.trim().parse().ok())?
             })
             .unwrap_or(0);
         while self.buf.len() < head_end + length {
-            let n = self.stream.read(&mut chunk).await.map_err(io)?;
-            if n == 0 {
+            if self.stream.read_buf(&mut self.buf).await.map_err(io)? == 0 {
                 return Err(Error::Internal("connection closed".into()));
             }
-            self.buf.extend_from_slice(&chunk[..n]);
         }
-        let body = String::from_utf8_lossy(&self.buf[head_end..head_end + length]).to_string();
-        Ok((status, body))
+        Ok((status, &self.buf[head_end..head_end + length]))
     }
 }
 
@@ -208,21 +202,31 @@ async fn drive(
             let mut lat = Vec::new();
             let (mut new, mut already, mut other) = (0, 0, 0);
             let mut i = c;
+            let mut body = Vec::with_capacity(128);
             while i < pairs.len() {
                 let (a, p) = pairs[i];
-                let code = codes.read().map(|c| c[a].clone()).unwrap_or_default();
-                let body = format!(r#"{{"token":"{code}","phone":"{}"}}"#, phones[p]);
+                body.clear();
+                body.extend_from_slice(br#"{"token":""#);
+                if let Ok(c) = codes.read() {
+                    body.extend_from_slice(c[a].as_bytes());
+                }
+                body.extend_from_slice(br#"","phone":""#);
+                body.extend_from_slice(phones[p].as_bytes());
+                body.extend_from_slice(br#""}"#);
                 let t = Instant::now();
-                let (s, answer) = conn.send("POST", "/api/v1/checkin", None, &body).await?;
+                let (s, answer) = conn.post("/api/v1/checkin", &body).await?;
                 lat.push(t.elapsed());
-                if s == 200 && answer.contains("\"checked_in\"") {
+                if s == 200 && find(answer, br#""checked_in""#).is_some() {
                     new += 1;
-                } else if s == 200 && answer.contains("already_checked_in") {
+                } else if s == 200 && find(answer, b"already_checked_in").is_some() {
                     already += 1;
                 } else {
                     other += 1;
-                    if other < 3 && !answer.contains("code_forged") {
-                        eprintln!("    unexpected answer {s}: {answer}");
+                    if other < 3 && find(answer, b"code_forged").is_none() {
+                        eprintln!(
+                            "    unexpected answer {s}: {}",
+                            String::from_utf8_lossy(answer)
+                        );
                     }
                 }
                 i += clients;
@@ -243,10 +247,43 @@ async fn drive(
     Ok((all, new, already, other))
 }
 
-fn report(label: &str, lat: &[Duration], elapsed: Duration) {
+/// When a phase of the benchmark started, in wall-clock and in CPU time of the whole process (server,
+/// check-in writer and load generator share this machine's cores).
+struct Phase {
+    at: Instant,
+    cpu: Option<Duration>,
+}
+
+impl Phase {
+    fn start() -> Phase {
+        Phase {
+            at: Instant::now(),
+            cpu: process_cpu(),
+        }
+    }
+}
+
+/// User + system CPU time of this process so far (Linux `/proc/self/stat`, 100 ticks a second).
+fn process_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
+fn report(label: &str, lat: &[Duration], phase: &Phase) {
+    let elapsed = phase.at.elapsed();
     let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1000.0);
+    let cpu = match (phase.cpu, process_cpu()) {
+        (Some(a), Some(b)) if !lat.is_empty() => format!(
+            "; CPU {:.2} cores, {:.0} µs a request",
+            (b - a).as_secs_f64() / elapsed.as_secs_f64(),
+            (b - a).as_secs_f64() * 1e6 / lat.len() as f64
+        ),
+        _ => String::new(),
+    };
     println!(
-        "    {label}: {} in {} = {:.0}/s, p50 {}, p99 {}, max {}",
+        "    {label}: {} in {} = {:.0}/s, p50 {}, p99 {}, max {}{cpu}",
         lat.len(),
         secs(elapsed),
         lat.len() as f64 / elapsed.as_secs_f64(),
@@ -292,7 +329,7 @@ async fn run_on(label: &str, url: &str, b: &CheckinBench) -> Result<()> {
         .collect();
     let pairs = Arc::new(pairs);
     let before_rows = count(&db, "select count(*) from attendances").await?;
-    let t = Instant::now();
+    let t = Phase::start();
     let (lat, new, already, other) = drive(
         addr,
         b.clients,
@@ -301,14 +338,10 @@ async fn run_on(label: &str, url: &str, b: &CheckinBench) -> Result<()> {
         codes.clone(),
     )
     .await?;
-    report(
-        &format!("new check-ins, {} clients", b.clients),
-        &lat,
-        t.elapsed(),
-    );
+    report(&format!("new check-ins, {} clients", b.clients), &lat, &t);
     // The same people scanning again.
     let repeat: Vec<(usize, usize)> = pairs.iter().take(pairs.len() / 2).copied().collect();
-    let t = Instant::now();
+    let t = Phase::start();
     let (lat2, new2, already2, other2) = drive(
         addr,
         b.clients,
@@ -320,18 +353,18 @@ async fn run_on(label: &str, url: &str, b: &CheckinBench) -> Result<()> {
     report(
         &format!("repeated scans (already checked in), {} clients", b.clients),
         &lat2,
-        t.elapsed(),
+        &t,
     );
     // Forged codes are refused before any database work: the HTTP stack's own ceiling.
     let forged = Arc::new(RwLock::new(vec!["q.1.1.forged".to_string(); ids.len()]));
     let some: Vec<(usize, usize)> = pairs.iter().take(pairs.len() / 2).copied().collect();
-    let t = Instant::now();
+    let t = Phase::start();
     let (lat3, _, _, refused) =
         drive(addr, b.clients, Arc::new(some), phones.clone(), forged).await?;
     report(
         &format!("forged codes refused, {} clients", b.clients),
         &lat3,
-        t.elapsed(),
+        &t,
     );
     let _ = refused;
     refresher.abort();

@@ -29,6 +29,52 @@ impl Backend {
     }
 }
 
+/// How long a SQLite connection waits for another one's write to finish.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Settings of every SQLite connection besides WAL, `synchronous=FULL`, foreign keys and the busy
+/// timeout (the pool's and the check-in desk's own writer alike).
+const SQLITE_PRAGMAS: &[(&str, &str)] = &[
+    // Erased personal data is overwritten, not just unlinked (SECURITY.md).
+    ("secure_delete", "on"),
+    // Reads of a large district (a million residents' phone index) stay in memory:
+    // 32 MB of page cache per connection and the file mapped for reading.
+    ("cache_size", "-32000"),
+    ("mmap_size", "268435456"),
+    // Statement journals of multi-row inserts stay in memory instead of temporary files.
+    ("temp_store", "memory"),
+];
+
+/// Log pages after which the dedicated SQLite writer checkpoints (about 40 MB).
+const WRITER_CHECKPOINT_PAGES: i64 = 10_000;
+
+/// A SQLite connection for a writer thread, and the flush that makes its commits durable.
+pub struct SqliteWriter {
+    pub conn: rusqlite::Connection,
+    pub log: LogFlush,
+}
+
+/// Flushes a SQLite database's write-ahead log to disk. SQLite appends every commit's pages to the
+/// log before the commit returns, so a flush that starts after a commit returned makes that commit
+/// (and every earlier one) survive a power cut, as `synchronous=FULL` would have at each commit.
+pub struct LogFlush {
+    wal: std::path::PathBuf,
+}
+
+impl LogFlush {
+    /// `fdatasync` of the log file (opened afresh, so it is the file SQLite writes now).
+    pub fn flush(&self) -> Result<()> {
+        let io = |e: std::io::Error| Error::Unavailable(format!("{}: {e}", self.wal.display()));
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&self.wal)
+            .map_err(io)?
+            .sync_data()
+            .map_err(io)
+    }
+}
+
 /// A connection pool on one of the two supported databases.
 #[derive(Clone, Debug)]
 pub enum Db {
@@ -81,14 +127,10 @@ impl Db {
                 // An acknowledged write must survive a power cut (SECURITY.md, durability).
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(5))
-                .pragma("secure_delete", "on")
-                // Reads of a large district (a million residents' phone index) stay in memory:
-                // 32 MB of page cache per connection and the file mapped for reading.
-                .pragma("cache_size", "-32000")
-                .pragma("mmap_size", "268435456")
-                // Statement journals of multi-row inserts stay in memory instead of temporary files.
-                .pragma("temp_store", "memory");
+                .busy_timeout(BUSY_TIMEOUT);
+            let opts = SQLITE_PRAGMAS
+                .iter()
+                .fold(opts, |o, (k, v)| o.pragma(*k, *v));
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .connect_with(opts)
@@ -127,6 +169,44 @@ impl Db {
             Db::Sqlite(_) => Backend::Sqlite,
             Db::Postgres(_) => Backend::Postgres,
         }
+    }
+
+    /// A connection of its own to the same SQLite file, with the pool's settings, for a writer that
+    /// runs on its own thread (the check-in desk). Its commits do not wait for the disk
+    /// (`synchronous=NORMAL`, still crash-safe in WAL mode); the writer makes them durable with
+    /// [`LogFlush::flush`] before acknowledging anything. None on PostgreSQL. An in-memory database has
+    /// no file to share and is refused.
+    pub fn sqlite_writer(&self) -> Result<Option<SqliteWriter>> {
+        let Db::Sqlite(pool) = self else {
+            return Ok(None);
+        };
+        let opts = pool.connect_options();
+        let file = opts.get_filename();
+        // sqlx names an in-memory database too; only a database on disk can be shared.
+        if !file.is_file() {
+            return Err(Error::Config(
+                "database-url: the SQLite database must be a file".into(),
+            ));
+        }
+        let conn = rusqlite::Connection::open(file).map_err(|e| {
+            Error::Config(format!("database-url: cannot open SQLite database: {e}"))
+        })?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "journal_mode", "wal")?;
+        conn.pragma_update(None, "synchronous", "normal")?;
+        conn.pragma_update(None, "foreign_keys", "on")?;
+        for (k, v) in SQLITE_PRAGMAS {
+            conn.pragma_update(None, k, v)?;
+        }
+        // The writer copies the log back into the database less often than the default 1,000 pages
+        // (4 MB): index pages written by many commits are then copied once.
+        conn.pragma_update(None, "wal_autocheckpoint", WRITER_CHECKPOINT_PAGES)?;
+        let mut wal = file.as_os_str().to_owned();
+        wal.push("-wal");
+        Ok(Some(SqliteWriter {
+            conn,
+            log: LogFlush { wal: wal.into() },
+        }))
     }
 
     /// Applies the embedded migrations of this backend (PostgreSQL serialises concurrent starters with an
@@ -190,6 +270,12 @@ impl Tx {
     }
 }
 
+/// A time as SQLite text exactly as sqlx writes and reads it (RFC 3339, `T`, `+00:00`), for values
+/// written through [`Db::sqlite_writer`] that the pool reads back and compares with its own.
+pub fn sqlite_time(at: &chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
+}
+
 /// True when a database error is a unique-constraint violation (same code on both backends' drivers).
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
@@ -248,4 +334,60 @@ pub fn like_escape(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Times the check-in desk writes through its own connection read back, sort and compare exactly
+    /// like the ones sqlx writes.
+    #[tokio::test]
+    async fn a_time_written_by_the_sqlite_writer_is_the_text_sqlx_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&Db::sqlite_url_in(dir.path())).await.unwrap();
+        let Db::Sqlite(pool) = &db else {
+            unreachable!()
+        };
+        for at in [
+            chrono::Utc::now(),
+            chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap(),
+            chrono::DateTime::from_timestamp(1_790_000_000, 120_000_000).unwrap(),
+        ] {
+            let by_sqlx: String = sqlx::query_scalar("select $1")
+                .bind(at)
+                .fetch_one(pool)
+                .await
+                .unwrap();
+            assert_eq!(sqlite_time(&at), by_sqlx);
+        }
+    }
+
+    /// The writer's connection shares the pool's file and settings, but its commits leave the flush to
+    /// the caller; an in-memory database has no file to share.
+    #[tokio::test]
+    async fn the_sqlite_writer_opens_the_same_file_and_flushes_its_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&Db::sqlite_url_in(dir.path())).await.unwrap();
+        db.migrate().await.unwrap();
+        let w = db.sqlite_writer().unwrap().expect("a writer on SQLite");
+        let mode: String = w
+            .conn
+            .query_row("pragma journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let sync: i64 = w
+            .conn
+            .query_row("pragma synchronous", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(sync, 1, "NORMAL: the desk flushes before answering");
+        let fk: i64 = w
+            .conn
+            .query_row("pragma foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(fk, 1);
+        w.log.flush().expect("the log file is there and flushes");
+        let memory = Db::connect("sqlite::memory:").await.unwrap();
+        assert!(matches!(memory.sqlite_writer(), Err(Error::Config(_))));
+    }
 }

@@ -417,3 +417,85 @@ fn the_command_line_imports_a_libreoffice_file_and_writes_the_error_report_besid
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("没有名为“不存在镇”的镇街"));
 }
+
+/// The SQLite check-in desk answers "checked in" only after the commit is written and the log flushed:
+/// a server killed (SIGKILL) in the middle of a stream of check-ins loses none it has answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_killed_mid_stream_keeps_every_check_in_it_answered() {
+    use crate::checkin::{code, running};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let app = crate::helpers::spawn_app(Backend::Sqlite).await;
+    let office = app.token("qunli.office").await;
+    let id = running(&app, &office, "断电也不丢的签到").await;
+    let qr = code(&app, &office, id).await;
+    let phones: Vec<String> = app
+        .texts("select phone from residents where phone is not null order by id limit 400")
+        .await;
+    assert_eq!(phones.len(), 400, "the demo has enough residents");
+    // A second server process on the same database file, as after a restart with another build.
+    let url = cedu::db::Db::sqlite_url_in(&app.data_dir());
+    let mut s = serve(&["--database-url", &url]);
+    let answered = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let count = Arc::new(AtomicUsize::new(0));
+    let c = client();
+    let mut tasks = Vec::new();
+    for k in 0..16 {
+        let (c, base, qr) = (c.clone(), s.base.clone(), qr.clone());
+        let (answered, count) = (answered.clone(), count.clone());
+        let mine: Vec<String> = phones.iter().skip(k).step_by(16).cloned().collect();
+        tasks.push(tokio::spawn(async move {
+            for p in mine {
+                let Ok(r) = c
+                    .post(format!("{base}/api/v1/checkin"))
+                    .json(&serde_json::json!({"token": qr, "phone": p}))
+                    .send()
+                    .await
+                else {
+                    return;
+                };
+                let Ok(v) = r.json::<serde_json::Value>().await else {
+                    return;
+                };
+                if v["result"] == "checked_in" {
+                    answered.lock().unwrap().push(p);
+                    count.fetch_add(1, Ordering::SeqCst);
+                }
+            }
+        }));
+    }
+    // Pull the plug once a good share has been answered, with requests still in flight.
+    while count.load(Ordering::SeqCst) < 120 {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    s.child.kill().unwrap();
+    s.child.wait().unwrap();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let answered = answered.lock().unwrap().clone();
+    assert!(
+        answered.len() >= 120 && answered.len() < 400,
+        "killed mid-stream: {}",
+        answered.len()
+    );
+    let stored: Vec<String> = app
+        .texts(&format!(
+            "select r.phone from attendances a join residents r on r.id = a.resident_id where a.activity_id = {id}"
+        ))
+        .await;
+    let missing: Vec<&String> = answered.iter().filter(|p| !stored.contains(p)).collect();
+    assert!(missing.is_empty(), "answered but not stored: {missing:?}");
+    let audited = app
+        .scalar(&format!(
+            "select count(*) from audit_log where action = 'attendance.checked_in' \
+             and subject_id in (select id from attendances where activity_id = {id})"
+        ))
+        .await;
+    assert_eq!(
+        audited as usize,
+        stored.len(),
+        "one audit record per stored check-in"
+    );
+}

@@ -28,7 +28,7 @@ async fn get(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
 }
 
 /// A published activity of 群力社区学习中心 going on right now (started 5 minutes ago).
-async fn running(app: &TestApp, office: &str, title: &str) -> i64 {
+pub(crate) async fn running(app: &TestApp, office: &str, title: &str) -> i64 {
     let theme = app
         .scalar("select id from themes where name = '卫生'")
         .await;
@@ -54,7 +54,7 @@ async fn running(app: &TestApp, office: &str, title: &str) -> i64 {
     id
 }
 
-async fn code(app: &TestApp, token: &str, id: i64) -> String {
+pub(crate) async fn code(app: &TestApp, token: &str, id: i64) -> String {
     let (s, v) = get(app, token, &format!("/api/v1/activities/{id}/checkin-code")).await;
     assert_eq!(s, 200, "{v}");
     v["token"].as_str().unwrap().to_string()

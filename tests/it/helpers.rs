@@ -263,6 +263,15 @@ impl TestApp {
         .unwrap_or_else(|e| panic!("{sql}: {e}"))
     }
 
+    /// A column of texts from the database.
+    pub async fn texts(&self, sql: &str) -> Vec<String> {
+        match &self.db {
+            Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_all(p).await,
+            Db::Postgres(p) => sqlx::query_scalar(sql).fetch_all(p).await,
+        }
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
     /// Moves an activity in time (to be inside or outside its check-in window now).
     pub async fn set_activity_times(
         &self,
