@@ -218,10 +218,8 @@ fn audit_entry<'a>(
     }
 }
 
-/// Adds a theme to the actor's district.
-pub async fn create_theme(db: &Db, actor: &Actor, input: &ThemeInput) -> Result<Theme> {
-    actor.require(Permission::CatalogueManage)?;
-    let district_id = district_of_actor(actor)?;
+/// A theme's name, lead departments and description, trimmed and checked.
+fn checked_theme(input: &ThemeInput) -> Result<(String, Option<String>, Option<String>)> {
     let mut fe = FieldErrors::default();
     let name = text::required(&mut fe, "name", &input.name, 50);
     let lead = text::optional(
@@ -233,6 +231,14 @@ pub async fn create_theme(db: &Db, actor: &Actor, input: &ThemeInput) -> Result<
     let description =
         text::optional_multiline(&mut fe, "description", input.description.as_deref(), 1000);
     fe.into_result()?;
+    Ok((name, lead, description))
+}
+
+/// Adds a theme to the actor's district.
+pub async fn create_theme(db: &Db, actor: &Actor, input: &ThemeInput) -> Result<Theme> {
+    actor.require(Permission::CatalogueManage)?;
+    let district_id = district_of_actor(actor)?;
+    let (name, lead, description) = checked_theme(input)?;
     let mut tx = db.begin().await?;
     if store::theme_named(&mut tx, district_id, &name)
         .await?
@@ -272,17 +278,7 @@ pub async fn create_theme(db: &Db, actor: &Actor, input: &ThemeInput) -> Result<
 pub async fn update_theme(db: &Db, actor: &Actor, id: i64, input: &ThemeInput) -> Result<Theme> {
     actor.require(Permission::CatalogueManage)?;
     let district_id = district_of_actor(actor)?;
-    let mut fe = FieldErrors::default();
-    let name = text::required(&mut fe, "name", &input.name, 50);
-    let lead = text::optional(
-        &mut fe,
-        "lead_departments",
-        input.lead_departments.as_deref(),
-        200,
-    );
-    let description =
-        text::optional_multiline(&mut fe, "description", input.description.as_deref(), 1000);
-    fe.into_result()?;
+    let (name, lead, description) = checked_theme(input)?;
     let mut tx = db.begin().await?;
     let before = store::theme_tx(&mut tx, id)
         .await?

@@ -364,7 +364,8 @@ mod tests {
     }
 
     /// The writer's connection shares the pool's file and settings, but its commits leave the flush to
-    /// the caller; an in-memory database has no file to share.
+    /// the caller. (An in-memory database, refused by `sqlite_writer`, is not opened here: sqlx would
+    /// leave a stray file in the working folder.)
     #[tokio::test]
     async fn the_sqlite_writer_opens_the_same_file_and_flushes_its_log() {
         let dir = tempfile::tempdir().unwrap();
@@ -387,7 +388,5 @@ mod tests {
             .unwrap();
         assert_eq!(fk, 1);
         w.log.flush().expect("the log file is there and flushes");
-        let memory = Db::connect("sqlite::memory:").await.unwrap();
-        assert!(matches!(memory.sqlite_writer(), Err(Error::Config(_))));
     }
 }
