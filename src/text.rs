@@ -1,5 +1,6 @@
 //! Validation of free text typed into forms: trimmed, bounded in characters (not bytes), no control
 //! characters. Full Unicode is kept, so rare characters (𠮷, 㛃) and the name separator `·` round-trip.
+//! Also the hexadecimal text that digests, secrets and signatures are stored and compared as.
 
 use crate::error::{FieldErrors, Msg};
 
@@ -73,6 +74,17 @@ pub fn required_multiline(
     }
 }
 
+/// Lower-case hexadecimal of bytes (digests, secrets, signatures), two digits a byte.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 0x0f)] as char);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,5 +109,14 @@ mod tests {
         assert_eq!(fe.get("a").unwrap().key, "field.required");
         assert_eq!(fe.get("b").unwrap().key, "field.control_chars");
         assert_eq!(optional(&mut fe, "c", Some("  "), 10), None);
+    }
+
+    #[test]
+    fn hex_writes_two_lower_case_digits_a_byte() {
+        assert_eq!(hex(&[]), "");
+        assert_eq!(hex(&[0x00, 0x0f, 0xa0, 0xff]), "000fa0ff");
+        let all: Vec<u8> = (0..=255).collect();
+        let expected: String = all.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex(&all), expected);
     }
 }

@@ -50,7 +50,7 @@ fn random_token() -> String {
 
 fn hash_token(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    crate::text::hex(&digest)
 }
 
 fn since(d: Duration) -> chrono::DateTime<Utc> {

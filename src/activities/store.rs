@@ -123,7 +123,7 @@ fn new_secret() -> String {
     use rand::RngCore;
     let mut b = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut b);
-    b.iter().map(|x| format!("{x:02x}")).collect()
+    crate::text::hex(&b)
 }
 
 pub(super) async fn teachers(db: &Db, id: i64) -> Result<Vec<(i64, String)>> {

@@ -40,7 +40,7 @@ fn mac(secret: &str, message: &str) -> String {
     };
     m.update(message.as_bytes());
     let out = m.finalize().into_bytes();
-    out[..16].iter().map(|b| format!("{b:02x}")).collect()
+    crate::text::hex(&out[..16])
 }
 
 fn step_of(now: DateTime<Utc>) -> i64 {

@@ -162,7 +162,7 @@ pub async fn upload(
             Error::invalid("file", Msg::new(key))
         })?;
     let name = safe_name(name, cleaned.file_type);
-    let sha = format!("{:x}", Sha256::digest(&cleaned.body));
+    let sha = crate::text::hex(&Sha256::digest(&cleaned.body));
     let mut tx = db.begin().await?;
     let id = store::insert(
         &mut tx,
