@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use tokio::net::TcpListener;
 
+use crate::attendance::CheckinDesk;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::{Error, Result};
@@ -16,6 +17,8 @@ use crate::{demo, org};
 pub struct App {
     pub addr: SocketAddr,
     pub db: Db,
+    /// The check-in desk the server writes QR check-ins through.
+    pub desk: Arc<CheckinDesk>,
     listener: TcpListener,
     router: axum::Router,
 }
@@ -48,14 +51,16 @@ impl App {
         let addr = listener
             .local_addr()
             .map_err(|e| Error::Internal(e.to_string()))?;
+        let desk = CheckinDesk::start(db.clone())?;
         let router = web::router(AppState {
-            desk: crate::attendance::CheckinDesk::start(db.clone())?,
+            desk: desk.clone(),
             db: db.clone(),
             config: Arc::new(config),
         });
         Ok(App {
             addr,
             db,
+            desk,
             listener,
             router,
         })

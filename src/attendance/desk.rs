@@ -9,6 +9,7 @@
 //! (one round trip each).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -70,6 +71,56 @@ pub struct CheckinDesk {
     db: Db,
     queue: mpsc::Sender<Msg>,
     cache: Mutex<HashMap<i64, (Instant, Arc<DeskActivity>)>>,
+    counters: Arc<Counters>,
+}
+
+/// What the writer has done since it started, counted as it goes.
+#[derive(Default)]
+struct Counters {
+    commits: AtomicU64,
+    checkins: AtomicU64,
+    writing_ns: AtomicU64,
+    flushes: AtomicU64,
+    flushing_ns: AtomicU64,
+}
+
+impl Counters {
+    fn count_commit(&self, checkins: usize, took: Duration) {
+        self.commits.fetch_add(1, Ordering::Relaxed);
+        self.checkins.fetch_add(checkins as u64, Ordering::Relaxed);
+        self.writing_ns
+            .fetch_add(took.as_nanos() as u64, Ordering::Relaxed);
+    }
+
+    fn count_flush(&self, took: Duration) {
+        self.flushes.fetch_add(1, Ordering::Relaxed);
+        self.flushing_ns
+            .fetch_add(took.as_nanos() as u64, Ordering::Relaxed);
+    }
+}
+
+/// The writer's work so far: how many commits carried how many check-ins, and the time spent writing
+/// them and (SQLite) flushing the log. Subtract two readings for a period.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DeskFigures {
+    pub commits: u64,
+    pub checkins: u64,
+    pub writing: Duration,
+    pub flushes: u64,
+    pub flushing: Duration,
+}
+
+impl std::ops::Sub for DeskFigures {
+    type Output = DeskFigures;
+    fn sub(self, before: DeskFigures) -> DeskFigures {
+        DeskFigures {
+            commits: self.commits - before.commits,
+            checkins: self.checkins - before.checkins,
+            writing: self.writing.saturating_sub(before.writing),
+            flushes: self.flushes - before.flushes,
+            flushing: self.flushing.saturating_sub(before.flushing),
+        }
+    }
 }
 
 impl CheckinDesk {
@@ -77,23 +128,39 @@ impl CheckinDesk {
     /// PostgreSQL. It stops when the desk is dropped, after answering what was queued.
     pub fn start(db: Db) -> Result<Arc<CheckinDesk>> {
         let (tx, rx) = mpsc::channel(QUEUE);
+        let counters = Arc::new(Counters::default());
+        let count = counters.clone();
         match db.sqlite_writer()? {
             Some(w) => {
                 let flushed = tx.downgrade();
                 std::thread::Builder::new()
                     .name("checkin-writer".into())
-                    .spawn(move || sqlite_writer(w, rx, flushed))
+                    .spawn(move || sqlite_writer(w, rx, flushed, count))
                     .map_err(|e| Error::Internal(format!("check-in writer: {e}")))?;
             }
             None => {
-                tokio::spawn(writer(db.clone(), rx));
+                tokio::spawn(writer(db.clone(), rx, count));
             }
         }
         Ok(Arc::new(CheckinDesk {
             db,
             queue: tx,
             cache: Mutex::new(HashMap::new()),
+            counters,
         }))
+    }
+
+    /// The writer's work so far.
+    pub fn figures(&self) -> DeskFigures {
+        let c = &self.counters;
+        let ns = |a: &AtomicU64| Duration::from_nanos(a.load(Ordering::Relaxed));
+        DeskFigures {
+            commits: c.commits.load(Ordering::Relaxed),
+            checkins: c.checkins.load(Ordering::Relaxed),
+            writing: ns(&c.writing_ns),
+            flushes: c.flushes.load(Ordering::Relaxed),
+            flushing: ns(&c.flushing_ns),
+        }
     }
 
     /// The database the desk writes to.
@@ -198,12 +265,14 @@ fn send_all(answers: Vec<Answer>) {
 
 /// PostgreSQL: a task that writes each batch through the pool; the commit is durable when it returns
 /// (`synchronous_commit`), so the answers go out at once.
-async fn writer(db: Db, mut rx: mpsc::Receiver<Msg>) {
+async fn writer(db: Db, mut rx: mpsc::Receiver<Msg>, counters: Arc<Counters>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(msg) = rx.recv().await {
         let Msg::Job(first) = msg else { continue };
         fill(&mut batch, first, &mut rx);
+        let started = Instant::now();
         let results = write_batch(&db, &batch).await;
+        counters.count_commit(batch.len(), started.elapsed());
         let answers = match settle(&mut batch, results) {
             Ok(answers) => answers,
             Err(jobs) => {
@@ -230,18 +299,21 @@ fn sqlite_writer(
     writer: SqliteWriter,
     mut rx: mpsc::Receiver<Msg>,
     flushed: mpsc::WeakSender<Msg>,
+    counters: Arc<Counters>,
 ) {
     let SqliteWriter { mut conn, log } = writer;
     let (to_flush, flushing) = std::sync::mpsc::channel::<Vec<Answer>>();
+    let count = counters.clone();
     let flusher = std::thread::Builder::new()
         .name("checkin-flush".into())
-        .spawn(move || flush_and_answer(log, flushing, flushed));
+        .spawn(move || flush_and_answer(log, flushing, flushed, count));
     if let Err(e) = flusher {
         tracing::error!(error = %e, "check-in log flusher did not start");
         return;
     }
     let mut queued: Vec<Job> = Vec::new();
     let mut flushes_pending = 0;
+
     while let Some(msg) = rx.blocking_recv() {
         let mut next = Some(msg);
         while let Some(msg) = next {
@@ -254,7 +326,10 @@ fn sqlite_writer(
         while flushes_pending < FLUSHES_AHEAD && !queued.is_empty() {
             let rest = queued.split_off(queued.len().min(MAX_BATCH));
             let mut batch = std::mem::replace(&mut queued, rest);
+            let started = Instant::now();
             let results = write_batch_sqlite(&mut conn, &batch);
+            counters.count_commit(batch.len(), started.elapsed());
+
             let answers = match settle(&mut batch, results) {
                 Ok(answers) => answers,
                 Err(jobs) => jobs
@@ -279,9 +354,13 @@ fn flush_and_answer(
     log: LogFlush,
     rx: std::sync::mpsc::Receiver<Vec<Answer>>,
     writer: mpsc::WeakSender<Msg>,
+    counters: Arc<Counters>,
 ) {
     while let Ok(answers) = rx.recv() {
-        match log.flush() {
+        let started = Instant::now();
+        let flushed = log.flush();
+        counters.count_flush(started.elapsed());
+        match flushed {
             Ok(()) => send_all(answers),
             Err(e) => {
                 tracing::error!(error = %e, size = answers.len(), "check-in log flush failed");

@@ -19,7 +19,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-pub use desk::{CheckinDesk, Written};
+pub use desk::{CheckinDesk, DeskFigures, Written};
 pub use rules::AttendanceStatus;
 
 use crate::access::{Actor, Permission};

@@ -14,6 +14,7 @@ use tokio::net::TcpStream;
 use super::{percentile, secs};
 use crate::access::{self, Actor};
 use crate::app::App;
+use crate::attendance::{CheckinDesk, DeskFigures};
 use crate::config::Config;
 use crate::db::Db;
 use crate::demo::{self, DemoOptions};
@@ -108,6 +109,15 @@ impl Conn {
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The `result` of a check-in answer, which the API writes first (`{"result":"checked_in",…}`).
+fn result_of(answer: &[u8]) -> &[u8] {
+    let Some(rest) = answer.strip_prefix(br#"{"result":""#) else {
+        return b"";
+    };
+    let end = rest.iter().position(|&c| c == b'"').unwrap_or(0);
+    &rest[..end]
 }
 
 /// Sets up one database: the district, the activities going on now, the phones to check in.
@@ -216,9 +226,10 @@ async fn drive(
                 let t = Instant::now();
                 let (s, answer) = conn.post("/api/v1/checkin", &body).await?;
                 lat.push(t.elapsed());
-                if s == 200 && find(answer, br#""checked_in""#).is_some() {
+                let result = if s == 200 { result_of(answer) } else { b"" };
+                if result == b"checked_in" {
                     new += 1;
-                } else if s == 200 && find(answer, b"already_checked_in").is_some() {
+                } else if result == b"already_checked_in" {
                     already += 1;
                 } else {
                     other += 1;
@@ -252,13 +263,15 @@ async fn drive(
 struct Phase {
     at: Instant,
     cpu: Option<Duration>,
+    desk: DeskFigures,
 }
 
 impl Phase {
-    fn start() -> Phase {
+    fn start(desk: &CheckinDesk) -> Phase {
         Phase {
             at: Instant::now(),
             cpu: process_cpu(),
+            desk: desk.figures(),
         }
     }
 }
@@ -271,7 +284,7 @@ fn process_cpu() -> Option<Duration> {
     Some(Duration::from_millis(ticks * 10))
 }
 
-fn report(label: &str, lat: &[Duration], phase: &Phase) {
+fn report(label: &str, lat: &[Duration], phase: &Phase, desk: &CheckinDesk) {
     let elapsed = phase.at.elapsed();
     let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1000.0);
     let cpu = match (phase.cpu, process_cpu()) {
@@ -291,6 +304,25 @@ fn report(label: &str, lat: &[Duration], phase: &Phase) {
         ms(percentile(lat, 0.99)),
         ms(lat.last().copied().unwrap_or_default()),
     );
+    let d = desk.figures() - phase.desk;
+    if d.commits > 0 {
+        let flushes = if d.flushes > 0 {
+            format!(
+                "; {} log flushes of {:.2} ms",
+                d.flushes,
+                d.flushing.as_secs_f64() * 1000.0 / d.flushes as f64
+            )
+        } else {
+            String::new()
+        };
+        println!(
+            "      writer: {} commits of {:.1} check-ins, {:.1} µs writing each check-in, busy {:.0}%{flushes}",
+            d.commits,
+            d.checkins as f64 / d.commits as f64,
+            d.writing.as_secs_f64() * 1e6 / d.checkins.max(1) as f64,
+            d.writing.as_secs_f64() * 100.0 / elapsed.as_secs_f64(),
+        );
+    }
 }
 
 async fn run_on(label: &str, url: &str, b: &CheckinBench) -> Result<()> {
@@ -305,6 +337,7 @@ async fn run_on(label: &str, url: &str, b: &CheckinBench) -> Result<()> {
     };
     let app = App::build_with_db(config, db.clone(), false).await?;
     let addr = app.addr;
+    let desk = app.desk.clone();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(app.run_until(async {
         let _ = stopped.await;
@@ -329,7 +362,7 @@ async fn run_on(label: &str, url: &str, b: &CheckinBench) -> Result<()> {
         .collect();
     let pairs = Arc::new(pairs);
     let before_rows = count(&db, "select count(*) from attendances").await?;
-    let t = Phase::start();
+    let t = Phase::start(&desk);
     let (lat, new, already, other) = drive(
         addr,
         b.clients,
@@ -338,10 +371,15 @@ async fn run_on(label: &str, url: &str, b: &CheckinBench) -> Result<()> {
         codes.clone(),
     )
     .await?;
-    report(&format!("new check-ins, {} clients", b.clients), &lat, &t);
+    report(
+        &format!("new check-ins, {} clients", b.clients),
+        &lat,
+        &t,
+        &desk,
+    );
     // The same people scanning again.
     let repeat: Vec<(usize, usize)> = pairs.iter().take(pairs.len() / 2).copied().collect();
-    let t = Phase::start();
+    let t = Phase::start(&desk);
     let (lat2, new2, already2, other2) = drive(
         addr,
         b.clients,
@@ -354,17 +392,19 @@ async fn run_on(label: &str, url: &str, b: &CheckinBench) -> Result<()> {
         &format!("repeated scans (already checked in), {} clients", b.clients),
         &lat2,
         &t,
+        &desk,
     );
     // Forged codes are refused before any database work: the HTTP stack's own ceiling.
     let forged = Arc::new(RwLock::new(vec!["q.1.1.forged".to_string(); ids.len()]));
     let some: Vec<(usize, usize)> = pairs.iter().take(pairs.len() / 2).copied().collect();
-    let t = Phase::start();
+    let t = Phase::start(&desk);
     let (lat3, _, _, refused) =
         drive(addr, b.clients, Arc::new(some), phones.clone(), forged).await?;
     report(
         &format!("forged codes refused, {} clients", b.clients),
         &lat3,
         &t,
+        &desk,
     );
     let _ = refused;
     refresher.abort();
