@@ -5,7 +5,7 @@ use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::helpers::{TestApp, spawn_app, text_of};
+use crate::helpers::{Backend, TestApp, spawn_app, text_of};
 
 async fn post(app: &TestApp, token: Option<&str>, path: &str, body: Value) -> (u16, Value) {
     let mut r = app.client().post(app.url(path)).json(&body);
@@ -183,6 +183,15 @@ both! {
         assert_eq!(results.iter().filter(|r| *r == "already_checked_in").count(), 10);
         assert_eq!(app.scalar(&format!("select count(*) from attendances where activity_id = {id}")).await, 40);
         assert_eq!(app.scalar("select count(*) from audit_log where action = 'attendance.checked_in'").await, 40);
+        // Every scan went through the writer (how many shared a commit depends on timing), and on
+        // SQLite each commit's log was flushed before its answers went out.
+        let f = app.desk.figures();
+        assert_eq!(f.checkins, 50);
+        assert!(f.commits >= 1 && f.commits <= f.checkins, "{f:?}");
+        match b {
+            Backend::Sqlite => assert_eq!(f.flushes, f.commits, "{f:?}"),
+            Backend::Postgres => assert_eq!(f.flushes, 0, "{f:?}"),
+        }
     }
 
     async fn staff_mark_by_hand_enter_a_paper_sheet_and_count_heads(b: Backend) {

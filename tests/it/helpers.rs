@@ -123,6 +123,8 @@ fn rand_suffix() -> String {
 pub struct TestApp {
     pub base: String,
     pub db: Db,
+    /// The server's check-in desk (its writer's figures).
+    pub desk: Arc<cedu::attendance::CheckinDesk>,
     /// Keeps the temporary data folder alive as long as the server.
     _test_db: Arc<TestDb>,
     stop: Option<oneshot::Sender<()>>,
@@ -155,6 +157,7 @@ pub async fn spawn_on(test_db: Arc<TestDb>, demo: bool) -> TestApp {
         .await
         .expect("app builds");
     let base = format!("http://{}", app.addr);
+    let desk = app.desk.clone();
     let (tx, rx) = oneshot::channel::<()>();
     tokio::spawn(app.run_until(async {
         let _ = rx.await;
@@ -162,6 +165,7 @@ pub async fn spawn_on(test_db: Arc<TestDb>, demo: bool) -> TestApp {
     TestApp {
         base,
         db,
+        desk,
         _test_db: test_db,
         stop: Some(tx),
     }
