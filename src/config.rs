@@ -23,6 +23,10 @@ pub struct Config {
     pub log_format: String,
     /// Largest accepted request body in bytes.
     pub max_body_bytes: usize,
+    /// The address residents' phones reach this server by (`https://sq.example.gov.cn`, optionally
+    /// with a path a proxy maps to cedu); QR codes and enrolment links use it. Without it they use the
+    /// host the screen was opened on.
+    pub public_url: Option<String>,
 }
 
 impl Default for Config {
@@ -35,6 +39,7 @@ impl Default for Config {
             secure_cookies: false,
             log_format: "text".into(),
             max_body_bytes: 2 * 1024 * 1024,
+            public_url: None,
         }
     }
 }
@@ -50,6 +55,7 @@ pub struct FileConfig {
     pub secure_cookies: Option<bool>,
     pub log_format: Option<String>,
     pub max_body_bytes: Option<usize>,
+    pub public_url: Option<String>,
 }
 
 impl FileConfig {
@@ -71,6 +77,7 @@ pub struct Overrides {
     pub database_url: Option<String>,
     pub secure_cookies: Option<bool>,
     pub log_format: Option<String>,
+    pub public_url: Option<String>,
 }
 
 impl Config {
@@ -91,6 +98,10 @@ impl Config {
                 .unwrap_or(d.secure_cookies),
             log_format: over.log_format.or(file.log_format).unwrap_or(d.log_format),
             max_body_bytes: file.max_body_bytes.unwrap_or(d.max_body_bytes),
+            public_url: match over.public_url.or(file.public_url) {
+                Some(u) if !u.trim().is_empty() => Some(checked_public_url(&u)?),
+                _ => None,
+            },
         };
         if !matches!(c.log_format.as_str(), "text" | "json") {
             return Err(Error::Config("log-format: must be text or json".into()));
@@ -126,6 +137,34 @@ impl Config {
     }
 }
 
+/// A public address: `http://` or `https://`, a host (and port), optionally a path; no query or
+/// fragment. Returned without a trailing slash, ready to have `/c/…` appended.
+pub fn checked_public_url(url: &str) -> Result<String> {
+    let bad = || {
+        Error::Config(format!(
+            "public-url {url:?}: must be an http:// or https:// address such as https://sq.example.gov.cn"
+        ))
+    };
+    let url = url.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(bad)?;
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let host_ok = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-' | '[' | ']'));
+    let path_ok = path
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_' | '.' | '~'));
+    if host_ok && path_ok {
+        Ok(url.to_string())
+    } else {
+        Err(bad())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,6 +187,42 @@ mod tests {
         assert_eq!((c.port, c.log_format.as_str()), (9100, "json"));
         let c = Config::layered(FileConfig::default(), Overrides::default()).unwrap();
         assert_eq!(c.port, 8080);
+    }
+
+    #[test]
+    fn a_public_url_is_an_http_address_without_query_and_loses_its_trailing_slash() {
+        for (given, kept) in [
+            ("https://sq.example.gov.cn/", "https://sq.example.gov.cn"),
+            ("http://10.0.0.5:8080", "http://10.0.0.5:8080"),
+            (
+                "https://edu.example.cn/cedu/",
+                "https://edu.example.cn/cedu",
+            ),
+        ] {
+            assert_eq!(checked_public_url(given).unwrap(), kept);
+        }
+        for bad in [
+            "sq.example.gov.cn",
+            "ftp://sq.example.gov.cn",
+            "https://",
+            "https://a b.cn",
+            "https://sq.example.gov.cn/?x=1",
+            "javascript:alert(1)",
+        ] {
+            let e = checked_public_url(bad).unwrap_err().to_string();
+            assert!(e.contains("public-url"), "{bad}: {e}");
+        }
+        let file = FileConfig {
+            public_url: Some("https://sq.example.gov.cn/".into()),
+            ..Default::default()
+        };
+        let c = Config::layered(file, Overrides::default()).unwrap();
+        assert_eq!(c.public_url.as_deref(), Some("https://sq.example.gov.cn"));
+        let file = FileConfig {
+            public_url: Some("sq.example.gov.cn".into()),
+            ..Default::default()
+        };
+        assert!(Config::layered(file, Overrides::default()).is_err());
     }
 
     #[test]

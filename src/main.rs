@@ -167,6 +167,9 @@ struct ServeArgs {
     /// Log format: text or json.
     #[arg(long, env = "CEDU_LOG_FORMAT")]
     log_format: Option<String>,
+    /// The address residents' phones reach this server by (https://…), used in QR codes and links.
+    #[arg(long, env = "CEDU_PUBLIC_URL")]
+    public_url: Option<String>,
 }
 
 #[derive(Args)]
@@ -282,6 +285,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 bind: args.bind,
                 secure_cookies: args.secure_cookies,
                 log_format: args.log_format.clone(),
+                public_url: args.public_url.clone(),
                 ..Default::default()
             };
             let config = config_of(&args.db, over)?;

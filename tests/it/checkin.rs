@@ -5,7 +5,7 @@ use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::helpers::{Backend, TestApp, spawn_app, text_of};
+use crate::helpers::{Backend, TestApp, TestDb, spawn_app, spawn_configured, text_of};
 
 async fn post(app: &TestApp, token: Option<&str>, path: &str, body: Value) -> (u16, Value) {
     let mut r = app.client().post(app.url(path)).json(&body);
@@ -324,6 +324,23 @@ both! {
         assert_eq!(s, 200);
         assert_eq!(app.scalar(&format!("select count(*) from attendances where activity_id = {id}")).await, 1);
         assert_eq!(app.scalar(&format!("select count(*) from ratings where activity_id = {id} and comment is null and score = 4")).await, 1);
+    }
+
+    async fn qr_codes_and_enrolment_links_use_the_configured_public_address(b: Backend) {
+        let test_db = std::sync::Arc::new(TestDb::new(b).await);
+        let app = spawn_configured(test_db, true, |c| {
+            c.public_url = Some("https://sq.example.gov.cn/cedu".into());
+        })
+        .await;
+        let office = app.token("qunli.office").await;
+        let id = running(&app, &office, "社区书法课").await;
+        let head = app.login("qunli.centre").await;
+        // The screen is opened on the server's own address; the code points phones to the public one.
+        for (page, shown) in [("qr", "id=\"qr-link\">https://sq.example.gov.cn/cedu/c/q."), ("enrol-link", "value=\"https://sq.example.gov.cn/cedu/e/")] {
+            let html = head.get(app.url(&format!("/activities/{id}/{page}"))).send().await.unwrap().text().await.unwrap();
+            assert!(html.contains(shown), "{page}: {html}");
+            assert!(!html.contains(&app.base), "{page} names the address it was opened on");
+        }
     }
 
     async fn the_phone_pages_check_in_without_an_account(b: Backend) {

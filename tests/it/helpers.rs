@@ -146,12 +146,22 @@ pub async fn spawn_app(b: Backend) -> TestApp {
 
 /// Starts cedu on an existing test database.
 pub async fn spawn_on(test_db: Arc<TestDb>, demo: bool) -> TestApp {
-    let config = Config {
+    spawn_configured(test_db, demo, |_| {}).await
+}
+
+/// Starts cedu on an existing test database with some configuration changed.
+pub async fn spawn_configured(
+    test_db: Arc<TestDb>,
+    demo: bool,
+    change: impl FnOnce(&mut Config),
+) -> TestApp {
+    let mut config = Config {
         port: 0,
         data_dir: test_db.dir.path().to_path_buf(),
         database_url: Some(test_db.url.clone()),
         ..Config::default()
     };
+    change(&mut config);
     let db = Db::connect(&test_db.url).await.expect("connect");
     let app = App::build_with_db(config, db.clone(), demo)
         .await

@@ -232,8 +232,12 @@ struct QrScreen {
     error: Option<String>,
 }
 
-/// The address residents' phones reach this server by: the host the screen itself was opened on.
+/// The address residents' phones reach this server by: the configured public address, or else the
+/// host the screen itself was opened on.
 fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+    if let Some(url) = &state.config.public_url {
+        return url.clone();
+    }
     let host = headers
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
