@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::access::SecurityProfile;
 use crate::error::{Error, Result};
 
 /// Everything `cedu serve` needs to start.
@@ -27,6 +28,8 @@ pub struct Config {
     /// with a path a proxy maps to cedu); QR codes and enrolment links use it. Without it they use the
     /// host the screen was opened on.
     pub public_url: Option<String>,
+    /// `standard`, or `dengbao`: password complexity and a 90-day expiry (SECURITY.md).
+    pub security_profile: SecurityProfile,
 }
 
 impl Default for Config {
@@ -40,6 +43,7 @@ impl Default for Config {
             log_format: "text".into(),
             max_body_bytes: 2 * 1024 * 1024,
             public_url: None,
+            security_profile: SecurityProfile::Standard,
         }
     }
 }
@@ -56,6 +60,7 @@ pub struct FileConfig {
     pub log_format: Option<String>,
     pub max_body_bytes: Option<usize>,
     pub public_url: Option<String>,
+    pub security_profile: Option<String>,
 }
 
 impl FileConfig {
@@ -78,6 +83,7 @@ pub struct Overrides {
     pub secure_cookies: Option<bool>,
     pub log_format: Option<String>,
     pub public_url: Option<String>,
+    pub security_profile: Option<String>,
 }
 
 impl Config {
@@ -101,6 +107,14 @@ impl Config {
             public_url: match over.public_url.or(file.public_url) {
                 Some(u) if !u.trim().is_empty() => Some(checked_public_url(&u)?),
                 _ => None,
+            },
+            security_profile: match over.security_profile.or(file.security_profile) {
+                None => d.security_profile,
+                Some(p) => SecurityProfile::parse(&p).ok_or_else(|| {
+                    Error::Config(format!(
+                        "security-profile {p:?}: must be standard or dengbao"
+                    ))
+                })?,
             },
         };
         if !matches!(c.log_format.as_str(), "text" | "json") {
@@ -223,6 +237,26 @@ mod tests {
             ..Default::default()
         };
         assert!(Config::layered(file, Overrides::default()).is_err());
+    }
+
+    #[test]
+    fn the_security_profile_is_standard_unless_dengbao_is_chosen() {
+        let c = Config::layered(FileConfig::default(), Overrides::default()).unwrap();
+        assert_eq!(c.security_profile, SecurityProfile::Standard);
+        let file = FileConfig {
+            security_profile: Some("dengbao".into()),
+            ..Default::default()
+        };
+        let c = Config::layered(file, Overrides::default()).unwrap();
+        assert_eq!(c.security_profile, SecurityProfile::Dengbao);
+        let file = FileConfig {
+            security_profile: Some("strict".into()),
+            ..Default::default()
+        };
+        let e = Config::layered(file, Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("security-profile"), "{e}");
     }
 
     #[test]

@@ -491,7 +491,7 @@ pub async fn load(db: &Db, opts: &DemoOptions) -> Result<()> {
             node_id: node.id,
             password: DEMO_PASSWORD.into(),
         };
-        access::create_user(db, &b.actor, &input).await?;
+        access::create_user(db, &b.actor, &input, access::SecurityProfile::Standard).await?;
     }
     Ok(())
 }
@@ -802,7 +802,12 @@ mod tests {
     fn the_demo_password_passes_the_policy_for_every_demo_login() {
         for (u, ..) in DEMO_LOGINS {
             assert!(
-                crate::access::check_password_policy(DEMO_PASSWORD, u).is_ok(),
+                crate::access::check_password_policy(
+                    DEMO_PASSWORD,
+                    u,
+                    crate::access::SecurityProfile::Standard
+                )
+                .is_ok(),
                 "{u}"
             );
         }

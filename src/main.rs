@@ -170,6 +170,9 @@ struct ServeArgs {
     /// The address residents' phones reach this server by (https://…), used in QR codes and links.
     #[arg(long, env = "CEDU_PUBLIC_URL")]
     public_url: Option<String>,
+    /// Password rules: standard, or dengbao (complexity and a 90-day expiry for 等保 assessments).
+    #[arg(long, env = "CEDU_SECURITY_PROFILE")]
+    security_profile: Option<String>,
 }
 
 #[derive(Args)]
@@ -286,6 +289,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 secure_cookies: args.secure_cookies,
                 log_format: args.log_format.clone(),
                 public_url: args.public_url.clone(),
+                security_profile: args.security_profile.clone(),
                 ..Default::default()
             };
             let config = config_of(&args.db, over)?;
@@ -356,7 +360,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     line.trim_end_matches(['\r', '\n']).to_string()
                 }
             };
-            match access::create_first_admin(&pool, &username, &display_name, &password).await {
+            match access::create_first_admin(
+                &pool,
+                &username,
+                &display_name,
+                &password,
+                config.security_profile,
+            )
+            .await
+            {
                 Ok(u) => println!(
                     "已创建系统管理员 · created system administrator {}",
                     u.username

@@ -5,7 +5,58 @@ use argon2::password_hash::{
 };
 use argon2::{Algorithm, Argon2, Params, Version};
 
+use chrono::{DateTime, Utc};
+
 use crate::error::{Error, Msg, Result};
+
+/// Which password rules apply. The 等保 profile (GB/T 22239 assessors check it) adds character-class
+/// complexity and a 90-day expiry to the standard policy; ASVS advises against both, so it is a
+/// deployment's choice (`security_profile` in the configuration).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SecurityProfile {
+    #[default]
+    Standard,
+    Dengbao,
+}
+
+impl SecurityProfile {
+    /// The configuration value: `standard` or `dengbao`.
+    pub fn parse(s: &str) -> Option<SecurityProfile> {
+        match s.trim() {
+            "standard" => Some(SecurityProfile::Standard),
+            "dengbao" => Some(SecurityProfile::Dengbao),
+            _ => None,
+        }
+    }
+}
+
+/// Under the 等保 profile a password older than this must be changed before anything else.
+pub const PASSWORD_MAX_AGE_DAYS: i64 = 90;
+
+/// Whether a password set at `changed_at` has expired under the profile.
+pub fn password_expired(
+    profile: SecurityProfile,
+    changed_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> bool {
+    profile == SecurityProfile::Dengbao
+        && now - changed_at > chrono::Duration::days(PASSWORD_MAX_AGE_DAYS)
+}
+
+/// How many of the four character classes (lower case, upper case, digits, anything else) a password
+/// uses.
+fn character_classes(password: &str) -> usize {
+    let has = |f: fn(&char) -> bool| password.chars().any(|c| f(&c));
+    [
+        has(char::is_ascii_lowercase),
+        has(char::is_ascii_uppercase),
+        has(char::is_ascii_digit),
+        has(|c| !c.is_ascii_alphanumeric()),
+    ]
+    .into_iter()
+    .filter(|x| *x)
+    .count()
+}
 
 fn argon2() -> Argon2<'static> {
     let params = Params::new(19 * 1024, 2, 1, None).expect("static argon2 parameters are valid");
@@ -135,8 +186,13 @@ const CONTEXT: &[&str] = &[
     "xuexi",
 ];
 
-/// Applies the policy: 8–128 characters, not a common password, no context word, not the user name.
-pub fn check_password_policy(password: &str, username: &str) -> Result<()> {
+/// Applies the policy: 8–128 characters, not a common password, no context word, not the user name;
+/// under the 等保 profile also three of the four character classes.
+pub fn check_password_policy(
+    password: &str,
+    username: &str,
+    profile: SecurityProfile,
+) -> Result<()> {
     let n = password.chars().count();
     if n < 8 {
         return Err(Error::invalid("password", Msg::new("password.too_short")));
@@ -158,6 +214,9 @@ pub fn check_password_policy(password: &str, username: &str) -> Result<()> {
     {
         return Err(Error::invalid("password", Msg::new("password.context")));
     }
+    if profile == SecurityProfile::Dengbao && character_classes(password) < 3 {
+        return Err(Error::invalid("password", Msg::new("password.complexity")));
+    }
     Ok(())
 }
 
@@ -176,7 +235,7 @@ mod tests {
 
     #[test]
     fn the_policy_refuses_short_common_and_context_passwords() {
-        let code = |p: &str| match check_password_policy(p, "wangfang") {
+        let code = |p: &str| match check_password_policy(p, "wangfang", SecurityProfile::Standard) {
             Ok(()) => "ok",
             Err(Error::Invalid(fe)) => fe.get("password").unwrap().key,
             Err(_) => "other",
@@ -189,5 +248,42 @@ mod tests {
         assert_eq!(code(&"x1".repeat(70)), "password.too_long");
         assert_eq!(code("绿水青山就是金山银山"), "ok");
         assert_eq!(code("Learn-Together-2026"), "ok");
+    }
+
+    #[test]
+    fn the_dengbao_profile_asks_three_character_classes_and_a_change_every_90_days() {
+        let code = |p: &str| match check_password_policy(p, "wangfang", SecurityProfile::Dengbao) {
+            Ok(()) => "ok",
+            Err(Error::Invalid(fe)) => fe.get("password").unwrap().key,
+            Err(_) => "other",
+        };
+        assert_eq!(code("learn-together"), "password.complexity");
+        assert_eq!(code("绿水青山就是金山银山"), "password.complexity");
+        assert_eq!(code("learn-together-2026"), "ok");
+        assert_eq!(code("Learn-Together-2026"), "ok");
+        // The standard rules still come first.
+        assert_eq!(code("Qunli2020!"), "password.context");
+        let now = Utc::now();
+        let days = chrono::Duration::days;
+        assert!(!password_expired(
+            SecurityProfile::Dengbao,
+            now - days(89),
+            now
+        ));
+        assert!(password_expired(
+            SecurityProfile::Dengbao,
+            now - days(91),
+            now
+        ));
+        assert!(!password_expired(
+            SecurityProfile::Standard,
+            now - days(400),
+            now
+        ));
+        assert_eq!(
+            SecurityProfile::parse("dengbao"),
+            Some(SecurityProfile::Dengbao)
+        );
+        assert_eq!(SecurityProfile::parse("level3"), None);
     }
 }

@@ -12,8 +12,8 @@ use sha2::{Digest, Sha256};
 
 use super::store::{self, SessionRow};
 use super::{
-    Actor, Role, check_password_policy, hash_password, hash_password_async, scope_root,
-    verify_password_async,
+    Actor, Role, SecurityProfile, check_password_policy, hash_password, hash_password_async,
+    password_expired, scope_root, verify_password_async,
 };
 use crate::audit::{self, Entry};
 use crate::db::Db;
@@ -247,6 +247,24 @@ pub async fn session_actor(db: &Db, token: &str, ip: Option<String>) -> Result<O
     Ok(Some(actor_from(&row, Some(token_hash), ip)?))
 }
 
+/// Whether the signed-in account must change its password before anything else (the 等保 profile's
+/// 90-day expiry; never under the standard profile, which reads nothing).
+pub async fn password_expired_for(
+    db: &Db,
+    actor: &Actor,
+    profile: SecurityProfile,
+) -> Result<bool> {
+    if profile == SecurityProfile::Standard {
+        return Ok(false);
+    }
+    let Some(id) = actor.user_id else {
+        return Ok(false);
+    };
+    Ok(store::password_changed_at(db, id)
+        .await?
+        .is_some_and(|at| password_expired(profile, at, Utc::now())))
+}
+
 /// Ends the actor's current session.
 pub async fn logout(db: &Db, actor: &Actor) -> Result<()> {
     let Some(hash) = &actor.session_hash else {
@@ -278,6 +296,7 @@ pub async fn change_password(
     current: &str,
     new: &str,
     confirm: &str,
+    profile: SecurityProfile,
 ) -> Result<()> {
     let user_id = actor.user_id.ok_or(Error::Unauthenticated)?;
     let user = store::user_for_login(db, &actor.username)
@@ -293,7 +312,7 @@ pub async fn change_password(
     if new != confirm {
         return Err(Error::invalid("confirm", Msg::new("password.mismatch")));
     }
-    check_password_policy(new, &actor.username)?;
+    check_password_policy(new, &actor.username, profile)?;
     if new == current {
         return Err(Error::invalid("password", Msg::new("password.same")));
     }

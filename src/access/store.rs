@@ -106,6 +106,14 @@ pub(super) async fn session_row_tx(tx: &mut Tx, id_hash: &str) -> Result<Option<
     Ok(on_tx!(tx, c => sqlx::query_as(SESSION_ROW).bind(id_hash).fetch_optional(c).await?))
 }
 
+/// When the account's password was last set.
+pub(super) async fn password_changed_at(db: &Db, user_id: i64) -> Result<Option<DateTime<Utc>>> {
+    Ok(
+        on_db!(db, p => sqlx::query_scalar("select password_changed_at from users where id = $1")
+        .bind(user_id).fetch_optional(p).await?),
+    )
+}
+
 pub(super) async fn touch_session(db: &Db, id_hash: &str, now: DateTime<Utc>) -> Result<()> {
     on_db!(db, p => sqlx::query("update sessions set last_seen_at = $1 where id_hash = $2")
         .bind(now).bind(id_hash).execute(p).await.map(|r| r.rows_affected()))?;

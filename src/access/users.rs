@@ -5,7 +5,9 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
 
-use super::{Actor, Permission, Role, check_password_policy, hash_password_async, store};
+use super::{
+    Actor, Permission, Role, SecurityProfile, check_password_policy, hash_password_async, store,
+};
 use crate::audit::{self, Entry};
 use crate::db::Db;
 use crate::error::{Error, FieldErrors, Msg, Result};
@@ -59,7 +61,12 @@ fn validate_username(username: &str, fe: &mut FieldErrors) {
 }
 
 /// Creates an account inside the actor's scope with a role the actor may grant.
-pub async fn create_user(db: &Db, actor: &Actor, input: &NewUser) -> Result<User> {
+pub async fn create_user(
+    db: &Db,
+    actor: &Actor,
+    input: &NewUser,
+    profile: SecurityProfile,
+) -> Result<User> {
     actor.require(Permission::UsersManage)?;
     let username = input.username.trim().to_lowercase();
     let mut fe = FieldErrors::default();
@@ -73,7 +80,7 @@ pub async fn create_user(db: &Db, actor: &Actor, input: &NewUser) -> Result<User
         }
         _ => {}
     }
-    if let Err(Error::Invalid(pe)) = check_password_policy(&input.password, &username) {
+    if let Err(Error::Invalid(pe)) = check_password_policy(&input.password, &username, profile) {
         fe.0.extend(pe.0);
     }
     let mut tx = db.begin().await?;
@@ -142,6 +149,7 @@ pub async fn create_first_admin(
     username: &str,
     display_name: &str,
     password: &str,
+    profile: SecurityProfile,
 ) -> Result<User> {
     if store::count_users(db).await? > 0 {
         return Err(Error::Conflict(Msg::new("user.first_admin_exists")));
@@ -154,7 +162,7 @@ pub async fn create_first_admin(
         node_id: root.id,
         password: password.into(),
     };
-    create_user(db, &Actor::command_line(), &input).await
+    create_user(db, &Actor::command_line(), &input, profile).await
 }
 
 /// One account inside the actor's scope.
@@ -218,14 +226,20 @@ pub async fn set_active(db: &Db, actor: &Actor, id: i64, active: bool) -> Result
 }
 
 /// Sets a new password for another account (a forgotten password); its sessions end.
-pub async fn reset_password(db: &Db, actor: &Actor, id: i64, password: &str) -> Result<()> {
+pub async fn reset_password(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    password: &str,
+    profile: SecurityProfile,
+) -> Result<()> {
     actor.require(Permission::UsersManage)?;
     let user = get_user(db, actor, id).await?;
     let role = Role::parse(&user.role).ok_or(Error::NotFound)?;
     if !actor.role.grantable().contains(&role) {
         return Err(Error::Forbidden(Msg::new("user.role_not_grantable")));
     }
-    check_password_policy(password, &user.username)?;
+    check_password_policy(password, &user.username, profile)?;
     let hash = hash_password_async(password).await?;
     let mut tx = db.begin().await?;
     store::set_password(&mut tx, id, &hash, Utc::now()).await?;

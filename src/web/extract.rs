@@ -95,6 +95,17 @@ pub async fn resolve_session(
                         return Error::Forbidden(Msg::new("error.csrf")).into_response();
                     }
                 }
+                if !open_with_expired_password(req.uri().path()) {
+                    let profile = state.config.security_profile;
+                    match access::password_expired_for(&state.db, &actor, profile).await {
+                        Ok(false) => {}
+                        Ok(true) if req.uri().path().starts_with("/api/") => {
+                            return Error::Forbidden(Msg::new("password.expired")).into_response();
+                        }
+                        Ok(true) => return super::pages::see_other("/account?ok=password_expired"),
+                        Err(e) => return e.into_response(),
+                    }
+                }
                 req.extensions_mut().insert(Session { actor, via_cookie });
             }
             Ok(None) => {}
@@ -102,6 +113,15 @@ pub async fn resolve_session(
         }
     }
     next.run(req).await
+}
+
+/// What an account whose password expired (等保 profile) may still reach: the page that changes it,
+/// signing out, the language switch and the stylesheet. Everything else sends it to that page.
+fn open_with_expired_password(path: &str) -> bool {
+    matches!(
+        path,
+        "/account" | "/account/password" | "/logout" | "/lang" | "/api/v1/auth/logout"
+    ) || path.starts_with("/static/")
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

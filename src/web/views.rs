@@ -45,6 +45,7 @@ const FLASHES: &[&str] = &[
     "user_disabled",
     "user_enabled",
     "password_reset",
+    "password_expired",
 ];
 
 impl Shell {

@@ -2,7 +2,9 @@
 //! security headers, account management.
 
 use crate::both;
-use crate::helpers::{Backend, DEMO_PASSWORD, spawn_app, text_of};
+use cedu::access::SecurityProfile;
+
+use crate::helpers::{Backend, DEMO_PASSWORD, TestDb, spawn_app, spawn_configured, text_of};
 
 both! {
     async fn a_town_clerk_signs_in_sees_the_tree_and_signs_out(b: Backend) {
@@ -107,6 +109,48 @@ both! {
         assert_eq!(phone.get(app.url("/org/tree")).send().await.unwrap().status(), 303, "other sessions ended");
         let again = app.client().post(app.url("/login")).form(&[("username", "qiling.office"), ("password", "绿水青山-齐文化-2021")]).send().await.unwrap();
         assert_eq!(again.status(), 303);
+    }
+
+    async fn the_dengbao_profile_asks_three_kinds_of_characters_and_a_new_password_every_90_days(b: Backend) {
+        let test_db = std::sync::Arc::new(TestDb::new(b).await);
+        let app = spawn_configured(test_db, true, |c| c.security_profile = SecurityProfile::Dengbao).await;
+        let c = app.client();
+        let token = app.token("qiling.office").await;
+        let station = app.node_id("东龙池村工作站").await;
+        let new_user = |password: &str| serde_json::json!({"username": "donglongchi", "display_name": "孙丽华", "role": "centre_head", "node_id": station, "password": password});
+        let weak = c.post(app.url("/api/v1/users")).bearer_auth(&token).json(&new_user("gongzuozhan2021")).send().await.unwrap();
+        assert_eq!(weak.status(), 422);
+        let v: serde_json::Value = weak.json().await.unwrap();
+        assert_eq!(v["error"]["fields"][0]["field"], "password");
+        assert_eq!(v["error"]["fields"][0]["message"], "密码须包含大写字母、小写字母、数字、符号中的至少三类");
+        let ok = c.post(app.url("/api/v1/users")).bearer_auth(&token).json(&new_user("Gongzuozhan#2021")).send().await.unwrap();
+        assert_eq!(ok.status(), 201);
+
+        // The clerk's password is now 91 days old: every page leads to the password form, the API refuses.
+        app.exec(&format!("update users set password_changed_at = '{}' where username = 'qiling.office'",
+            (chrono::Utc::now() - chrono::Duration::days(91)).format("%Y-%m-%d %H:%M:%S+00:00"))).await.unwrap();
+        let api = c.get(app.url("/api/v1/users")).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(api.status(), 403);
+        assert!(api.text().await.unwrap().contains("90 天"));
+        let clerk = app.login("qiling.office").await;
+        let r = clerk.get(app.url("/org/tree")).send().await.unwrap();
+        assert_eq!(r.status(), 303);
+        assert_eq!(r.headers()["location"], "/account?ok=password_expired");
+        let page = text_of(&clerk.get(app.url("/account?ok=password_expired")).send().await.unwrap().text().await.unwrap());
+        assert!(page.contains("90 天") && page.contains("修改密码"), "{page}");
+        let csrf = app.csrf(&clerk).await;
+        let change = |new: &'static str| clerk.post(app.url("/account/password"))
+            .form(&[("_csrf", csrf.clone()), ("current", DEMO_PASSWORD.to_string()), ("password", new.to_string()), ("confirm", new.to_string())]).send();
+        assert_eq!(change("绿水青山-齐文化-2021").await.unwrap().status(), 422, "two kinds of characters are not enough");
+        assert_eq!(change("Lvshui-Qingshan-2021").await.unwrap().status(), 303);
+        // With the new password, the clerk works again.
+        let again = app.client();
+        let r = again.post(app.url("/login")).form(&[("username", "qiling.office"), ("password", "Lvshui-Qingshan-2021")]).send().await.unwrap();
+        assert_eq!(r.status(), 303);
+        assert_eq!(again.get(app.url("/org/tree")).send().await.unwrap().status(), 200);
+        // Other accounts were never held up.
+        let other = app.login("qunli.office").await;
+        assert_eq!(other.get(app.url("/org/tree")).send().await.unwrap().status(), 200);
     }
 
     async fn pages_are_chinese_by_default_and_english_on_request(b: Backend) {

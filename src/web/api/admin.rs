@@ -55,7 +55,7 @@ pub async fn create_user(
 ) -> Result<(StatusCode, axum::Json<User>)> {
     Ok((
         StatusCode::CREATED,
-        axum::Json(access::create_user(&s.db, &a, &b).await?),
+        axum::Json(access::create_user(&s.db, &a, &b, s.config.security_profile).await?),
     ))
 }
 

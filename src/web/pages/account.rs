@@ -195,18 +195,24 @@ struct AccountPage {
     form: FormView,
 }
 
+#[derive(Deserialize, Default)]
+struct OkQuery {
+    ok: Option<String>,
+}
+
 async fn account(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
     lang: Lang,
     uri: Uri,
+    q: axum::extract::Query<OkQuery>,
 ) -> Result<Response> {
     let scope_name = crate::org::scope_node(&state.db, &actor)
         .await
         .map(|n| n.name)
         .unwrap_or_default();
     html(&AccountPage {
-        shell: Shell::new(&actor, lang, "/account", &here(&uri), None),
+        shell: Shell::new(&actor, lang, "/account", &here(&uri), q.ok.as_deref()),
         username: actor.username.clone(),
         scope_name,
         form: FormView::default(),
@@ -235,6 +241,7 @@ async fn change_password(
         &input.current,
         &input.password,
         &input.confirm,
+        state.config.security_profile,
     )
     .await
     {

@@ -212,7 +212,7 @@ async fn create(
         node_id: f.node_id.trim().parse().unwrap_or(0),
         password: f.password.clone(),
     };
-    match access::create_user(&state.db, &actor, &input).await {
+    match access::create_user(&state.db, &actor, &input, state.config.security_profile).await {
         Ok(_) => Ok(see_other("/users?ok=user_created")),
         Err(Error::Invalid(fe)) => {
             // The password is never sent back into the page.
@@ -300,7 +300,15 @@ async fn reset_password(
     Id(id): Id,
     Form(actor, f): Form<ResetForm>,
 ) -> Result<Response> {
-    match access::reset_password(&state.db, &actor, id, &f.password).await {
+    match access::reset_password(
+        &state.db,
+        &actor,
+        id,
+        &f.password,
+        state.config.security_profile,
+    )
+    .await
+    {
         Ok(()) => Ok(see_other("/users?ok=password_reset")),
         Err(e) => refused(&state, &actor, lang, &uri, e).await,
     }
