@@ -247,8 +247,9 @@ pub async fn session_actor(db: &Db, token: &str, ip: Option<String>) -> Result<O
     Ok(Some(actor_from(&row, Some(token_hash), ip)?))
 }
 
-/// Whether the signed-in account must change its password before anything else (the 等保 profile's
-/// 90-day expiry; never under the standard profile, which reads nothing).
+/// Whether the signed-in account must change its password before anything else: under the 等保
+/// profile, a password older than 90 days or one someone else chose (never under the standard
+/// profile, which reads nothing).
 pub async fn password_expired_for(
     db: &Db,
     actor: &Actor,
@@ -260,9 +261,9 @@ pub async fn password_expired_for(
     let Some(id) = actor.user_id else {
         return Ok(false);
     };
-    Ok(store::password_changed_at(db, id)
+    Ok(store::password_state(db, id)
         .await?
-        .is_some_and(|at| password_expired(profile, at, Utc::now())))
+        .is_some_and(|(at, must_change)| must_change || password_expired(profile, at, Utc::now())))
 }
 
 /// Ends the actor's current session.

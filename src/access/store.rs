@@ -106,12 +106,20 @@ pub(super) async fn session_row_tx(tx: &mut Tx, id_hash: &str) -> Result<Option<
     Ok(on_tx!(tx, c => sqlx::query_as(SESSION_ROW).bind(id_hash).fetch_optional(c).await?))
 }
 
-/// When the account's password was last set.
-pub(super) async fn password_changed_at(db: &Db, user_id: i64) -> Result<Option<DateTime<Utc>>> {
+/// When the account's password was last set, and whether its owner must replace it (someone else
+/// chose it).
+pub(super) async fn password_state(db: &Db, user_id: i64) -> Result<Option<(DateTime<Utc>, bool)>> {
     Ok(
-        on_db!(db, p => sqlx::query_scalar("select password_changed_at from users where id = $1")
+        on_db!(db, p => sqlx::query_as("select password_changed_at, password_must_change from users where id = $1")
         .bind(user_id).fetch_optional(p).await?),
     )
+}
+
+/// Marks the account's password as one its owner must replace before anything else.
+pub(super) async fn require_password_change(tx: &mut Tx, user_id: i64) -> Result<()> {
+    on_tx!(tx, c => sqlx::query("update users set password_must_change = true where id = $1")
+        .bind(user_id).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
 }
 
 pub(super) async fn touch_session(db: &Db, id_hash: &str, now: DateTime<Utc>) -> Result<()> {
@@ -141,7 +149,7 @@ pub(super) async fn set_password(
     hash: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    on_tx!(tx, c => sqlx::query("update users set password_hash = $1, password_changed_at = $2, updated_at = $2 where id = $3")
+    on_tx!(tx, c => sqlx::query("update users set password_hash = $1, password_changed_at = $2, password_must_change = false, updated_at = $2 where id = $3")
         .bind(hash).bind(now).bind(user_id).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }

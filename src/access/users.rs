@@ -122,6 +122,11 @@ pub async fn create_user(
         }
         other => other?,
     };
+    // Under the 等保 profile a password someone else chose is replaced by its owner first (the first
+    // administrator, created on the command line, chose their own).
+    if profile == SecurityProfile::Dengbao && actor.user_id.is_some() {
+        store::require_password_change(&mut tx, id).await?;
+    }
     let user = store::get_user_tx(&mut tx, id)
         .await?
         .ok_or(Error::NotFound)?;
@@ -243,6 +248,9 @@ pub async fn reset_password(
     let hash = hash_password_async(password).await?;
     let mut tx = db.begin().await?;
     store::set_password(&mut tx, id, &hash, Utc::now()).await?;
+    if profile == SecurityProfile::Dengbao {
+        store::require_password_change(&mut tx, id).await?;
+    }
     store::delete_sessions_of(&mut tx, id).await?;
     audit::record(
         &mut tx,

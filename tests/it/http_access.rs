@@ -112,6 +112,7 @@ both! {
     }
 
     async fn the_dengbao_profile_asks_three_kinds_of_characters_and_a_new_password_every_90_days(b: Backend) {
+        // (and a password someone else chose is replaced by its owner first)
         let test_db = std::sync::Arc::new(TestDb::new(b).await);
         let app = spawn_configured(test_db, true, |c| c.security_profile = SecurityProfile::Dengbao).await;
         let c = app.client();
@@ -125,6 +126,18 @@ both! {
         assert_eq!(v["error"]["fields"][0]["message"], "密码须包含大写字母、小写字母、数字、符号中的至少三类");
         let ok = c.post(app.url("/api/v1/users")).bearer_auth(&token).json(&new_user("Gongzuozhan#2021")).send().await.unwrap();
         assert_eq!(ok.status(), 201);
+        // The new head replaces the password the clerk chose before doing anything else.
+        let head = app.client();
+        let r = head.post(app.url("/login")).form(&[("username", "donglongchi"), ("password", "Gongzuozhan#2021")]).send().await.unwrap();
+        assert_eq!(r.status(), 303);
+        let r = head.get(app.url("/activities")).send().await.unwrap();
+        assert_eq!(r.headers()["location"], "/account?ok=password_expired");
+        let csrf = app.csrf(&head).await;
+        let r = head.post(app.url("/account/password")).form(&[("_csrf", csrf.as_str()), ("current", "Gongzuozhan#2021"), ("password", "Lanhua-Shuhua@2026"), ("confirm", "Lanhua-Shuhua@2026")]).send().await.unwrap();
+        assert_eq!(r.status(), 303);
+        let head = app.client();
+        head.post(app.url("/login")).form(&[("username", "donglongchi"), ("password", "Lanhua-Shuhua@2026")]).send().await.unwrap();
+        assert_eq!(head.get(app.url("/activities")).send().await.unwrap().status(), 200);
 
         // The clerk's password is now 91 days old: every page leads to the password form, the API refuses.
         app.exec(&format!("update users set password_changed_at = '{}' where username = 'qiling.office'",
