@@ -8,12 +8,12 @@ mod store;
 mod users;
 
 pub use password::{
-    PASSWORD_MAX_AGE_DAYS, SecurityProfile, check_password_policy, hash_password,
-    hash_password_async, password_expired, verify_password, verify_password_async,
+    SecurityProfile, check_password_policy, hash_password, hash_password_async, verify_password,
+    verify_password_async,
 };
 pub use session::{
     ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, LOCKOUT_FAILURES, LOCKOUT_WINDOW, LoginOutcome, SessionToken,
-    change_password, login, logout, password_expired_for, session_actor,
+    SignedIn, change_password, login, logout, session_actor,
 };
 pub use users::{
     NewUser, User, UserFilter, active_accounts_on, create_first_admin, create_user, get_user,

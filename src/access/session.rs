@@ -10,10 +10,11 @@ use rand::RngCore;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use super::password::password_expired;
 use super::store::{self, SessionRow};
 use super::{
     Actor, Role, SecurityProfile, check_password_policy, hash_password, hash_password_async,
-    password_expired, scope_root, verify_password_async,
+    scope_root, verify_password_async,
 };
 use crate::audit::{self, Entry};
 use crate::db::Db;
@@ -223,9 +224,21 @@ static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     hash_password("no such user, no such password").unwrap_or_default()
 });
 
+/// A signed-in account, and whether it must change its password before anything else.
+pub struct SignedIn {
+    pub actor: Actor,
+    pub password_change_due: bool,
+}
+
 /// Resolves a presented token to its actor, ending sessions past their idle or absolute timeout and
-/// sessions of disabled accounts.
-pub async fn session_actor(db: &Db, token: &str, ip: Option<String>) -> Result<Option<Actor>> {
+/// sessions of disabled accounts. Under the 等保 profile it also tells whether the password is due
+/// for a change (older than 90 days, or one someone else chose); the same read serves both.
+pub async fn session_actor(
+    db: &Db,
+    token: &str,
+    ip: Option<String>,
+    profile: SecurityProfile,
+) -> Result<Option<SignedIn>> {
     if token.is_empty() || token.len() > 100 {
         return Ok(None);
     }
@@ -244,26 +257,12 @@ pub async fn session_actor(db: &Db, token: &str, ip: Option<String>) -> Result<O
     if now - row.last_seen_at > chrono::Duration::seconds(60) {
         store::touch_session(db, &token_hash, now).await?;
     }
-    Ok(Some(actor_from(&row, Some(token_hash), ip)?))
-}
-
-/// Whether the signed-in account must change its password before anything else: under the 等保
-/// profile, a password older than 90 days or one someone else chose (never under the standard
-/// profile, which reads nothing).
-pub async fn password_expired_for(
-    db: &Db,
-    actor: &Actor,
-    profile: SecurityProfile,
-) -> Result<bool> {
-    if profile == SecurityProfile::Standard {
-        return Ok(false);
-    }
-    let Some(id) = actor.user_id else {
-        return Ok(false);
-    };
-    Ok(store::password_state(db, id)
-        .await?
-        .is_some_and(|(at, must_change)| must_change || password_expired(profile, at, Utc::now())))
+    let password_change_due = profile == SecurityProfile::Dengbao
+        && (row.password_must_change || password_expired(profile, row.password_changed_at, now));
+    Ok(Some(SignedIn {
+        actor: actor_from(&row, Some(token_hash), ip)?,
+        password_change_due,
+    }))
 }
 
 /// Ends the actor's current session.

@@ -26,6 +26,8 @@ pub(super) struct SessionRow {
     pub csrf_token: String,
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
+    pub password_changed_at: DateTime<Utc>,
+    pub password_must_change: bool,
 }
 
 pub(super) async fn user_for_login(db: &Db, username: &str) -> Result<Option<LoginRow>> {
@@ -95,7 +97,7 @@ pub(super) async fn insert_session(
 }
 
 const SESSION_ROW: &str = "select s.user_id, u.username, u.display_name, u.role, u.node_id, n.path as node_path, u.active, \
-    s.csrf_token, s.created_at, s.last_seen_at \
+    s.csrf_token, s.created_at, s.last_seen_at, u.password_changed_at, u.password_must_change \
     from sessions s join users u on u.id = s.user_id join org_nodes n on n.id = u.node_id where s.id_hash = $1";
 
 pub(super) async fn session_row(db: &Db, id_hash: &str) -> Result<Option<SessionRow>> {
@@ -104,15 +106,6 @@ pub(super) async fn session_row(db: &Db, id_hash: &str) -> Result<Option<Session
 
 pub(super) async fn session_row_tx(tx: &mut Tx, id_hash: &str) -> Result<Option<SessionRow>> {
     Ok(on_tx!(tx, c => sqlx::query_as(SESSION_ROW).bind(id_hash).fetch_optional(c).await?))
-}
-
-/// When the account's password was last set, and whether its owner must replace it (someone else
-/// chose it).
-pub(super) async fn password_state(db: &Db, user_id: i64) -> Result<Option<(DateTime<Utc>, bool)>> {
-    Ok(
-        on_db!(db, p => sqlx::query_as("select password_changed_at, password_must_change from users where id = $1")
-        .bind(user_id).fetch_optional(p).await?),
-    )
 }
 
 /// Marks the account's password as one its owner must replace before anything else.

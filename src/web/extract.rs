@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
 use super::AppState;
-use crate::access::{self, Actor};
+use crate::access::{self, Actor, SignedIn};
 use crate::error::{Error, Msg};
 use crate::i18n::Lang;
 
@@ -70,8 +70,12 @@ pub async fn resolve_session(
     let token = bearer.or_else(|| cookie(headers, name).map(|t| (t.to_string(), true)));
     if let Some((token, via_cookie)) = token {
         let ip = client_ip(req.extensions());
-        match access::session_actor(&state.db, &token, ip).await {
-            Ok(Some(mut actor)) => {
+        let profile = state.config.security_profile;
+        match access::session_actor(&state.db, &token, ip, profile).await {
+            Ok(Some(SignedIn {
+                mut actor,
+                password_change_due,
+            })) => {
                 actor.request_id = req
                     .headers()
                     .get("x-request-id")
@@ -95,16 +99,12 @@ pub async fn resolve_session(
                         return Error::Forbidden(Msg::new("error.csrf")).into_response();
                     }
                 }
-                if !open_with_expired_password(req.uri().path()) {
-                    let profile = state.config.security_profile;
-                    match access::password_expired_for(&state.db, &actor, profile).await {
-                        Ok(false) => {}
-                        Ok(true) if req.uri().path().starts_with("/api/") => {
-                            return Error::Forbidden(Msg::new("password.expired")).into_response();
-                        }
-                        Ok(true) => return super::pages::see_other("/account?ok=password_expired"),
-                        Err(e) => return e.into_response(),
+                let path = req.uri().path();
+                if password_change_due && !open_with_expired_password(path) {
+                    if path.starts_with("/api/") {
+                        return Error::Forbidden(Msg::new("password.expired")).into_response();
                     }
+                    return super::pages::see_other("/account?ok=password_expired");
                 }
                 req.extensions_mut().insert(Session { actor, via_cookie });
             }
