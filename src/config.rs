@@ -112,7 +112,7 @@ impl Config {
                 None => d.security_profile,
                 Some(p) => SecurityProfile::parse(&p).ok_or_else(|| {
                     Error::Config(format!(
-                        "security-profile {p:?}: must be standard or dengbao"
+                        "security-profile {p:?}: 只能是 standard(标准)或 dengbao(等保) · must be standard or dengbao"
                     ))
                 })?,
             },
@@ -151,12 +151,21 @@ impl Config {
     }
 }
 
+/// A host name or address with an optional port (`sq.example.gov.cn`, `10.0.0.5:8080`, `[::1]:8080`):
+/// what may stand between `//` and the path of a link cedu prints.
+pub fn is_host(host: &str) -> bool {
+    !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-' | '[' | ']'))
+}
+
 /// A public address: `http://` or `https://`, a host (and port), optionally a path; no query or
 /// fragment. Returned without a trailing slash, ready to have `/c/…` appended.
 pub fn checked_public_url(url: &str) -> Result<String> {
     let bad = || {
         Error::Config(format!(
-            "public-url {url:?}: must be an http:// or https:// address such as https://sq.example.gov.cn"
+            "public-url {url:?}: 须为 http:// 或 https:// 开头的网址,如 https://sq.example.gov.cn · must be an http:// or https:// address such as https://sq.example.gov.cn"
         ))
     };
     let url = url.trim().trim_end_matches('/');
@@ -165,10 +174,7 @@ pub fn checked_public_url(url: &str) -> Result<String> {
         .or_else(|| url.strip_prefix("http://"))
         .ok_or_else(bad)?;
     let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
-    let host_ok = !host.is_empty()
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-' | '[' | ']'));
+    let host_ok = is_host(host);
     let path_ok = path
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_' | '.' | '~'));

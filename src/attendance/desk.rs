@@ -9,7 +9,7 @@
 //! (one round trip each).
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::collections::hash_map::Entry;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -74,28 +74,24 @@ pub struct CheckinDesk {
     counters: Arc<Counters>,
 }
 
-/// What the writer has done since it started, counted as it goes.
+/// What the writer has done since it started, counted once per commit and per flush.
 #[derive(Default)]
-struct Counters {
-    commits: AtomicU64,
-    checkins: AtomicU64,
-    writing_ns: AtomicU64,
-    flushes: AtomicU64,
-    flushing_ns: AtomicU64,
-}
+struct Counters(Mutex<DeskFigures>);
 
 impl Counters {
     fn count_commit(&self, checkins: usize, took: Duration) {
-        self.commits.fetch_add(1, Ordering::Relaxed);
-        self.checkins.fetch_add(checkins as u64, Ordering::Relaxed);
-        self.writing_ns
-            .fetch_add(took.as_nanos() as u64, Ordering::Relaxed);
+        if let Ok(mut f) = self.0.lock() {
+            f.commits += 1;
+            f.checkins += checkins as u64;
+            f.writing += took;
+        }
     }
 
     fn count_flush(&self, took: Duration) {
-        self.flushes.fetch_add(1, Ordering::Relaxed);
-        self.flushing_ns
-            .fetch_add(took.as_nanos() as u64, Ordering::Relaxed);
+        if let Ok(mut f) = self.0.lock() {
+            f.flushes += 1;
+            f.flushing += took;
+        }
     }
 }
 
@@ -152,15 +148,7 @@ impl CheckinDesk {
 
     /// The writer's work so far.
     pub fn figures(&self) -> DeskFigures {
-        let c = &self.counters;
-        let ns = |a: &AtomicU64| Duration::from_nanos(a.load(Ordering::Relaxed));
-        DeskFigures {
-            commits: c.commits.load(Ordering::Relaxed),
-            checkins: c.checkins.load(Ordering::Relaxed),
-            writing: ns(&c.writing_ns),
-            flushes: c.flushes.load(Ordering::Relaxed),
-            flushing: ns(&c.flushing_ns),
-        }
+        self.counters.0.lock().map(|f| *f).unwrap_or_default()
     }
 
     /// The database the desk writes to.
@@ -407,13 +395,9 @@ fn write_batch_sqlite(conn: &mut rusqlite::Connection, jobs: &[Job]) -> Result<V
     let mut audit_rows = Vec::new();
     let mut open: HashMap<i64, bool> = HashMap::new();
     for j in jobs {
-        let is_open = match open.get(&j.activity_id) {
-            Some(o) => *o,
-            None => {
-                let o = store::sqlite::is_open(&tx, j.activity_id)?;
-                open.insert(j.activity_id, o);
-                o
-            }
+        let is_open = match open.entry(j.activity_id) {
+            Entry::Occupied(o) => *o.get(),
+            Entry::Vacant(v) => *v.insert(store::sqlite::is_open(&tx, j.activity_id)?),
         };
         let written = match store::sqlite::resident_by_phone(&tx, &j.phone)? {
             None => Written::Unknown,

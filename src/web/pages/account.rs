@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::{here, html, html_status, safe_next, see_other};
+use super::{OkQuery, here, html, html_status, safe_next, see_other};
 use crate::access::{self, Permission};
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -195,17 +195,12 @@ struct AccountPage {
     form: FormView,
 }
 
-#[derive(Deserialize, Default)]
-struct OkQuery {
-    ok: Option<String>,
-}
-
 async fn account(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
     lang: Lang,
     uri: Uri,
-    q: axum::extract::Query<OkQuery>,
+    Query(q): Query<OkQuery>,
 ) -> Result<Response> {
     let scope_name = crate::org::scope_node(&state.db, &actor)
         .await

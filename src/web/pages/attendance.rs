@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::activities::{ActivityRow, row};
-use super::{here, html, html_status, see_other};
+use super::{OkQuery, here, html, html_status, see_other};
 use crate::access::{Actor, Permission};
 use crate::activities::{self, Activity, Status};
 use crate::attendance::{self, AttendanceStatus, Method, RatingSummary};
@@ -185,11 +185,6 @@ async fn page(
         form: FormView::default(),
         act: a,
     })
-}
-
-#[derive(Deserialize, Default)]
-struct OkQuery {
-    ok: Option<String>,
 }
 
 async fn show(

@@ -9,7 +9,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::{here, html, html_status, see_other};
+use super::{OkQuery, here, html, html_status, see_other};
 use crate::access::{Actor, Permission};
 use crate::catalogue::{self, Catalogue, Dictionary, DictionaryEntry, EntryInput, ThemeInput};
 use crate::error::{Error, Result};
@@ -36,11 +36,6 @@ struct CataloguePage {
     dictionaries: Vec<(&'static str, &'static str, Vec<DictionaryEntry>)>,
     can_edit: bool,
     error: Option<String>,
-}
-
-#[derive(Deserialize, Default)]
-struct OkQuery {
-    ok: Option<String>,
 }
 
 async fn page(

@@ -241,10 +241,7 @@ fn base_url(state: &AppState, headers: &HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-' | '[' | ']'))
-        })
+        .filter(|h| crate::config::is_host(h))
         .unwrap_or("localhost");
     let scheme = if state.config.secure_cookies {
         "https"

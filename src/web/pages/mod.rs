@@ -82,6 +82,12 @@ where
 }
 
 /// A 303 redirect after a successful POST.
+/// The flash message a redirect asked for (`?ok=…`; the shell shows only known ones).
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct OkQuery {
+    pub ok: Option<String>,
+}
+
 pub(crate) fn see_other(to: &str) -> Response {
     axum::response::Redirect::to(to).into_response()
 }
