@@ -219,10 +219,13 @@ impl Db {
         .map_err(|e| Error::Internal(format!("migration failed: {e}")))
     }
 
-    /// Starts a transaction.
+    /// Starts a transaction that will write. On SQLite it takes the write lock at once (`begin
+    /// immediate`), waiting up to the busy timeout for another writer: a deferred transaction that
+    /// reads first cannot upgrade its lock in WAL mode once another connection has committed, and
+    /// fails at once with "database is locked" whatever the timeout. Every transaction in cedu writes.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("begin immediate").await?),
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }

@@ -19,9 +19,21 @@ pub enum Backend {
     Postgres,
 }
 
-/// Runs each scenario as two tests, `…::sqlite` and `…::postgres`.
+/// Runs each scenario as two tests, `…::sqlite` and `…::postgres`. Either over scenarios written inside
+/// the macro, or (the form rustfmt can see) over ordinary `async fn name(b: Backend)` items named in a
+/// list: `both!(scenario_one, scenario_two);`.
 #[macro_export]
 macro_rules! both {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() { super::$name($crate::helpers::Backend::Sqlite).await }
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() { super::$name($crate::helpers::Backend::Postgres).await }
+            }
+        )+
+    };
     ($(async fn $name:ident($b:ident: Backend) $body:block)*) => {
         $(
             mod $name {
@@ -338,4 +350,38 @@ pub fn text_of(html: &str) -> String {
         }
     }
     out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A JSON request through the API (bearer token or none); the status and the JSON answer.
+pub async fn api(
+    app: &TestApp,
+    method: reqwest::Method,
+    token: Option<&str>,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let mut r = app.client().request(method, app.url(path));
+    if let Some(t) = token {
+        r = r.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        r = r.json(&b);
+    }
+    let r = r.send().await.expect("request");
+    (r.status().as_u16(), r.json().await.unwrap_or_default())
+}
+
+/// `POST` with a JSON body.
+pub async fn api_post(
+    app: &TestApp,
+    token: Option<&str>,
+    path: &str,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    api(app, reqwest::Method::POST, token, path, Some(body)).await
+}
+
+/// `GET` with a bearer token.
+pub async fn api_get(app: &TestApp, token: &str, path: &str) -> (u16, serde_json::Value) {
+    api(app, reqwest::Method::GET, Some(token), path, None).await
 }

@@ -7,6 +7,7 @@ mod helpers;
 mod activities;
 mod binary;
 mod checkin;
+mod concurrency;
 mod e2e;
 mod enrolment;
 mod http_access;
