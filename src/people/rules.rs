@@ -167,7 +167,7 @@ pub fn parse_date_text(s: &str) -> Option<NaiveDate> {
         .collect();
     let (y, m, d) = match parts.as_slice() {
         [y, m, d] => (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?),
-        [ymd] if ymd.len() == 8 => (
+        [ymd] if ymd.len() == 8 && ymd.is_ascii() => (
             ymd[..4].parse().ok()?,
             ymd[4..6].parse().ok()?,
             ymd[6..].parse().ok()?,
@@ -291,6 +291,9 @@ mod tests {
         assert_eq!(parse_date_text("19650312"), d);
         assert_eq!(parse_date_text("１９６５．３．１２"), d);
         assert_eq!(parse_date_text("1965-02-30"), None);
+        // Text that is eight bytes but not eight digits (a name typed into the date) is no date, not a panic.
+        assert_eq!(parse_date_text("ab中文"), None);
+        assert_eq!(parse_date_text("中文12"), None);
         assert_eq!(excel_serial_date(23813.0), d);
         assert_eq!(excel_serial_date(-5.0), None);
     }

@@ -491,15 +491,38 @@ fn check_entry(e: &TimeEntry) -> Result<(NaiveDate, String, Option<String>, i64)
     }
     let title = text::required(&mut fe, "title", &e.title, 100);
     let organiser = text::optional(&mut fe, "organiser", e.organiser.as_deref(), 100);
-    let minutes = match rules::normalize_digits(&e.hours).parse::<f64>() {
-        Ok(h) if h > 0.0 && h <= 24.0 => (h * 60.0).round() as i64,
-        _ => {
-            fe.add("hours", Msg::new("teachers.hours_range"));
-            0
-        }
-    };
+    let minutes = parse_hours(&e.hours).unwrap_or_else(|m| {
+        fe.add("hours", m);
+        0
+    });
     fe.into_result()?;
     Ok((date.unwrap_or_default(), title, organiser, minutes))
+}
+
+/// Hours typed as "2", "1.5" or "１．５", kept in whole minutes: at least one minute, at most a day. A
+/// minus sign is a minus sign (refused), not a separator to drop.
+pub fn parse_hours(s: &str) -> std::result::Result<i64, Msg> {
+    let s: String = s
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            '．' => '.',
+            c => c,
+        })
+        .collect();
+    let valid = s.chars().all(|c| c.is_ascii_digit() || c == '.');
+    match s.parse::<f64>() {
+        Ok(h) if valid && h.is_finite() => {
+            let minutes = (h * 60.0).round();
+            if (1.0..=24.0 * 60.0).contains(&minutes) {
+                Ok(minutes as i64)
+            } else {
+                Err(Msg::new("teachers.hours_range"))
+            }
+        }
+        _ => Err(Msg::new("teachers.hours_range")),
+    }
 }
 
 /// Records a training a teacher attended.
@@ -840,6 +863,22 @@ mod tests {
         let e = validate(&TeacherInput::default()).unwrap_err();
         let fields: Vec<&str> = e.0.iter().map(|(f, _)| f.as_str()).collect();
         assert_eq!(fields, vec!["name", "teacher_type", "source", "node_id"]);
+    }
+
+    #[test]
+    fn hours_below_a_minute_negative_or_not_numbers_are_refused() {
+        assert_eq!(parse_hours("2"), Ok(120));
+        assert_eq!(parse_hours(" １．５ "), Ok(90));
+        assert_eq!(parse_hours("24"), Ok(1440));
+        for bad in [
+            "0.0001", "0", "-1", "-0.5", "1e3", "NaN", "inf", "1,5", "", "24.1",
+        ] {
+            assert_eq!(
+                parse_hours(bad),
+                Err(Msg::new("teachers.hours_range")),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -41,7 +41,9 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", axum::routing::get(healthz))
         .route("/static/cedu.css", axum::routing::get(stylesheet))
         .fallback(not_found)
-        // Innermost first: session, then the origin check, then error rendering (which sees both).
+        // Innermost first: a panic becomes an internal error (a clear 500, not a dropped
+        // connection), then the session, the origin check, and error rendering (which sees them all).
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .layer(middleware::from_fn_with_state(state.clone(), extract::resolve_session))
         .layer(middleware::from_fn(check_origin))
         .layer(middleware::from_fn(error::render_errors))
@@ -53,6 +55,16 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(middleware::from_fn(request_id))
         .with_state(state)
+}
+
+/// A handler that panicked (a bug): answered like any internal error, logged once with the request id.
+fn panicked(detail: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let detail = detail
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| detail.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    crate::error::Error::Internal(format!("panic: {detail}")).into_response()
 }
 
 async fn not_found() -> crate::error::Error {

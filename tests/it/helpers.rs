@@ -380,8 +380,3 @@ pub async fn api_post(
 ) -> (u16, serde_json::Value) {
     api(app, reqwest::Method::POST, token, path, Some(body)).await
 }
-
-/// `GET` with a bearer token.
-pub async fn api_get(app: &TestApp, token: &str, path: &str) -> (u16, serde_json::Value) {
-    api(app, reqwest::Method::GET, Some(token), path, None).await
-}

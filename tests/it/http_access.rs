@@ -247,3 +247,61 @@ both! {
         assert_eq!(teacher.get(app.url("/people/residents")).send().await.unwrap().status(), 403);
     }
 }
+
+/// After login or a language switch only a path of this site is followed: a tab or a line break in
+/// `next` (browsers drop them, `/\t/evil.example` becomes `//evil.example`) sends the clerk home, and
+/// never answers 500.
+async fn next_after_login_or_a_language_switch_never_leaves_the_site(b: Backend) {
+    let app = spawn_app(b).await;
+    for next in [
+        "/\t/evil.example",
+        "//evil.example",
+        "/\\evil.example",
+        "/x\r\nSet-Cookie: a=b",
+    ] {
+        let r = app
+            .client()
+            .post(app.url("/login"))
+            .form(&[
+                ("username", "qunli.office"),
+                ("password", crate::helpers::DEMO_PASSWORD),
+                ("next", next),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{next:?}");
+        assert_eq!(r.headers()["location"], "/", "{next:?}");
+        let r = app
+            .client()
+            .post(app.url("/lang"))
+            .form(&[("lang", "en"), ("next", next)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303, "{next:?}");
+        assert_eq!(r.headers()["location"], "/", "{next:?}");
+    }
+    // The login form carries only a safe `next` into its hidden field.
+    let html = app
+        .client()
+        .get(app.url("/login?next=/%09/evil.example"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("evil.example"), "{html}");
+    // A path of the site is still followed.
+    let r = app
+        .client()
+        .post(app.url("/lang"))
+        .form(&[("lang", "en"), ("next", "/people/residents?q=%E5%BC%A0")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/people/residents?q=%E5%BC%A0");
+}
+
+both!(next_after_login_or_a_language_switch_never_leaves_the_site);

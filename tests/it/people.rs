@@ -1,7 +1,7 @@
 //! Residents, households, teachers and spreadsheet imports over real HTTP, on both databases.
 
 use crate::both;
-use crate::helpers::{TestApp, spawn_app, text_of};
+use crate::helpers::{Backend, TestApp, api_post, spawn_app, text_of};
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!(
@@ -449,3 +449,94 @@ both! {
         assert_eq!(app.client().post(app.url(&format!("/api/v1/imports/{fresh_id}/confirm"))).bearer_auth(&token).send().await.unwrap().status(), 200);
     }
 }
+
+/// A birth date typed as text that is no date (`ab中文`, eight bytes in UTF-8) is a field error through
+/// the API, the form and an import — never a crashed request.
+async fn a_birth_date_that_is_text_is_a_field_error_everywhere(b: Backend) {
+    let app = spawn_app(b).await;
+    let token = app.token("qunli.office").await;
+    let community = app.node_id("群力社区").await;
+    let body =
+        serde_json::json!({"name": "李文", "community_id": community, "birth_date": "ab中文"});
+    let (s, v) = api_post(&app, Some(&token), "/api/v1/residents", body).await;
+    assert_eq!(
+        (s, v["error"]["fields"][0]["field"].as_str()),
+        (422, Some("birth_date")),
+        "{v}"
+    );
+    let web = app.login("qunli.office").await;
+    let csrf = app.csrf(&web).await;
+    let community = community.to_string();
+    let r = web
+        .post(app.url("/people/residents"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("name", "李文"),
+            ("community_id", &community),
+            ("birth_date", "ab中文"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(text_of(&r.text().await.unwrap()).contains("出生日期"));
+    let file = sheet(&[["李文", "", "ab中文", "", "", "群力社区", "", "", "", ""]]);
+    let (s, batch) = upload(&app, &token, "residents", "群力镇", "x.xlsx", file).await;
+    assert_eq!(s, 201, "{batch}");
+    assert_eq!(batch["valid_rows"], 0);
+    assert_eq!(batch["errors"][0]["row"], 2, "{batch}");
+    assert_eq!(residents_named(&app, "李文").await, 0);
+}
+
+/// Hours below a minute or negative are refused naming the field (not a 500, not stored as 1 hour).
+async fn training_and_service_hours_must_be_positive_minutes(b: Backend) {
+    let app = spawn_app(b).await;
+    let token = app.token("qunli.office").await;
+    let teacher = app
+        .scalar("select id from teachers where teacher_type = 'volunteer' and node_id in (select id from org_nodes where path like (select path from org_nodes where name = '群力镇') || '%') order by id limit 1")
+        .await;
+    for (route, hours) in [
+        ("trainings", "0.0001"),
+        ("trainings", "-1"),
+        ("service", "-1"),
+        ("service", "0.0001"),
+    ] {
+        let body = serde_json::json!({"date": "2026-05-10", "title": "书法", "hours": hours});
+        let (s, v) = api_post(
+            &app,
+            Some(&token),
+            &format!("/api/v1/teachers/{teacher}/{route}"),
+            body,
+        )
+        .await;
+        assert_eq!(
+            (s, v["error"]["fields"][0]["field"].as_str()),
+            (422, Some("hours")),
+            "{route} {hours}: {v}"
+        );
+    }
+    let stored = app
+        .scalar(&format!("select (select count(*) from teacher_trainings where teacher_id = {teacher}) + (select count(*) from volunteer_hours where teacher_id = {teacher})"))
+        .await;
+    let before = stored;
+    let body = serde_json::json!({"date": "2026-05-10", "title": "书法", "hours": "1.5"});
+    let (s, v) = api_post(
+        &app,
+        Some(&token),
+        &format!("/api/v1/teachers/{teacher}/trainings"),
+        body,
+    )
+    .await;
+    assert_eq!(s, 204, "{v}");
+    let after = app
+        .scalar(&format!(
+            "select count(*) from teacher_trainings where teacher_id = {teacher} and minutes = 90"
+        ))
+        .await;
+    assert_eq!(after, 1, "one training of 90 minutes (before: {before})");
+}
+
+both!(
+    a_birth_date_that_is_text_is_a_field_error_everywhere,
+    training_and_service_hours_must_be_positive_minutes
+);

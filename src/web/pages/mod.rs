@@ -81,21 +81,38 @@ where
     }
 }
 
-/// A 303 redirect after a successful POST.
 /// The flash message a redirect asked for (`?ok=…`; the shell shows only known ones).
 #[derive(serde::Deserialize, Default)]
 pub(crate) struct OkQuery {
     pub ok: Option<String>,
 }
 
+/// A 303 redirect after a successful POST. A target that cannot be a header value (a line break that
+/// slipped through) goes home instead of failing the request.
 pub(crate) fn see_other(to: &str) -> Response {
+    let to = if axum::http::HeaderValue::from_str(to).is_ok() {
+        to
+    } else {
+        "/"
+    };
     axum::response::Redirect::to(to).into_response()
 }
 
-/// Only local paths are followed after login or a language switch (no open redirect).
+/// Only a path of this site is followed after login or a language switch (no open redirect): it starts
+/// with one `/`, is not `//…` or `/\…` (another host to a browser), and holds no control character or
+/// white space (browsers drop tabs and line breaks, so `/\t/evil.example` would become `//evil.example`).
+/// Anything else goes home.
 pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n[1..].starts_with('/')
+                && !n
+                    .chars()
+                    .any(|c| c.is_control() || c.is_whitespace() || c == '\\') =>
+        {
+            n.to_string()
+        }
         _ => "/".into(),
     }
 }
@@ -105,4 +122,38 @@ pub(crate) fn here(uri: &axum::http::Uri) -> String {
     uri.path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "/".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_paths_of_this_site_are_followed_after_login() {
+        for ok in ["/", "/people/residents?q=%E5%BC%A0", "/activities/7#top"] {
+            assert_eq!(safe_next(Some(ok)), ok);
+        }
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\nLocation: x",
+            "/ /evil.example",
+            "/\u{3000}/evil.example",
+            "https://evil.example",
+            "evil.example",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn a_redirect_never_fails_on_a_bad_target() {
+        let r = see_other("/x\ny");
+        assert_eq!(r.status(), axum::http::StatusCode::SEE_OTHER);
+        assert_eq!(r.headers()["location"], "/");
+    }
 }
