@@ -21,6 +21,8 @@ pub struct App {
     pub desk: Arc<CheckinDesk>,
     listener: TcpListener,
     router: axum::Router,
+    /// Marks the SQLite database as in use while the server runs (a restore waits for it to stop).
+    in_use: Option<crate::db::InUse>,
 }
 
 impl App {
@@ -35,6 +37,7 @@ impl App {
 
     /// Same, on an already connected database (tests use a fresh one each).
     pub async fn build_with_db(config: Config, db: Db, load_demo: bool) -> Result<App> {
+        let in_use = db.claim()?;
         db.migrate().await?;
         org::ensure_root(&db).await?;
         if load_demo {
@@ -63,6 +66,7 @@ impl App {
             desk,
             listener,
             router,
+            in_use,
         })
     }
 
@@ -79,6 +83,7 @@ impl App {
             .await
             .map_err(|e| Error::Internal(format!("server: {e}")))?;
         self.db.close().await;
+        drop(self.in_use);
         Ok(())
     }
 }

@@ -1,4 +1,4 @@
-//! The `cedu` command: serve, migrate, demo, admin, backup.
+//! The `cedu` command: serve, migrate, demo, admin, backup, restore, import, bench.
 
 use std::io::{BufRead, IsTerminal};
 use std::net::IpAddr;
@@ -40,6 +40,8 @@ enum Command {
     },
     /// Write a consistent copy of the database while cedu keeps serving.
     Backup(BackupArgs),
+    /// Put a backup back (checked first; refused while a server uses the database).
+    Restore(RestoreArgs),
     /// Import residents, households or teachers from an xlsx or csv file into a town.
     Import(ImportArgs),
     /// Run a benchmark and print its figures.
@@ -216,6 +218,15 @@ struct BackupArgs {
     out: PathBuf,
 }
 
+#[derive(Args)]
+struct RestoreArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// The backup to put back: a file written by `cedu backup`.
+    #[arg(long)]
+    from: PathBuf,
+}
+
 fn config_of(db: &DbArgs, over: Overrides) -> anyhow::Result<Config> {
     let file = match &db.config {
         Some(p) => FileConfig::read(p)?,
@@ -229,14 +240,31 @@ fn config_of(db: &DbArgs, over: Overrides) -> anyhow::Result<Config> {
     Ok(Config::layered(file, over)?)
 }
 
-async fn connect(config: &Config) -> anyhow::Result<Db> {
+/// An open database for a command, marked in use until the command ends (a restore waits).
+struct Connected {
+    db: Db,
+    _in_use: Option<cedu::db::InUse>,
+}
+
+impl std::ops::Deref for Connected {
+    type Target = Db;
+    fn deref(&self) -> &Db {
+        &self.db
+    }
+}
+
+async fn connect(config: &Config) -> anyhow::Result<Connected> {
     if config.database_url.is_none() {
         config.prepare_data_dir()?;
     }
     let db = Db::connect(&config.effective_database_url()).await?;
+    let in_use = db.claim()?;
     db.migrate().await?;
     cedu::org::ensure_root(&db).await?;
-    Ok(db)
+    Ok(Connected {
+        db,
+        _in_use: in_use,
+    })
 }
 
 fn init_logs(format: &str) {
@@ -436,6 +464,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = connect(&config).await?;
             backup::backup(&db, &config.effective_database_url(), &args.out).await?;
             println!("备份完成 · backup written to {}", args.out.display());
+        }
+        Command::Restore(args) => {
+            let config = config_of(&args.db, Overrides::default())?;
+            if config.database_url.is_none() {
+                config.prepare_data_dir()?;
+            }
+            let restored = backup::restore(&config.effective_database_url(), &args.from).await?;
+            // Opening it once applies any newer migrations and proves it is usable.
+            connect(&config).await?;
+            println!("恢复完成 · restored from {}", args.from.display());
+            if let Some(p) = restored.previous {
+                println!(
+                    "原数据库已保留 · the previous database was kept as {}",
+                    p.display()
+                );
+            }
         }
     }
     Ok(())

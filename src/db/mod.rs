@@ -29,6 +29,9 @@ impl Backend {
     }
 }
 
+/// The name cedu's PostgreSQL connections give themselves (a restore refuses while any is connected).
+const APPLICATION_NAME: &str = "cedu";
+
 /// How long a SQLite connection waits for another one's write to finish.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -72,6 +75,55 @@ impl LogFlush {
             .map_err(io)?
             .sync_data()
             .map_err(io)
+    }
+}
+
+/// Says "a cedu process uses this SQLite database": servers and commands hold it shared for as long as
+/// they run, `cedu restore` takes it exclusively, so a database in use is never swapped underneath a
+/// server (and no server starts during a restore). An advisory lock on `<database>.lock`, released
+/// when the process ends however it ends.
+pub struct InUse {
+    _file: std::fs::File,
+}
+
+impl InUse {
+    fn open(db_file: &Path) -> Result<std::fs::File> {
+        let mut p = db_file.as_os_str().to_owned();
+        p.push(".lock");
+        std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(std::path::PathBuf::from(p))
+            .map_err(|e| Error::Config(format!("data-dir: cannot open the lock file: {e}")))
+    }
+
+    /// Held by every process that opens the database; refused while a restore runs.
+    pub fn shared(db_file: &Path) -> Result<InUse> {
+        let f = InUse::open(db_file)?;
+        match f.try_lock_shared() {
+            Ok(()) => Ok(InUse { _file: f }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::Config(
+                "database-url: a restore is replacing this database; try again when it has finished · 正在恢复数据库,请稍后再启动".into(),
+            )),
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(Error::Config(format!("data-dir: cannot lock the database: {e}")))
+            }
+        }
+    }
+
+    /// Held by a restore; refused while any server or command uses the database.
+    pub fn exclusive(db_file: &Path) -> Result<InUse> {
+        let f = InUse::open(db_file)?;
+        match f.try_lock() {
+            Ok(()) => Ok(InUse { _file: f }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::Config(
+                "restore: the database is in use by a running cedu; stop it first · 数据库正在被 cedu 服务使用,请先停止服务".into(),
+            )),
+            Err(std::fs::TryLockError::Error(e)) => {
+                Err(Error::Config(format!("data-dir: cannot lock the database: {e}")))
+            }
+        }
     }
 }
 
@@ -141,7 +193,8 @@ impl Db {
             Ok(Db::Sqlite(pool))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts = PgConnectOptions::from_str(url)
-                .map_err(|e| Error::Config(format!("database-url: {e}")))?;
+                .map_err(|e| Error::Config(format!("database-url: {e}")))?
+                .application_name(APPLICATION_NAME);
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(Duration::from_secs(5))
@@ -156,6 +209,42 @@ impl Db {
                 "database-url: unknown scheme; use sqlite://PATH or postgres://…".into(),
             ))
         }
+    }
+
+    /// Marks the database as in use for as long as the returned guard lives (SQLite files only; a
+    /// PostgreSQL restore counts the servers' connections instead).
+    pub fn claim(&self) -> Result<Option<InUse>> {
+        match self {
+            Db::Sqlite(pool) => {
+                let file = pool.connect_options().get_filename().to_path_buf();
+                if file.is_file() {
+                    InUse::shared(&file).map(Some)
+                } else {
+                    Ok(None)
+                }
+            }
+            Db::Postgres(_) => Ok(None),
+        }
+    }
+
+    /// Connections of running cedu servers to the PostgreSQL database at `url`, other than this one.
+    pub async fn cedu_connections_to(url: &str) -> Result<i64> {
+        use sqlx::Connection;
+        let opts = PgConnectOptions::from_str(url)
+            .map_err(|e| Error::Config(format!("database-url: {e}")))?
+            .application_name("cedu-restore");
+        let mut c = sqlx::PgConnection::connect_with(&opts).await.map_err(|e| {
+            Error::Config(format!("database-url: cannot connect to PostgreSQL: {e}"))
+        })?;
+        let n: i64 = sqlx::query_scalar(
+            "select count(*) from pg_stat_activity \
+             where datname = current_database() and application_name = $1 and pid <> pg_backend_pid()",
+        )
+        .bind(APPLICATION_NAME)
+        .fetch_one(&mut c)
+        .await?;
+        c.close().await?;
+        Ok(n)
     }
 
     /// The SQLite URL of the database file inside a data folder.

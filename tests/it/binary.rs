@@ -499,3 +499,309 @@ async fn a_server_killed_mid_stream_keeps_every_check_in_it_answered() {
         "one audit record per stored check-in"
     );
 }
+
+/// A database of its own on the test PostgreSQL (a restore replaces a whole database), dropped after.
+struct PgDatabase {
+    url: String,
+    name: String,
+}
+
+impl PgDatabase {
+    async fn new() -> PgDatabase {
+        use sqlx::Connection;
+        let name = format!(
+            "cedu_restore_{}_{}",
+            std::process::id(),
+            rand::random::<u32>()
+        );
+        let mut c = sqlx::PgConnection::connect(&crate::helpers::pg_url())
+            .await
+            .expect("PostgreSQL");
+        sqlx::query(&format!("create database {name}"))
+            .execute(&mut c)
+            .await
+            .expect("create database");
+        let base = crate::helpers::pg_url();
+        let url = match base.rsplit_once('/') {
+            Some((server, _)) => format!("{server}/{name}"),
+            None => panic!("{base}"),
+        };
+        PgDatabase { url, name }
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let _ = Command::new("psql")
+            .args([
+                &crate::helpers::pg_url(),
+                "-qc",
+                &format!("drop database if exists {} with (force)", self.name),
+            ])
+            .output();
+    }
+}
+
+/// Row counts of the tables a restore must bring back.
+async fn counts(url: &str) -> Vec<(String, i64)> {
+    let db = cedu::db::Db::connect(url).await.expect("connect");
+    let mut out = Vec::new();
+    for t in [
+        "org_nodes",
+        "users",
+        "residents",
+        "households",
+        "teachers",
+        "activities",
+        "activity_files",
+        "attendances",
+        "audit_log",
+    ] {
+        let sql = format!("select count(*) from {t}");
+        let n: i64 = match &db {
+            cedu::db::Db::Sqlite(p) => sqlx::query_scalar(&sql).fetch_one(p).await,
+            cedu::db::Db::Postgres(p) => sqlx::query_scalar(&sql).fetch_one(p).await,
+        }
+        .expect("count");
+        out.push((t.to_string(), n));
+    }
+    db.close().await;
+    out
+}
+
+/// The bytes of every stored file, in id order.
+async fn file_bodies(url: &str) -> Vec<Vec<u8>> {
+    let db = cedu::db::Db::connect(url).await.expect("connect");
+    let sql = "select body from activity_files order by id";
+    let out = match &db {
+        cedu::db::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_all(p).await,
+        cedu::db::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_all(p).await,
+    }
+    .expect("files");
+    db.close().await;
+    out
+}
+
+/// Backup while serving, a change after it, then restore: refused while the server runs and for a
+/// damaged copy (nothing changed), then every row and file of the backup is back and the server
+/// starts on it.
+async fn restore_brings_back_every_row_and_file_of_a_backup(b: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap().to_string();
+    let pg = match b {
+        Backend::Postgres => Some(PgDatabase::new().await),
+        Backend::Sqlite => None,
+    };
+    let url = match &pg {
+        Some(p) => p.url.clone(),
+        None => cedu::db::Db::sqlite_url_in(std::path::Path::new(&data)),
+    };
+    let mut target = vec!["--data-dir", data.as_str()];
+    if let Some(p) = &pg {
+        target.extend(["--database-url", p.url.as_str()]);
+    }
+    let with = |extra: &[&str]| -> Vec<String> {
+        extra
+            .iter()
+            .chain(target.iter())
+            .map(|s| s.to_string())
+            .collect()
+    };
+    let args = with(&["--demo"]);
+    let s = serve(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let c = client();
+    let token: serde_json::Value = c
+        .post(format!("{}/api/v1/auth/login", s.base))
+        .json(&serde_json::json!({"username": "qunli.office", "password": DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let t = token["token"].as_str().unwrap().to_string();
+    let resident = |name: &'static str, phone: &'static str| {
+        let (c, base, t) = (c.clone(), s.base.clone(), t.clone());
+        async move {
+            let tree: serde_json::Value = c
+                .get(format!("{base}/api/v1/org/nodes?q=群力社区&kind=community"))
+                .bearer_auth(&t)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let community = tree["items"][0]["id"].as_i64().unwrap();
+            let r = c
+                .post(format!("{base}/api/v1/residents"))
+                .bearer_auth(&t)
+                .json(&serde_json::json!({"name": name, "community_id": community, "phone": phone}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 201);
+        }
+    };
+    resident("备份前居民", "13712340001").await;
+    // A file: lesson material attached to a planned activity.
+    let centres: serde_json::Value = c
+        .get(format!(
+            "{}/api/v1/org/nodes?q=群力社区学习中心&kind=centre",
+            s.base
+        ))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let catalogue: serde_json::Value = c
+        .get(format!("{}/api/v1/catalogue", s.base))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let date = (chrono::Utc::now() + chrono::Duration::days(30))
+        .date_naive()
+        .to_string();
+    let planned: serde_json::Value = c
+        .post(format!("{}/api/v1/activities", s.base))
+        .bearer_auth(&t)
+        .json(&serde_json::json!({"title": "备份演练课", "owner_id": centres["items"][0]["id"],
+            "theme_id": catalogue["themes"][0]["id"], "date": date, "start_time": "09:00", "end_time": "10:00"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let activity = planned[0]["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{planned}"));
+    let material = crate::concurrency::png();
+    let form = reqwest::multipart::Form::new()
+        .text("kind", "material")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(material.clone()).file_name("教案.png"),
+        );
+    let r = c
+        .post(format!("{}/api/v1/activities/{activity}/files", s.base))
+        .bearer_auth(&t)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let copy = dir.path().join("cedu-backup.db");
+    let copy_s = copy.to_str().unwrap();
+    let o = run(
+        &with(&["backup", "--out", copy_s])
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+        &[],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let at_backup = counts(&url).await;
+    resident("备份后居民", "13712340002").await;
+    // Refused while the server uses the database.
+    let restore = with(&["restore", "--from", copy_s]);
+    let restore: Vec<&str> = restore.iter().map(String::as_str).collect();
+    let o = run(&restore, &[]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("正在被 cedu 服务使用"), "{err}");
+    drop(s);
+    // A damaged copy is refused and changes nothing.
+    let damaged = dir.path().join("damaged.db");
+    let mut bytes = std::fs::read(&copy).unwrap();
+    bytes.truncate(bytes.len() / 3);
+    if b == Backend::Sqlite {
+        // Keep the header, break the pages.
+        let n = bytes.len();
+        for x in &mut bytes[4096..n.min(4096 * 8)] {
+            *x = 0x5a;
+        }
+    }
+    std::fs::write(&damaged, &bytes).unwrap();
+    let damaged_args = with(&["restore", "--from", damaged.to_str().unwrap()]);
+    let o = run(
+        &damaged_args.iter().map(String::as_str).collect::<Vec<_>>(),
+        &[],
+    );
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("备份文件无法使用"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let names = counts(&url).await;
+    assert_eq!(
+        names.iter().find(|(t, _)| t == "residents").unwrap().1,
+        at_backup.iter().find(|(t, _)| t == "residents").unwrap().1 + 1,
+        "nothing changed by the refused restore"
+    );
+    // The restore itself.
+    let o = run(&restore, &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        counts(&url).await,
+        at_backup,
+        "every table as it was at the backup"
+    );
+    assert_eq!(
+        file_bodies(&url).await,
+        vec![material],
+        "the file came back byte for byte"
+    );
+    if b == Backend::Sqlite {
+        let kept = std::fs::read_dir(&data)
+            .unwrap()
+            .filter_map(Result::ok)
+            .any(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with("cedu.db.before-restore-")
+            });
+        assert!(kept, "the replaced database is kept beside it");
+    }
+    // The server starts on the restored database: the resident from before the backup is there, the
+    // one from after it is not.
+    let s = serve(&target);
+    let token: serde_json::Value = c
+        .post(format!("{}/api/v1/auth/login", s.base))
+        .json(&serde_json::json!({"username": "qunli.office", "password": DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let t = token["token"].as_str().unwrap();
+    let found = |q: &'static str| {
+        let (c, base) = (c.clone(), s.base.clone());
+        async move {
+            let v: serde_json::Value = c
+                .get(format!("{base}/api/v1/residents?q={q}"))
+                .bearer_auth(t)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            v["total"].as_i64().unwrap()
+        }
+    };
+    assert_eq!(found("备份前居民").await, 1);
+    assert_eq!(found("备份后居民").await, 0);
+}
+
+crate::both!(restore_brings_back_every_row_and_file_of_a_backup);
