@@ -19,7 +19,12 @@ pub const MAX_CELL_CHARS: usize = 1_000;
 /// Entries in an xlsx archive.
 const MAX_ZIP_ENTRIES: usize = 10_000;
 /// Uncompressed bytes of an xlsx archive (a zip bomb stops here).
-const MAX_UNZIPPED: u128 = 300 * 1024 * 1024;
+const MAX_UNZIPPED: u64 = 300 * 1024 * 1024;
+/// Uncompressed bytes of the shared strings, which the reader keeps in memory whole: enough for the
+/// distinct names, numbers and addresses of `MAX_ROWS` residents (measured: ~175 bytes a row).
+const MAX_SHARED_STRINGS: u64 = 64 * 1024 * 1024;
+/// Uncompressed bytes of any other part read whole (workbook, styles, relationships, themes).
+const MAX_OTHER_PART: u64 = 16 * 1024 * 1024;
 
 /// One cell as read.
 #[derive(Clone, Debug, PartialEq)]
@@ -111,21 +116,7 @@ fn too_many_rows() -> Error {
 fn read_xlsx(bytes: &[u8]) -> Result<Sheet> {
     let mut archive =
         zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| refuse("sheet.corrupt"))?;
-    if archive.len() > MAX_ZIP_ENTRIES {
-        return Err(refuse("sheet.too_large"));
-    }
-    let mut unzipped: u128 = 0;
-    for i in 0..archive.len() {
-        unzipped += u128::from(
-            archive
-                .by_index_raw(i)
-                .map_err(|_| refuse("sheet.corrupt"))?
-                .size(),
-        );
-    }
-    if unzipped > MAX_UNZIPPED {
-        return Err(refuse("sheet.too_large"));
-    }
+    check_inflated_sizes(&mut archive)?;
     // The sheet's declared size (<dimension ref="A1:J1048576"/>) refuses a huge sheet before parsing it.
     if let Some(rows) = declared_rows(&mut archive)
         && rows > MAX_ROWS + 1
@@ -173,6 +164,84 @@ fn read_xlsx(bytes: &[u8]) -> Result<Sheet> {
         }
     }
     Ok(Sheet { rows })
+}
+
+/// Bytes of one text between two XML tags: a cell of `MAX_CELL_CHARS` characters written with escapes
+/// (`&amp;` is five bytes) fits; a longer one is refused before the reader builds it in memory.
+const MAX_TEXT_BYTES: u64 = 5 * 4 * MAX_CELL_CHARS as u64;
+
+/// Counts the inflated bytes of an archive part and the longest text between two tags, keeping
+/// nothing.
+#[derive(Default)]
+struct PartScan {
+    bytes: u64,
+    run: u64,
+    longest_text: u64,
+}
+
+impl std::io::Write for PartScan {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.bytes += buf.len() as u64;
+        for b in buf {
+            if *b == b'<' {
+                self.run = 0;
+            } else {
+                self.run += 1;
+                self.longest_text = self.longest_text.max(self.run);
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Refuses an archive that would inflate beyond the limits, before any part is parsed. The sizes an
+/// archive declares can lie, so every part is inflated once into nothing, counting, and refused as
+/// soon as it passes its limit: memory stays at the inflater's buffer whatever the file claims. The
+/// same pass refuses a text too long for any cell, so no part can make the reader build a huge string.
+/// What is left in memory when parsing starts is bounded by the shared strings' limit.
+fn check_inflated_sizes(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<()> {
+    use std::io::Read;
+    if archive.len() > MAX_ZIP_ENTRIES {
+        return Err(refuse("sheet.too_large"));
+    }
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let entry = archive.by_index(i).map_err(|_| refuse("sheet.corrupt"))?;
+        let name = entry
+            .name()
+            .map_err(|_| refuse("sheet.corrupt"))?
+            .to_string();
+        let limit = if name.starts_with("xl/worksheets/") {
+            MAX_UNZIPPED
+        } else if name.ends_with("sharedStrings.xml") {
+            MAX_SHARED_STRINGS
+        } else {
+            MAX_OTHER_PART
+        };
+        if entry.size() > limit {
+            return Err(refuse("sheet.too_large"));
+        }
+        let mut scan = PartScan::default();
+        std::io::copy(&mut entry.take(limit + 1), &mut scan)
+            .map_err(|_| refuse("sheet.corrupt"))?;
+        if scan.bytes > limit {
+            return Err(refuse("sheet.too_large"));
+        }
+        if scan.longest_text > MAX_TEXT_BYTES {
+            return Err(Error::BadRequest(
+                Msg::new("sheet.cell_too_long").arg("max", MAX_CELL_CHARS),
+            ));
+        }
+        total = total.saturating_add(scan.bytes);
+        if total > MAX_UNZIPPED {
+            return Err(refuse("sheet.too_large"));
+        }
+    }
+    Ok(())
 }
 
 /// Converts one streamed cell.

@@ -805,3 +805,81 @@ async fn restore_brings_back_every_row_and_file_of_a_backup(b: Backend) {
 }
 
 crate::both!(restore_brings_back_every_row_and_file_of_a_backup);
+
+/// Peak resident memory (KB) of a `cedu` command, measured by GNU time; its output.
+fn run_measured(args: &[&str]) -> (std::process::Output, u64) {
+    let o = Command::new("/usr/bin/time")
+        .args(["-f", "peak-rss-kb %M", BIN])
+        .args(args)
+        .env("CEDU_LOG", "warn")
+        .stdin(Stdio::null())
+        .output()
+        .expect("GNU time runs cedu (.ci/run installs it)");
+    let err = String::from_utf8_lossy(&o.stderr);
+    let kb = err
+        .lines()
+        .rev()
+        .find_map(|l| l.strip_prefix("peak-rss-kb "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no peak figure in {err}"));
+    (o, kb)
+}
+
+/// A 250 KB xlsx whose shared strings inflate to 250 MB is refused before any part is parsed: the
+/// import's peak memory stays near that of a small import instead of growing by the inflated size.
+#[test]
+fn a_spreadsheet_that_inflates_to_250_mb_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let data = data.to_str().unwrap();
+    assert!(
+        run(&["demo", "--data-dir", data, "--per-community", "0"], &[])
+            .status
+            .success()
+    );
+    let bomb = dir.path().join("bomb.xlsx");
+    std::fs::write(
+        &bomb,
+        crate::helpers::shared_strings_bomb(250 * 1024 * 1024 / 17),
+    )
+    .unwrap();
+    let size = std::fs::metadata(&bomb).unwrap().len();
+    assert!(
+        size < 1024 * 1024,
+        "the bomb is small on disk: {size} bytes"
+    );
+    let small = dir.path().join("small.xlsx");
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/libreoffice-residents.xlsx"
+        ),
+        &small,
+    )
+    .unwrap();
+    let import = |file: &std::path::Path| {
+        run_measured(&[
+            "import",
+            "residents",
+            file.to_str().unwrap(),
+            "--town",
+            "群力镇",
+            "--data-dir",
+            data,
+        ])
+    };
+    let (_, small_kb) = import(&small);
+    let (o, bomb_kb) = import(&bomb);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("文件解压后过大"), "{err}");
+    eprintln!(
+        "peak memory: small import {} MB, 250 MB bomb {} MB",
+        small_kb / 1024,
+        bomb_kb / 1024
+    );
+    assert!(
+        bomb_kb < small_kb + 32 * 1024,
+        "bomb {bomb_kb} KB against a small import's {small_kb} KB"
+    );
+}

@@ -380,3 +380,36 @@ pub async fn api_post(
 ) -> (u16, serde_json::Value) {
     api(app, reqwest::Method::POST, token, path, Some(body)).await
 }
+
+/// An xlsx in the resident template's layout whose shared strings are replaced by `count` tiny
+/// strings: a few hundred KB on disk that inflate to `count` × 17 bytes (a zip bomb of the kind a
+/// spreadsheet can carry).
+pub fn shared_strings_bomb(count: usize) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let template = cedu::people::import::template(cedu::people::import::ImportKind::Residents);
+    let plain = cedu::spreadsheet::to_xlsx(&template).expect("template");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(plain)).expect("zip");
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let deflated = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(9))
+        .large_file(true);
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).expect("entry");
+        let name = entry.name().expect("name").to_string();
+        out.start_file(name.as_str(), deflated).expect("start");
+        if name == "xl/sharedStrings.xml" {
+            write!(out, r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="{count}" uniqueCount="{count}">"#).unwrap();
+            let chunk = "<si><t>x</t></si>".repeat(4096);
+            for _ in 0..count / 4096 {
+                out.write_all(chunk.as_bytes()).unwrap();
+            }
+            out.write_all(b"</sst>").unwrap();
+        } else {
+            let mut body = Vec::new();
+            entry.read_to_end(&mut body).expect("read");
+            out.write_all(&body).unwrap();
+        }
+    }
+    out.finish().expect("finish").into_inner()
+}
