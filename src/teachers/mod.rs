@@ -168,6 +168,8 @@ pub struct TeacherDetail {
     pub taught: Vec<TaughtActivity>,
     /// (year, minutes) of activities taught that took place (held, documented, archived).
     pub taught_by_year: Vec<(i32, i64)>,
+    /// True when the reader may change this record (the town school's pool is read-only to centres).
+    pub may_write: bool,
 }
 
 /// An activity a teacher is named for.
@@ -345,6 +347,24 @@ async fn record_visible(db: &Db, actor: &Actor, id: i64) -> Result<TeacherRecord
     }
 }
 
+/// True when the actor may change this teacher's record (edit, retire, trainings, service hours): the
+/// write permission and the pool inside the actor's own scope. The town school's pool is visible to
+/// every centre of the town but is the town's to change.
+fn may_write(actor: &Actor, t: &TeacherRecord) -> bool {
+    actor.can(Permission::TeachersWrite) && actor.sees(&t.node_path)
+}
+
+/// A teacher the actor may change; one the actor only sees answers 404 like one outside the scope.
+async fn record_writable(db: &Db, actor: &Actor, id: i64) -> Result<TeacherRecord> {
+    actor.require(Permission::TeachersWrite)?;
+    let t = record_visible(db, actor, id).await?;
+    if may_write(actor, &t) {
+        Ok(t)
+    } else {
+        Err(Error::NotFound)
+    }
+}
+
 /// A teacher's page.
 pub async fn get_teacher(db: &Db, actor: &Actor, id: i64) -> Result<TeacherDetail> {
     let t = record_visible(db, actor, id).await?;
@@ -374,6 +394,7 @@ pub async fn get_teacher(db: &Db, actor: &Actor, id: i64) -> Result<TeacherDetai
     Ok(TeacherDetail {
         taught,
         taught_by_year,
+        may_write: may_write(actor, &t),
         teacher: t.view(themes, true),
         trainings,
         service,
@@ -388,9 +409,7 @@ pub async fn update_teacher(
     id: i64,
     input: &TeacherInput,
 ) -> Result<Teacher> {
-    actor.require(Permission::TeachersWrite)?;
-    let before = record_visible(db, actor, id).await?;
-    actor.require_sees(&before.node_path)?;
+    let before = record_writable(db, actor, id).await?;
     let v = validate(input).map_err(Error::Invalid)?;
     let mut tx = db.begin().await?;
     let pool = pool_in_scope(&mut tx, actor, v.node_id).await?;
@@ -417,9 +436,7 @@ pub async fn set_status(
     id: i64,
     retire: Option<(String, String)>,
 ) -> Result<Teacher> {
-    actor.require(Permission::TeachersWrite)?;
-    let t = record_visible(db, actor, id).await?;
-    actor.require_sees(&t.node_path)?;
+    let t = record_writable(db, actor, id).await?;
     let (status, on, reason) = match &retire {
         Some((date, reason)) => {
             let mut fe = FieldErrors::default();
@@ -527,8 +544,7 @@ pub fn parse_hours(s: &str) -> std::result::Result<i64, Msg> {
 
 /// Records a training a teacher attended.
 pub async fn add_training(db: &Db, actor: &Actor, id: i64, e: &TimeEntry) -> Result<()> {
-    actor.require(Permission::TeachersWrite)?;
-    let t = record_visible(db, actor, id).await?;
+    let t = record_writable(db, actor, id).await?;
     let (date, title, organiser, minutes) = check_entry(e)?;
     let mut tx = db.begin().await?;
     let tid = store::insert_training(
@@ -562,8 +578,7 @@ pub async fn add_training(db: &Db, actor: &Actor, id: i64, e: &TimeEntry) -> Res
 
 /// Records a volunteer's service hours for one activity.
 pub async fn add_service(db: &Db, actor: &Actor, id: i64, e: &TimeEntry) -> Result<()> {
-    actor.require(Permission::TeachersWrite)?;
-    let t = record_visible(db, actor, id).await?;
+    let t = record_writable(db, actor, id).await?;
     if t.teacher_type != "volunteer" {
         return Err(Error::Conflict(Msg::new("teachers.not_a_volunteer")));
     }

@@ -540,3 +540,74 @@ both!(
     a_birth_date_that_is_text_is_a_field_error_everywhere,
     training_and_service_hours_must_be_positive_minutes
 );
+
+/// A centre head sees the town school's teachers but changes none of them: editing, retiring,
+/// trainings and service hours all answer 404 and store nothing; the teacher's page offers no forms.
+async fn a_centre_head_reads_the_town_schools_teachers_but_writes_none(b: Backend) {
+    let app = spawn_app(b).await;
+    let head = app.token("qunli.centre").await;
+    let school = app.node_id("群力镇社区教育学校").await;
+    let teacher = app
+        .scalar(&format!("select id from teachers where node_id = {school} and teacher_type = 'volunteer' order by id limit 1"))
+        .await;
+    let records = format!(
+        "select (select count(*) from teacher_trainings where teacher_id = {teacher}) + (select count(*) from volunteer_hours where teacher_id = {teacher})"
+    );
+    let before = app.scalar(&records).await;
+    let (s, _) = crate::helpers::api(
+        &app,
+        reqwest::Method::GET,
+        Some(&head),
+        &format!("/api/v1/teachers/{teacher}"),
+        None,
+    )
+    .await;
+    assert_eq!(s, 200, "visible to the centres of the town");
+    let entry = serde_json::json!({"date": "2026-05-10", "title": "书法", "hours": "2"});
+    for path in ["trainings", "service"] {
+        let (s, v) = api_post(
+            &app,
+            Some(&head),
+            &format!("/api/v1/teachers/{teacher}/{path}"),
+            entry.clone(),
+        )
+        .await;
+        assert_eq!(s, 404, "{path}: {v}");
+    }
+    let retire = serde_json::json!({"retired_on": "2026-05-10", "retired_reason": "外出务工"});
+    let (s, _) = api_post(
+        &app,
+        Some(&head),
+        &format!("/api/v1/teachers/{teacher}/retire"),
+        retire,
+    )
+    .await;
+    assert_eq!(s, 404);
+    assert_eq!(app.scalar(&records).await, before, "nothing written");
+    let page = app
+        .login("qunli.centre")
+        .await
+        .get(app.url(&format!("/teachers/{teacher}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !page.contains(&format!("/teachers/{teacher}/trainings")),
+        "no training form for a read-only record"
+    );
+    // The office writes to its own pool.
+    let office = app.token("qunli.office").await;
+    let (s, _) = api_post(
+        &app,
+        Some(&office),
+        &format!("/api/v1/teachers/{teacher}/service"),
+        entry,
+    )
+    .await;
+    assert_eq!(s, 204);
+}
+
+both!(a_centre_head_reads_the_town_schools_teachers_but_writes_none);

@@ -584,18 +584,10 @@ async fn show_page(
             .iter()
             .map(|(y, m)| (*y, hours(*m)))
             .collect(),
-        can_write: actor.can(Permission::TeachersWrite)
-            && actor.sees(&org_path(state, d.teacher.node_id).await?),
+        can_write: d.may_write,
         form: FormView::default(),
         error: None,
     })
-}
-
-async fn org_path(state: &AppState, node_id: i64) -> Result<String> {
-    Ok(crate::org::get_node_unscoped(&state.db, node_id)
-        .await?
-        .map(|n| n.path)
-        .unwrap_or_default())
 }
 
 async fn show(
