@@ -23,3 +23,4 @@ pub mod spreadsheet;
 pub mod teachers;
 pub mod text;
 pub mod web;
+pub mod workflow;

@@ -21,7 +21,8 @@ use crate::error::{Error, FieldErrors, Msg, Result};
 use crate::org::{self, Kind, Node};
 use crate::page::{Page, PageRequest};
 use crate::text;
-pub use rules::{Status, Transition};
+use crate::workflow::Step;
+pub use rules::{Lifecycle, Status, Transition};
 
 /// Special events of the plans (Q四(四)3–5, L二7, Q五(一)).
 pub const SPECIAL_EVENTS: [&str; 5] = [
@@ -68,6 +69,10 @@ pub struct Activity {
     pub cancel_reason: Option<String>,
     /// The centre head's summary written when documenting.
     pub summary: Option<String>,
+    /// The review steps the reader may take now (`submit`, `approve`, …), filled when one activity is
+    /// read.
+    #[sqlx(skip)]
+    pub actions: Vec<&'static str>,
 }
 
 impl Activity {
@@ -290,12 +295,25 @@ async fn check_references(db: &Db, tx: &mut Tx, actor: &Actor, v: &mut Values) -
     };
     let town_id = town_of(&owner.path).unwrap_or(0);
     let district = catalogue::district_of(&owner.path).unwrap_or(0);
-    if !catalogue::themes(db, district)
-        .await?
-        .iter()
-        .any(|t| t.id == v.theme_id)
-    {
-        fe.add("theme_id", Msg::new("teachers.theme_unknown"));
+    let themes = catalogue::themes(db, district).await?;
+    match themes.iter().find(|t| t.id == v.theme_id) {
+        None => fe.add("theme_id", Msg::new("teachers.theme_unknown")),
+        // A lead department brings its own themes into the community, not another department's.
+        Some(theme) if actor.role == Role::LeadDepartment => {
+            let department = org::find_active_tx(tx, actor.node_id)
+                .await?
+                .map(|n| n.name)
+                .unwrap_or_default();
+            if !theme.led_by(&department) {
+                fe.add(
+                    "theme_id",
+                    Msg::new("activities.theme_not_led")
+                        .arg("theme", &theme.name)
+                        .arg("leads", theme.lead_departments.clone().unwrap_or_default()),
+                );
+            }
+        }
+        Some(_) => {}
     }
     if let Some(f) = v.format_id
         && !catalogue::formats(db, district)
@@ -380,21 +398,107 @@ pub async fn plan(db: &Db, actor: &Actor, input: &ActivityInput) -> Result<Vec<A
     Ok(out)
 }
 
+/// What someone does to an activity besides its review steps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Act {
+    /// Change the plan (a draft or a returned one).
+    Edit,
+    /// Attach lesson materials (课件/教案).
+    AttachMaterial,
+    /// Show the check-in code, mark attendance, count heads, upload photos and sign-in scans.
+    Attend,
+    /// A step of the review lifecycle.
+    Step(Transition),
+}
+
+impl Act {
+    fn permissions(self) -> &'static [Permission] {
+        match self {
+            Act::Edit | Act::AttachMaterial => &[Permission::ActivitiesPlan],
+            Act::Attend => &[Permission::ActivitiesAttend],
+            Act::Step(t) => crate::workflow::rule::<Lifecycle>(t).permissions,
+        }
+    }
+}
+
+/// The rule about the activity itself, beyond role and scope: a lead department acts only on the
+/// activities it leads (it sees every activity of its town). The one place that decides it; pages, the
+/// API and the use-cases all ask [`may`] or [`require`].
+fn refusal(actor: &Actor, a: &Activity) -> Option<Msg> {
+    if actor.role != Role::LeadDepartment || a.lead_department_id == Some(actor.node_id) {
+        return None;
+    }
+    Some(match &a.lead_department_name {
+        Some(d) => Msg::new("activities.not_led_by_you").arg("department", d),
+        None => Msg::new("activities.led_by_no_department"),
+    })
+}
+
+/// True when the actor may do `act` to this activity now (role, the activity's own rule and, for a
+/// review step or an edit, its state). Pages ask this to show a button.
+pub fn may(actor: &Actor, a: &Activity, act: Act) -> bool {
+    visible(actor, a)
+        && act.permissions().iter().any(|p| actor.can(*p))
+        && refusal(actor, a).is_none()
+        && match act {
+            Act::Edit => a.status().editable(),
+            Act::Step(t) => rules::next(a.status(), t).is_some(),
+            Act::AttachMaterial | Act::Attend => true,
+        }
+}
+
+/// Refuses `act` unless the actor's role allows it and the activity's own rule does: 403 with the
+/// reason. (The state is each use-case's to check, with its own message.)
+pub fn require(actor: &Actor, a: &Activity, act: Act) -> Result<()> {
+    if !act.permissions().iter().any(|p| actor.can(*p)) {
+        let names: Vec<&str> = act.permissions().iter().map(|p| p.as_str()).collect();
+        return Err(Error::Forbidden(
+            Msg::new("error.forbidden").arg("permission", names.join(" | ")),
+        ));
+    }
+    match refusal(actor, a) {
+        Some(m) => Err(Error::Forbidden(m)),
+        None => Ok(()),
+    }
+}
+
+/// The review steps the actor may take on this activity now, in the order pages offer them.
+pub fn steps(actor: &Actor, a: &Activity) -> Vec<&'static Step<Status, Transition>> {
+    let own = refusal(actor, a).is_none();
+    crate::workflow::available::<Lifecycle>(actor, a.status(), |t| own && t != Transition::Document)
+}
+
+/// The themes the actor may plan under: the district's active themes, and for a lead department only
+/// those the plan names it to lead.
+pub async fn plannable_themes(db: &Db, actor: &Actor) -> Result<Vec<catalogue::Theme>> {
+    actor.require(Permission::ActivitiesPlan)?;
+    let district = catalogue::district_of(&actor.scope_path).unwrap_or(0);
+    let mut themes = catalogue::themes(db, district).await?;
+    if actor.role == Role::LeadDepartment {
+        let department = org::get_node_unscoped(db, actor.node_id)
+            .await?
+            .map(|n| n.name)
+            .unwrap_or_default();
+        themes.retain(|t| t.led_by(&department));
+    }
+    Ok(themes)
+}
+
 fn visible(actor: &Actor, a: &Activity) -> bool {
     actor.sees(&a.owner_path)
         || (matches!(actor.role, Role::LeadDepartment)
             && a.owner_path.starts_with(&actor.scope_path))
 }
 
-/// One activity inside the actor's scope.
+/// One activity inside the actor's scope, with the review steps the actor may take on it now.
 pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<Activity> {
     actor.require(Permission::ActivitiesRead)?;
-    let a = store::get(db, id).await?.ok_or(Error::NotFound)?;
-    if visible(actor, &a) {
-        Ok(a)
-    } else {
-        Err(Error::NotFound)
+    let mut a = store::get(db, id).await?.ok_or(Error::NotFound)?;
+    if !visible(actor, &a) {
+        return Err(Error::NotFound);
     }
+    a.actions = steps(actor, &a).iter().map(|s| s.name).collect();
+    Ok(a)
 }
 
 /// The teachers of an activity, as (id, name).
@@ -407,6 +511,7 @@ pub async fn teachers(db: &Db, actor: &Actor, id: i64) -> Result<Vec<(i64, Strin
 pub async fn update(db: &Db, actor: &Actor, id: i64, input: &ActivityInput) -> Result<Activity> {
     actor.require(Permission::ActivitiesPlan)?;
     let before = get(db, actor, id).await?;
+    require(actor, &before, Act::Edit)?;
     if !before.status().editable() {
         return Err(Error::Conflict(Msg::new("activities.not_editable")));
     }
@@ -460,48 +565,30 @@ pub(crate) async fn apply_transition(
     t: Transition,
     reason: Option<&str>,
 ) -> Result<Activity> {
-    let needed = match t {
-        Transition::Approve | Transition::Return | Transition::Publish | Transition::Archive => {
-            Permission::ActivitiesReview
-        }
-        Transition::Submit | Transition::Hold | Transition::Cancel | Transition::Document => {
-            Permission::ActivitiesPlan
-        }
-    };
-    if !(actor.can(needed) || (t == Transition::Cancel && actor.can(Permission::ActivitiesReview)))
-    {
-        return Err(Error::Forbidden(
-            Msg::new("error.forbidden").arg("permission", "activities"),
-        ));
-    }
     let a = get(db, actor, id).await?;
-    let from = a.status();
-    let Some(to) = rules::next(from, t) else {
-        return Err(Error::Conflict(
-            Msg::new("activities.transition_refused")
-                .arg("status", format!("activities.status.{}", from.as_str())),
-        ));
-    };
-    let mut fe = FieldErrors::default();
+    let checked =
+        crate::workflow::check::<Lifecycle>(actor, a.status(), t, refusal(actor, &a), reason)?;
+    let (from, to) = (checked.from, checked.to);
     let reason = match t {
-        Transition::Return | Transition::Cancel => {
-            Some(text::required(&mut fe, "reason", reason.unwrap_or(""), 200))
+        // Documenting keeps the centre head's summary, longer than a reason.
+        Transition::Document => {
+            let mut fe = FieldErrors::default();
+            let summary = text::required_multiline(&mut fe, "summary", reason.unwrap_or(""), 2000);
+            fe.into_result()?;
+            Some(summary)
         }
-        Transition::Document => Some(text::required_multiline(
-            &mut fe,
-            "summary",
-            reason.unwrap_or(""),
-            2000,
-        )),
-        _ => None,
+        _ => checked.reason,
     };
-    fe.into_result()?;
     let now = Utc::now();
     let late = t == Transition::Submit && rules::is_late(now, a.starts_at);
     let mut tx = db.begin().await?;
-    // The status is checked again in the update: a concurrent transition makes this one fail cleanly.
+    // The status is checked again in the update: a concurrent transition makes this one fail cleanly,
+    // naming the status the other one left.
     if store::set_status(&mut tx, id, from, to, t, reason.as_deref(), late, now).await? == 0 {
-        return Err(Error::Conflict(Msg::new("activities.changed_meanwhile")));
+        let now = store::status_now(&mut tx, id).await?;
+        return Err(crate::workflow::changed_meanwhile::<Lifecycle>(
+            now.as_deref().and_then(Status::parse),
+        ));
     }
     audit::record(
         &mut tx,

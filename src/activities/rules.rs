@@ -5,6 +5,9 @@
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 
+use crate::access::Permission;
+use crate::workflow::{self, Step, Workflow};
+
 /// Where an activity stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -72,7 +75,7 @@ impl Status {
     }
 }
 
-/// What someone does to an activity.
+/// What someone does to an activity (a step of its review workflow).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Transition {
     Submit,
@@ -90,35 +93,113 @@ pub enum Transition {
 impl Transition {
     /// The audit action of the transition.
     pub fn action(self) -> &'static str {
-        match self {
-            Transition::Submit => "activities.submitted",
-            Transition::Approve => "activities.approved",
-            Transition::Return => "activities.returned",
-            Transition::Publish => "activities.published",
-            Transition::Hold => "activities.held",
-            Transition::Document => "activities.documented",
-            Transition::Archive => "activities.archived",
-            Transition::Cancel => "activities.cancelled",
-        }
+        workflow::rule::<Lifecycle>(self).action
+    }
+
+    /// The stable name of the step in forms and the API.
+    pub fn name(self) -> &'static str {
+        workflow::rule::<Lifecycle>(self).name
+    }
+}
+
+/// The review lifecycle of an activity (SPEC.md "Activities"): draft → submitted → approved or
+/// returned with a reason → published → held → documented → archived, or cancelled with a reason.
+/// The lead department or centre head plans and submits; the town school reviews, publishes and
+/// archives; either may cancel until the activity is held.
+pub struct Lifecycle;
+
+impl Workflow for Lifecycle {
+    type State = Status;
+    type Step = Transition;
+    const STEPS: &'static [Step<Status, Transition>] = {
+        use Permission::{ActivitiesPlan as Plan, ActivitiesReview as Review};
+        use Status::*;
+        &[
+            Step {
+                step: Transition::Submit,
+                name: "submit",
+                from: &[Draft, Returned],
+                to: Submitted,
+                permissions: &[Plan],
+                reason: None,
+                action: "activities.submitted",
+            },
+            Step {
+                step: Transition::Approve,
+                name: "approve",
+                from: &[Submitted],
+                to: Approved,
+                permissions: &[Review],
+                reason: None,
+                action: "activities.approved",
+            },
+            Step {
+                step: Transition::Return,
+                name: "return",
+                from: &[Submitted],
+                to: Returned,
+                permissions: &[Review],
+                reason: Some("reason"),
+                action: "activities.returned",
+            },
+            Step {
+                step: Transition::Publish,
+                name: "publish",
+                from: &[Approved],
+                to: Published,
+                permissions: &[Review],
+                reason: None,
+                action: "activities.published",
+            },
+            Step {
+                step: Transition::Hold,
+                name: "hold",
+                from: &[Published],
+                to: Held,
+                permissions: &[Plan],
+                reason: None,
+                action: "activities.held",
+            },
+            Step {
+                step: Transition::Document,
+                name: "document",
+                from: &[Held],
+                to: Documented,
+                permissions: &[Plan],
+                reason: None,
+                action: "activities.documented",
+            },
+            Step {
+                step: Transition::Archive,
+                name: "archive",
+                from: &[Documented],
+                to: Archived,
+                permissions: &[Review],
+                reason: None,
+                action: "activities.archived",
+            },
+            Step {
+                step: Transition::Cancel,
+                name: "cancel",
+                from: &[Draft, Submitted, Returned, Approved, Published],
+                to: Cancelled,
+                permissions: &[Plan, Review],
+                reason: Some("reason"),
+                action: "activities.cancelled",
+            },
+        ]
+    };
+    const REFUSED: &'static str = "activities.transition_refused";
+    const CHANGED: &'static str = "activities.changed_meanwhile";
+
+    fn state_label(s: Status) -> String {
+        format!("activities.status.{}", s.as_str())
     }
 }
 
 /// The state a transition leads to, or `None` when it is not allowed from `from`.
 pub fn next(from: Status, t: Transition) -> Option<Status> {
-    use Status::*;
-    match (from, t) {
-        (Draft | Returned, Transition::Submit) => Some(Submitted),
-        (Submitted, Transition::Approve) => Some(Approved),
-        (Submitted, Transition::Return) => Some(Returned),
-        (Approved, Transition::Publish) => Some(Published),
-        (Published, Transition::Hold) => Some(Held),
-        (Held, Transition::Document) => Some(Documented),
-        (Documented, Transition::Archive) => Some(Archived),
-        (Draft | Submitted | Returned | Approved | Published, Transition::Cancel) => {
-            Some(Cancelled)
-        }
-        _ => None,
-    }
+    workflow::next::<Lifecycle>(from, t)
 }
 
 /// Days of notice the plan asks for ("提前半月").

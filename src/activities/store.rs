@@ -118,6 +118,14 @@ pub(super) async fn set_status(
     Ok(n)
 }
 
+/// The status of an activity as it is now inside the transaction (after a compare-and-set missed).
+pub(super) async fn status_now(tx: &mut Tx, id: i64) -> Result<Option<String>> {
+    Ok(
+        on_tx!(tx, c => sqlx::query_scalar("select status from activities where id = $1")
+        .bind(id).fetch_optional(c).await?),
+    )
+}
+
 /// A fresh 256-bit secret that signs an activity's check-in codes.
 fn new_secret() -> String {
     use rand::RngCore;

@@ -592,6 +592,7 @@ pub struct QrCode {
 pub async fn qr_code(db: &Db, actor: &Actor, activity_id: i64) -> Result<QrCode> {
     actor.require(Permission::ActivitiesAttend)?;
     let a = activities::get(db, actor, activity_id).await?;
+    activities::require(actor, &a, activities::Act::Attend)?;
     let d = store::desk_activity(db, a.id)
         .await?
         .ok_or(Error::NotFound)?;
@@ -730,6 +731,7 @@ pub async fn mark(
 ) -> Result<usize> {
     actor.require(Permission::ActivitiesAttend)?;
     let a = activities::get(db, actor, activity_id).await?;
+    activities::require(actor, &a, activities::Act::Attend)?;
     check_markable(&a)?;
     let mut parsed = Vec::with_capacity(marks.len());
     for (resident_id, status) in marks {
@@ -814,6 +816,7 @@ pub async fn record_head_count(
 ) -> Result<Option<i64>> {
     actor.require(Permission::ActivitiesAttend)?;
     let a = activities::get(db, actor, activity_id).await?;
+    activities::require(actor, &a, activities::Act::Attend)?;
     check_markable(&a)?;
     let n = match count.trim() {
         "" => None,
@@ -861,6 +864,7 @@ pub struct SheetRow {
 pub async fn sign_in_sheet(db: &Db, actor: &Actor, activity_id: i64) -> Result<Vec<SheetRow>> {
     actor.require(Permission::ActivitiesAttend)?;
     let a = activities::get(db, actor, activity_id).await?;
+    activities::require(actor, &a, activities::Act::Attend)?;
     Ok(store::sheet_rows(db, a.id)
         .await?
         .into_iter()

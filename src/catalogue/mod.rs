@@ -28,6 +28,17 @@ pub struct Theme {
     pub active: bool,
 }
 
+impl Theme {
+    /// True when the plan names `department` among the theme's lead departments (the list is written
+    /// as in the plan: 执法大队、司法所、派出所).
+    pub fn led_by(&self, department: &str) -> bool {
+        self.lead_departments.as_deref().is_some_and(|l| {
+            l.split(['、', ',', '，', '/', ';', '；', ' '])
+                .any(|d| d.trim() == department)
+        })
+    }
+}
+
 /// The district a node belongs to: the second id of its path (`/root/district/…`).
 pub fn district_of(path: &str) -> Option<i64> {
     crate::org::rules::ancestor_id(path, crate::org::rules::DISTRICT_LEVEL)

@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::access::{Actor, Permission};
+use crate::access::Actor;
 use crate::activities::{self, Activity, Status, Transition};
 use crate::attendance;
 use crate::audit::{self, Entry};
@@ -124,13 +124,13 @@ pub async fn upload(
     name: &str,
     bytes: Vec<u8>,
 ) -> Result<ActivityFile> {
-    let needed = if kind == Kind::Material {
-        Permission::ActivitiesPlan
-    } else {
-        Permission::ActivitiesAttend
-    };
-    actor.require(needed)?;
     let a = activities::get(db, actor, activity_id).await?;
+    let act = if kind == Kind::Material {
+        activities::Act::AttachMaterial
+    } else {
+        activities::Act::Attend
+    };
+    activities::require(actor, &a, act)?;
     check_uploadable(&a, kind)?;
     if bytes.len() > MAX_BYTES {
         return Err(Error::invalid(
@@ -222,8 +222,9 @@ pub async fn download(
 /// Documents a held activity (a published one that has started is marked held first): the summary,
 /// attendance and at least one photo or sign-in scan are required.
 pub async fn document(db: &Db, actor: &Actor, activity_id: i64, summary: &str) -> Result<Activity> {
-    actor.require(Permission::ActivitiesAttend)?;
     let a = activities::get(db, actor, activity_id).await?;
+    activities::require(actor, &a, activities::Act::Attend)?;
+    activities::require(actor, &a, activities::Act::Step(Transition::Document))?;
     if !matches!(a.status(), Status::Published | Status::Held) {
         return Err(Error::Conflict(
             Msg::new("activities.transition_refused")

@@ -4,7 +4,7 @@ use chrono::{Datelike, Duration, Utc};
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::helpers::{TestApp, spawn_app, text_of};
+use crate::helpers::{Backend, TestApp, spawn_app, text_of};
 
 fn day(offset: i64) -> String {
     (Utc::now() + Duration::hours(8) + Duration::days(offset))
@@ -227,3 +227,150 @@ both! {
         assert!(list.contains("义诊进社区"));
     }
 }
+
+/// 社保所 sees every activity of its town but acts only on those it leads: editing, submitting,
+/// holding, cancelling and attaching material to 司法所's 法律 activity are refused with the reason,
+/// and nothing changes (the lead department is not silently reassigned); it cannot plan under 法律,
+/// and its own page offers no buttons on the other department's activity.
+async fn a_lead_department_acts_only_on_the_activities_it_leads(b: Backend) {
+    let app = spawn_app(b).await;
+    let office = app.token("qunli.office").await;
+    let shebao = app.token("qunli.shebao").await;
+    let sifa = app.node_id("司法所").await;
+    let law = theme(&app, "法律").await;
+    let centre = app.node_id("群力社区学习中心").await;
+    let body = |title: &str, theme: i64| {
+        json!({"title": title, "owner_id": centre, "theme_id": theme, "lead_department_id": sifa,
+            "date": day(30), "start_time": "09:00", "end_time": "10:30"})
+    };
+    let (s, v) = post(&app, &office, "/api/v1/activities", body("普法讲座", law)).await;
+    assert_eq!(s, 201, "{v}");
+    let draft = v[0]["id"].as_i64().unwrap();
+    let (_, v) = post(&app, &office, "/api/v1/activities", body("反诈宣传", law)).await;
+    let published = v[0]["id"].as_i64().unwrap();
+    for action in ["submit", "approve", "publish"] {
+        assert_eq!(act(&app, &office, published, action, None).await.0, 200);
+    }
+    // Reading is fine; the detail offers 社保所 no step on it.
+    let (s, v) = crate::helpers::api(
+        &app,
+        reqwest::Method::GET,
+        Some(&shebao),
+        &format!("/api/v1/activities/{draft}"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        (s, v["actions"].as_array().map(Vec::len)),
+        (200, Some(0)),
+        "{v}"
+    );
+    let refused = |(s, v): (u16, Value)| {
+        assert_eq!(s, 403, "{v}");
+        let m = v["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(m.contains("司法所牵头"), "{m}");
+    };
+    let edit = crate::helpers::api(
+        &app,
+        reqwest::Method::PUT,
+        Some(&shebao),
+        &format!("/api/v1/activities/{draft}"),
+        Some(body("社保所改过的标题", law)),
+    )
+    .await;
+    refused(edit);
+    refused(act(&app, &shebao, draft, "submit", None).await);
+    refused(act(&app, &shebao, draft, "cancel", Some("不办了")).await);
+    refused(act(&app, &shebao, published, "hold", None).await);
+    refused(act(&app, &shebao, published, "cancel", Some("不办了")).await);
+    let form = reqwest::multipart::Form::new()
+        .text("kind", "material")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(crate::concurrency::png()).file_name("课件.png"),
+        );
+    let r = app
+        .client()
+        .post(app.url(&format!("/api/v1/activities/{draft}/files")))
+        .bearer_auth(&shebao)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    refused((r.status().as_u16(), r.json().await.unwrap_or_default()));
+    let (title, dept, status): (String, i64, String) = (
+        app.text(&format!("select title from activities where id = {draft}"))
+            .await,
+        app.scalar(&format!(
+            "select lead_department_id from activities where id = {draft}"
+        ))
+        .await,
+        app.text(&format!(
+            "select status from activities where id = {published}"
+        ))
+        .await,
+    );
+    assert_eq!(
+        (title.as_str(), dept, status.as_str()),
+        ("普法讲座", sifa, "published"),
+        "nothing changed"
+    );
+    assert_eq!(
+        app.scalar(&format!(
+            "select count(*) from activity_files where activity_id = {draft}"
+        ))
+        .await,
+        0
+    );
+    // Planning under a theme 社保所 does not lead is a field error.
+    let (s, v) = post(
+        &app,
+        &shebao,
+        "/api/v1/activities",
+        body("社保所的法律课", law),
+    )
+    .await;
+    assert_eq!(
+        (s, v["error"]["fields"][0]["field"].as_str()),
+        (422, Some("theme_id")),
+        "{v}"
+    );
+    // Its own activity it edits, submits and cancels.
+    let (s, v) = plan(
+        &app,
+        &shebao,
+        "群力社区学习中心",
+        "科技(实用技术)",
+        &day(30),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let own = v[0]["id"].as_i64().unwrap();
+    assert_eq!(v[0]["actions"], json!(["submit", "cancel"]));
+    assert_eq!(act(&app, &shebao, own, "submit", None).await.0, 200);
+    assert_eq!(
+        act(&app, &shebao, own, "cancel", Some("天气原因")).await.0,
+        200
+    );
+    // The page shows no edit or step buttons on 司法所's activity.
+    let page = app
+        .login("qunli.shebao")
+        .await
+        .get(app.url(&format!("/activities/{draft}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !page.contains("action-submit") && !page.contains(&format!("/activities/{draft}/edit")),
+        "{}",
+        text_of(&page)
+    );
+}
+
+both!(a_lead_department_acts_only_on_the_activities_it_leads);

@@ -5,7 +5,7 @@ use axum::routing::{get, post};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use crate::activities::{self, Activity, ActivityFilter, ActivityInput, Grid, Transition};
+use crate::activities::{self, Activity, ActivityFilter, ActivityInput, Grid, Lifecycle};
 use crate::attendance::{self, Enrolment};
 use crate::error::{Error, Msg, Result};
 use crate::page::{Page, PageRequest};
@@ -111,16 +111,8 @@ pub async fn transition_activity(
     Id(id): Id,
     Json(b): Json<TransitionRequest>,
 ) -> Result<axum::Json<Activity>> {
-    let t = match b.action.as_str() {
-        "submit" => Transition::Submit,
-        "approve" => Transition::Approve,
-        "return" => Transition::Return,
-        "publish" => Transition::Publish,
-        "hold" => Transition::Hold,
-        "archive" => Transition::Archive,
-        "cancel" => Transition::Cancel,
-        _ => return Err(Error::invalid("action", Msg::new("field.choose"))),
-    };
+    let t = crate::workflow::parse::<Lifecycle>(&b.action)
+        .ok_or_else(|| Error::invalid("action", Msg::new("field.choose")))?;
     Ok(axum::Json(
         activities::transition(&s.db, &a, id, t, b.reason.as_deref()).await?,
     ))

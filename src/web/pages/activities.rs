@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::{here, html, html_status, saved_or_again, see_other};
 use crate::access::{Actor, Permission};
 use crate::activities::{
-    self, Activity, ActivityFilter, ActivityInput, SPECIAL_EVENTS, Status, Transition, rules,
+    self, Act, Activity, ActivityFilter, ActivityInput, Lifecycle, SPECIAL_EVENTS, Status, rules,
 };
 use crate::attendance;
 use crate::catalogue;
@@ -246,7 +246,7 @@ async fn form_page(
         .to_string(),
         is_new,
         owners: owner_choices(state, actor).await?,
-        themes: catalogue::themes(&state.db, district)
+        themes: activities::plannable_themes(&state.db, actor)
             .await?
             .into_iter()
             .map(|t| Choice {
@@ -560,16 +560,6 @@ pub struct EnrolmentRow {
     pub waiting: bool,
 }
 
-const ACTIONS: [(&str, Transition); 7] = [
-    ("submit", Transition::Submit),
-    ("approve", Transition::Approve),
-    ("return", Transition::Return),
-    ("publish", Transition::Publish),
-    ("hold", Transition::Hold),
-    ("archive", Transition::Archive),
-    ("cancel", Transition::Cancel),
-];
-
 async fn show_page(
     state: &AppState,
     actor: &Actor,
@@ -586,20 +576,12 @@ async fn show_page(
         .collect::<Vec<_>>()
         .join("、");
     let status = a.status();
-    let actions = ACTIONS
-        .iter()
-        .filter(|(_, t)| rules::next(status, *t).is_some())
-        .filter(|(_, t)| match t {
-            Transition::Approve
-            | Transition::Return
-            | Transition::Publish
-            | Transition::Archive => actor.can(Permission::ActivitiesReview),
-            _ => actor.can(Permission::ActivitiesPlan) || actor.can(Permission::ActivitiesReview),
-        })
-        .map(|(name, t)| ActionButton {
-            action: name,
-            label: i18n::t(lang, &format!("activities.action.{name}")).to_string(),
-            needs_reason: matches!(t, Transition::Return | Transition::Cancel),
+    let actions = activities::steps(actor, &a)
+        .into_iter()
+        .map(|step| ActionButton {
+            action: step.name,
+            label: i18n::t(lang, &format!("activities.action.{}", step.name)).to_string(),
+            needs_reason: step.reason.is_some(),
         })
         .collect();
     let enrolments = if actor.can(Permission::PeopleRead) {
@@ -640,7 +622,7 @@ async fn show_page(
             .map(|s| i18n::t(lang, &format!("activities.special.{s}")).to_string())
             .unwrap_or_default(),
         actions,
-        can_edit: actor.can(Permission::ActivitiesPlan) && status.editable(),
+        can_edit: activities::may(actor, &a, Act::Edit),
         error: None,
         act: a,
     })
@@ -676,11 +658,7 @@ async fn transition(
     Id(id): Id,
     Form(actor, f): Form<TransitionForm>,
 ) -> Result<Response> {
-    let t = ACTIONS
-        .iter()
-        .find(|(n, _)| *n == f.action)
-        .map(|(_, t)| *t)
-        .ok_or(Error::NotFound)?;
+    let t = crate::workflow::parse::<Lifecycle>(&f.action).ok_or(Error::NotFound)?;
     match activities::transition(&state.db, &actor, id, t, f.reason.as_deref()).await {
         Ok(_) => Ok(see_other(&format!("/activities/{id}?ok=saved"))),
         Err(Error::Conflict(m)) => {

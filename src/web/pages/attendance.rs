@@ -12,8 +12,8 @@ use serde::Deserialize;
 
 use super::activities::{ActivityRow, row};
 use super::{OkQuery, here, html, html_status, see_other};
-use crate::access::{Actor, Permission};
-use crate::activities::{self, Activity, Status};
+use crate::access::Actor;
+use crate::activities::{self, Act, Activity, Status, Transition};
 use crate::attendance::{self, AttendanceStatus, Method, RatingSummary};
 use crate::error::{Error, FieldErrors, Msg, Result};
 use crate::evidence::{self, Kind};
@@ -139,6 +139,7 @@ async fn page(
         .collect();
     let status = a.status();
     let open = matches!(status, Status::Published | Status::Held);
+    let attend = activities::may(actor, &a, Act::Attend);
     let has_evidence = files.iter().any(|f| f.kind != "material");
     let attended = sheet.taken();
     Ok(AttendancePage {
@@ -169,17 +170,17 @@ async fn page(
             .map(|x| format!("{x:.1}"))
             .unwrap_or_else(|| "—".into()),
         ratings,
-        can_mark: actor.can(Permission::ActivitiesAttend) && open,
-        can_upload: actor.can(Permission::ActivitiesAttend) && open,
-        can_material: actor.can(Permission::ActivitiesPlan)
+        can_mark: attend && open,
+        can_upload: attend && open,
+        can_material: activities::may(actor, &a, Act::AttachMaterial)
             && !matches!(
                 status,
                 Status::Cancelled | Status::Documented | Status::Archived
             ),
-        can_document: actor.can(Permission::ActivitiesAttend)
-            && actor.can(Permission::ActivitiesPlan)
-            && open,
-        show_qr: actor.can(Permission::ActivitiesAttend) && open,
+        can_document: attend
+            && open
+            && activities::require(actor, &a, Act::Step(Transition::Document)).is_ok(),
+        show_qr: attend && open,
         complete: attended && has_evidence,
         error: None,
         form: FormView::default(),
