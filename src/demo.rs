@@ -775,7 +775,7 @@ async fn generated_residents(
         let village = c.subtype.as_deref() == Some("village");
         let rows = crate::people::generate::residents(g, c.id, village, region, n, serial, today);
         for chunk in rows.chunks(20_000) {
-            crate::people::import::write_validated(db, &office, chunk, &c.path).await?;
+            crate::people::import::write_validated(db, &office, town.id, chunk, &c.path).await?;
         }
     }
     Ok(())

@@ -57,6 +57,8 @@ enum Msg {
 
 struct Job {
     activity_id: i64,
+    /// The activity's town: the number is looked up in that town's register only.
+    town_id: i64,
     phone: String,
     status: &'static str,
     at: DateTime<Utc>,
@@ -189,6 +191,7 @@ impl CheckinDesk {
         let (reply, answer) = oneshot::channel();
         let job = Job {
             activity_id: activity.id,
+            town_id: activity.town_id,
             phone: phone.to_string(),
             status,
             at: Utc::now(),
@@ -399,7 +402,7 @@ fn write_batch_sqlite(conn: &mut rusqlite::Connection, jobs: &[Job]) -> Result<V
             Entry::Occupied(o) => *o.get(),
             Entry::Vacant(v) => *v.insert(store::sqlite::is_open(&tx, j.activity_id)?),
         };
-        let written = match store::sqlite::resident_by_phone(&tx, &j.phone)? {
+        let written = match store::sqlite::resident_by_phone(&tx, j.town_id, &j.phone)? {
             None => Written::Unknown,
             Some(_) if !is_open => Written::Closed,
             Some((resident_id, name)) => {
@@ -440,16 +443,18 @@ fn write_batch_sqlite(conn: &mut rusqlite::Connection, jobs: &[Job]) -> Result<V
 /// closed activities, write the audit records.
 async fn write_batch(db: &Db, jobs: &[Job]) -> Result<Vec<Written>> {
     let mut tx = db.begin().await?;
-    let phones: Vec<&str> = jobs.iter().map(|j| j.phone.as_str()).collect();
-    let residents: HashMap<String, (i64, String)> = store::residents_by_phone(&mut tx, &phones)
-        .await?
-        .into_iter()
-        .map(|(id, name, phone)| (phone, (id, name)))
-        .collect();
+    let numbers: Vec<(i64, &str)> = jobs.iter().map(|j| (j.town_id, j.phone.as_str())).collect();
+    let residents: HashMap<(i64, String), (i64, String)> =
+        store::residents_by_phone(&mut tx, &numbers)
+            .await?
+            .into_iter()
+            .map(|(id, name, town, phone)| ((town, phone), (id, name)))
+            .collect();
+    let of = |j: &Job| residents.get(&(j.town_id, j.phone.clone()));
     let rows: Vec<(i64, i64, &str, DateTime<Utc>)> = jobs
         .iter()
         .filter_map(|j| {
-            let (id, _) = residents.get(&j.phone)?;
+            let (id, _) = of(j)?;
             Some((j.activity_id, *id, j.status, j.at))
         })
         .collect();
@@ -460,11 +465,7 @@ async fn write_batch(db: &Db, jobs: &[Job]) -> Result<Vec<Written>> {
         .collect();
     let mut missing: Vec<i64> = jobs
         .iter()
-        .filter(|j| {
-            residents
-                .get(&j.phone)
-                .is_some_and(|(r, _)| !inserted.contains_key(&(j.activity_id, *r)))
-        })
+        .filter(|j| of(j).is_some_and(|(r, _)| !inserted.contains_key(&(j.activity_id, *r))))
         .map(|j| j.activity_id)
         .collect();
     missing.sort_unstable();
@@ -474,7 +475,7 @@ async fn write_batch(db: &Db, jobs: &[Job]) -> Result<Vec<Written>> {
     let mut audit_rows = Vec::new();
     let mut claimed = std::collections::HashSet::new();
     for j in jobs {
-        let written = match residents.get(&j.phone) {
+        let written = match of(j) {
             None => Written::Unknown,
             Some((r, name)) => match inserted.get(&(j.activity_id, *r)) {
                 // The same person twice in one batch: the first scan got the row.

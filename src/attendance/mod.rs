@@ -135,7 +135,8 @@ pub async fn enrol_by_phone(
     phone: &str,
 ) -> Result<Enrolment> {
     let phone = people::rules::parse_phone(phone).map_err(|m| Error::invalid("phone", m))?;
-    let resident = people::find_by_phone(db, actor, &phone)
+    let a = activities::get(db, actor, activity_id).await?;
+    let resident = people::find_by_phone(db, actor, a.town_id, &phone)
         .await?
         .ok_or_else(|| Error::invalid("phone", Msg::new("attendance.phone_unknown")))?;
     enrol(db, actor, activity_id, resident).await
@@ -462,13 +463,13 @@ pub async fn self_enrol(
     let (a, secret) = enrol_context(desk, input.token.trim()).await?;
     let phone = people::rules::parse_phone(&input.phone).map_err(|m| Error::invalid("phone", m))?;
     let actor = Actor::self_service(&a.owner_path, source_ip, request_id);
-    let mut found = people::id_by_phone(desk.db(), &phone).await?;
+    let mut found = people::id_by_phone(desk.db(), a.town_id, &phone).await?;
     if found.is_none() {
         let form = form_of(desk.db(), &a, &secret, Utc::now()).await?;
         if !register_walk_in(desk, &a, &form, input, &phone, &actor).await? {
             return Ok(SelfEnrolment::NameNeeded);
         }
-        found = people::id_by_phone(desk.db(), &phone).await?;
+        found = people::id_by_phone(desk.db(), a.town_id, &phone).await?;
     }
     let resident = found.ok_or(Error::NotFound)?;
     match write_enrolment(desk.db(), &actor, a.id, &a.owner_path, a.capacity, resident).await {
@@ -794,7 +795,8 @@ pub async fn mark_by_phone(
     method: Method,
 ) -> Result<usize> {
     let phone = people::rules::parse_phone(phone).map_err(|m| Error::invalid("phone", m))?;
-    let resident = people::find_by_phone(db, actor, &phone)
+    let a = activities::get(db, actor, activity_id).await?;
+    let resident = people::find_by_phone(db, actor, a.town_id, &phone)
         .await?
         .ok_or_else(|| Error::invalid("phone", Msg::new("attendance.phone_unknown")))?;
     mark(

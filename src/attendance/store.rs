@@ -111,20 +111,26 @@ pub(super) async fn desk_activity(db: &Db, id: i64) -> Result<Option<DeskActivit
         .bind(id).fetch_optional(p).await?))
 }
 
+/// The residents with these (town, mobile number) pairs, each looked up in its town's register:
+/// (id, name, town, number).
 pub(super) async fn residents_by_phone(
     tx: &mut Tx,
-    phones: &[&str],
-) -> Result<Vec<(i64, String, String)>> {
-    let mut out = Vec::with_capacity(phones.len());
-    for chunk in phones.chunks(bind_chunk(tx.backend())) {
+    numbers: &[(i64, &str)],
+) -> Result<Vec<(i64, String, i64, String)>> {
+    let mut out = Vec::with_capacity(numbers.len());
+    for chunk in numbers.chunks(bind_chunk(tx.backend()) / 2) {
+        let pairs: Vec<String> = (0..chunk.len())
+            .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
+            .collect();
         let sql = format!(
-            "select id, name, phone from residents where phone in ({})",
-            placeholders(chunk.len())
+            "select r.id, r.name, r.town_id, r.phone from residents r \
+             join (values {}) v on r.town_id = v.column1 and r.phone = v.column2",
+            pairs.join(", ")
         );
-        let rows: Vec<(i64, String, String)> = on_tx!(tx, c => {
+        let rows: Vec<(i64, String, i64, String)> = on_tx!(tx, c => {
             let mut q = sqlx::query_as(&sql);
-            for p in chunk {
-                q = q.bind(*p);
+            for (town, phone) in chunk {
+                q = q.bind(*town).bind(*phone);
             }
             q.fetch_all(c).await?
         });
@@ -200,11 +206,15 @@ pub(super) mod sqlite {
 
     use crate::error::Result;
 
-    /// The resident with this (normalised) mobile number: id and name.
-    pub fn resident_by_phone(c: &Connection, phone: &str) -> Result<Option<(i64, String)>> {
+    /// The resident with this (normalised) mobile number in the town's register: id and name.
+    pub fn resident_by_phone(
+        c: &Connection,
+        town_id: i64,
+        phone: &str,
+    ) -> Result<Option<(i64, String)>> {
         Ok(
-            c.prepare_cached("select id, name from residents where phone = $1")?
-                .query_row(params![phone], |r| Ok((r.get(0)?, r.get(1)?)))
+            c.prepare_cached("select id, name from residents where town_id = $1 and phone = $2")?
+                .query_row(params![town_id, phone], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?,
         )
     }

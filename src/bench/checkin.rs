@@ -121,7 +121,7 @@ fn result_of(answer: &[u8]) -> &[u8] {
 }
 
 /// Sets up one database: the district, the activities going on now, the phones to check in.
-async fn prepare(db: &Db, b: &CheckinBench) -> Result<(Vec<(i64, Actor)>, Vec<String>)> {
+async fn prepare(db: &Db, b: &CheckinBench) -> Result<(Vec<(i64, Actor)>, Vec<Vec<String>>)> {
     db.migrate().await?;
     org::ensure_root(db).await?;
     let start = Instant::now();
@@ -163,17 +163,36 @@ async fn prepare(db: &Db, b: &CheckinBench) -> Result<(Vec<(i64, Actor)>, Vec<St
         now + chrono::Duration::hours(2),
     );
     let mut ids = Vec::new();
-    for c in centres.items.iter().cycle().take(b.activities) {
+    // Each activity's residents come from its own town's register (a number is looked up there), so
+    // only centres of towns with enough registered residents get an activity.
+    let per_activity = b.checkins.div_ceil(b.activities) as i64;
+    let mut phones = Vec::new();
+    let mut of_town: std::collections::HashMap<i64, Vec<String>> = Default::default();
+    for c in centres.items.iter().cycle().take(centres.items.len() * 2) {
+        if ids.len() == b.activities {
+            break;
+        }
         // The town office of the centre's town shows the code on the screen.
         let town_path = org::rules::ancestor_path(&c.path, org::rules::TOWN_LEVEL)
             .unwrap_or_else(|| c.path.clone());
         let town_id = org::rules::ancestor_id(&c.path, org::rules::TOWN_LEVEL).unwrap_or(0);
+        if let std::collections::hash_map::Entry::Vacant(e) = of_town.entry(town_id) {
+            e.insert(crate::people::sample_phones(db, Some(town_id), per_activity).await?);
+        }
+        if of_town[&town_id].len() < per_activity as usize {
+            continue;
+        }
         let office = Actor::command_line_for_town(town_id, &town_path);
         for id in crate::activities::generate_published(db, c, theme, &[window]).await? {
             ids.push((id, office.clone()));
+            phones.push(of_town[&town_id].clone());
         }
     }
-    let phones = crate::people::sample_phones(db, b.checkins.div_ceil(b.activities) as i64).await?;
+    if ids.is_empty() {
+        return Err(Error::Internal(
+            "no town has enough registered residents for the check-ins asked".into(),
+        ));
+    }
     let total = crate::people::count_residents(db).await?;
     println!(
         "    district of 30 towns, {total} residents, {} activities going on now, prepared in {}",
@@ -355,10 +374,16 @@ async fn run_on(label: &str, url: &str, b: &CheckinBench) -> Result<()> {
             }
         })
     };
-    let phones = Arc::new(phones);
-    let per_activity = phones.len();
+    // Laid out activity after activity: the numbers of activity `a` start at `a * per_activity`.
+    let per_activity = phones.first().map(Vec::len).unwrap_or(0);
+    let phones = Arc::new(phones.concat());
     let pairs: Vec<(usize, usize)> = (0..b.checkins.min(per_activity * ids.len()))
-        .map(|j| (j % ids.len(), j / ids.len()))
+        .map(|j| {
+            (
+                j % ids.len(),
+                (j % ids.len()) * per_activity + j / ids.len(),
+            )
+        })
         .collect();
     let pairs = Arc::new(pairs);
     let before_rows = count(&db, "select count(*) from attendances").await?;

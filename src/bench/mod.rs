@@ -309,7 +309,7 @@ async fn search_figures(b: &PeopleBench) -> Result<()> {
         let admin = access::login(&db, "tongnan", demo::DEMO_PASSWORD, None)
             .await?
             .actor;
-        let sample = crate::people::sample_phones(&db, 200).await?;
+        let sample = crate::people::sample_phones(&db, None, 200).await?;
         let by_phone: Vec<ResidentFilter> = sample
             .iter()
             .map(|p| ResidentFilter {

@@ -319,6 +319,15 @@ impl Db {
         })
     }
 
+    /// Starts a transaction that only reads (a consistent snapshot for several queries). On SQLite it
+    /// takes no write lock; writing inside it is a bug.
+    pub async fn begin_read(&self) -> Result<Tx> {
+        Ok(match self {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
     /// Cheap liveness probe for `/healthz`.
     pub async fn ping(&self) -> Result<()> {
         on_db!(self, p => sqlx::query("select 1").execute(p).await.map(|_| ()))?;
@@ -385,7 +394,12 @@ pub fn bind_chunk(backend: Backend) -> usize {
 
 /// `$1, $2, …, $n`: the placeholders of an `in (…)` list.
 pub fn placeholders(n: usize) -> String {
-    (1..=n)
+    placeholders_from(1, n)
+}
+
+/// `$first, …`: `n` placeholders after the statement's first `first - 1` ones.
+pub fn placeholders_from(first: usize, n: usize) -> String {
+    (first..first + n)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ")

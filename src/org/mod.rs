@@ -552,6 +552,14 @@ pub async fn move_node(db: &Db, actor: &Actor, id: i64, new_parent_id: i64) -> R
         ));
     }
     let after = store::move_subtree(&mut tx, &node, &parent, Utc::now()).await?;
+    if let Some(town) = rules::ancestor_id(&after.path, rules::TOWN_LEVEL) {
+        store::follow_town(&mut tx, &after.path, town)
+            .await
+            .map_err(|e| match e {
+                Error::Conflict(_) => Error::Conflict(Msg::new("org.move_numbers_registered")),
+                e => e,
+            })?;
+    }
     audit::record(
         &mut tx,
         actor,

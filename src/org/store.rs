@@ -124,6 +124,21 @@ pub(super) async fn move_subtree(
     get_tx(tx, node.id).await?.ok_or(Error::NotFound)
 }
 
+/// After a move: the residents and activities under `path` belong to the town `town_id` now. These
+/// rows keep their town for the registers' uniqueness and the town's lists; the tree decides it, so
+/// the tree's move keeps it true, in the move's transaction. Fails with a unique violation when the
+/// new town already registers a resident with the same number.
+pub(super) async fn follow_town(tx: &mut Tx, path: &str, town_id: i64) -> Result<()> {
+    let under = format!("{path}%");
+    on_tx!(tx, c => sqlx::query(
+        "update residents set town_id = $1 where town_id <> $1 and community_id in (select id from org_nodes where path like $2)")
+        .bind(town_id).bind(&under).execute(c).await.map(|r| r.rows_affected()))?;
+    on_tx!(tx, c => sqlx::query(
+        "update activities set town_id = $1 where town_id <> $1 and owner_id in (select id from org_nodes where path like $2)")
+        .bind(town_id).bind(&under).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 pub(super) async fn active_children(tx: &mut Tx, id: i64) -> Result<i64> {
     Ok(
         on_tx!(tx, c => sqlx::query_scalar("select count(*) from org_nodes where parent_id = $1 and retired_at is null")

@@ -508,10 +508,11 @@ pub async fn check_residents(
         }
         errors.extend(row_errors);
     }
-    // Against stored data.
-    let mut tx = db.begin().await?;
+    // Against the town's register (a read: no write lock is taken).
+    let mut tx = db.begin_read().await?;
     let known_phones: HashSet<String> = store::registered(
         &mut tx,
+        town.id,
         "phone",
         &phones.keys().cloned().collect::<Vec<_>>(),
     )
@@ -520,6 +521,7 @@ pub async fn check_residents(
     .collect();
     let known_ids: HashSet<String> = store::registered(
         &mut tx,
+        town.id,
         "id_number",
         &ids.keys().cloned().collect::<Vec<_>>(),
     )
@@ -752,7 +754,7 @@ pub async fn confirm(db: &Db, actor: &Actor, id: i64) -> Result<usize> {
     let count = match b.kind {
         ImportKind::Residents => {
             let rows: Vec<ResidentValues> = serde_json::from_str(&payload)?;
-            write_residents(&mut tx, &rows, now).await?
+            write_residents(&mut tx, town.id, &rows, now).await?
         }
         ImportKind::Households => {
             let rows: Vec<HouseholdValues> = serde_json::from_str(&payload)?;
@@ -809,11 +811,12 @@ pub async fn cancel(db: &Db, actor: &Actor, id: i64) -> Result<()> {
 pub async fn write_validated(
     db: &Db,
     actor: &Actor,
+    town_id: i64,
     rows: &[ResidentValues],
     node_path: &str,
 ) -> Result<usize> {
     let mut tx = db.begin().await?;
-    let n = write_residents(&mut tx, rows, Utc::now()).await?;
+    let n = write_residents(&mut tx, town_id, rows, Utc::now()).await?;
     audit::record(
         &mut tx,
         actor,
@@ -832,16 +835,22 @@ pub async fn write_validated(
     Ok(n)
 }
 
+/// Writes residents of one town's communities (checked again: someone may have registered the same
+/// people since the check).
 async fn write_residents(
     tx: &mut Tx,
+    town_id: i64,
     rows: &[ResidentValues],
     now: DateTime<Utc>,
 ) -> Result<usize> {
-    // Someone may have registered the same people since the check.
     let phones: Vec<String> = rows.iter().filter_map(|r| r.phone.clone()).collect();
     let ids: Vec<String> = rows.iter().filter_map(|r| r.id_number.clone()).collect();
-    let taken = store::registered(tx, "phone", &phones).await?.len()
-        + store::registered(tx, "id_number", &ids).await?.len();
+    let taken = store::registered(tx, town_id, "phone", &phones)
+        .await?
+        .len()
+        + store::registered(tx, town_id, "id_number", &ids)
+            .await?
+            .len();
     if taken > 0 {
         return Err(Error::Conflict(
             Msg::new("import.stale_people").arg("count", taken),

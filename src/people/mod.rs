@@ -272,18 +272,25 @@ async fn community_in_scope(tx: &mut Tx, actor: &Actor, id: i64) -> Result<Node>
     }
 }
 
-/// Field errors for a phone or ID number already registered (to another resident than `except`).
-async fn check_unique(tx: &mut Tx, v: &ResidentValues, except: Option<i64>) -> Result<()> {
+/// Field errors for a phone or ID number already in the town's register (for another resident than
+/// `except`). Another town's register is never consulted: it is not this town's to know.
+async fn check_unique(
+    tx: &mut Tx,
+    community: &Node,
+    v: &ResidentValues,
+    except: Option<i64>,
+) -> Result<()> {
+    let town_id = community.parent_id.unwrap_or(0);
     let mut fe = FieldErrors::default();
     if let Some(p) = &v.phone
-        && store::resident_with_phone(tx, p)
+        && store::resident_with_phone(tx, town_id, p)
             .await?
             .is_some_and(|id| Some(id) != except)
     {
         fe.add("phone", Msg::new("people.phone_taken"));
     }
     if let Some(n) = &v.id_number
-        && store::resident_with_id_number(tx, n)
+        && store::resident_with_id_number(tx, town_id, n)
             .await?
             .is_some_and(|id| Some(id) != except)
     {
@@ -325,7 +332,7 @@ async fn insert_resident(
     let v = validate(input, Utc::now().date_naive()).map_err(Error::Invalid)?;
     let mut tx = db.begin().await?;
     let community = community_in_scope(&mut tx, actor, v.community_id).await?;
-    check_unique(&mut tx, &v, None).await?;
+    check_unique(&mut tx, &community, &v, None).await?;
     let id = store::insert_resident(&mut tx, &v, Utc::now()).await?;
     audit::record(
         &mut tx,
@@ -474,7 +481,7 @@ pub async fn update_resident(
     let v = validate(&input, Utc::now().date_naive()).map_err(Error::Invalid)?;
     let mut tx = db.begin().await?;
     let community = community_in_scope(&mut tx, actor, v.community_id).await?;
-    check_unique(&mut tx, &v, Some(id)).await?;
+    check_unique(&mut tx, &community, &v, Some(id)).await?;
     let old_tags = store::tags_of_tx(&mut tx, id).await?;
     store::update_resident(&mut tx, id, &v, Utc::now()).await?;
     let before_values = ResidentValues {
@@ -795,17 +802,23 @@ pub async fn communities(db: &Db, actor: &Actor) -> Result<Vec<(i64, String)>> {
     Ok(page.items.into_iter().map(|n| (n.id, n.name)).collect())
 }
 
-/// The id of the resident with this (normalised) mobile number in any town: the phone pages identify
-/// residents by number wherever they live.
-pub(crate) async fn id_by_phone(db: &Db, phone: &str) -> Result<Option<i64>> {
-    let mut tx = db.begin().await?;
-    store::resident_with_phone(&mut tx, phone).await
+/// The id of the resident with this (normalised) mobile number in one town's register: the phone pages
+/// of an activity look a number up in the activity's town only, so a number registered elsewhere is a
+/// first-time visitor here and reveals nothing about the other town's resident.
+pub(crate) async fn id_by_phone(db: &Db, town_id: i64, phone: &str) -> Result<Option<i64>> {
+    store::resident_id_by_phone(db, town_id, phone).await
 }
 
-/// The id of the resident with this (normalised) mobile number, inside the actor's scope.
-pub async fn find_by_phone(db: &Db, actor: &Actor, phone: &str) -> Result<Option<i64>> {
+/// The id of the resident with this (normalised) mobile number in a town's register, inside the
+/// actor's scope.
+pub async fn find_by_phone(
+    db: &Db,
+    actor: &Actor,
+    town_id: i64,
+    phone: &str,
+) -> Result<Option<i64>> {
     actor.require(Permission::PeopleRead)?;
-    match id_by_phone(db, phone).await? {
+    match id_by_phone(db, town_id, phone).await? {
         Some(id) => match record_in_scope(db, actor, id).await {
             Ok(_) => Ok(Some(id)),
             Err(Error::NotFound) => Ok(None),
@@ -820,9 +833,9 @@ pub async fn count_residents(db: &Db) -> Result<i64> {
     store::count_residents(db).await
 }
 
-/// Some stored phone numbers spread over the table (benchmark inputs).
-pub async fn sample_phones(db: &Db, n: i64) -> Result<Vec<String>> {
-    store::sample_phones(db, n).await
+/// Some stored phone numbers spread over the table, or of one town's register (benchmark inputs).
+pub async fn sample_phones(db: &Db, town_id: Option<i64>, n: i64) -> Result<Vec<String>> {
+    store::sample_phones(db, town_id, n).await
 }
 
 /// Audits an export of personal data (the caller writes the file).

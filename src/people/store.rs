@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use super::{
     Building, COUNT_CAP, Household, ResidentFilter, ResidentRecord, ResidentValues, rules,
 };
-use crate::db::{Db, Tx, bind_chunk, grouped_texts, like_escape, placeholders};
+use crate::db::{Db, Tx, bind_chunk, grouped_texts, like_escape, placeholders_from};
 use crate::error::{Error, Result};
 use crate::page::{Page, PageRequest};
 use crate::{on_db, on_tx};
@@ -36,15 +36,42 @@ macro_rules! bind_all {
     }};
 }
 
-pub(super) async fn resident_with_phone(tx: &mut Tx, phone: &str) -> Result<Option<i64>> {
+/// The town of every resident row is its community's parent, set in the statement that writes it.
+const TOWN_OF_COMMUNITY: &str = "(select parent_id from org_nodes where id = $1)";
+
+/// The resident with this mobile number in the town's register.
+pub(super) async fn resident_with_phone(
+    tx: &mut Tx,
+    town_id: i64,
+    phone: &str,
+) -> Result<Option<i64>> {
     Ok(
-        on_tx!(tx, c => sqlx::query_scalar("select id from residents where phone = $1").bind(phone).fetch_optional(c).await?),
+        on_tx!(tx, c => sqlx::query_scalar("select id from residents where town_id = $1 and phone = $2")
+        .bind(town_id).bind(phone).fetch_optional(c).await?),
     )
 }
 
-pub(super) async fn resident_with_id_number(tx: &mut Tx, n: &str) -> Result<Option<i64>> {
+/// The same, read outside a transaction (the phone pages).
+pub(super) async fn resident_id_by_phone(
+    db: &Db,
+    town_id: i64,
+    phone: &str,
+) -> Result<Option<i64>> {
     Ok(
-        on_tx!(tx, c => sqlx::query_scalar("select id from residents where id_number = $1").bind(n).fetch_optional(c).await?),
+        on_db!(db, p => sqlx::query_scalar("select id from residents where town_id = $1 and phone = $2")
+        .bind(town_id).bind(phone).fetch_optional(p).await?),
+    )
+}
+
+/// The resident with this ID number in the town's register.
+pub(super) async fn resident_with_id_number(
+    tx: &mut Tx,
+    town_id: i64,
+    n: &str,
+) -> Result<Option<i64>> {
+    Ok(
+        on_tx!(tx, c => sqlx::query_scalar("select id from residents where town_id = $1 and id_number = $2")
+        .bind(town_id).bind(n).fetch_optional(c).await?),
     )
 }
 
@@ -141,9 +168,11 @@ pub(super) async fn insert_resident(
     now: DateTime<Utc>,
 ) -> Result<i64> {
     let (household, building) = places(tx, v, now).await?;
-    let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
+    let sql = format!(
         "insert into residents (community_id, name, gender, birth_date, phone, id_number, household_id, building_id, guardian_consent, \
-         created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) returning id")
+         created_at, updated_at, town_id) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, {TOWN_OF_COMMUNITY}) returning id"
+    );
+    let id: i64 = on_tx!(tx, c => sqlx::query_scalar(&sql)
         .bind(v.community_id).bind(&v.name).bind(&v.gender).bind(v.birth_date).bind(&v.phone).bind(&v.id_number)
         .bind(household).bind(building).bind(v.guardian_consent).bind(now).fetch_one(c).await?);
     set_tags(tx, id, &v.tags).await?;
@@ -157,9 +186,11 @@ pub(super) async fn update_resident(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let (household, building) = places(tx, v, now).await?;
-    on_tx!(tx, c => sqlx::query(
+    let sql = format!(
         "update residents set community_id = $1, name = $2, gender = $3, birth_date = $4, phone = $5, id_number = $6, \
-         household_id = $7, building_id = $8, guardian_consent = $9, updated_at = $10 where id = $11")
+         household_id = $7, building_id = $8, guardian_consent = $9, updated_at = $10, town_id = {TOWN_OF_COMMUNITY} where id = $11"
+    );
+    on_tx!(tx, c => sqlx::query(&sql)
         .bind(v.community_id).bind(&v.name).bind(&v.gender).bind(v.birth_date).bind(&v.phone).bind(&v.id_number)
         .bind(household).bind(building).bind(v.guardian_consent).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
     set_tags(tx, id, &v.tags).await
@@ -390,9 +421,10 @@ pub(super) async fn buildings(db: &Db, community_id: i64) -> Result<Vec<Building
     )
 }
 
-/// Phones and ID numbers among `values` that are already registered.
+/// Phones and ID numbers among `values` that the town's register already holds.
 pub(crate) async fn registered(
     tx: &mut Tx,
+    town_id: i64,
     column: &str,
     values: &[String],
 ) -> Result<Vec<String>> {
@@ -403,11 +435,11 @@ pub(crate) async fn registered(
     let size = bind_chunk(tx.backend());
     for chunk in values.chunks(size) {
         let sql = format!(
-            "select {column} from residents where {column} in ({})",
-            placeholders(chunk.len())
+            "select {column} from residents where town_id = $1 and {column} in ({})",
+            placeholders_from(2, chunk.len())
         );
         let rows: Vec<String> = on_tx!(tx, c => {
-            let mut q = sqlx::query_scalar(&sql);
+            let mut q = sqlx::query_scalar(&sql).bind(town_id);
             for v in chunk {
                 q = q.bind(v);
             }
@@ -435,7 +467,7 @@ pub(crate) async fn insert_many(
             .map(|i| {
                 let b = i * COLS;
                 format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, (select parent_id from org_nodes where id = ${}))",
                     b + 1,
                     b + 2,
                     b + 3,
@@ -446,13 +478,14 @@ pub(crate) async fn insert_many(
                     b + 8,
                     b + 9,
                     b + 10,
-                    b + 10
+                    b + 10,
+                    b + 1
                 )
             })
             .collect();
         let sql = format!(
             "insert into residents (community_id, name, gender, birth_date, phone, id_number, household_id, building_id, \
-             guardian_consent, created_at, updated_at) values {} returning id",
+             guardian_consent, created_at, updated_at, town_id) values {} returning id",
             values.join(", ")
         );
         let new: Vec<i64> = on_tx!(tx, c => {
@@ -674,7 +707,12 @@ pub(super) async fn count_residents(db: &Db) -> Result<i64> {
     Ok(on_db!(db, p => sqlx::query_scalar("select count(*) from residents").fetch_one(p).await?))
 }
 
-pub(super) async fn sample_phones(db: &Db, n: i64) -> Result<Vec<String>> {
+pub(super) async fn sample_phones(db: &Db, town_id: Option<i64>, n: i64) -> Result<Vec<String>> {
+    if let Some(town) = town_id {
+        return Ok(on_db!(db, p => sqlx::query_scalar(
+            "select phone from residents where town_id = $1 and phone is not null limit $2")
+            .bind(town).bind(n).fetch_all(p).await?));
+    }
     let max: i64 = on_db!(db, p => sqlx::query_scalar("select coalesce(max(id), 0) from residents").fetch_one(p).await?);
     let step = (max / n.max(1)).max(1);
     Ok(

@@ -571,3 +571,104 @@ both! {
         assert!(text_of(&r.text().await.unwrap()).contains("候补名单"));
     }
 }
+
+/// A number registered in another town is, at this town's check-in, a first-time visitor: the answer
+/// asks for a name (it does not reveal the other town's resident, masked or not), the visitor is
+/// registered in this town, and the other town's resident gets no attendance. The enrolment link and
+/// staff marking by number look in the activity's town only too.
+async fn a_number_from_another_town_is_a_first_time_visitor_and_reveals_nothing(b: Backend) {
+    let app = spawn_app(b).await;
+    let office = app.token("qunli.office").await;
+    let id = running(&app, &office, "防诈骗讲座").await;
+    let qr = code(&app, &office, id).await;
+    let phone = phone_in(&app, "王齐村", 0).await;
+    let (other, other_name) = (
+        app.scalar(&format!("select id from residents where phone = '{phone}'"))
+            .await,
+        app.text(&format!(
+            "select name from residents where phone = '{phone}'"
+        ))
+        .await,
+    );
+    let masked = cedu::people::rules::mask_name(&other_name);
+    let (s, v) = post(
+        &app,
+        None,
+        "/api/v1/checkin",
+        json!({"token": qr, "phone": phone}),
+    )
+    .await;
+    assert_eq!((s, v["result"].as_str()), (200, Some("name_needed")), "{v}");
+    let answer = v.to_string();
+    assert!(
+        !answer.contains(&other_name) && !answer.contains(&masked),
+        "{answer}"
+    );
+    let ticket = v["form"]["ticket"].as_str().unwrap().to_string();
+    let community = app.node_id("群力社区").await;
+    let body =
+        json!({"token": ticket, "phone": phone, "name": "外镇来客", "community_id": community});
+    let (s, v) = post(&app, None, "/api/v1/checkin", body).await;
+    assert_eq!((s, v["result"].as_str()), (200, Some("checked_in")), "{v}");
+    assert_eq!(
+        v["resident_name"],
+        cedu::people::rules::mask_name("外镇来客")
+    );
+    let here = app
+        .scalar(&format!("select count(*) from residents where phone = '{phone}' and name = '外镇来客' and community_id = {community}"))
+        .await;
+    assert_eq!(here, 1, "registered in this town's register");
+    assert_eq!(
+        app.scalar(&format!(
+            "select count(*) from attendances where resident_id = {other}"
+        ))
+        .await,
+        0
+    );
+    let (_, sheet) = get(
+        &app,
+        &office,
+        &format!("/api/v1/activities/{id}/attendance"),
+    )
+    .await;
+    assert!(!sheet.to_string().contains(&other_name), "{sheet}");
+    // Staff marking by that town's other numbers find no one here.
+    let phone2 = phone_in(&app, "王齐村", 1).await;
+    let body = json!({"phone": phone2, "status": "present"});
+    let (s, v) = post(
+        &app,
+        Some(&office),
+        &format!("/api/v1/activities/{id}/attendance/by-phone"),
+        body,
+    )
+    .await;
+    assert_eq!(
+        (s, v["error"]["fields"][0]["field"].as_str()),
+        (422, Some("phone")),
+        "{v}"
+    );
+    // The enrolment link of a coming activity asks for a name too.
+    let later = running(&app, &office, "明天的防诈骗讲座").await;
+    let tomorrow = Utc::now() + Duration::days(1);
+    app.set_activity_times(later, tomorrow, tomorrow + Duration::hours(1))
+        .await;
+    let (_, link) = get(
+        &app,
+        &office,
+        &format!("/api/v1/activities/{later}/enrol-link"),
+    )
+    .await;
+    let body = json!({"token": link["token"], "phone": phone2});
+    let (s, v) = post(&app, None, "/api/v1/enrol", body).await;
+    assert_eq!((s, v["result"].as_str()), (200, Some("name_needed")), "{v}");
+    assert!(
+        !v.to_string().contains(&cedu::people::rules::mask_name(
+            &app.text(&format!(
+                "select name from residents where phone = '{phone2}'"
+            ))
+            .await
+        ))
+    );
+}
+
+both!(a_number_from_another_town_is_a_first_time_visitor_and_reveals_nothing);

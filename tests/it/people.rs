@@ -611,3 +611,109 @@ async fn a_centre_head_reads_the_town_schools_teachers_but_writes_none(b: Backen
 }
 
 both!(a_centre_head_reads_the_town_schools_teachers_but_writes_none);
+
+/// Each town keeps its own register: a number registered in Qiling can be registered in Qunli (the
+/// same person may live in both registers) and Qunli's clerk learns nothing of Qiling's; inside one
+/// town a number is registered once. A community moved to another town takes its residents along,
+/// and a move that would register a number twice in the new town is refused.
+async fn each_town_keeps_its_own_register_of_numbers(b: Backend) {
+    let app = spawn_app(b).await;
+    let office = app.token("qunli.office").await;
+    let qiling_phone = app
+        .text(&format!(
+            "select phone from residents where community_id = {} and phone is not null limit 1",
+            app.node_id("王齐村").await
+        ))
+        .await;
+    let qunli = app.node_id("群力社区").await;
+    let body =
+        serde_json::json!({"name": "两地居民", "community_id": qunli, "phone": qiling_phone});
+    let (s, v) = api_post(&app, Some(&office), "/api/v1/residents", body.clone()).await;
+    assert_eq!(s, 201, "{v}");
+    let (s, v) = api_post(&app, Some(&office), "/api/v1/residents", body).await;
+    assert_eq!(
+        (s, v["error"]["fields"][0]["field"].as_str()),
+        (422, Some("phone")),
+        "{v}"
+    );
+    // An import into Qunli checks against Qunli's register only.
+    let file = sheet(&[[
+        "另一位",
+        "",
+        "",
+        qiling_phone.as_str(),
+        "",
+        "檬子村",
+        "",
+        "",
+        "",
+        "",
+    ]]);
+    let (s, batch) = upload(&app, &office, "residents", "群力镇", "x.xlsx", file).await;
+    assert_eq!(s, 201);
+    assert_eq!(batch["errors"][0]["key"], "people.phone_taken", "{batch}");
+    // A new town of Tongnan; 檬子村 moves there with its residents.
+    let district = app.token("tongnan").await;
+    let tongnan = app.node_id("潼南区").await;
+    let (s, town) = api_post(
+        &app,
+        Some(&district),
+        "/api/v1/org/nodes",
+        serde_json::json!({"parent_id": tongnan, "kind": "town", "name": "新胜镇"}),
+    )
+    .await;
+    assert_eq!(s, 201, "{town}");
+    let town = town["id"].as_i64().unwrap();
+    let mengzi = app.node_id("檬子村").await;
+    let moving = app.text(&format!("select phone from residents where community_id = {mengzi} and phone is not null order by id limit 1")).await;
+    let (s, other) = api_post(&app, Some(&district), "/api/v1/org/nodes",
+        serde_json::json!({"parent_id": town, "kind": "community", "name": "新胜社区", "population": "3000"})).await;
+    assert_eq!(s, 201, "{other}");
+    let clash = format!(
+        "insert into residents (community_id, town_id, name, phone, created_at, updated_at) values ({}, {town}, '同号居民', '{moving}', '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00')",
+        other["id"]
+    );
+    app.exec(&clash).await.unwrap();
+    let (s, v) = api_post(
+        &app,
+        Some(&district),
+        &format!("/api/v1/org/nodes/{mengzi}/move"),
+        serde_json::json!({"parent_id": town}),
+    )
+    .await;
+    assert_eq!(s, 409, "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("手机号或身份证号相同"),
+        "{v}"
+    );
+    assert_eq!(
+        app.scalar(&format!(
+            "select count(*) from residents where community_id = {mengzi} and town_id = {town}"
+        ))
+        .await,
+        0,
+        "nothing moved"
+    );
+    app.exec("delete from residents where name = '同号居民'")
+        .await
+        .unwrap();
+    let (s, v) = api_post(
+        &app,
+        Some(&district),
+        &format!("/api/v1/org/nodes/{mengzi}/move"),
+        serde_json::json!({"parent_id": town}),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let left = app
+        .scalar(&format!(
+            "select count(*) from residents where community_id = {mengzi} and town_id <> {town}"
+        ))
+        .await;
+    assert_eq!(left, 0, "every resident of the community follows it");
+}
+
+both!(each_town_keeps_its_own_register_of_numbers);
