@@ -17,6 +17,7 @@ pub const DEMO_PASSWORD: &str = "Learn-Together-2026";
 /// The demo accounts: (user name, display name, role, name of the node it is bound to).
 pub const DEMO_LOGINS: &[(&str, &str, Role, &str)] = &[
     ("sysadmin", "系统管理员", Role::SystemAdmin, "全部地区"),
+    ("secadmin", "安全管理员", Role::SecurityAdmin, "全部地区"),
     ("auditor", "审计管理员", Role::AuditAdmin, "全部地区"),
     (
         "tongnan",

@@ -197,8 +197,9 @@ struct DemoArgs {
 
 #[derive(Subcommand)]
 enum AdminCommand {
-    /// Create the first system administrator (refused once any account exists). The password is read
-    /// from CEDU_ADMIN_PASSWORD or from standard input.
+    /// Create one of the three administrators (三员): the first system administrator (refused once any
+    /// account exists), or the first security or audit administrator (refused while one is active).
+    /// The password is read from CEDU_ADMIN_PASSWORD or from standard input.
     Create {
         #[command(flatten)]
         db: DbArgs,
@@ -206,6 +207,9 @@ enum AdminCommand {
         username: String,
         #[arg(long, default_value = "系统管理员")]
         display_name: String,
+        /// system_admin, security_admin or audit_admin
+        #[arg(long, default_value = "system_admin")]
+        role: String,
     },
 }
 
@@ -370,8 +374,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     db,
                     username,
                     display_name,
+                    role,
                 },
         } => {
+            let role = access::Role::parse(&role).with_context(|| {
+                format!("role \"{role}\": use system_admin, security_admin or audit_admin")
+            })?;
             let config = config_of(&db, Overrides::default())?;
             let pool = connect(&config).await?;
             let password = match std::env::var("CEDU_ADMIN_PASSWORD") {
@@ -388,8 +396,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     line.trim_end_matches(['\r', '\n']).to_string()
                 }
             };
-            match access::create_first_admin(
+            match access::create_founding_admin(
                 &pool,
+                role,
                 &username,
                 &display_name,
                 &password,
@@ -398,7 +407,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             .await
             {
                 Ok(u) => println!(
-                    "已创建系统管理员 · created system administrator {}",
+                    "已创建{} · created {} {}",
+                    cedu::i18n::t(cedu::i18n::Lang::Zh, role.label_key()),
+                    cedu::i18n::t(cedu::i18n::Lang::En, role.label_key()).to_lowercase(),
                     u.username
                 ),
                 Err(cedu::error::Error::Invalid(fe)) => {

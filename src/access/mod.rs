@@ -16,8 +16,9 @@ pub use session::{
     SignedIn, change_password, login, logout, session_actor,
 };
 pub use users::{
-    NewUser, User, UserFilter, active_accounts_on, create_first_admin, create_user, get_user,
-    list_users, reset_password, set_active,
+    AccountRequest, NewUser, Reset, User, UserFilter, active_accounts_on, confirm_request,
+    create_first_admin, create_founding_admin, create_user, get_user, list_users, pending_requests,
+    reject_request, reset_password, set_active,
 };
 
 use serde::Serialize;
@@ -29,6 +30,8 @@ use crate::error::{Error, Msg, Result};
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     SystemAdmin,
+    /// 安全管理员: confirms the account changes a system administrator prepares (三员分立).
+    SecurityAdmin,
     AuditAdmin,
     DistrictAdmin,
     TownOffice,
@@ -52,6 +55,8 @@ pub enum Permission {
     UsersRead,
     /// Create, disable and reset staff accounts.
     UsersManage,
+    /// Confirm or reject the account changes a system administrator prepared (the second person).
+    UsersConfirm,
     /// Browse the audit log.
     AuditRead,
     /// List and open residents, households, buildings (numbers masked).
@@ -91,6 +96,7 @@ impl Permission {
             Permission::OrgManage => "org:manage",
             Permission::UsersRead => "users:read",
             Permission::UsersManage => "users:manage",
+            Permission::UsersConfirm => "users:confirm",
             Permission::AuditRead => "audit:read",
             Permission::PeopleRead => "people:read",
             Permission::PeopleWrite => "people:write",
@@ -111,8 +117,9 @@ impl Permission {
 
 impl Role {
     /// Every role, in the order the account form lists them.
-    pub const ALL: [Role; 9] = [
+    pub const ALL: [Role; 10] = [
         Role::SystemAdmin,
+        Role::SecurityAdmin,
         Role::AuditAdmin,
         Role::DistrictAdmin,
         Role::TownOffice,
@@ -127,6 +134,7 @@ impl Role {
     pub fn as_str(self) -> &'static str {
         match self {
             Role::SystemAdmin => "system_admin",
+            Role::SecurityAdmin => "security_admin",
             Role::AuditAdmin => "audit_admin",
             Role::DistrictAdmin => "district_admin",
             Role::TownOffice => "town_office",
@@ -147,6 +155,7 @@ impl Role {
     pub fn label_key(self) -> &'static str {
         match self {
             Role::SystemAdmin => "role.system_admin",
+            Role::SecurityAdmin => "role.security_admin",
             Role::AuditAdmin => "role.audit_admin",
             Role::DistrictAdmin => "role.district_admin",
             Role::TownOffice => "role.town_office",
@@ -163,8 +172,11 @@ impl Role {
         use Permission::*;
         match self {
             // 三员: the system admin runs the tree and accounts but cannot read the audit log or
-            // residents' data; the audit admin reads the audit log and nothing else changes.
+            // residents' data, and any account change that hands out more than its own rights waits
+            // for the security admin's confirmation; the audit admin reads the audit log and nothing
+            // else changes.
             Role::SystemAdmin => &[OrgRead, OrgEdit, OrgManage, UsersRead, UsersManage],
+            Role::SecurityAdmin => &[OrgRead, UsersRead, UsersConfirm],
             Role::AuditAdmin => &[OrgRead, AuditRead],
             // The district compares towns: it reads and exports, it does not keep residents' records.
             Role::DistrictAdmin => &[
@@ -226,7 +238,7 @@ impl Role {
     /// The kinds of node an account of this role may be bound to.
     pub fn node_kinds(self) -> &'static [&'static str] {
         match self {
-            Role::SystemAdmin | Role::AuditAdmin => &["root"],
+            Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin => &["root"],
             Role::DistrictAdmin => &["district"],
             Role::TownOffice | Role::Leadership => &["town"],
             Role::LeadDepartment => &["department"],
@@ -234,6 +246,17 @@ impl Role {
             Role::Teacher => &["school", "centre"],
             Role::Resident => &["community"],
         }
+    }
+
+    /// True when an account change by this role that gives `target` its rights needs a second
+    /// administrator (三员分立): the system administrator may not alone hand out rights it does not
+    /// hold itself — an audit administrator's log, a town office's residents.
+    pub fn needs_second_person(self, target: Role) -> bool {
+        self == Role::SystemAdmin
+            && target
+                .permissions()
+                .iter()
+                .any(|p| !self.permissions().contains(p))
     }
 
     /// The roles an account of this role may hand out (inside its own scope).

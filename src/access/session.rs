@@ -257,8 +257,10 @@ pub async fn session_actor(
     if now - row.last_seen_at > chrono::Duration::seconds(60) {
         store::touch_session(db, &token_hash, now).await?;
     }
-    let password_change_due = profile == SecurityProfile::Dengbao
-        && (row.password_must_change || password_expired(profile, row.password_changed_at, now));
+    // A password someone else chose is marked (under the 等保 profile for every administrator's, and
+    // always for the temporary password of a confirmed 三员 change); under the profile it also ages.
+    let password_change_due =
+        row.password_must_change || password_expired(profile, row.password_changed_at, now);
     Ok(Some(SignedIn {
         actor: actor_from(&row, Some(token_hash), ip)?,
         password_change_due,

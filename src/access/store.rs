@@ -148,7 +148,8 @@ pub(super) async fn set_password(
 }
 
 const USER_COLS: &str = "select u.id, u.username, u.display_name, u.role, u.node_id, n.name as node_name, n.path as node_path, \
-    u.active, u.created_at from users u join org_nodes n on n.id = u.node_id";
+    u.active, u.created_at, q.kind as pending from users u join org_nodes n on n.id = u.node_id \
+    left join account_requests q on q.user_id = u.id and q.status = 'pending'";
 
 pub(super) async fn get_user(db: &Db, id: i64) -> Result<Option<User>> {
     let sql = format!("{USER_COLS} where u.id = $1");
@@ -193,6 +194,7 @@ pub(super) async fn username_taken(tx: &mut Tx, username: &str) -> Result<bool> 
     Ok(n > 0)
 }
 
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn insert_user(
     tx: &mut Tx,
     username: &str,
@@ -200,13 +202,75 @@ pub(super) async fn insert_user(
     hash: &str,
     role: &str,
     node_id: i64,
+    active: bool,
     now: DateTime<Utc>,
 ) -> Result<i64> {
     Ok(on_tx!(tx, c => sqlx::query_scalar(
         "insert into users (username, display_name, password_hash, role, node_id, active, password_changed_at, created_at, updated_at) \
-         values ($1, $2, $3, $4, $5, true, $6, $6, $6) returning id")
-        .bind(username).bind(display_name).bind(hash).bind(role).bind(node_id).bind(now)
+         values ($1, $2, $3, $4, $5, $6, $7, $7, $7) returning id")
+        .bind(username).bind(display_name).bind(hash).bind(role).bind(node_id).bind(active).bind(now)
         .fetch_one(c).await?))
+}
+
+/// A request as the confirmation reads it.
+#[derive(sqlx::FromRow)]
+pub(super) struct RequestRow {
+    pub user_id: i64,
+    pub kind: String,
+    pub requested_by: Option<i64>,
+}
+
+pub(super) async fn insert_request(
+    tx: &mut Tx,
+    user_id: i64,
+    kind: &str,
+    requested_by: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    on_tx!(tx, c => sqlx::query(
+        "insert into account_requests (user_id, kind, requested_by, requested_at) values ($1, $2, $3, $4)")
+        .bind(user_id).bind(kind).bind(requested_by).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+pub(super) async fn pending_request(tx: &mut Tx, user_id: i64) -> Result<Option<i64>> {
+    Ok(on_tx!(tx, c => sqlx::query_scalar(
+        "select id from account_requests where user_id = $1 and status = 'pending'")
+        .bind(user_id).fetch_optional(c).await?))
+}
+
+/// A pending request by id.
+pub(super) async fn request(db: &Db, id: i64) -> Result<Option<RequestRow>> {
+    Ok(on_db!(db, p => sqlx::query_as(
+        "select user_id, kind, requested_by from account_requests where id = $1 and status = 'pending'")
+        .bind(id).fetch_optional(p).await?))
+}
+
+/// Decides a pending request (compare-and-set: a second decision finds it decided).
+pub(super) async fn decide_request(
+    tx: &mut Tx,
+    id: i64,
+    status: &str,
+    by: Option<i64>,
+    note: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    Ok(on_tx!(tx, c => sqlx::query(
+        "update account_requests set status = $1, decided_by = $2, decided_at = $3, note = $4 where id = $5 and status = 'pending'")
+        .bind(status).bind(by).bind(now).bind(note).bind(id).execute(c).await.map(|r| r.rows_affected()))?)
+}
+
+pub(super) async fn pending_requests(
+    db: &Db,
+    scope: &str,
+) -> Result<Vec<super::users::AccountRequest>> {
+    Ok(on_db!(db, p => sqlx::query_as(
+        "select q.id, q.user_id, u.username, u.display_name, u.role, n.name as node_name, q.kind, \
+         r.display_name as requested_by_name, q.requested_at from account_requests q \
+         join users u on u.id = q.user_id join org_nodes n on n.id = u.node_id \
+         left join users r on r.id = q.requested_by \
+         where q.status = 'pending' and n.path like $1 order by q.requested_at, q.id")
+        .bind(format!("{scope}%")).fetch_all(p).await?))
 }
 
 pub(super) async fn set_active(
@@ -218,6 +282,13 @@ pub(super) async fn set_active(
     on_tx!(tx, c => sqlx::query("update users set active = $1, updated_at = $2 where id = $3")
         .bind(active).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
     Ok(())
+}
+
+pub(super) async fn count_active_with_role(db: &Db, role: &str) -> Result<i64> {
+    Ok(
+        on_db!(db, p => sqlx::query_scalar("select count(*) from users where role = $1 and active")
+        .bind(role).fetch_one(p).await?),
+    )
 }
 
 pub(super) async fn count_users(db: &Db) -> Result<i64> {

@@ -28,6 +28,23 @@ pub struct User {
     pub node_path: String,
     pub active: bool,
     pub created_at: DateTime<Utc>,
+    /// A change waiting for the security administrator: create, reset or enable.
+    pub pending: Option<String>,
+}
+
+/// An account change a system administrator prepared that waits for a second administrator.
+#[derive(Clone, Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct AccountRequest {
+    pub id: i64,
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub node_name: String,
+    /// create, reset or enable
+    pub kind: String,
+    pub requested_by_name: Option<String>,
+    pub requested_at: DateTime<Utc>,
 }
 
 /// Filters of the account list.
@@ -80,7 +97,12 @@ pub async fn create_user(
         }
         _ => {}
     }
-    if let Err(Error::Invalid(pe)) = check_password_policy(&input.password, &username, profile) {
+    // A change that waits for the security administrator takes no password from the one who asked:
+    // the confirming administrator sets the first one.
+    let second = role.is_some_and(|r| needs_second_person(actor, r));
+    if !second
+        && let Err(Error::Invalid(pe)) = check_password_policy(&input.password, &username, profile)
+    {
         fe.0.extend(pe.0);
     }
     let mut tx = db.begin().await?;
@@ -102,7 +124,12 @@ pub async fn create_user(
     }
     fe.into_result()?;
     let (node, role) = (node.ok_or(Error::NotFound)?, role.ok_or(Error::NotFound)?);
-    let hash = hash_password_async(&input.password).await?;
+    let hash = if second {
+        unusable_password_hash().await?
+    } else {
+        hash_password_async(&input.password).await?
+    };
+    let now = Utc::now();
     let id = match store::insert_user(
         &mut tx,
         &username,
@@ -110,7 +137,8 @@ pub async fn create_user(
         &hash,
         role.as_str(),
         node.id,
-        Utc::now(),
+        !second,
+        now,
     )
     .await
     {
@@ -127,6 +155,9 @@ pub async fn create_user(
     if profile == SecurityProfile::Dengbao && actor.user_id.is_some() {
         store::require_password_change(&mut tx, id).await?;
     }
+    if second {
+        store::insert_request(&mut tx, id, "create", actor.user_id, now).await?;
+    }
     let user = store::get_user_tx(&mut tx, id)
         .await?
         .ok_or(Error::NotFound)?;
@@ -139,7 +170,8 @@ pub async fn create_user(
             subject_id: Some(id),
             node_path: &node.path,
             before: None,
-            after: Some(json!({"username": username, "display_name": display_name, "role": role.as_str(), "node_id": node.id})),
+            after: Some(json!({"username": username, "display_name": display_name, "role": role.as_str(), "node_id": node.id,
+                "awaiting_confirmation": second})),
             result: "ok",
         },
     )
@@ -156,14 +188,48 @@ pub async fn create_first_admin(
     password: &str,
     profile: SecurityProfile,
 ) -> Result<User> {
-    if store::count_users(db).await? > 0 {
-        return Err(Error::Conflict(Msg::new("user.first_admin_exists")));
+    create_founding_admin(
+        db,
+        Role::SystemAdmin,
+        username,
+        display_name,
+        password,
+        profile,
+    )
+    .await
+}
+
+/// Creates one of the three administrators (三员) from the command line, where the machine's operator
+/// sets up a deployment: the first system administrator while no account exists, the first security
+/// or audit administrator while none is active. Later ones go through the system administrator and
+/// the security administrator's confirmation.
+pub async fn create_founding_admin(
+    db: &Db,
+    role: Role,
+    username: &str,
+    display_name: &str,
+    password: &str,
+    profile: SecurityProfile,
+) -> Result<User> {
+    match role {
+        Role::SystemAdmin if store::count_users(db).await? > 0 => {
+            return Err(Error::Conflict(Msg::new("user.first_admin_exists")));
+        }
+        Role::SystemAdmin => {}
+        Role::SecurityAdmin | Role::AuditAdmin => {
+            if store::count_active_with_role(db, role.as_str()).await? > 0 {
+                return Err(Error::Conflict(
+                    Msg::new("user.founding_admin_exists").arg("role", role.label_key()),
+                ));
+            }
+        }
+        _ => return Err(Error::invalid("role", Msg::new("user.founding_role"))),
     }
     let root = org::root(db).await?;
     let input = NewUser {
         username: username.into(),
         display_name: display_name.into(),
-        role: Role::SystemAdmin.as_str().into(),
+        role: role.as_str().into(),
         node_id: root.id,
         password: password.into(),
     };
@@ -201,6 +267,11 @@ pub async fn set_active(db: &Db, actor: &Actor, id: i64, active: bool) -> Result
         return Err(Error::Forbidden(Msg::new("user.role_not_grantable")));
     }
     let mut tx = db.begin().await?;
+    if active && needs_second_person(actor, role) {
+        request_change(&mut tx, actor, &before, "enable").await?;
+        tx.commit().await?;
+        return get_user(db, actor, id).await;
+    }
     store::set_active(&mut tx, id, active, Utc::now()).await?;
     if !active {
         store::delete_sessions_of(&mut tx, id).await?;
@@ -230,6 +301,15 @@ pub async fn set_active(db: &Db, actor: &Actor, id: i64, active: bool) -> Result
     Ok(after)
 }
 
+/// What a password reset did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reset {
+    /// The new password is in force; the account's sessions ended.
+    Done,
+    /// It waits for the security administrator, who sets a temporary password (三员分立).
+    AwaitingConfirmation,
+}
+
 /// Sets a new password for another account (a forgotten password); its sessions end.
 pub async fn reset_password(
     db: &Db,
@@ -237,12 +317,17 @@ pub async fn reset_password(
     id: i64,
     password: &str,
     profile: SecurityProfile,
-) -> Result<()> {
+) -> Result<Reset> {
     actor.require(Permission::UsersManage)?;
     let user = get_user(db, actor, id).await?;
     let role = Role::parse(&user.role).ok_or(Error::NotFound)?;
     if !actor.role.grantable().contains(&role) {
         return Err(Error::Forbidden(Msg::new("user.role_not_grantable")));
+    }
+    if needs_second_person(actor, role) {
+        let mut tx = db.begin().await?;
+        request_change(&mut tx, actor, &user, "reset").await?;
+        return tx.commit().await.map(|_| Reset::AwaitingConfirmation);
     }
     check_password_policy(password, &user.username, profile)?;
     let hash = hash_password_async(password).await?;
@@ -266,10 +351,144 @@ pub async fn reset_password(
         },
     )
     .await?;
-    tx.commit().await
+    tx.commit().await.map(|_| Reset::Done)
 }
 
 /// Active accounts bound to a node (a node still in use cannot be retired).
 pub async fn active_accounts_on(tx: &mut crate::db::Tx, node_id: i64) -> Result<i64> {
     store::active_accounts_on(tx, node_id).await
+}
+
+/// True when this actor's change that gives an account `target`'s rights waits for a second
+/// administrator. The command line (the machine's operator, who holds the database anyway) is not
+/// held to it.
+fn needs_second_person(actor: &Actor, target: Role) -> bool {
+    actor.user_id.is_some() && actor.role.needs_second_person(target)
+}
+
+/// A hash of a random password nobody knows: an account waiting for confirmation cannot be used.
+async fn unusable_password_hash() -> Result<String> {
+    use rand::RngCore;
+    let mut secret = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut secret);
+    hash_password_async(&crate::text::hex(&secret)).await
+}
+
+/// Records a change that waits for the security administrator, and its audit record.
+async fn request_change(
+    tx: &mut crate::db::Tx,
+    actor: &Actor,
+    user: &User,
+    kind: &'static str,
+) -> Result<()> {
+    if store::pending_request(tx, user.id).await?.is_some() {
+        return Err(Error::Conflict(Msg::new("user.request_pending")));
+    }
+    store::insert_request(tx, user.id, kind, actor.user_id, Utc::now()).await?;
+    audit::record(
+        tx,
+        actor,
+        Entry {
+            action: "user.change_requested",
+            subject_type: "user",
+            subject_id: Some(user.id),
+            node_path: &user.node_path,
+            before: None,
+            after: Some(json!({"kind": kind, "role": user.role})),
+            result: "ok",
+        },
+    )
+    .await
+}
+
+/// The account changes waiting for confirmation, oldest first.
+pub async fn pending_requests(db: &Db, actor: &Actor) -> Result<Vec<AccountRequest>> {
+    actor.require(Permission::UsersConfirm)?;
+    store::pending_requests(db, &actor.scope_path).await
+}
+
+/// The second administrator confirms a change: a new or reset account gets the temporary password
+/// the confirming administrator sets (its owner must replace it at the first sign-in, so neither
+/// administrator keeps a working password), a new or enabled account becomes usable.
+pub async fn confirm_request(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    password: Option<&str>,
+) -> Result<User> {
+    actor.require(Permission::UsersConfirm)?;
+    let r = store::request(db, id).await?.ok_or(Error::NotFound)?;
+    let user = get_user(db, actor, r.user_id).await?;
+    if r.requested_by.is_some() && r.requested_by == actor.user_id {
+        return Err(Error::Forbidden(Msg::new("user.request_own")));
+    }
+    let sets_password = matches!(r.kind.as_str(), "create" | "reset");
+    let hash = if sets_password {
+        let password = password.unwrap_or("");
+        check_password_policy(password, &user.username, SecurityProfile::Dengbao)?;
+        Some(hash_password_async(password).await?)
+    } else {
+        None
+    };
+    let now = Utc::now();
+    let mut tx = db.begin().await?;
+    if store::decide_request(&mut tx, id, "confirmed", actor.user_id, None, now).await? == 0 {
+        return Err(Error::Conflict(Msg::new("user.request_decided")));
+    }
+    if let Some(hash) = hash {
+        store::set_password(&mut tx, r.user_id, &hash, now).await?;
+        store::require_password_change(&mut tx, r.user_id).await?;
+        store::delete_sessions_of(&mut tx, r.user_id).await?;
+    }
+    if matches!(r.kind.as_str(), "create" | "enable") {
+        store::set_active(&mut tx, r.user_id, true, now).await?;
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        Entry {
+            action: "user.change_confirmed",
+            subject_type: "user",
+            subject_id: Some(r.user_id),
+            node_path: &user.node_path,
+            before: Some(json!({"request": id, "kind": r.kind, "requested_by": r.requested_by})),
+            after: Some(json!({"active": r.kind != "reset" || user.active})),
+            result: "ok",
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get_user(db, actor, r.user_id).await
+}
+
+/// The second administrator refuses a change, with a reason; a refused new account stays unusable.
+pub async fn reject_request(db: &Db, actor: &Actor, id: i64, reason: &str) -> Result<User> {
+    actor.require(Permission::UsersConfirm)?;
+    let mut fe = FieldErrors::default();
+    let reason = text::required(&mut fe, "reason", reason, 200);
+    fe.into_result()?;
+    let r = store::request(db, id).await?.ok_or(Error::NotFound)?;
+    let user = get_user(db, actor, r.user_id).await?;
+    let mut tx = db.begin().await?;
+    let now = Utc::now();
+    if store::decide_request(&mut tx, id, "rejected", actor.user_id, Some(&reason), now).await? == 0
+    {
+        return Err(Error::Conflict(Msg::new("user.request_decided")));
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        Entry {
+            action: "user.change_rejected",
+            subject_type: "user",
+            subject_id: Some(r.user_id),
+            node_path: &user.node_path,
+            before: Some(json!({"request": id, "kind": r.kind, "requested_by": r.requested_by})),
+            after: Some(json!({"reason": reason})),
+            result: "ok",
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    get_user(db, actor, r.user_id).await
 }

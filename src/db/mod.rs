@@ -469,6 +469,53 @@ mod tests {
         }
     }
 
+    /// Migration 0009 rebuilds the users table on SQLite: a database in use upgrades with its
+    /// accounts and signed-in sessions kept and no dangling reference.
+    #[tokio::test]
+    async fn the_users_table_rebuild_keeps_accounts_and_sessions() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&Db::sqlite_url_in(dir.path())).await.unwrap();
+        let Db::Sqlite(pool) = &db else {
+            unreachable!()
+        };
+        let mut before = sqlx::migrate!("migrations/sqlite");
+        before.migrations = std::borrow::Cow::Owned(
+            before
+                .migrations
+                .iter()
+                .filter(|m| m.version < 9)
+                .cloned()
+                .collect(),
+        );
+        before.run(pool).await.unwrap();
+        for sql in [
+            "insert into org_nodes (id, kind, name, path, depth, created_at, updated_at) values (1, 'root', '全部', '/1/', 0, '2026-01-01', '2026-01-01')",
+            "insert into users (id, username, display_name, password_hash, role, node_id, active, password_changed_at, created_at, updated_at) \
+             values (7, 'qunli.office', '张春林', 'x', 'town_office', 1, true, '2026-01-01', '2026-01-01', '2026-01-01')",
+            "insert into sessions (id_hash, user_id, csrf_token, created_at, last_seen_at) values ('h', 7, 'c', '2026-01-01', '2026-01-01')",
+        ] {
+            sqlx::query(sql).execute(pool).await.unwrap();
+        }
+        db.migrate().await.unwrap();
+        let kept: (String, i64) = sqlx::query_as(
+            "select u.username, count(s.id_hash) from users u join sessions s on s.user_id = u.id group by u.username",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        assert_eq!(kept, ("qunli.office".to_string(), 1));
+        let dangling: Vec<(String,)> = sqlx::query_as("pragma foreign_key_check")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+        assert!(dangling.is_empty(), "{dangling:?}");
+        sqlx::query("insert into users (username, display_name, password_hash, role, node_id, password_changed_at, created_at, updated_at) \
+             values ('secadmin', '安全管理员', 'x', 'security_admin', 1, '2026-01-01', '2026-01-01', '2026-01-01')")
+            .execute(pool)
+            .await
+            .expect("the new role is allowed");
+    }
+
     /// The writer's connection shares the pool's file and settings, but its commits leave the flush to
     /// the caller. (An in-memory database, refused by `sqlite_writer`, is not opened here: sqlx would
     /// leave a stray file in the working folder.)

@@ -46,6 +46,9 @@ const FLASHES: &[&str] = &[
     "user_enabled",
     "password_reset",
     "password_expired",
+    "awaiting_confirmation",
+    "request_confirmed",
+    "request_rejected",
 ];
 
 impl Shell {

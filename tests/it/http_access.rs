@@ -4,7 +4,9 @@
 use crate::both;
 use cedu::access::SecurityProfile;
 
-use crate::helpers::{Backend, DEMO_PASSWORD, TestDb, spawn_app, spawn_configured, text_of};
+use crate::helpers::{
+    Backend, DEMO_PASSWORD, TestDb, api_post, spawn_app, spawn_configured, text_of,
+};
 
 both! {
     async fn a_town_clerk_signs_in_sees_the_tree_and_signs_out(b: Backend) {
@@ -305,3 +307,252 @@ async fn next_after_login_or_a_language_switch_never_leaves_the_site(b: Backend)
 }
 
 both!(next_after_login_or_a_language_switch_never_leaves_the_site);
+
+/// 三员分立: the system administrator cannot alone hand out rights it does not hold. Creating an audit
+/// administrator or a town office, resetting the auditor's password and enabling the auditor all wait
+/// for the security administrator, who sets the temporary password (the owner must change it at the
+/// first sign-in); nothing the system administrator typed ever signs anyone in; every step is audited.
+async fn the_system_administrator_cannot_alone_hand_out_rights_it_lacks(b: Backend) {
+    let app = spawn_app(b).await;
+    let sys = app.token("sysadmin").await;
+    let root = app
+        .scalar("select id from org_nodes where kind = 'root'")
+        .await;
+    let town = app.node_id("群力镇").await;
+    let new_user = |username: &str, role: &str, node: i64| {
+        serde_json::json!({"username": username, "display_name": "新账号", "role": role, "node_id": node,
+            "password": "Sys-Chosen-Pass-9"})
+    };
+    let (s, v) = api_post(
+        &app,
+        Some(&sys),
+        "/api/v1/users",
+        new_user("audit2", "audit_admin", root),
+    )
+    .await;
+    assert_eq!(
+        (s, v["pending"].as_str(), v["active"].as_bool()),
+        (202, Some("create"), Some(false)),
+        "{v}"
+    );
+    let (s, office) = api_post(
+        &app,
+        Some(&sys),
+        "/api/v1/users",
+        new_user("qunli.office2", "town_office", town),
+    )
+    .await;
+    assert_eq!(
+        (s, office["pending"].as_str()),
+        (202, Some("create")),
+        "{office}"
+    );
+    // Another system administrator holds no more than its creator: created at once.
+    let (s, v) = api_post(
+        &app,
+        Some(&sys),
+        "/api/v1/users",
+        new_user("sysadmin2", "system_admin", root),
+    )
+    .await;
+    assert_eq!((s, v["active"].as_bool()), (201, Some(true)), "{v}");
+    let login = |user: &'static str, password: &'static str| {
+        let app = &app;
+        async move {
+            let body = serde_json::json!({"username": user, "password": password});
+            api_post(app, None, "/api/v1/auth/login", body).await.0
+        }
+    };
+    assert_eq!(
+        login("audit2", "Sys-Chosen-Pass-9").await,
+        422,
+        "a waiting account cannot sign in"
+    );
+    assert_eq!(login("qunli.office2", "Sys-Chosen-Pass-9").await, 422);
+    let auditor = app
+        .scalar("select id from users where username = 'auditor'")
+        .await;
+    let (s, v) = api_post(
+        &app,
+        Some(&sys),
+        &format!("/api/v1/users/{auditor}/password"),
+        serde_json::json!({"password": "Sys-Chosen-Pass-9"}),
+    )
+    .await;
+    assert_eq!(
+        (s, v["status"].as_str()),
+        (200, Some("awaiting_confirmation")),
+        "{v}"
+    );
+    assert_eq!(
+        login("auditor", "Sys-Chosen-Pass-9").await,
+        422,
+        "the auditor's password is unchanged"
+    );
+    assert_eq!(login("auditor", DEMO_PASSWORD).await, 200);
+    let (s, _) = api_post(
+        &app,
+        Some(&sys),
+        &format!("/api/v1/users/{auditor}/disable"),
+        serde_json::json!({}),
+    )
+    .await;
+    assert_eq!(s, 200, "restricting needs no second person");
+    let (s, v) = api_post(
+        &app,
+        Some(&sys),
+        &format!("/api/v1/users/{auditor}/enable"),
+        serde_json::json!({}),
+    )
+    .await;
+    assert_eq!(
+        (s, v["active"].as_bool()),
+        (409, None),
+        "one waiting change per account: {v}"
+    );
+    // The system administrator cannot confirm anything itself.
+    let (s, _) = crate::helpers::api(
+        &app,
+        reqwest::Method::GET,
+        Some(&sys),
+        "/api/v1/account-requests",
+        None,
+    )
+    .await;
+    assert_eq!(s, 403);
+    // The security administrator sees the three requests, confirms two and rejects the reset.
+    let sec = app.token("secadmin").await;
+    let (s, list) = crate::helpers::api(
+        &app,
+        reqwest::Method::GET,
+        Some(&sec),
+        "/api/v1/account-requests",
+        None,
+    )
+    .await;
+    assert_eq!(s, 200);
+    let kinds: Vec<(String, String)> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["username"].as_str().unwrap().to_string(),
+                r["kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("audit2".to_string(), "create".to_string()),
+            ("qunli.office2".into(), "create".into()),
+            ("auditor".into(), "reset".into())
+        ]
+    );
+    let id_of = |user: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["username"] == user)
+            .unwrap()["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let (s, v) = api_post(
+        &app,
+        Some(&sec),
+        &format!(
+            "/api/v1/account-requests/{}/confirm",
+            id_of("qunli.office2")
+        ),
+        serde_json::json!({"password": "short"}),
+    )
+    .await;
+    assert_eq!(
+        (s, v["error"]["fields"][0]["field"].as_str()),
+        (422, Some("password")),
+        "{v}"
+    );
+    let (s, v) = api_post(
+        &app,
+        Some(&sec),
+        &format!(
+            "/api/v1/account-requests/{}/confirm",
+            id_of("qunli.office2")
+        ),
+        serde_json::json!({"password": "Temp-Handover-2026"}),
+    )
+    .await;
+    assert_eq!(
+        (s, v["active"].as_bool(), v["pending"].as_str()),
+        (200, Some(true), None),
+        "{v}"
+    );
+    let (s, v) = api_post(
+        &app,
+        Some(&sec),
+        &format!("/api/v1/account-requests/{}/reject", id_of("auditor")),
+        serde_json::json!({"reason": "未见本人申请"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let (s, _) = api_post(
+        &app,
+        Some(&sec),
+        &format!("/api/v1/account-requests/{}/reject", id_of("auditor")),
+        serde_json::json!({"reason": "again"}),
+    )
+    .await;
+    assert_eq!(s, 404, "a decided request is gone");
+    // What the system administrator typed never works; the temporary password must be replaced first.
+    assert_eq!(login("qunli.office2", "Sys-Chosen-Pass-9").await, 422);
+    let body = serde_json::json!({"username": "qunli.office2", "password": "Temp-Handover-2026"});
+    let (s, t) = api_post(&app, None, "/api/v1/auth/login", body).await;
+    assert_eq!(s, 200);
+    let (s, v) = crate::helpers::api(
+        &app,
+        reqwest::Method::GET,
+        t["token"].as_str(),
+        "/api/v1/residents",
+        None,
+    )
+    .await;
+    assert_eq!(
+        s, 403,
+        "the owner must replace the temporary password before reading anything: {v}"
+    );
+    // The security administrator itself creates and reads nothing beyond accounts.
+    let (s, _) = api_post(
+        &app,
+        Some(&sec),
+        "/api/v1/users",
+        new_user("x.office", "town_office", town),
+    )
+    .await;
+    assert_eq!(s, 403);
+    let (s, _) = crate::helpers::api(
+        &app,
+        reqwest::Method::GET,
+        Some(&sec),
+        "/api/v1/audit",
+        None,
+    )
+    .await;
+    assert_eq!(s, 403);
+    for (action, n) in [
+        ("user.change_requested", 1),
+        ("user.created", 3),
+        ("user.change_confirmed", 1),
+        ("user.change_rejected", 1),
+    ] {
+        let got = app
+            .scalar(&format!(
+                "select count(*) from audit_log where action = '{action}' and actor_id is not null"
+            ))
+            .await;
+        assert_eq!(got, n, "{action}");
+    }
+}
+
+both!(the_system_administrator_cannot_alone_hand_out_rights_it_lacks);

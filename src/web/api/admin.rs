@@ -5,7 +5,7 @@ use axum::routing::{get, post};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use crate::access::{self, NewUser, Role, User, UserFilter};
+use crate::access::{self, AccountRequest, NewUser, Role, User, UserFilter};
 use crate::audit::{self, AuditFilter, AuditRecord};
 use crate::error::Result;
 use crate::page::{Page, PageRequest};
@@ -17,6 +17,10 @@ pub(super) fn router() -> Router<AppState> {
         .route("/users", get(list_users).post(create_user))
         .route("/users/{id}/disable", post(disable_user))
         .route("/users/{id}/enable", post(enable_user))
+        .route("/users/{id}/password", post(reset_password))
+        .route("/account-requests", get(list_requests))
+        .route("/account-requests/{id}/confirm", post(confirm_request))
+        .route("/account-requests/{id}/reject", post(reject_request))
         .route("/audit", get(list_audit))
 }
 
@@ -45,17 +49,105 @@ pub async fn list_users(
     ))
 }
 
-/// Create a staff account with a role you may grant, on a node inside your scope.
+/// Create a staff account with a role you may grant, on a node inside your scope. A system
+/// administrator's account with rights beyond its own (三员分立) is created disabled and waits for a
+/// security administrator (202, `pending: "create"`); its password is set at the confirmation.
 #[utoipa::path(post, path = "/api/v1/users", tag = "admin", request_body = NewUser,
-    responses((status = 201, body = User), (status = 422, body = super::ApiError), (status = 403, body = super::ApiError)))]
+    responses((status = 201, body = User), (status = 202, body = User, description = "waiting for the security administrator"),
+    (status = 422, body = super::ApiError), (status = 403, body = super::ApiError)))]
 pub async fn create_user(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     Json(b): Json<NewUser>,
 ) -> Result<(StatusCode, axum::Json<User>)> {
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(access::create_user(&s.db, &a, &b, s.config.security_profile).await?),
+    let u = access::create_user(&s.db, &a, &b, s.config.security_profile).await?;
+    let status = if u.pending.is_some() {
+        StatusCode::ACCEPTED
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, axum::Json(u)))
+}
+
+/// A new password for another account.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct PasswordRequest {
+    #[serde(default)]
+    password: String,
+}
+
+/// What a reset did.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ResetOutcome {
+    /// done, or awaiting_confirmation (a security administrator sets a temporary password)
+    status: &'static str,
+}
+
+/// Reset another account's password (its sessions end). A system administrator's reset of an
+/// account with rights beyond its own waits for a security administrator.
+#[utoipa::path(post, path = "/api/v1/users/{id}/password", tag = "admin", params(("id" = i64, Path)), request_body = PasswordRequest,
+    responses((status = 200, body = ResetOutcome), (status = 422, body = super::ApiError), (status = 404, body = super::ApiError)))]
+pub async fn reset_password(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+    Json(b): Json<PasswordRequest>,
+) -> Result<axum::Json<ResetOutcome>> {
+    let status = match access::reset_password(&s.db, &a, id, &b.password, s.config.security_profile)
+        .await?
+    {
+        access::Reset::Done => "done",
+        access::Reset::AwaitingConfirmation => "awaiting_confirmation",
+    };
+    Ok(axum::Json(ResetOutcome { status }))
+}
+
+/// Account changes waiting for a security administrator (三员分立), oldest first.
+#[utoipa::path(get, path = "/api/v1/account-requests", tag = "admin",
+    responses((status = 200, body = Vec<AccountRequest>), (status = 403, body = super::ApiError)))]
+pub async fn list_requests(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+) -> Result<axum::Json<Vec<AccountRequest>>> {
+    Ok(axum::Json(access::pending_requests(&s.db, &a).await?))
+}
+
+/// A security administrator's decision on a change.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct Decision {
+    /// The temporary password of a new or reset account (its owner must change it).
+    #[serde(default)]
+    password: Option<String>,
+    /// Why a change is rejected.
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// Confirm a change: a new or reset account gets the temporary password given here.
+#[utoipa::path(post, path = "/api/v1/account-requests/{id}/confirm", tag = "admin", params(("id" = i64, Path)), request_body = Decision,
+    responses((status = 200, body = User), (status = 409, body = super::ApiError), (status = 422, body = super::ApiError), (status = 404, body = super::ApiError)))]
+pub async fn confirm_request(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+    Json(b): Json<Decision>,
+) -> Result<axum::Json<User>> {
+    Ok(axum::Json(
+        access::confirm_request(&s.db, &a, id, b.password.as_deref()).await?,
+    ))
+}
+
+/// Reject a change with a reason.
+#[utoipa::path(post, path = "/api/v1/account-requests/{id}/reject", tag = "admin", params(("id" = i64, Path)), request_body = Decision,
+    responses((status = 200, body = User), (status = 409, body = super::ApiError), (status = 422, body = super::ApiError), (status = 404, body = super::ApiError)))]
+pub async fn reject_request(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+    Json(b): Json<Decision>,
+) -> Result<axum::Json<User>> {
+    Ok(axum::Json(
+        access::reject_request(&s.db, &a, id, b.reason.as_deref().unwrap_or("")).await?,
     ))
 }
 

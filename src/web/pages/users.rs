@@ -25,6 +25,8 @@ pub(super) fn router() -> Router<AppState> {
         .route("/users/{id}/disable", post(disable))
         .route("/users/{id}/enable", post(enable))
         .route("/users/{id}/password", post(reset_password))
+        .route("/users/requests/{id}/confirm", post(confirm_request))
+        .route("/users/requests/{id}/reject", post(reject_request))
 }
 
 /// An account line.
@@ -35,6 +37,19 @@ pub struct UserRow {
     pub role_label: String,
     pub node_name: String,
     pub active: bool,
+    /// The label of a change waiting for the security administrator.
+    pub pending: Option<String>,
+}
+
+/// A change waiting for the security administrator, as the confirming page lists it.
+pub struct RequestRow {
+    pub id: i64,
+    pub account: String,
+    pub role_label: String,
+    pub node_name: String,
+    pub kind_label: String,
+    pub requested_by: String,
+    pub sets_password: bool,
 }
 
 #[derive(Template)]
@@ -46,6 +61,8 @@ struct ListPage {
     form: FormView,
     pager: Pager,
     can_manage: bool,
+    /// Changes waiting for this (security) administrator's decision.
+    requests: Option<Vec<RequestRow>>,
     error: Option<String>,
 }
 
@@ -99,11 +116,36 @@ async fn list_page(
                     .unwrap_or_default(),
                 node_name: u.node_name.clone(),
                 active: u.active,
+                pending: u
+                    .pending
+                    .as_deref()
+                    .map(|k| i18n::t(lang, &format!("user.request.{k}")).to_string()),
             })
             .collect(),
         roles: role_choices(lang, &Role::ALL),
         form: FormView::with(&query),
         can_manage: actor.can(Permission::UsersManage),
+        requests: if actor.can(Permission::UsersConfirm) {
+            Some(
+                access::pending_requests(&state.db, actor)
+                    .await?
+                    .into_iter()
+                    .map(|r| RequestRow {
+                        id: r.id,
+                        account: format!("{}({})", r.display_name, r.username),
+                        role_label: Role::parse(&r.role)
+                            .map(|x| i18n::t(lang, x.label_key()).to_string())
+                            .unwrap_or_default(),
+                        node_name: r.node_name,
+                        kind_label: i18n::t(lang, &format!("user.request.{}", r.kind)).to_string(),
+                        sets_password: r.kind != "enable",
+                        requested_by: r.requested_by_name.unwrap_or_default(),
+                    })
+                    .collect(),
+            )
+        } else {
+            None
+        },
         error: None,
     })
 }
@@ -213,6 +255,7 @@ async fn create(
         password: f.password.clone(),
     };
     match access::create_user(&state.db, &actor, &input, state.config.security_profile).await {
+        Ok(u) if u.pending.is_some() => Ok(see_other("/users?ok=awaiting_confirmation")),
         Ok(_) => Ok(see_other("/users?ok=user_created")),
         Err(Error::Invalid(fe)) => {
             // The password is never sent back into the page.
@@ -282,6 +325,7 @@ async fn enable(
     Form(actor, _): Form<Empty>,
 ) -> Result<Response> {
     match access::set_active(&state.db, &actor, id, true).await {
+        Ok(u) if u.pending.is_some() => Ok(see_other("/users?ok=awaiting_confirmation")),
         Ok(_) => Ok(see_other("/users?ok=user_enabled")),
         Err(e) => refused(&state, &actor, lang, &uri, e).await,
     }
@@ -309,7 +353,42 @@ async fn reset_password(
     )
     .await
     {
-        Ok(()) => Ok(see_other("/users?ok=password_reset")),
+        Ok(access::Reset::Done) => Ok(see_other("/users?ok=password_reset")),
+        Ok(access::Reset::AwaitingConfirmation) => Ok(see_other("/users?ok=awaiting_confirmation")),
+        Err(e) => refused(&state, &actor, lang, &uri, e).await,
+    }
+}
+
+#[derive(Deserialize)]
+struct DecisionForm {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn confirm_request(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    Id(id): Id,
+    Form(actor, f): Form<DecisionForm>,
+) -> Result<Response> {
+    match access::confirm_request(&state.db, &actor, id, Some(&f.password)).await {
+        Ok(_) => Ok(see_other("/users?ok=request_confirmed")),
+        Err(e) => refused(&state, &actor, lang, &uri, e).await,
+    }
+}
+
+async fn reject_request(
+    State(state): State<AppState>,
+    lang: Lang,
+    uri: Uri,
+    Id(id): Id,
+    Form(actor, f): Form<DecisionForm>,
+) -> Result<Response> {
+    match access::reject_request(&state.db, &actor, id, &f.reason).await {
+        Ok(_) => Ok(see_other("/users?ok=request_rejected")),
         Err(e) => refused(&state, &actor, lang, &uri, e).await,
     }
 }
