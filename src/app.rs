@@ -56,6 +56,7 @@ impl App {
             .map_err(|e| Error::Internal(e.to_string()))?;
         let desk = CheckinDesk::start(db.clone())?;
         let router = web::router(AppState {
+            health: Default::default(),
             desk: desk.clone(),
             db: db.clone(),
             config: Arc::new(config),

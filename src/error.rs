@@ -83,6 +83,9 @@ pub enum Error {
     /// The database cannot be reached right now.
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// The disk under the database is full: nothing of the operation was saved.
+    #[error("storage full: {0}")]
+    StorageFull(String),
     /// Bad configuration at start-up; the text names the key and never the secret.
     #[error("configuration error: {0}")]
     Config(String),
@@ -110,6 +113,13 @@ impl From<sqlx::Error> for Error {
             sqlx::Error::Database(ref d) if d.is_unique_violation() => {
                 Error::Conflict(Msg::new("error.duplicate"))
             }
+            // SQLITE_FULL (13) and PostgreSQL's disk_full (53100).
+            sqlx::Error::Database(ref d)
+                if matches!(d.code().as_deref(), Some("13") | Some("53100")) =>
+            {
+                Error::StorageFull(e.to_string())
+            }
+            sqlx::Error::Io(ref io) if is_disk_full(io) => Error::StorageFull(e.to_string()),
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
                 Error::Unavailable(e.to_string())
             }
@@ -130,9 +140,20 @@ impl From<rusqlite::Error> for Error {
             {
                 Error::Unavailable(e.to_string())
             }
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::DiskFull => {
+                Error::StorageFull(e.to_string())
+            }
             other => Error::Internal(format!("database: {other}")),
         }
     }
+}
+
+/// True when an I/O error says the disk is full (ENOSPC, or a quota).
+pub fn is_disk_full(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+    )
 }
 
 impl From<serde_json::Error> for Error {

@@ -254,8 +254,12 @@ pub async fn session_actor(
         return Ok(None);
     }
     // Touch at most once a minute: idle detection needs no finer grain, and it spares a write per request.
-    if now - row.last_seen_at > chrono::Duration::seconds(60) {
-        store::touch_session(db, &token_hash, now).await?;
+    // A failed touch (a full disk) must not refuse a page that only reads: the session is just seen
+    // as idle a minute earlier.
+    if now - row.last_seen_at > chrono::Duration::seconds(60)
+        && let Err(e) = store::touch_session(db, &token_hash, now).await
+    {
+        tracing::warn!(error = %e, "could not record the session's activity");
     }
     // A password someone else chose is marked (under the 等保 profile for every administrator's, and
     // always for the temporary password of a confirmed 三员 change); under the profile it also ages.

@@ -185,6 +185,7 @@ impl Db {
                 .fold(opts, |o, (k, v)| o.pragma(*k, *v));
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
+                .after_release(|conn, _| Box::pin(release_sqlite(conn)))
                 .connect_with(opts)
                 .await
                 .map_err(|e| {
@@ -328,6 +329,35 @@ impl Db {
         })
     }
 
+    /// Whether the disk under the database takes writes now (`/healthz`): on SQLite a 64 KB probe file
+    /// is written, flushed and removed beside the database (a full disk answers `StorageFull`); a
+    /// PostgreSQL server's disk is not ours to probe.
+    pub async fn probe_storage(&self) -> Result<()> {
+        let Db::Sqlite(pool) = self else {
+            return Ok(());
+        };
+        let file = pool.connect_options().get_filename().to_path_buf();
+        let Some(dir) = file.parent().map(Path::to_path_buf) else {
+            return Ok(());
+        };
+        tokio::task::spawn_blocking(move || {
+            use std::io::Write;
+            let probe = dir.join(".cedu-storage-probe");
+            let written = std::fs::File::create(&probe)
+                .and_then(|mut f| f.write_all(&[0u8; 64 * 1024]).and_then(|_| f.sync_data()));
+            let _ = std::fs::remove_file(&probe);
+            written.map_err(|e| {
+                if crate::error::is_disk_full(&e) {
+                    Error::StorageFull(e.to_string())
+                } else {
+                    Error::Unavailable(format!("{}: {e}", dir.display()))
+                }
+            })
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("storage probe: {e}")))?
+    }
+
     /// Cheap liveness probe for `/healthz`.
     pub async fn ping(&self) -> Result<()> {
         on_db!(self, p => sqlx::query("select 1").execute(p).await.map(|_| ()))?;
@@ -350,6 +380,27 @@ impl Db {
     pub async fn close(&self) {
         on_db!(self, p => p.close().await)
     }
+}
+
+/// Keeps a SQLite connection in the pool only when no transaction is left open on it. After a full
+/// disk SQLite may roll a transaction back by itself; the driver's own rollback of the dropped
+/// transaction then fails and it goes on counting an open transaction, so every later `begin` on
+/// that connection would fail (and a write lock could be held). Such a connection is closed; the pool
+/// opens a fresh one. The rollback of a dropped transaction is queued on the connection's worker: a
+/// no-op statement waits for it first.
+async fn release_sqlite(
+    conn: &mut sqlx::SqliteConnection,
+) -> std::result::Result<bool, sqlx::Error> {
+    use sqlx::Connection;
+    if !conn.is_in_transaction() {
+        return Ok(true);
+    }
+    sqlx::query("select 1").execute(&mut *conn).await?;
+    if conn.is_in_transaction() {
+        tracing::warn!("closing a database connection left inside a failed transaction");
+        return Ok(false);
+    }
+    Ok(true)
 }
 
 impl Tx {

@@ -28,7 +28,7 @@ fn status_of(e: &Error) -> StatusCode {
         Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
         Error::BadRequest(m) if m.key == "request.too_large" => StatusCode::PAYLOAD_TOO_LARGE,
         Error::BadRequest(_) => StatusCode::BAD_REQUEST,
-        Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        Error::Unavailable(_) | Error::StorageFull(_) => StatusCode::SERVICE_UNAVAILABLE,
         Error::Config(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -44,6 +44,7 @@ fn code_of(e: &Error) -> &'static str {
         Error::Throttled(_) => "throttled",
         Error::BadRequest(_) => "bad_request",
         Error::Unavailable(_) => "unavailable",
+        Error::StorageFull(_) => "storage_full",
         Error::Config(_) | Error::Internal(_) => "internal",
     }
 }
@@ -58,6 +59,7 @@ fn message_of(e: &Error) -> Msg {
             m.clone()
         }
         Error::Unavailable(_) => Msg::new("error.unavailable"),
+        Error::StorageFull(_) => Msg::new("error.storage_full"),
         Error::Config(_) | Error::Internal(_) => Msg::new("error.internal"),
     }
 }
@@ -94,9 +96,12 @@ pub fn render_error_response(
         Error::Unavailable(detail) => {
             tracing::warn!(request_id, error = %detail, "database unavailable")
         }
+        Error::StorageFull(detail) => {
+            tracing::error!(request_id, error = %detail, "storage full: nothing of the request was saved")
+        }
         other => tracing::debug!(request_id, code = code_of(other), "request refused"),
     }
-    let message = i18n::render(lang, &message_of(e));
+    let message = i18n::render(lang, &message_of(e).arg("request_id", request_id));
     if path_and_query.starts_with("/api/") {
         let fields: Vec<_> = match e {
             Error::Invalid(fe) => fe
@@ -139,8 +144,13 @@ pub fn render_error_response(
         .into_response()
 }
 
-/// Middleware: replaces the empty body of an error response with its rendering.
-pub async fn render_errors(req: Request, next: Next) -> Response {
+/// Middleware: replaces the empty body of an error response with its rendering (and tells the
+/// health report when the disk was full).
+pub async fn render_errors(
+    axum::extract::State(state): axum::extract::State<super::AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     let lang = lang_of(req.headers());
     let path = req
         .uri()
@@ -155,7 +165,12 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         .to_string();
     let res = next.run(req).await;
     match res.extensions().get::<ErrorSlot>() {
-        Some(slot) => render_error_response(&slot.0, lang, &path, &request_id),
+        Some(slot) => {
+            if matches!(*slot.0, Error::StorageFull(_)) {
+                state.health.storage_full();
+            }
+            render_error_response(&slot.0, lang, &path, &request_id)
+        }
         None => res,
     }
 }

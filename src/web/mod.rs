@@ -30,6 +30,32 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The QR check-in queue (group commit).
     pub desk: Arc<crate::attendance::CheckinDesk>,
+    /// What `/healthz` remembers between probes.
+    pub health: Arc<Health>,
+}
+
+/// What `/healthz` reports beyond a probe: the last time a request failed because the database's disk
+/// was full (PostgreSQL's disk cannot be probed from here; on SQLite the probe decides).
+#[derive(Default)]
+pub struct Health {
+    storage_full_at: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+impl Health {
+    /// A request failed with a full disk.
+    pub fn storage_full(&self) {
+        if let Ok(mut at) = self.storage_full_at.lock() {
+            *at = Some(std::time::Instant::now());
+        }
+    }
+
+    fn storage_full_lately(&self) -> bool {
+        self.storage_full_at
+            .lock()
+            .ok()
+            .and_then(|at| *at)
+            .is_some_and(|at| at.elapsed() < Duration::from_secs(30))
+    }
 }
 
 /// The whole application router with its middleware.
@@ -46,7 +72,7 @@ pub fn router(state: AppState) -> Router {
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .layer(middleware::from_fn_with_state(state.clone(), extract::resolve_session))
         .layer(middleware::from_fn(check_origin))
-        .layer(middleware::from_fn(error::render_errors))
+        .layer(middleware::from_fn_with_state(state.clone(), error::render_errors))
         .layer(middleware::from_fn(security_headers))
         .layer(DefaultBodyLimit::max(limit))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
@@ -71,19 +97,41 @@ async fn not_found() -> crate::error::Error {
     crate::error::Error::NotFound
 }
 
-/// `GET /healthz`: 200 with the backend name when the database answers, 503 otherwise.
+/// `GET /healthz`: 200 with the backend name when the database answers and its disk takes writes;
+/// 503 when the database cannot be reached (`unavailable`) or its disk is full (`degraded`, `storage:
+/// full`).
 async fn healthz(State(state): State<AppState>) -> Response {
     let backend = state.db.backend().name();
-    match tokio::time::timeout(Duration::from_secs(3), state.db.ping()).await {
-        Ok(Ok(())) => {
-            axum::Json(serde_json::json!({"status": "ok", "database": backend})).into_response()
-        }
-        _ => (
+    let unavailable = || {
+        (
             StatusCode::SERVICE_UNAVAILABLE,
             axum::Json(serde_json::json!({"status": "unavailable", "database": backend})),
         )
-            .into_response(),
+            .into_response()
+    };
+    match tokio::time::timeout(Duration::from_secs(3), state.db.ping()).await {
+        Ok(Ok(())) => {}
+        _ => return unavailable(),
     }
+    let full = match state.db.probe_storage().await {
+        Err(crate::error::Error::StorageFull(_)) => true,
+        Err(_) => return unavailable(),
+        // SQLite's disk was probed just now; a PostgreSQL server's is known by what it answered.
+        Ok(()) => {
+            state.db.backend() == crate::db::Backend::Postgres && state.health.storage_full_lately()
+        }
+    };
+    if full {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(
+                serde_json::json!({"status": "degraded", "database": backend, "storage": "full"}),
+            ),
+        )
+            .into_response();
+    }
+    axum::Json(serde_json::json!({"status": "ok", "database": backend, "storage": "ok"}))
+        .into_response()
 }
 
 async fn stylesheet() -> Response {

@@ -161,12 +161,24 @@ pub async fn spawn_on(test_db: Arc<TestDb>, demo: bool) -> TestApp {
     spawn_configured(test_db, demo, |_| {}).await
 }
 
+/// Server logs in the test output when `CEDU_TEST_LOG` holds a filter (e.g. `warn`), to look into a
+/// failing test.
+fn test_logs() {
+    if let Ok(filter) = std::env::var("CEDU_TEST_LOG") {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_test_writer()
+            .try_init();
+    }
+}
+
 /// Starts cedu on an existing test database with some configuration changed.
 pub async fn spawn_configured(
     test_db: Arc<TestDb>,
     demo: bool,
     change: impl FnOnce(&mut Config),
 ) -> TestApp {
+    test_logs();
     let mut config = Config {
         port: 0,
         data_dir: test_db.dir.path().to_path_buf(),

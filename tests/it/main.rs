@@ -10,6 +10,7 @@ mod checkin;
 mod concurrency;
 mod e2e;
 mod enrolment;
+mod faults;
 mod http_access;
 mod http_org;
 mod people;
