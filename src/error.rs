@@ -120,9 +120,19 @@ impl From<sqlx::Error> for Error {
                 Error::StorageFull(e.to_string())
             }
             sqlx::Error::Io(ref io) if is_disk_full(io) => Error::StorageFull(e.to_string()),
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            // PostgreSQL going away under a request: a connection exception (class 08) or an
+            // administrator's or a crash's shutdown (57P01–57P03). The pool reconnects by itself.
+            sqlx::Error::Database(ref d)
+                if d.code()
+                    .is_some_and(|c| c.starts_with("08") || c.starts_with("57P0")) =>
+            {
                 Error::Unavailable(e.to_string())
             }
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::Protocol(_) => Error::Unavailable(e.to_string()),
             other => Error::Internal(format!("database: {other}")),
         }
     }

@@ -10,9 +10,9 @@ use crate::helpers::{Backend, DEMO_PASSWORD, TestDb};
 
 const BIN: &str = env!("CARGO_BIN_EXE_cedu");
 
-struct Server {
-    child: Child,
-    base: String,
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) base: String,
 }
 
 impl Drop for Server {
@@ -23,7 +23,7 @@ impl Drop for Server {
 }
 
 /// Starts `cedu serve` with the given arguments and waits for its "listening on" line.
-fn serve(args: &[&str]) -> Server {
+pub(crate) fn serve(args: &[&str]) -> Server {
     let mut child = Command::new(BIN)
         .arg("serve")
         .args(["--port", "0"])
@@ -48,7 +48,7 @@ fn serve(args: &[&str]) -> Server {
     Server { child, base }
 }
 
-fn client() -> reqwest::Client {
+pub(crate) fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())

@@ -278,6 +278,11 @@ impl TestApp {
         .unwrap_or_else(|e| panic!("node {name}: {e}"))
     }
 
+    /// The URL of the server's database (to start another server process on it).
+    pub fn url_of_database(&self) -> String {
+        self._test_db.url.clone()
+    }
+
     /// The server's data folder (the SQLite files).
     pub fn data_dir(&self) -> std::path::PathBuf {
         self._test_db.dir.path().to_path_buf()
