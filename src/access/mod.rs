@@ -18,7 +18,7 @@ pub use session::{
 pub use users::{
     AccountRequest, NewUser, Reset, User, UserFilter, active_accounts_on, confirm_request,
     create_first_admin, create_founding_admin, create_user, get_user, list_users, pending_requests,
-    reject_request, reset_password, set_active,
+    reject_request, require_request, reset_password, set_active,
 };
 
 use serde::Serialize;

@@ -401,6 +401,13 @@ async fn request_change(
     .await
 }
 
+/// 404 unless a change waits for confirmation on an account inside the actor's scope.
+pub async fn require_request(db: &Db, actor: &Actor, id: i64) -> Result<()> {
+    actor.require(Permission::UsersConfirm)?;
+    let r = store::request(db, id).await?.ok_or(Error::NotFound)?;
+    get_user(db, actor, r.user_id).await.map(|_| ())
+}
+
 /// The account changes waiting for confirmation, oldest first.
 pub async fn pending_requests(db: &Db, actor: &Actor) -> Result<Vec<AccountRequest>> {
     actor.require(Permission::UsersConfirm)?;

@@ -484,6 +484,16 @@ pub async fn plannable_themes(db: &Db, actor: &Actor) -> Result<Vec<catalogue::T
     Ok(themes)
 }
 
+/// 404 unless the actor sees the activity; for a change (`write`), 403 when the activity's own rule
+/// refuses the actor (a lead department and another's activity).
+pub async fn require_activity(db: &Db, actor: &Actor, id: i64, write: bool) -> Result<()> {
+    let a = get(db, actor, id).await?;
+    match refusal(actor, &a) {
+        Some(m) if write => Err(Error::Forbidden(m)),
+        _ => Ok(()),
+    }
+}
+
 fn visible(actor: &Actor, a: &Activity) -> bool {
     actor.sees(&a.owner_path)
         || (matches!(actor.role, Role::LeadDepartment)

@@ -142,6 +142,12 @@ pub async fn enrol_by_phone(
     enrol(db, actor, activity_id, resident).await
 }
 
+/// 404 unless the enrolment's activity lies inside the actor's scope.
+pub async fn require_enrolment(db: &Db, actor: &Actor, enrolment_id: i64) -> Result<()> {
+    let e = store::get(db, enrolment_id).await?.ok_or(Error::NotFound)?;
+    activities::get(db, actor, e.activity_id).await.map(|_| ())
+}
+
 /// Cancels an enrolment; when it held a seat, the first waiting resident moves up.
 pub async fn cancel(db: &Db, actor: &Actor, enrolment_id: i64) -> Result<Option<Enrolment>> {
     actor.require(Permission::PeopleWrite)?;

@@ -180,6 +180,33 @@ fn district_of_actor(actor: &Actor) -> Result<i64> {
     district_of(&actor.scope_path).ok_or(Error::NotFound)
 }
 
+/// 404 unless the theme (or, with `dictionary`, the entry of a dictionary) belongs to the actor's
+/// district.
+pub async fn require_entry(
+    db: &Db,
+    actor: &Actor,
+    dictionary: Option<&str>,
+    id: i64,
+) -> Result<()> {
+    actor.require(Permission::ActivitiesRead)?;
+    let district_id = district_of_actor(actor)?;
+    let mut tx = db.begin_read().await?;
+    let district = match dictionary {
+        None => store::theme_tx(&mut tx, id).await?.map(|t| t.district_id),
+        Some(d) => {
+            let d = Dictionary::parse(d).ok_or(Error::NotFound)?;
+            store::entry_tx(&mut tx, d.as_str(), id)
+                .await?
+                .map(|(district, _, _)| district)
+        }
+    };
+    if district == Some(district_id) {
+        Ok(())
+    } else {
+        Err(Error::NotFound)
+    }
+}
+
 /// The catalogue of the actor's district.
 pub async fn catalogue(db: &Db, actor: &Actor) -> Result<Catalogue> {
     actor.require(Permission::ActivitiesRead)?;

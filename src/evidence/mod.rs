@@ -219,6 +219,12 @@ pub async fn download(
     Ok((f, body))
 }
 
+/// 404 unless the file's activity lies inside the actor's scope.
+pub async fn require_file(db: &Db, actor: &Actor, file_id: i64) -> Result<()> {
+    let f = store::meta(db, file_id).await?.ok_or(Error::NotFound)?;
+    activities::get(db, actor, f.activity_id).await.map(|_| ())
+}
+
 /// Documents a held activity (a published one that has started is marked held first): the summary,
 /// attendance and at least one photo or sign-in scan are required.
 pub async fn document(db: &Db, actor: &Actor, activity_id: i64, summary: &str) -> Result<Activity> {

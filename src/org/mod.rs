@@ -516,6 +516,20 @@ pub async fn update_node(db: &Db, actor: &Actor, id: i64, input: &NodeInput) -> 
     Ok(after)
 }
 
+/// 404 unless a member record belongs to a node inside the actor's scope.
+pub async fn require_member(db: &Db, actor: &Actor, member_id: i64) -> Result<()> {
+    actor.require(Permission::OrgRead)?;
+    let mut tx = db.begin_read().await?;
+    let m = store::member_tx(&mut tx, member_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    store::get_tx(&mut tx, m.node_id)
+        .await?
+        .filter(|n| actor.sees(&n.path))
+        .map(|_| ())
+        .ok_or(Error::NotFound)
+}
+
 /// Moves a node and its whole subtree under a new parent, refusing cycles and misplaced kinds.
 pub async fn move_node(db: &Db, actor: &Actor, id: i64, new_parent_id: i64) -> Result<Node> {
     actor.require(Permission::OrgManage)?;

@@ -709,6 +709,13 @@ pub async fn household(db: &Db, actor: &Actor, id: i64) -> Result<(Household, Ve
     ))
 }
 
+/// 404 unless the household lies inside the actor's scope.
+pub async fn require_household(db: &Db, actor: &Actor, id: i64) -> Result<()> {
+    actor.require(Permission::PeopleRead)?;
+    let (_, path) = store::household(db, id).await?.ok_or(Error::NotFound)?;
+    actor.require_sees(&path)
+}
+
 /// The buildings and village groups of a community.
 pub async fn buildings(db: &Db, actor: &Actor, community_id: i64) -> Result<Vec<Building>> {
     actor.require(Permission::PeopleRead)?;

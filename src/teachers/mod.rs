@@ -365,6 +365,15 @@ async fn record_writable(db: &Db, actor: &Actor, id: i64) -> Result<TeacherRecor
     }
 }
 
+/// 404 unless the actor sees the teacher (`write`: and may change the record).
+pub async fn require_teacher(db: &Db, actor: &Actor, id: i64, write: bool) -> Result<()> {
+    if write {
+        record_writable(db, actor, id).await.map(|_| ())
+    } else {
+        record_visible(db, actor, id).await.map(|_| ())
+    }
+}
+
 /// A teacher's page.
 pub async fn get_teacher(db: &Db, actor: &Actor, id: i64) -> Result<TeacherDetail> {
     let t = record_visible(db, actor, id).await?;

@@ -56,6 +56,8 @@ pub async fn resolve_session(
     mut req: Request,
     next: Next,
 ) -> Response {
+    // Route rules ask the records' concepts: they read the database from the request.
+    req.extensions_mut().insert(state.db.clone());
     let headers = req.headers();
     let bearer = headers
         .get(header::AUTHORIZATION)

@@ -6,6 +6,7 @@ pub mod api;
 mod error;
 mod extract;
 pub mod pages;
+pub mod routes;
 mod views;
 
 use std::sync::Arc;
@@ -61,11 +62,8 @@ impl Health {
 /// The whole application router with its middleware.
 pub fn router(state: AppState) -> Router {
     let limit = state.config.max_body_bytes;
-    Router::new()
-        .merge(pages::router())
-        .nest("/api", api::router())
-        .route("/healthz", axum::routing::get(healthz))
-        .route("/static/cedu.css", axum::routing::get(stylesheet))
+    let (routes, _) = route_table().into_parts();
+    routes
         .fallback(not_found)
         // Innermost first: a panic becomes an internal error (a clear 500, not a dropped
         // connection), then the session, the origin check, and error rendering (which sees them all).
@@ -91,6 +89,20 @@ fn panicked(detail: Box<dyn std::any::Any + Send + 'static>) -> Response {
         .or_else(|| detail.downcast_ref::<String>().cloned())
         .unwrap_or_default();
     crate::error::Error::Internal(format!("panic: {detail}")).into_response()
+}
+
+/// Every route with its access rule: pages, the API, health and the stylesheet.
+pub fn route_table() -> routes::Routes {
+    routes::Routes::new()
+        .merge(pages::router())
+        .nest("/api", api::router())
+        .get("/healthz", routes::Rule::PUBLIC, healthz)
+        .get("/static/cedu.css", routes::Rule::PUBLIC, stylesheet)
+}
+
+/// The table of every route and its rule (for the authorization-matrix test and the API document).
+pub fn route_rules() -> Vec<routes::Route> {
+    route_table().into_parts().1
 }
 
 async fn not_found() -> crate::error::Error {

@@ -5,6 +5,7 @@
 mod helpers;
 
 mod activities;
+mod authorization;
 mod binary;
 mod checkin;
 mod concurrency;

@@ -1,28 +1,61 @@
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+use crate::access::Permission as P;
 use crate::activities::{self, Activity, ActivityFilter, ActivityInput, Grid, Lifecycle};
 use crate::attendance::{self, Enrolment};
 use crate::error::{Error, Msg, Result};
 use crate::page::{Page, PageRequest};
 use crate::web::AppState;
 use crate::web::extract::{CurrentActor, Id, Json, Query};
+use crate::web::routes::{Object, Routes, Rule};
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/activities", get(list_activities).post(plan_activity))
-        .route("/activities/grid", get(month_grid))
-        .route("/activities/{id}", get(get_activity).put(update_activity))
-        .route("/activities/{id}/transition", post(transition_activity))
-        .route(
-            "/activities/{id}/enrolments",
-            get(list_enrolments).post(enrol),
+pub(super) fn router() -> Routes {
+    let activity = |p| Rule::needs(p).on(Object::Activity);
+    Routes::new()
+        .get(
+            "/activities",
+            Rule::needs(P::ActivitiesRead),
+            list_activities,
         )
-        .route("/enrolments/{id}/cancel", post(cancel_enrolment))
+        .post("/activities", Rule::needs(P::ActivitiesPlan), plan_activity)
+        .get(
+            "/activities/grid",
+            Rule::both(P::ActivitiesRead, P::OrgRead),
+            month_grid,
+        )
+        .get(
+            "/activities/{id}",
+            activity(P::ActivitiesRead),
+            get_activity,
+        )
+        .put(
+            "/activities/{id}",
+            activity(P::ActivitiesPlan),
+            update_activity,
+        )
+        .post(
+            "/activities/{id}/transition",
+            Rule::either(P::ActivitiesPlan, P::ActivitiesReview).on(Object::Activity),
+            transition_activity,
+        )
+        .get(
+            "/activities/{id}/enrolments",
+            activity(P::PeopleRead),
+            list_enrolments,
+        )
+        .post(
+            "/activities/{id}/enrolments",
+            activity(P::PeopleWrite),
+            enrol,
+        )
+        .post(
+            "/enrolments/{id}/cancel",
+            Rule::needs(P::PeopleWrite).on(Object::Enrolment),
+            cancel_enrolment,
+        )
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

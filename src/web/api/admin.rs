@@ -1,27 +1,41 @@
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
+use crate::access::Permission as P;
 use crate::access::{self, AccountRequest, NewUser, Role, User, UserFilter};
 use crate::audit::{self, AuditFilter, AuditRecord};
 use crate::error::Result;
 use crate::page::{Page, PageRequest};
 use crate::web::AppState;
 use crate::web::extract::{CurrentActor, Id, Json, Query};
+use crate::web::routes::{Object, Routes, Rule};
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/users", get(list_users).post(create_user))
-        .route("/users/{id}/disable", post(disable_user))
-        .route("/users/{id}/enable", post(enable_user))
-        .route("/users/{id}/password", post(reset_password))
-        .route("/account-requests", get(list_requests))
-        .route("/account-requests/{id}/confirm", post(confirm_request))
-        .route("/account-requests/{id}/reject", post(reject_request))
-        .route("/audit", get(list_audit))
+pub(super) fn router() -> Routes {
+    let user = Rule::needs(P::UsersManage).on(Object::User);
+    Routes::new()
+        .get("/users", Rule::needs(P::UsersRead), list_users)
+        .post("/users", Rule::needs(P::UsersManage), create_user)
+        .post("/users/{id}/disable", user, disable_user)
+        .post("/users/{id}/enable", user, enable_user)
+        .post("/users/{id}/password", user, reset_password)
+        .get(
+            "/account-requests",
+            Rule::needs(P::UsersConfirm),
+            list_requests,
+        )
+        .post(
+            "/account-requests/{id}/confirm",
+            Rule::needs(P::UsersConfirm).on(Object::AccountRequest),
+            confirm_request,
+        )
+        .post(
+            "/account-requests/{id}/reject",
+            Rule::needs(P::UsersConfirm).on(Object::AccountRequest),
+            reject_request,
+        )
+        .get("/audit", Rule::needs(P::AuditRead), list_audit)
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -1,13 +1,13 @@
 //! Check-in, attendance, ratings and evidence under `/api/v1`. `POST /checkin` and `POST /ratings` need
 //! no account: the signed code or rating link is the key.
 
-use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::post;
 use serde::{Deserialize, Serialize};
 
+use crate::access::Permission as P;
 use crate::activities::Activity;
 use crate::attendance::{
     self, AttendanceSheet, CheckinInput, CheckinOutcome, Method, QrCode, RatingInput, RatingSummary,
@@ -16,29 +16,72 @@ use crate::error::{Error, Msg, Result};
 use crate::evidence::{self, ActivityFile, Kind};
 use crate::web::AppState;
 use crate::web::extract::{ClientMeta, CurrentActor, Id, Json};
+use crate::web::routes::{Object, Routes, Rule};
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/checkin", post(check_in))
-        .route("/ratings", post(rate))
-        .route("/enrol", post(self_enrol))
-        .route("/activities/{id}/enrol-link", get(enrol_link))
-        .route("/activities/{id}/checkin-code", get(checkin_code))
-        .route(
+pub(super) fn router() -> Routes {
+    let activity = |p| Rule::needs(p).on(Object::Activity);
+    Routes::new()
+        // Residents' phones: the signed code or link is the key.
+        .post("/checkin", Rule::PUBLIC, check_in)
+        .post("/ratings", Rule::PUBLIC, rate)
+        .post("/enrol", Rule::PUBLIC, self_enrol)
+        .get(
+            "/activities/{id}/enrol-link",
+            activity(P::ActivitiesRead),
+            enrol_link,
+        )
+        .get(
+            "/activities/{id}/checkin-code",
+            activity(P::ActivitiesAttend),
+            checkin_code,
+        )
+        .get(
             "/activities/{id}/attendance",
-            get(get_attendance).post(mark_attendance),
+            activity(P::ActivitiesRead),
+            get_attendance,
         )
-        .route("/activities/{id}/attendance/by-phone", post(mark_by_phone))
-        .route("/activities/{id}/head-count", post(head_count))
-        .route("/activities/{id}/ratings", get(get_ratings))
-        .route(
+        .post(
+            "/activities/{id}/attendance",
+            activity(P::ActivitiesAttend),
+            mark_attendance,
+        )
+        .post(
+            "/activities/{id}/attendance/by-phone",
+            activity(P::ActivitiesAttend),
+            mark_by_phone,
+        )
+        .post(
+            "/activities/{id}/head-count",
+            activity(P::ActivitiesAttend),
+            head_count,
+        )
+        .get(
+            "/activities/{id}/ratings",
+            activity(P::ActivitiesRead),
+            get_ratings,
+        )
+        .get(
             "/activities/{id}/files",
-            get(list_files)
-                .post(upload_file)
-                .layer(DefaultBodyLimit::max(evidence::MAX_BYTES + 64 * 1024)),
+            activity(P::ActivitiesRead),
+            list_files,
         )
-        .route("/files/{id}", get(download_file))
-        .route("/activities/{id}/document", post(document))
+        // Photos and sign-in scans need attendance rights, lesson materials planning rights.
+        .route(
+            axum::http::Method::POST,
+            "/activities/{id}/files",
+            Rule::either(P::ActivitiesAttend, P::ActivitiesPlan).on(Object::Activity),
+            post(upload_file).layer(DefaultBodyLimit::max(evidence::MAX_BYTES + 64 * 1024)),
+        )
+        .get(
+            "/files/{id}",
+            Rule::needs(P::ActivitiesRead).on(Object::File),
+            download_file,
+        )
+        .post(
+            "/activities/{id}/document",
+            Rule::both(P::ActivitiesAttend, P::ActivitiesPlan).on(Object::Activity),
+            document,
+        )
 }
 
 /// Check in with a scanned QR code (or the ticket of the check-in page) and a mobile number. A number

@@ -1,18 +1,17 @@
-use axum::Router;
 use axum::extract::State;
-use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 
 use crate::access::{self, Role};
 use crate::error::Result;
 use crate::web::AppState;
 use crate::web::extract::{ClientMeta, CurrentActor, Json};
+use crate::web::routes::{Routes, Rule};
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/auth/login", post(login))
-        .route("/auth/logout", post(logout))
-        .route("/me", get(me))
+pub(super) fn router() -> Routes {
+    Routes::new()
+        .post("/auth/login", Rule::PUBLIC, login)
+        .post("/auth/logout", Rule::SIGNED_IN, logout)
+        .get("/me", Rule::SIGNED_IN, me)
 }
 
 /// User name and password.

@@ -1,24 +1,33 @@
 //! The district's catalogue under `/api/v1/catalogue`.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post, put};
 
+use crate::access::Permission as P;
 use crate::catalogue::{
     self, Catalogue, Dictionary, DictionaryEntry, EntryInput, Theme, ThemeInput,
 };
 use crate::error::{Error, Result};
 use crate::web::AppState;
 use crate::web::extract::{CurrentActor, Id, Json};
+use crate::web::routes::{Object, Routes, Rule};
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/catalogue", get(get_catalogue))
-        .route("/catalogue/themes", post(create_theme))
-        .route("/catalogue/themes/{id}", put(update_theme))
-        .route("/catalogue/{kind}", post(add_entry))
-        .route("/catalogue/{kind}/{id}", put(update_entry))
+pub(super) fn router() -> Routes {
+    let manage = Rule::needs(P::CatalogueManage);
+    Routes::new()
+        .get("/catalogue", Rule::needs(P::ActivitiesRead), get_catalogue)
+        .post("/catalogue/themes", manage, create_theme)
+        .put(
+            "/catalogue/themes/{id}",
+            manage.on(Object::Theme),
+            update_theme,
+        )
+        .post("/catalogue/{kind}", manage, add_entry)
+        .put(
+            "/catalogue/{kind}/{id}",
+            manage.on(Object::Entry),
+            update_entry,
+        )
 }
 
 /// The catalogue of your district: themes, formats and target groups, retired entries included.

@@ -11,13 +11,11 @@ mod org;
 mod people;
 
 use askama::Template;
-use axum::Router;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
-use super::AppState;
+use super::routes::{Routes, Rule};
 use crate::error::Result;
 use crate::i18n::Lang;
 
@@ -117,11 +115,11 @@ pub struct ApiFieldError {
 }
 
 /// `/api` routes: the versioned API, its OpenAPI document and the offline docs page.
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .nest(
             "/v1",
-            Router::new()
+            Routes::new()
                 .merge(auth::router())
                 .merge(org::router())
                 .merge(admin::router())
@@ -130,8 +128,8 @@ pub fn router() -> Router<AppState> {
                 .merge(attendance::router())
                 .merge(catalogue::router()),
         )
-        .route("/openapi.json", get(openapi_json))
-        .route("/docs", get(docs))
+        .get("/openapi.json", Rule::PUBLIC, openapi_json)
+        .get("/docs", Rule::PUBLIC, docs)
 }
 
 async fn openapi_json() -> Response {

@@ -1,27 +1,32 @@
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use serde::Deserialize;
 
+use crate::access::Permission as P;
 use crate::error::Result;
 use crate::org::{self, Kind, Member, NewMember, NewNode, Node, NodeFilter, NodeInput, TreeNode};
 use crate::page::{Page, PageRequest};
 use crate::web::AppState;
 use crate::web::extract::{CurrentActor, Id, Json, Query};
+use crate::web::routes::{Object, Routes, Rule};
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/org/tree", get(tree))
-        .route("/org/nodes", get(list_nodes).post(create_node))
-        .route("/org/nodes/{id}", get(get_node).put(update_node))
-        .route("/org/nodes/{id}/move", post(move_node))
-        .route("/org/nodes/{id}/retire", post(retire_node))
-        .route(
-            "/org/nodes/{id}/members",
-            get(list_members).post(add_member),
+pub(super) fn router() -> Routes {
+    let node = |p| Rule::needs(p).on(Object::Node);
+    Routes::new()
+        .get("/org/tree", Rule::needs(P::OrgRead), tree)
+        .get("/org/nodes", Rule::needs(P::OrgRead), list_nodes)
+        .post("/org/nodes", Rule::needs(P::OrgManage), create_node)
+        .get("/org/nodes/{id}", node(P::OrgRead), get_node)
+        .put("/org/nodes/{id}", node(P::OrgEdit), update_node)
+        .post("/org/nodes/{id}/move", node(P::OrgManage), move_node)
+        .post("/org/nodes/{id}/retire", node(P::OrgManage), retire_node)
+        .get("/org/nodes/{id}/members", node(P::OrgRead), list_members)
+        .post("/org/nodes/{id}/members", node(P::OrgEdit), add_member)
+        .delete(
+            "/org/members/{id}",
+            Rule::needs(P::OrgEdit).on(Object::Member),
+            remove_member,
         )
-        .route("/org/members/{id}", axum::routing::delete(remove_member))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -1,9 +1,9 @@
-use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::post;
 use serde::Deserialize;
 
+use crate::access::Permission as P;
 use crate::error::{Error, Msg, Result};
 use crate::page::{Page, PageRequest};
 use crate::people::import::{self, Batch, ImportKind};
@@ -14,27 +14,60 @@ use crate::spreadsheet;
 use crate::teachers::{self, Teacher, TeacherDetail, TeacherFilter, TeacherInput, TimeEntry};
 use crate::web::AppState;
 use crate::web::extract::{CurrentActor, Id, Json, Query};
+use crate::web::routes::{Object, Routes, Rule};
+use axum::http::Method;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/residents", get(list_residents).post(create_resident))
-        .route("/residents/{id}", get(get_resident).put(update_resident))
-        .route("/residents/{id}/reveal", post(reveal))
-        .route("/residents/{id}/erase", post(erase_resident))
-        .route("/households", get(list_households).post(create_household))
-        .route("/teachers", get(list_teachers).post(create_teacher))
-        .route("/teachers/{id}", get(get_teacher).put(update_teacher))
-        .route("/teachers/{id}/retire", post(retire_teacher))
-        .route("/teachers/{id}/reinstate", post(reinstate_teacher))
-        .route("/teachers/{id}/trainings", post(add_training))
-        .route("/teachers/{id}/service", post(add_service))
+pub(super) fn router() -> Routes {
+    let resident = |p| Rule::needs(p).on(Object::Resident);
+    let teacher = |p| Rule::needs(p).on(Object::Teacher);
+    let batch = Rule::needs(P::PeopleImport).on(Object::Import);
+    Routes::new()
+        .get("/residents", Rule::needs(P::PeopleRead), list_residents)
+        .post("/residents", Rule::needs(P::PeopleWrite), create_resident)
+        .get("/residents/{id}", resident(P::PeopleRead), get_resident)
+        .put("/residents/{id}", resident(P::PeopleWrite), update_resident)
+        .post("/residents/{id}/reveal", resident(P::PeopleReveal), reveal)
+        .post(
+            "/residents/{id}/erase",
+            resident(P::PeopleErase),
+            erase_resident,
+        )
+        .get("/households", Rule::needs(P::PeopleRead), list_households)
+        .post("/households", Rule::needs(P::PeopleWrite), create_household)
+        .get("/teachers", Rule::needs(P::TeachersRead), list_teachers)
+        .post("/teachers", Rule::needs(P::TeachersWrite), create_teacher)
+        .get("/teachers/{id}", teacher(P::TeachersRead), get_teacher)
+        .put("/teachers/{id}", teacher(P::TeachersWrite), update_teacher)
+        .post(
+            "/teachers/{id}/retire",
+            teacher(P::TeachersWrite),
+            retire_teacher,
+        )
+        .post(
+            "/teachers/{id}/reinstate",
+            teacher(P::TeachersWrite),
+            reinstate_teacher,
+        )
+        .post(
+            "/teachers/{id}/trainings",
+            teacher(P::TeachersWrite),
+            add_training,
+        )
+        .post(
+            "/teachers/{id}/service",
+            teacher(P::TeachersWrite),
+            add_service,
+        )
+        // Teachers are imported by those who write the pool: the use-case tells by the kind.
         .route(
+            Method::POST,
             "/imports",
+            Rule::either(P::PeopleImport, P::TeachersWrite),
             post(upload_import).layer(DefaultBodyLimit::max(crate::web::pages::UPLOAD_LIMIT)),
         )
-        .route("/imports/{id}", get(get_import))
-        .route("/imports/{id}/confirm", post(confirm_import))
-        .route("/imports/{id}/cancel", post(cancel_import))
+        .get("/imports/{id}", batch, get_import)
+        .post("/imports/{id}/confirm", batch, confirm_import)
+        .post("/imports/{id}/cancel", batch, cancel_import)
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

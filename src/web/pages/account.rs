@@ -1,11 +1,9 @@
 //! Sign-in, sign-out, language switch, home and the own-account page.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::{OkQuery, here, html, html_status, safe_next, see_other};
@@ -18,16 +16,18 @@ use crate::web::extract::{
     ClientMeta, CurrentActor, Form, LANG_COOKIE, MaybeActor, PublicForm, Query,
     SECURE_SESSION_COOKIE, SESSION_COOKIE,
 };
+use crate::web::routes::{Routes, Rule};
 use crate::web::views::{FormView, Shell};
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home))
-        .route("/login", get(login_form).post(login))
-        .route("/logout", post(logout))
-        .route("/lang", post(switch_lang))
-        .route("/account", get(account))
-        .route("/account/password", post(change_password))
+pub(super) fn router() -> Routes {
+    Routes::new()
+        .get("/", Rule::PUBLIC, home)
+        .get("/login", Rule::PUBLIC, login_form)
+        .post("/login", Rule::PUBLIC, login)
+        .post("/logout", Rule::SIGNED_IN, logout)
+        .post("/lang", Rule::PUBLIC, switch_lang)
+        .get("/account", Rule::SIGNED_IN, account)
+        .post("/account/password", Rule::SIGNED_IN, change_password)
 }
 
 /// The `Set-Cookie` value that starts a session (no Max-Age: the server enforces the timeouts).

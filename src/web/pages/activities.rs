@@ -2,15 +2,14 @@
 //! review actions its state and the user's role allow, and the month × centre grid.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
-use axum::routing::{get, post};
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
 use super::{here, html, html_status, saved_or_again, see_other};
+use crate::access::Permission as P;
 use crate::access::{Actor, Permission};
 use crate::activities::{
     self, Act, Activity, ActivityFilter, ActivityInput, Lifecycle, SPECIAL_EVENTS, Status, rules,
@@ -24,19 +23,44 @@ use crate::page::PageRequest;
 use crate::teachers::{self, TeacherFilter};
 use crate::web::AppState;
 use crate::web::extract::{CurrentActor, Form, Id, Query, RawForm};
+use crate::web::routes::{Object, Routes, Rule};
 use crate::web::views::{Choice, FormView, Pager, Shell};
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/activities", get(list).post(create))
-        .route("/activities/new", get(new_form))
-        .route("/activities/grid", get(grid))
-        .route("/activities/calendar", get(calendar))
-        .route("/activities/{id}", get(show))
-        .route("/activities/{id}/edit", get(edit_form).post(update))
-        .route("/activities/{id}/transition", post(transition))
-        .route("/activities/{id}/enrol", post(enrol))
-        .route("/enrolments/{id}/cancel", post(cancel_enrolment))
+pub(super) fn router() -> Routes {
+    let activity = |p| Rule::needs(p).on(Object::Activity);
+    Routes::new()
+        .get("/activities", Rule::needs(P::ActivitiesRead), list)
+        .post("/activities", Rule::needs(P::ActivitiesPlan), create)
+        .get("/activities/new", Rule::needs(P::ActivitiesPlan), new_form)
+        // The grid and the calendar list the centres of the scope: they read the tree too.
+        .get(
+            "/activities/grid",
+            Rule::both(P::ActivitiesRead, P::OrgRead),
+            grid,
+        )
+        .get(
+            "/activities/calendar",
+            Rule::both(P::ActivitiesRead, P::OrgRead),
+            calendar,
+        )
+        .get("/activities/{id}", activity(P::ActivitiesRead), show)
+        .get(
+            "/activities/{id}/edit",
+            activity(P::ActivitiesPlan),
+            edit_form,
+        )
+        .post("/activities/{id}/edit", activity(P::ActivitiesPlan), update)
+        .post(
+            "/activities/{id}/transition",
+            Rule::either(P::ActivitiesPlan, P::ActivitiesReview).on(Object::Activity),
+            transition,
+        )
+        .post("/activities/{id}/enrol", activity(P::PeopleWrite), enrol)
+        .post(
+            "/enrolments/{id}/cancel",
+            Rule::needs(P::PeopleWrite).on(Object::Enrolment),
+            cancel_enrolment,
+        )
 }
 
 /// An activity line with labels.
@@ -658,8 +682,13 @@ async fn transition(
     Id(id): Id,
     Form(actor, f): Form<TransitionForm>,
 ) -> Result<Response> {
-    let t = crate::workflow::parse::<Lifecycle>(&f.action).ok_or(Error::NotFound)?;
-    match activities::transition(&state.db, &actor, id, t, f.reason.as_deref()).await {
+    let t = crate::workflow::parse::<Lifecycle>(&f.action)
+        .ok_or_else(|| Error::invalid("action", crate::error::Msg::new("field.choose")));
+    let done = match t {
+        Ok(t) => activities::transition(&state.db, &actor, id, t, f.reason.as_deref()).await,
+        Err(e) => Err(e),
+    };
+    match done {
         Ok(_) => Ok(see_other(&format!("/activities/{id}?ok=saved"))),
         Err(Error::Conflict(m)) => {
             let mut page = show_page(&state, &actor, lang, &uri, id, None).await?;

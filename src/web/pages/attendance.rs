@@ -3,16 +3,16 @@
 //! ratings, and documenting the activity.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::post;
 use serde::Deserialize;
 
 use super::activities::{ActivityRow, row};
 use super::{OkQuery, here, html, html_status, see_other};
 use crate::access::Actor;
+use crate::access::Permission as P;
 use crate::activities::{self, Act, Activity, Status, Transition};
 use crate::attendance::{self, AttendanceStatus, Method, RatingSummary};
 use crate::error::{Error, FieldErrors, Msg, Result};
@@ -20,24 +20,55 @@ use crate::evidence::{self, Kind};
 use crate::i18n::{self, Lang};
 use crate::web::AppState;
 use crate::web::extract::{CurrentActor, Form, Id, Query, RawForm, Session, check_csrf};
+use crate::web::routes::{Object, Routes, Rule};
 use crate::web::views::{FormView, Shell};
 
 /// An upload may carry one file of up to 10 MB plus the form around it.
 const FILE_LIMIT: usize = evidence::MAX_BYTES + 64 * 1024;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/activities/{id}/attendance", get(show).post(mark))
-        .route("/activities/{id}/attendance/phone", post(mark_phone))
-        .route("/activities/{id}/head-count", post(head_count))
-        .route("/activities/{id}/sign-in-sheet", get(sign_in_sheet))
+pub(super) fn router() -> Routes {
+    let activity = |p| Rule::needs(p).on(Object::Activity);
+    let file = Rule::needs(P::ActivitiesRead).on(Object::File);
+    Routes::new()
+        .get(
+            "/activities/{id}/attendance",
+            activity(P::ActivitiesRead),
+            show,
+        )
+        .post(
+            "/activities/{id}/attendance",
+            activity(P::ActivitiesAttend),
+            mark,
+        )
+        .post(
+            "/activities/{id}/attendance/phone",
+            activity(P::ActivitiesAttend),
+            mark_phone,
+        )
+        .post(
+            "/activities/{id}/head-count",
+            activity(P::ActivitiesAttend),
+            head_count,
+        )
+        .get(
+            "/activities/{id}/sign-in-sheet",
+            activity(P::ActivitiesAttend),
+            sign_in_sheet,
+        )
+        // Photos and sign-in scans need attendance rights, lesson materials planning rights.
         .route(
+            axum::http::Method::POST,
             "/activities/{id}/files",
+            Rule::either(P::ActivitiesAttend, P::ActivitiesPlan).on(Object::Activity),
             post(upload).layer(DefaultBodyLimit::max(FILE_LIMIT)),
         )
-        .route("/activities/{id}/document", post(document))
-        .route("/files/{id}", get(download))
-        .route("/files/{id}/thumbnail", get(thumbnail))
+        .post(
+            "/activities/{id}/document",
+            Rule::both(P::ActivitiesAttend, P::ActivitiesPlan).on(Object::Activity),
+            document,
+        )
+        .get("/files/{id}", file, download)
+        .get("/files/{id}/thumbnail", file, thumbnail)
 }
 
 /// A line of the attendance table.

@@ -1,25 +1,25 @@
 //! The audit log page: filter by action, actor, subject and dates, newest first.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::State;
 use axum::http::Uri;
 use axum::response::Response;
-use axum::routing::get;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::{here, html};
+use crate::access::Permission as P;
 use crate::audit::{self, AuditFilter};
 use crate::error::{Error, Msg, Result};
 use crate::i18n::{self, Lang};
 use crate::page::PageRequest;
 use crate::web::AppState;
 use crate::web::extract::{CurrentActor, Query};
+use crate::web::routes::{Routes, Rule};
 use crate::web::views::{Choice, FormView, Pager, Shell};
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/audit", get(list))
+pub(super) fn router() -> Routes {
+    Routes::new().get("/audit", Rule::needs(P::AuditRead), list)
 }
 
 /// An audit line, times in Beijing time.

@@ -2,29 +2,38 @@
 //! groups, each editable in place; retired entries stay listed so they can be reinstated.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
-use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::{OkQuery, here, html, html_status, see_other};
+use crate::access::Permission as P;
 use crate::access::{Actor, Permission};
 use crate::catalogue::{self, Catalogue, Dictionary, DictionaryEntry, EntryInput, ThemeInput};
 use crate::error::{Error, Result};
 use crate::i18n::{self, Lang};
 use crate::web::AppState;
 use crate::web::extract::{CurrentActor, Form, Id, Query};
+use crate::web::routes::{Object, Routes, Rule};
 use crate::web::views::Shell;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/catalogue", get(show))
-        .route("/catalogue/themes", post(add_theme))
-        .route("/catalogue/themes/{id}", post(edit_theme))
-        .route("/catalogue/{kind}", post(add_entry))
-        .route("/catalogue/{kind}/{id}", post(edit_entry))
+pub(super) fn router() -> Routes {
+    let manage = Rule::needs(P::CatalogueManage);
+    Routes::new()
+        .get("/catalogue", Rule::needs(P::ActivitiesRead), show)
+        .post("/catalogue/themes", manage, add_theme)
+        .post(
+            "/catalogue/themes/{id}",
+            manage.on(Object::Theme),
+            edit_theme,
+        )
+        .post("/catalogue/{kind}", manage, add_entry)
+        .post(
+            "/catalogue/{kind}/{id}",
+            manage.on(Object::Entry),
+            edit_entry,
+        )
 }
 
 #[derive(Template)]

@@ -3,14 +3,13 @@
 //! page a checked-in resident keeps. The phone pages need no account: the signed code is the key.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::Response;
-use axum::routing::get;
 use serde::Deserialize;
 
 use super::{here, html, html_status};
+use crate::access::Permission as P;
 use crate::activities::{self, rules as activity_rules};
 use crate::attendance::{
     self, CheckinForm, CheckinInput, CheckinOutcome, PublicActivity, RatingInput,
@@ -19,17 +18,29 @@ use crate::error::{Error, Msg, Result};
 use crate::i18n::{self, Lang};
 use crate::web::AppState;
 use crate::web::extract::{ClientMeta, CurrentActor, Id, PublicForm};
+use crate::web::routes::{Object, Routes, Rule};
 use crate::web::views::{FormView, Shell};
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/activities/{id}/qr", get(qr_screen))
-        .route("/c/{token}", get(open))
-        .route("/c", axum::routing::post(submit))
-        .route("/r/{token}", get(rating_page).post(rate))
-        .route("/activities/{id}/enrol-link", get(enrol_link))
-        .route("/e/{token}", get(enrol_page))
-        .route("/e", axum::routing::post(enrol_submit))
+pub(super) fn router() -> Routes {
+    let activity = |p| Rule::needs(p).on(Object::Activity);
+    Routes::new()
+        .get(
+            "/activities/{id}/qr",
+            activity(P::ActivitiesAttend),
+            qr_screen,
+        )
+        .get(
+            "/activities/{id}/enrol-link",
+            activity(P::ActivitiesRead),
+            enrol_link,
+        )
+        // The phone pages: the signed code or link is the key.
+        .get("/c/{token}", Rule::PUBLIC, open)
+        .post("/c", Rule::PUBLIC, submit)
+        .get("/r/{token}", Rule::PUBLIC, rating_page)
+        .post("/r/{token}", Rule::PUBLIC, rate)
+        .get("/e/{token}", Rule::PUBLIC, enrol_page)
+        .post("/e", Rule::PUBLIC, enrol_submit)
 }
 
 #[derive(Template)]

@@ -2,14 +2,14 @@
 //! (also as xlsx), then confirm the valid rows or cancel.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{DefaultBodyLimit, Multipart, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::post;
 
 use super::people::xlsx_download;
 use super::{here, html, html_status, see_other};
+use crate::access::Permission as P;
 use crate::access::{Actor, Permission};
 use crate::error::{Error, Msg, Result};
 use crate::i18n::{self, Lang};
@@ -19,24 +19,32 @@ use crate::people::import::{self, Batch, ImportKind};
 use crate::spreadsheet;
 use crate::web::AppState;
 use crate::web::extract::{CurrentActor, Form, Id};
+use crate::web::routes::{Object, Routes, Rule};
 use crate::web::views::{Choice, FormView, Shell};
+use axum::http::Method;
 
 /// Uploads may be larger than other requests (a 200,000-row sheet is ~10 MB).
 pub const UPLOAD_LIMIT: usize = 40 * 1024 * 1024;
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
+pub(super) fn router() -> Routes {
+    let batch = Rule::needs(P::PeopleImport).on(Object::Import);
+    Routes::new()
+        .get("/people/import", Rule::needs(P::PeopleImport), start)
         .route(
+            Method::POST,
             "/people/import",
-            get(start)
-                .post(upload)
-                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+            Rule::needs(P::PeopleImport),
+            post(upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )
-        .route("/people/import/template/{kind}", get(template))
-        .route("/people/import/{id}", get(report))
-        .route("/people/import/{id}/report.xlsx", get(report_xlsx))
-        .route("/people/import/{id}/confirm", post(confirm))
-        .route("/people/import/{id}/cancel", post(cancel))
+        .get(
+            "/people/import/template/{kind}",
+            Rule::needs(P::PeopleImport),
+            template,
+        )
+        .get("/people/import/{id}", batch, report)
+        .get("/people/import/{id}/report.xlsx", batch, report_xlsx)
+        .post("/people/import/{id}/confirm", batch, confirm)
+        .post("/people/import/{id}/cancel", batch, cancel)
 }
 
 #[derive(Template)]

@@ -12,19 +12,18 @@ mod people;
 mod teachers;
 mod users;
 
-use axum::Router;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 
-use super::AppState;
+use super::routes::Routes;
 use crate::error::{Error, Result};
 
 pub use account::{clear_cookie, session_cookie};
 pub use imports::UPLOAD_LIMIT;
 
 /// Every page route.
-pub fn router() -> Router<AppState> {
-    Router::new()
+pub fn router() -> Routes {
+    Routes::new()
         .merge(account::router())
         .merge(org::router())
         .merge(users::router())

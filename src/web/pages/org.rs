@@ -2,14 +2,13 @@
 //! and the create / edit / move / retire forms.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
-use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::{here, html, html_status, see_other};
+use crate::access::Permission as P;
 use crate::access::{Actor, Permission};
 use crate::error::{Error, Result};
 use crate::i18n::{self, Lang};
@@ -19,20 +18,27 @@ use crate::org::{
 use crate::page::PageRequest;
 use crate::web::AppState;
 use crate::web::extract::{CurrentActor, Form, Id, Query};
+use crate::web::routes::{Object, Routes, Rule};
 use crate::web::views::{Choice, FormView, Pager, Shell};
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/org/tree", get(tree))
-        .route("/org/nodes", get(list))
-        .route("/org/nodes/{id}", get(show))
-        .route("/org/nodes/{id}/new", get(new_form))
-        .route("/org/nodes/{id}/children", post(create))
-        .route("/org/nodes/{id}/edit", get(edit_form).post(update))
-        .route("/org/nodes/{id}/move", post(move_node))
-        .route("/org/nodes/{id}/retire", post(retire))
-        .route("/org/nodes/{id}/members", post(add_member))
-        .route("/org/members/{id}/delete", post(remove_member))
+pub(super) fn router() -> Routes {
+    let node = |p| Rule::needs(p).on(Object::Node);
+    Routes::new()
+        .get("/org/tree", Rule::needs(P::OrgRead), tree)
+        .get("/org/nodes", Rule::needs(P::OrgRead), list)
+        .get("/org/nodes/{id}", node(P::OrgRead), show)
+        .get("/org/nodes/{id}/new", node(P::OrgManage), new_form)
+        .post("/org/nodes/{id}/children", node(P::OrgManage), create)
+        .get("/org/nodes/{id}/edit", node(P::OrgEdit), edit_form)
+        .post("/org/nodes/{id}/edit", node(P::OrgEdit), update)
+        .post("/org/nodes/{id}/move", node(P::OrgManage), move_node)
+        .post("/org/nodes/{id}/retire", node(P::OrgManage), retire)
+        .post("/org/nodes/{id}/members", node(P::OrgEdit), add_member)
+        .post(
+            "/org/members/{id}/delete",
+            Rule::needs(P::OrgEdit).on(Object::Member),
+            remove_member,
+        )
 }
 
 /// A node as pages show it: every label already in the page's language.

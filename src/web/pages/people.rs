@@ -2,14 +2,13 @@
 //! numbers (revealed on request), the resident form, erasure, and households.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::{here, html, html_status, saved_or_again, see_other};
+use crate::access::Permission as P;
 use crate::access::{Actor, Permission};
 use crate::error::{Error, Result};
 use crate::i18n::{self, Lang};
@@ -20,20 +19,61 @@ use crate::people::{
 use crate::spreadsheet::{self, Table};
 use crate::web::AppState;
 use crate::web::extract::{CurrentActor, Form, Id, Query, RawForm};
+use crate::web::routes::{Object, Routes, Rule};
 use crate::web::views::{Choice, FormView, Pager, Shell};
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/people/residents", get(list).post(create))
-        .route("/people/residents/export.xlsx", get(export))
-        .route("/people/residents/new", get(new_form))
-        .route("/people/residents/{id}", get(show))
-        .route("/people/residents/{id}/edit", get(edit_form).post(update))
-        .route("/people/residents/{id}/reveal", post(reveal))
-        .route("/people/residents/{id}/erase", post(erase))
-        .route("/people/households", get(households).post(create_household))
-        .route("/people/households/export.xlsx", get(export_households))
-        .route("/people/households/{id}", get(household))
+pub(super) fn router() -> Routes {
+    let resident = |p| Rule::needs(p).on(Object::Resident);
+    Routes::new()
+        .get("/people/residents", Rule::needs(P::PeopleRead), list)
+        .post("/people/residents", Rule::needs(P::PeopleWrite), create)
+        .get(
+            "/people/residents/export.xlsx",
+            Rule::needs(P::PeopleExport),
+            export,
+        )
+        .get(
+            "/people/residents/new",
+            Rule::needs(P::PeopleWrite),
+            new_form,
+        )
+        .get("/people/residents/{id}", resident(P::PeopleRead), show)
+        .get(
+            "/people/residents/{id}/edit",
+            resident(P::PeopleWrite),
+            edit_form,
+        )
+        .post(
+            "/people/residents/{id}/edit",
+            resident(P::PeopleWrite),
+            update,
+        )
+        .post(
+            "/people/residents/{id}/reveal",
+            resident(P::PeopleReveal),
+            reveal,
+        )
+        .post(
+            "/people/residents/{id}/erase",
+            resident(P::PeopleErase),
+            erase,
+        )
+        .get("/people/households", Rule::needs(P::PeopleRead), households)
+        .post(
+            "/people/households",
+            Rule::needs(P::PeopleWrite),
+            create_household,
+        )
+        .get(
+            "/people/households/export.xlsx",
+            Rule::needs(P::PeopleExport),
+            export_households,
+        )
+        .get(
+            "/people/households/{id}",
+            Rule::needs(P::PeopleRead).on(Object::Household),
+            household,
+        )
 }
 
 /// A resident line, labels in the page's language.

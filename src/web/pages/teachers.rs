@@ -2,15 +2,14 @@
 //! hours, the teacher form, retiring from and returning to the pool, and volunteers' yearly hours.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
-use axum::routing::{get, post};
 use chrono::Datelike;
 use serde::Deserialize;
 
 use super::{here, html, html_status, saved_or_again, see_other};
+use crate::access::Permission as P;
 use crate::access::{Actor, Permission};
 use crate::catalogue;
 use crate::error::{Error, Result};
@@ -19,20 +18,44 @@ use crate::page::PageRequest;
 use crate::teachers::{self, SOURCES, TYPES, Teacher, TeacherFilter, TeacherInput, TimeEntry};
 use crate::web::AppState;
 use crate::web::extract::{CurrentActor, Form, Id, Query, RawForm};
+use crate::web::routes::{Object, Routes, Rule};
 use crate::web::views::{Choice, FormView, Pager, Shell};
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/teachers", get(list).post(create))
-        .route("/teachers/export.xlsx", get(export))
-        .route("/teachers/new", get(new_form))
-        .route("/teachers/volunteers", get(volunteers))
-        .route("/teachers/{id}", get(show))
-        .route("/teachers/{id}/edit", get(edit_form).post(update))
-        .route("/teachers/{id}/retire", post(retire))
-        .route("/teachers/{id}/reinstate", post(reinstate))
-        .route("/teachers/{id}/trainings", post(add_training))
-        .route("/teachers/{id}/service", post(add_service))
+pub(super) fn router() -> Routes {
+    let teacher = |p| Rule::needs(p).on(Object::Teacher);
+    Routes::new()
+        .get("/teachers", Rule::needs(P::TeachersRead), list)
+        .post("/teachers", Rule::needs(P::TeachersWrite), create)
+        .get(
+            "/teachers/export.xlsx",
+            Rule::needs(P::PeopleExport),
+            export,
+        )
+        .get("/teachers/new", Rule::needs(P::TeachersWrite), new_form)
+        .get(
+            "/teachers/volunteers",
+            Rule::needs(P::TeachersRead),
+            volunteers,
+        )
+        .get("/teachers/{id}", teacher(P::TeachersRead), show)
+        .get("/teachers/{id}/edit", teacher(P::TeachersWrite), edit_form)
+        .post("/teachers/{id}/edit", teacher(P::TeachersWrite), update)
+        .post("/teachers/{id}/retire", teacher(P::TeachersWrite), retire)
+        .post(
+            "/teachers/{id}/reinstate",
+            teacher(P::TeachersWrite),
+            reinstate,
+        )
+        .post(
+            "/teachers/{id}/trainings",
+            teacher(P::TeachersWrite),
+            add_training,
+        )
+        .post(
+            "/teachers/{id}/service",
+            teacher(P::TeachersWrite),
+            add_service,
+        )
 }
 
 /// A teacher line with labels.

@@ -1,14 +1,13 @@
 //! Pages of staff accounts: the list, the new-account form, disable / enable, password reset.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
-use axum::routing::{get, post};
 use serde::Deserialize;
 
 use super::{here, html, html_status, see_other};
+use crate::access::Permission as P;
 use crate::access::{self, Actor, NewUser, Permission, Role, UserFilter};
 use crate::error::{Error, Result};
 use crate::i18n::{self, Lang};
@@ -16,17 +15,28 @@ use crate::org::{self, Kind, NodeFilter};
 use crate::page::PageRequest;
 use crate::web::AppState;
 use crate::web::extract::{CurrentActor, Form, Id, Query};
+use crate::web::routes::{Object, Routes, Rule};
 use crate::web::views::{Choice, FormView, Pager, Shell};
 
-pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/users", get(list).post(create))
-        .route("/users/new", get(new_form))
-        .route("/users/{id}/disable", post(disable))
-        .route("/users/{id}/enable", post(enable))
-        .route("/users/{id}/password", post(reset_password))
-        .route("/users/requests/{id}/confirm", post(confirm_request))
-        .route("/users/requests/{id}/reject", post(reject_request))
+pub(super) fn router() -> Routes {
+    let user = Rule::needs(P::UsersManage).on(Object::User);
+    Routes::new()
+        .get("/users", Rule::needs(P::UsersRead), list)
+        .post("/users", Rule::needs(P::UsersManage), create)
+        .get("/users/new", Rule::needs(P::UsersManage), new_form)
+        .post("/users/{id}/disable", user, disable)
+        .post("/users/{id}/enable", user, enable)
+        .post("/users/{id}/password", user, reset_password)
+        .post(
+            "/users/requests/{id}/confirm",
+            Rule::needs(P::UsersConfirm).on(Object::AccountRequest),
+            confirm_request,
+        )
+        .post(
+            "/users/requests/{id}/reject",
+            Rule::needs(P::UsersConfirm).on(Object::AccountRequest),
+            reject_request,
+        )
 }
 
 /// An account line.

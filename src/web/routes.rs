@@ -1,0 +1,294 @@
+//! Every route of the web layer with its access rule, in one table. A route is registered with a
+//! [`Rule`]: who may use it (nobody signed in, anyone signed in, or the holders of one permission) and
+//! which record its `{id}` names. The rule is enforced before the handler runs (default deny: a route
+//! cannot be added without one), by asking the record's concept whether the actor sees it — or, for a
+//! change, may change it — so a refusal never depends on what the body holds. Use-cases check again.
+//! The table is also what the authorization-matrix test walks.
+
+use axum::Router;
+use axum::extract::{FromRequestParts, RawPathParams, Request};
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodFilter, MethodRouter, on};
+
+use super::AppState;
+use super::extract::Session;
+use crate::access::{Actor, Permission};
+use crate::db::Db;
+use crate::error::{Error, Result};
+
+/// Who may use a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone: the login form, the phone pages of a QR code, the check-in API.
+    Public,
+    /// Anyone signed in: the own account, signing out.
+    SignedIn,
+    /// The roles that hold this permission.
+    Needs(Permission),
+    /// The roles that hold either (the use-case tells which one what it does needs).
+    Either(Permission, Permission),
+    /// The roles that hold both.
+    Both(Permission, Permission),
+}
+
+impl Access {
+    /// True when the actor's role satisfies it (a signed-in actor).
+    pub fn allows(self, actor: &Actor) -> bool {
+        match self {
+            Access::Public | Access::SignedIn => true,
+            Access::Needs(p) => actor.can(p),
+            Access::Either(a, b) => actor.can(a) || actor.can(b),
+            Access::Both(a, b) => actor.can(a) && actor.can(b),
+        }
+    }
+
+    /// The permissions it names.
+    pub fn permissions(self) -> Vec<Permission> {
+        match self {
+            Access::Public | Access::SignedIn => Vec::new(),
+            Access::Needs(p) => vec![p],
+            Access::Either(a, b) | Access::Both(a, b) => vec![a, b],
+        }
+    }
+}
+
+/// The kind of record a route's `{id}` names; its concept decides who sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Object {
+    Node,
+    Member,
+    User,
+    Resident,
+    Household,
+    Teacher,
+    Import,
+    Activity,
+    Enrolment,
+    File,
+    Theme,
+    /// An entry of a catalogue dictionary (`{kind}` names the dictionary).
+    Entry,
+    /// An account change waiting for the security administrator.
+    AccountRequest,
+}
+
+/// A route's access rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rule {
+    pub access: Access,
+    pub object: Option<Object>,
+}
+
+impl Rule {
+    /// Open to anyone.
+    pub const PUBLIC: Rule = Rule {
+        access: Access::Public,
+        object: None,
+    };
+    /// Open to anyone signed in.
+    pub const SIGNED_IN: Rule = Rule {
+        access: Access::SignedIn,
+        object: None,
+    };
+
+    /// For the holders of a permission.
+    pub const fn needs(p: Permission) -> Rule {
+        Rule {
+            access: Access::Needs(p),
+            object: None,
+        }
+    }
+
+    /// For the holders of either permission.
+    pub const fn either(a: Permission, b: Permission) -> Rule {
+        Rule {
+            access: Access::Either(a, b),
+            object: None,
+        }
+    }
+
+    /// For the holders of both permissions.
+    pub const fn both(a: Permission, b: Permission) -> Rule {
+        Rule {
+            access: Access::Both(a, b),
+            object: None,
+        }
+    }
+
+    /// … on the record the path's `{id}` names.
+    pub const fn on(self, o: Object) -> Rule {
+        Rule {
+            object: Some(o),
+            ..self
+        }
+    }
+}
+
+/// One row of the table.
+#[derive(Clone, Debug)]
+pub struct Route {
+    pub method: Method,
+    pub path: String,
+    pub rule: Rule,
+}
+
+/// Routes being registered: the router and the table, built together.
+pub struct Routes {
+    router: Router<AppState>,
+    rows: Vec<Route>,
+}
+
+impl Default for Routes {
+    fn default() -> Self {
+        Routes::new()
+    }
+}
+
+impl Routes {
+    /// An empty table.
+    pub fn new() -> Routes {
+        Routes {
+            router: Router::new(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// A `GET` route.
+    pub fn get<H: Handler<T, AppState>, T: 'static>(self, path: &str, rule: Rule, h: H) -> Self {
+        self.route(Method::GET, path, rule, on(MethodFilter::GET, h))
+    }
+
+    /// A `POST` route.
+    pub fn post<H: Handler<T, AppState>, T: 'static>(self, path: &str, rule: Rule, h: H) -> Self {
+        self.route(Method::POST, path, rule, on(MethodFilter::POST, h))
+    }
+
+    /// A `PUT` route.
+    pub fn put<H: Handler<T, AppState>, T: 'static>(self, path: &str, rule: Rule, h: H) -> Self {
+        self.route(Method::PUT, path, rule, on(MethodFilter::PUT, h))
+    }
+
+    /// A `DELETE` route.
+    pub fn delete<H: Handler<T, AppState>, T: 'static>(self, path: &str, rule: Rule, h: H) -> Self {
+        self.route(Method::DELETE, path, rule, on(MethodFilter::DELETE, h))
+    }
+
+    /// A route of one method with layers of its own (a larger body limit).
+    pub fn route(
+        mut self,
+        method: Method,
+        path: &str,
+        rule: Rule,
+        handler: MethodRouter<AppState>,
+    ) -> Self {
+        let guarded = handler.layer(axum::middleware::from_fn(
+            move |req: Request, next: Next| guard(rule, req, next),
+        ));
+        self.router = self.router.route(path, guarded);
+        self.rows.push(Route {
+            method,
+            path: path.to_string(),
+            rule,
+        });
+        self
+    }
+
+    /// Adds another table's routes.
+    pub fn merge(mut self, other: Routes) -> Self {
+        self.router = self.router.merge(other.router);
+        self.rows.extend(other.rows);
+        self
+    }
+
+    /// Puts another table's routes under a prefix (`/api/v1`).
+    pub fn nest(mut self, prefix: &str, other: Routes) -> Self {
+        self.router = self.router.nest(prefix, other.router);
+        self.rows.extend(other.rows.into_iter().map(|r| Route {
+            path: format!("{prefix}{}", r.path),
+            ..r
+        }));
+        self
+    }
+
+    /// The router and the table.
+    pub fn into_parts(self) -> (Router<AppState>, Vec<Route>) {
+        (self.router, self.rows)
+    }
+}
+
+/// Enforces a route's rule before its handler.
+async fn guard(rule: Rule, req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let checked = async {
+        let session = parts.extensions.get::<Session>().cloned();
+        let actor = match (rule.access, &session) {
+            (Access::Public, _) => return Ok(()),
+            (_, None) => return Err(Error::Unauthenticated),
+            (access, Some(s)) if access.allows(&s.actor) => &s.actor,
+            (access, Some(_)) => {
+                let names: Vec<&str> = access.permissions().iter().map(|p| p.as_str()).collect();
+                return Err(Error::Forbidden(
+                    crate::error::Msg::new("error.forbidden").arg("permission", names.join(" + ")),
+                ));
+            }
+        };
+        let Some(object) = rule.object else {
+            return Ok(());
+        };
+        let params = RawPathParams::from_request_parts(&mut parts, &())
+            .await
+            .map_err(|_| Error::NotFound)?;
+        let param = |name: &str| {
+            params
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        };
+        let id: i64 = param("id")
+            .and_then(|v| v.parse().ok())
+            .ok_or(Error::NotFound)?;
+        let db = parts
+            .extensions
+            .get::<Db>()
+            .cloned()
+            .ok_or_else(|| Error::Internal("no database on the request".into()))?;
+        let write = !matches!(parts.method, Method::GET | Method::HEAD);
+        locate(&db, actor, object, id, param("kind").as_deref(), write).await
+    }
+    .await;
+    match checked {
+        Ok(()) => next.run(Request::from_parts(parts, body)).await,
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Asks the record's concept whether the actor sees it (and, for a change, may change it).
+async fn locate(
+    db: &Db,
+    actor: &Actor,
+    object: Object,
+    id: i64,
+    kind: Option<&str>,
+    write: bool,
+) -> Result<()> {
+    match object {
+        Object::Node => crate::org::get_node(db, actor, id).await.map(|_| ()),
+        Object::Member => crate::org::require_member(db, actor, id).await,
+        Object::User => crate::access::get_user(db, actor, id).await.map(|_| ()),
+        Object::Resident => crate::people::get_resident(db, actor, id).await.map(|_| ()),
+        Object::Household => crate::people::require_household(db, actor, id).await,
+        Object::Teacher => crate::teachers::require_teacher(db, actor, id, write).await,
+        Object::Import => crate::people::import::batch(db, actor, id)
+            .await
+            .map(|_| ()),
+        Object::Activity => crate::activities::require_activity(db, actor, id, write).await,
+        Object::Enrolment => crate::attendance::require_enrolment(db, actor, id).await,
+        Object::File => crate::evidence::require_file(db, actor, id).await,
+        Object::Theme => crate::catalogue::require_entry(db, actor, None, id).await,
+        Object::Entry => crate::catalogue::require_entry(db, actor, kind, id).await,
+        Object::AccountRequest => crate::access::require_request(db, actor, id).await,
+    }
+}

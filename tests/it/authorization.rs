@@ -1,0 +1,497 @@
+//! The authorization matrix, generated from the route table and the role table: every route × every
+//! demo role × the record it names placed in the role's own community, a sibling community of the
+//! same town, and another town (Qiling, another district). The expected answer comes from one declared
+//! policy — the route's rule (`cedu::web::route_rules`), the role's permissions (`Role::permissions`)
+//! and the scope of the organisation tree — and the real server must give exactly that: 403 without
+//! the permission, 404 outside the scope, something else inside it, never a 500. A route added
+//! without a rule cannot be registered, and the API's routes must all be in its OpenAPI document.
+
+use std::collections::{BTreeSet, HashMap};
+
+use cedu::access::Role;
+use cedu::web::routes::{Access, Object, Route};
+use serde_json::{Value, json};
+
+use crate::both;
+use crate::helpers::{Backend, TestApp, api, api_post, spawn_app};
+
+/// Where a record lies relative to the roles under test (who all belong to 群力镇 or above).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Place {
+    /// 群力社区 and its centre: the centre head's own community.
+    Own,
+    /// 双河村, another community of 群力镇.
+    Sibling,
+    /// 王齐村 of 齐陵街道, in another district.
+    OtherTown,
+}
+
+const PLACES: [Place; 3] = [Place::Own, Place::Sibling, Place::OtherTown];
+
+/// The demo accounts under test and their roles.
+const ROLES: [(&str, Role); 9] = [
+    ("sysadmin", Role::SystemAdmin),
+    ("secadmin", Role::SecurityAdmin),
+    ("auditor", Role::AuditAdmin),
+    ("tongnan", Role::DistrictAdmin),
+    ("qunli.office", Role::TownOffice),
+    ("qunli.leader", Role::Leadership),
+    ("qunli.shebao", Role::LeadDepartment),
+    ("qunli.centre", Role::CentreHead),
+    ("qunli.teacher", Role::Teacher),
+];
+
+/// What the policy expects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Expect {
+    /// Refused for the role: 403.
+    NoPermission,
+    /// The record does not exist for the actor: 404.
+    OutOfScope,
+    /// The record's own rule refuses the change (a lead department, another's activity): 403.
+    NotTheirs,
+    /// Anything but 401/403/404/500: done, or refused for what the request held.
+    Allowed,
+}
+
+/// The scope model of SPEC.md: who sees a record placed where.
+fn sees(user: &str, role: Role, object: Object, place: Place) -> bool {
+    match object {
+        // District dictionaries: every account inside the district, none above it.
+        Object::Theme | Object::Entry => {
+            !matches!(
+                role,
+                Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin
+            ) && place != Place::OtherTown
+        }
+        // An import batch is its uploader's only.
+        Object::Import => {
+            (user == "qunli.office" && place == Place::Own)
+                || (user == "qunli.centre" && place == Place::Sibling)
+        }
+        _ => match role {
+            Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin => true,
+            Role::DistrictAdmin | Role::TownOffice | Role::Leadership | Role::LeadDepartment => {
+                place != Place::OtherTown
+            }
+            Role::CentreHead => place == Place::Own,
+            // The teacher's scope is the town school's pool: no community's records.
+            Role::Teacher | Role::Resident => false,
+        },
+    }
+}
+
+/// The policy: the route's rule, the role table and the scope model.
+fn expected(route: &Route, user: &str, role: Role, place: Option<Place>) -> Expect {
+    let permitted = match route.rule.access {
+        Access::Public | Access::SignedIn => true,
+        Access::Needs(p) => role.permissions().contains(&p),
+        Access::Either(a, b) => role.permissions().contains(&a) || role.permissions().contains(&b),
+        Access::Both(a, b) => role.permissions().contains(&a) && role.permissions().contains(&b),
+    };
+    if !permitted {
+        return Expect::NoPermission;
+    }
+    let (Some(object), Some(place)) = (route.rule.object, place) else {
+        return Expect::Allowed;
+    };
+    if !sees(user, role, object, place) {
+        return Expect::OutOfScope;
+    }
+    let write = route.method != reqwest::Method::GET;
+    // A lead department changes only the activities it leads: the own one is 社保所's, the
+    // sibling's is 司法所's.
+    if write && object == Object::Activity && role == Role::LeadDepartment && place != Place::Own {
+        return Expect::NotTheirs;
+    }
+    Expect::Allowed
+}
+
+fn matches(expect: Expect, status: u16) -> bool {
+    match expect {
+        Expect::NoPermission | Expect::NotTheirs => status == 403,
+        Expect::OutOfScope => status == 404,
+        Expect::Allowed => !matches!(status, 401 | 403 | 404) && status < 500,
+    }
+}
+
+/// The records each route names, by kind and place.
+struct Fixtures(HashMap<(Object, Place), i64>);
+
+async fn post_ok(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
+    let (s, v) = api_post(app, Some(token), path, body).await;
+    assert!((200..300).contains(&s), "{path}: {s} {v}");
+    v
+}
+
+async fn activity(
+    app: &TestApp,
+    planner: &str,
+    office: &str,
+    owner: &str,
+    theme: &str,
+    lead: Option<i64>,
+) -> i64 {
+    let date = (chrono::Utc::now() + chrono::Duration::days(30))
+        .date_naive()
+        .to_string();
+    let theme = app
+        .scalar(&format!("select id from themes where name = '{theme}'"))
+        .await;
+    let body = json!({"title": "权限矩阵活动", "owner_id": app.node_id(owner).await, "theme_id": theme,
+        "lead_department_id": lead, "date": date, "start_time": "09:00", "end_time": "10:00"});
+    let v = post_ok(app, planner, "/api/v1/activities", body).await;
+    let id = v[0]["id"].as_i64().unwrap();
+    for (who, step) in [
+        (planner, "submit"),
+        (office, "approve"),
+        (office, "publish"),
+    ] {
+        post_ok(
+            app,
+            who,
+            &format!("/api/v1/activities/{id}/transition"),
+            json!({"action": step}),
+        )
+        .await;
+    }
+    id
+}
+
+impl Fixtures {
+    async fn make(app: &TestApp) -> Fixtures {
+        let mut f = HashMap::new();
+        let office = app.token("qunli.office").await;
+        let qiling = app.token("qiling.office").await;
+        let shebao = app.token("qunli.shebao").await;
+        let places = [
+            (Place::Own, "群力社区", "群力社区学习中心", &office),
+            (Place::Sibling, "双河村", "双河村学习中心", &office),
+            (Place::OtherTown, "王齐村", "王齐村工作站", &qiling),
+        ];
+        for (place, community, centre, token) in places {
+            let c = app.node_id(community).await;
+            let centre_id = app.node_id(centre).await;
+            f.insert((Object::Node, place), centre_id);
+            let m = post_ok(
+                app,
+                token,
+                &format!("/api/v1/org/nodes/{centre_id}/members"),
+                json!({"name": "矩阵成员", "role": "member"}),
+            )
+            .await;
+            f.insert((Object::Member, place), m["id"].as_i64().unwrap());
+            let u = post_ok(app, token, "/api/v1/users", json!({"username": format!("matrix.{}", centre_id),
+                "display_name": "矩阵账号", "role": "centre_head", "node_id": centre_id, "password": "Matrix-Pass-2026"})).await;
+            f.insert((Object::User, place), u["id"].as_i64().unwrap());
+            let r = app.scalar(&format!("select id from residents where community_id = {c} and phone is not null order by id limit 1")).await;
+            f.insert((Object::Resident, place), r);
+            let h = post_ok(
+                app,
+                token,
+                "/api/v1/households",
+                json!({"community_id": c, "name": "矩阵户"}),
+            )
+            .await;
+            f.insert((Object::Household, place), h["id"].as_i64().unwrap());
+            let t = post_ok(
+                app,
+                token,
+                "/api/v1/teachers",
+                json!({"name": "矩阵教师", "node_id": centre_id,
+                "teacher_type": "volunteer", "source": "capable_local"}),
+            )
+            .await;
+            f.insert((Object::Teacher, place), t["id"].as_i64().unwrap());
+            let a = match place {
+                Place::Own => activity(app, &shebao, &office, centre, "科技(实用技术)", None).await,
+                Place::Sibling => {
+                    activity(
+                        app,
+                        &office,
+                        &office,
+                        centre,
+                        "法律",
+                        Some(app.node_id("司法所").await),
+                    )
+                    .await
+                }
+                Place::OtherTown => activity(app, &qiling, &qiling, centre, "老年教育", None).await,
+            };
+            f.insert((Object::Activity, place), a);
+            let e = post_ok(
+                app,
+                token,
+                &format!("/api/v1/activities/{a}/enrolments"),
+                json!({"resident_id": r}),
+            )
+            .await;
+            f.insert((Object::Enrolment, place), e["id"].as_i64().unwrap());
+            let form = reqwest::multipart::Form::new()
+                .text("kind", "material")
+                .part(
+                    "file",
+                    reqwest::multipart::Part::bytes(crate::concurrency::png())
+                        .file_name("矩阵.png"),
+                );
+            let up = app
+                .client()
+                .post(app.url(&format!("/api/v1/activities/{a}/files")))
+                .bearer_auth(token)
+                .multipart(form)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(up.status(), 201);
+            f.insert(
+                (Object::File, place),
+                up.json::<Value>().await.unwrap()["id"].as_i64().unwrap(),
+            );
+        }
+        // Account changes waiting for the security administrator, one on each place's centre.
+        let sys = app.token("sysadmin").await;
+        let sec = app.token("secadmin").await;
+        for place in PLACES {
+            let centre = f[&(Object::Node, place)];
+            post_ok(app, &sys, "/api/v1/users", json!({"username": format!("matrix.req.{centre}"),
+                "display_name": "待复核账号", "role": "centre_head", "node_id": centre, "password": ""})).await;
+        }
+        let (_, requests) = api(
+            app,
+            reqwest::Method::GET,
+            Some(&sec),
+            "/api/v1/account-requests",
+            None,
+        )
+        .await;
+        for (place, r) in PLACES.iter().zip(requests.as_array().unwrap()) {
+            f.insert((Object::AccountRequest, *place), r["id"].as_i64().unwrap());
+        }
+        // District dictionaries: Tongnan's for both places of Qunli, Linzi's for Qiling.
+        for (place, theme, district) in [
+            (Place::Own, "卫生", "潼南区"),
+            (Place::Sibling, "文体", "潼南区"),
+            (Place::OtherTown, "老年教育", "临淄区"),
+        ] {
+            f.insert(
+                (Object::Theme, place),
+                app.scalar(&format!("select id from themes where name = '{theme}'"))
+                    .await,
+            );
+            let d = app.node_id(district).await;
+            let entry = app
+                .scalar(&format!(
+                    "select min(id) from formats where district_id = {d}"
+                ))
+                .await;
+            f.insert((Object::Entry, place), entry);
+        }
+        // Import batches: the office's own, the centre head's, and Qiling's.
+        let sheet = {
+            let mut t = cedu::people::import::template(cedu::people::import::ImportKind::Residents);
+            t.rows = vec![vec![
+                "矩阵居民".into(),
+                "".into(),
+                "".into(),
+                "".into(),
+                "".into(),
+                "群力社区".into(),
+                "".into(),
+                "".into(),
+                "".into(),
+                "".into(),
+            ]];
+            t.notes.clear();
+            cedu::spreadsheet::to_xlsx(&t).unwrap()
+        };
+        for (place, user, town) in [
+            (Place::Own, "qunli.office", "群力镇"),
+            (Place::Sibling, "qunli.centre", "群力镇"),
+            (Place::OtherTown, "qiling.office", "齐陵街道"),
+        ] {
+            let token = app.token(user).await;
+            let town = app.node_id(town).await;
+            let r = app
+                .client()
+                .post(app.url(&format!(
+                    "/api/v1/imports?kind=residents&town_id={town}&file_name=x.xlsx"
+                )))
+                .bearer_auth(&token)
+                .body(sheet.clone())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 201);
+            f.insert(
+                (Object::Import, place),
+                r.json::<Value>().await.unwrap()["id"].as_i64().unwrap(),
+            );
+        }
+        Fixtures(f)
+    }
+}
+
+/// The concrete path of a route for a record (path parameters other than `{id}` get a fixed value,
+/// and the query a route cannot do without is added).
+fn concrete(path: &str, id: Option<i64>) -> String {
+    let query = if path.ends_with("/activities/grid") {
+        "?year=2026"
+    } else {
+        ""
+    };
+    path.replace("{id}", &id.map(|i| i.to_string()).unwrap_or_default())
+        .replace(
+            "{kind}",
+            if path.starts_with("/people/import") {
+                "residents"
+            } else {
+                "formats"
+            },
+        )
+        .replace("{token}", "not-a-code")
+        + query
+}
+
+/// A route that removes its record: once one cell removed it, the others find it gone.
+fn removes(route: &Route) -> bool {
+    route.method == reqwest::Method::DELETE || route.path.ends_with("/delete")
+}
+
+/// A signed-in account as the matrix uses it: a page session (with its CSRF token) and an API token.
+struct Account {
+    web: reqwest::Client,
+    csrf: String,
+    token: String,
+}
+
+async fn send(app: &TestApp, who: &Account, route: &Route, path: &str) -> (u16, String) {
+    let is_api = path.starts_with("/api/");
+    let r = if is_api {
+        let body = (route.method != reqwest::Method::GET).then(|| json!({}));
+        let (s, v) = api(app, route.method.clone(), Some(&who.token), path, body).await;
+        return (s, v.to_string());
+    } else if route.method == reqwest::Method::GET {
+        who.web.get(app.url(path)).send().await
+    } else {
+        who.web
+            .request(route.method.clone(), app.url(path))
+            .form(&[("_csrf", who.csrf.as_str())])
+            .send()
+            .await
+    };
+    let r = r.expect("request");
+    let s = r.status().as_u16();
+    (
+        s,
+        r.text()
+            .await
+            .unwrap_or_default()
+            .chars()
+            .take(200)
+            .collect(),
+    )
+}
+
+async fn every_route_answers_every_role_as_the_policy_says(b: Backend) {
+    let app = spawn_app(b).await;
+    let fixtures = Fixtures::make(&app).await;
+    let mut routes = cedu::web::route_rules();
+    // Signing out ends the session the matrix uses: those routes go last.
+    routes.sort_by_key(|r| r.path.ends_with("logout"));
+    let mut accounts = Vec::new();
+    for (user, role) in ROLES {
+        let web = app.login(user).await;
+        let csrf = app.csrf(&web).await;
+        let token = app.token(user).await;
+        accounts.push((user, role, Account { web, csrf, token }));
+    }
+    let (mut cells, mut wrong) = (0, Vec::new());
+    let mut removed = std::collections::HashSet::new();
+    let mut by_expectation: HashMap<&str, usize> = HashMap::new();
+    for route in &routes {
+        let places: Vec<Option<Place>> = match route.rule.object {
+            Some(_) => PLACES.iter().copied().map(Some).collect(),
+            None => vec![None],
+        };
+        for place in places {
+            let id = match (route.rule.object, place) {
+                (Some(o), Some(p)) => Some(
+                    *fixtures
+                        .0
+                        .get(&(o, p))
+                        .unwrap_or_else(|| panic!("no fixture for {o:?} {p:?}")),
+                ),
+                _ => None,
+            };
+            let path = concrete(&route.path, id);
+            let record = (route.rule.object, id);
+            for (user, role, account) in &accounts {
+                let expect = expected(route, user, *role, place);
+                let (status, body) = send(&app, account, route, &path).await;
+                // A record another cell removed is gone for everyone after.
+                let gone = removed.contains(&record);
+                let status = if gone && expect == Expect::Allowed && status == 404 {
+                    204
+                } else {
+                    status
+                };
+                if removes(route) && (200..400).contains(&status) {
+                    removed.insert(record);
+                }
+                cells += 1;
+                *by_expectation
+                    .entry(match expect {
+                        Expect::NoPermission => "403 no permission",
+                        Expect::OutOfScope => "404 out of scope",
+                        Expect::NotTheirs => "403 not theirs",
+                        Expect::Allowed => "allowed",
+                    })
+                    .or_default() += 1;
+                if !matches(expect, status) {
+                    wrong.push(format!(
+                        "{} {path} as {user} ({place:?}): expected {expect:?}, got {status} {body}",
+                        route.method
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} of {cells} cells differ from the policy:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+    eprintln!(
+        "authorization matrix ({b:?}): {} routes, {cells} cells, {by_expectation:?}",
+        routes.len()
+    );
+}
+
+both!(every_route_answers_every_role_as_the_policy_says);
+
+/// The API's routes and its OpenAPI document name the same operations: nothing served is undocumented
+/// and nothing documented is missing.
+#[tokio::test]
+async fn every_api_route_is_in_the_openapi_document_and_back() {
+    let served: BTreeSet<(String, String)> = cedu::web::route_rules()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/api/v1/"))
+        .map(|r| (r.method.as_str().to_lowercase(), r.path))
+        .collect();
+    let doc = serde_json::to_value(<cedu::web::api::ApiDoc as utoipa::OpenApi>::openapi()).unwrap();
+    let mut documented = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in ["get", "post", "put", "delete", "patch"] {
+            if item.get(method).is_some() {
+                documented.insert((method.to_string(), path.clone()));
+            }
+        }
+    }
+    let undocumented: Vec<_> = served.difference(&documented).collect();
+    let missing: Vec<_> = documented.difference(&served).collect();
+    assert!(
+        undocumented.is_empty() && missing.is_empty(),
+        "served but undocumented: {undocumented:?}; documented but not served: {missing:?}"
+    );
+}
