@@ -7,6 +7,7 @@ mod helpers;
 mod activities;
 mod authorization;
 mod binary;
+mod canary;
 mod checkin;
 mod concurrency;
 mod e2e;
