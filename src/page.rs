@@ -18,6 +18,20 @@ impl PageRequest {
         }
     }
 
+    /// The API's paging: out of range is a field error, not silently clamped (the document states
+    /// the bounds).
+    pub fn checked(page: Option<u32>, per_page: Option<u32>) -> crate::error::Result<PageRequest> {
+        let mut fe = crate::error::FieldErrors::default();
+        if page.is_some_and(|p| !(1..=100_000).contains(&p)) {
+            fe.add("page", crate::error::Msg::new("list.page_range"));
+        }
+        if per_page.is_some_and(|n| !(1..=200).contains(&n)) {
+            fe.add("per_page", crate::error::Msg::new("list.per_page_range"));
+        }
+        fe.into_result()?;
+        Ok(PageRequest::new(page, per_page))
+    }
+
     /// SQL `limit`.
     pub fn limit(&self) -> i64 {
         i64::from(self.per_page)

@@ -57,7 +57,9 @@ pub struct UserFilter {
 /// What the account form submits.
 #[derive(Clone, Debug, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct NewUser {
+    #[schema(min_length = 3, max_length = 32, pattern = "^[a-z0-9._-]+$")]
     pub username: String,
+    #[schema(min_length = 1, max_length = 50)]
     pub display_name: String,
     pub role: String,
     pub node_id: i64,
@@ -320,6 +322,10 @@ pub async fn reset_password(
 ) -> Result<Reset> {
     actor.require(Permission::UsersManage)?;
     let user = get_user(db, actor, id).await?;
+    // One's own password is changed with the current one (the account page), never reset.
+    if Some(id) == actor.user_id {
+        return Err(Error::Conflict(Msg::new("user.cannot_reset_self")));
+    }
     let role = Role::parse(&user.role).ok_or(Error::NotFound)?;
     if !actor.role.grantable().contains(&role) {
         return Err(Error::Forbidden(Msg::new("user.role_not_grantable")));

@@ -85,6 +85,7 @@ impl Activity {
 /// The plan form / API body (text fields, so nothing typed is lost before validation).
 #[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ActivityInput {
+    #[schema(min_length = 1, max_length = 100)]
     pub title: String,
     /// The town school or a learning centre / work station.
     pub owner_id: i64,
@@ -104,10 +105,12 @@ pub struct ActivityInput {
     /// HH:MM (Beijing)
     pub end_time: String,
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub venue: Option<String>,
     #[serde(default)]
     pub capacity: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
     #[serde(default)]
     pub featured: bool,
@@ -797,6 +800,9 @@ pub async fn generate_published(
 /// The grid of every learning centre in the actor's scope for a year.
 pub async fn month_grid(db: &Db, actor: &Actor, year: i32) -> Result<Grid> {
     actor.require(Permission::ActivitiesRead)?;
+    if !(2000..=2100).contains(&year) {
+        return Err(Error::invalid("year", Msg::new("activities.year_range")));
+    }
     let centres = org::list_nodes(
         db,
         actor,

@@ -280,10 +280,13 @@ pub struct CheckinForm {
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct CheckinInput {
     /// The QR code or the ticket of the form.
+    #[schema(min_length = 1)]
     pub token: String,
+    #[schema(min_length = 1)]
     pub phone: String,
     /// Needed the first time only (a walk-in).
     #[serde(default)]
+    #[schema(max_length = 50)]
     pub name: Option<String>,
     /// The walk-in's community (defaults to the centre's).
     #[serde(default)]
@@ -888,10 +891,12 @@ pub async fn sign_in_sheet(db: &Db, actor: &Actor, activity_id: i64) -> Result<V
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct RatingInput {
     /// The rating link's token.
+    #[schema(min_length = 1)]
     pub token: String,
     /// 1 (poor) to 5 (excellent).
     pub score: String,
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub comment: Option<String>,
 }
 

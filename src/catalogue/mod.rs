@@ -222,11 +222,14 @@ pub async fn catalogue(db: &Db, actor: &Actor) -> Result<Catalogue> {
 /// A theme as the form / API sends it.
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct ThemeInput {
+    #[schema(min_length = 1, max_length = 50)]
     pub name: String,
     /// The lead departments as the plan names them, e.g. 执法大队、司法所、派出所.
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub lead_departments: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 1000)]
     pub description: Option<String>,
     /// False retires the theme (it stays on past activities and teachers).
     #[serde(default = "yes")]
@@ -349,6 +352,7 @@ pub async fn update_theme(db: &Db, actor: &Actor, id: i64, input: &ThemeInput) -
 /// An entry of a dictionary as the form / API sends it.
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct EntryInput {
+    #[schema(min_length = 1, max_length = 30)]
     pub name: String,
     #[serde(default = "yes")]
     pub active: bool,

@@ -68,20 +68,24 @@ pub struct Member {
 /// The editable attributes of a node (create and edit forms, API bodies).
 #[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NodeInput {
+    #[schema(min_length = 1, max_length = 50)]
     pub name: String,
     #[serde(default)]
     pub subtype: Option<String>,
     #[serde(default)]
     pub population: Option<String>,
     #[serde(default)]
+    /// A centre's or the school's venue (ignored for other kinds); at most 100 characters.
     pub venue: Option<String>,
     #[serde(default)]
     pub setup_status: Option<String>,
     #[serde(default)]
     pub setup_date: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 20)]
     pub phone: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub note: Option<String>,
 }
 
@@ -103,11 +107,14 @@ pub struct NewNode {
 /// A new member of a node.
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct NewMember {
+    #[schema(min_length = 1, max_length = 50)]
     pub name: String,
     pub role: String,
     #[serde(default)]
+    #[schema(max_length = 50)]
     pub title: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 20)]
     pub phone: Option<String>,
 }
 

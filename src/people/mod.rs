@@ -117,6 +117,7 @@ pub struct Building {
 /// The resident form / API body (all text, so nothing typed is lost before validation).
 #[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ResidentInput {
+    #[schema(min_length = 1, max_length = 50)]
     pub name: String,
     pub community_id: i64,
     #[serde(default)]
@@ -130,9 +131,11 @@ pub struct ResidentInput {
     pub id_number: Option<String>,
     /// Household label; created in the community if new.
     #[serde(default)]
+    #[schema(max_length = 60)]
     pub household: Option<String>,
     /// Building or village group; created in the community if new.
     #[serde(default)]
+    #[schema(max_length = 40)]
     pub building: Option<String>,
     #[serde(default)]
     pub tags: Vec<String>,
@@ -727,8 +730,10 @@ pub async fn buildings(db: &Db, actor: &Actor, community_id: i64) -> Result<Vec<
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct HouseholdInput {
     pub community_id: i64,
+    #[schema(min_length = 1, max_length = 60)]
     pub name: String,
     #[serde(default)]
+    #[schema(max_length = 40)]
     pub building: Option<String>,
     /// building or village_group (when the building is new)
     #[serde(default)]

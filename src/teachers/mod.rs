@@ -204,6 +204,7 @@ fn visible(actor: &Actor, t: &TeacherRecord) -> bool {
 /// The teacher form / API body.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TeacherInput {
+    #[schema(min_length = 1, max_length = 50)]
     pub name: String,
     /// The town school or a learning centre.
     pub node_id: i64,
@@ -214,6 +215,7 @@ pub struct TeacherInput {
     pub teacher_type: String,
     pub source: String,
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub speciality: Option<String>,
     #[serde(default)]
     pub theme_ids: Vec<i64>,
@@ -500,8 +502,10 @@ pub struct TimeEntry {
     /// YYYY-MM-DD
     pub date: String,
     /// The training's title or the activity served.
+    #[schema(min_length = 1, max_length = 100)]
     pub title: String,
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub organiser: Option<String>,
     /// Hours, e.g. "2" or "1.5".
     pub hours: String,

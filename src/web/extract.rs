@@ -209,9 +209,13 @@ pub fn decode_form<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     for pair in s.split('&') {
         for part in pair.splitn(2, '=') {
             let plus = part.replace('+', " ");
-            percent_encoding::percent_decode_str(&plus)
+            let value = percent_encoding::percent_decode_str(&plus)
                 .decode_utf8()
                 .map_err(|_| bad())?;
+            // No text anywhere holds a NUL, and PostgreSQL refuses it outright.
+            if value.contains('\0') {
+                return Err(Error::BadRequest(Msg::new("request.nul")));
+            }
         }
     }
     serde_urlencoded::from_bytes(bytes).map_err(|_| Error::BadRequest(Msg::new("request.bad_form")))
@@ -298,9 +302,25 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for Json<T> {
             return Err(Error::BadRequest(Msg::new("request.not_json")));
         }
         let bytes = body_bytes(req, state).await?;
+        if bytes.contains(&0) || bytes.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0000")) {
+            return Err(Error::BadRequest(Msg::new("request.nul")));
+        }
         serde_json::from_slice(&bytes)
             .map(Json)
             .map_err(|e| Error::BadRequest(Msg::new("request.bad_json").arg("detail", e)))
+    }
+}
+
+/// A `multipart/form-data` body (uploads); anything else is a 400 in the usual envelope.
+pub struct Upload(pub axum::extract::Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for Upload {
+    type Rejection = Error;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Error> {
+        axum::extract::Multipart::from_request(req, state)
+            .await
+            .map(Upload)
+            .map_err(|_| Error::BadRequest(Msg::new("request.not_multipart")))
     }
 }
 
@@ -349,6 +369,10 @@ mod tests {
             decode_form::<F>(b"name=\xff"),
             Err(Error::BadRequest(_))
         ));
+        // PostgreSQL refuses a NUL in text: it is a clear 400 before any query.
+        assert!(
+            matches!(decode_form::<F>(b"name=a%00b"), Err(Error::BadRequest(m)) if m.key == "request.nul")
+        );
     }
 
     #[test]

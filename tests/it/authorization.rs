@@ -479,15 +479,28 @@ async fn every_api_route_is_in_the_openapi_document_and_back() {
         .filter(|r| r.path.starts_with("/api/v1/"))
         .map(|r| (r.method.as_str().to_lowercase(), r.path))
         .collect();
-    let doc = serde_json::to_value(<cedu::web::api::ApiDoc as utoipa::OpenApi>::openapi()).unwrap();
+    let doc = serde_json::to_value(cedu::web::api::document()).unwrap();
     let mut documented = BTreeSet::new();
+    let mut misplaced = Vec::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for method in ["get", "post", "put", "delete", "patch"] {
-            if item.get(method).is_some() {
-                documented.insert((method.to_string(), path.clone()));
+            let Some(op) = item.get(method) else { continue };
+            documented.insert((method.to_string(), path.clone()));
+            // A path parameter is one the path names; everything else is in the query.
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let name = p["name"].as_str().unwrap_or("");
+                if (p["in"] == "path") != path.contains(&format!("{{{name}}}")) {
+                    misplaced.push(format!("{method} {path}: {name} in {}", p["in"]));
+                }
+            }
+            for code in ["400", "503"] {
+                if op["responses"].get(code).is_none() {
+                    misplaced.push(format!("{method} {path}: {code} not declared"));
+                }
             }
         }
     }
+    assert!(misplaced.is_empty(), "{misplaced:#?}");
     let undocumented: Vec<_> = served.difference(&documented).collect();
     let missing: Vec<_> = documented.difference(&served).collect();
     assert!(

@@ -10,6 +10,7 @@ mod binary;
 mod canary;
 mod checkin;
 mod concurrency;
+mod contract;
 mod e2e;
 mod enrolment;
 mod faults;

@@ -59,6 +59,7 @@ pub(super) fn router() -> Routes {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ActivityQuery {
     status: Option<String>,
     owner_id: Option<i64>,
@@ -67,7 +68,11 @@ pub struct ActivityQuery {
     from: Option<NaiveDate>,
     /// Last day, YYYY-MM-DD (Beijing).
     to: Option<NaiveDate>,
+    /// From 1 (to 100,000).
+    #[param(minimum = 1, maximum = 100000)]
     page: Option<u32>,
+    /// 1 to 200 (default 20).
+    #[param(minimum = 1, maximum = 200)]
     per_page: Option<u32>,
 }
 
@@ -86,7 +91,7 @@ pub async fn list_activities(
         to: q.to,
     };
     Ok(axum::Json(
-        activities::list(&s.db, &a, &f, PageRequest::new(q.page, q.per_page)).await?,
+        activities::list(&s.db, &a, &f, PageRequest::checked(q.page, q.per_page)?).await?,
     ))
 }
 
@@ -152,7 +157,10 @@ pub async fn transition_activity(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct GridQuery {
+    /// 2000 to 2100.
+    #[param(minimum = 2000, maximum = 2100)]
     year: i32,
 }
 

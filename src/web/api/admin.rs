@@ -39,11 +39,16 @@ pub(super) fn router() -> Routes {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UserQuery {
     /// Part of the user name or display name.
     q: Option<String>,
     role: Option<String>,
+    /// From 1 (to 100,000).
+    #[param(minimum = 1, maximum = 100000)]
     page: Option<u32>,
+    /// 1 to 200 (default 20).
+    #[param(minimum = 1, maximum = 200)]
     per_page: Option<u32>,
 }
 
@@ -59,7 +64,13 @@ pub async fn list_users(
         role: q.role.as_deref().and_then(Role::parse),
     };
     Ok(axum::Json(
-        access::list_users(&s.db, &a, &filter, PageRequest::new(q.page, q.per_page)).await?,
+        access::list_users(
+            &s.db,
+            &a,
+            &filter,
+            PageRequest::checked(q.page, q.per_page)?,
+        )
+        .await?,
     ))
 }
 
@@ -188,6 +199,7 @@ pub async fn enable_user(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Action prefix, e.g. `org.` or `auth.login`.
     action: Option<String>,
@@ -198,7 +210,11 @@ pub struct AuditQuery {
     from: Option<NaiveDate>,
     /// Last day (YYYY-MM-DD, UTC).
     to: Option<NaiveDate>,
+    /// From 1 (to 100,000).
+    #[param(minimum = 1, maximum = 100000)]
     page: Option<u32>,
+    /// 1 to 200 (default 20).
+    #[param(minimum = 1, maximum = 200)]
     per_page: Option<u32>,
 }
 
@@ -219,6 +235,6 @@ pub async fn list_audit(
         to: q.to,
     };
     Ok(axum::Json(
-        audit::list(&s.db, &a, &f, PageRequest::new(q.page, q.per_page)).await?,
+        audit::list(&s.db, &a, &f, PageRequest::checked(q.page, q.per_page)?).await?,
     ))
 }

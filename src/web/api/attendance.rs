@@ -1,7 +1,7 @@
 //! Check-in, attendance, ratings and evidence under `/api/v1`. `POST /checkin` and `POST /ratings` need
 //! no account: the signed code or rating link is the key.
 
-use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -15,7 +15,7 @@ use crate::attendance::{
 use crate::error::{Error, Msg, Result};
 use crate::evidence::{self, ActivityFile, Kind};
 use crate::web::AppState;
-use crate::web::extract::{ClientMeta, CurrentActor, Id, Json};
+use crate::web::extract::{ClientMeta, CurrentActor, Id, Json, Upload};
 use crate::web::routes::{Object, Routes, Rule};
 
 pub(super) fn router() -> Routes {
@@ -282,7 +282,7 @@ pub async fn upload_file(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     Id(id): Id,
-    mut mp: Multipart,
+    Upload(mut mp): Upload,
 ) -> Result<(StatusCode, axum::Json<ActivityFile>)> {
     let too_large = || {
         Error::invalid(
@@ -340,6 +340,7 @@ pub async fn download_file(
 /// The summary that documents an activity.
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct DocumentRequest {
+    #[schema(min_length = 1, max_length = 2000)]
     summary: String,
 }
 

@@ -17,7 +17,9 @@ pub(super) fn router() -> Routes {
 /// User name and password.
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct LoginRequest {
+    #[schema(min_length = 1)]
     username: String,
+    #[schema(min_length = 1)]
     password: String,
 }
 

@@ -133,7 +133,101 @@ pub fn router() -> Routes {
 }
 
 async fn openapi_json() -> Response {
-    axum::Json(ApiDoc::openapi()).into_response()
+    axum::Json(document()).into_response()
+}
+
+/// The OpenAPI document as served: the operations of [`ApiDoc`] completed from the route table, so
+/// the document states what the server enforces. Each operation gets the refusals its rule can give
+/// (401/403 when it needs an account or a permission, 404 when its path names a record, 400 for a
+/// malformed request, 422 when it takes input, 409 for a change, 503 when the database cannot answer
+/// or its disk is full), and its security requirement names the permission as the bearer scope.
+pub fn document() -> &'static utoipa::openapi::OpenApi {
+    static DOC: std::sync::LazyLock<utoipa::openapi::OpenApi> = std::sync::LazyLock::new(|| {
+        let mut doc = ApiDoc::openapi();
+        complete(&mut doc, &crate::web::route_rules());
+        doc
+    });
+    &DOC
+}
+
+fn complete(doc: &mut utoipa::openapi::OpenApi, routes: &[super::routes::Route]) {
+    use super::routes::Access;
+    use axum::http::Method;
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::security::SecurityRequirement;
+    use utoipa::openapi::{Content, Ref, ResponseBuilder};
+    let refusal = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                Content::new(Some(Ref::from_schema_name("ApiError"))),
+            )
+            .build()
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let operations = [
+            (Method::GET, &mut item.get),
+            (Method::POST, &mut item.post),
+            (Method::PUT, &mut item.put),
+            (Method::DELETE, &mut item.delete),
+        ];
+        for (method, op) in operations {
+            let Some(op) = op else { continue };
+            let Some(route) = routes
+                .iter()
+                .find(|r| r.method == method && r.path == *path)
+            else {
+                continue;
+            };
+            let takes_input = op.request_body.is_some()
+                || op
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .any(|p| p.parameter_in == ParameterIn::Query);
+            let mut add = |code: &str, description: &str, when: bool| {
+                if when {
+                    op.responses
+                        .responses
+                        .entry(code.to_string())
+                        .or_insert_with(|| refusal(description).into());
+                }
+            };
+            let public = route.rule.access == Access::Public;
+            add("400", "malformed request (JSON, query or encoding)", true);
+            add("401", "no valid session or bearer token", !public);
+            add(
+                "403",
+                "the role lacks the permission, or the record's own rule refuses",
+                !public,
+            );
+            add(
+                "404",
+                "no such record, or outside your scope",
+                path.contains('{'),
+            );
+            add(
+                "409",
+                "the record's state does not allow it",
+                method != Method::GET,
+            );
+            add("422", "invalid fields (see `fields`)", takes_input);
+            add(
+                "503",
+                "the database is unavailable or its disk is full",
+                true,
+            );
+            op.security = Some(match route.rule.access {
+                Access::Public => vec![SecurityRequirement::default()],
+                Access::SignedIn => vec![SecurityRequirement::new("bearer", Vec::<String>::new())],
+                a => vec![SecurityRequirement::new(
+                    "bearer",
+                    a.permissions().iter().map(|p| p.as_str()),
+                )],
+            });
+        }
+    }
 }
 
 /// One operation on the docs page.
@@ -154,7 +248,7 @@ struct DocsPage {
 
 /// A readable list of every operation, rendered from the same document (works with no network).
 async fn docs(lang: Lang) -> Result<Response> {
-    let doc = ApiDoc::openapi();
+    let doc = document();
     let mut ops = Vec::new();
     for (path, item) in &doc.paths.paths {
         let methods = [

@@ -30,6 +30,7 @@ pub(super) fn router() -> Routes {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TreeQuery {
     /// Start at this node (default: the account's scope root).
     top: Option<i64>,
@@ -51,6 +52,7 @@ pub async fn tree(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Part of the name.
     q: Option<String>,
@@ -58,7 +60,11 @@ pub struct ListQuery {
     kind: Option<String>,
     /// Include retired nodes.
     include_retired: Option<bool>,
+    /// From 1 (to 100,000).
+    #[param(minimum = 1, maximum = 100000)]
     page: Option<u32>,
+    /// 1 to 200 (default 20).
+    #[param(minimum = 1, maximum = 200)]
     per_page: Option<u32>,
 }
 
@@ -75,7 +81,13 @@ pub async fn list_nodes(
         include_retired: q.include_retired.unwrap_or(false),
     };
     Ok(axum::Json(
-        org::list_nodes(&s.db, &a, &filter, PageRequest::new(q.page, q.per_page)).await?,
+        org::list_nodes(
+            &s.db,
+            &a,
+            &filter,
+            PageRequest::checked(q.page, q.per_page)?,
+        )
+        .await?,
     ))
 }
 
@@ -161,6 +173,7 @@ pub async fn list_members(
 /// A new member.
 #[derive(Deserialize, utoipa::ToSchema)]
 pub struct NewMemberRequest {
+    #[schema(min_length = 1, max_length = 50)]
     name: String,
     /// leader, deputy_leader, member, director, deputy_director, principal, deputy_principal, officer, head
     role: String,

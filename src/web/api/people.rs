@@ -71,6 +71,7 @@ pub(super) fn router() -> Routes {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ResidentQuery {
     /// Start of a name, or digits: start of a mobile number.
     q: Option<String>,
@@ -78,7 +79,11 @@ pub struct ResidentQuery {
     /// elderly, youth, women, employee, farmer, disabled, migrant
     tag: Option<String>,
     include_erased: Option<bool>,
+    /// From 1 (to 100,000).
+    #[param(minimum = 1, maximum = 100000)]
     page: Option<u32>,
+    /// 1 to 200 (default 20).
+    #[param(minimum = 1, maximum = 200)]
     per_page: Option<u32>,
 }
 
@@ -96,7 +101,7 @@ pub async fn list_residents(
         include_erased: q.include_erased.unwrap_or(false),
     };
     Ok(axum::Json(
-        people::list_residents(&s.db, &a, &f, PageRequest::new(q.page, q.per_page)).await?,
+        people::list_residents(&s.db, &a, &f, PageRequest::checked(q.page, q.per_page)?).await?,
     ))
 }
 
@@ -185,10 +190,15 @@ pub async fn erase_resident(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HouseholdQuery {
     community_id: Option<i64>,
     q: Option<String>,
+    /// From 1 (to 100,000).
+    #[param(minimum = 1, maximum = 100000)]
     page: Option<u32>,
+    /// 1 to 200 (default 20).
+    #[param(minimum = 1, maximum = 200)]
     per_page: Option<u32>,
 }
 
@@ -205,7 +215,7 @@ pub async fn list_households(
             &a,
             q.community_id,
             q.q.as_deref(),
-            PageRequest::new(q.page, q.per_page),
+            PageRequest::checked(q.page, q.per_page)?,
         )
         .await?,
     ))
@@ -225,6 +235,7 @@ pub async fn create_household(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TeacherQuery {
     q: Option<String>,
     /// The pool: a town school or a learning centre.
@@ -234,7 +245,11 @@ pub struct TeacherQuery {
     /// active (default), retired or all
     status: Option<String>,
     theme_id: Option<i64>,
+    /// From 1 (to 100,000).
+    #[param(minimum = 1, maximum = 100000)]
     page: Option<u32>,
+    /// 1 to 200 (default 20).
+    #[param(minimum = 1, maximum = 200)]
     per_page: Option<u32>,
 }
 
@@ -254,7 +269,7 @@ pub async fn list_teachers(
         theme_id: q.theme_id,
     };
     Ok(axum::Json(
-        teachers::list_teachers(&s.db, &a, &f, PageRequest::new(q.page, q.per_page)).await?,
+        teachers::list_teachers(&s.db, &a, &f, PageRequest::checked(q.page, q.per_page)?).await?,
     ))
 }
 
@@ -350,6 +365,7 @@ pub async fn add_service(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ImportQuery {
     /// residents, households or teachers
     kind: String,

@@ -3,7 +3,7 @@
 //! ratings, and documenting the activity.
 
 use askama::Template;
-use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -19,7 +19,7 @@ use crate::error::{Error, FieldErrors, Msg, Result};
 use crate::evidence::{self, Kind};
 use crate::i18n::{self, Lang};
 use crate::web::AppState;
-use crate::web::extract::{CurrentActor, Form, Id, Query, RawForm, Session, check_csrf};
+use crate::web::extract::{CurrentActor, Form, Id, Query, RawForm, Session, Upload, check_csrf};
 use crate::web::routes::{Object, Routes, Rule};
 use crate::web::views::{FormView, Shell};
 
@@ -374,7 +374,7 @@ async fn upload(
     lang: Lang,
     uri: Uri,
     Id(id): Id,
-    mut mp: Multipart,
+    Upload(mut mp): Upload,
 ) -> Result<Response> {
     let (mut csrf, mut kind, mut file) = (String::new(), String::new(), None);
     let too_large = || {

@@ -2,7 +2,7 @@
 //! (also as xlsx), then confirm the valid rows or cancel.
 
 use askama::Template;
-use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
 use axum::routing::post;
@@ -18,7 +18,7 @@ use crate::page::PageRequest;
 use crate::people::import::{self, Batch, ImportKind};
 use crate::spreadsheet;
 use crate::web::AppState;
-use crate::web::extract::{CurrentActor, Form, Id};
+use crate::web::extract::{CurrentActor, Form, Id, Upload};
 use crate::web::routes::{Object, Routes, Rule};
 use crate::web::views::{Choice, FormView, Shell};
 use axum::http::Method;
@@ -157,7 +157,7 @@ async fn upload(
     session: axum::Extension<crate::web::Session>,
     lang: Lang,
     uri: Uri,
-    mut mp: Multipart,
+    Upload(mut mp): Upload,
 ) -> Result<Response> {
     let (mut csrf, mut kind, mut town, mut file) =
         (String::new(), String::new(), String::new(), None);
