@@ -356,16 +356,19 @@ fn every_command_has_help() {
     }
 }
 
+/// A data folder with the demo towns loaded (no residents).
+fn demo_folder() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data").to_str().unwrap().to_string();
+    let demo = run(&["demo", "--data-dir", &data, "--per-community", "0"], &[]);
+    assert!(demo.status.success());
+    (dir, data)
+}
+
 #[test]
 fn the_command_line_imports_a_libreoffice_file_and_writes_the_error_report_beside_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let data = data.to_str().unwrap();
-    assert!(
-        run(&["demo", "--data-dir", data, "--per-community", "0"], &[])
-            .status
-            .success()
-    );
+    let (dir, data) = demo_folder();
+    let data = data.as_str();
     let file = dir.path().join("齐陵居民.xlsx");
     std::fs::copy(
         concat!(
@@ -829,14 +832,8 @@ fn run_measured(args: &[&str]) -> (std::process::Output, u64) {
 /// import's peak memory stays near that of a small import instead of growing by the inflated size.
 #[test]
 fn a_spreadsheet_that_inflates_to_250_mb_is_refused_before_it_is_read() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let data = data.to_str().unwrap();
-    assert!(
-        run(&["demo", "--data-dir", data, "--per-community", "0"], &[])
-            .status
-            .success()
-    );
+    let (dir, data) = demo_folder();
+    let data = data.as_str();
     let bomb = dir.path().join("bomb.xlsx");
     std::fs::write(
         &bomb,
