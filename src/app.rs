@@ -1,5 +1,5 @@
-//! Building and running the server: connect, migrate, ensure the tree's root, optionally load the demo,
-//! bind, serve until a shutdown signal, then drain requests and close the pool.
+//! Building and running the server: connect, migrate, ensure the tree's root, optionally load the
+//! demo, bind, serve until a shutdown signal, then drain requests and close the pool.
 
 use std::net::SocketAddr;
 use std::sync::Arc;

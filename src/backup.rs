@@ -1,10 +1,10 @@
 //! Online backup and restore. Backup writes a consistent copy while cedu keeps serving: SQLite uses
-//! `VACUUM INTO` (one read transaction, so the copy is a snapshot), PostgreSQL `pg_dump`. Restore puts
-//! a copy back: it checks the copy first (SQLite: integrity check and a cedu schema no newer than this
-//! program; PostgreSQL: a readable archive), refuses while a server uses the database, and replaces
-//! everything in one step (SQLite: the file is swapped by a rename, the previous one kept beside it;
-//! PostgreSQL: `pg_restore --clean` in a single transaction). Files live in the database, so rows and
-//! files come back together.
+//! `VACUUM INTO` (one read transaction, so the copy is a snapshot), PostgreSQL `pg_dump`. Restore
+//! puts a copy back: it checks the copy first (SQLite: integrity check and a cedu schema no newer
+//! than this program; PostgreSQL: a readable archive), refuses while a server uses the database,
+//! and replaces everything in one step (SQLite: the file is swapped by a rename, the previous one
+//! kept beside it; PostgreSQL: `pg_restore --clean` in a single transaction). Files live in the
+//! database, so rows and files come back together.
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -91,7 +91,8 @@ fn newest_migration() -> i64 {
         .unwrap_or(0)
 }
 
-/// Checks a SQLite backup: an intact database file holding cedu's schema, no newer than this program.
+/// Checks a SQLite backup: an intact database file holding cedu's schema, no newer than this
+/// program.
 pub fn verify_sqlite_copy(copy: &Path) -> Result<()> {
     let bad = |why: &str| {
         refused(&format!(

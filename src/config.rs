@@ -1,6 +1,6 @@
-//! Configuration: defaults, then a TOML file, then `CEDU_*` environment variables, then command-line
-//! flags — the later wins. Unknown keys in the file and an unwritable data folder stop start-up with a
-//! message naming the key.
+//! Configuration: defaults, then a TOML file, then `CEDU_*` environment variables, then
+//! command-line flags — the later wins. Unknown keys in the file and an unwritable data folder stop
+//! start-up with a message naming the key.
 
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -25,8 +25,8 @@ pub struct Config {
     /// Largest accepted request body in bytes.
     pub max_body_bytes: usize,
     /// The address residents' phones reach this server by (`https://sq.example.gov.cn`, optionally
-    /// with a path a proxy maps to cedu); QR codes and enrolment links use it. Without it they use the
-    /// host the screen was opened on.
+    /// with a path a proxy maps to cedu); QR codes and enrolment links use it. Without it they use
+    /// the host the screen was opened on.
     pub public_url: Option<String>,
     /// `standard`, or `dengbao`: password complexity and a 90-day expiry (SECURITY.md).
     pub security_profile: SecurityProfile,
@@ -73,7 +73,8 @@ impl FileConfig {
     }
 }
 
-/// Values given on the command line or through `CEDU_*` variables (clap resolves flag over variable).
+/// Values given on the command line or through `CEDU_*` variables (clap resolves flag over
+/// variable).
 #[derive(Debug, Default, Clone)]
 pub struct Overrides {
     pub bind: Option<IpAddr>,
@@ -151,8 +152,8 @@ impl Config {
     }
 }
 
-/// A host name or address with an optional port (`sq.example.gov.cn`, `10.0.0.5:8080`, `[::1]:8080`):
-/// what may stand between `//` and the path of a link cedu prints.
+/// A host name or address with an optional port (`sq.example.gov.cn`, `10.0.0.5:8080`,
+/// `[::1]:8080`): what may stand between `//` and the path of a link cedu prints.
 pub fn is_host(host: &str) -> bool {
     !host.is_empty()
         && host

@@ -1,6 +1,6 @@
-//! The demo: the two towns of the plans, built through the same use-cases as the pages (so every node is
-//! validated and audited), with a seeded generator of realistic Chinese names and populations. It can
-//! scale a district up to ~30 towns and ~1 million residents for benchmarks.
+//! The demo: the two towns of the plans, built through the same use-cases as the pages (so every
+//! node is validated and audited), with a seeded generator of realistic Chinese names and
+//! populations. It can scale a district up to ~30 towns and ~1 million residents for benchmarks.
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -233,7 +233,8 @@ impl Builder<'_> {
     }
 }
 
-/// Loads the demo into an empty database; does nothing when districts already exist (a second start).
+/// Loads the demo into an empty database; does nothing when districts already exist (a second
+/// start).
 pub async fn load_if_empty(db: &Db, opts: &DemoOptions) -> Result<bool> {
     let actor = Actor::command_line();
     let existing = org::list_nodes(
@@ -750,7 +751,8 @@ async fn demo_activities(db: &Db, g: &mut Generator, town: &Node) -> Result<()> 
     Ok(())
 }
 
-/// Registered residents of every community of a town: `per_community`, or each community's population.
+/// Registered residents of every community of a town: `per_community`, or each community's
+/// population.
 async fn generated_residents(
     db: &Db,
     g: &mut Generator,

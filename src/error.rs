@@ -1,5 +1,6 @@
-//! The library's one error type. It carries no HTTP types: the web layer turns it into a response in one
-//! place. Messages meant for users are [`Msg`] keys, rendered in Chinese or English at the edge.
+//! The library's one error type. It carries no HTTP types: the web layer turns it into a response
+//! in one place. Messages meant for users are [`Msg`] keys, rendered in Chinese or English at the
+//! edge.
 
 use std::fmt;
 

@@ -1,6 +1,6 @@
 //! Chinese by default, English on request. Texts live in `locales/zh-CN.toml` and `locales/en.toml`
-//! (embedded at build time, same keys in both, checked by a test); `{name}` in a text is replaced by the
-//! message argument of that name.
+//! (embedded at build time, same keys in both, checked by a test); `{name}` in a text is replaced
+//! by the message argument of that name.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -67,7 +67,8 @@ static ZH: LazyLock<HashMap<String, String>> =
 static EN: LazyLock<HashMap<String, String>> =
     LazyLock::new(|| load(include_str!("../locales/en.toml")));
 
-/// The text of a key in a language; a missing key shows itself (and a test keeps that from shipping).
+/// The text of a key in a language; a missing key shows itself (and a test keeps that from
+/// shipping).
 pub fn t(lang: Lang, key: &str) -> &str {
     let map = match lang {
         Lang::Zh => &*ZH,

@@ -1,6 +1,7 @@
 //! cedu — the community education platform of Chinese towns and streets (see `SPEC.md`).
 //!
-//! One module per business concept; `web` is the thin HTTP layer over them, `db` the storage boundary.
+//! One module per business concept; `web` is the thin HTTP layer over them, `db` the storage
+//! boundary.
 
 pub mod access;
 pub mod activities;
@@ -9,6 +10,7 @@ pub mod attendance;
 pub mod audit;
 pub mod backup;
 pub mod bench;
+pub mod calendar;
 pub mod catalogue;
 pub mod config;
 pub mod db;

@@ -12,8 +12,8 @@ use cedu::config::{Config, FileConfig, Overrides};
 use cedu::db::Db;
 use cedu::{access, backup, demo};
 
-/// glibc's allocator keeps argon2's 19 MiB work areas resident after they are freed (measured: 227 MB
-/// after loading the demo, 31 MB with a fixed mmap threshold); mimalloc returns them.
+/// glibc's allocator keeps argon2's 19 MiB work areas resident after they are freed (measured: 227
+/// MB after loading the demo, 31 MB with a fixed mmap threshold); mimalloc returns them.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -69,7 +69,8 @@ struct ImportArgs {
 
 #[derive(Subcommand)]
 enum BenchCommand {
-    /// QR check-ins over HTTP into the real server on loopback (SQLite and PostgreSQL), verified by count.
+    /// QR check-ins over HTTP into the real server on loopback (SQLite and PostgreSQL), verified by
+    /// count.
     Checkin {
         /// Residents of the generated district.
         #[arg(long, default_value_t = 1_000_000)]
@@ -86,7 +87,8 @@ enum BenchCommand {
         #[command(flatten)]
         target: BenchTarget,
     },
-    /// The month x centre grid of a ~30-town district over a year of activities (SQLite and PostgreSQL).
+    /// The month x centre grid of a ~30-town district over a year of activities (SQLite and
+    /// PostgreSQL).
     Grid {
         /// Approved activities per learning centre over the year.
         #[arg(long, default_value_t = 30)]
@@ -94,7 +96,8 @@ enum BenchCommand {
         #[command(flatten)]
         target: BenchTarget,
     },
-    /// Import of 100,000 residents from xlsx (SQLite and PostgreSQL), search among ~1 million, export.
+    /// Import of 100,000 residents from xlsx (SQLite and PostgreSQL), search among ~1 million,
+    /// export.
     People {
         /// Rows of the generated spreadsheet.
         #[arg(long, default_value_t = 100_000)]
@@ -197,9 +200,9 @@ struct DemoArgs {
 
 #[derive(Subcommand)]
 enum AdminCommand {
-    /// Create one of the three administrators (三员): the first system administrator (refused once any
-    /// account exists), or the first security or audit administrator (refused while one is active).
-    /// The password is read from CEDU_ADMIN_PASSWORD or from standard input.
+    /// Create one of the three administrators (三员): the first system administrator (refused once
+    /// any account exists), or the first security or audit administrator (refused while one is
+    /// active). The password is read from CEDU_ADMIN_PASSWORD or from standard input.
     Create {
         #[command(flatten)]
         db: DbArgs,
@@ -289,7 +292,8 @@ async fn main() -> std::process::ExitCode {
     match run(Cli::parse()).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            // A refusal is shown as the clerk would read it; anything else with its chain of causes.
+            // A refusal is shown as the clerk would read it; anything else with its chain of
+            // causes.
             match e.downcast_ref::<cedu::error::Error>() {
                 Some(cedu::error::Error::Invalid(fe)) => {
                     for (field, msg) in &fe.0 {

@@ -50,7 +50,8 @@ pub struct Page<T> {
     pub total: i64,
     pub page: u32,
     pub per_page: u32,
-    /// True when `total` stopped counting at a cap (lists of a million residents count up to 1,000).
+    /// True when `total` stopped counting at a cap (lists of a million residents count up to
+    /// 1,000).
     #[serde(default)]
     pub capped: bool,
 }

@@ -1,8 +1,8 @@
-//! Tables in and out of spreadsheets. Reading: xlsx (Excel, WPS, LibreOffice) or csv (UTF-8 or the GB18030
-//! that Chinese Excel writes), with limits checked before parsing (zip entries, uncompressed size, rows,
-//! cell length) and clear refusals for encrypted, old-format, corrupt, merged or empty sheets. Writing:
-//! xlsx with Chinese headers, column widths set by hand, text-formatted number columns, and cells that
-//! could start a formula neutralised.
+//! Tables in and out of spreadsheets. Reading: xlsx (Excel, WPS, LibreOffice) or csv (UTF-8 or the
+//! GB18030 that Chinese Excel writes), with limits checked before parsing (zip entries,
+//! uncompressed size, rows, cell length) and clear refusals for encrypted, old-format, corrupt,
+//! merged or empty sheets. Writing: xlsx with Chinese headers, column widths set by hand,
+//! text-formatted number columns, and cells that could start a formula neutralised.
 
 use std::io::Cursor;
 
@@ -117,7 +117,8 @@ fn read_xlsx(bytes: &[u8]) -> Result<Sheet> {
     let mut archive =
         zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| refuse("sheet.corrupt"))?;
     check_inflated_sizes(&mut archive)?;
-    // The sheet's declared size (<dimension ref="A1:J1048576"/>) refuses a huge sheet before parsing it.
+    // The sheet's declared size (<dimension ref="A1:J1048576"/>) refuses a huge sheet before
+    // parsing it.
     if let Some(rows) = declared_rows(&mut archive)
         && rows > MAX_ROWS + 1
     {
@@ -140,7 +141,8 @@ fn read_xlsx(bytes: &[u8]) -> Result<Sheet> {
                 .arg("to", cell_name(m.end.0, m.end.1)),
         ));
     }
-    // Cells are streamed into rows: no second, whole-sheet copy is built first (memory of big imports).
+    // Cells are streamed into rows: no second, whole-sheet copy is built first (memory of big
+    // imports).
     let mut rows: Vec<Vec<Cell>> = Vec::new();
     let mut reader = book
         .worksheet_cells_reader(&name)
@@ -166,8 +168,9 @@ fn read_xlsx(bytes: &[u8]) -> Result<Sheet> {
     Ok(Sheet { rows })
 }
 
-/// Bytes of one text between two XML tags: a cell of `MAX_CELL_CHARS` characters written with escapes
-/// (`&amp;` is five bytes) fits; a longer one is refused before the reader builds it in memory.
+/// Bytes of one text between two XML tags: a cell of `MAX_CELL_CHARS` characters written with
+/// escapes (`&amp;` is five bytes) fits; a longer one is refused before the reader builds it in
+/// memory.
 const MAX_TEXT_BYTES: u64 = 5 * 4 * MAX_CELL_CHARS as u64;
 
 /// Counts the inflated bytes of an archive part and the longest text between two tags, keeping
@@ -201,8 +204,8 @@ impl std::io::Write for PartScan {
 /// Refuses an archive that would inflate beyond the limits, before any part is parsed. The sizes an
 /// archive declares can lie, so every part is inflated once into nothing, counting, and refused as
 /// soon as it passes its limit: memory stays at the inflater's buffer whatever the file claims. The
-/// same pass refuses a text too long for any cell, so no part can make the reader build a huge string.
-/// What is left in memory when parsing starts is bounded by the shared strings' limit.
+/// same pass refuses a text too long for any cell, so no part can make the reader build a huge
+/// string. What is left in memory when parsing starts is bounded by the shared strings' limit.
 fn check_inflated_sizes(archive: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<()> {
     use std::io::Read;
     if archive.len() > MAX_ZIP_ENTRIES {
@@ -338,8 +341,8 @@ fn read_csv(bytes: &[u8]) -> Result<Sheet> {
     Ok(Sheet { rows })
 }
 
-/// A table to write: a title for the sheet, headers, rows of text, and which columns hold digits that
-/// must stay text (phones, ID numbers).
+/// A table to write: a title for the sheet, headers, rows of text, and which columns hold digits
+/// that must stay text (phones, ID numbers).
 #[derive(Clone, Debug, Default)]
 pub struct Table {
     pub sheet_name: String,

@@ -1,6 +1,7 @@
 //! Validation of free text typed into forms: trimmed, bounded in characters (not bytes), no control
-//! characters. Full Unicode is kept, so rare characters (𠮷, 㛃) and the name separator `·` round-trip.
-//! Also the hexadecimal text that digests, secrets and signatures are stored and compared as.
+//! characters. Full Unicode is kept, so rare characters (𠮷, 㛃) and the name separator `·`
+//! round-trip. Also the hexadecimal text that digests, secrets and signatures are stored and
+//! compared as.
 
 use crate::error::{FieldErrors, Msg};
 

@@ -1,10 +1,10 @@
 //! Review workflows (审核流程), one piece for every concept that has them: activities today; awards,
-//! news, rectifications and budget changes next. A concept declares its steps once in a table — from
-//! which states, to which state, the permissions that allow it, whether a reason is required, and the
-//! audit action — and every place that must know asks this module: the use-case before it changes
-//! anything ([`check`]), the page for its buttons and the API for its list of actions
-//! ([`available`]), both parsing a step by its stable name ([`parse`]). A rule about the record itself
-//! (a lead department acts only on the activities it leads) is the concept's, passed in as a
+//! news, rectifications and budget changes next. A concept declares its steps once in a table —
+//! from which states, to which state, the permissions that allow it, whether a reason is required,
+//! and the audit action — and every place that must know asks this module: the use-case before it
+//! changes anything ([`check`]), the page for its buttons and the API for its list of actions
+//! ([`available`]), both parsing a step by its stable name ([`parse`]). A rule about the record
+//! itself (a lead department acts only on the activities it leads) is the concept's, passed in as a
 //! predicate so it is asked in the same place. The update itself is a compare-and-set in the
 //! concept's store; [`changed_meanwhile`] words its failure with the state the record is in now.
 
@@ -94,8 +94,8 @@ pub struct Checked<S> {
 }
 
 /// Checks a step before anything is written: 403 when the role does not allow it or the concept's
-/// rule about the record refuses (`refusal`, shown as is), 409 naming the current state when the step
-/// does not apply to it, 422 on the reason field when a required reason is missing.
+/// rule about the record refuses (`refusal`, shown as is), 409 naming the current state when the
+/// step does not apply to it, 422 on the reason field when a required reason is missing.
 pub fn check<W: Workflow>(
     actor: &Actor,
     state: W::State,

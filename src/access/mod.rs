@@ -1,6 +1,7 @@
-//! Who may do what, where. Every staff account has one [`Role`] bound to one node of the organisation
-//! tree; the role grants [`Permission`]s, the node fixes the scope. A record outside the scope does not
-//! exist for the actor (404, never 403). Use-cases call [`Actor::require`] and [`Actor::sees`] first.
+//! Who may do what, where. Every staff account has one [`Role`] bound to one node of the
+//! organisation tree; the role grants [`Permission`]s, the node fixes the scope. A record outside
+//! the scope does not exist for the actor (404, never 403). Use-cases call [`Actor::require`] and
+//! [`Actor::sees`] first.
 
 mod password;
 mod session;
@@ -173,12 +174,13 @@ impl Role {
         match self {
             // 三员: the system admin runs the tree and accounts but cannot read the audit log or
             // residents' data, and any account change that hands out more than its own rights waits
-            // for the security admin's confirmation; the audit admin reads the audit log and nothing
-            // else changes.
+            // for the security admin's confirmation; the audit admin reads the audit log and
+            // nothing else changes.
             Role::SystemAdmin => &[OrgRead, OrgEdit, OrgManage, UsersRead, UsersManage],
             Role::SecurityAdmin => &[OrgRead, UsersRead, UsersConfirm],
             Role::AuditAdmin => &[OrgRead, AuditRead],
-            // The district compares towns: it reads and exports, it does not keep residents' records.
+            // The district compares towns: it reads and exports, it does not keep residents'
+            // records.
             Role::DistrictAdmin => &[
                 OrgRead,
                 OrgEdit,
@@ -287,7 +289,8 @@ pub struct Actor {
     pub role: Role,
     /// The node the account is bound to.
     pub node_id: i64,
-    /// Materialised path of the scope root (`/1/4/`): everything whose path starts with it is visible.
+    /// Materialised path of the scope root (`/1/4/`): everything whose path starts with it is
+    /// visible.
     pub scope_path: String,
     /// The id of the scope root node.
     pub scope_node_id: i64,
@@ -317,8 +320,8 @@ impl Actor {
         }
     }
 
-    /// The command line acting as a town office of one town (imports, demo data): the town's scope and
-    /// permissions, recorded in the audit log as `cli`.
+    /// The command line acting as a town office of one town (imports, demo data): the town's scope
+    /// and permissions, recorded in the audit log as `cli`.
     pub fn command_line_for_town(town_id: i64, town_path: &str) -> Actor {
         Actor {
             role: Role::TownOffice,
@@ -329,8 +332,8 @@ impl Actor {
         }
     }
 
-    /// A resident acting for themselves without an account (QR check-in, rating), recorded in the audit
-    /// log as `resident-self-service` under the activity's place.
+    /// A resident acting for themselves without an account (QR check-in, rating), recorded in the
+    /// audit log as `resident-self-service` under the activity's place.
     pub fn self_service(
         node_path: &str,
         source_ip: Option<String>,
@@ -382,8 +385,9 @@ impl Actor {
     }
 }
 
-/// Finds the scope root of an account: most roles see their own node's subtree; a centre head sees the
-/// community the centre belongs to (its residents live there); leadership and lead departments see their town.
+/// Finds the scope root of an account: most roles see their own node's subtree; a centre head sees
+/// the community the centre belongs to (its residents live there); leadership and lead departments
+/// see their town.
 pub fn scope_root(role: Role, node_path: &str) -> String {
     let ids: Vec<&str> = node_path
         .trim_matches('/')

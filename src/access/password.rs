@@ -43,8 +43,8 @@ pub fn password_expired(
         && now - changed_at > chrono::Duration::days(PASSWORD_MAX_AGE_DAYS)
 }
 
-/// How many of the four character classes (lower case, upper case, digits, anything else) a password
-/// uses.
+/// How many of the four character classes (lower case, upper case, digits, anything else) a
+/// password uses.
 fn character_classes(password: &str) -> usize {
     let has = |f: fn(&char) -> bool| password.chars().any(|c| f(&c));
     [
@@ -80,9 +80,9 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
     }
 }
 
-/// Password hashing runs on two dedicated threads: argon2 needs 19 MiB per hash, and spread over many
-/// blocking threads each thread's allocator keeps its copy (measured: 233 MB resident after loading the
-/// demo, 11 MB without); two threads also bound the CPU a burst of logins can take.
+/// Password hashing runs on two dedicated threads: argon2 needs 19 MiB per hash, and spread over
+/// many blocking threads each thread's allocator keeps its copy (measured: 233 MB resident after
+/// loading the demo, 11 MB without); two threads also bound the CPU a burst of logins can take.
 struct HashPool {
     jobs: std::sync::Mutex<std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>>,
 }

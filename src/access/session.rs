@@ -1,5 +1,6 @@
-//! Login, sessions and logout. Sessions live in the database so that every app server on one PostgreSQL
-//! shares them; the cookie carries 256 random bits and the database keeps only their SHA-256.
+//! Login, sessions and logout. Sessions live in the database so that every app server on one
+//! PostgreSQL shares them; the cookie carries 256 random bits and the database keeps only their
+//! SHA-256.
 
 use std::time::Duration;
 
@@ -100,8 +101,9 @@ fn anonymous(username: &str, ip: Option<String>) -> Actor {
     }
 }
 
-/// Checks a user name and password and opens a new session. Unknown user and wrong password get the same
-/// answer; 5 failures in 15 minutes lock the name, many failures from one address lock the address.
+/// Checks a user name and password and opens a new session. Unknown user and wrong password get the
+/// same answer; 5 failures in 15 minutes lock the name, many failures from one address lock the
+/// address.
 pub async fn login(
     db: &Db,
     username: &str,
@@ -253,9 +255,9 @@ pub async fn session_actor(
         store::delete_session(db, &token_hash).await?;
         return Ok(None);
     }
-    // Touch at most once a minute: idle detection needs no finer grain, and it spares a write per request.
-    // A failed touch (a full disk) must not refuse a page that only reads: the session is just seen
-    // as idle a minute earlier.
+    // Touch at most once a minute: idle detection needs no finer grain, and it spares a write per
+    // request. A failed touch (a full disk) must not refuse a page that only reads: the session is
+    // just seen as idle a minute earlier.
     if now - row.last_seen_at > chrono::Duration::seconds(60)
         && let Err(e) = store::touch_session(db, &token_hash, now).await
     {
@@ -295,7 +297,8 @@ pub async fn logout(db: &Db, actor: &Actor) -> Result<()> {
     tx.commit().await
 }
 
-/// Changes the actor's own password after checking the current one; every session of the account ends.
+/// Changes the actor's own password after checking the current one; every session of the account
+/// ends.
 pub async fn change_password(
     db: &Db,
     actor: &Actor,

@@ -31,17 +31,20 @@ pub(super) struct SessionRow {
 }
 
 pub(super) async fn user_for_login(db: &Db, username: &str) -> Result<Option<LoginRow>> {
-    Ok(
-        on_db!(db, p => sqlx::query_as("select id, password_hash, active from users where username = $1")
-        .bind(username).fetch_optional(p).await?),
-    )
+    let sql = "select id, password_hash, active from users where username = $1";
+    Ok(on_db!(db, |p| sqlx::query_as(sql)
+        .bind(username)
+        .fetch_optional(p)
+        .await?))
 }
 
 pub(super) async fn failures_from_address(db: &Db, ip: &str, since: DateTime<Utc>) -> Result<i64> {
-    Ok(
-        on_db!(db, p => sqlx::query_scalar("select count(*) from login_failures where source_ip = $1 and at > $2")
-        .bind(ip).bind(since).fetch_one(p).await?),
-    )
+    let sql = "select count(*) from login_failures where source_ip = $1 and at > $2";
+    Ok(on_db!(db, |p| sqlx::query_scalar(sql)
+        .bind(ip)
+        .bind(since)
+        .fetch_one(p)
+        .await?))
 }
 
 pub(super) async fn failures_for_username(
@@ -49,10 +52,12 @@ pub(super) async fn failures_for_username(
     username: &str,
     since: DateTime<Utc>,
 ) -> Result<i64> {
-    Ok(
-        on_db!(db, p => sqlx::query_scalar("select count(*) from login_failures where username = $1 and at > $2")
-        .bind(username).bind(since).fetch_one(p).await?),
-    )
+    let sql = "select count(*) from login_failures where username = $1 and at > $2";
+    Ok(on_db!(db, |p| sqlx::query_scalar(sql)
+        .bind(username)
+        .bind(since)
+        .fetch_one(p)
+        .await?))
 }
 
 pub(super) async fn failures_for_username_tx(
@@ -60,10 +65,12 @@ pub(super) async fn failures_for_username_tx(
     username: &str,
     since: DateTime<Utc>,
 ) -> Result<i64> {
-    Ok(
-        on_tx!(tx, c => sqlx::query_scalar("select count(*) from login_failures where username = $1 and at > $2")
-        .bind(username).bind(since).fetch_one(c).await?),
-    )
+    let sql = "select count(*) from login_failures where username = $1 and at > $2";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(username)
+        .bind(since)
+        .fetch_one(c)
+        .await?))
 }
 
 pub(super) async fn insert_failure(
@@ -72,13 +79,25 @@ pub(super) async fn insert_failure(
     ip: &str,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    on_tx!(tx, c => sqlx::query("insert into login_failures (username, source_ip, at) values ($1, $2, $3)")
-        .bind(username).bind(ip).bind(at).execute(c).await.map(|r| r.rows_affected()))?;
+    let sql = "insert into login_failures (username, source_ip, at) \
+        values ($1, $2, $3)";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(username)
+        .bind(ip)
+        .bind(at)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 pub(super) async fn clear_failures(tx: &mut Tx, username: &str) -> Result<()> {
-    on_tx!(tx, c => sqlx::query("delete from login_failures where username = $1").bind(username).execute(c).await.map(|r| r.rows_affected()))?;
+    let sql = "delete from login_failures where username = $1";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(username)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -90,49 +109,91 @@ pub(super) async fn insert_session(
     now: DateTime<Utc>,
     ip: &str,
 ) -> Result<()> {
-    on_tx!(tx, c => sqlx::query(
-        "insert into sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, source_ip) values ($1, $2, $3, $4, $4, $5)")
-        .bind(id_hash).bind(user_id).bind(csrf).bind(now).bind(ip).execute(c).await.map(|r| r.rows_affected()))?;
+    let sql = "insert into sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, \
+        source_ip) values ($1, $2, $3, $4, $4, $5)";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(id_hash)
+        .bind(user_id)
+        .bind(csrf)
+        .bind(now)
+        .bind(ip)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
-const SESSION_ROW: &str = "select s.user_id, u.username, u.display_name, u.role, u.node_id, n.path as node_path, u.active, \
-    s.csrf_token, s.created_at, s.last_seen_at, u.password_changed_at, u.password_must_change \
-    from sessions s join users u on u.id = s.user_id join org_nodes n on n.id = u.node_id where s.id_hash = $1";
+const SESSION_ROW: &str = "select s.user_id, u.username, u.display_name, u.role, u.node_id, \
+    n.path as node_path, u.active, s.csrf_token, s.created_at, s.last_seen_at, \
+    u.password_changed_at, u.password_must_change from sessions s \
+    join users u on u.id = s.user_id join org_nodes n on n.id = u.node_id \
+    where s.id_hash = $1";
 
 pub(super) async fn session_row(db: &Db, id_hash: &str) -> Result<Option<SessionRow>> {
-    Ok(on_db!(db, p => sqlx::query_as(SESSION_ROW).bind(id_hash).fetch_optional(p).await?))
+    Ok(on_db!(db, |p| sqlx::query_as(SESSION_ROW)
+        .bind(id_hash)
+        .fetch_optional(p)
+        .await?))
 }
 
 pub(super) async fn session_row_tx(tx: &mut Tx, id_hash: &str) -> Result<Option<SessionRow>> {
-    Ok(on_tx!(tx, c => sqlx::query_as(SESSION_ROW).bind(id_hash).fetch_optional(c).await?))
+    Ok(on_tx!(tx, |c| sqlx::query_as(SESSION_ROW)
+        .bind(id_hash)
+        .fetch_optional(c)
+        .await?))
 }
 
 /// Marks the account's password as one its owner must replace before anything else.
 pub(super) async fn require_password_change(tx: &mut Tx, user_id: i64) -> Result<()> {
-    on_tx!(tx, c => sqlx::query("update users set password_must_change = true where id = $1")
-        .bind(user_id).execute(c).await.map(|r| r.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query(
+        "update users set password_must_change = true where id = $1"
+    )
+    .bind(user_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 pub(super) async fn touch_session(db: &Db, id_hash: &str, now: DateTime<Utc>) -> Result<()> {
-    on_db!(db, p => sqlx::query("update sessions set last_seen_at = $1 where id_hash = $2")
-        .bind(now).bind(id_hash).execute(p).await.map(|r| r.rows_affected()))?;
+    on_db!(db, |p| sqlx::query(
+        "update sessions set last_seen_at = $1 where id_hash = $2"
+    )
+    .bind(now)
+    .bind(id_hash)
+    .execute(p)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 pub(super) async fn delete_session(db: &Db, id_hash: &str) -> Result<()> {
-    on_db!(db, p => sqlx::query("delete from sessions where id_hash = $1").bind(id_hash).execute(p).await.map(|r| r.rows_affected()))?;
+    let sql = "delete from sessions where id_hash = $1";
+    on_db!(db, |p| sqlx::query(sql)
+        .bind(id_hash)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 pub(super) async fn delete_session_tx(tx: &mut Tx, id_hash: &str) -> Result<()> {
-    on_tx!(tx, c => sqlx::query("delete from sessions where id_hash = $1").bind(id_hash).execute(c).await.map(|r| r.rows_affected()))?;
+    let sql = "delete from sessions where id_hash = $1";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(id_hash)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 pub(super) async fn delete_sessions_of(tx: &mut Tx, user_id: i64) -> Result<()> {
-    on_tx!(tx, c => sqlx::query("delete from sessions where user_id = $1").bind(user_id).execute(c).await.map(|r| r.rows_affected()))?;
+    let sql = "delete from sessions where user_id = $1";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(user_id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -142,23 +203,37 @@ pub(super) async fn set_password(
     hash: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    on_tx!(tx, c => sqlx::query("update users set password_hash = $1, password_changed_at = $2, password_must_change = false, updated_at = $2 where id = $3")
-        .bind(hash).bind(now).bind(user_id).execute(c).await.map(|r| r.rows_affected()))?;
+    let sql = "update users set password_hash = $1, password_changed_at = $2, \
+        password_must_change = false, updated_at = $2 where id = $3";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(hash)
+        .bind(now)
+        .bind(user_id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
-const USER_COLS: &str = "select u.id, u.username, u.display_name, u.role, u.node_id, n.name as node_name, n.path as node_path, \
-    u.active, u.created_at, q.kind as pending from users u join org_nodes n on n.id = u.node_id \
-    left join account_requests q on q.user_id = u.id and q.status = 'pending'";
+const USER_COLS: &str = "select u.id, u.username, u.display_name, u.role, u.node_id, n.name as \
+    node_name, n.path as node_path, u.active, u.created_at, q.kind as pending \
+    from users u join org_nodes n on n.id = u.node_id left \
+    join account_requests q on q.user_id = u.id and q.status = 'pending'";
 
 pub(super) async fn get_user(db: &Db, id: i64) -> Result<Option<User>> {
     let sql = format!("{USER_COLS} where u.id = $1");
-    Ok(on_db!(db, p => sqlx::query_as(&sql).bind(id).fetch_optional(p).await?))
+    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(p)
+        .await?))
 }
 
 pub(super) async fn get_user_tx(tx: &mut Tx, id: i64) -> Result<Option<User>> {
     let sql = format!("{USER_COLS} where u.id = $1");
-    Ok(on_tx!(tx, c => sqlx::query_as(&sql).bind(id).fetch_optional(c).await?))
+    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await?))
 }
 
 pub(super) async fn list_users(
@@ -174,23 +249,38 @@ pub(super) async fn list_users(
             .filter(|s| !s.is_empty())
             .map(|s| format!("%{}%", like_escape(s)));
     let role = f.role.map(|r| r.as_str());
-    let filter = " where n.path like $1 and ($2 is null or u.username like $2 escape '\\' or u.display_name like $2 escape '\\') \
-        and ($3 is null or u.role = $3)";
+    let filter = " where n.path like $1 and ($2 is null or u.username like $2 escape '\\' or \
+        u.display_name like $2 escape '\\') and ($3 is null or u.role = $3)";
     let count_sql =
         format!("select count(*) from users u join org_nodes n on n.id = u.node_id{filter}");
     let list_sql = format!("{USER_COLS}{filter} order by n.path, u.username limit $4 offset $5");
-    let (total, items) = on_db!(db, p => {
-        let total: i64 = sqlx::query_scalar(&count_sql).bind(&scope).bind(&q).bind(role).fetch_one(p).await?;
-        let items: Vec<User> = sqlx::query_as(&list_sql).bind(&scope).bind(&q).bind(role)
-            .bind(page.limit()).bind(page.offset()).fetch_all(p).await?;
+    let (total, items) = on_db!(db, |p| {
+        let total: i64 = sqlx::query_scalar(&count_sql)
+            .bind(&scope)
+            .bind(&q)
+            .bind(role)
+            .fetch_one(p)
+            .await?;
+        let items: Vec<User> = sqlx::query_as(&list_sql)
+            .bind(&scope)
+            .bind(&q)
+            .bind(role)
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(p)
+            .await?;
         (total, items)
     });
     Ok(Page::new(items, total, page))
 }
 
 pub(super) async fn username_taken(tx: &mut Tx, username: &str) -> Result<bool> {
-    let n: i64 = on_tx!(tx, c => sqlx::query_scalar("select count(*) from users where username = $1")
-        .bind(username).fetch_one(c).await?);
+    let n: i64 = on_tx!(tx, |c| sqlx::query_scalar(
+        "select count(*) from users where username = $1"
+    )
+    .bind(username)
+    .fetch_one(c)
+    .await?);
     Ok(n > 0)
 }
 
@@ -205,11 +295,19 @@ pub(super) async fn insert_user(
     active: bool,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    Ok(on_tx!(tx, c => sqlx::query_scalar(
-        "insert into users (username, display_name, password_hash, role, node_id, active, password_changed_at, created_at, updated_at) \
-         values ($1, $2, $3, $4, $5, $6, $7, $7, $7) returning id")
-        .bind(username).bind(display_name).bind(hash).bind(role).bind(node_id).bind(active).bind(now)
-        .fetch_one(c).await?))
+    let sql = "insert into users (username, display_name, password_hash, role, node_id, active, \
+        password_changed_at, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $7, \
+        $7) returning id";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(username)
+        .bind(display_name)
+        .bind(hash)
+        .bind(role)
+        .bind(node_id)
+        .bind(active)
+        .bind(now)
+        .fetch_one(c)
+        .await?))
 }
 
 /// A request as the confirmation reads it.
@@ -227,23 +325,35 @@ pub(super) async fn insert_request(
     requested_by: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    on_tx!(tx, c => sqlx::query(
-        "insert into account_requests (user_id, kind, requested_by, requested_at) values ($1, $2, $3, $4)")
-        .bind(user_id).bind(kind).bind(requested_by).bind(now).execute(c).await.map(|r| r.rows_affected()))?;
+    let sql = "insert into account_requests (user_id, kind, requested_by, requested_at) \
+        values ($1, $2, $3, $4)";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(user_id)
+        .bind(kind)
+        .bind(requested_by)
+        .bind(now)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 pub(super) async fn pending_request(tx: &mut Tx, user_id: i64) -> Result<Option<i64>> {
-    Ok(on_tx!(tx, c => sqlx::query_scalar(
-        "select id from account_requests where user_id = $1 and status = 'pending'")
-        .bind(user_id).fetch_optional(c).await?))
+    let sql = "select id from account_requests where user_id = $1 and status = 'pending'";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(user_id)
+        .fetch_optional(c)
+        .await?))
 }
 
 /// A pending request by id.
 pub(super) async fn request(db: &Db, id: i64) -> Result<Option<RequestRow>> {
-    Ok(on_db!(db, p => sqlx::query_as(
-        "select user_id, kind, requested_by from account_requests where id = $1 and status = 'pending'")
-        .bind(id).fetch_optional(p).await?))
+    let sql = "select user_id, kind, requested_by from account_requests \
+        where id = $1 and status = 'pending'";
+    Ok(on_db!(db, |p| sqlx::query_as(sql)
+        .bind(id)
+        .fetch_optional(p)
+        .await?))
 }
 
 /// Decides a pending request (compare-and-set: a second decision finds it decided).
@@ -255,22 +365,32 @@ pub(super) async fn decide_request(
     note: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<u64> {
-    Ok(on_tx!(tx, c => sqlx::query(
-        "update account_requests set status = $1, decided_by = $2, decided_at = $3, note = $4 where id = $5 and status = 'pending'")
-        .bind(status).bind(by).bind(now).bind(note).bind(id).execute(c).await.map(|r| r.rows_affected()))?)
+    let sql = "update account_requests set status = $1, decided_by = $2, decided_at = $3, note \
+        = $4 where id = $5 and status = 'pending'";
+    Ok(on_tx!(tx, |c| sqlx::query(sql)
+        .bind(status)
+        .bind(by)
+        .bind(now)
+        .bind(note)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?)
 }
 
 pub(super) async fn pending_requests(
     db: &Db,
     scope: &str,
 ) -> Result<Vec<super::users::AccountRequest>> {
-    Ok(on_db!(db, p => sqlx::query_as(
-        "select q.id, q.user_id, u.username, u.display_name, u.role, n.name as node_name, q.kind, \
-         r.display_name as requested_by_name, q.requested_at from account_requests q \
-         join users u on u.id = q.user_id join org_nodes n on n.id = u.node_id \
-         left join users r on r.id = q.requested_by \
-         where q.status = 'pending' and n.path like $1 order by q.requested_at, q.id")
-        .bind(format!("{scope}%")).fetch_all(p).await?))
+    let sql = "select q.id, q.user_id, u.username, u.display_name, u.role, n.name as node_name, \
+        q.kind, r.display_name as requested_by_name, q.requested_at \
+        from account_requests q join users u on u.id = q.user_id \
+        join org_nodes n on n.id = u.node_id left join users r on r.id = q.requested_by \
+        where q.status = 'pending' and n.path like $1 order by q.requested_at, q.id";
+    Ok(on_db!(db, |p| sqlx::query_as(sql)
+        .bind(format!("{scope}%"))
+        .fetch_all(p)
+        .await?))
 }
 
 pub(super) async fn set_active(
@@ -279,25 +399,39 @@ pub(super) async fn set_active(
     active: bool,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    on_tx!(tx, c => sqlx::query("update users set active = $1, updated_at = $2 where id = $3")
-        .bind(active).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query(
+        "update users set active = $1, updated_at = $2 where id = $3"
+    )
+    .bind(active)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 pub(super) async fn count_active_with_role(db: &Db, role: &str) -> Result<i64> {
-    Ok(
-        on_db!(db, p => sqlx::query_scalar("select count(*) from users where role = $1 and active")
-        .bind(role).fetch_one(p).await?),
+    Ok(on_db!(db, |p| sqlx::query_scalar(
+        "select count(*) from users where role = $1 and active"
     )
+    .bind(role)
+    .fetch_one(p)
+    .await?))
 }
 
 pub(super) async fn count_users(db: &Db) -> Result<i64> {
-    Ok(on_db!(db, p => sqlx::query_scalar("select count(*) from users").fetch_one(p).await?))
+    Ok(on_db!(db, |p| sqlx::query_scalar(
+        "select count(*) from users"
+    )
+    .fetch_one(p)
+    .await?))
 }
 
 pub(super) async fn active_accounts_on(tx: &mut Tx, node_id: i64) -> Result<i64> {
-    Ok(
-        on_tx!(tx, c => sqlx::query_scalar("select count(*) from users where node_id = $1 and active")
-        .bind(node_id).fetch_one(c).await?),
-    )
+    let sql = "select count(*) from users where node_id = $1 and active";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(node_id)
+        .fetch_one(c)
+        .await?))
 }

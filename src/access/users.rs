@@ -1,5 +1,5 @@
-//! Staff accounts: create, list, disable/enable, reset a password. An account is bound to one node and
-//! one role; who may grant which role follows [`Role::grantable`].
+//! Staff accounts: create, list, disable/enable, reset a password. An account is bound to one node
+//! and one role; who may grant which role follows [`Role::grantable`].
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;

@@ -1,10 +1,10 @@
 //! Activities (课程/活动), planned by a lead department or a centre head, reviewed by the town school,
-//! published to residents. Invariants: an activity belongs to one town and is owned by its town school
-//! or one of its learning centres; its theme, format and target group come from the district's
-//! catalogue; its teachers are active teachers the town may use; every transition follows
-//! [`rules::next`] and is audited; a submission under 15 days before the activity is accepted and marked
-//! late. This first part covers planning, series, review and the month × centre grid; enrolment,
-//! check-in and evidence come next.
+//! published to residents. Invariants: an activity belongs to one town and is owned by its town
+//! school or one of its learning centres; its theme, format and target group come from the
+//! district's catalogue; its teachers are active teachers the town may use; every transition
+//! follows [`rules::next`] and is audited; a submission under 15 days before the activity is
+//! accepted and marked late. This first part covers planning, series, review and the month × centre
+//! grid; enrolment, check-in and evidence come next.
 
 pub mod rules;
 mod store;
@@ -69,8 +69,8 @@ pub struct Activity {
     pub cancel_reason: Option<String>,
     /// The centre head's summary written when documenting.
     pub summary: Option<String>,
-    /// The review steps the reader may take now (`submit`, `approve`, …), filled when one activity is
-    /// read.
+    /// The review steps the reader may take now (`submit`, `approve`, …), filled when one activity
+    /// is read.
     #[sqlx(skip)]
     pub actions: Vec<&'static str>,
 }
@@ -425,8 +425,8 @@ impl Act {
 }
 
 /// The rule about the activity itself, beyond role and scope: a lead department acts only on the
-/// activities it leads (it sees every activity of its town). The one place that decides it; pages, the
-/// API and the use-cases all ask [`may`] or [`require`].
+/// activities it leads (it sees every activity of its town). The one place that decides it; pages,
+/// the API and the use-cases all ask [`may`] or [`require`].
 fn refusal(actor: &Actor, a: &Activity) -> Option<Msg> {
     if actor.role != Role::LeadDepartment || a.lead_department_id == Some(actor.node_id) {
         return None;
@@ -471,8 +471,8 @@ pub fn steps(actor: &Actor, a: &Activity) -> Vec<&'static Step<Status, Transitio
     crate::workflow::available::<Lifecycle>(actor, a.status(), |t| own && t != Transition::Document)
 }
 
-/// The themes the actor may plan under: the district's active themes, and for a lead department only
-/// those the plan names it to lead.
+/// The themes the actor may plan under: the district's active themes, and for a lead department
+/// only those the plan names it to lead.
 pub async fn plannable_themes(db: &Db, actor: &Actor) -> Result<Vec<catalogue::Theme>> {
     actor.require(Permission::ActivitiesPlan)?;
     let district = catalogue::district_of(&actor.scope_path).unwrap_or(0);
@@ -553,8 +553,9 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &ActivityInput) -> R
     get(db, actor, id).await
 }
 
-/// Moves an activity along its lifecycle. Returning and cancelling need a reason; reviewing needs the
-/// town school's role; a submission under 15 days before the activity is accepted and marked late.
+/// Moves an activity along its lifecycle. Returning and cancelling need a reason; reviewing needs
+/// the town school's role; a submission under 15 days before the activity is accepted and marked
+/// late.
 pub async fn transition(
     db: &Db,
     actor: &Actor,
@@ -595,8 +596,8 @@ pub(crate) async fn apply_transition(
     let now = Utc::now();
     let late = t == Transition::Submit && rules::is_late(now, a.starts_at);
     let mut tx = db.begin().await?;
-    // The status is checked again in the update: a concurrent transition makes this one fail cleanly,
-    // naming the status the other one left.
+    // The status is checked again in the update: a concurrent transition makes this one fail
+    // cleanly, naming the status the other one left.
     if store::set_status(&mut tx, id, from, to, t, reason.as_deref(), late, now).await? == 0 {
         let now = store::status_now(&mut tx, id).await?;
         return Err(crate::workflow::changed_meanwhile::<Lifecycle>(
@@ -659,8 +660,8 @@ pub struct CalendarFilter {
 /// The most activities one calendar page shows.
 pub const CALENDAR_LIMIT: i64 = 3000;
 
-/// The activities (not cancelled) from `first` to `last` (Beijing days, inclusive) inside the actor's
-/// scope, soonest first.
+/// The activities (not cancelled) from `first` to `last` (Beijing days, inclusive) inside the
+/// actor's scope, soonest first.
 pub async fn calendar(
     db: &Db,
     actor: &Actor,
@@ -686,8 +687,8 @@ pub async fn calendar(
     Ok(items.into_iter().filter(|a| visible(actor, a)).collect())
 }
 
-/// Writes approved activities of a centre directly, for benchmarks of a district's year (the lifecycle
-/// and its audit are skipped on purpose: this is generated history, not a plan).
+/// Writes approved activities of a centre directly, for benchmarks of a district's year (the
+/// lifecycle and its audit are skipped on purpose: this is generated history, not a plan).
 pub async fn generate_approved(
     db: &Db,
     owner: &Node,
@@ -741,7 +742,8 @@ pub struct GridRow {
     pub counts: Vec<i64>,
     /// Months (1–12) below the rule of 2, counting only months already begun.
     pub below: Vec<u32>,
-    /// Plans of the year submitted less than 15 days ahead (the centre's record of late submissions).
+    /// Plans of the year submitted less than 15 days ahead (the centre's record of late
+    /// submissions).
     pub late: i64,
 }
 
@@ -755,8 +757,8 @@ pub struct Grid {
     pub current_month: Option<u32>,
 }
 
-/// Published activities of one centre at the given times, made without review (check-in benchmarks);
-/// returns their ids.
+/// Published activities of one centre at the given times, made without review (check-in
+/// benchmarks); returns their ids.
 pub async fn generate_published(
     db: &Db,
     owner: &Node,

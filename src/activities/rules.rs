@@ -205,7 +205,8 @@ pub fn next(from: Status, t: Transition) -> Option<Status> {
 /// Days of notice the plan asks for ("提前半月").
 pub const NOTICE_DAYS: i64 = 15;
 
-/// A submission is late when it comes less than 15 days before the activity (dates in Beijing time).
+/// A submission is late when it comes less than 15 days before the activity (dates in Beijing
+/// time).
 pub fn is_late(submitted: DateTime<Utc>, starts: DateTime<Utc>) -> bool {
     let day = |t: DateTime<Utc>| t.with_timezone(&beijing()).date_naive();
     (day(starts) - day(submitted)).num_days() < NOTICE_DAYS

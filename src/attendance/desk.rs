@@ -1,12 +1,13 @@
-//! The check-in desk: QR check-ins of every activity go through one writer task that drains the queued
-//! check-ins into a shared transaction (group commit). Each check-in keeps every rule and writes its
-//! attendance row and its audit record; the reply goes out only after the commit, so an acknowledged
-//! check-in survives a power cut (SQLite `synchronous=FULL`) while concurrent check-ins share one fsync.
+//! The check-in desk: QR check-ins of every activity go through one writer task that drains the
+//! queued check-ins into a shared transaction (group commit). Each check-in keeps every rule and
+//! writes its attendance row and its audit record; the reply goes out only after the commit, so an
+//! acknowledged check-in survives a power cut (SQLite `synchronous=FULL`) while concurrent
+//! check-ins share one fsync.
 //!
-//! On SQLite the writer is a thread with a connection of its own to the database file, running cached
-//! statements one check-in after the other inside the shared transaction (no round trip through the
-//! pool per statement); on PostgreSQL it is a task that writes the batch in a few multi-row statements
-//! (one round trip each).
+//! On SQLite the writer is a thread with a connection of its own to the database file, running
+//! cached statements one check-in after the other inside the shared transaction (no round trip
+//! through the pool per statement); on PostgreSQL it is a task that writes the batch in a few
+//! multi-row statements (one round trip each).
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -29,7 +30,8 @@ const MAX_BATCH: usize = 512;
 const FLUSHES_AHEAD: usize = 2;
 /// Check-ins waiting for the writer before callers wait for room.
 const QUEUE: usize = 8192;
-/// How long what check-in knows of an activity is reused (its status is checked again when writing).
+/// How long what check-in knows of an activity is reused (its status is checked again when
+/// writing).
 const CACHE_FOR: Duration = Duration::from_secs(5);
 
 /// What the writer did with a check-in.
@@ -97,8 +99,8 @@ impl Counters {
     }
 }
 
-/// The writer's work so far: how many commits carried how many check-ins, and the time spent writing
-/// them and (SQLite) flushing the log. Subtract two readings for a period.
+/// The writer's work so far: how many commits carried how many check-ins, and the time spent
+/// writing them and (SQLite) flushing the log. Subtract two readings for a period.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct DeskFigures {
     pub commits: u64,
@@ -122,8 +124,8 @@ impl std::ops::Sub for DeskFigures {
 }
 
 impl CheckinDesk {
-    /// Starts the writer: a thread on its own SQLite connection, or a task on the current runtime for
-    /// PostgreSQL. It stops when the desk is dropped, after answering what was queued.
+    /// Starts the writer: a thread on its own SQLite connection, or a task on the current runtime
+    /// for PostgreSQL. It stops when the desk is dropped, after answering what was queued.
     pub fn start(db: Db) -> Result<Arc<CheckinDesk>> {
         let (tx, rx) = mpsc::channel(QUEUE);
         let counters = Arc::new(Counters::default());
@@ -254,8 +256,8 @@ fn send_all(answers: Vec<Answer>) {
     }
 }
 
-/// PostgreSQL: a task that writes each batch through the pool; the commit is durable when it returns
-/// (`synchronous_commit`), so the answers go out at once.
+/// PostgreSQL: a task that writes each batch through the pool; the commit is durable when it
+/// returns (`synchronous_commit`), so the answers go out at once.
 async fn writer(db: Db, mut rx: mpsc::Receiver<Msg>, counters: Arc<Counters>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(msg) = rx.recv().await {
@@ -279,13 +281,13 @@ async fn writer(db: Db, mut rx: mpsc::Receiver<Msg>, counters: Arc<Counters>) {
     }
 }
 
-/// SQLite: a thread with its own connection writes and commits a batch without waiting for the disk;
-/// a second thread then flushes the write-ahead log and only then answers. While the disk flushes one
-/// batch, the check-ins arriving meanwhile wait in the queue and become the next batch, written as soon
-/// as that flush is done (so batches grow with the disk's latency, and the write lock is never held
-/// while waiting for the disk). A flush covers every commit written before it started, so an answered
-/// check-in is on disk; if the flush fails nobody is told "checked in" (they are asked to try again,
-/// and a retry finds them already recorded).
+/// SQLite: a thread with its own connection writes and commits a batch without waiting for the
+/// disk; a second thread then flushes the write-ahead log and only then answers. While the disk
+/// flushes one batch, the check-ins arriving meanwhile wait in the queue and become the next batch,
+/// written as soon as that flush is done (so batches grow with the disk's latency, and the write
+/// lock is never held while waiting for the disk). A flush covers every commit written before it
+/// started, so an answered check-in is on disk; if the flush fails nobody is told "checked in"
+/// (they are asked to try again, and a retry finds them already recorded).
 fn sqlite_writer(
     writer: SqliteWriter,
     mut rx: mpsc::Receiver<Msg>,
@@ -389,9 +391,9 @@ fn audit_actor() -> Actor {
 const AUDIT_ACTION: &str = "attendance.checked_in";
 const AUDIT_SUBJECT: &str = "attendance";
 
-/// One transaction for the whole batch on the writer's own SQLite connection. The write lock is taken
-/// at the start (the pool's writers wait for it, busy timeout), so an activity found open here cannot
-/// be cancelled before this batch commits.
+/// One transaction for the whole batch on the writer's own SQLite connection. The write lock is
+/// taken at the start (the pool's writers wait for it, busy timeout), so an activity found open
+/// here cannot be cancelled before this batch commits.
 fn write_batch_sqlite(conn: &mut rusqlite::Connection, jobs: &[Job]) -> Result<Vec<Written>> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let mut out = Vec::with_capacity(jobs.len());
@@ -438,9 +440,9 @@ fn write_batch_sqlite(conn: &mut rusqlite::Connection, jobs: &[Job]) -> Result<V
     Ok(out)
 }
 
-/// PostgreSQL: one transaction for the whole batch, in a handful of statements whatever its size: find the
-/// residents by number, insert the attendance rows the activity's state allows, tell duplicates from
-/// closed activities, write the audit records.
+/// PostgreSQL: one transaction for the whole batch, in a handful of statements whatever its size:
+/// find the residents by number, insert the attendance rows the activity's state allows, tell
+/// duplicates from closed activities, write the audit records.
 async fn write_batch(db: &Db, jobs: &[Job]) -> Result<Vec<Written>> {
     let mut tx = db.begin().await?;
     let numbers: Vec<(i64, &str)> = jobs.iter().map(|j| (j.town_id, j.phone.as_str())).collect();

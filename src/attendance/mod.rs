@@ -1,15 +1,16 @@
-//! Enrolment in activities (报名): staff enrol residents of their scope in a published activity; within
-//! capacity they are enrolled, beyond it they wait in order, and a cancellation moves the first waiting
-//! resident up in the same transaction. Invariants: a resident holds at most one active enrolment per
-//! activity; the enrolled never exceed the capacity, also when two people take the last seat at once
-//! (each enrolment first takes the activity's row lock, so they are serialised on both databases).
+//! Enrolment in activities (报名): staff enrol residents of their scope in a published activity;
+//! within capacity they are enrolled, beyond it they wait in order, and a cancellation moves the
+//! first waiting resident up in the same transaction. Invariants: a resident holds at most one
+//! active enrolment per activity; the enrolled never exceed the capacity, also when two people take
+//! the last seat at once (each enrolment first takes the activity's row lock, so they are
+//! serialised on both databases).
 //!
 //! Check-in (签到): a rotating QR code per activity ([`rules`]); a resident scans it, identifies by
 //! mobile number (a walk-in gives a name and becomes a resident of a community of the town) and is
 //! recorded once — a second scan answers "already checked in". QR check-ins go through the
-//! [`CheckinDesk`]'s group commit. Staff mark attendance by hand (present / late / excused / absent),
-//! record head counts of open lectures and print paper sign-in sheets to enter afterwards. Residents who
-//! attended rate the activity (1–5 with an optional comment).
+//! [`CheckinDesk`]'s group commit. Staff mark attendance by hand (present / late / excused /
+//! absent), record head counts of open lectures and print paper sign-in sheets to enter afterwards.
+//! Residents who attended rate the activity (1–5 with an optional comment).
 
 mod desk;
 pub mod rules;
@@ -83,7 +84,8 @@ pub async fn enrol(
     .await
 }
 
-/// The enrolment itself: under the activity's row lock, once per resident, within capacity or waiting.
+/// The enrolment itself: under the activity's row lock, once per resident, within capacity or
+/// waiting.
 async fn write_enrolment(
     db: &Db,
     actor: &Actor,
@@ -461,8 +463,8 @@ pub enum SelfEnrolment {
     NameNeeded,
 }
 
-/// A resident enrols themself with the shared link and a mobile number (a first-timer gives a name and
-/// becomes a resident of a community of the town).
+/// A resident enrols themself with the shared link and a mobile number (a first-timer gives a name
+/// and becomes a resident of a community of the town).
 pub async fn self_enrol(
     desk: &CheckinDesk,
     input: &CheckinInput,
@@ -553,9 +555,9 @@ pub async fn check_in(
     }
 }
 
-/// Registers a first-timer met at a check-in or enrolment in the community they chose (or the centre's)
-/// among the town's; false when no name was given yet. A number registered by someone else a moment
-/// ago counts as registered.
+/// Registers a first-timer met at a check-in or enrolment in the community they chose (or the
+/// centre's) among the town's; false when no name was given yet. A number registered by someone
+/// else a moment ago counts as registered.
 async fn register_walk_in(
     desk: &CheckinDesk,
     a: &DeskActivity,

@@ -2,10 +2,10 @@
 //! check-in window, lateness, and the values staff record.
 //!
 //! A QR code carries `q.<activity>.<step>.<mac>`: `step` counts 20-second periods and `mac` is an
-//! HMAC-SHA-256 over both with the activity's own secret. A code is accepted for its own step and the two
-//! before it, so a photo of the screen sent to a friend stops working within a minute. Opening the code
-//! hands the phone a ticket `t.<activity>.<issued>.<mac>`, valid for 15 minutes, so a first-time
-//! resident has time to type a name.
+//! HMAC-SHA-256 over both with the activity's own secret. A code is accepted for its own step and
+//! the two before it, so a photo of the screen sent to a friend stops working within a minute.
+//! Opening the code hands the phone a ticket `t.<activity>.<issued>.<mac>`, valid for 15 minutes,
+//! so a first-time resident has time to type a name.
 
 use chrono::{DateTime, Duration, Utc};
 use hmac::{Hmac, Mac};

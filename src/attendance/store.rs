@@ -11,10 +11,16 @@ use crate::error::Result;
 use crate::people::rules::mask_phone;
 use crate::{on_db, on_tx};
 
-/// Takes the activity's row lock (a write on both databases) so enrolments of one activity queue up.
+/// Takes the activity's row lock (a write on both databases) so enrolments of one activity queue
+/// up.
 pub(super) async fn lock_activity(tx: &mut Tx, activity_id: i64) -> Result<()> {
-    on_tx!(tx, c => sqlx::query("update activities set updated_at = updated_at where id = $1")
-        .bind(activity_id).execute(c).await.map(|r| r.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query(
+        "update activities set updated_at = updated_at where id = $1"
+    )
+    .bind(activity_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -23,16 +29,21 @@ pub(super) async fn active_enrolment(
     activity_id: i64,
     resident_id: i64,
 ) -> Result<Option<i64>> {
-    Ok(on_tx!(tx, c => sqlx::query_scalar(
-        "select id from enrolments where activity_id = $1 and resident_id = $2 and status <> 'cancelled'")
-        .bind(activity_id).bind(resident_id).fetch_optional(c).await?))
+    let sql = "select id from enrolments where activity_id = $1 and resident_id = $2 and status \
+        <> 'cancelled'";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(activity_id)
+        .bind(resident_id)
+        .fetch_optional(c)
+        .await?))
 }
 
 pub(super) async fn count_enrolled(tx: &mut Tx, activity_id: i64) -> Result<i64> {
-    Ok(
-        on_tx!(tx, c => sqlx::query_scalar("select count(*) from enrolments where activity_id = $1 and status = 'enrolled'")
-        .bind(activity_id).fetch_one(c).await?),
-    )
+    let sql = "select count(*) from enrolments where activity_id = $1 and status = 'enrolled'";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(activity_id)
+        .fetch_one(c)
+        .await?))
 }
 
 pub(super) async fn insert(
@@ -42,15 +53,23 @@ pub(super) async fn insert(
     status: &str,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    Ok(on_tx!(tx, c => sqlx::query_scalar(
-        "insert into enrolments (activity_id, resident_id, status, created_at, updated_at) values ($1, $2, $3, $4, $4) returning id")
-        .bind(activity_id).bind(resident_id).bind(status).bind(now).fetch_one(c).await?))
+    let sql = "insert into enrolments (activity_id, resident_id, status, created_at, \
+        updated_at) values ($1, $2, $3, $4, $4) returning id";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(activity_id)
+        .bind(resident_id)
+        .bind(status)
+        .bind(now)
+        .fetch_one(c)
+        .await?))
 }
 
 pub(super) async fn status_tx(tx: &mut Tx, id: i64) -> Result<Option<String>> {
-    Ok(
-        on_tx!(tx, c => sqlx::query_scalar("select status from enrolments where id = $1").bind(id).fetch_optional(c).await?),
-    )
+    let sql = "select status from enrolments where id = $1";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await?))
 }
 
 pub(super) async fn set_status(
@@ -59,19 +78,29 @@ pub(super) async fn set_status(
     status: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    on_tx!(tx, c => sqlx::query("update enrolments set status = $1, updated_at = $2 where id = $3")
-        .bind(status).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query(
+        "update enrolments set status = $1, updated_at = $2 where id = $3"
+    )
+    .bind(status)
+    .bind(now)
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 pub(super) async fn first_waiting(tx: &mut Tx, activity_id: i64) -> Result<Option<i64>> {
-    Ok(on_tx!(tx, c => sqlx::query_scalar(
-        "select id from enrolments where activity_id = $1 and status = 'waiting' order by id limit 1")
-        .bind(activity_id).fetch_optional(c).await?))
+    let sql = "select id from enrolments where activity_id = $1 and status = 'waiting' \
+        order by id limit 1";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(activity_id)
+        .fetch_optional(c)
+        .await?))
 }
 
-const ENROLMENT: &str = "select e.id, e.activity_id, e.resident_id, r.name as resident_name, r.phone, e.status, e.created_at \
-    from enrolments e join residents r on r.id = e.resident_id";
+const ENROLMENT: &str = "select e.id, e.activity_id, e.resident_id, r.name as resident_name, \
+    r.phone, e.status, e.created_at from enrolments e join residents r on r.id = e.resident_id";
 
 fn masked(mut e: Enrolment) -> Enrolment {
     e.phone = e.phone.as_deref().map(mask_phone);
@@ -80,8 +109,10 @@ fn masked(mut e: Enrolment) -> Enrolment {
 
 pub(super) async fn get(db: &Db, id: i64) -> Result<Option<Enrolment>> {
     let sql = format!("{ENROLMENT} where e.id = $1");
-    let e: Option<Enrolment> =
-        on_db!(db, p => sqlx::query_as(&sql).bind(id).fetch_optional(p).await?);
+    let e: Option<Enrolment> = on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(p)
+        .await?);
     Ok(e.map(masked))
 }
 
@@ -89,26 +120,35 @@ pub(super) async fn list(db: &Db, activity_id: i64) -> Result<Vec<Enrolment>> {
     let sql = format!(
         "{ENROLMENT} where e.activity_id = $1 and e.status <> 'cancelled' order by e.status, e.id"
     );
-    let rows: Vec<Enrolment> =
-        on_db!(db, p => sqlx::query_as(&sql).bind(activity_id).fetch_all(p).await?);
+    let rows: Vec<Enrolment> = on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(activity_id)
+        .fetch_all(p)
+        .await?);
     Ok(rows.into_iter().map(masked).collect())
 }
 
 pub(super) async fn of_resident(db: &Db, resident_id: i64) -> Result<Vec<ResidentEnrolment>> {
-    Ok(on_db!(db, p => sqlx::query_as(
-        "select e.id, e.activity_id, a.title, a.starts_at, o.name as owner_name, e.status from enrolments e \
-         join activities a on a.id = e.activity_id join org_nodes o on o.id = a.owner_id \
-         where e.resident_id = $1 order by a.starts_at desc, e.id desc")
-        .bind(resident_id).fetch_all(p).await?))
+    let sql = "select e.id, e.activity_id, a.title, a.starts_at, o.name as owner_name, e.status \
+        from enrolments e join activities a on a.id = e.activity_id \
+        join org_nodes o on o.id = a.owner_id where e.resident_id = $1 \
+        order by a.starts_at desc, e.id desc";
+    Ok(on_db!(db, |p| sqlx::query_as(sql)
+        .bind(resident_id)
+        .fetch_all(p)
+        .await?))
 }
 
 /// What check-in needs to know of an activity (fixed once it is published, except the status).
 pub(super) async fn desk_activity(db: &Db, id: i64) -> Result<Option<DeskActivity>> {
-    Ok(on_db!(db, p => sqlx::query_as(
-        "select a.id, a.title, a.starts_at, a.ends_at, a.venue, a.status, a.checkin_secret, a.town_id, a.capacity, \
-         o.name as owner_name, o.path as owner_path, o.kind as owner_kind, o.parent_id as owner_parent_id \
-         from activities a join org_nodes o on o.id = a.owner_id where a.id = $1")
-        .bind(id).fetch_optional(p).await?))
+    let sql = "select a.id, a.title, a.starts_at, a.ends_at, a.venue, a.status, \
+        a.checkin_secret, a.town_id, a.capacity, o.name as owner_name, o.path as owner_path, \
+        o.kind as owner_kind, o.parent_id as owner_parent_id \
+        from activities a join org_nodes o on o.id = a.owner_id \
+        where a.id = $1";
+    Ok(on_db!(db, |p| sqlx::query_as(sql)
+        .bind(id)
+        .fetch_optional(p)
+        .await?))
 }
 
 /// The residents with these (town, mobile number) pairs, each looked up in its town's register:
@@ -127,7 +167,7 @@ pub(super) async fn residents_by_phone(
              join (values {}) v on r.town_id = v.column1 and r.phone = v.column2",
             pairs.join(", ")
         );
-        let rows: Vec<(i64, String, i64, String)> = on_tx!(tx, c => {
+        let rows: Vec<(i64, String, i64, String)> = on_tx!(tx, |c| {
             let mut q = sqlx::query_as(&sql);
             for (town, phone) in chunk {
                 q = q.bind(*town).bind(*phone);
@@ -139,9 +179,9 @@ pub(super) async fn residents_by_phone(
     Ok(out)
 }
 
-/// Writes QR check-ins (activity, resident, status, time) unless the resident is already recorded or
-/// the activity is no longer open — checked in the same statement, so a cancellation in between wins.
-/// Returns (id, activity, resident) of the rows written.
+/// Writes QR check-ins (activity, resident, status, time) unless the resident is already recorded
+/// or the activity is no longer open — checked in the same statement, so a cancellation in between
+/// wins. Returns (id, activity, resident) of the rows written.
 pub(super) async fn insert_checkins(
     tx: &mut Tx,
     rows: &[(i64, i64, &str, DateTime<Utc>)],
@@ -161,12 +201,13 @@ pub(super) async fn insert_checkins(
             .collect();
         let sql = format!(
             "insert into attendances (activity_id, resident_id, status, method, checked_at) \
-             select v.column1, v.column2, v.column3, 'qr', v.column4 from (values {}) v \
-             join activities x on x.id = v.column1 where x.status in ('published', 'held') \
-             on conflict (activity_id, resident_id) do nothing returning id, activity_id, resident_id",
+                select v.column1, v.column2, v.column3, 'qr', v.column4 \
+                from (values {}) v join activities x on x.id = v.column1 \
+                where x.status in ('published', 'held') on conflict (activity_id, resident_id) \
+                do nothing returning id, activity_id, resident_id",
             values.join(", ")
         );
-        let written: Vec<(i64, i64, i64)> = on_tx!(tx, c => {
+        let written: Vec<(i64, i64, i64)> = on_tx!(tx, |c| {
             let mut q = sqlx::query_as(&sql);
             for (a, r, s, t) in chunk {
                 q = q.bind(*a).bind(*r).bind(*s).bind(*t);
@@ -186,7 +227,7 @@ pub(super) async fn open_activities(tx: &mut Tx, ids: &[i64]) -> Result<HashSet<
             "select id from activities where status in ('published', 'held') and id in ({})",
             placeholders(chunk.len())
         );
-        let rows: Vec<i64> = on_tx!(tx, c => {
+        let rows: Vec<i64> = on_tx!(tx, |c| {
             let mut q = sqlx::query_scalar(&sql);
             for id in chunk {
                 q = q.bind(*id);
@@ -228,26 +269,22 @@ pub(super) mod sqlite {
         status: &str,
         at: &DateTime<Utc>,
     ) -> Result<Option<i64>> {
-        let written = c
-            .prepare_cached(
-                "insert into attendances (activity_id, resident_id, status, method, checked_at) \
-                 values ($1, $2, $3, 'qr', $4) on conflict (activity_id, resident_id) do nothing",
-            )?
-            .execute(params![
-                activity_id,
-                resident_id,
-                status,
-                crate::db::sqlite_time(at)
-            ])?;
+        let sql = "insert into attendances (activity_id, resident_id, status, method, \
+            checked_at) values ($1, $2, $3, 'qr', $4) on conflict (activity_id, resident_id) do \
+            nothing";
+        let written = c.prepare_cached(sql)?.execute(params![
+            activity_id,
+            resident_id,
+            status,
+            crate::db::sqlite_time(at)
+        ])?;
         Ok((written == 1).then(|| c.last_insert_rowid()))
     }
 
     /// Whether the activity takes check-ins now (published or held).
     pub fn is_open(c: &Connection, activity_id: i64) -> Result<bool> {
-        Ok(c.prepare_cached(
-            "select 1 from activities where id = $1 and status in ('published', 'held')",
-        )?
-        .exists(params![activity_id])?)
+        let sql = "select 1 from activities where id = $1 and status in ('published', 'held')";
+        Ok(c.prepare_cached(sql)?.exists(params![activity_id])?)
     }
 }
 
@@ -261,30 +298,50 @@ pub(super) async fn upsert_mark(
     by: Option<i64>,
     at: DateTime<Utc>,
 ) -> Result<(i64, Option<String>)> {
-    let before: Option<String> = on_tx!(tx, c => sqlx::query_scalar(
-        "select status from attendances where activity_id = $1 and resident_id = $2")
-        .bind(activity_id).bind(resident_id).fetch_optional(c).await?);
-    let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
-        "insert into attendances (activity_id, resident_id, status, method, checked_at, recorded_by) values ($1, $2, $3, $4, $5, $6) \
-         on conflict (activity_id, resident_id) do update set status = excluded.status, method = excluded.method, \
-         recorded_by = excluded.recorded_by returning id")
-        .bind(activity_id).bind(resident_id).bind(status).bind(method).bind(at).bind(by).fetch_one(c).await?);
+    let sql = "select status from attendances where activity_id = $1 and resident_id = $2";
+    let before: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(activity_id)
+        .bind(resident_id)
+        .fetch_optional(c)
+        .await?);
+    let sql = "insert into attendances (activity_id, resident_id, status, method, checked_at, \
+        recorded_by) values ($1, $2, $3, $4, $5, $6) on conflict (activity_id, resident_id) do \
+        update set status = excluded.status, method = excluded.method, recorded_by = \
+        excluded.recorded_by returning id";
+    let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(activity_id)
+        .bind(resident_id)
+        .bind(status)
+        .bind(method)
+        .bind(at)
+        .bind(by)
+        .fetch_one(c)
+        .await?);
     Ok((id, before))
 }
 
 pub(super) async fn set_head_count(tx: &mut Tx, activity_id: i64, n: Option<i64>) -> Result<()> {
-    on_tx!(tx, c => sqlx::query("update activities set head_count = $1 where id = $2")
-        .bind(n).bind(activity_id).execute(c).await.map(|r| r.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query(
+        "update activities set head_count = $1 where id = $2"
+    )
+    .bind(n)
+    .bind(activity_id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
-const ATTENDANCE: &str = "select x.id, x.activity_id, x.resident_id, r.name as resident_name, r.phone, x.status, x.method, x.checked_at \
-    from attendances x join residents r on r.id = x.resident_id";
+const ATTENDANCE: &str = "select x.id, x.activity_id, x.resident_id, r.name as resident_name, \
+    r.phone, x.status, x.method, x.checked_at from attendances x \
+    join residents r on r.id = x.resident_id";
 
 pub(super) async fn attendance_list(db: &Db, activity_id: i64) -> Result<Vec<Attendance>> {
     let sql = format!("{ATTENDANCE} where x.activity_id = $1 order by x.checked_at, x.id");
-    let rows: Vec<Attendance> =
-        on_db!(db, p => sqlx::query_as(&sql).bind(activity_id).fetch_all(p).await?);
+    let rows: Vec<Attendance> = on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(activity_id)
+        .fetch_all(p)
+        .await?);
     Ok(rows
         .into_iter()
         .map(|mut a| {
@@ -296,20 +353,30 @@ pub(super) async fn attendance_list(db: &Db, activity_id: i64) -> Result<Vec<Att
 
 /// (attended, excused, absent) counts and the head count of an activity.
 pub(super) async fn counts(db: &Db, activity_id: i64) -> Result<(i64, i64, i64, Option<i64>)> {
-    let (attended, excused, absent): (i64, i64, i64) = on_db!(db, p => sqlx::query_as(
-        "select coalesce(sum(case when status in ('present', 'late') then 1 else 0 end), 0), \
-         coalesce(sum(case when status = 'excused' then 1 else 0 end), 0), \
-         coalesce(sum(case when status = 'absent' then 1 else 0 end), 0) from attendances where activity_id = $1")
-        .bind(activity_id).fetch_one(p).await?);
-    let head: Option<i32> = on_db!(db, p => sqlx::query_scalar("select head_count from activities where id = $1")
-        .bind(activity_id).fetch_one(p).await?);
+    let sql = "select coalesce(sum(case when status in ('present', 'late') then 1 else 0 end), \
+        0), coalesce(sum(case when status = 'excused' then 1 else 0 end), 0), coalesce(sum(case \
+        when status = 'absent' then 1 else 0 end), 0) from attendances \
+        where activity_id = $1";
+    let (attended, excused, absent): (i64, i64, i64) = on_db!(db, |p| sqlx::query_as(sql)
+        .bind(activity_id)
+        .fetch_one(p)
+        .await?);
+    let sql = "select head_count from activities where id = $1";
+    let head: Option<i32> = on_db!(db, |p| sqlx::query_scalar(sql)
+        .bind(activity_id)
+        .fetch_one(p)
+        .await?);
     Ok((attended, excused, absent, head.map(i64::from)))
 }
 
 pub(super) async fn attended(db: &Db, activity_id: i64, resident_id: i64) -> Result<bool> {
-    let n: i64 = on_db!(db, p => sqlx::query_scalar(
-        "select count(*) from attendances where activity_id = $1 and resident_id = $2 and status in ('present', 'late')")
-        .bind(activity_id).bind(resident_id).fetch_one(p).await?);
+    let sql = "select count(*) from attendances where activity_id = $1 and resident_id = $2 and \
+        status in ('present', 'late')";
+    let n: i64 = on_db!(db, |p| sqlx::query_scalar(sql)
+        .bind(activity_id)
+        .bind(resident_id)
+        .fetch_one(p)
+        .await?);
     Ok(n > 0)
 }
 
@@ -322,25 +389,41 @@ pub(super) async fn upsert_rating(
     comment: Option<&str>,
     at: DateTime<Utc>,
 ) -> Result<(i64, bool)> {
-    let before: Option<i64> = on_tx!(tx, c => sqlx::query_scalar(
-        "select id from ratings where activity_id = $1 and resident_id = $2")
-        .bind(activity_id).bind(resident_id).fetch_optional(c).await?);
-    let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
-        "insert into ratings (activity_id, resident_id, score, comment, created_at) values ($1, $2, $3, $4, $5) \
-         on conflict (activity_id, resident_id) do update set score = excluded.score, comment = excluded.comment, \
-         created_at = excluded.created_at returning id")
-        .bind(activity_id).bind(resident_id).bind(score).bind(comment).bind(at).fetch_one(c).await?);
+    let sql = "select id from ratings where activity_id = $1 and resident_id = $2";
+    let before: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(activity_id)
+        .bind(resident_id)
+        .fetch_optional(c)
+        .await?);
+    let sql = "insert into ratings (activity_id, resident_id, score, comment, created_at) \
+        values ($1, $2, $3, $4, $5) on conflict (activity_id, resident_id) do update \
+        set score = excluded.score, comment = excluded.comment, created_at = \
+        excluded.created_at returning id";
+    let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(activity_id)
+        .bind(resident_id)
+        .bind(score)
+        .bind(comment)
+        .bind(at)
+        .fetch_one(c)
+        .await?);
     Ok((id, before.is_some()))
 }
 
 /// (count, average score) of an activity's ratings and its latest comments.
 pub(super) async fn rating_summary(db: &Db, activity_id: i64) -> Result<RatingSummary> {
-    let (count, average): (i64, Option<f64>) = on_db!(db, p => sqlx::query_as(
-        "select count(*), avg(cast(score as double precision)) from ratings where activity_id = $1")
-        .bind(activity_id).fetch_one(p).await?);
-    let comments: Vec<(i32, String)> = on_db!(db, p => sqlx::query_as(
-        "select score, comment from ratings where activity_id = $1 and comment is not null order by id desc limit 20")
-        .bind(activity_id).fetch_all(p).await?);
+    let sql = "select count(*), avg(cast(score as double precision)) \
+        from ratings where activity_id = $1";
+    let (count, average): (i64, Option<f64>) = on_db!(db, |p| sqlx::query_as(sql)
+        .bind(activity_id)
+        .fetch_one(p)
+        .await?);
+    let sql = "select score, comment from ratings where activity_id = $1 and comment is not \
+        null order by id desc limit 20";
+    let comments: Vec<(i32, String)> = on_db!(db, |p| sqlx::query_as(sql)
+        .bind(activity_id)
+        .fetch_all(p)
+        .await?);
     Ok(RatingSummary {
         count,
         average,
@@ -355,23 +438,30 @@ pub(super) async fn attendance_of_resident(
     db: &Db,
     resident_id: i64,
 ) -> Result<Vec<ResidentAttendance>> {
-    Ok(on_db!(db, p => sqlx::query_as(
-        "select x.activity_id, a.title, a.starts_at, o.name as owner_name, x.status, g.score, g.comment \
-         from attendances x join activities a on a.id = x.activity_id join org_nodes o on o.id = a.owner_id \
-         left join ratings g on g.activity_id = x.activity_id and g.resident_id = x.resident_id \
-         where x.resident_id = $1 order by a.starts_at desc, x.id desc")
-        .bind(resident_id).fetch_all(p).await?))
+    let sql = "select x.activity_id, a.title, a.starts_at, o.name as owner_name, x.status, \
+        g.score, g.comment from attendances x join activities a on a.id = x.activity_id \
+        join org_nodes o on o.id = a.owner_id left join ratings g on g.activity_id = \
+        x.activity_id and g.resident_id = x.resident_id where x.resident_id = $1 \
+        order by a.starts_at desc, x.id desc";
+    Ok(on_db!(db, |p| sqlx::query_as(sql)
+        .bind(resident_id)
+        .fetch_all(p)
+        .await?))
 }
 
-/// The enrolled residents of an activity with their full names (a sign-in sheet to print), masked phones.
+/// The enrolled residents of an activity with their full names (a sign-in sheet to print), masked
+/// phones.
 pub(super) async fn sheet_rows(
     db: &Db,
     activity_id: i64,
 ) -> Result<Vec<(i64, String, Option<String>)>> {
-    let rows: Vec<(i64, String, Option<String>)> = on_db!(db, p => sqlx::query_as(
-        "select r.id, r.name, r.phone from enrolments e join residents r on r.id = e.resident_id \
-         where e.activity_id = $1 and e.status = 'enrolled' order by e.id")
-        .bind(activity_id).fetch_all(p).await?);
+    let sql = "select r.id, r.name, r.phone from enrolments e \
+        join residents r on r.id = e.resident_id where e.activity_id = $1 and e.status = \
+        'enrolled' order by e.id";
+    let rows: Vec<(i64, String, Option<String>)> = on_db!(db, |p| sqlx::query_as(sql)
+        .bind(activity_id)
+        .fetch_all(p)
+        .await?);
     Ok(rows
         .into_iter()
         .map(|(id, n, ph)| (id, n, ph.as_deref().map(mask_phone)))

@@ -1,7 +1,7 @@
-//! The audit log: every change records who, when, what record, and the values before and after, in the
-//! same transaction as the change (if the audit write fails, the change fails). Records are append-only:
-//! database triggers refuse UPDATE and DELETE. Personal values (passwords, full phone/ID numbers) never
-//! enter it.
+//! The audit log: every change records who, when, what record, and the values before and after, in
+//! the same transaction as the change (if the audit write fails, the change fails). Records are
+//! append-only: database triggers refuse UPDATE and DELETE. Personal values (passwords, full
+//! phone/ID numbers) never enter it.
 
 mod store;
 
@@ -72,8 +72,8 @@ pub async fn record_many(
     store::insert_many(tx, actor, action, subject_type, rows).await
 }
 
-/// [`record_many`] inside a transaction of a SQLite connection of its own (the check-in desk's writer
-/// thread, see `Db::sqlite_writer`).
+/// [`record_many`] inside a transaction of a SQLite connection of its own (the check-in desk's
+/// writer thread, see `Db::sqlite_writer`).
 pub fn record_many_sqlite(
     conn: &rusqlite::Connection,
     actor: &Actor,
@@ -84,7 +84,8 @@ pub fn record_many_sqlite(
     store::insert_many_sqlite(conn, actor, action, subject_type, rows)
 }
 
-/// Writes one audit record in its own transaction (for events without a change: failed logins, views).
+/// Writes one audit record in its own transaction (for events without a change: failed logins,
+/// views).
 pub async fn record_now(db: &Db, actor: &Actor, entry: Entry<'_>) -> Result<()> {
     let mut tx = db.begin().await?;
     record(&mut tx, actor, entry).await?;

@@ -8,9 +8,9 @@ use crate::page::{Page, PageRequest};
 use crate::{on_db, on_tx};
 
 /// One record; the same text serves the pool and the check-in desk's own SQLite connection.
-const INSERT: &str = "insert into audit_log (at, actor_id, actor_name, actor_role, node_path, action, subject_type, \
-     subject_id, before_json, after_json, result, source_ip, request_id) \
-     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+const INSERT: &str = "insert into audit_log (at, actor_id, actor_name, actor_role, node_path, \
+    action, subject_type, subject_id, before_json, after_json, result, source_ip, request_id) \
+    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
 
 pub(super) async fn insert(
     tx: &mut Tx,
@@ -20,25 +20,28 @@ pub(super) async fn insert(
 ) -> Result<()> {
     let before = e.before.as_ref().map(|v| v.to_string());
     let after = e.after.as_ref().map(|v| v.to_string());
-    on_tx!(tx, c => sqlx::query(INSERT)
-    .bind(at)
-    .bind(actor.user_id)
-    .bind(&actor.username)
-    .bind(actor.role.as_str())
-    .bind(e.node_path)
-    .bind(e.action)
-    .bind(e.subject_type)
-    .bind(e.subject_id)
-    .bind(before)
-    .bind(after)
-    .bind(e.result)
-    .bind(&actor.source_ip)
-    .bind(&actor.request_id)
-    .execute(c).await.map(|r| r.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query(INSERT)
+        .bind(at)
+        .bind(actor.user_id)
+        .bind(&actor.username)
+        .bind(actor.role.as_str())
+        .bind(e.node_path)
+        .bind(e.action)
+        .bind(e.subject_type)
+        .bind(e.subject_id)
+        .bind(before)
+        .bind(after)
+        .bind(e.result)
+        .bind(&actor.source_ip)
+        .bind(&actor.request_id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
-/// Many records sharing actor, action and subject type; the shared values are bound once per statement.
+/// Many records sharing actor, action and subject type; the shared values are bound once per
+/// statement.
 pub(super) async fn insert_many(
     tx: &mut Tx,
     actor: &Actor,
@@ -65,14 +68,25 @@ pub(super) async fn insert_many(
             })
             .collect();
         let sql = format!(
-            "insert into audit_log (at, actor_id, actor_name, actor_role, node_path, action, subject_type, subject_id, after_json,              result, source_ip, request_id) values {}",
+            "insert into audit_log (at, actor_id, actor_name, actor_role, node_path, action, \
+                subject_type, subject_id, after_json,              result, source_ip, \
+                request_id) values {}",
             values.join(", ")
         );
-        on_tx!(tx, c => {
-            let mut q = sqlx::query(&sql).bind(&actor.username).bind(actor.role.as_str()).bind(action).bind(subject_type)
+        on_tx!(tx, |c| {
+            let mut q = sqlx::query(&sql)
+                .bind(&actor.username)
+                .bind(actor.role.as_str())
+                .bind(action)
+                .bind(subject_type)
                 .bind(actor.user_id);
             for r in chunk {
-                q = q.bind(r.at).bind(&r.node_path).bind(r.subject_id).bind(r.after.to_string()).bind(&r.source_ip)
+                q = q
+                    .bind(r.at)
+                    .bind(&r.node_path)
+                    .bind(r.subject_id)
+                    .bind(r.after.to_string())
+                    .bind(&r.source_ip)
                     .bind(&r.request_id);
             }
             q.execute(c).await.map(|r| r.rows_affected())
@@ -81,8 +95,8 @@ pub(super) async fn insert_many(
     Ok(())
 }
 
-/// [`insert_many`] on a SQLite connection of its own (the check-in desk's writer thread): one cached
-/// statement run per record, inside the caller's transaction.
+/// [`insert_many`] on a SQLite connection of its own (the check-in desk's writer thread): one
+/// cached statement run per record, inside the caller's transaction.
 pub(super) fn insert_many_sqlite(
     conn: &rusqlite::Connection,
     actor: &Actor,
@@ -145,14 +159,29 @@ pub(super) async fn list(
     let scope = format!("{scope}%");
     let count_sql = format!("select count(*) {FILTER}");
     let list_sql = format!("select * {FILTER} order by id desc limit $8 offset $9");
-    let (total, items) = on_db!(db, p => {
+    let (total, items) = on_db!(db, |p| {
         let total: i64 = sqlx::query_scalar(&count_sql)
-            .bind(&scope).bind(&action).bind(&actor).bind(&subject_type).bind(f.subject_id).bind(from).bind(to)
-            .fetch_one(p).await?;
+            .bind(&scope)
+            .bind(&action)
+            .bind(&actor)
+            .bind(&subject_type)
+            .bind(f.subject_id)
+            .bind(from)
+            .bind(to)
+            .fetch_one(p)
+            .await?;
         let items: Vec<AuditRecord> = sqlx::query_as(&list_sql)
-            .bind(&scope).bind(&action).bind(&actor).bind(&subject_type).bind(f.subject_id).bind(from).bind(to)
-            .bind(page.limit()).bind(page.offset())
-            .fetch_all(p).await?;
+            .bind(&scope)
+            .bind(&action)
+            .bind(&actor)
+            .bind(&subject_type)
+            .bind(f.subject_id)
+            .bind(from)
+            .bind(to)
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(p)
+            .await?;
         (total, items)
     });
     Ok(Page::new(items, total, page))
@@ -160,8 +189,10 @@ pub(super) async fn list(
 
 pub(super) async fn distinct_actions(db: &Db, scope: &str) -> Result<Vec<String>> {
     let scope = format!("{scope}%");
-    Ok(
-        on_db!(db, p => sqlx::query_scalar("select distinct action from audit_log where node_path like $1 order by action")
-        .bind(&scope).fetch_all(p).await?),
-    )
+    let sql = "select distinct action from audit_log where node_path like $1 \
+        order by action";
+    Ok(on_db!(db, |p| sqlx::query_scalar(sql)
+        .bind(&scope)
+        .fetch_all(p)
+        .await?))
 }

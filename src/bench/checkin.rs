@@ -1,8 +1,9 @@
-//! `cedu bench checkin`: the real server on loopback over a generated district (~30 towns, ~1 million
-//! residents), published activities going on now, and a bounded number of QR check-ins sent over HTTP by
-//! a fixed number of concurrent clients (keep-alive connections). The codes are fetched from the API
-//! and refreshed as a screen would. Prints check-ins per second and p50/p99 latency for new check-ins
-//! and for repeated scans ("already checked in"), then counts rows to prove none was lost or doubled.
+//! `cedu bench checkin`: the real server on loopback over a generated district (~30 towns, ~1
+//! million residents), published activities going on now, and a bounded number of QR check-ins sent
+//! over HTTP by a fixed number of concurrent clients (keep-alive connections). The codes are
+//! fetched from the API and refreshed as a screen would. Prints check-ins per second and p50/p99
+//! latency for new check-ins and for repeated scans ("already checked in"), then counts rows to
+//! prove none was lost or doubled.
 
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
@@ -36,8 +37,8 @@ pub struct CheckinBench {
     pub work_dir: std::path::PathBuf,
 }
 
-/// A keep-alive HTTP/1.1 connection that sends one request at a time (the client side kept minimal —
-/// no allocation per request — so the two cores go to the server).
+/// A keep-alive HTTP/1.1 connection that sends one request at a time (the client side kept minimal
+/// — no allocation per request — so the two cores go to the server).
 struct Conn {
     stream: TcpStream,
     host: String,
@@ -214,8 +215,8 @@ async fn refresh_codes(db: &Db, ids: &[(i64, Actor)], codes: &RwLock<Vec<String>
     Ok(())
 }
 
-/// Sends `pairs` (activity index, phone index) from `clients` connections; returns latencies and the
-/// answers counted by result.
+/// Sends `pairs` (activity index, phone index) from `clients` connections; returns latencies and
+/// the answers counted by result.
 async fn drive(
     addr: std::net::SocketAddr,
     clients: usize,
@@ -277,8 +278,8 @@ async fn drive(
     Ok((all, new, already, other))
 }
 
-/// When a phase of the benchmark started, in wall-clock and in CPU time of the whole process (server,
-/// check-in writer and load generator share this machine's cores).
+/// When a phase of the benchmark started, in wall-clock and in CPU time of the whole process
+/// (server, check-in writer and load generator share this machine's cores).
 struct Phase {
     at: Instant,
     cpu: Option<Duration>,
@@ -467,7 +468,9 @@ async fn run_on(label: &str, url: &str, b: &CheckinBench) -> Result<()> {
 }
 
 async fn count(db: &Db, sql: &str) -> Result<i64> {
-    Ok(crate::on_db!(db, p => sqlx::query_scalar(sql).fetch_one(p).await?))
+    Ok(crate::on_db!(db, |p| sqlx::query_scalar(sql)
+        .fetch_one(p)
+        .await?))
 }
 
 /// How long the work folder's disk takes to make 4 KB durable (200 appends, each flushed).

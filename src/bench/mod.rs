@@ -1,6 +1,6 @@
-//! `cedu bench …`: measured figures, printed, never asserted. `people` times the import of a generated
-//! xlsx of residents end to end on SQLite and PostgreSQL (with peak memory), searches among a generated
-//! district of about a million residents, and the export of 100,000 rows to xlsx.
+//! `cedu bench …`: measured figures, printed, never asserted. `people` times the import of a
+//! generated xlsx of residents end to end on SQLite and PostgreSQL (with peak memory), searches
+//! among a generated district of about a million residents, and the export of 100,000 rows to xlsx.
 
 mod checkin;
 
@@ -67,7 +67,8 @@ async fn town(db: &Db, name: &str) -> Result<Node> {
         .ok_or(Error::NotFound)
 }
 
-/// A spreadsheet of `rows` valid residents spread over Qunli's communities, as Excel would hold them.
+/// A spreadsheet of `rows` valid residents spread over Qunli's communities, as Excel would hold
+/// them.
 fn resident_sheet(rows: usize, communities: &[String]) -> Table {
     let mut g = Generator::new(7);
     let mut serial = 70_000_000;

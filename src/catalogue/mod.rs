@@ -1,8 +1,8 @@
 //! The catalogue: per-district dictionaries that courses and teachers refer to — themes (主题, seeded
 //! with Qunli's five "into the community" themes and Qiling's programme lines, each with its lead
-//! departments), teaching formats and target groups. The district (and the town offices in it) edit them;
-//! an entry in use is retired, never deleted, so past activities keep their labels. Names are unique
-//! within a district.
+//! departments), teaching formats and target groups. The district (and the town offices in it) edit
+//! them; an entry in use is retired, never deleted, so past activities keep their labels. Names are
+//! unique within a district.
 
 mod store;
 
@@ -29,8 +29,8 @@ pub struct Theme {
 }
 
 impl Theme {
-    /// True when the plan names `department` among the theme's lead departments (the list is written
-    /// as in the plan: 执法大队、司法所、派出所).
+    /// True when the plan names `department` among the theme's lead departments (the list is
+    /// written as in the plan: 执法大队、司法所、派出所).
     pub fn led_by(&self, department: &str) -> bool {
         self.lead_departments.as_deref().is_some_and(|l| {
             l.split(['、', ',', '，', '/', ';', '；', ' '])
@@ -106,7 +106,8 @@ pub async fn seed_dictionaries(db: &Db, district_id: i64) -> Result<()> {
     tx.commit().await
 }
 
-/// Adds a theme to a district's catalogue (demo data and set-up; editing pages come with activities).
+/// Adds a theme to a district's catalogue (demo data and set-up; editing pages come with
+/// activities).
 pub async fn add_theme(
     db: &Db,
     district_id: i64,

@@ -6,9 +6,12 @@ use crate::error::Result;
 use crate::{on_db, on_tx};
 
 pub(super) async fn themes(db: &Db, district_id: i64) -> Result<Vec<Theme>> {
-    Ok(on_db!(db, p => sqlx::query_as(
-        "select id, district_id, name, lead_departments, description, active from themes where district_id = $1 and active order by sort, id")
-        .bind(district_id).fetch_all(p).await?))
+    let sql = "select id, district_id, name, lead_departments, description, active \
+        from themes where district_id = $1 and active order by sort, id";
+    Ok(on_db!(db, |p| sqlx::query_as(sql)
+        .bind(district_id)
+        .fetch_all(p)
+        .await?))
 }
 
 pub(super) async fn insert_theme(
@@ -19,10 +22,17 @@ pub(super) async fn insert_theme(
     description: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    Ok(on_tx!(tx, c => sqlx::query_scalar(
-        "insert into themes (district_id, name, lead_departments, description, sort, active, created_at) \
-         values ($1, $2, $3, $4, (select coalesce(max(sort), 0) + 1 from themes where district_id = $1), true, $5) returning id")
-        .bind(district_id).bind(name).bind(lead).bind(description).bind(now).fetch_one(c).await?))
+    let sql = "insert into themes (district_id, name, lead_departments, description, sort, \
+        active, created_at) values ($1, $2, $3, $4, (select coalesce(max(sort), 0) + 1 \
+        from themes where district_id = $1), true, $5) returning id";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(district_id)
+        .bind(name)
+        .bind(lead)
+        .bind(description)
+        .bind(now)
+        .fetch_one(c)
+        .await?))
 }
 
 fn table(name: &str) -> Result<&'static str> {
@@ -40,7 +50,10 @@ pub(super) async fn entries(db: &Db, name: &str, district_id: i64) -> Result<Vec
         "select id, name from {} where district_id = $1 and active order by sort, id",
         table(name)?
     );
-    Ok(on_db!(db, p => sqlx::query_as(&sql).bind(district_id).fetch_all(p).await?))
+    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(district_id)
+        .fetch_all(p)
+        .await?))
 }
 
 pub(super) async fn count_entries(tx: &mut Tx, name: &str, district_id: i64) -> Result<i64> {
@@ -48,7 +61,10 @@ pub(super) async fn count_entries(tx: &mut Tx, name: &str, district_id: i64) -> 
         "select count(*) from {} where district_id = $1",
         table(name)?
     );
-    Ok(on_tx!(tx, c => sqlx::query_scalar(&sql).bind(district_id).fetch_one(c).await?))
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(&sql)
+        .bind(district_id)
+        .fetch_one(c)
+        .await?))
 }
 
 pub(super) async fn insert_entry(
@@ -62,21 +78,33 @@ pub(super) async fn insert_entry(
         "insert into {} (district_id, name, sort, active) values ($1, $2, $3, true)",
         table(name)?
     );
-    on_tx!(tx, c => sqlx::query(&sql).bind(district_id).bind(entry).bind(sort).execute(c).await.map(|r| r.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query(&sql)
+        .bind(district_id)
+        .bind(entry)
+        .bind(sort)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Every theme of a district, retired ones too (the editing page).
 pub(super) async fn all_themes(db: &Db, district_id: i64) -> Result<Vec<Theme>> {
-    Ok(on_db!(db, p => sqlx::query_as(
-        "select id, district_id, name, lead_departments, description, active from themes where district_id = $1 order by active desc, sort, id")
-        .bind(district_id).fetch_all(p).await?))
+    let sql = "select id, district_id, name, lead_departments, description, active \
+        from themes where district_id = $1 order by active desc, sort, id";
+    Ok(on_db!(db, |p| sqlx::query_as(sql)
+        .bind(district_id)
+        .fetch_all(p)
+        .await?))
 }
 
 pub(super) async fn theme_tx(tx: &mut Tx, id: i64) -> Result<Option<Theme>> {
-    Ok(on_tx!(tx, c => sqlx::query_as(
-        "select id, district_id, name, lead_departments, description, active from themes where id = $1")
-        .bind(id).fetch_optional(c).await?))
+    let sql = "select id, district_id, name, lead_departments, description, active \
+        from themes where id = $1";
+    Ok(on_tx!(tx, |c| sqlx::query_as(sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await?))
 }
 
 pub(super) async fn update_theme(
@@ -87,17 +115,27 @@ pub(super) async fn update_theme(
     description: Option<&str>,
     active: bool,
 ) -> Result<()> {
-    on_tx!(tx, c => sqlx::query(
-        "update themes set name = $1, lead_departments = $2, description = $3, active = $4 where id = $5")
-        .bind(name).bind(lead).bind(description).bind(active).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    let sql = "update themes set name = $1, lead_departments = $2, description = $3, active = \
+        $4 where id = $5";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(name)
+        .bind(lead)
+        .bind(description)
+        .bind(active)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 pub(super) async fn theme_named(tx: &mut Tx, district_id: i64, name: &str) -> Result<Option<i64>> {
-    Ok(
-        on_tx!(tx, c => sqlx::query_scalar("select id from themes where district_id = $1 and name = $2")
-        .bind(district_id).bind(name).fetch_optional(c).await?),
-    )
+    let sql = "select id from themes where district_id = $1 and name = $2";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(district_id)
+        .bind(name)
+        .fetch_optional(c)
+        .await?))
 }
 
 /// Every entry of a dictionary of a district, with its state.
@@ -110,7 +148,10 @@ pub(super) async fn all_entries(
         "select id, name, active from {} where district_id = $1 order by active desc, sort, id",
         table(name)?
     );
-    Ok(on_db!(db, p => sqlx::query_as(&sql).bind(district_id).fetch_all(p).await?))
+    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(district_id)
+        .fetch_all(p)
+        .await?))
 }
 
 pub(super) async fn entry_tx(
@@ -122,7 +163,10 @@ pub(super) async fn entry_tx(
         "select district_id, name, active from {} where id = $1",
         table(name)?
     );
-    Ok(on_tx!(tx, c => sqlx::query_as(&sql).bind(id).fetch_optional(c).await?))
+    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await?))
 }
 
 pub(super) async fn entry_named(
@@ -135,9 +179,11 @@ pub(super) async fn entry_named(
         "select id from {} where district_id = $1 and name = $2",
         table(name)?
     );
-    Ok(
-        on_tx!(tx, c => sqlx::query_scalar(&sql).bind(district_id).bind(entry).fetch_optional(c).await?),
-    )
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(&sql)
+        .bind(district_id)
+        .bind(entry)
+        .fetch_optional(c)
+        .await?))
 }
 
 pub(super) async fn next_sort(tx: &mut Tx, name: &str, district_id: i64) -> Result<i32> {
@@ -145,7 +191,10 @@ pub(super) async fn next_sort(tx: &mut Tx, name: &str, district_id: i64) -> Resu
         "select cast(coalesce(max(sort), 0) + 1 as integer) from {} where district_id = $1",
         table(name)?
     );
-    Ok(on_tx!(tx, c => sqlx::query_scalar(&sql).bind(district_id).fetch_one(c).await?))
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(&sql)
+        .bind(district_id)
+        .fetch_one(c)
+        .await?))
 }
 
 pub(super) async fn update_entry(
@@ -159,6 +208,12 @@ pub(super) async fn update_entry(
         "update {} set name = $1, active = $2 where id = $3",
         table(name)?
     );
-    on_tx!(tx, c => sqlx::query(&sql).bind(entry).bind(active).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query(&sql)
+        .bind(entry)
+        .bind(active)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }

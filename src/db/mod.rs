@@ -1,6 +1,6 @@
 //! The storage boundary: one `Db` over SQLite (embedded default) or PostgreSQL (large deployments),
-//! chosen by the URL scheme. Store functions are written once and compiled against each backend with
-//! [`on_db!`] / [`on_tx!`]; only the concepts' `store.rs` files hold SQL.
+//! chosen by the URL scheme. Store functions are written once and compiled against each backend
+//! with [`on_db!`] / [`on_tx!`]; only the concepts' `store.rs` files hold SQL.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -29,7 +29,8 @@ impl Backend {
     }
 }
 
-/// The name cedu's PostgreSQL connections give themselves (a restore refuses while any is connected).
+/// The name cedu's PostgreSQL connections give themselves (a restore refuses while any is
+/// connected).
 const APPLICATION_NAME: &str = "cedu";
 
 /// How long a SQLite connection waits for another one's write to finish.
@@ -78,10 +79,10 @@ impl LogFlush {
     }
 }
 
-/// Says "a cedu process uses this SQLite database": servers and commands hold it shared for as long as
-/// they run, `cedu restore` takes it exclusively, so a database in use is never swapped underneath a
-/// server (and no server starts during a restore). An advisory lock on `<database>.lock`, released
-/// when the process ends however it ends.
+/// Says "a cedu process uses this SQLite database": servers and commands hold it shared for as long
+/// as they run, `cedu restore` takes it exclusively, so a database in use is never swapped
+/// underneath a server (and no server starts during a restore). An advisory lock on
+/// `<database>.lock`, released when the process ends however it ends.
 pub struct InUse {
     _file: std::fs::File,
 }
@@ -140,10 +141,12 @@ pub enum Tx {
     Postgres(Transaction<'static, Postgres>),
 }
 
-/// Runs `$body` with `$pool` bound to the typed pool of whichever backend `$db` is.
+/// Runs `$body` once per backend with `$pool` bound to that backend's typed pool. Written like a
+/// closure, `on_db!(db, |p| query.fetch_one(p).await?)`, so rustfmt formats the body; it is not one
+/// (the body may `.await` and `?` in the caller's function).
 #[macro_export]
 macro_rules! on_db {
-    ($db:expr, $pool:ident => $body:expr) => {
+    ($db:expr, |$pool:ident| $body:expr) => {
         match $db {
             $crate::db::Db::Sqlite($pool) => $body,
             $crate::db::Db::Postgres($pool) => $body,
@@ -151,10 +154,11 @@ macro_rules! on_db {
     };
 }
 
-/// Runs `$body` with `$conn` bound to the typed connection of an open transaction.
+/// Runs `$body` once per backend with `$conn` bound to the typed connection of an open transaction
+/// (`on_tx!(tx, |c| query.execute(c).await?)`).
 #[macro_export]
 macro_rules! on_tx {
-    ($tx:expr, $conn:ident => $body:expr) => {
+    ($tx:expr, |$conn:ident| $body:expr) => {
         match $tx {
             $crate::db::Tx::Sqlite(t) => {
                 let $conn = &mut **t;
@@ -168,8 +172,48 @@ macro_rules! on_tx {
     };
 }
 
+/// Runs `$body` once per backend with `$c` bound to what a [`Conn`] holds: the typed pool or the
+/// typed connection of a transaction (`on_conn!(conn, |c| query.fetch_optional(c).await?)`). One
+/// store function serves a read outside a transaction and one inside it.
+#[macro_export]
+macro_rules! on_conn {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::Conn::Db($crate::db::Db::Sqlite($c)) => $body,
+            $crate::db::Conn::Db($crate::db::Db::Postgres($c)) => $body,
+            $crate::db::Conn::Tx($crate::db::Tx::Sqlite(t)) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::db::Conn::Tx($crate::db::Tx::Postgres(t)) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+/// Where a store function runs: on the pool (a read of its own) or inside an open transaction.
+pub enum Conn<'c> {
+    Db(&'c Db),
+    Tx(&'c mut Tx),
+}
+
+impl<'c> From<&'c Db> for Conn<'c> {
+    fn from(db: &'c Db) -> Conn<'c> {
+        Conn::Db(db)
+    }
+}
+
+impl<'c> From<&'c mut Tx> for Conn<'c> {
+    fn from(tx: &'c mut Tx) -> Conn<'c> {
+        Conn::Tx(tx)
+    }
+}
+
 impl Db {
-    /// Connects by URL: `sqlite://path` (created if missing) or `postgres://…`; any other scheme is refused.
+    /// Connects by URL: `sqlite://path` (created if missing) or `postgres://…`; any other scheme is
+    /// refused.
     pub async fn connect(url: &str) -> Result<Db> {
         if url.starts_with("sqlite:") {
             let opts = SqliteConnectOptions::from_str(url)
@@ -228,7 +272,8 @@ impl Db {
         }
     }
 
-    /// Connections of running cedu servers to the PostgreSQL database at `url`, other than this one.
+    /// Connections of running cedu servers to the PostgreSQL database at `url`, other than this
+    /// one.
     pub async fn cedu_connections_to(url: &str) -> Result<i64> {
         use sqlx::Connection;
         let opts = PgConnectOptions::from_str(url)
@@ -237,13 +282,12 @@ impl Db {
         let mut c = sqlx::PgConnection::connect_with(&opts).await.map_err(|e| {
             Error::Config(format!("database-url: cannot connect to PostgreSQL: {e}"))
         })?;
-        let n: i64 = sqlx::query_scalar(
-            "select count(*) from pg_stat_activity \
-             where datname = current_database() and application_name = $1 and pid <> pg_backend_pid()",
-        )
-        .bind(APPLICATION_NAME)
-        .fetch_one(&mut c)
-        .await?;
+        let sql = "select count(*) from pg_stat_activity where datname = current_database() and \
+            application_name = $1 and pid <> pg_backend_pid()";
+        let n: i64 = sqlx::query_scalar(sql)
+            .bind(APPLICATION_NAME)
+            .fetch_one(&mut c)
+            .await?;
         c.close().await?;
         Ok(n)
     }
@@ -264,8 +308,8 @@ impl Db {
     /// A connection of its own to the same SQLite file, with the pool's settings, for a writer that
     /// runs on its own thread (the check-in desk). Its commits do not wait for the disk
     /// (`synchronous=NORMAL`, still crash-safe in WAL mode); the writer makes them durable with
-    /// [`LogFlush::flush`] before acknowledging anything. None on PostgreSQL. An in-memory database has
-    /// no file to share and is refused.
+    /// [`LogFlush::flush`] before acknowledging anything. None on PostgreSQL. An in-memory database
+    /// has no file to share and is refused.
     pub fn sqlite_writer(&self) -> Result<Option<SqliteWriter>> {
         let Db::Sqlite(pool) = self else {
             return Ok(None);
@@ -299,8 +343,8 @@ impl Db {
         }))
     }
 
-    /// Applies the embedded migrations of this backend (PostgreSQL serialises concurrent starters with an
-    /// advisory lock, so several app servers may start together).
+    /// Applies the embedded migrations of this backend (PostgreSQL serialises concurrent starters
+    /// with an advisory lock, so several app servers may start together).
     pub async fn migrate(&self) -> Result<()> {
         match self {
             Db::Sqlite(p) => sqlx::migrate!("migrations/sqlite").run(p).await,
@@ -312,7 +356,8 @@ impl Db {
     /// Starts a transaction that will write. On SQLite it takes the write lock at once (`begin
     /// immediate`), waiting up to the busy timeout for another writer: a deferred transaction that
     /// reads first cannot upgrade its lock in WAL mode once another connection has committed, and
-    /// fails at once with "database is locked" whatever the timeout. Every transaction in cedu writes.
+    /// fails at once with "database is locked" whatever the timeout. Every transaction in cedu
+    /// writes.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
             Db::Sqlite(p) => Tx::Sqlite(p.begin_with("begin immediate").await?),
@@ -320,8 +365,8 @@ impl Db {
         })
     }
 
-    /// Starts a transaction that only reads (a consistent snapshot for several queries). On SQLite it
-    /// takes no write lock; writing inside it is a bug.
+    /// Starts a transaction that only reads (a consistent snapshot for several queries). On SQLite
+    /// it takes no write lock; writing inside it is a bug.
     pub async fn begin_read(&self) -> Result<Tx> {
         Ok(match self {
             Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
@@ -329,9 +374,9 @@ impl Db {
         })
     }
 
-    /// Whether the disk under the database takes writes now (`/healthz`): on SQLite a 64 KB probe file
-    /// is written, flushed and removed beside the database (a full disk answers `StorageFull`); a
-    /// PostgreSQL server's disk is not ours to probe.
+    /// Whether the disk under the database takes writes now (`/healthz`): on SQLite a 64 KB probe
+    /// file is written, flushed and removed beside the database (a full disk answers
+    /// `StorageFull`); a PostgreSQL server's disk is not ours to probe.
     pub async fn probe_storage(&self) -> Result<()> {
         let Db::Sqlite(pool) = self else {
             return Ok(());
@@ -360,13 +405,16 @@ impl Db {
 
     /// Cheap liveness probe for `/healthz`.
     pub async fn ping(&self) -> Result<()> {
-        on_db!(self, p => sqlx::query("select 1").execute(p).await.map(|_| ()))?;
+        on_db!(self, |p| sqlx::query("select 1")
+            .execute(p)
+            .await
+            .map(|_| ()))?;
         Ok(())
     }
 
-    /// After an erasure: SQLite copies the (secure-deleted) pages back into the database file and empties
-    /// the write-ahead log, so no old page image of erased personal data stays on disk. PostgreSQL's
-    /// own vacuum reclaims dead rows; nothing to do there.
+    /// After an erasure: SQLite copies the (secure-deleted) pages back into the database file and
+    /// empties the write-ahead log, so no old page image of erased personal data stays on disk.
+    /// PostgreSQL's own vacuum reclaims dead rows; nothing to do there.
     pub async fn flush_erasures(&self) -> Result<()> {
         if let Db::Sqlite(p) = self {
             sqlx::query("pragma wal_checkpoint(truncate)")
@@ -378,16 +426,16 @@ impl Db {
 
     /// Closes every pooled connection (graceful shutdown).
     pub async fn close(&self) {
-        on_db!(self, p => p.close().await)
+        on_db!(self, |p| p.close().await)
     }
 }
 
 /// Keeps a SQLite connection in the pool only when no transaction is left open on it. After a full
 /// disk SQLite may roll a transaction back by itself; the driver's own rollback of the dropped
 /// transaction then fails and it goes on counting an open transaction, so every later `begin` on
-/// that connection would fail (and a write lock could be held). Such a connection is closed; the pool
-/// opens a fresh one. The rollback of a dropped transaction is queued on the connection's worker: a
-/// no-op statement waits for it first.
+/// that connection would fail (and a write lock could be held). Such a connection is closed; the
+/// pool opens a fresh one. The rollback of a dropped transaction is queued on the connection's
+/// worker: a no-op statement waits for it first.
 async fn release_sqlite(
     conn: &mut sqlx::SqliteConnection,
 ) -> std::result::Result<bool, sqlx::Error> {
@@ -428,14 +476,16 @@ pub fn sqlite_time(at: &chrono::DateTime<chrono::Utc>) -> String {
     at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
 }
 
-/// True when a database error is a unique-constraint violation (same code on both backends' drivers).
+/// True when a database error is a unique-constraint violation (same code on both backends'
+/// drivers).
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 
-/// Values bound per statement in bulk work. sqlx's SQLite driver spends time quadratic in the number of
-/// parameters of one statement (measured: 4,400 parameters cost 12x more per row than 550), so there
-/// bulk statements stay small and numerous inside one transaction; PostgreSQL pays per round trip instead.
+/// Values bound per statement in bulk work. sqlx's SQLite driver spends time quadratic in the
+/// number of parameters of one statement (measured: 4,400 parameters cost 12x more per row than
+/// 550), so there bulk statements stay small and numerous inside one transaction; PostgreSQL pays
+/// per round trip instead.
 pub fn bind_chunk(backend: Backend) -> usize {
     match backend {
         Backend::Sqlite => 120,
@@ -456,8 +506,8 @@ pub fn placeholders_from(first: usize, n: usize) -> String {
         .join(", ")
 }
 
-/// Runs `sql` (whose `{ids}` becomes the placeholders of `ids`) returning (id, text) rows, grouped by id
-/// in the order the rows come.
+/// Runs `sql` (whose `{ids}` becomes the placeholders of `ids`) returning (id, text) rows, grouped
+/// by id in the order the rows come.
 pub async fn grouped_texts(
     db: &Db,
     sql: &str,
@@ -468,7 +518,7 @@ pub async fn grouped_texts(
         return Ok(out);
     }
     let sql = sql.replace("{ids}", &placeholders(ids.len()));
-    let rows: Vec<(i64, String)> = on_db!(db, p => {
+    let rows: Vec<(i64, String)> = on_db!(db, |p| {
         let mut q = sqlx::query_as(&sql);
         for id in ids {
             q = q.bind(*id);
@@ -497,8 +547,8 @@ pub fn like_escape(s: &str) -> String {
 mod tests {
     use super::*;
 
-    /// Times the check-in desk writes through its own connection read back, sort and compare exactly
-    /// like the ones sqlx writes.
+    /// Times the check-in desk writes through its own connection read back, sort and compare
+    /// exactly like the ones sqlx writes.
     #[tokio::test]
     async fn a_time_written_by_the_sqlite_writer_is_the_text_sqlx_writes() {
         let dir = tempfile::tempdir().unwrap();
@@ -540,36 +590,39 @@ mod tests {
         );
         before.run(pool).await.unwrap();
         for sql in [
-            "insert into org_nodes (id, kind, name, path, depth, created_at, updated_at) values (1, 'root', '全部', '/1/', 0, '2026-01-01', '2026-01-01')",
-            "insert into users (id, username, display_name, password_hash, role, node_id, active, password_changed_at, created_at, updated_at) \
-             values (7, 'qunli.office', '张春林', 'x', 'town_office', 1, true, '2026-01-01', '2026-01-01', '2026-01-01')",
-            "insert into sessions (id_hash, user_id, csrf_token, created_at, last_seen_at) values ('h', 7, 'c', '2026-01-01', '2026-01-01')",
+            "insert into org_nodes (id, kind, name, path, depth, created_at, updated_at) values \
+                (1, 'root', '全部', '/1/', 0, '2026-01-01', '2026-01-01')",
+            "insert into users (id, username, display_name, password_hash, role, node_id, \
+                active, password_changed_at, created_at, updated_at) \
+             values (7, 'qunli.office', '张春林', 'x', 'town_office', 1, true, '2026-01-01', \
+             '2026-01-01', '2026-01-01')",
+            "insert into sessions (id_hash, user_id, csrf_token, created_at, last_seen_at) \
+                values ('h', 7, 'c', '2026-01-01', '2026-01-01')",
         ] {
             sqlx::query(sql).execute(pool).await.unwrap();
         }
         db.migrate().await.unwrap();
-        let kept: (String, i64) = sqlx::query_as(
-            "select u.username, count(s.id_hash) from users u join sessions s on s.user_id = u.id group by u.username",
-        )
-        .fetch_one(pool)
-        .await
-        .unwrap();
+        let sql = "select u.username, count(s.id_hash) from users u \
+            join sessions s on s.user_id = u.id group by u.username";
+        let kept: (String, i64) = sqlx::query_as(sql).fetch_one(pool).await.unwrap();
         assert_eq!(kept, ("qunli.office".to_string(), 1));
         let dangling: Vec<(String,)> = sqlx::query_as("pragma foreign_key_check")
             .fetch_all(pool)
             .await
             .unwrap();
         assert!(dangling.is_empty(), "{dangling:?}");
-        sqlx::query("insert into users (username, display_name, password_hash, role, node_id, password_changed_at, created_at, updated_at) \
-             values ('secadmin', '安全管理员', 'x', 'security_admin', 1, '2026-01-01', '2026-01-01', '2026-01-01')")
+        let sql = "insert into users (username, display_name, password_hash, role, node_id, \
+            password_changed_at, created_at, updated_at) values ('secadmin', '安全管理员', 'x', \
+            'security_admin', 1, '2026-01-01', '2026-01-01', '2026-01-01')";
+        sqlx::query(sql)
             .execute(pool)
             .await
             .expect("the new role is allowed");
     }
 
-    /// The writer's connection shares the pool's file and settings, but its commits leave the flush to
-    /// the caller. (An in-memory database, refused by `sqlite_writer`, is not opened here: sqlx would
-    /// leave a stray file in the working folder.)
+    /// The writer's connection shares the pool's file and settings, but its commits leave the flush
+    /// to the caller. (An in-memory database, refused by `sqlite_writer`, is not opened here: sqlx
+    /// would leave a stray file in the working folder.)
     #[tokio::test]
     async fn the_sqlite_writer_opens_the_same_file_and_flushes_its_log() {
         let dir = tempfile::tempdir().unwrap();

@@ -152,8 +152,8 @@ fn encode_jpeg(image: &DynamicImage, quality: u8) -> Option<Vec<u8>> {
 }
 
 /// Removes the application segments that carry metadata (APP1 EXIF/XMP, APP2–APP15 such as IPTC and
-/// maker notes, comments) and keeps the picture data byte for byte. APP0 (JFIF) and APP14 (Adobe colour
-/// transform) stay: decoders need them.
+/// maker notes, comments) and keeps the picture data byte for byte. APP0 (JFIF) and APP14 (Adobe
+/// colour transform) stay: decoders need them.
 pub fn strip_jpeg(bytes: &[u8]) -> Option<Vec<u8>> {
     if !bytes.starts_with(&[0xFF, 0xD8]) {
         return None;

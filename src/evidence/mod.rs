@@ -1,9 +1,10 @@
-//! Evidence of an activity (活动资料): photos, the scan of the paper sign-in sheet and lesson materials,
-//! and documenting the activity with a summary. Invariants: a file's type is read from its content and
-//! must be one the kind allows; photos are stored without their metadata; files are kept in the
-//! database (a backup holds them, every app server serves them) and served as attachments to those who
-//! may see the activity; an activity becomes documented only with a summary, attendance (records or a
-//! head count) and at least one photo or sign-in scan — that is what makes it complete.
+//! Evidence of an activity (活动资料): photos, the scan of the paper sign-in sheet and lesson
+//! materials, and documenting the activity with a summary. Invariants: a file's type is read from
+//! its content and must be one the kind allows; photos are stored without their metadata; files are
+//! kept in the database (a backup holds them, every app server serves them) and served as
+//! attachments to those who may see the activity; an activity becomes documented only with a
+//! summary, attendance (records or a head count) and at least one photo or sign-in scan — that is
+//! what makes it complete.
 
 pub mod files;
 mod store;

@@ -1,8 +1,8 @@
-//! The organisation tree: district → town/street → community/village, with the town's school or centre,
-//! its leadership group and office, its departments, and each community's learning centre or work station.
-//! Invariants: every active node's kind fits its parent's kind; active siblings have distinct names; a
-//! node's `path` (`/1/4/9/`) is its parent's path plus its id, which is how scope is checked; a retired
-//! node has no active children and no active accounts.
+//! The organisation tree: district → town/street → community/village, with the town's school or
+//! centre, its leadership group and office, its departments, and each community's learning centre
+//! or work station. Invariants: every active node's kind fits its parent's kind; active siblings
+//! have distinct names; a node's `path` (`/1/4/9/`) is its parent's path plus its id, which is how
+//! scope is checked; a retired node has no active children and no active accounts.
 
 pub mod rules;
 mod store;
@@ -26,7 +26,8 @@ pub struct Node {
     pub parent_id: Option<i64>,
     /// root, district, town, school, community, centre, department or group.
     pub kind: String,
-    /// town/street, school/centre, community/village, learning_centre/work_station, leadership/office.
+    /// town/street, school/centre, community/village, learning_centre/work_station,
+    /// leadership/office.
     pub subtype: Option<String>,
     pub name: String,
     pub path: String,
@@ -57,7 +58,8 @@ pub struct Member {
     pub id: i64,
     pub node_id: i64,
     pub name: String,
-    /// leader, deputy_leader, member, director, deputy_director, principal, deputy_principal, officer, head.
+    /// leader, deputy_leader, member, director, deputy_director, principal, deputy_principal,
+    /// officer, head.
     pub role: String,
     /// Their post elsewhere, e.g. 镇人大主席 or 社区主任.
     pub title: Option<String>,
@@ -131,7 +133,8 @@ pub(crate) struct Attrs {
     pub note: Option<String>,
 }
 
-/// Checks the attributes of a node of `kind`, prefixing field names with `prefix` (for the centre part).
+/// Checks the attributes of a node of `kind`, prefixing field names with `prefix` (for the centre
+/// part).
 fn validate(kind: Kind, input: &NodeInput, prefix: &str, fe: &mut FieldErrors) -> Attrs {
     let f = |name: &str| format!("{prefix}{name}");
     let name = text::required(fe, &f("name"), &input.name, 50);
@@ -269,8 +272,8 @@ pub async fn get_node_unscoped(db: &Db, id: i64) -> Result<Option<Node>> {
     store::get(db, id).await
 }
 
-/// The active communities under a path, by name, without a scope check (a walk-in at a check-in picks
-/// the community they live in among the activity's town).
+/// The active communities under a path, by name, without a scope check (a walk-in at a check-in
+/// picks the community they live in among the activity's town).
 pub async fn communities_under(db: &Db, path: &str) -> Result<Vec<(i64, String)>> {
     Ok(store::subtree(db, path, i32::MAX)
         .await?
@@ -399,8 +402,8 @@ async fn check_unique_name(
     Ok(())
 }
 
-/// Creates a node under a parent inside the actor's scope; a community may get its learning centre (and
-/// the centre's head) in the same transaction.
+/// Creates a node under a parent inside the actor's scope; a community may get its learning centre
+/// (and the centre's head) in the same transaction.
 pub async fn create_node(db: &Db, actor: &Actor, input: &NewNode) -> Result<Node> {
     actor.require(Permission::OrgManage)?;
     let mut fe = FieldErrors::default();

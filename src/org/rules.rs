@@ -1,5 +1,5 @@
-//! The shape rules of the organisation tree, as pure functions: which kind of node may sit under which,
-//! which subtypes and attributes each kind has, and what a move may not do.
+//! The shape rules of the organisation tree, as pure functions: which kind of node may sit under
+//! which, which subtypes and attributes each kind has, and what a move may not do.
 
 use serde::Serialize;
 

@@ -1,6 +1,6 @@
-//! A seeded generator of realistic residents for demo data, tests and benchmarks: Chinese names, an age
-//! mix, unique mobile numbers, valid ID numbers for some, households and buildings (or village groups),
-//! and target-group tags that follow age, gender and whether the community is a village.
+//! A seeded generator of realistic residents for demo data, tests and benchmarks: Chinese names, an
+//! age mix, unique mobile numbers, valid ID numbers for some, households and buildings (or village
+//! groups), and target-group tags that follow age, gender and whether the community is a village.
 
 use chrono::{Datelike, NaiveDate};
 

@@ -1,8 +1,8 @@
 //! Spreadsheet imports of residents and households (teachers use the same batches, see `teachers`).
-//! Two steps: `preview` validates every row — required fields, phone format, ID checksum, known community
-//! inside the actor's scope, duplicates inside the file and against stored data — and keeps the valid rows
-//! in a pending batch with a report of every bad row; `confirm` writes the valid rows in one transaction,
-//! so a failed import leaves nothing behind.
+//! Two steps: `preview` validates every row — required fields, phone format, ID checksum, known
+//! community inside the actor's scope, duplicates inside the file and against stored data — and
+//! keeps the valid rows in a pending batch with a report of every bad row; `confirm` writes the
+//! valid rows in one transaction, so a failed import leaves nothing behind.
 
 use std::collections::{HashMap, HashSet};
 
@@ -671,7 +671,8 @@ pub async fn preview(
         .take(120)
         .collect();
     let mut tx = db.begin().await?;
-    // Rows of an import nobody confirmed within a day are personal data kept for nothing: drop them.
+    // Rows of an import nobody confirmed within a day are personal data kept for nothing: drop
+    // them.
     store::expire_batches(
         &mut tx,
         Utc::now() - chrono::Duration::hours(PENDING_HOURS),
@@ -747,7 +748,8 @@ pub async fn confirm(db: &Db, actor: &Actor, id: i64) -> Result<usize> {
     let payload = store::batch_payload(db, id).await?;
     let now = Utc::now();
     let mut tx = db.begin().await?;
-    // Claim the batch first: a second confirmation (double click, two tabs) finds it no longer pending.
+    // Claim the batch first: a second confirmation (double click, two tabs) finds it no longer
+    // pending.
     if store::finish_batch(&mut tx, id, "imported", now).await? == 0 {
         return Err(Error::Conflict(Msg::new("import.not_pending")));
     }
@@ -806,8 +808,8 @@ pub async fn cancel(db: &Db, actor: &Actor, id: i64) -> Result<()> {
     tx.commit().await
 }
 
-/// Writes generated or already validated residents in one transaction with one audit record (demo data,
-/// benchmarks); the same write path as a confirmed import.
+/// Writes generated or already validated residents in one transaction with one audit record (demo
+/// data, benchmarks); the same write path as a confirmed import.
 pub async fn write_validated(
     db: &Db,
     actor: &Actor,

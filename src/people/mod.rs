@@ -1,8 +1,8 @@
 //! People: residents (居民) with their households (家庭) and buildings / village groups (楼栋/村组), kept
-//! per community. Invariants: phone numbers and ID numbers are unique among residents; lists, exports and
-//! API answers carry them masked — the full value is shown only on request to a role that needs it, and
-//! every such view is audited without the value itself; an erased resident keeps only community and
-//! gender (so attendance still counts, anonymously).
+//! per community. Invariants: phone numbers and ID numbers are unique among residents; lists,
+//! exports and API answers carry them masked — the full value is shown only on request to a role
+//! that needs it, and every such view is audited without the value itself; an erased resident keeps
+//! only community and gender (so attendance still counts, anonymously).
 
 pub mod generate;
 pub mod import;
@@ -22,7 +22,8 @@ use crate::page::{Page, PageRequest};
 use crate::text;
 pub use rules::TAGS;
 
-/// A resident as stored (full numbers: never leaves this module unmasked except through [`reveal`]).
+/// A resident as stored (full numbers: never leaves this module unmasked except through
+/// [`reveal`]).
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub(crate) struct ResidentRecord {
     pub id: i64,
@@ -429,8 +430,8 @@ pub enum PersonalField {
     IdNumber,
 }
 
-/// Shows one resident's full phone or ID number to a role that needs it; the view is audited (without
-/// the value).
+/// Shows one resident's full phone or ID number to a role that needs it; the view is audited
+/// (without the value).
 pub async fn reveal(
     db: &Db,
     actor: &Actor,
@@ -472,7 +473,8 @@ pub async fn update_resident(
     if before.erased_at.is_some() {
         return Err(Error::Conflict(Msg::new("people.resident_erased")));
     }
-    // A blank number keeps the stored one: forms never show full numbers, so they cannot send them back.
+    // A blank number keeps the stored one: forms never show full numbers, so they cannot send them
+    // back.
     let blank = |s: &Option<String>| s.as_deref().is_none_or(|s| s.trim().is_empty());
     let mut input = input.clone();
     if blank(&input.phone) {
@@ -524,8 +526,8 @@ pub async fn update_resident(
 }
 
 /// Erases a resident's personal data on request: name, phone, ID number, birth date, household,
-/// building and tags go; the record stays as an anonymous member of its community so that attendance
-/// statistics do not change.
+/// building and tags go; the record stays as an anonymous member of its community so that
+/// attendance statistics do not change.
 pub async fn erase_resident(db: &Db, actor: &Actor, id: i64) -> Result<Resident> {
     actor.require(Permission::PeopleErase)?;
     let r = record_in_scope(db, actor, id).await?;
@@ -561,7 +563,8 @@ pub struct ResidentFilter {
 /// Counting stops here on large lists (a district holds a million residents).
 pub const COUNT_CAP: i64 = 1_000;
 
-/// Residents inside the actor's scope, masked; fast at a million residents (index range scans, a capped count).
+/// Residents inside the actor's scope, masked; fast at a million residents (index range scans, a
+/// capped count).
 pub async fn list_residents(
     db: &Db,
     actor: &Actor,
@@ -814,9 +817,9 @@ pub async fn communities(db: &Db, actor: &Actor) -> Result<Vec<(i64, String)>> {
     Ok(page.items.into_iter().map(|n| (n.id, n.name)).collect())
 }
 
-/// The id of the resident with this (normalised) mobile number in one town's register: the phone pages
-/// of an activity look a number up in the activity's town only, so a number registered elsewhere is a
-/// first-time visitor here and reveals nothing about the other town's resident.
+/// The id of the resident with this (normalised) mobile number in one town's register: the phone
+/// pages of an activity look a number up in the activity's town only, so a number registered
+/// elsewhere is a first-time visitor here and reveals nothing about the other town's resident.
 pub(crate) async fn id_by_phone(db: &Db, town_id: i64, phone: &str) -> Result<Option<i64>> {
     store::resident_id_by_phone(db, town_id, phone).await
 }

@@ -1,5 +1,5 @@
-//! Pure rules about residents: Chinese mobile numbers, ID numbers (GB 11643 checksum), masking, tags,
-//! genders and the date forms that spreadsheets produce.
+//! Pure rules about residents: Chinese mobile numbers, ID numbers (GB 11643 checksum), masking,
+//! tags, genders and the date forms that spreadsheets produce.
 
 use chrono::{Datelike, NaiveDate};
 
@@ -291,7 +291,8 @@ mod tests {
         assert_eq!(parse_date_text("19650312"), d);
         assert_eq!(parse_date_text("１９６５．３．１２"), d);
         assert_eq!(parse_date_text("1965-02-30"), None);
-        // Text that is eight bytes but not eight digits (a name typed into the date) is no date, not a panic.
+        // Text that is eight bytes but not eight digits (a name typed into the date) is no date,
+        // not a panic.
         assert_eq!(parse_date_text("ab中文"), None);
         assert_eq!(parse_date_text("中文12"), None);
         assert_eq!(excel_serial_date(23813.0), d);

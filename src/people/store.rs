@@ -10,11 +10,12 @@ use crate::error::{Error, Result};
 use crate::page::{Page, PageRequest};
 use crate::{on_db, on_tx};
 
-const RESIDENT: &str = "select r.id, r.community_id, n.name as community_name, n.path as community_path, r.name, r.gender, \
-    r.birth_date, r.phone, r.id_number, r.household_id, h.name as household_name, r.building_id, b.name as building_name, \
-    r.guardian_consent, r.erased_at, r.created_at \
-    from residents r join org_nodes n on n.id = r.community_id \
-    left join households h on h.id = r.household_id left join buildings b on b.id = r.building_id";
+const RESIDENT: &str = "select r.id, r.community_id, n.name as community_name, n.path as \
+    community_path, r.name, r.gender, r.birth_date, r.phone, r.id_number, r.household_id, h.name \
+    as household_name, r.building_id, b.name as building_name, r.guardian_consent, r.erased_at, \
+    r.created_at from residents r join org_nodes n on n.id = r.community_id \
+    left join households h on h.id = r.household_id left \
+    join buildings b on b.id = r.building_id";
 
 /// A value bound to a dynamically built query.
 pub(crate) enum Arg {
@@ -45,10 +46,12 @@ pub(super) async fn resident_with_phone(
     town_id: i64,
     phone: &str,
 ) -> Result<Option<i64>> {
-    Ok(
-        on_tx!(tx, c => sqlx::query_scalar("select id from residents where town_id = $1 and phone = $2")
-        .bind(town_id).bind(phone).fetch_optional(c).await?),
-    )
+    let sql = "select id from residents where town_id = $1 and phone = $2";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(town_id)
+        .bind(phone)
+        .fetch_optional(c)
+        .await?))
 }
 
 /// The same, read outside a transaction (the phone pages).
@@ -57,10 +60,12 @@ pub(super) async fn resident_id_by_phone(
     town_id: i64,
     phone: &str,
 ) -> Result<Option<i64>> {
-    Ok(
-        on_db!(db, p => sqlx::query_scalar("select id from residents where town_id = $1 and phone = $2")
-        .bind(town_id).bind(phone).fetch_optional(p).await?),
-    )
+    let sql = "select id from residents where town_id = $1 and phone = $2";
+    Ok(on_db!(db, |p| sqlx::query_scalar(sql)
+        .bind(town_id)
+        .bind(phone)
+        .fetch_optional(p)
+        .await?))
 }
 
 /// The resident with this ID number in the town's register.
@@ -69,10 +74,12 @@ pub(super) async fn resident_with_id_number(
     town_id: i64,
     n: &str,
 ) -> Result<Option<i64>> {
-    Ok(
-        on_tx!(tx, c => sqlx::query_scalar("select id from residents where town_id = $1 and id_number = $2")
-        .bind(town_id).bind(n).fetch_optional(c).await?),
-    )
+    let sql = "select id from residents where town_id = $1 and id_number = $2";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(town_id)
+        .bind(n)
+        .fetch_optional(c)
+        .await?))
 }
 
 pub(super) async fn building_id_or_create(
@@ -82,15 +89,24 @@ pub(super) async fn building_id_or_create(
     kind: &str,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    let found: Option<i64> = on_tx!(tx, c => sqlx::query_scalar("select id from buildings where community_id = $1 and name = $2")
-        .bind(community_id).bind(name).fetch_optional(c).await?);
+    let sql = "select id from buildings where community_id = $1 and name = $2";
+    let found: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(community_id)
+        .bind(name)
+        .fetch_optional(c)
+        .await?);
     if let Some(id) = found {
         return Ok(id);
     }
-    Ok(
-        on_tx!(tx, c => sqlx::query_scalar("insert into buildings (community_id, name, kind, created_at) values ($1, $2, $3, $4) returning id")
-        .bind(community_id).bind(name).bind(kind).bind(now).fetch_one(c).await?),
-    )
+    let sql = "insert into buildings (community_id, name, kind, created_at) \
+        values ($1, $2, $3, $4) returning id";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(community_id)
+        .bind(name)
+        .bind(kind)
+        .bind(now)
+        .fetch_one(c)
+        .await?))
 }
 
 pub(super) async fn household_named(
@@ -98,10 +114,12 @@ pub(super) async fn household_named(
     community_id: i64,
     name: &str,
 ) -> Result<Option<i64>> {
-    Ok(
-        on_tx!(tx, c => sqlx::query_scalar("select id from households where community_id = $1 and name = $2")
-        .bind(community_id).bind(name).fetch_optional(c).await?),
-    )
+    let sql = "select id from households where community_id = $1 and name = $2";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(community_id)
+        .bind(name)
+        .fetch_optional(c)
+        .await?))
 }
 
 pub(super) async fn insert_household(
@@ -111,10 +129,15 @@ pub(super) async fn insert_household(
     name: &str,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    Ok(
-        on_tx!(tx, c => sqlx::query_scalar("insert into households (community_id, building_id, name, created_at) values ($1, $2, $3, $4) returning id")
-        .bind(community_id).bind(building_id).bind(name).bind(now).fetch_one(c).await?),
-    )
+    let sql = "insert into households (community_id, building_id, name, created_at) \
+        values ($1, $2, $3, $4) returning id";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(community_id)
+        .bind(building_id)
+        .bind(name)
+        .bind(now)
+        .fetch_one(c)
+        .await?))
 }
 
 async fn household_id_or_create(
@@ -136,8 +159,11 @@ async fn places(
     v: &ResidentValues,
     now: DateTime<Utc>,
 ) -> Result<(Option<i64>, Option<i64>)> {
-    let subtype: Option<String> = on_tx!(tx, c => sqlx::query_scalar("select subtype from org_nodes where id = $1")
-        .bind(v.community_id).fetch_one(c).await?);
+    let sql = "select subtype from org_nodes where id = $1";
+    let subtype: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(v.community_id)
+        .fetch_one(c)
+        .await?);
     let kind = if subtype.as_deref() == Some("village") {
         "village_group"
     } else {
@@ -155,9 +181,21 @@ async fn places(
 }
 
 async fn set_tags(tx: &mut Tx, id: i64, tags: &[String]) -> Result<()> {
-    on_tx!(tx, c => sqlx::query("delete from resident_tags where resident_id = $1").bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    let sql = "delete from resident_tags where resident_id = $1";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     for t in tags {
-        on_tx!(tx, c => sqlx::query("insert into resident_tags (resident_id, tag) values ($1, $2)").bind(id).bind(t).execute(c).await.map(|r| r.rows_affected()))?;
+        let sql = "insert into resident_tags (resident_id, tag) \
+            values ($1, $2)";
+        on_tx!(tx, |c| sqlx::query(sql)
+            .bind(id)
+            .bind(t)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
     }
     Ok(())
 }
@@ -169,12 +207,24 @@ pub(super) async fn insert_resident(
 ) -> Result<i64> {
     let (household, building) = places(tx, v, now).await?;
     let sql = format!(
-        "insert into residents (community_id, name, gender, birth_date, phone, id_number, household_id, building_id, guardian_consent, \
-         created_at, updated_at, town_id) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, {TOWN_OF_COMMUNITY}) returning id"
+        "insert into residents (community_id, name, gender, birth_date, phone, id_number, \
+            household_id, building_id, guardian_consent, created_at, updated_at, town_id) \
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, {TOWN_OF_COMMUNITY}) \
+            returning id"
     );
-    let id: i64 = on_tx!(tx, c => sqlx::query_scalar(&sql)
-        .bind(v.community_id).bind(&v.name).bind(&v.gender).bind(v.birth_date).bind(&v.phone).bind(&v.id_number)
-        .bind(household).bind(building).bind(v.guardian_consent).bind(now).fetch_one(c).await?);
+    let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(&sql)
+        .bind(v.community_id)
+        .bind(&v.name)
+        .bind(&v.gender)
+        .bind(v.birth_date)
+        .bind(&v.phone)
+        .bind(&v.id_number)
+        .bind(household)
+        .bind(building)
+        .bind(v.guardian_consent)
+        .bind(now)
+        .fetch_one(c)
+        .await?);
     set_tags(tx, id, &v.tags).await?;
     Ok(id)
 }
@@ -187,46 +237,81 @@ pub(super) async fn update_resident(
 ) -> Result<()> {
     let (household, building) = places(tx, v, now).await?;
     let sql = format!(
-        "update residents set community_id = $1, name = $2, gender = $3, birth_date = $4, phone = $5, id_number = $6, \
-         household_id = $7, building_id = $8, guardian_consent = $9, updated_at = $10, town_id = {TOWN_OF_COMMUNITY} where id = $11"
+        "update residents set community_id = $1, name = $2, gender = $3, birth_date = $4, phone \
+            = $5, id_number = $6, household_id = $7, building_id = $8, guardian_consent = $9, \
+            updated_at = $10, town_id = {TOWN_OF_COMMUNITY} where id = $11"
     );
-    on_tx!(tx, c => sqlx::query(&sql)
-        .bind(v.community_id).bind(&v.name).bind(&v.gender).bind(v.birth_date).bind(&v.phone).bind(&v.id_number)
-        .bind(household).bind(building).bind(v.guardian_consent).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query(&sql)
+        .bind(v.community_id)
+        .bind(&v.name)
+        .bind(&v.gender)
+        .bind(v.birth_date)
+        .bind(&v.phone)
+        .bind(&v.id_number)
+        .bind(household)
+        .bind(building)
+        .bind(v.guardian_consent)
+        .bind(now)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     set_tags(tx, id, &v.tags).await
 }
 
 pub(super) async fn erase_resident(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Result<()> {
-    on_tx!(tx, c => sqlx::query(
-        "update residents set name = '已注销居民', birth_date = null, phone = null, id_number = null, household_id = null, \
-         building_id = null, guardian_consent = false, erased_at = $1, updated_at = $1 where id = $2")
-        .bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    let sql = "update residents set name = '已注销居民', birth_date = null, phone = null, id_number \
+        = null, household_id = null, building_id = null, guardian_consent = false, erased_at = \
+        $1, updated_at = $1 where id = $2";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(now)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     // A comment on a rating may name the resident; the score stays for the statistics.
-    on_tx!(tx, c => sqlx::query("update ratings set comment = null where resident_id = $1")
-        .bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    on_tx!(tx, |c| sqlx::query(
+        "update ratings set comment = null where resident_id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
     set_tags(tx, id, &[]).await
 }
 
 pub(super) async fn resident(db: &Db, id: i64) -> Result<Option<ResidentRecord>> {
     let sql = format!("{RESIDENT} where r.id = $1");
-    Ok(on_db!(db, p => sqlx::query_as(&sql).bind(id).fetch_optional(p).await?))
+    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(p)
+        .await?))
 }
 
 pub(super) async fn resident_tx(tx: &mut Tx, id: i64) -> Result<Option<ResidentRecord>> {
     let sql = format!("{RESIDENT} where r.id = $1");
-    Ok(on_tx!(tx, c => sqlx::query_as(&sql).bind(id).fetch_optional(c).await?))
+    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await?))
 }
 
 pub(super) async fn tags_of(db: &Db, id: i64) -> Result<Vec<String>> {
-    Ok(
-        on_db!(db, p => sqlx::query_scalar("select tag from resident_tags where resident_id = $1 order by tag").bind(id).fetch_all(p).await?),
-    )
+    let sql = "select tag from resident_tags where resident_id = $1 \
+        order by tag";
+    Ok(on_db!(db, |p| sqlx::query_scalar(sql)
+        .bind(id)
+        .fetch_all(p)
+        .await?))
 }
 
 pub(super) async fn tags_of_tx(tx: &mut Tx, id: i64) -> Result<Vec<String>> {
-    Ok(
-        on_tx!(tx, c => sqlx::query_scalar("select tag from resident_tags where resident_id = $1 order by tag").bind(id).fetch_all(c).await?),
-    )
+    let sql = "select tag from resident_tags where resident_id = $1 \
+        order by tag";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(id)
+        .fetch_all(c)
+        .await?))
 }
 
 pub(super) async fn tags_of_many(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Vec<String>>> {
@@ -238,7 +323,8 @@ pub(super) async fn tags_of_many(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Ve
     .await
 }
 
-/// The `from … where …` of a resident list, its arguments and its order (shared by pages and exports).
+/// The `from … where …` of a resident list, its arguments and its order (shared by pages and
+/// exports).
 fn resident_query(scope: &str, f: &ResidentFilter) -> (String, Vec<Arg>, &'static str) {
     let mut conds = vec!["n.path like $1".to_string()];
     let mut args = vec![Arg::Text(format!("{scope}%"))];
@@ -301,13 +387,20 @@ pub(super) async fn list_residents(
     );
     let n = args.len();
     let list_sql = format!(
-        "{RESIDENT} where r.id in (select r.id {from} order by {order} limit ${} offset ${}) order by {order}",
+        "{RESIDENT} where r.id in (select r.id {from} order by {order} \
+            limit ${} offset ${}) order by {order}",
         n + 1,
         n + 2
     );
-    let (total, items) = on_db!(db, p => {
-        let total: i64 = bind_all!(sqlx::query_scalar(&count_sql), &args).fetch_one(p).await?;
-        let items: Vec<ResidentRecord> = bind_all!(sqlx::query_as(&list_sql), &args).bind(page.limit()).bind(page.offset()).fetch_all(p).await?;
+    let (total, items) = on_db!(db, |p| {
+        let total: i64 = bind_all!(sqlx::query_scalar(&count_sql), &args)
+            .fetch_one(p)
+            .await?;
+        let items: Vec<ResidentRecord> = bind_all!(sqlx::query_as(&list_sql), &args)
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(p)
+            .await?;
         (total, items)
     });
     let capped = total > COUNT_CAP;
@@ -342,12 +435,16 @@ pub(super) async fn export_rows(
 ) -> Result<Vec<ExportRow>> {
     let (from, args, order) = resident_query(scope, f);
     let sql = format!(
-        "select r.id, r.name, r.gender, cast(r.birth_date as text) as birth_date, r.phone, r.id_number, n.name as community_name, \
-         h.name as household_name, b.name as building_name from residents r join org_nodes n on n.id = r.community_id \
-         left join households h on h.id = r.household_id left join buildings b on b.id = r.building_id \
-         where r.id in (select r.id {from} order by {order} limit {max}) order by {order}"
+        "select r.id, r.name, r.gender, cast(r.birth_date as text) as birth_date, r.phone, \
+            r.id_number, n.name as community_name, h.name as household_name, b.name as \
+            building_name from residents r join org_nodes n on n.id = r.community_id \
+            left join households h on h.id = r.household_id left \
+            join buildings b on b.id = r.building_id where r.id in (select r.id {from} \
+            order by {order} limit {max}) order by {order}"
     );
-    Ok(on_db!(db, p => bind_all!(sqlx::query_as(&sql), &args).fetch_all(p).await?))
+    Ok(on_db!(db, |p| bind_all!(sqlx::query_as(&sql), &args)
+        .fetch_all(p)
+        .await?))
 }
 
 /// The tags of every resident an export selects, in one statement.
@@ -359,10 +456,12 @@ pub(super) async fn all_tags(
 ) -> Result<HashMap<i64, Vec<String>>> {
     let (from, args, order) = resident_query(scope, f);
     let sql = format!(
-        "select t.resident_id, t.tag from resident_tags t where t.resident_id in (select r.id {from} order by {order} limit {max}) order by t.tag"
+        "select t.resident_id, t.tag from resident_tags t where t.resident_id in (select r.id \
+            {from} order by {order} limit {max}) order by t.tag"
     );
-    let rows: Vec<(i64, String)> =
-        on_db!(db, p => bind_all!(sqlx::query_as(&sql), &args).fetch_all(p).await?);
+    let rows: Vec<(i64, String)> = on_db!(db, |p| bind_all!(sqlx::query_as(&sql), &args)
+        .fetch_all(p)
+        .await?);
     let mut out: HashMap<i64, Vec<String>> = HashMap::new();
     for (id, tag) in rows {
         out.entry(id).or_default().push(tag);
@@ -370,9 +469,11 @@ pub(super) async fn all_tags(
     Ok(out)
 }
 
-const HOUSEHOLD: &str = "select h.id, h.community_id, n.name as community_name, h.building_id, b.name as building_name, h.name, \
-    (select count(*) from residents r where r.household_id = h.id and r.erased_at is null) as members \
-    from households h join org_nodes n on n.id = h.community_id left join buildings b on b.id = h.building_id";
+const HOUSEHOLD: &str = "select h.id, h.community_id, n.name as community_name, h.building_id, \
+    b.name as building_name, h.name, (select count(*) from residents r \
+    where r.household_id = h.id and r.erased_at is null) as members \
+    from households h join org_nodes n on n.id = h.community_id \
+    left join buildings b on b.id = h.building_id";
 
 pub(super) async fn list_households(
     db: &Db,
@@ -386,15 +487,27 @@ pub(super) async fn list_households(
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(|s| format!("%{}%", like_escape(s)));
-    let filter = " where n.path like $1 and ($2 is null or h.community_id = $2) and ($3 is null or h.name like $3 escape '\\')";
+    let filter = " where n.path like $1 and ($2 is null or h.community_id = $2) and ($3 is null \
+        or h.name like $3 escape '\\')";
     let count_sql = format!(
         "select count(*) from households h join org_nodes n on n.id = h.community_id{filter}"
     );
     let list_sql = format!("{HOUSEHOLD}{filter} order by n.path, h.name limit $4 offset $5");
-    let (total, items) = on_db!(db, p => {
-        let total: i64 = sqlx::query_scalar(&count_sql).bind(&scope).bind(community_id).bind(&q).fetch_one(p).await?;
-        let items: Vec<Household> = sqlx::query_as(&list_sql).bind(&scope).bind(community_id).bind(&q)
-            .bind(page.limit()).bind(page.offset()).fetch_all(p).await?;
+    let (total, items) = on_db!(db, |p| {
+        let total: i64 = sqlx::query_scalar(&count_sql)
+            .bind(&scope)
+            .bind(community_id)
+            .bind(&q)
+            .fetch_one(p)
+            .await?;
+        let items: Vec<Household> = sqlx::query_as(&list_sql)
+            .bind(&scope)
+            .bind(community_id)
+            .bind(&q)
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(p)
+            .await?;
         (total, items)
     });
     Ok(Page::new(items, total, page))
@@ -402,23 +515,34 @@ pub(super) async fn list_households(
 
 pub(super) async fn household(db: &Db, id: i64) -> Result<Option<(Household, String)>> {
     let sql = format!("{HOUSEHOLD} where h.id = $1");
-    let h: Option<Household> =
-        on_db!(db, p => sqlx::query_as(&sql).bind(id).fetch_optional(p).await?);
+    let h: Option<Household> = on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(p)
+        .await?);
     let Some(h) = h else { return Ok(None) };
-    let path: String = on_db!(db, p => sqlx::query_scalar("select path from org_nodes where id = $1").bind(h.community_id).fetch_one(p).await?);
+    let sql = "select path from org_nodes where id = $1";
+    let path: String = on_db!(db, |p| sqlx::query_scalar(sql)
+        .bind(h.community_id)
+        .fetch_one(p)
+        .await?);
     Ok(Some((h, path)))
 }
 
 pub(super) async fn household_members(db: &Db, id: i64) -> Result<Vec<ResidentRecord>> {
     let sql = format!("{RESIDENT} where r.household_id = $1 order by r.birth_date, r.id");
-    Ok(on_db!(db, p => sqlx::query_as(&sql).bind(id).fetch_all(p).await?))
+    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_all(p)
+        .await?))
 }
 
 pub(super) async fn buildings(db: &Db, community_id: i64) -> Result<Vec<Building>> {
-    Ok(
-        on_db!(db, p => sqlx::query_as("select id, community_id, name, kind from buildings where community_id = $1 order by name")
-        .bind(community_id).fetch_all(p).await?),
-    )
+    let sql = "select id, community_id, name, kind from buildings \
+        where community_id = $1 order by name";
+    Ok(on_db!(db, |p| sqlx::query_as(sql)
+        .bind(community_id)
+        .fetch_all(p)
+        .await?))
 }
 
 /// Phones and ID numbers among `values` that the town's register already holds.
@@ -438,7 +562,7 @@ pub(crate) async fn registered(
             "select {column} from residents where town_id = $1 and {column} in ({})",
             placeholders_from(2, chunk.len())
         );
-        let rows: Vec<String> = on_tx!(tx, c => {
+        let rows: Vec<String> = on_tx!(tx, |c| {
             let mut q = sqlx::query_scalar(&sql).bind(town_id);
             for v in chunk {
                 q = q.bind(v);
@@ -484,15 +608,25 @@ pub(crate) async fn insert_many(
             })
             .collect();
         let sql = format!(
-            "insert into residents (community_id, name, gender, birth_date, phone, id_number, household_id, building_id, \
-             guardian_consent, created_at, updated_at, town_id) values {} returning id",
+            "insert into residents (community_id, name, gender, birth_date, phone, id_number, \
+                household_id, building_id, guardian_consent, created_at, updated_at, town_id) \
+                values {} returning id",
             values.join(", ")
         );
-        let new: Vec<i64> = on_tx!(tx, c => {
+        let new: Vec<i64> = on_tx!(tx, |c| {
             let mut q = sqlx::query_scalar(&sql);
             for (v, (household, building)) in chunk.iter().zip(chunk_places) {
-                q = q.bind(v.community_id).bind(&v.name).bind(&v.gender).bind(v.birth_date).bind(&v.phone)
-                    .bind(&v.id_number).bind(*household).bind(*building).bind(v.guardian_consent).bind(now);
+                q = q
+                    .bind(v.community_id)
+                    .bind(&v.name)
+                    .bind(&v.gender)
+                    .bind(v.birth_date)
+                    .bind(&v.phone)
+                    .bind(&v.id_number)
+                    .bind(*household)
+                    .bind(*building)
+                    .bind(v.guardian_consent)
+                    .bind(now);
             }
             q.fetch_all(c).await?
         });
@@ -514,7 +648,7 @@ pub(crate) async fn insert_many(
             "insert into resident_tags (resident_id, tag) values {}",
             values.join(", ")
         );
-        on_tx!(tx, c => {
+        on_tx!(tx, |c| {
             let mut q = sqlx::query(&sql);
             for (id, t) in chunk {
                 q = q.bind(*id).bind(*t);
@@ -549,13 +683,21 @@ pub(crate) async fn resolve_places_bulk(
     let mut buildings: HashMap<(i64, String), i64> = HashMap::new();
     let mut households: HashMap<(i64, String), i64> = HashMap::new();
     for c in &communities {
-        let subtype: Option<String> = on_tx!(tx, conn => sqlx::query_scalar("select subtype from org_nodes where id = $1").bind(*c).fetch_one(conn).await?);
+        let sql = "select subtype from org_nodes where id = $1";
+        let subtype: Option<String> = on_tx!(tx, |conn| sqlx::query_scalar(sql)
+            .bind(*c)
+            .fetch_one(conn)
+            .await?);
         let kind = if subtype.as_deref() == Some("village") {
             "village_group"
         } else {
             "building"
         };
-        let found: Vec<(i64, String)> = on_tx!(tx, conn => sqlx::query_as("select id, name from buildings where community_id = $1").bind(*c).fetch_all(conn).await?);
+        let sql = "select id, name from buildings where community_id = $1";
+        let found: Vec<(i64, String)> = on_tx!(tx, |conn| sqlx::query_as(sql)
+            .bind(*c)
+            .fetch_all(conn)
+            .await?);
         for (id, name) in found {
             buildings.insert((*c, name), id);
         }
@@ -571,7 +713,11 @@ pub(crate) async fn resolve_places_bulk(
                 slot.insert(building_id_or_create(tx, *c, name, kind, now).await?);
             }
         }
-        let found: Vec<(i64, String)> = on_tx!(tx, conn => sqlx::query_as("select id, name from households where community_id = $1").bind(*c).fetch_all(conn).await?);
+        let sql = "select id, name from households where community_id = $1";
+        let found: Vec<(i64, String)> = on_tx!(tx, |conn| sqlx::query_as(sql)
+            .bind(*c)
+            .fetch_all(conn)
+            .await?);
         for (id, name) in found {
             households.insert((*c, name), id);
         }
@@ -608,7 +754,7 @@ pub(crate) async fn resolve_places_bulk(
             "insert into households (community_id, name, building_id, created_at) values {}",
             values.join(", ")
         );
-        on_tx!(tx, conn => {
+        on_tx!(tx, |conn| {
             let mut q = sqlx::query(&sql);
             for (c, name, b) in chunk {
                 q = q.bind(*c).bind(name).bind(*b).bind(now);
@@ -618,7 +764,11 @@ pub(crate) async fn resolve_places_bulk(
     }
     if !missing.is_empty() {
         for c in &communities {
-            let found: Vec<(i64, String)> = on_tx!(tx, conn => sqlx::query_as("select id, name from households where community_id = $1").bind(*c).fetch_all(conn).await?);
+            let sql = "select id, name from households where community_id = $1";
+            let found: Vec<(i64, String)> = on_tx!(tx, |conn| sqlx::query_as(sql)
+                .bind(*c)
+                .fetch_all(conn)
+                .await?);
             for (id, name) in found {
                 households.insert((*c, name), id);
             }
@@ -670,24 +820,40 @@ pub(crate) async fn insert_batch(
     report: &str,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    Ok(on_tx!(tx, c => sqlx::query_scalar(
-        "insert into import_batches (kind, town_id, user_id, file_name, status, total_rows, valid_rows, payload, report, created_at) \
-         values ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9) returning id")
-        .bind(kind).bind(town_id).bind(user_id).bind(file_name).bind(total).bind(valid).bind(payload).bind(report).bind(now)
-        .fetch_one(c).await?))
+    let sql = "insert into import_batches (kind, town_id, user_id, file_name, status, \
+        total_rows, valid_rows, payload, report, created_at) \
+        values ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9) \
+        returning id";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(kind)
+        .bind(town_id)
+        .bind(user_id)
+        .bind(file_name)
+        .bind(total)
+        .bind(valid)
+        .bind(payload)
+        .bind(report)
+        .bind(now)
+        .fetch_one(c)
+        .await?))
 }
 
 pub(crate) async fn batch(db: &Db, id: i64) -> Result<Option<BatchRow>> {
-    Ok(on_db!(db, p => sqlx::query_as(
-        "select id, kind, town_id, user_id, file_name, status, cast(total_rows as bigint) as total_rows, \
-         cast(valid_rows as bigint) as valid_rows, report, created_at from import_batches where id = $1")
-        .bind(id).fetch_optional(p).await?))
+    let sql = "select id, kind, town_id, user_id, file_name, status, cast(total_rows as bigint) \
+        as total_rows, cast(valid_rows as bigint) as valid_rows, report, created_at \
+        from import_batches where id = $1";
+    Ok(on_db!(db, |p| sqlx::query_as(sql)
+        .bind(id)
+        .fetch_optional(p)
+        .await?))
 }
 
 pub(crate) async fn batch_payload(db: &Db, id: i64) -> Result<String> {
-    Ok(
-        on_db!(db, p => sqlx::query_scalar("select payload from import_batches where id = $1").bind(id).fetch_one(p).await?),
-    )
+    let sql = "select payload from import_batches where id = $1";
+    Ok(on_db!(db, |p| sqlx::query_scalar(sql)
+        .bind(id)
+        .fetch_one(p)
+        .await?))
 }
 
 /// Moves a pending batch to its final status; 0 when it was no longer pending.
@@ -697,37 +863,60 @@ pub(crate) async fn finish_batch(
     status: &str,
     now: DateTime<Utc>,
 ) -> Result<u64> {
-    Ok(
-        on_tx!(tx, c => sqlx::query("update import_batches set status = $1, finished_at = $2, payload = '[]' where id = $3 and status = 'pending'")
-        .bind(status).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?,
-    )
+    let sql = "update import_batches set status = $1, finished_at = $2, payload = '[]' \
+        where id = $3 and status = 'pending'";
+    Ok(on_tx!(tx, |c| sqlx::query(sql)
+        .bind(status)
+        .bind(now)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?)
 }
 
 pub(super) async fn count_residents(db: &Db) -> Result<i64> {
-    Ok(on_db!(db, p => sqlx::query_scalar("select count(*) from residents").fetch_one(p).await?))
+    Ok(on_db!(db, |p| sqlx::query_scalar(
+        "select count(*) from residents"
+    )
+    .fetch_one(p)
+    .await?))
 }
 
 pub(super) async fn sample_phones(db: &Db, town_id: Option<i64>, n: i64) -> Result<Vec<String>> {
     if let Some(town) = town_id {
-        return Ok(on_db!(db, p => sqlx::query_scalar(
-            "select phone from residents where town_id = $1 and phone is not null limit $2")
-            .bind(town).bind(n).fetch_all(p).await?));
+        let sql = "select phone from residents where town_id = $1 and phone is not null \
+            limit $2";
+        return Ok(on_db!(db, |p| sqlx::query_scalar(sql)
+            .bind(town)
+            .bind(n)
+            .fetch_all(p)
+            .await?));
     }
-    let max: i64 = on_db!(db, p => sqlx::query_scalar("select coalesce(max(id), 0) from residents").fetch_one(p).await?);
+    let sql = "select coalesce(max(id), 0) from residents";
+    let max: i64 = on_db!(db, |p| sqlx::query_scalar(sql).fetch_one(p).await?);
     let step = (max / n.max(1)).max(1);
-    Ok(
-        on_db!(db, p => sqlx::query_scalar("select phone from residents where phone is not null and id % $1 = 0 limit $2")
-        .bind(step).bind(n).fetch_all(p).await?),
-    )
+    let sql = "select phone from residents where phone is not null and id % $1 = 0 \
+        limit $2";
+    Ok(on_db!(db, |p| sqlx::query_scalar(sql)
+        .bind(step)
+        .bind(n)
+        .fetch_all(p)
+        .await?))
 }
 
-/// Cancels pending batches created before `cutoff` and drops their rows (personal data no one confirmed).
+/// Cancels pending batches created before `cutoff` and drops their rows (personal data no one
+/// confirmed).
 pub(crate) async fn expire_batches(
     tx: &mut Tx,
     cutoff: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<u64> {
-    Ok(on_tx!(tx, c => sqlx::query(
-        "update import_batches set status = 'cancelled', payload = '[]', finished_at = $1 where status = 'pending' and created_at < $2")
-        .bind(now).bind(cutoff).execute(c).await.map(|r| r.rows_affected()))?)
+    let sql = "update import_batches set status = 'cancelled', payload = '[]', finished_at = $1 \
+        where status = 'pending' and created_at < $2";
+    Ok(on_tx!(tx, |c| sqlx::query(sql)
+        .bind(now)
+        .bind(cutoff)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?)
 }

@@ -1,8 +1,8 @@
 //! The teacher pool (师资库), kept at two levels (Q三(三)): the town school's pool, visible to every
 //! centre of the town, and each learning centre's own pool. Teachers are full-time, part-time or
-//! volunteers, come from one of ten sources, teach themes of the district catalogue, and are managed
-//! dynamically: retired from the pool with a date and reason, reinstated when they return. Trainings and
-//! volunteers' service hours are recorded per teacher.
+//! volunteers, come from one of ten sources, teach themes of the district catalogue, and are
+//! managed dynamically: retired from the pool with a date and reason, reinstated when they return.
+//! Trainings and volunteers' service hours are recorded per teacher.
 
 mod store;
 
@@ -168,7 +168,8 @@ pub struct TeacherDetail {
     pub taught: Vec<TaughtActivity>,
     /// (year, minutes) of activities taught that took place (held, documented, archived).
     pub taught_by_year: Vec<(i32, i64)>,
-    /// True when the reader may change this record (the town school's pool is read-only to centres).
+    /// True when the reader may change this record (the town school's pool is read-only to
+    /// centres).
     pub may_write: bool,
 }
 
@@ -195,7 +196,8 @@ impl TaughtActivity {
     }
 }
 
-/// A teacher is visible inside the actor's scope, and a town-school teacher to every centre of the town.
+/// A teacher is visible inside the actor's scope, and a town-school teacher to every centre of the
+/// town.
 fn visible(actor: &Actor, t: &TeacherRecord) -> bool {
     actor.sees(&t.node_path)
         || (t.node_kind == "school" && actor.scope_path.starts_with(&t.town_path))
@@ -349,9 +351,9 @@ async fn record_visible(db: &Db, actor: &Actor, id: i64) -> Result<TeacherRecord
     }
 }
 
-/// True when the actor may change this teacher's record (edit, retire, trainings, service hours): the
-/// write permission and the pool inside the actor's own scope. The town school's pool is visible to
-/// every centre of the town but is the town's to change.
+/// True when the actor may change this teacher's record (edit, retire, trainings, service hours):
+/// the write permission and the pool inside the actor's own scope. The town school's pool is
+/// visible to every centre of the town but is the town's to change.
 fn may_write(actor: &Actor, t: &TeacherRecord) -> bool {
     actor.can(Permission::TeachersWrite) && actor.sees(&t.node_path)
 }
@@ -440,7 +442,8 @@ pub async fn update_teacher(
     Ok(get_teacher(db, actor, id).await?.teacher)
 }
 
-/// Retires a teacher from the pool (dynamic management) with a date and a reason, or reinstates one.
+/// Retires a teacher from the pool (dynamic management) with a date and a reason, or reinstates
+/// one.
 pub async fn set_status(
     db: &Db,
     actor: &Actor,

@@ -8,14 +8,19 @@ use crate::error::Result;
 use crate::page::{Page, PageRequest};
 use crate::{on_db, on_tx};
 
-const TEACHER: &str = "select t.id, t.node_id, n.name as node_name, n.kind as node_kind, n.path as node_path, p.path as town_path, \
-    t.name, t.gender, t.phone, t.teacher_type, t.source, t.speciality, t.status, t.retired_on, t.retired_reason, \
-    coalesce((select sum(tr.minutes) from teacher_trainings tr where tr.teacher_id = t.id), 0) as training_minutes \
-    from teachers t join org_nodes n on n.id = t.node_id join org_nodes p on p.id = n.parent_id";
+const TEACHER: &str = "select t.id, t.node_id, n.name as node_name, n.kind as node_kind, n.path \
+    as node_path, p.path as town_path, t.name, t.gender, t.phone, t.teacher_type, t.source, \
+    t.speciality, t.status, t.retired_on, t.retired_reason, coalesce((select sum(tr.minutes) \
+    from teacher_trainings tr where tr.teacher_id = t.id), 0) as training_minutes \
+    from teachers t join org_nodes n on n.id = t.node_id \
+    join org_nodes p on p.id = n.parent_id";
 
 pub(super) async fn teacher(db: &Db, id: i64) -> Result<Option<TeacherRecord>> {
     let sql = format!("{TEACHER} where t.id = $1");
-    Ok(on_db!(db, p => sqlx::query_as(&sql).bind(id).fetch_optional(p).await?))
+    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(p)
+        .await?))
 }
 
 pub(super) async fn teacher_with_phone(
@@ -24,30 +29,57 @@ pub(super) async fn teacher_with_phone(
     phone: &str,
     except: Option<i64>,
 ) -> Result<bool> {
-    let n: i64 = on_tx!(tx, c => sqlx::query_scalar("select count(*) from teachers where node_id = $1 and phone = $2 and ($3 is null or id <> $3)")
-        .bind(node_id).bind(phone).bind(except).fetch_one(c).await?);
+    let sql = "select count(*) from teachers where node_id = $1 and phone = $2 and ($3 is null \
+        or id <> $3)";
+    let n: i64 = on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(node_id)
+        .bind(phone)
+        .bind(except)
+        .fetch_one(c)
+        .await?);
     Ok(n > 0)
 }
 
 async fn set_themes(tx: &mut Tx, id: i64, themes: &[i64]) -> Result<()> {
-    on_tx!(tx, c => sqlx::query("delete from teacher_themes where teacher_id = $1").bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    let sql = "delete from teacher_themes where teacher_id = $1";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     let mut seen = Vec::new();
     for t in themes {
         if seen.contains(t) {
             continue;
         }
         seen.push(*t);
-        on_tx!(tx, c => sqlx::query("insert into teacher_themes (teacher_id, theme_id) values ($1, $2)").bind(id).bind(*t).execute(c).await.map(|r| r.rows_affected()))?;
+        let sql = "insert into teacher_themes (teacher_id, theme_id) \
+            values ($1, $2)";
+        on_tx!(tx, |c| sqlx::query(sql)
+            .bind(id)
+            .bind(*t)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
     }
     Ok(())
 }
 
 pub(super) async fn insert(tx: &mut Tx, v: &TeacherValues, now: DateTime<Utc>) -> Result<i64> {
-    let id: i64 = on_tx!(tx, c => sqlx::query_scalar(
-        "insert into teachers (node_id, name, gender, phone, teacher_type, source, speciality, status, created_at, updated_at) \
-         values ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $8) returning id")
-        .bind(v.node_id).bind(&v.name).bind(&v.gender).bind(&v.phone).bind(&v.teacher_type).bind(&v.source).bind(&v.speciality).bind(now)
-        .fetch_one(c).await?);
+    let sql = "insert into teachers (node_id, name, gender, phone, teacher_type, source, \
+        speciality, status, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, \
+        'active', $8, $8) returning id";
+    let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(v.node_id)
+        .bind(&v.name)
+        .bind(&v.gender)
+        .bind(&v.phone)
+        .bind(&v.teacher_type)
+        .bind(&v.source)
+        .bind(&v.speciality)
+        .bind(now)
+        .fetch_one(c)
+        .await?);
     set_themes(tx, id, &v.theme_ids).await?;
     Ok(id)
 }
@@ -58,11 +90,22 @@ pub(super) async fn update(
     v: &TeacherValues,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    on_tx!(tx, c => sqlx::query(
-        "update teachers set node_id = $1, name = $2, gender = $3, phone = $4, teacher_type = $5, source = $6, speciality = $7, \
-         updated_at = $8 where id = $9")
-        .bind(v.node_id).bind(&v.name).bind(&v.gender).bind(&v.phone).bind(&v.teacher_type).bind(&v.source).bind(&v.speciality)
-        .bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    let sql = "update teachers set node_id = $1, name = $2, gender = $3, phone = $4, \
+        teacher_type = $5, source = $6, speciality = $7, updated_at = $8 \
+        where id = $9";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(v.node_id)
+        .bind(&v.name)
+        .bind(&v.gender)
+        .bind(&v.phone)
+        .bind(&v.teacher_type)
+        .bind(&v.source)
+        .bind(&v.speciality)
+        .bind(now)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     set_themes(tx, id, &v.theme_ids).await
 }
 
@@ -74,38 +117,56 @@ pub(super) async fn set_status(
     reason: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    on_tx!(tx, c => sqlx::query("update teachers set status = $1, retired_on = $2, retired_reason = $3, updated_at = $4 where id = $5")
-        .bind(status).bind(on).bind(reason).bind(now).bind(id).execute(c).await.map(|r| r.rows_affected()))?;
+    let sql = "update teachers set status = $1, retired_on = $2, retired_reason = $3, \
+        updated_at = $4 where id = $5";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(status)
+        .bind(on)
+        .bind(reason)
+        .bind(now)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 pub(super) async fn theme_names(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Vec<String>>> {
-    let sql = "select tt.teacher_id, th.name from teacher_themes tt join themes th on th.id = tt.theme_id \
-        where tt.teacher_id in ({ids}) order by th.sort";
+    let sql = "select tt.teacher_id, th.name from teacher_themes tt \
+        join themes th on th.id = tt.theme_id where tt.teacher_id in ({ids}) \
+        order by th.sort";
     grouped_texts(db, sql, ids).await
 }
 
 pub(super) async fn trainings(db: &Db, id: i64) -> Result<Vec<Training>> {
-    Ok(
-        on_db!(db, p => sqlx::query_as("select id, held_on, title, organiser, cast(minutes as bigint) as minutes from teacher_trainings where teacher_id = $1 order by held_on desc, id desc")
-        .bind(id).fetch_all(p).await?),
-    )
+    let sql = "select id, held_on, title, organiser, cast(minutes as bigint) as minutes \
+        from teacher_trainings where teacher_id = $1 order by held_on desc, id desc";
+    Ok(on_db!(db, |p| sqlx::query_as(sql)
+        .bind(id)
+        .fetch_all(p)
+        .await?))
 }
 
 pub(super) async fn service(db: &Db, id: i64) -> Result<Vec<ServiceHours>> {
-    Ok(
-        on_db!(db, p => sqlx::query_as("select id, served_on, activity_id, activity_title, cast(minutes as bigint) as minutes from volunteer_hours where teacher_id = $1 order by served_on desc, id desc")
-        .bind(id).fetch_all(p).await?),
-    )
+    let sql = "select id, served_on, activity_id, activity_title, cast(minutes as bigint) as \
+        minutes from volunteer_hours where teacher_id = $1 \
+        order by served_on desc, id desc";
+    Ok(on_db!(db, |p| sqlx::query_as(sql)
+        .bind(id)
+        .fetch_all(p)
+        .await?))
 }
 
 /// The activities a teacher is named for, newest first (cancelled ones left out).
 pub(super) async fn taught(db: &Db, id: i64) -> Result<Vec<TaughtActivity>> {
-    Ok(on_db!(db, p => sqlx::query_as(
-        "select a.id as activity_id, a.title, a.starts_at, a.ends_at, a.status, o.name as owner_name \
-         from activity_teachers x join activities a on a.id = x.activity_id join org_nodes o on o.id = a.owner_id \
-         where x.teacher_id = $1 and a.status <> 'cancelled' order by a.starts_at desc")
-        .bind(id).fetch_all(p).await?))
+    let sql = "select a.id as activity_id, a.title, a.starts_at, a.ends_at, a.status, o.name as \
+        owner_name from activity_teachers x join activities a on a.id = x.activity_id \
+        join org_nodes o on o.id = a.owner_id where x.teacher_id = $1 and a.status <> \
+        'cancelled' order by a.starts_at desc";
+    Ok(on_db!(db, |p| sqlx::query_as(sql)
+        .bind(id)
+        .fetch_all(p)
+        .await?))
 }
 
 pub(super) async fn insert_training(
@@ -117,9 +178,17 @@ pub(super) async fn insert_training(
     minutes: i64,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    Ok(on_tx!(tx, c => sqlx::query_scalar(
-        "insert into teacher_trainings (teacher_id, held_on, title, organiser, minutes, created_at) values ($1, $2, $3, $4, $5, $6) returning id")
-        .bind(id).bind(on).bind(title).bind(organiser).bind(minutes as i32).bind(now).fetch_one(c).await?))
+    let sql = "insert into teacher_trainings (teacher_id, held_on, title, organiser, minutes, \
+        created_at) values ($1, $2, $3, $4, $5, $6) returning id";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(id)
+        .bind(on)
+        .bind(title)
+        .bind(organiser)
+        .bind(minutes as i32)
+        .bind(now)
+        .fetch_one(c)
+        .await?))
 }
 
 pub(super) async fn insert_service(
@@ -130,9 +199,16 @@ pub(super) async fn insert_service(
     minutes: i64,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    Ok(on_tx!(tx, c => sqlx::query_scalar(
-        "insert into volunteer_hours (teacher_id, served_on, activity_title, minutes, created_at) values ($1, $2, $3, $4, $5) returning id")
-        .bind(id).bind(on).bind(title).bind(minutes as i32).bind(now).fetch_one(c).await?))
+    let sql = "insert into volunteer_hours (teacher_id, served_on, activity_title, minutes, \
+        created_at) values ($1, $2, $3, $4, $5) returning id";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(id)
+        .bind(on)
+        .bind(title)
+        .bind(minutes as i32)
+        .bind(now)
+        .fetch_one(c)
+        .await?))
 }
 
 pub(super) async fn list(
@@ -152,21 +228,43 @@ pub(super) async fn list(
         Some("retired") => Some("retired"),
         _ => Some("active"),
     };
-    let filter = " where (n.path like $1 or (n.kind = 'school' and $2 like (p.path || '%'))) \
-        and ($3 is null or t.name like $3 escape '\\') and ($4 is null or t.node_id = $4) and ($5 is null or t.teacher_type = $5) \
-        and ($6 is null or t.source = $6) and ($7 is null or t.status = $7) \
-        and ($8 is null or exists (select 1 from teacher_themes tt where tt.teacher_id = t.id and tt.theme_id = $8))";
+    let filter = " where (n.path like $1 or (n.kind = 'school' and $2 like (p.path || '%'))) and \
+        ($3 is null or t.name like $3 escape '\\') and ($4 is null or t.node_id = $4) and ($5 is \
+        null or t.teacher_type = $5) and ($6 is null or t.source = $6) and ($7 is null or \
+        t.status = $7) and ($8 is null or exists (select 1 \
+        from teacher_themes tt where tt.teacher_id = t.id and tt.theme_id = $8))";
     let count_sql = format!(
-        "select count(*) from teachers t join org_nodes n on n.id = t.node_id join org_nodes p on p.id = n.parent_id{filter}"
+        "select count(*) from teachers t join org_nodes n on n.id = t.node_id \
+            join org_nodes p on p.id = n.parent_id{filter}"
     );
     let list_sql = format!("{TEACHER}{filter} order by n.path, t.name limit $9 offset $10");
     let ty = f.teacher_type.as_deref().filter(|s| !s.is_empty());
     let source = f.source.as_deref().filter(|s| !s.is_empty());
-    let (total, items) = on_db!(db, p => {
-        let total: i64 = sqlx::query_scalar(&count_sql).bind(&pattern).bind(scope).bind(&q).bind(f.node_id).bind(ty).bind(source).bind(status).bind(f.theme_id)
-            .fetch_one(p).await?;
-        let items: Vec<TeacherRecord> = sqlx::query_as(&list_sql).bind(&pattern).bind(scope).bind(&q).bind(f.node_id).bind(ty).bind(source).bind(status).bind(f.theme_id)
-            .bind(page.limit()).bind(page.offset()).fetch_all(p).await?;
+    let (total, items) = on_db!(db, |p| {
+        let total: i64 = sqlx::query_scalar(&count_sql)
+            .bind(&pattern)
+            .bind(scope)
+            .bind(&q)
+            .bind(f.node_id)
+            .bind(ty)
+            .bind(source)
+            .bind(status)
+            .bind(f.theme_id)
+            .fetch_one(p)
+            .await?;
+        let items: Vec<TeacherRecord> = sqlx::query_as(&list_sql)
+            .bind(&pattern)
+            .bind(scope)
+            .bind(&q)
+            .bind(f.node_id)
+            .bind(ty)
+            .bind(source)
+            .bind(status)
+            .bind(f.theme_id)
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(p)
+            .await?;
         (total, items)
     });
     Ok(Page::new(items, total, page))
@@ -176,13 +274,23 @@ pub(super) async fn service_totals(db: &Db, year: i32) -> Result<Vec<(TeacherRec
     let from = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default();
     let to = NaiveDate::from_ymd_opt(year + 1, 1, 1).unwrap_or_default();
     let sql = format!(
-        "{TEACHER} where t.teacher_type = 'volunteer' and exists (select 1 from volunteer_hours v where v.teacher_id = t.id and v.served_on >= $1 and v.served_on < $2) order by t.name"
+        "{TEACHER} where t.teacher_type = 'volunteer' and exists (select 1 \
+            from volunteer_hours v where v.teacher_id = t.id and v.served_on >= $1 and \
+            v.served_on < $2) order by t.name"
     );
-    let teachers: Vec<TeacherRecord> =
-        on_db!(db, p => sqlx::query_as(&sql).bind(from).bind(to).fetch_all(p).await?);
-    let sums: Vec<(i64, i64)> = on_db!(db, p => sqlx::query_as(
-        "select teacher_id, cast(sum(minutes) as bigint) from volunteer_hours where served_on >= $1 and served_on < $2 group by teacher_id")
-        .bind(from).bind(to).fetch_all(p).await?);
+    let teachers: Vec<TeacherRecord> = on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(from)
+        .bind(to)
+        .fetch_all(p)
+        .await?);
+    let sql = "select teacher_id, cast(sum(minutes) as bigint) \
+        from volunteer_hours where served_on >= $1 and served_on < $2 \
+        group by teacher_id";
+    let sums: Vec<(i64, i64)> = on_db!(db, |p| sqlx::query_as(sql)
+        .bind(from)
+        .bind(to)
+        .fetch_all(p)
+        .await?);
     let sums: HashMap<i64, i64> = sums.into_iter().collect();
     Ok(teachers
         .into_iter()

@@ -1,6 +1,6 @@
-//! The one place where a crate [`Error`] becomes an HTTP answer: JSON envelope under `/api`, an HTML page
-//! (or a redirect to the login form) elsewhere, in the request's language. Internal errors are logged once
-//! with the request id and never shown.
+//! The one place where a crate [`Error`] becomes an HTTP answer: JSON envelope under `/api`, an
+//! HTML page (or a redirect to the login form) elsewhere, in the request's language. Internal
+//! errors are logged once with the request id and never shown.
 
 use std::sync::Arc;
 

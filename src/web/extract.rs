@@ -1,5 +1,5 @@
-//! Request decoding: the session middleware, and extractors whose every failure is a crate [`Error`]
-//! (so bad input gets the same clear, localised answer everywhere).
+//! Request decoding: the session middleware, and extractors whose every failure is a crate
+//! [`Error`] (so bad input gets the same clear, localised answer everywhere).
 
 use std::net::SocketAddr;
 
@@ -49,8 +49,8 @@ fn client_ip(parts_ext: &axum::http::Extensions) -> Option<String> {
         .map(|ci| ci.0.ip().to_string())
 }
 
-/// Resolves the session from the bearer token or the session cookie once per request; an API write made
-/// with the cookie must carry the session's CSRF token in `X-CSRF-Token`.
+/// Resolves the session from the bearer token or the session cookie once per request; an API write
+/// made with the cookie must carry the session's CSRF token in `X-CSRF-Token`.
 pub async fn resolve_session(
     State(state): State<AppState>,
     mut req: Request,
@@ -201,8 +201,8 @@ async fn body_bytes<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, Er
     })
 }
 
-/// Decodes an `application/x-www-form-urlencoded` body, refusing bytes that are not UTF-8 (also inside
-/// percent escapes) instead of silently replacing them.
+/// Decodes an `application/x-www-form-urlencoded` body, refusing bytes that are not UTF-8 (also
+/// inside percent escapes) instead of silently replacing them.
 pub fn decode_form<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     let bad = || Error::BadRequest(Msg::new("request.not_utf8"));
     let s = std::str::from_utf8(bytes).map_err(|_| bad())?;

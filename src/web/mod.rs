@@ -1,6 +1,6 @@
 //! The thin HTTP layer: server-rendered pages under `/`, the JSON API under `/api/v1`, one session
-//! middleware, one CSRF origin check, one place where errors become responses. Handlers decode, call one
-//! use-case, render.
+//! middleware, one CSRF origin check, one place where errors become responses. Handlers decode,
+//! call one use-case, render.
 
 pub mod api;
 mod error;
@@ -35,8 +35,8 @@ pub struct AppState {
     pub health: Arc<Health>,
 }
 
-/// What `/healthz` reports beyond a probe: the last time a request failed because the database's disk
-/// was full (PostgreSQL's disk cannot be probed from here; on SQLite the probe decides).
+/// What `/healthz` reports beyond a probe: the last time a request failed because the database's
+/// disk was full (PostgreSQL's disk cannot be probed from here; on SQLite the probe decides).
 #[derive(Default)]
 pub struct Health {
     storage_full_at: std::sync::Mutex<Option<std::time::Instant>>,
@@ -66,7 +66,8 @@ pub fn router(state: AppState) -> Router {
     routes
         .fallback(not_found)
         // Innermost first: a panic becomes an internal error (a clear 500, not a dropped
-        // connection), then the session, the origin check, and error rendering (which sees them all).
+        // connection), then the session, the origin check, and error rendering (which sees them
+        // all).
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .layer(middleware::from_fn_with_state(state.clone(), extract::resolve_session))
         .layer(middleware::from_fn(check_origin))
@@ -81,7 +82,8 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// A handler that panicked (a bug): answered like any internal error, logged once with the request id.
+/// A handler that panicked (a bug): answered like any internal error, logged once with the request
+/// id.
 fn panicked(detail: Box<dyn std::any::Any + Send + 'static>) -> Response {
     let detail = detail
         .downcast_ref::<&str>()
@@ -110,8 +112,8 @@ async fn not_found() -> crate::error::Error {
 }
 
 /// `GET /healthz`: 200 with the backend name when the database answers and its disk takes writes;
-/// 503 when the database cannot be reached (`unavailable`) or its disk is full (`degraded`, `storage:
-/// full`).
+/// 503 when the database cannot be reached (`unavailable`) or its disk is full (`degraded`,
+/// `storage: full`).
 async fn healthz(State(state): State<AppState>) -> Response {
     let backend = state.db.backend().name();
     let unavailable = || {
@@ -157,7 +159,8 @@ async fn stylesheet() -> Response {
         .into_response()
 }
 
-/// Gives every request an id (kept if the client sent a sane one) that logs and audit records carry.
+/// Gives every request an id (kept if the client sent a sane one) that logs and audit records
+/// carry.
 async fn request_id(mut req: Request, next: Next) -> Response {
     let id = req
         .headers()
@@ -166,7 +169,8 @@ async fn request_id(mut req: Request, next: Next) -> Response {
         .filter(|v| v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
         .map(str::to_string)
         .unwrap_or_else(|| {
-            // An id, not a secret: the thread's generator (seeded from the OS) needs no system call.
+            // An id, not a secret: the thread's generator (seeded from the OS) needs no system
+            // call.
             format!("{:016x}", rand::random::<u64>())
         });
     if let Ok(v) = HeaderValue::from_str(&id) {
@@ -178,8 +182,8 @@ async fn request_id(mut req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
-/// Refuses state-changing requests that a browser marks as coming from another site (CSRF defence in
-/// depth; forms also carry a per-session token).
+/// Refuses state-changing requests that a browser marks as coming from another site (CSRF defence
+/// in depth; forms also carry a per-session token).
 async fn check_origin(req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;

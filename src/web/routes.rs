@@ -1,9 +1,9 @@
 //! Every route of the web layer with its access rule, in one table. A route is registered with a
-//! [`Rule`]: who may use it (nobody signed in, anyone signed in, or the holders of one permission) and
-//! which record its `{id}` names. The rule is enforced before the handler runs (default deny: a route
-//! cannot be added without one), by asking the record's concept whether the actor sees it — or, for a
-//! change, may change it — so a refusal never depends on what the body holds. Use-cases check again.
-//! The table is also what the authorization-matrix test walks.
+//! [`Rule`]: who may use it (nobody signed in, anyone signed in, or the holders of one permission)
+//! and which record its `{id}` names. The rule is enforced before the handler runs (default deny: a
+//! route cannot be added without one), by asking the record's concept whether the actor sees it —
+//! or, for a change, may change it — so a refusal never depends on what the body holds. Use-cases
+//! check again. The table is also what the authorization-matrix test walks.
 
 use axum::Router;
 use axum::extract::{FromRequestParts, RawPathParams, Request};

@@ -1,5 +1,5 @@
-//! What every page shares: the shell (header, left menu filtered by permission, language switch, flash
-//! message) and the form view that keeps typed values and shows errors beside their fields.
+//! What every page shares: the shell (header, left menu filtered by permission, language switch,
+//! flash message) and the form view that keeps typed values and shows errors beside their fields.
 
 use std::collections::HashMap;
 

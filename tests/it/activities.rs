@@ -57,176 +57,390 @@ async fn act(
     .await
 }
 
-both! {
-    async fn a_lead_department_plans_and_the_town_school_reviews_and_publishes(b: Backend) {
-        let app = spawn_app(b).await;
-        let dept = app.token("qunli.shebao").await;
-        let (s, v) = plan(&app, &dept, "双河村学习中心", "科技(实用技术)", &day(30)).await;
-        assert_eq!(s, 201, "{v}");
-        let a = &v[0];
-        assert_eq!((a["status"].as_str(), a["lead_department_name"].as_str()), (Some("draft"), Some("社保所")));
-        assert_eq!(a["venue"].as_str().map(|s| s.contains("双河村")), Some(true), "the centre's venue by default");
-        let id = a["id"].as_i64().unwrap();
-        let (s, v) = act(&app, &dept, id, "submit", None).await;
-        assert_eq!((s, v["status"].as_str(), v["late"].as_bool()), (200, Some("submitted"), Some(false)));
-        let (s, _) = act(&app, &dept, id, "approve", None).await;
-        assert_eq!(s, 403, "a lead department does not review");
-        let office = app.token("qunli.office").await;
-        let (s, v) = act(&app, &office, id, "approve", None).await;
-        assert_eq!((s, v["status"].as_str()), (200, Some("approved")));
-        let (s, v) = act(&app, &office, id, "publish", None).await;
-        assert_eq!((s, v["status"].as_str()), (200, Some("published")));
-        let audited = app.scalar(&format!("select count(*) from audit_log where subject_type = 'activity' and subject_id = {id}")).await;
-        assert_eq!(audited, 4, "planned, submitted, approved, published");
-    }
-
-    async fn a_submission_under_fifteen_days_is_accepted_and_marked_late(b: Backend) {
-        let app = spawn_app(b).await;
-        let head = app.token("wangqi").await;
-        let (_, v) = plan(&app, &head, "王齐村工作站", "老年教育", &day(5)).await;
-        let id = v[0]["id"].as_i64().unwrap();
-        let (s, v) = act(&app, &head, id, "submit", None).await;
-        assert_eq!((s, v["late"].as_bool()), (200, Some(true)));
-        let (_, v) = plan(&app, &head, "王齐村工作站", "老年教育", &day(16)).await;
-        let (_, v) = act(&app, &head, v[0]["id"].as_i64().unwrap(), "submit", None).await;
-        assert_eq!(v["late"].as_bool(), Some(false));
-    }
-
-    async fn transitions_that_the_state_does_not_allow_are_refused_with_a_message(b: Backend) {
-        let app = spawn_app(b).await;
-        let office = app.token("qiling.office").await;
-        let (_, v) = plan(&app, &office, "薛家村工作站", "家庭教育", &day(20)).await;
-        let id = v[0]["id"].as_i64().unwrap();
-        let (s, v) = act(&app, &office, id, "approve", None).await;
-        assert_eq!(s, 409);
-        assert_eq!(v["error"]["message"], "活动当前为“草稿”,不能进行这一操作");
-        act(&app, &office, id, "submit", None).await;
-        let (s, v) = act(&app, &office, id, "return", None).await;
-        assert_eq!(s, 422, "{v}");
-        let (s, v) = act(&app, &office, id, "return", Some("请补充授课教师")).await;
-        assert_eq!((s, v["status"].as_str(), v["review_note"].as_str()), (200, Some("returned"), Some("请补充授课教师")));
-        // A returned plan can be edited and submitted again; a submitted one cannot be edited.
-        let edit = json!({"title": "家风家训讲堂", "owner_id": app.node_id("薛家村工作站").await, "theme_id": theme(&app, "家庭教育").await,
-            "date": day(21), "start_time": "14:00", "end_time": "15:30"});
-        let r = app.client().put(app.url(&format!("/api/v1/activities/{id}"))).bearer_auth(&office).json(&edit).send().await.unwrap();
-        assert_eq!(r.status(), 200);
-        act(&app, &office, id, "submit", None).await;
-        let r = app.client().put(app.url(&format!("/api/v1/activities/{id}"))).bearer_auth(&office).json(&edit).send().await.unwrap();
-        assert_eq!(r.status(), 409);
-        let (s, v) = act(&app, &office, id, "cancel", Some("场地维修")).await;
-        assert_eq!((s, v["status"].as_str(), v["cancel_reason"].as_str()), (200, Some("cancelled"), Some("场地维修")));
-        let (s, _) = act(&app, &office, id, "submit", None).await;
-        assert_eq!(s, 409);
-    }
-
-    async fn bad_plans_are_refused_and_nothing_is_written(b: Backend) {
-        let app = spawn_app(b).await;
-        let head = app.token("wangqi").await;
-        let before = app.scalar("select count(*) from activities").await;
-        let (s, v) = plan(&app, &head, "王齐村工作站", "老年教育", &day(-1)).await;
-        assert_eq!((s, v["error"]["fields"][0]["message"].as_str()), (422, Some("活动日期不能早于今天")));
-        let (s, v) = plan(&app, &head, "双河村学习中心", "老年教育", &day(10)).await;
-        assert_eq!((s, v["error"]["fields"][0]["field"].as_str()), (422, Some("owner_id")), "another town's centre");
-        let qunli_teacher = app.scalar("select t.id from teachers t join org_nodes n on n.id = t.node_id where n.name = '群力镇社区教育学校' limit 1").await;
-        let body = json!({"title": "剪纸", "owner_id": app.node_id("王齐村工作站").await, "theme_id": theme(&app, "乡村记忆与民俗技艺").await,
-            "date": day(10), "start_time": "09:00", "end_time": "08:00", "teacher_ids": [qunli_teacher]});
-        let (s, v) = post(&app, &head, "/api/v1/activities", body.clone()).await;
-        assert_eq!(s, 422);
-        assert_eq!(v["error"]["fields"][0]["message"], "结束时间应晚于开始时间");
-        let mut fixed = body;
-        fixed["end_time"] = json!("10:00");
-        let (s, v) = post(&app, &head, "/api/v1/activities", fixed).await;
-        assert_eq!((s, v["error"]["fields"][0]["message"].as_str()), (422, Some("授课教师须是本镇街师资库中在库的教师")));
-        let (s, _) = plan(&app, &head, "王齐村工作站", "科技(实用技术)", &day(10)).await;
-        assert_eq!(s, 422, "a theme of another district's catalogue");
-        assert_eq!(app.scalar("select count(*) from activities").await, before);
-    }
-
-    async fn a_series_repeats_every_second_week_until_its_end(b: Backend) {
-        let app = spawn_app(b).await;
-        let head = app.token("qunli.centre").await;
-        let body = json!({"title": "广场舞教学", "owner_id": app.node_id("群力社区学习中心").await, "theme_id": theme(&app, "文体").await,
-            "date": day(7), "start_time": "19:00", "end_time": "20:30", "learning_team": true, "repeat_weeks": 2, "repeat_until": day(7 + 84)});
-        let (s, v) = post(&app, &head, "/api/v1/activities", body).await;
-        assert_eq!(s, 201, "{v}");
-        let list = v.as_array().unwrap();
-        assert_eq!(list.len(), 7);
-        let series = list[0]["series_id"].as_i64();
-        assert!(series.is_some() && list.iter().all(|a| a["series_id"].as_i64() == series && a["learning_team"] == true));
-        // Another centre's head cannot see them.
-        let other = app.token("qiling.office").await;
-        let r = app.client().get(app.url(&format!("/api/v1/activities/{}", list[0]["id"]))).bearer_auth(&other).send().await.unwrap();
-        assert_eq!(r.status(), 404);
-    }
-
-    async fn the_month_grid_counts_approved_activities_and_flags_centres_below_two(b: Backend) {
-        let app = spawn_app(b).await;
-        let office = app.token("qiling.office").await;
-        let today = (Utc::now() + Duration::hours(8)).date_naive();
-        let grid: Value = app.client().get(app.url(&format!("/api/v1/activities/grid?year={}", today.year()))).bearer_auth(&office).send().await.unwrap().json().await.unwrap();
-        let rows = grid["rows"].as_array().unwrap();
-        assert_eq!(rows.len(), 6, "the six work stations");
-        let m = today.month() as usize;
-        // Nothing counts yet this month: every station is below the rule, and days left are given.
-        assert!(rows.iter().all(|r| r["below"].as_array().unwrap().iter().any(|x| x.as_u64() == Some(m as u64))));
-        assert!(grid["days_left"].as_i64().is_some());
-        // The demo planned two activities per station next month and approved one of each.
-        let next_year = if m == 12 { today.year() + 1 } else { today.year() };
-        let next = if m == 12 { 1 } else { m + 1 };
-        let grid: Value = app.client().get(app.url(&format!("/api/v1/activities/grid?year={next_year}"))).bearer_auth(&office).send().await.unwrap().json().await.unwrap();
-        let wangqi = grid["rows"].as_array().unwrap().iter().find(|r| r["centre_name"] == "王齐村工作站").unwrap().clone();
-        assert_eq!(wangqi["counts"][next - 1], 1);
-        let waiting = app.scalar("select a.id from activities a join org_nodes o on o.id = a.owner_id where o.name = '王齐村工作站' and a.status = 'submitted' limit 1").await;
-        act(&app, &office, waiting, "approve", None).await;
-        let grid: Value = app.client().get(app.url(&format!("/api/v1/activities/grid?year={next_year}"))).bearer_auth(&office).send().await.unwrap().json().await.unwrap();
-        let wangqi = grid["rows"].as_array().unwrap().iter().find(|r| r["centre_name"] == "王齐村工作站").unwrap().clone();
-        assert_eq!(wangqi["counts"][next - 1], 2);
-        let page = text_of(&app.login("qiling.office").await.get(app.url(&format!("/activities/grid?year={}", today.year()))).send().await.unwrap().text().await.unwrap());
-        assert!(page.contains("每个学习中心每月至少组织 2 次活动") && page.contains("个中心活动次数尚不足 2 次"), "{page}");
-        // A plan submitted five days ahead is late, and the lateness shows in the station's record.
-        let soon = (Utc::now() + Duration::hours(8) + Duration::days(5)).date_naive();
-        let body = json!({"title": "临时加开的讲座", "owner_id": app.node_id("王齐村工作站").await, "theme_id": theme(&app, "家庭教育").await,
-            "date": soon.to_string(), "start_time": "09:00", "end_time": "10:00"});
-        let (s, v) = post(&app, &office, "/api/v1/activities", body).await;
-        assert_eq!(s, 201, "{v}");
-        let rushed = v[0]["id"].as_i64().unwrap();
-        act(&app, &office, rushed, "submit", None).await;
-        let expected = app.scalar("select count(*) from activities a join org_nodes o on o.id = a.owner_id where o.name = '王齐村工作站' and a.late").await;
-        let grid: Value = app.client().get(app.url(&format!("/api/v1/activities/grid?year={}", soon.year()))).bearer_auth(&office).send().await.unwrap().json().await.unwrap();
-        let wangqi = grid["rows"].as_array().unwrap().iter().find(|r| r["centre_name"] == "王齐村工作站").unwrap().clone();
-        let late = wangqi["late"].as_i64().unwrap();
-        assert!(late >= 1 && late <= expected, "{late} of {expected}");
-    }
-
-    async fn the_activity_pages_plan_keep_typed_values_and_show_the_review_actions(b: Backend) {
-        let app = spawn_app(b).await;
-        let web = app.login("qunli.office").await;
-        let csrf = app.csrf(&web).await;
-        let form = text_of(&web.get(app.url("/activities/new")).send().await.unwrap().text().await.unwrap());
-        assert!(form.contains("请至少提前 15 天") && form.contains("专家讲座"));
-        let owner = app.node_id("檬子村学习中心").await.to_string();
-        let theme_id = theme(&app, "卫生").await.to_string();
-        let bad = web.post(app.url("/activities")).form(&[("_csrf", csrf.as_str()), ("title", "义诊进社区"), ("owner_id", owner.as_str()),
-            ("theme_id", theme_id.as_str()), ("date", "2001-01-01"), ("start_time", "09:00"), ("end_time", "10:00")]).send().await.unwrap();
-        assert_eq!(bad.status(), 422);
-        let html = bad.text().await.unwrap();
-        assert!(html.contains("value=\"义诊进社区\"") && text_of(&html).contains("活动日期不能早于今天"));
-        let date = day(40);
-        let ok = web.post(app.url("/activities")).form(&[("_csrf", csrf.as_str()), ("title", "义诊进社区"), ("owner_id", owner.as_str()),
-            ("theme_id", theme_id.as_str()), ("date", date.as_str()), ("start_time", "09:00"), ("end_time", "10:00")]).send().await.unwrap();
-        assert_eq!(ok.status(), 303);
-        let loc = ok.headers()["location"].to_str().unwrap().to_string();
-        let page = text_of(&web.get(app.url(&loc)).send().await.unwrap().text().await.unwrap());
-        assert!(page.contains("义诊进社区") && page.contains("草稿") && page.contains("报送审核") && page.contains("取消活动"));
-        let id = loc.trim_start_matches("/activities/").split('?').next().unwrap().to_string();
-        let r = web.post(app.url(&format!("/activities/{id}/transition"))).form(&[("_csrf", csrf.as_str()), ("action", "submit")]).send().await.unwrap();
-        assert_eq!(r.status(), 303);
-        let page = text_of(&web.get(app.url(&format!("/activities/{id}"))).send().await.unwrap().text().await.unwrap());
-        assert!(page.contains("待审核") && page.contains("审核通过") && page.contains("退回"));
-        let list = text_of(&web.get(app.url("/activities?status=submitted")).send().await.unwrap().text().await.unwrap());
-        assert!(list.contains("义诊进社区"));
-    }
+async fn a_lead_department_plans_and_the_town_school_reviews_and_publishes(b: Backend) {
+    let app = spawn_app(b).await;
+    let dept = app.token("qunli.shebao").await;
+    let (s, v) = plan(&app, &dept, "双河村学习中心", "科技(实用技术)", &day(30)).await;
+    assert_eq!(s, 201, "{v}");
+    let a = &v[0];
+    assert_eq!(
+        (a["status"].as_str(), a["lead_department_name"].as_str()),
+        (Some("draft"), Some("社保所"))
+    );
+    assert_eq!(
+        a["venue"].as_str().map(|s| s.contains("双河村")),
+        Some(true),
+        "the centre's venue by default"
+    );
+    let id = a["id"].as_i64().unwrap();
+    let (s, v) = act(&app, &dept, id, "submit", None).await;
+    assert_eq!(
+        (s, v["status"].as_str(), v["late"].as_bool()),
+        (200, Some("submitted"), Some(false))
+    );
+    let (s, _) = act(&app, &dept, id, "approve", None).await;
+    assert_eq!(s, 403, "a lead department does not review");
+    let office = app.token("qunli.office").await;
+    let (s, v) = act(&app, &office, id, "approve", None).await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("approved")));
+    let (s, v) = act(&app, &office, id, "publish", None).await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("published")));
+    let audited = app
+        .scalar(&format!(
+            "select count(*) from audit_log where subject_type = 'activity' and subject_id = {id}"
+        ))
+        .await;
+    assert_eq!(audited, 4, "planned, submitted, approved, published");
 }
+
+async fn a_submission_under_fifteen_days_is_accepted_and_marked_late(b: Backend) {
+    let app = spawn_app(b).await;
+    let head = app.token("wangqi").await;
+    let (_, v) = plan(&app, &head, "王齐村工作站", "老年教育", &day(5)).await;
+    let id = v[0]["id"].as_i64().unwrap();
+    let (s, v) = act(&app, &head, id, "submit", None).await;
+    assert_eq!((s, v["late"].as_bool()), (200, Some(true)));
+    let (_, v) = plan(&app, &head, "王齐村工作站", "老年教育", &day(16)).await;
+    let (_, v) = act(&app, &head, v[0]["id"].as_i64().unwrap(), "submit", None).await;
+    assert_eq!(v["late"].as_bool(), Some(false));
+}
+
+async fn transitions_that_the_state_does_not_allow_are_refused_with_a_message(b: Backend) {
+    let app = spawn_app(b).await;
+    let office = app.token("qiling.office").await;
+    let (_, v) = plan(&app, &office, "薛家村工作站", "家庭教育", &day(20)).await;
+    let id = v[0]["id"].as_i64().unwrap();
+    let (s, v) = act(&app, &office, id, "approve", None).await;
+    assert_eq!(s, 409);
+    assert_eq!(v["error"]["message"], "活动当前为“草稿”,不能进行这一操作");
+    act(&app, &office, id, "submit", None).await;
+    let (s, v) = act(&app, &office, id, "return", None).await;
+    assert_eq!(s, 422, "{v}");
+    let (s, v) = act(&app, &office, id, "return", Some("请补充授课教师")).await;
+    assert_eq!(
+        (s, v["status"].as_str(), v["review_note"].as_str()),
+        (200, Some("returned"), Some("请补充授课教师"))
+    );
+    // A returned plan can be edited and submitted again; a submitted one cannot be edited.
+    let edit = json!({"title": "家风家训讲堂", "owner_id": app.node_id("薛家村工作站").await, "theme_id": theme(&app, "家庭教育").await,
+        "date": day(21), "start_time": "14:00", "end_time": "15:30"});
+    let r = app
+        .client()
+        .put(app.url(&format!("/api/v1/activities/{id}")))
+        .bearer_auth(&office)
+        .json(&edit)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    act(&app, &office, id, "submit", None).await;
+    let r = app
+        .client()
+        .put(app.url(&format!("/api/v1/activities/{id}")))
+        .bearer_auth(&office)
+        .json(&edit)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    let (s, v) = act(&app, &office, id, "cancel", Some("场地维修")).await;
+    assert_eq!(
+        (s, v["status"].as_str(), v["cancel_reason"].as_str()),
+        (200, Some("cancelled"), Some("场地维修"))
+    );
+    let (s, _) = act(&app, &office, id, "submit", None).await;
+    assert_eq!(s, 409);
+}
+
+async fn bad_plans_are_refused_and_nothing_is_written(b: Backend) {
+    let app = spawn_app(b).await;
+    let head = app.token("wangqi").await;
+    let before = app.scalar("select count(*) from activities").await;
+    let (s, v) = plan(&app, &head, "王齐村工作站", "老年教育", &day(-1)).await;
+    assert_eq!(
+        (s, v["error"]["fields"][0]["message"].as_str()),
+        (422, Some("活动日期不能早于今天"))
+    );
+    let (s, v) = plan(&app, &head, "双河村学习中心", "老年教育", &day(10)).await;
+    assert_eq!(
+        (s, v["error"]["fields"][0]["field"].as_str()),
+        (422, Some("owner_id")),
+        "another town's centre"
+    );
+    let qunli_teacher = app.scalar("select t.id from teachers t join org_nodes n on n.id = t.node_id where n.name = '群力镇社区教育学校' limit 1").await;
+    let body = json!({"title": "剪纸", "owner_id": app.node_id("王齐村工作站").await, "theme_id": theme(&app, "乡村记忆与民俗技艺").await,
+        "date": day(10), "start_time": "09:00", "end_time": "08:00", "teacher_ids": [qunli_teacher]});
+    let (s, v) = post(&app, &head, "/api/v1/activities", body.clone()).await;
+    assert_eq!(s, 422);
+    assert_eq!(v["error"]["fields"][0]["message"], "结束时间应晚于开始时间");
+    let mut fixed = body;
+    fixed["end_time"] = json!("10:00");
+    let (s, v) = post(&app, &head, "/api/v1/activities", fixed).await;
+    assert_eq!(
+        (s, v["error"]["fields"][0]["message"].as_str()),
+        (422, Some("授课教师须是本镇街师资库中在库的教师"))
+    );
+    let (s, _) = plan(&app, &head, "王齐村工作站", "科技(实用技术)", &day(10)).await;
+    assert_eq!(s, 422, "a theme of another district's catalogue");
+    assert_eq!(app.scalar("select count(*) from activities").await, before);
+}
+
+async fn a_series_repeats_every_second_week_until_its_end(b: Backend) {
+    let app = spawn_app(b).await;
+    let head = app.token("qunli.centre").await;
+    let body = json!({"title": "广场舞教学", "owner_id": app.node_id("群力社区学习中心").await, "theme_id": theme(&app, "文体").await,
+        "date": day(7), "start_time": "19:00", "end_time": "20:30", "learning_team": true, "repeat_weeks": 2, "repeat_until": day(7 + 84)});
+    let (s, v) = post(&app, &head, "/api/v1/activities", body).await;
+    assert_eq!(s, 201, "{v}");
+    let list = v.as_array().unwrap();
+    assert_eq!(list.len(), 7);
+    let series = list[0]["series_id"].as_i64();
+    assert!(
+        series.is_some()
+            && list
+                .iter()
+                .all(|a| a["series_id"].as_i64() == series && a["learning_team"] == true)
+    );
+    // Another centre's head cannot see them.
+    let other = app.token("qiling.office").await;
+    let r = app
+        .client()
+        .get(app.url(&format!("/api/v1/activities/{}", list[0]["id"])))
+        .bearer_auth(&other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+}
+
+async fn the_month_grid_counts_approved_activities_and_flags_centres_below_two(b: Backend) {
+    let app = spawn_app(b).await;
+    let office = app.token("qiling.office").await;
+    let today = (Utc::now() + Duration::hours(8)).date_naive();
+    let grid: Value = app
+        .client()
+        .get(app.url(&format!("/api/v1/activities/grid?year={}", today.year())))
+        .bearer_auth(&office)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let rows = grid["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 6, "the six work stations");
+    let m = today.month() as usize;
+    // Nothing counts yet this month: every station is below the rule, and days left are given.
+    assert!(rows.iter().all(|r| {
+        r["below"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x.as_u64() == Some(m as u64))
+    }));
+    assert!(grid["days_left"].as_i64().is_some());
+    // The demo planned two activities per station next month and approved one of each.
+    let next_year = if m == 12 {
+        today.year() + 1
+    } else {
+        today.year()
+    };
+    let next = if m == 12 { 1 } else { m + 1 };
+    let grid: Value = app
+        .client()
+        .get(app.url(&format!("/api/v1/activities/grid?year={next_year}")))
+        .bearer_auth(&office)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let wangqi = grid["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["centre_name"] == "王齐村工作站")
+        .unwrap()
+        .clone();
+    assert_eq!(wangqi["counts"][next - 1], 1);
+    let waiting = app.scalar("select a.id from activities a join org_nodes o on o.id = a.owner_id where o.name = '王齐村工作站' and a.status = 'submitted' limit 1").await;
+    act(&app, &office, waiting, "approve", None).await;
+    let grid: Value = app
+        .client()
+        .get(app.url(&format!("/api/v1/activities/grid?year={next_year}")))
+        .bearer_auth(&office)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let wangqi = grid["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["centre_name"] == "王齐村工作站")
+        .unwrap()
+        .clone();
+    assert_eq!(wangqi["counts"][next - 1], 2);
+    let page = text_of(
+        &app.login("qiling.office")
+            .await
+            .get(app.url(&format!("/activities/grid?year={}", today.year())))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(
+        page.contains("每个学习中心每月至少组织 2 次活动")
+            && page.contains("个中心活动次数尚不足 2 次"),
+        "{page}"
+    );
+    // A plan submitted five days ahead is late, and the lateness shows in the station's record.
+    let soon = (Utc::now() + Duration::hours(8) + Duration::days(5)).date_naive();
+    let body = json!({"title": "临时加开的讲座", "owner_id": app.node_id("王齐村工作站").await, "theme_id": theme(&app, "家庭教育").await,
+        "date": soon.to_string(), "start_time": "09:00", "end_time": "10:00"});
+    let (s, v) = post(&app, &office, "/api/v1/activities", body).await;
+    assert_eq!(s, 201, "{v}");
+    let rushed = v[0]["id"].as_i64().unwrap();
+    act(&app, &office, rushed, "submit", None).await;
+    let expected = app.scalar("select count(*) from activities a join org_nodes o on o.id = a.owner_id where o.name = '王齐村工作站' and a.late").await;
+    let grid: Value = app
+        .client()
+        .get(app.url(&format!("/api/v1/activities/grid?year={}", soon.year())))
+        .bearer_auth(&office)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let wangqi = grid["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["centre_name"] == "王齐村工作站")
+        .unwrap()
+        .clone();
+    let late = wangqi["late"].as_i64().unwrap();
+    assert!(late >= 1 && late <= expected, "{late} of {expected}");
+}
+
+async fn the_activity_pages_plan_keep_typed_values_and_show_the_review_actions(b: Backend) {
+    let app = spawn_app(b).await;
+    let web = app.login("qunli.office").await;
+    let csrf = app.csrf(&web).await;
+    let form = text_of(
+        &web.get(app.url("/activities/new"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(form.contains("请至少提前 15 天") && form.contains("专家讲座"));
+    let owner = app.node_id("檬子村学习中心").await.to_string();
+    let theme_id = theme(&app, "卫生").await.to_string();
+    let bad = web
+        .post(app.url("/activities"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("title", "义诊进社区"),
+            ("owner_id", owner.as_str()),
+            ("theme_id", theme_id.as_str()),
+            ("date", "2001-01-01"),
+            ("start_time", "09:00"),
+            ("end_time", "10:00"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    let html = bad.text().await.unwrap();
+    assert!(
+        html.contains("value=\"义诊进社区\"") && text_of(&html).contains("活动日期不能早于今天")
+    );
+    let date = day(40);
+    let ok = web
+        .post(app.url("/activities"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("title", "义诊进社区"),
+            ("owner_id", owner.as_str()),
+            ("theme_id", theme_id.as_str()),
+            ("date", date.as_str()),
+            ("start_time", "09:00"),
+            ("end_time", "10:00"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 303);
+    let loc = ok.headers()["location"].to_str().unwrap().to_string();
+    let page = text_of(
+        &web.get(app.url(&loc))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(
+        page.contains("义诊进社区")
+            && page.contains("草稿")
+            && page.contains("报送审核")
+            && page.contains("取消活动")
+    );
+    let id = loc
+        .trim_start_matches("/activities/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let r = web
+        .post(app.url(&format!("/activities/{id}/transition")))
+        .form(&[("_csrf", csrf.as_str()), ("action", "submit")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = text_of(
+        &web.get(app.url(&format!("/activities/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(page.contains("待审核") && page.contains("审核通过") && page.contains("退回"));
+    let list = text_of(
+        &web.get(app.url("/activities?status=submitted"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(list.contains("义诊进社区"));
+}
+
+both!(
+    a_lead_department_plans_and_the_town_school_reviews_and_publishes,
+    a_submission_under_fifteen_days_is_accepted_and_marked_late,
+    transitions_that_the_state_does_not_allow_are_refused_with_a_message,
+    bad_plans_are_refused_and_nothing_is_written,
+    a_series_repeats_every_second_week_until_its_end,
+    the_month_grid_counts_approved_activities_and_flags_centres_below_two,
+    the_activity_pages_plan_keep_typed_values_and_show_the_review_actions
+);
 
 /// 社保所 sees every activity of its town but acts only on those it leads: editing, submitting,
 /// holding, cancelling and attaching material to 司法所's 法律 activity are refused with the reason,

@@ -1,10 +1,11 @@
 //! The authorization matrix, generated from the route table and the role table: every route × every
 //! demo role × the record it names placed in the role's own community, a sibling community of the
-//! same town, and another town (Qiling, another district). The expected answer comes from one declared
-//! policy — the route's rule (`cedu::web::route_rules`), the role's permissions (`Role::permissions`)
-//! and the scope of the organisation tree — and the real server must give exactly that: 403 without
-//! the permission, 404 outside the scope, something else inside it, never a 500. A route added
-//! without a rule cannot be registered, and the API's routes must all be in its OpenAPI document.
+//! same town, and another town (Qiling, another district). The expected answer comes from one
+//! declared policy — the route's rule (`cedu::web::route_rules`), the role's permissions
+//! (`Role::permissions`) and the scope of the organisation tree — and the real server must give
+//! exactly that: 403 without the permission, 404 outside the scope, something else inside it, never
+//! a 500. A route added without a rule cannot be registered, and the API's routes must all be in
+//! its OpenAPI document.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -357,7 +358,8 @@ fn removes(route: &Route) -> bool {
     route.method == reqwest::Method::DELETE || route.path.ends_with("/delete")
 }
 
-/// A signed-in account as the matrix uses it: a page session (with its CSRF token) and an API token.
+/// A signed-in account as the matrix uses it: a page session (with its CSRF token) and an API
+/// token.
 struct Account {
     web: reqwest::Client,
     csrf: String,
@@ -470,8 +472,8 @@ async fn every_route_answers_every_role_as_the_policy_says(b: Backend) {
 
 both!(every_route_answers_every_role_as_the_policy_says);
 
-/// The API's routes and its OpenAPI document name the same operations: nothing served is undocumented
-/// and nothing documented is missing.
+/// The API's routes and its OpenAPI document name the same operations: nothing served is
+/// undocumented and nothing documented is missing.
 #[tokio::test]
 async fn every_api_route_is_in_the_openapi_document_and_back() {
     let served: BTreeSet<(String, String)> = cedu::web::route_rules()

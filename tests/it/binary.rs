@@ -1,5 +1,5 @@
-//! The real binary: `serve --demo` on a free port, two servers on one PostgreSQL, backup while serving,
-//! the first admin, bad configuration, and `--help`.
+//! The real binary: `serve --demo` on a free port, two servers on one PostgreSQL, backup while
+//! serving, the first admin, bad configuration, and `--help`.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -421,8 +421,9 @@ fn the_command_line_imports_a_libreoffice_file_and_writes_the_error_report_besid
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("没有名为“不存在镇”的镇街"));
 }
 
-/// The SQLite check-in desk answers "checked in" only after the commit is written and the log flushed:
-/// a server killed (SIGKILL) in the middle of a stream of check-ins loses none it has answered.
+/// The SQLite check-in desk answers "checked in" only after the commit is written and the log
+/// flushed: a server killed (SIGKILL) in the middle of a stream of check-ins loses none it has
+/// answered.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_killed_mid_stream_keeps_every_check_in_it_answered() {
     use crate::checkin::{code, running};
@@ -503,7 +504,8 @@ async fn a_server_killed_mid_stream_keeps_every_check_in_it_answered() {
     );
 }
 
-/// A database of its own on the test PostgreSQL (a restore replaces a whole database), dropped after.
+/// A database of its own on the test PostgreSQL (a restore replaces a whole database), dropped
+/// after.
 struct PgDatabase {
     url: String,
     name: String,

@@ -1,7 +1,7 @@
 //! The canary: a distinctive resident, teacher, activity, file and rating in 群力社区 of 群力镇; then
 //! every page, API list and detail and export is crawled as each account of the other town (Qiling,
-//! another district) and as the head of a sibling centre of the same town. Not one byte of the canary
-//! — full, masked or URL-encoded, inside spreadsheets too — may appear in any answer.
+//! another district) and as the head of a sibling centre of the same town. Not one byte of the
+//! canary — full, masked or URL-encoded, inside spreadsheets too — may appear in any answer.
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::io::Read;

@@ -1,8 +1,8 @@
 //! The API against its own OpenAPI document: schemathesis (from PyPI, installed on first use into
-//! `target/tools`) generates requests from `/api/openapi.json` — valid ones, and ones that break the
-//! declared schemas — and checks every answer: no server error, only declared statuses and content
-//! types, bodies conforming to their schemas, schema-violating input refused, authentication enforced.
-//! Bounded in time; the seed is fixed so a failure reproduces.
+//! `target/tools`) generates requests from `/api/openapi.json` — valid ones, and ones that break
+//! the declared schemas — and checks every answer: no server error, only declared statuses and
+//! content types, bodies conforming to their schemas, schema-violating input refused,
+//! authentication enforced. Bounded in time; the seed is fixed so a failure reproduces.
 
 use std::path::PathBuf;
 use std::process::Command;

@@ -1,5 +1,5 @@
-//! End to end in Debian's headless Chromium through chromedriver (both installed by `.ci/run`): what a
-//! town clerk and a centre head do with the pages.
+//! End to end in Debian's headless Chromium through chromedriver (both installed by `.ci/run`):
+//! what a town clerk and a centre head do with the pages.
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
@@ -379,7 +379,8 @@ async fn a_lead_department_plans_an_activity_the_office_approves_it_a_resident_c
     select("owner_id", "群力社区学习中心").await;
     select("theme_id", "科技(实用技术)").await;
     select("format_id", "技能培训").await;
-    // Date and time inputs take keystrokes in the browser's locale order; set their values directly.
+    // Date and time inputs take keystrokes in the browser's locale order; set their values
+    // directly.
     b.execute(
         "document.getElementById('date').value = arguments[0]; document.getElementById('start_time').value = '09:00'; document.getElementById('end_time').value = '11:30';",
         vec![serde_json::json!(date.to_string())],

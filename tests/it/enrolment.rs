@@ -1,11 +1,11 @@
-//! Enrolment with capacity and waiting list, on both databases, including two people taking the last
-//! seat at once.
+//! Enrolment with capacity and waiting list, on both databases, including two people taking the
+//! last seat at once.
 
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::helpers::{TestApp, spawn_app, text_of};
+use crate::helpers::{Backend, TestApp, spawn_app, text_of};
 
 async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> (u16, Value) {
     let r = app
@@ -52,100 +52,247 @@ async fn residents(app: &TestApp, community: &str, n: i64) -> Vec<i64> {
     out
 }
 
-both! {
-    async fn beyond_capacity_residents_wait_and_a_cancellation_moves_the_first_up(b: Backend) {
-        let app = spawn_app(b).await;
-        let office = app.token("qunli.office").await;
-        let id = published(&app, &office, 2).await;
-        let people = residents(&app, "双河村", 3).await;
-        let mut statuses = Vec::new();
-        let mut ids = Vec::new();
-        for r in &people {
-            let (s, v) = post(&app, &office, &format!("/api/v1/activities/{id}/enrolments"), json!({"resident_id": r})).await;
-            assert_eq!(s, 201, "{v}");
-            statuses.push(v["status"].as_str().unwrap().to_string());
-            ids.push(v["id"].as_i64().unwrap());
-        }
-        assert_eq!(statuses, vec!["enrolled", "enrolled", "waiting"]);
-        let (s, v) = post(&app, &office, &format!("/api/v1/activities/{id}/enrolments"), json!({"resident_id": people[0]})).await;
-        assert_eq!((s, v["error"]["message"].as_str()), (409, Some("该居民已报名(或在候补名单中)")));
-        let (s, v) = post(&app, &office, &format!("/api/v1/enrolments/{}/cancel", ids[0]), json!({})).await;
-        assert_eq!(s, 200);
-        assert_eq!(v["promoted"]["id"].as_i64(), Some(ids[2]));
-        assert_eq!(v["promoted"]["status"], "enrolled");
-        let list: Value = app.client().get(app.url(&format!("/api/v1/activities/{id}/enrolments"))).bearer_auth(&office).send().await.unwrap().json().await.unwrap();
-        let statuses: Vec<&str> = list.as_array().unwrap().iter().map(|e| e["status"].as_str().unwrap()).collect();
-        assert_eq!(statuses, vec!["enrolled", "enrolled"]);
-        assert!(list[0]["phone"].as_str().is_none_or(|p| p.contains("****")));
-        assert_eq!(app.scalar("select count(*) from audit_log where action = 'attendance.promoted'").await, 1);
-        let (s, _) = post(&app, &office, &format!("/api/v1/enrolments/{}/cancel", ids[0]), json!({})).await;
-        assert_eq!(s, 409, "already cancelled");
-        // The cancelled resident may enrol again (and now waits, the activity being full).
-        let (s, v) = post(&app, &office, &format!("/api/v1/activities/{id}/enrolments"), json!({"resident_id": people[0]})).await;
-        assert_eq!((s, v["status"].as_str()), (201, Some("waiting")));
+async fn beyond_capacity_residents_wait_and_a_cancellation_moves_the_first_up(b: Backend) {
+    let app = spawn_app(b).await;
+    let office = app.token("qunli.office").await;
+    let id = published(&app, &office, 2).await;
+    let people = residents(&app, "双河村", 3).await;
+    let mut statuses = Vec::new();
+    let mut ids = Vec::new();
+    for r in &people {
+        let (s, v) = post(
+            &app,
+            &office,
+            &format!("/api/v1/activities/{id}/enrolments"),
+            json!({"resident_id": r}),
+        )
+        .await;
+        assert_eq!(s, 201, "{v}");
+        statuses.push(v["status"].as_str().unwrap().to_string());
+        ids.push(v["id"].as_i64().unwrap());
     }
+    assert_eq!(statuses, vec!["enrolled", "enrolled", "waiting"]);
+    let (s, v) = post(
+        &app,
+        &office,
+        &format!("/api/v1/activities/{id}/enrolments"),
+        json!({"resident_id": people[0]}),
+    )
+    .await;
+    assert_eq!(
+        (s, v["error"]["message"].as_str()),
+        (409, Some("该居民已报名(或在候补名单中)"))
+    );
+    let (s, v) = post(
+        &app,
+        &office,
+        &format!("/api/v1/enrolments/{}/cancel", ids[0]),
+        json!({}),
+    )
+    .await;
+    assert_eq!(s, 200);
+    assert_eq!(v["promoted"]["id"].as_i64(), Some(ids[2]));
+    assert_eq!(v["promoted"]["status"], "enrolled");
+    let list: Value = app
+        .client()
+        .get(app.url(&format!("/api/v1/activities/{id}/enrolments")))
+        .bearer_auth(&office)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let statuses: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, vec!["enrolled", "enrolled"]);
+    assert!(list[0]["phone"].as_str().is_none_or(|p| p.contains("****")));
+    assert_eq!(
+        app.scalar("select count(*) from audit_log where action = 'attendance.promoted'")
+            .await,
+        1
+    );
+    let (s, _) = post(
+        &app,
+        &office,
+        &format!("/api/v1/enrolments/{}/cancel", ids[0]),
+        json!({}),
+    )
+    .await;
+    assert_eq!(s, 409, "already cancelled");
+    // The cancelled resident may enrol again (and now waits, the activity being full).
+    let (s, v) = post(
+        &app,
+        &office,
+        &format!("/api/v1/activities/{id}/enrolments"),
+        json!({"resident_id": people[0]}),
+    )
+    .await;
+    assert_eq!((s, v["status"].as_str()), (201, Some("waiting")));
+}
 
-    async fn two_people_taking_the_last_seat_at_once_get_one_seat(b: Backend) {
-        let app = spawn_app(b).await;
-        let office = app.token("qunli.office").await;
-        let people = residents(&app, "双河村", 10).await;
-        for round in 0..5 {
-            let id = published(&app, &office, 1).await;
-            let (a, c) = (people[round * 2], people[round * 2 + 1]);
-            let path = format!("/api/v1/activities/{id}/enrolments");
-            let (first, second) = tokio::join!(
-                post(&app, &office, &path, json!({"resident_id": a})),
-                post(&app, &office, &path, json!({"resident_id": c}))
-            );
-            assert_eq!((first.0, second.0), (201, 201), "{first:?} {second:?}");
-            let mut got = vec![first.1["status"].as_str().unwrap().to_string(), second.1["status"].as_str().unwrap().to_string()];
-            got.sort();
-            assert_eq!(got, vec!["enrolled", "waiting"], "round {round}");
-            assert_eq!(app.scalar(&format!("select count(*) from enrolments where activity_id = {id} and status = 'enrolled'")).await, 1);
-        }
-    }
-
-    async fn enrolment_needs_a_published_activity_and_a_resident_in_scope(b: Backend) {
-        let app = spawn_app(b).await;
-        let office = app.token("qunli.office").await;
-        let theme = app.scalar("select id from themes where name = '文体'").await;
-        let date = (Utc::now() + Duration::days(20)).date_naive().to_string();
-        let (_, v) = post(&app, &office, "/api/v1/activities", json!({"title": "书画班", "owner_id": app.node_id("群力社区学习中心").await,
-            "theme_id": theme, "date": date, "start_time": "14:00", "end_time": "16:00"})).await;
-        let draft = v[0]["id"].as_i64().unwrap();
-        let someone = residents(&app, "群力社区", 1).await[0];
-        let (s, v) = post(&app, &office, &format!("/api/v1/activities/{draft}/enrolments"), json!({"resident_id": someone})).await;
-        assert_eq!((s, v["error"]["message"].as_str()), (409, Some("活动尚未发布或已经开始,现在不能报名")));
-        let id = published(&app, &office, 30).await;
-        let qiling_resident = residents(&app, "王齐村", 1).await[0];
-        let (s, _) = post(&app, &office, &format!("/api/v1/activities/{id}/enrolments"), json!({"resident_id": qiling_resident})).await;
-        assert_eq!(s, 404, "a resident of another town");
-        let (s, v) = post(&app, &office, &format!("/api/v1/activities/{id}/enrolments"), json!({"phone": "13000000000"})).await;
-        assert_eq!((s, v["error"]["fields"][0]["field"].as_str()), (422, Some("phone")));
-        let wangqi = app.token("wangqi").await;
-        let (s, _) = post(&app, &wangqi, &format!("/api/v1/activities/{id}/enrolments"), json!({"resident_id": qiling_resident})).await;
-        assert_eq!(s, 404, "an activity of another town");
-    }
-
-    async fn staff_enrol_by_phone_on_the_activity_page_and_the_resident_page_lists_it(b: Backend) {
-        let app = spawn_app(b).await;
-        let office = app.token("qunli.office").await;
-        let id = published(&app, &office, 20).await;
-        let community = app.node_id("双河村").await;
-        let resident = app.scalar(&format!("select id from residents where community_id = {community} and phone is not null order by id limit 1")).await;
-        let phone = app.scalar(&format!("select cast(phone as bigint) from residents where id = {resident}")).await.to_string();
-        let web = app.login("qunli.office").await;
-        let csrf = app.csrf(&web).await;
-        let page = text_of(&web.get(app.url(&format!("/activities/{id}"))).send().await.unwrap().text().await.unwrap());
-        assert!(page.contains("按居民手机号报名") && page.contains("0 / 20"));
-        let r = web.post(app.url(&format!("/activities/{id}/enrol"))).form(&[("_csrf", csrf.as_str()), ("phone", phone.as_str())]).send().await.unwrap();
-        assert_eq!(r.status(), 303);
-        let page = text_of(&web.get(app.url(&format!("/activities/{id}?ok=enrolled"))).send().await.unwrap().text().await.unwrap());
-        assert!(page.contains("已报名") && page.contains("1 / 20"), "{page}");
-        let bad = web.post(app.url(&format!("/activities/{id}/enrol"))).form(&[("_csrf", csrf.as_str()), ("phone", "123")]).send().await.unwrap();
-        assert_eq!(bad.status(), 422);
-        assert!(text_of(&bad.text().await.unwrap()).contains("手机号码应为 11 位数字"));
-        let resident_page = text_of(&web.get(app.url(&format!("/people/residents/{resident}"))).send().await.unwrap().text().await.unwrap());
-        assert!(resident_page.contains("报名的活动") && resident_page.contains("家庭护理培训") && resident_page.contains("已报名"), "{resident_page}");
+async fn two_people_taking_the_last_seat_at_once_get_one_seat(b: Backend) {
+    let app = spawn_app(b).await;
+    let office = app.token("qunli.office").await;
+    let people = residents(&app, "双河村", 10).await;
+    for round in 0..5 {
+        let id = published(&app, &office, 1).await;
+        let (a, c) = (people[round * 2], people[round * 2 + 1]);
+        let path = format!("/api/v1/activities/{id}/enrolments");
+        let (first, second) = tokio::join!(
+            post(&app, &office, &path, json!({"resident_id": a})),
+            post(&app, &office, &path, json!({"resident_id": c}))
+        );
+        assert_eq!((first.0, second.0), (201, 201), "{first:?} {second:?}");
+        let mut got = vec![
+            first.1["status"].as_str().unwrap().to_string(),
+            second.1["status"].as_str().unwrap().to_string(),
+        ];
+        got.sort();
+        assert_eq!(got, vec!["enrolled", "waiting"], "round {round}");
+        assert_eq!(
+            app.scalar(&format!(
+                "select count(*) from enrolments where activity_id = {id} and status = 'enrolled'"
+            ))
+            .await,
+            1
+        );
     }
 }
+
+async fn enrolment_needs_a_published_activity_and_a_resident_in_scope(b: Backend) {
+    let app = spawn_app(b).await;
+    let office = app.token("qunli.office").await;
+    let theme = app
+        .scalar("select id from themes where name = '文体'")
+        .await;
+    let date = (Utc::now() + Duration::days(20)).date_naive().to_string();
+    let (_, v) = post(
+        &app,
+        &office,
+        "/api/v1/activities",
+        json!({"title": "书画班", "owner_id": app.node_id("群力社区学习中心").await,
+        "theme_id": theme, "date": date, "start_time": "14:00", "end_time": "16:00"}),
+    )
+    .await;
+    let draft = v[0]["id"].as_i64().unwrap();
+    let someone = residents(&app, "群力社区", 1).await[0];
+    let (s, v) = post(
+        &app,
+        &office,
+        &format!("/api/v1/activities/{draft}/enrolments"),
+        json!({"resident_id": someone}),
+    )
+    .await;
+    assert_eq!(
+        (s, v["error"]["message"].as_str()),
+        (409, Some("活动尚未发布或已经开始,现在不能报名"))
+    );
+    let id = published(&app, &office, 30).await;
+    let qiling_resident = residents(&app, "王齐村", 1).await[0];
+    let (s, _) = post(
+        &app,
+        &office,
+        &format!("/api/v1/activities/{id}/enrolments"),
+        json!({"resident_id": qiling_resident}),
+    )
+    .await;
+    assert_eq!(s, 404, "a resident of another town");
+    let (s, v) = post(
+        &app,
+        &office,
+        &format!("/api/v1/activities/{id}/enrolments"),
+        json!({"phone": "13000000000"}),
+    )
+    .await;
+    assert_eq!(
+        (s, v["error"]["fields"][0]["field"].as_str()),
+        (422, Some("phone"))
+    );
+    let wangqi = app.token("wangqi").await;
+    let (s, _) = post(
+        &app,
+        &wangqi,
+        &format!("/api/v1/activities/{id}/enrolments"),
+        json!({"resident_id": qiling_resident}),
+    )
+    .await;
+    assert_eq!(s, 404, "an activity of another town");
+}
+
+async fn staff_enrol_by_phone_on_the_activity_page_and_the_resident_page_lists_it(b: Backend) {
+    let app = spawn_app(b).await;
+    let office = app.token("qunli.office").await;
+    let id = published(&app, &office, 20).await;
+    let community = app.node_id("双河村").await;
+    let resident = app.scalar(&format!("select id from residents where community_id = {community} and phone is not null order by id limit 1")).await;
+    let phone = app
+        .scalar(&format!(
+            "select cast(phone as bigint) from residents where id = {resident}"
+        ))
+        .await
+        .to_string();
+    let web = app.login("qunli.office").await;
+    let csrf = app.csrf(&web).await;
+    let page = text_of(
+        &web.get(app.url(&format!("/activities/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(page.contains("按居民手机号报名") && page.contains("0 / 20"));
+    let r = web
+        .post(app.url(&format!("/activities/{id}/enrol")))
+        .form(&[("_csrf", csrf.as_str()), ("phone", phone.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = text_of(
+        &web.get(app.url(&format!("/activities/{id}?ok=enrolled")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(page.contains("已报名") && page.contains("1 / 20"), "{page}");
+    let bad = web
+        .post(app.url(&format!("/activities/{id}/enrol")))
+        .form(&[("_csrf", csrf.as_str()), ("phone", "123")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    assert!(text_of(&bad.text().await.unwrap()).contains("手机号码应为 11 位数字"));
+    let resident_page = text_of(
+        &web.get(app.url(&format!("/people/residents/{resident}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(
+        resident_page.contains("报名的活动")
+            && resident_page.contains("家庭护理培训")
+            && resident_page.contains("已报名"),
+        "{resident_page}"
+    );
+}
+
+both!(
+    beyond_capacity_residents_wait_and_a_cancellation_moves_the_first_up,
+    two_people_taking_the_last_seat_at_once_get_one_seat,
+    enrolment_needs_a_published_activity_and_a_resident_in_scope,
+    staff_enrol_by_phone_on_the_activity_page_and_the_resident_page_lists_it
+);

@@ -1,6 +1,6 @@
 //! Faults of the machine under real use: the data folder's disk fills up and is freed again while
-//! clerks save and residents check in. Every write is either acknowledged and kept, or refused with a
-//! clear 503 "storage full" (never a 500), `/healthz` says so, and cedu recovers on its own.
+//! clerks save and residents check in. Every write is either acknowledged and kept, or refused with
+//! a clear 503 "storage full" (never a 500), `/healthz` says so, and cedu recovers on its own.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -13,7 +13,8 @@ use crate::checkin::{code, running};
 use crate::helpers::{Backend, TestDb, api_post, spawn_on};
 
 /// A small filesystem of its own (tmpfs), unmounted when dropped. The test runs as root in CI
-/// (`.ci/run` installs packages too); a machine that cannot mount fails the test instead of skipping.
+/// (`.ci/run` installs packages too); a machine that cannot mount fails the test instead of
+/// skipping.
 struct SmallDisk {
     dir: PathBuf,
 }
@@ -275,8 +276,8 @@ impl Acknowledged {
 }
 
 /// Six clients write residents, households, activities, attendance marks, photos and QR check-ins
-/// through a real `cedu serve` until it is killed with SIGKILL; the kinds of write that got an answer
-/// are all present afterwards, each with its audit record.
+/// through a real `cedu serve` until it is killed with SIGKILL; the kinds of write that got an
+/// answer are all present afterwards, each with its audit record.
 async fn a_server_killed_during_mixed_writes_keeps_every_acknowledged_write(b: Backend) {
     use std::sync::Mutex;
     let app = crate::helpers::spawn_app(b).await;
@@ -454,8 +455,8 @@ async fn a_server_killed_during_mixed_writes_keeps_every_acknowledged_write(b: B
 
 crate::both!(a_server_killed_during_mixed_writes_keeps_every_acknowledged_write);
 
-/// A PostgreSQL server of the test's own (initdb in a temporary folder, as the `postgres` user), so it
-/// can be restarted under load without disturbing the suite's shared server.
+/// A PostgreSQL server of the test's own (initdb in a temporary folder, as the `postgres` user), so
+/// it can be restarted under load without disturbing the suite's shared server.
 struct PrivatePostgres {
     dir: tempfile::TempDir,
     bin: PathBuf,
@@ -547,8 +548,8 @@ impl Drop for PrivatePostgres {
 }
 
 /// PostgreSQL crashes and restarts while clerks save and residents check in: during the outage
-/// writes get a clear 503 (never a 500) and /healthz says unavailable; the server reconnects by itself
-/// and every acknowledged write is present.
+/// writes get a clear 503 (never a 500) and /healthz says unavailable; the server reconnects by
+/// itself and every acknowledged write is present.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgresql_restarted_under_load_reconnects_and_keeps_every_acknowledged_write() {
     let pg = PrivatePostgres::start();

@@ -19,33 +19,23 @@ pub enum Backend {
     Postgres,
 }
 
-/// Runs each scenario as two tests, `…::sqlite` and `…::postgres`. Either over scenarios written inside
-/// the macro, or (the form rustfmt can see) over ordinary `async fn name(b: Backend)` items named in a
-/// list: `both!(scenario_one, scenario_two);`.
+/// Runs each scenario — an ordinary `async fn name(b: Backend)` — as two tests, `name::sqlite` and
+/// `name::postgres`: `both!(scenario_one, scenario_two);`.
 #[macro_export]
 macro_rules! both {
     ($($name:ident),+ $(,)?) => {
         $(
             mod $name {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() { super::$name($crate::helpers::Backend::Sqlite).await }
+                async fn sqlite() {
+                    super::$name($crate::helpers::Backend::Sqlite).await
+                }
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() { super::$name($crate::helpers::Backend::Postgres).await }
+                async fn postgres() {
+                    super::$name($crate::helpers::Backend::Postgres).await
+                }
             }
         )+
-    };
-    ($(async fn $name:ident($b:ident: Backend) $body:block)*) => {
-        $(
-            mod $name {
-                #[allow(unused_imports)]
-                use super::*;
-                async fn run($b: $crate::helpers::Backend) $body
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn sqlite() { run($crate::helpers::Backend::Sqlite).await }
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn postgres() { run($crate::helpers::Backend::Postgres).await }
-            }
-        )*
     };
 }
 
@@ -351,7 +341,8 @@ impl TestApp {
     }
 }
 
-/// The visible text of an HTML page, tags removed and whitespace folded (to assert what a person reads).
+/// The visible text of an HTML page, tags removed and whitespace folded (to assert what a person
+/// reads).
 pub fn text_of(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut in_tag = false;

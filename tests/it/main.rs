@@ -1,6 +1,6 @@
-//! The integration suite: one binary. Every storage and HTTP scenario runs twice, on SQLite and on the
-//! PostgreSQL at 127.0.0.1:5432 (or TEST_DATABASE_URL); a PostgreSQL that cannot be reached fails the
-//! suite instead of skipping it.
+//! The integration suite: one binary. Every storage and HTTP scenario runs twice, on SQLite and on
+//! the PostgreSQL at 127.0.0.1:5432 (or TEST_DATABASE_URL); a PostgreSQL that cannot be reached
+//! fails the suite instead of skipping it.
 
 mod helpers;
 

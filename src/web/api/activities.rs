@@ -77,7 +77,13 @@ pub struct ActivityQuery {
 }
 
 /// Activities inside your scope, soonest first.
-#[utoipa::path(get, path = "/api/v1/activities", tag = "activities", params(ActivityQuery), responses((status = 200, body = Page<Activity>)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/activities",
+    tag = "activities",
+    params(ActivityQuery),
+    responses((status = 200, body = Page<Activity>)),
+)]
 pub async fn list_activities(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -96,8 +102,13 @@ pub async fn list_activities(
 }
 
 /// Plan an activity, or a series (`repeat_weeks` + `repeat_until`), as drafts.
-#[utoipa::path(post, path = "/api/v1/activities", tag = "activities", request_body = ActivityInput,
-    responses((status = 201, body = Vec<Activity>), (status = 422, body = super::ApiError)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/activities",
+    tag = "activities",
+    request_body = ActivityInput,
+    responses((status = 201, body = Vec<Activity>), (status = 422, body = super::ApiError)),
+)]
 pub async fn plan_activity(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -110,7 +121,13 @@ pub async fn plan_activity(
 }
 
 /// One activity.
-#[utoipa::path(get, path = "/api/v1/activities/{id}", tag = "activities", params(("id" = i64, Path)), responses((status = 200, body = Activity), (status = 404, body = super::ApiError)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/activities/{id}",
+    tag = "activities",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Activity), (status = 404, body = super::ApiError)),
+)]
 pub async fn get_activity(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -120,8 +137,18 @@ pub async fn get_activity(
 }
 
 /// Edit a draft or returned plan.
-#[utoipa::path(put, path = "/api/v1/activities/{id}", tag = "activities", params(("id" = i64, Path)), request_body = ActivityInput,
-    responses((status = 200, body = Activity), (status = 409, body = super::ApiError), (status = 422, body = super::ApiError)))]
+#[utoipa::path(
+    put,
+    path = "/api/v1/activities/{id}",
+    tag = "activities",
+    params(("id" = i64, Path)),
+    request_body = ActivityInput,
+    responses(
+        (status = 200, body = Activity),
+        (status = 409, body = super::ApiError),
+        (status = 422, body = super::ApiError),
+    ),
+)]
 pub async fn update_activity(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -140,9 +167,20 @@ pub struct TransitionRequest {
     reason: Option<String>,
 }
 
-/// Submit, approve, return, publish, start or cancel an activity (409 when the state does not allow it).
-#[utoipa::path(post, path = "/api/v1/activities/{id}/transition", tag = "activities", params(("id" = i64, Path)), request_body = TransitionRequest,
-    responses((status = 200, body = Activity), (status = 409, body = super::ApiError), (status = 403, body = super::ApiError)))]
+/// Submit, approve, return, publish, start or cancel an activity (409 when the state does not allow
+/// it).
+#[utoipa::path(
+    post,
+    path = "/api/v1/activities/{id}/transition",
+    tag = "activities",
+    params(("id" = i64, Path)),
+    request_body = TransitionRequest,
+    responses(
+        (status = 200, body = Activity),
+        (status = 409, body = super::ApiError),
+        (status = 403, body = super::ApiError),
+    ),
+)]
 pub async fn transition_activity(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -165,7 +203,13 @@ pub struct GridQuery {
 }
 
 /// Each learning centre's activities per month against the rule of at least 2.
-#[utoipa::path(get, path = "/api/v1/activities/grid", tag = "activities", params(GridQuery), responses((status = 200, body = Grid)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/activities/grid",
+    tag = "activities",
+    params(GridQuery),
+    responses((status = 200, body = Grid)),
+)]
 pub async fn month_grid(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -175,8 +219,13 @@ pub async fn month_grid(
 }
 
 /// The enrolled and waiting residents of an activity (phones masked).
-#[utoipa::path(get, path = "/api/v1/activities/{id}/enrolments", tag = "activities", params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<Enrolment>), (status = 404, body = super::ApiError)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/activities/{id}/enrolments",
+    tag = "activities",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<Enrolment>), (status = 404, body = super::ApiError)),
+)]
 pub async fn list_enrolments(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -193,8 +242,18 @@ pub struct EnrolRequest {
 }
 
 /// Enrol a resident in a published activity; beyond capacity they join the waiting list.
-#[utoipa::path(post, path = "/api/v1/activities/{id}/enrolments", tag = "activities", params(("id" = i64, Path)), request_body = EnrolRequest,
-    responses((status = 201, body = Enrolment), (status = 409, body = super::ApiError), (status = 422, body = super::ApiError)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/activities/{id}/enrolments",
+    tag = "activities",
+    params(("id" = i64, Path)),
+    request_body = EnrolRequest,
+    responses(
+        (status = 201, body = Enrolment),
+        (status = 409, body = super::ApiError),
+        (status = 422, body = super::ApiError),
+    ),
+)]
 pub async fn enrol(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -216,8 +275,13 @@ pub struct Cancelled {
 }
 
 /// Cancel an enrolment; the first waiting resident moves up.
-#[utoipa::path(post, path = "/api/v1/enrolments/{id}/cancel", tag = "activities", params(("id" = i64, Path)),
-    responses((status = 200, body = Cancelled), (status = 409, body = super::ApiError)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/enrolments/{id}/cancel",
+    tag = "activities",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Cancelled), (status = 409, body = super::ApiError)),
+)]
 pub async fn cancel_enrolment(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,

@@ -53,7 +53,13 @@ pub struct UserQuery {
 }
 
 /// Staff accounts inside your scope.
-#[utoipa::path(get, path = "/api/v1/users", tag = "admin", params(UserQuery), responses((status = 200, body = Page<User>), (status = 403, body = super::ApiError)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/users",
+    tag = "admin",
+    params(UserQuery),
+    responses((status = 200, body = Page<User>), (status = 403, body = super::ApiError)),
+)]
 pub async fn list_users(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -77,9 +83,18 @@ pub async fn list_users(
 /// Create a staff account with a role you may grant, on a node inside your scope. A system
 /// administrator's account with rights beyond its own (三员分立) is created disabled and waits for a
 /// security administrator (202, `pending: "create"`); its password is set at the confirmation.
-#[utoipa::path(post, path = "/api/v1/users", tag = "admin", request_body = NewUser,
-    responses((status = 201, body = User), (status = 202, body = User, description = "waiting for the security administrator"),
-    (status = 422, body = super::ApiError), (status = 403, body = super::ApiError)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/users",
+    tag = "admin",
+    request_body = NewUser,
+    responses(
+        (status = 201, body = User),
+        (status = 202, body = User, description = "waiting for the security administrator"),
+        (status = 422, body = super::ApiError),
+        (status = 403, body = super::ApiError),
+    ),
+)]
 pub async fn create_user(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -110,8 +125,18 @@ pub struct ResetOutcome {
 
 /// Reset another account's password (its sessions end). A system administrator's reset of an
 /// account with rights beyond its own waits for a security administrator.
-#[utoipa::path(post, path = "/api/v1/users/{id}/password", tag = "admin", params(("id" = i64, Path)), request_body = PasswordRequest,
-    responses((status = 200, body = ResetOutcome), (status = 422, body = super::ApiError), (status = 404, body = super::ApiError)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/{id}/password",
+    tag = "admin",
+    params(("id" = i64, Path)),
+    request_body = PasswordRequest,
+    responses(
+        (status = 200, body = ResetOutcome),
+        (status = 422, body = super::ApiError),
+        (status = 404, body = super::ApiError),
+    ),
+)]
 pub async fn reset_password(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -128,8 +153,15 @@ pub async fn reset_password(
 }
 
 /// Account changes waiting for a security administrator (三员分立), oldest first.
-#[utoipa::path(get, path = "/api/v1/account-requests", tag = "admin",
-    responses((status = 200, body = Vec<AccountRequest>), (status = 403, body = super::ApiError)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/account-requests",
+    tag = "admin",
+    responses(
+        (status = 200, body = Vec<AccountRequest>),
+        (status = 403, body = super::ApiError),
+    ),
+)]
 pub async fn list_requests(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -149,8 +181,19 @@ pub struct Decision {
 }
 
 /// Confirm a change: a new or reset account gets the temporary password given here.
-#[utoipa::path(post, path = "/api/v1/account-requests/{id}/confirm", tag = "admin", params(("id" = i64, Path)), request_body = Decision,
-    responses((status = 200, body = User), (status = 409, body = super::ApiError), (status = 422, body = super::ApiError), (status = 404, body = super::ApiError)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/account-requests/{id}/confirm",
+    tag = "admin",
+    params(("id" = i64, Path)),
+    request_body = Decision,
+    responses(
+        (status = 200, body = User),
+        (status = 409, body = super::ApiError),
+        (status = 422, body = super::ApiError),
+        (status = 404, body = super::ApiError),
+    ),
+)]
 pub async fn confirm_request(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -163,8 +206,19 @@ pub async fn confirm_request(
 }
 
 /// Reject a change with a reason.
-#[utoipa::path(post, path = "/api/v1/account-requests/{id}/reject", tag = "admin", params(("id" = i64, Path)), request_body = Decision,
-    responses((status = 200, body = User), (status = 409, body = super::ApiError), (status = 422, body = super::ApiError), (status = 404, body = super::ApiError)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/account-requests/{id}/reject",
+    tag = "admin",
+    params(("id" = i64, Path)),
+    request_body = Decision,
+    responses(
+        (status = 200, body = User),
+        (status = 409, body = super::ApiError),
+        (status = 422, body = super::ApiError),
+        (status = 404, body = super::ApiError),
+    ),
+)]
 pub async fn reject_request(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -177,8 +231,13 @@ pub async fn reject_request(
 }
 
 /// Disable an account (its sessions end at once).
-#[utoipa::path(post, path = "/api/v1/users/{id}/disable", tag = "admin", params(("id" = i64, Path)),
-    responses((status = 200, body = User), (status = 404, body = super::ApiError)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/{id}/disable",
+    tag = "admin",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = User), (status = 404, body = super::ApiError)),
+)]
 pub async fn disable_user(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -188,8 +247,13 @@ pub async fn disable_user(
 }
 
 /// Enable an account again.
-#[utoipa::path(post, path = "/api/v1/users/{id}/enable", tag = "admin", params(("id" = i64, Path)),
-    responses((status = 200, body = User), (status = 404, body = super::ApiError)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/{id}/enable",
+    tag = "admin",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = User), (status = 404, body = super::ApiError)),
+)]
 pub async fn enable_user(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -219,8 +283,13 @@ pub struct AuditQuery {
 }
 
 /// The audit log inside your scope, newest first.
-#[utoipa::path(get, path = "/api/v1/audit", tag = "admin", params(AuditQuery),
-    responses((status = 200, body = Page<AuditRecord>), (status = 403, body = super::ApiError)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit",
+    tag = "admin",
+    params(AuditQuery),
+    responses((status = 200, body = Page<AuditRecord>), (status = 403, body = super::ApiError)),
+)]
 pub async fn list_audit(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,

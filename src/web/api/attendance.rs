@@ -1,5 +1,5 @@
-//! Check-in, attendance, ratings and evidence under `/api/v1`. `POST /checkin` and `POST /ratings` need
-//! no account: the signed code or rating link is the key.
+//! Check-in, attendance, ratings and evidence under `/api/v1`. `POST /checkin` and `POST /ratings`
+//! need no account: the signed code or rating link is the key.
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
@@ -84,12 +84,22 @@ pub(super) fn router() -> Routes {
         )
 }
 
-/// Check in with a scanned QR code (or the ticket of the check-in page) and a mobile number. A number
-/// not registered yet answers `name_needed` unless `name` (and a `community_id`) come along; a second
-/// check-in answers `already_checked_in` and changes nothing.
-#[utoipa::path(post, path = "/api/v1/checkin", tag = "attendance", request_body = CheckinInput, security(()),
-    responses((status = 200, body = CheckinOutcome), (status = 400, body = super::ApiError), (status = 409, body = super::ApiError),
-    (status = 422, body = super::ApiError)))]
+/// Check in with a scanned QR code (or the ticket of the check-in page) and a mobile number. A
+/// number not registered yet answers `name_needed` unless `name` (and a `community_id`) come along;
+/// a second check-in answers `already_checked_in` and changes nothing.
+#[utoipa::path(
+    post,
+    path = "/api/v1/checkin",
+    tag = "attendance",
+    request_body = CheckinInput,
+    security(()),
+    responses(
+        (status = 200, body = CheckinOutcome),
+        (status = 400, body = super::ApiError),
+        (status = 409, body = super::ApiError),
+        (status = 422, body = super::ApiError),
+    ),
+)]
 pub async fn check_in(
     State(s): State<AppState>,
     meta: ClientMeta,
@@ -100,10 +110,20 @@ pub async fn check_in(
     ))
 }
 
-/// Enrol yourself with an activity's shared enrolment link and a mobile number; a number not registered
-/// yet answers `name_needed` unless `name` (and a `community_id`) come along.
-#[utoipa::path(post, path = "/api/v1/enrol", tag = "attendance", request_body = CheckinInput, security(()),
-    responses((status = 200, body = attendance::SelfEnrolment), (status = 409, body = super::ApiError), (status = 422, body = super::ApiError)))]
+/// Enrol yourself with an activity's shared enrolment link and a mobile number; a number not
+/// registered yet answers `name_needed` unless `name` (and a `community_id`) come along.
+#[utoipa::path(
+    post,
+    path = "/api/v1/enrol",
+    tag = "attendance",
+    request_body = CheckinInput,
+    security(()),
+    responses(
+        (status = 200, body = attendance::SelfEnrolment),
+        (status = 409, body = super::ApiError),
+        (status = 422, body = super::ApiError),
+    ),
+)]
 pub async fn self_enrol(
     State(s): State<AppState>,
     meta: ClientMeta,
@@ -121,8 +141,13 @@ pub struct EnrolLink {
 }
 
 /// The token of a published activity's enrolment link (`/e/{token}` on the web).
-#[utoipa::path(get, path = "/api/v1/activities/{id}/enrol-link", tag = "attendance", params(("id" = i64, Path)),
-    responses((status = 200, body = EnrolLink), (status = 409, body = super::ApiError)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/activities/{id}/enrol-link",
+    tag = "attendance",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = EnrolLink), (status = 409, body = super::ApiError)),
+)]
 pub async fn enrol_link(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -134,8 +159,18 @@ pub async fn enrol_link(
 }
 
 /// Rate an attended activity (1–5, optional comment) with the rating link a check-in returned.
-#[utoipa::path(post, path = "/api/v1/ratings", tag = "attendance", request_body = RatingInput, security(()),
-    responses((status = 204), (status = 409, body = super::ApiError), (status = 422, body = super::ApiError)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/ratings",
+    tag = "attendance",
+    request_body = RatingInput,
+    security(()),
+    responses(
+        (status = 204),
+        (status = 409, body = super::ApiError),
+        (status = 422, body = super::ApiError),
+    ),
+)]
 pub async fn rate(
     State(s): State<AppState>,
     meta: ClientMeta,
@@ -146,8 +181,13 @@ pub async fn rate(
 }
 
 /// The current check-in code of a published activity (it rotates every 20 seconds).
-#[utoipa::path(get, path = "/api/v1/activities/{id}/checkin-code", tag = "attendance", params(("id" = i64, Path)),
-    responses((status = 200, body = QrCode), (status = 409, body = super::ApiError)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/activities/{id}/checkin-code",
+    tag = "attendance",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = QrCode), (status = 409, body = super::ApiError)),
+)]
 pub async fn checkin_code(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -157,8 +197,13 @@ pub async fn checkin_code(
 }
 
 /// Who attended (phones masked), the counts and the enrolled residents not recorded yet.
-#[utoipa::path(get, path = "/api/v1/activities/{id}/attendance", tag = "attendance", params(("id" = i64, Path)),
-    responses((status = 200, body = AttendanceSheet), (status = 404, body = super::ApiError)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/activities/{id}/attendance",
+    tag = "attendance",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = AttendanceSheet), (status = 404, body = super::ApiError)),
+)]
 pub async fn get_attendance(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -191,8 +236,18 @@ pub struct Marked {
 }
 
 /// Mark attendance by hand, all marks in one transaction.
-#[utoipa::path(post, path = "/api/v1/activities/{id}/attendance", tag = "attendance", params(("id" = i64, Path)), request_body = MarkRequest,
-    responses((status = 200, body = Marked), (status = 409, body = super::ApiError), (status = 422, body = super::ApiError)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/activities/{id}/attendance",
+    tag = "attendance",
+    params(("id" = i64, Path)),
+    request_body = MarkRequest,
+    responses(
+        (status = 200, body = Marked),
+        (status = 409, body = super::ApiError),
+        (status = 422, body = super::ApiError),
+    ),
+)]
 pub async fn mark_attendance(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -217,9 +272,16 @@ pub struct PhoneMarkRequest {
     method: String,
 }
 
-/// Mark the resident with this mobile number (e.g. a name from the paper sheet who had not enrolled).
-#[utoipa::path(post, path = "/api/v1/activities/{id}/attendance/by-phone", tag = "attendance", params(("id" = i64, Path)),
-    request_body = PhoneMarkRequest, responses((status = 200, body = Marked), (status = 422, body = super::ApiError)))]
+/// Mark the resident with this mobile number (e.g. a name from the paper sheet who had not
+/// enrolled).
+#[utoipa::path(
+    post,
+    path = "/api/v1/activities/{id}/attendance/by-phone",
+    tag = "attendance",
+    params(("id" = i64, Path)),
+    request_body = PhoneMarkRequest,
+    responses((status = 200, body = Marked), (status = 422, body = super::ApiError)),
+)]
 pub async fn mark_by_phone(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -239,8 +301,14 @@ pub struct HeadCount {
 }
 
 /// Record the head count of an open lecture with no roster.
-#[utoipa::path(post, path = "/api/v1/activities/{id}/head-count", tag = "attendance", params(("id" = i64, Path)),
-    request_body = HeadCount, responses((status = 200, body = HeadCount), (status = 422, body = super::ApiError)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/activities/{id}/head-count",
+    tag = "attendance",
+    params(("id" = i64, Path)),
+    request_body = HeadCount,
+    responses((status = 200, body = HeadCount), (status = 422, body = super::ApiError)),
+)]
 pub async fn head_count(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -253,8 +321,13 @@ pub async fn head_count(
 }
 
 /// How residents rated an activity (comments without names).
-#[utoipa::path(get, path = "/api/v1/activities/{id}/ratings", tag = "attendance", params(("id" = i64, Path)),
-    responses((status = 200, body = RatingSummary)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/activities/{id}/ratings",
+    tag = "attendance",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = RatingSummary)),
+)]
 pub async fn get_ratings(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -264,8 +337,13 @@ pub async fn get_ratings(
 }
 
 /// The photos, sign-in scans and materials of an activity.
-#[utoipa::path(get, path = "/api/v1/activities/{id}/files", tag = "attendance", params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<ActivityFile>)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/activities/{id}/files",
+    tag = "attendance",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<ActivityFile>)),
+)]
 pub async fn list_files(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -274,10 +352,19 @@ pub async fn list_files(
     Ok(axum::Json(evidence::list(&s.db, &a, id).await?))
 }
 
-/// Upload a file as multipart form data: `kind` (photo, sign_in_sheet or material) and `file` (JPG, PNG,
-/// PDF or xlsx as the kind allows, at most 10 MB). Photos are stored without EXIF.
-#[utoipa::path(post, path = "/api/v1/activities/{id}/files", tag = "attendance", params(("id" = i64, Path)),
-    responses((status = 201, body = ActivityFile), (status = 413, body = super::ApiError), (status = 422, body = super::ApiError)))]
+/// Upload a file as multipart form data: `kind` (photo, sign_in_sheet or material) and `file` (JPG,
+/// PNG, PDF or xlsx as the kind allows, at most 10 MB). Photos are stored without EXIF.
+#[utoipa::path(
+    post,
+    path = "/api/v1/activities/{id}/files",
+    tag = "attendance",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 201, body = ActivityFile),
+        (status = 413, body = super::ApiError),
+        (status = 422, body = super::ApiError),
+    ),
+)]
 pub async fn upload_file(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -316,8 +403,13 @@ pub async fn upload_file(
 }
 
 /// Download a file (as an attachment).
-#[utoipa::path(get, path = "/api/v1/files/{id}", tag = "attendance", params(("id" = i64, Path)),
-    responses((status = 200, description = "the file"), (status = 404, body = super::ApiError)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/files/{id}",
+    tag = "attendance",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "the file"), (status = 404, body = super::ApiError)),
+)]
 pub async fn download_file(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -345,8 +437,14 @@ pub struct DocumentRequest {
 }
 
 /// Document a held activity: needs the summary, attendance and at least one photo or sign-in scan.
-#[utoipa::path(post, path = "/api/v1/activities/{id}/document", tag = "attendance", params(("id" = i64, Path)),
-    request_body = DocumentRequest, responses((status = 200, body = Activity), (status = 409, body = super::ApiError)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/activities/{id}/document",
+    tag = "attendance",
+    params(("id" = i64, Path)),
+    request_body = DocumentRequest,
+    responses((status = 200, body = Activity), (status = 409, body = super::ApiError)),
+)]
 pub async fn document(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,

@@ -54,8 +54,18 @@ fn me_of(a: &access::Actor) -> Me {
 }
 
 /// Sign in (5 failures lock the name for 15 minutes).
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest, security(()),
-    responses((status = 200, body = LoginResponse), (status = 422, body = super::ApiError), (status = 429, body = super::ApiError)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/login",
+    tag = "auth",
+    request_body = LoginRequest,
+    security(()),
+    responses(
+        (status = 200, body = LoginResponse),
+        (status = 422, body = super::ApiError),
+        (status = 429, body = super::ApiError),
+    ),
+)]
 pub async fn login(
     State(state): State<AppState>,
     meta: ClientMeta,
@@ -70,7 +80,12 @@ pub async fn login(
 }
 
 /// End this session.
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204), (status = 401, body = super::ApiError)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    tag = "auth",
+    responses((status = 204), (status = 401, body = super::ApiError)),
+)]
 pub async fn logout(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -80,7 +95,12 @@ pub async fn logout(
 }
 
 /// Who am I.
-#[utoipa::path(get, path = "/api/v1/me", tag = "auth", responses((status = 200, body = Me), (status = 401, body = super::ApiError)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    tag = "auth",
+    responses((status = 200, body = Me), (status = 401, body = super::ApiError)),
+)]
 pub async fn me(CurrentActor(actor): CurrentActor) -> axum::Json<Me> {
     axum::Json(me_of(&actor))
 }

@@ -31,7 +31,12 @@ pub(super) fn router() -> Routes {
 }
 
 /// The catalogue of your district: themes, formats and target groups, retired entries included.
-#[utoipa::path(get, path = "/api/v1/catalogue", tag = "activities", responses((status = 200, body = Catalogue)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/catalogue",
+    tag = "activities",
+    responses((status = 200, body = Catalogue)),
+)]
 pub async fn get_catalogue(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -40,8 +45,13 @@ pub async fn get_catalogue(
 }
 
 /// Add a theme (names are unique in the district).
-#[utoipa::path(post, path = "/api/v1/catalogue/themes", tag = "activities", request_body = ThemeInput,
-    responses((status = 201, body = Theme), (status = 422, body = super::ApiError)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/catalogue/themes",
+    tag = "activities",
+    request_body = ThemeInput,
+    responses((status = 201, body = Theme), (status = 422, body = super::ApiError)),
+)]
 pub async fn create_theme(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -54,8 +64,18 @@ pub async fn create_theme(
 }
 
 /// Rename, re-describe, retire (`active: false`) or reinstate a theme.
-#[utoipa::path(put, path = "/api/v1/catalogue/themes/{id}", tag = "activities", params(("id" = i64, Path)), request_body = ThemeInput,
-    responses((status = 200, body = Theme), (status = 404, body = super::ApiError), (status = 422, body = super::ApiError)))]
+#[utoipa::path(
+    put,
+    path = "/api/v1/catalogue/themes/{id}",
+    tag = "activities",
+    params(("id" = i64, Path)),
+    request_body = ThemeInput,
+    responses(
+        (status = 200, body = Theme),
+        (status = 404, body = super::ApiError),
+        (status = 422, body = super::ApiError),
+    ),
+)]
 pub async fn update_theme(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -72,8 +92,14 @@ fn dictionary(kind: &str) -> Result<Dictionary> {
 }
 
 /// Add a format (`formats`) or a target group (`target_groups`).
-#[utoipa::path(post, path = "/api/v1/catalogue/{kind}", tag = "activities", params(("kind" = String, Path)), request_body = EntryInput,
-    responses((status = 201, body = DictionaryEntry), (status = 422, body = super::ApiError)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/catalogue/{kind}",
+    tag = "activities",
+    params(("kind" = String, Path)),
+    request_body = EntryInput,
+    responses((status = 201, body = DictionaryEntry), (status = 422, body = super::ApiError)),
+)]
 pub async fn add_entry(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -88,8 +114,14 @@ pub async fn add_entry(
 }
 
 /// Rename, retire or reinstate a format or target group.
-#[utoipa::path(put, path = "/api/v1/catalogue/{kind}/{id}", tag = "activities", params(("kind" = String, Path), ("id" = i64, Path)),
-    request_body = EntryInput, responses((status = 200, body = DictionaryEntry), (status = 404, body = super::ApiError)))]
+#[utoipa::path(
+    put,
+    path = "/api/v1/catalogue/{kind}/{id}",
+    tag = "activities",
+    params(("kind" = String, Path), ("id" = i64, Path)),
+    request_body = EntryInput,
+    responses((status = 200, body = DictionaryEntry), (status = 404, body = super::ApiError)),
+)]
 pub async fn update_entry(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,

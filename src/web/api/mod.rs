@@ -1,6 +1,6 @@
-//! The JSON API under `/api/v1`: the same use-cases and permissions as the pages. Authentication is a
-//! bearer token from `POST /api/v1/auth/login` (or the page session cookie plus `X-CSRF-Token`). Errors
-//! share one envelope: `{"error": {"code", "reason", "message", "fields", "request_id"}}`.
+//! The JSON API under `/api/v1`: the same use-cases and permissions as the pages. Authentication is
+//! a bearer token from `POST /api/v1/auth/login` (or the page session cookie plus `X-CSRF-Token`).
+//! Errors share one envelope: `{"error": {"code", "reason", "message", "fields", "request_id"}}`.
 
 mod activities;
 mod admin;
@@ -95,7 +95,8 @@ pub struct ApiError {
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code, reason = "documents the JSON written by web::error")]
 pub struct ApiErrorBody {
-    /// unauthenticated, forbidden, not_found, invalid, conflict, throttled, bad_request, unavailable, internal
+    /// unauthenticated, forbidden, not_found, invalid, conflict, throttled, bad_request,
+    /// unavailable, internal
     code: String,
     /// The precise refusal, e.g. `org.move_cycle`.
     reason: Option<String>,
@@ -139,8 +140,9 @@ async fn openapi_json() -> Response {
 /// The OpenAPI document as served: the operations of [`ApiDoc`] completed from the route table, so
 /// the document states what the server enforces. Each operation gets the refusals its rule can give
 /// (401/403 when it needs an account or a permission, 404 when its path names a record, 400 for a
-/// malformed request, 422 when it takes input, 409 for a change, 503 when the database cannot answer
-/// or its disk is full), and its security requirement names the permission as the bearer scope.
+/// malformed request, 422 when it takes input, 409 for a change, 503 when the database cannot
+/// answer or its disk is full), and its security requirement names the permission as the bearer
+/// scope.
 pub fn document() -> &'static utoipa::openapi::OpenApi {
     static DOC: std::sync::LazyLock<utoipa::openapi::OpenApi> = std::sync::LazyLock::new(|| {
         let mut doc = ApiDoc::openapi();

@@ -39,8 +39,13 @@ pub struct TreeQuery {
 }
 
 /// The organisation tree inside your scope.
-#[utoipa::path(get, path = "/api/v1/org/tree", tag = "org", params(TreeQuery),
-    responses((status = 200, body = TreeNode), (status = 404, body = super::ApiError)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/org/tree",
+    tag = "org",
+    params(TreeQuery),
+    responses((status = 200, body = TreeNode), (status = 404, body = super::ApiError)),
+)]
 pub async fn tree(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -69,7 +74,13 @@ pub struct ListQuery {
 }
 
 /// Search nodes inside your scope.
-#[utoipa::path(get, path = "/api/v1/org/nodes", tag = "org", params(ListQuery), responses((status = 200, body = Page<Node>)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/org/nodes",
+    tag = "org",
+    params(ListQuery),
+    responses((status = 200, body = Page<Node>)),
+)]
 pub async fn list_nodes(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -92,8 +103,17 @@ pub async fn list_nodes(
 }
 
 /// Create a node (a community may bring its learning centre along).
-#[utoipa::path(post, path = "/api/v1/org/nodes", tag = "org", request_body = NewNode,
-    responses((status = 201, body = Node), (status = 422, body = super::ApiError), (status = 404, body = super::ApiError)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/org/nodes",
+    tag = "org",
+    request_body = NewNode,
+    responses(
+        (status = 201, body = Node),
+        (status = 422, body = super::ApiError),
+        (status = 404, body = super::ApiError),
+    ),
+)]
 pub async fn create_node(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -106,8 +126,13 @@ pub async fn create_node(
 }
 
 /// One node.
-#[utoipa::path(get, path = "/api/v1/org/nodes/{id}", tag = "org", params(("id" = i64, Path)),
-    responses((status = 200, body = Node), (status = 404, body = super::ApiError)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/org/nodes/{id}",
+    tag = "org",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Node), (status = 404, body = super::ApiError)),
+)]
 pub async fn get_node(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -117,8 +142,18 @@ pub async fn get_node(
 }
 
 /// Replace a node's attributes.
-#[utoipa::path(put, path = "/api/v1/org/nodes/{id}", tag = "org", params(("id" = i64, Path)), request_body = NodeInput,
-    responses((status = 200, body = Node), (status = 422, body = super::ApiError), (status = 404, body = super::ApiError)))]
+#[utoipa::path(
+    put,
+    path = "/api/v1/org/nodes/{id}",
+    tag = "org",
+    params(("id" = i64, Path)),
+    request_body = NodeInput,
+    responses(
+        (status = 200, body = Node),
+        (status = 422, body = super::ApiError),
+        (status = 404, body = super::ApiError),
+    ),
+)]
 pub async fn update_node(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -135,8 +170,18 @@ pub struct MoveRequest {
 }
 
 /// Move a node and its subtree (409 on a cycle or a misplaced kind).
-#[utoipa::path(post, path = "/api/v1/org/nodes/{id}/move", tag = "org", params(("id" = i64, Path)), request_body = MoveRequest,
-    responses((status = 200, body = Node), (status = 409, body = super::ApiError), (status = 404, body = super::ApiError)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/org/nodes/{id}/move",
+    tag = "org",
+    params(("id" = i64, Path)),
+    request_body = MoveRequest,
+    responses(
+        (status = 200, body = Node),
+        (status = 409, body = super::ApiError),
+        (status = 404, body = super::ApiError),
+    ),
+)]
 pub async fn move_node(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -149,8 +194,17 @@ pub async fn move_node(
 }
 
 /// Retire a node nothing uses any more (409 while it has children or accounts).
-#[utoipa::path(post, path = "/api/v1/org/nodes/{id}/retire", tag = "org", params(("id" = i64, Path)),
-    responses((status = 200, body = Node), (status = 409, body = super::ApiError), (status = 404, body = super::ApiError)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/org/nodes/{id}/retire",
+    tag = "org",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, body = Node),
+        (status = 409, body = super::ApiError),
+        (status = 404, body = super::ApiError),
+    ),
+)]
 pub async fn retire_node(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -160,8 +214,13 @@ pub async fn retire_node(
 }
 
 /// Members of a node (leadership group, office, school, centre).
-#[utoipa::path(get, path = "/api/v1/org/nodes/{id}/members", tag = "org", params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<Member>), (status = 404, body = super::ApiError)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/org/nodes/{id}/members",
+    tag = "org",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<Member>), (status = 404, body = super::ApiError)),
+)]
 pub async fn list_members(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -175,15 +234,22 @@ pub async fn list_members(
 pub struct NewMemberRequest {
     #[schema(min_length = 1, max_length = 50)]
     name: String,
-    /// leader, deputy_leader, member, director, deputy_director, principal, deputy_principal, officer, head
+    /// leader, deputy_leader, member, director, deputy_director, principal, deputy_principal,
+    /// officer, head
     role: String,
     title: Option<String>,
     phone: Option<String>,
 }
 
 /// Add a member to a node.
-#[utoipa::path(post, path = "/api/v1/org/nodes/{id}/members", tag = "org", params(("id" = i64, Path)), request_body = NewMemberRequest,
-    responses((status = 201, body = Member), (status = 422, body = super::ApiError)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/org/nodes/{id}/members",
+    tag = "org",
+    params(("id" = i64, Path)),
+    request_body = NewMemberRequest,
+    responses((status = 201, body = Member), (status = 422, body = super::ApiError)),
+)]
 pub async fn add_member(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -203,8 +269,13 @@ pub async fn add_member(
 }
 
 /// Remove a member.
-#[utoipa::path(delete, path = "/api/v1/org/members/{id}", tag = "org", params(("id" = i64, Path)),
-    responses((status = 204), (status = 404, body = super::ApiError)))]
+#[utoipa::path(
+    delete,
+    path = "/api/v1/org/members/{id}",
+    tag = "org",
+    params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = super::ApiError)),
+)]
 pub async fn remove_member(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,

@@ -87,8 +87,15 @@ pub struct ResidentQuery {
     per_page: Option<u32>,
 }
 
-/// Residents inside your scope; phone and ID numbers masked; totals stop counting at 1,000 (`capped`).
-#[utoipa::path(get, path = "/api/v1/residents", tag = "people", params(ResidentQuery), responses((status = 200, body = Page<Resident>)))]
+/// Residents inside your scope; phone and ID numbers masked; totals stop counting at 1,000
+/// (`capped`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/residents",
+    tag = "people",
+    params(ResidentQuery),
+    responses((status = 200, body = Page<Resident>)),
+)]
 pub async fn list_residents(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -106,8 +113,13 @@ pub async fn list_residents(
 }
 
 /// Register a resident (phone and ID number validated and unique).
-#[utoipa::path(post, path = "/api/v1/residents", tag = "people", request_body = ResidentInput,
-    responses((status = 201, body = Resident), (status = 422, body = super::ApiError)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/residents",
+    tag = "people",
+    request_body = ResidentInput,
+    responses((status = 201, body = Resident), (status = 422, body = super::ApiError)),
+)]
 pub async fn create_resident(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -120,7 +132,13 @@ pub async fn create_resident(
 }
 
 /// One resident, masked.
-#[utoipa::path(get, path = "/api/v1/residents/{id}", tag = "people", params(("id" = i64, Path)), responses((status = 200, body = Resident), (status = 404, body = super::ApiError)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/residents/{id}",
+    tag = "people",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Resident), (status = 404, body = super::ApiError)),
+)]
 pub async fn get_resident(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -130,8 +148,18 @@ pub async fn get_resident(
 }
 
 /// Replace a resident's data; an empty or missing phone / ID number keeps the stored one.
-#[utoipa::path(put, path = "/api/v1/residents/{id}", tag = "people", params(("id" = i64, Path)), request_body = ResidentInput,
-    responses((status = 200, body = Resident), (status = 422, body = super::ApiError), (status = 404, body = super::ApiError)))]
+#[utoipa::path(
+    put,
+    path = "/api/v1/residents/{id}",
+    tag = "people",
+    params(("id" = i64, Path)),
+    request_body = ResidentInput,
+    responses(
+        (status = 200, body = Resident),
+        (status = 422, body = super::ApiError),
+        (status = 404, body = super::ApiError),
+    ),
+)]
 pub async fn update_resident(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -158,8 +186,14 @@ pub struct Revealed {
 }
 
 /// Show one full phone or ID number (roles that need it; every view is audited).
-#[utoipa::path(post, path = "/api/v1/residents/{id}/reveal", tag = "people", params(("id" = i64, Path)), request_body = RevealRequest,
-    responses((status = 200, body = Revealed), (status = 403, body = super::ApiError)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/residents/{id}/reveal",
+    tag = "people",
+    params(("id" = i64, Path)),
+    request_body = RevealRequest,
+    responses((status = 200, body = Revealed), (status = 403, body = super::ApiError)),
+)]
 pub async fn reveal(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -179,8 +213,13 @@ pub async fn reveal(
 }
 
 /// Erase a resident's personal data on request (attendance stays, anonymously).
-#[utoipa::path(post, path = "/api/v1/residents/{id}/erase", tag = "people", params(("id" = i64, Path)),
-    responses((status = 200, body = Resident), (status = 409, body = super::ApiError)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/residents/{id}/erase",
+    tag = "people",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Resident), (status = 409, body = super::ApiError)),
+)]
 pub async fn erase_resident(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -203,7 +242,13 @@ pub struct HouseholdQuery {
 }
 
 /// Households inside your scope.
-#[utoipa::path(get, path = "/api/v1/households", tag = "people", params(HouseholdQuery), responses((status = 200, body = Page<Household>)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/households",
+    tag = "people",
+    params(HouseholdQuery),
+    responses((status = 200, body = Page<Household>)),
+)]
 pub async fn list_households(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -222,7 +267,13 @@ pub async fn list_households(
 }
 
 /// Create a household.
-#[utoipa::path(post, path = "/api/v1/households", tag = "people", request_body = HouseholdInput, responses((status = 201, body = Household), (status = 422, body = super::ApiError)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/households",
+    tag = "people",
+    request_body = HouseholdInput,
+    responses((status = 201, body = Household), (status = 422, body = super::ApiError)),
+)]
 pub async fn create_household(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -254,7 +305,13 @@ pub struct TeacherQuery {
 }
 
 /// Teachers you may see: your scope's pools and your town school's pool.
-#[utoipa::path(get, path = "/api/v1/teachers", tag = "teachers", params(TeacherQuery), responses((status = 200, body = Page<Teacher>)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/teachers",
+    tag = "teachers",
+    params(TeacherQuery),
+    responses((status = 200, body = Page<Teacher>)),
+)]
 pub async fn list_teachers(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -274,7 +331,13 @@ pub async fn list_teachers(
 }
 
 /// Add a teacher to a pool.
-#[utoipa::path(post, path = "/api/v1/teachers", tag = "teachers", request_body = TeacherInput, responses((status = 201, body = Teacher), (status = 422, body = super::ApiError)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/teachers",
+    tag = "teachers",
+    request_body = TeacherInput,
+    responses((status = 201, body = Teacher), (status = 422, body = super::ApiError)),
+)]
 pub async fn create_teacher(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -287,7 +350,13 @@ pub async fn create_teacher(
 }
 
 /// A teacher with trainings and service hours.
-#[utoipa::path(get, path = "/api/v1/teachers/{id}", tag = "teachers", params(("id" = i64, Path)), responses((status = 200, body = TeacherDetail), (status = 404, body = super::ApiError)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/teachers/{id}",
+    tag = "teachers",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = TeacherDetail), (status = 404, body = super::ApiError)),
+)]
 pub async fn get_teacher(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -297,7 +366,14 @@ pub async fn get_teacher(
 }
 
 /// Replace a teacher's data.
-#[utoipa::path(put, path = "/api/v1/teachers/{id}", tag = "teachers", params(("id" = i64, Path)), request_body = TeacherInput, responses((status = 200, body = Teacher), (status = 422, body = super::ApiError)))]
+#[utoipa::path(
+    put,
+    path = "/api/v1/teachers/{id}",
+    tag = "teachers",
+    params(("id" = i64, Path)),
+    request_body = TeacherInput,
+    responses((status = 200, body = Teacher), (status = 422, body = super::ApiError)),
+)]
 pub async fn update_teacher(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -318,7 +394,14 @@ pub struct RetireRequest {
 }
 
 /// Retire a teacher from the pool.
-#[utoipa::path(post, path = "/api/v1/teachers/{id}/retire", tag = "teachers", params(("id" = i64, Path)), request_body = RetireRequest, responses((status = 200, body = Teacher), (status = 409, body = super::ApiError)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/teachers/{id}/retire",
+    tag = "teachers",
+    params(("id" = i64, Path)),
+    request_body = RetireRequest,
+    responses((status = 200, body = Teacher), (status = 409, body = super::ApiError)),
+)]
 pub async fn retire_teacher(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -331,7 +414,13 @@ pub async fn retire_teacher(
 }
 
 /// Return a teacher to the pool.
-#[utoipa::path(post, path = "/api/v1/teachers/{id}/reinstate", tag = "teachers", params(("id" = i64, Path)), responses((status = 200, body = Teacher), (status = 409, body = super::ApiError)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/teachers/{id}/reinstate",
+    tag = "teachers",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Teacher), (status = 409, body = super::ApiError)),
+)]
 pub async fn reinstate_teacher(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -341,7 +430,14 @@ pub async fn reinstate_teacher(
 }
 
 /// Record a training a teacher attended.
-#[utoipa::path(post, path = "/api/v1/teachers/{id}/trainings", tag = "teachers", params(("id" = i64, Path)), request_body = TimeEntry, responses((status = 204), (status = 422, body = super::ApiError)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/teachers/{id}/trainings",
+    tag = "teachers",
+    params(("id" = i64, Path)),
+    request_body = TimeEntry,
+    responses((status = 204), (status = 422, body = super::ApiError)),
+)]
 pub async fn add_training(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -353,7 +449,14 @@ pub async fn add_training(
 }
 
 /// Record a volunteer's service hours for an activity.
-#[utoipa::path(post, path = "/api/v1/teachers/{id}/service", tag = "teachers", params(("id" = i64, Path)), request_body = TimeEntry, responses((status = 204), (status = 409, body = super::ApiError)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/teachers/{id}/service",
+    tag = "teachers",
+    params(("id" = i64, Path)),
+    request_body = TimeEntry,
+    responses((status = 204), (status = 409, body = super::ApiError)),
+)]
 pub async fn add_service(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -375,8 +478,14 @@ pub struct ImportQuery {
 }
 
 /// Check a spreadsheet (the request body: xlsx or csv bytes). Nothing is written until confirmed.
-#[utoipa::path(post, path = "/api/v1/imports", tag = "people", params(ImportQuery), request_body(content = Vec<u8>, content_type = "application/octet-stream"),
-    responses((status = 201, body = Batch), (status = 400, body = super::ApiError)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/imports",
+    tag = "people",
+    params(ImportQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = Batch), (status = 400, body = super::ApiError)),
+)]
 pub async fn upload_import(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -397,7 +506,13 @@ pub async fn upload_import(
 }
 
 /// A batch of yours with its report.
-#[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "people", params(("id" = i64, Path)), responses((status = 200, body = Batch), (status = 404, body = super::ApiError)))]
+#[utoipa::path(
+    get,
+    path = "/api/v1/imports/{id}",
+    tag = "people",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Batch), (status = 404, body = super::ApiError)),
+)]
 pub async fn get_import(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -413,7 +528,13 @@ pub struct Imported {
 }
 
 /// Import the valid rows of a batch, all in one transaction.
-#[utoipa::path(post, path = "/api/v1/imports/{id}/confirm", tag = "people", params(("id" = i64, Path)), responses((status = 200, body = Imported), (status = 409, body = super::ApiError)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/imports/{id}/confirm",
+    tag = "people",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Imported), (status = 409, body = super::ApiError)),
+)]
 pub async fn confirm_import(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -425,7 +546,13 @@ pub async fn confirm_import(
 }
 
 /// Drop a pending batch.
-#[utoipa::path(post, path = "/api/v1/imports/{id}/cancel", tag = "people", params(("id" = i64, Path)), responses((status = 204), (status = 409, body = super::ApiError)))]
+#[utoipa::path(
+    post,
+    path = "/api/v1/imports/{id}/cancel",
+    tag = "people",
+    params(("id" = i64, Path)),
+    responses((status = 204), (status = 409, body = super::ApiError)),
+)]
 pub async fn cancel_import(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,

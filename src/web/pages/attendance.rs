@@ -1,6 +1,6 @@
 //! An activity's attendance and evidence page (for teachers, centre heads and the town office): who
-//! checked in, marking by hand, head counts, the paper sign-in sheet, photos and scans with thumbnails,
-//! ratings, and documenting the activity.
+//! checked in, marking by hand, head counts, the paper sign-in sheet, photos and scans with
+//! thumbnails, ratings, and documenting the activity.
 
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, State};
@@ -452,7 +452,8 @@ async fn document(
     }
 }
 
-/// Sends a stored file: as an attachment (never rendered in the page's origin), type from the content.
+/// Sends a stored file: as an attachment (never rendered in the page's origin), type from the
+/// content.
 fn send(content_type: &str, name: &str, body: Vec<u8>, inline: bool) -> Response {
     let mut r = body.into_response();
     let h = r.headers_mut();

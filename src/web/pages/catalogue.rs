@@ -1,5 +1,5 @@
-//! The catalogue page: a district's themes (with their lead departments), teaching formats and target
-//! groups, each editable in place; retired entries stay listed so they can be reinstated.
+//! The catalogue page: a district's themes (with their lead departments), teaching formats and
+//! target groups, each editable in place; retired entries stay listed so they can be reinstated.
 
 use askama::Template;
 use axum::extract::State;

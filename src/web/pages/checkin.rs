@@ -1,6 +1,7 @@
 //! QR check-in pages: the full-screen code a teacher or centre head shows (it refreshes itself, no
-//! JavaScript), the phone page a scan opens (mobile number, and name the first time), and the rating
-//! page a checked-in resident keeps. The phone pages need no account: the signed code is the key.
+//! JavaScript), the phone page a scan opens (mobile number, and name the first time), and the
+//! rating page a checked-in resident keeps. The phone pages need no account: the signed code is the
+//! key.
 
 use askama::Template;
 use axum::extract::State;

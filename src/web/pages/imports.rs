@@ -1,5 +1,5 @@
-//! Spreadsheet import pages: choose what and where, upload (xlsx or csv), read the report of bad rows
-//! (also as xlsx), then confirm the valid rows or cancel.
+//! Spreadsheet import pages: choose what and where, upload (xlsx or csv), read the report of bad
+//! rows (also as xlsx), then confirm the valid rows or cancel.
 
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, State};

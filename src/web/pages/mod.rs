@@ -59,8 +59,9 @@ pub(crate) fn html_status<T: askama::Template>(
     Ok(r)
 }
 
-/// The answer to a posted form: on success a redirect to `to(value)`; on field errors the form shown
-/// again by `again` (typed values kept, errors beside the fields) with 422; anything else passed on.
+/// The answer to a posted form: on success a redirect to `to(value)`; on field errors the form
+/// shown again by `again` (typed values kept, errors beside the fields) with 422; anything else
+/// passed on.
 pub(crate) async fn saved_or_again<T, P, Fut>(
     result: Result<T>,
     to: impl FnOnce(T) -> String,
@@ -86,8 +87,8 @@ pub(crate) struct OkQuery {
     pub ok: Option<String>,
 }
 
-/// A 303 redirect after a successful POST. A target that cannot be a header value (a line break that
-/// slipped through) goes home instead of failing the request.
+/// A 303 redirect after a successful POST. A target that cannot be a header value (a line break
+/// that slipped through) goes home instead of failing the request.
 pub(crate) fn see_other(to: &str) -> Response {
     let to = if axum::http::HeaderValue::from_str(to).is_ok() {
         to
@@ -97,10 +98,10 @@ pub(crate) fn see_other(to: &str) -> Response {
     axum::response::Redirect::to(to).into_response()
 }
 
-/// Only a path of this site is followed after login or a language switch (no open redirect): it starts
-/// with one `/`, is not `//…` or `/\…` (another host to a browser), and holds no control character or
-/// white space (browsers drop tabs and line breaks, so `/\t/evil.example` would become `//evil.example`).
-/// Anything else goes home.
+/// Only a path of this site is followed after login or a language switch (no open redirect): it
+/// starts with one `/`, is not `//…` or `/\…` (another host to a browser), and holds no control
+/// character or white space (browsers drop tabs and line breaks, so `/\t/evil.example` would become
+/// `//evil.example`). Anything else goes home.
 pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n)

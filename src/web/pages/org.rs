@@ -1,5 +1,5 @@
-//! Pages of the organisation tree: the tree, the searchable node list, a node's page with its members,
-//! and the create / edit / move / retire forms.
+//! Pages of the organisation tree: the tree, the searchable node list, a node's page with its
+//! members, and the create / edit / move / retire forms.
 
 use askama::Template;
 use axum::extract::State;

@@ -1,5 +1,5 @@
-//! Pages of residents and households: the searchable list with export, a resident's page with masked
-//! numbers (revealed on request), the resident form, erasure, and households.
+//! Pages of residents and households: the searchable list with export, a resident's page with
+//! masked numbers (revealed on request), the resident form, erasure, and households.
 
 use askama::Template;
 use axum::extract::State;

@@ -1,5 +1,6 @@
-//! Pages of the teacher pool: the list across both levels, a teacher's page with trainings and service
-//! hours, the teacher form, retiring from and returning to the pool, and volunteers' yearly hours.
+//! Pages of the teacher pool: the list across both levels, a teacher's page with trainings and
+//! service hours, the teacher form, retiring from and returning to the pool, and volunteers' yearly
+//! hours.
 
 use askama::Template;
 use axum::extract::State;
