@@ -14,6 +14,26 @@ pub fn beijing() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| unreachable!("8 hours is a valid offset"))
 }
 
+/// An instant in Beijing time, for display (`local(t).format("%H:%M")`).
+pub fn local(at: DateTime<Utc>) -> DateTime<FixedOffset> {
+    at.with_timezone(&beijing())
+}
+
+/// "2026-03-12 09:00" in Beijing time.
+pub fn minute(at: DateTime<Utc>) -> String {
+    local(at).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// "03-12 09:00" in Beijing time.
+pub fn short(at: DateTime<Utc>) -> String {
+    local(at).format("%m-%d %H:%M").to_string()
+}
+
+/// "2026-03-12 09:00–10:30": when an activity takes place, in Beijing time.
+pub fn span(starts: DateTime<Utc>, ends: DateTime<Utc>) -> String {
+    format!("{}–{}", minute(starts), local(ends).format("%H:%M"))
+}
+
 /// A Beijing calendar day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Day(pub NaiveDate);
@@ -123,6 +143,12 @@ impl Month {
     /// A month; `None` unless 1–12.
     pub fn new(year: i32, month: u32) -> Option<Month> {
         (1..=12).contains(&month).then_some(Month { year, month })
+    }
+
+    /// `2026-03` as forms send it.
+    pub fn parse(s: &str) -> Option<Month> {
+        let (y, m) = s.trim().split_once('-')?;
+        Month::new(y.parse().ok()?, m.parse().ok()?)
     }
 
     /// The month of today in Beijing.
@@ -350,6 +376,20 @@ impl Days {
         (self.first.start(), self.last.end())
     }
 
+    /// The calendar of these days as a page shows it: whole weeks from Monday, each day with the
+    /// items that fall on it (in the order given).
+    pub fn grid<T>(self, items: &[T], day_of: impl Fn(&T) -> Day) -> Vec<Vec<(Day, Vec<&T>)>> {
+        self.whole_weeks()
+            .weeks()
+            .into_iter()
+            .map(|week| {
+                week.iter()
+                    .map(|d| (*d, items.iter().filter(|i| day_of(i) == *d).collect()))
+                    .collect()
+            })
+            .collect()
+    }
+
     /// The weeks of the days, each seven days from Monday (call on whole weeks).
     pub fn weeks(self) -> Vec<[Day; 7]> {
         let mut out = Vec::new();
@@ -384,6 +424,17 @@ mod tests {
     }
 
     #[test]
+    fn times_print_in_beijing() {
+        let at = Utc.with_ymd_and_hms(2026, 3, 12, 1, 0, 0).unwrap();
+        assert_eq!(minute(at), "2026-03-12 09:00");
+        assert_eq!(short(at), "03-12 09:00");
+        assert_eq!(
+            span(at, at + Duration::minutes(90)),
+            "2026-03-12 09:00–10:30"
+        );
+    }
+
+    #[test]
     fn months_know_their_neighbours_bounds_and_days_left() {
         let m = Month::new(2026, 12).unwrap();
         assert_eq!(m.next(), Month::new(2027, 1).unwrap());
@@ -404,6 +455,8 @@ mod tests {
             ("12月".into(), "2026年12月".into())
         );
         assert_eq!(Month::new(2026, 13), None);
+        assert_eq!(Month::parse("2026-03"), Month::new(2026, 3));
+        assert_eq!(Month::parse("2026-3x"), None);
     }
 
     #[test]
@@ -447,5 +500,25 @@ mod tests {
         assert_eq!(week.weeks().len(), 1);
         let (from, to) = week.instants();
         assert_eq!((to - from).num_days(), 7);
+    }
+
+    #[test]
+    fn a_month_grid_puts_each_item_on_its_day() {
+        let items = [
+            day(2026, 3, 1),
+            day(2026, 3, 12),
+            day(2026, 3, 12),
+            day(2026, 4, 9),
+        ];
+        let grid = Days::of_month(Month::new(2026, 3).unwrap()).grid(&items, |d| *d);
+        assert_eq!(grid.len(), 6);
+        assert_eq!(grid[0][6].0, day(2026, 3, 1));
+        assert_eq!(grid[0][6].1.len(), 1);
+        assert_eq!(grid[2][3], (day(2026, 3, 12), vec![&items[1], &items[2]]));
+        assert!(
+            grid.iter()
+                .flatten()
+                .all(|(d, i)| i.is_empty() || d.month().month == 3)
+        );
     }
 }

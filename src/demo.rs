@@ -688,7 +688,7 @@ async fn demo_activities(db: &Db, g: &mut Generator, town: &Node) -> Result<()> 
     let district = crate::catalogue::district_of(&town.path).unwrap_or(0);
     let themes = crate::catalogue::themes(db, district).await?;
     let formats = crate::catalogue::formats(db, district).await?;
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::calendar::Day::today().0;
     let next = if today.month() == 12 {
         (today.year() + 1, 1)
     } else {
@@ -762,7 +762,7 @@ async fn generated_residents(
     serial: &mut u64,
 ) -> Result<()> {
     let office = Actor::command_line_for_town(town.id, &town.path);
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::calendar::Day::today().0;
     let communities = org::list_nodes(
         db,
         &office,

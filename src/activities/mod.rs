@@ -15,6 +15,7 @@ use serde_json::json;
 
 use crate::access::{Actor, Permission, Role};
 use crate::audit::{self, Entry};
+use crate::calendar::{Day, Days, Year};
 use crate::catalogue;
 use crate::db::{Db, Tx};
 use crate::error::{Error, FieldErrors, Msg, Result};
@@ -149,14 +150,6 @@ pub(crate) struct Values {
 /// The most occurrences one series may create.
 pub const MAX_SERIES: usize = 60;
 
-fn at(date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
-    date.and_time(time)
-        .and_local_timezone(rules::beijing())
-        .single()
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_default()
-}
-
 /// Checks the fields of a plan; returns the first occurrence and the dates of the series.
 pub(crate) fn validate(
     input: &ActivityInput,
@@ -261,8 +254,8 @@ pub(crate) fn validate(
             format_id: input.format_id.filter(|i| *i > 0),
             target_group_id: input.target_group_id.filter(|i| *i > 0),
             teacher_ids: input.teacher_ids.clone(),
-            starts_at: at(date, start),
-            ends_at: at(date, end),
+            starts_at: Day(date).at(start),
+            ends_at: Day(date).at(end),
             venue,
             capacity,
             description,
@@ -363,7 +356,7 @@ async fn check_references(db: &Db, tx: &mut Tx, actor: &Actor, v: &mut Values) -
 /// Plans an activity (or a series of them), as drafts.
 pub async fn plan(db: &Db, actor: &Actor, input: &ActivityInput) -> Result<Vec<Activity>> {
     actor.require(Permission::ActivitiesPlan)?;
-    let today = Utc::now().with_timezone(&rules::beijing()).date_naive();
+    let today = Day::today().0;
     let (mut v, dates) = validate(input, today).map_err(Error::Invalid)?;
     let mut tx = db.begin().await?;
     let owner = check_references(db, &mut tx, actor, &mut v).await?;
@@ -528,7 +521,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &ActivityInput) -> R
     if !before.status().editable() {
         return Err(Error::Conflict(Msg::new("activities.not_editable")));
     }
-    let today = Utc::now().with_timezone(&rules::beijing()).date_naive();
+    let today = Day::today().0;
     let single = ActivityInput {
         repeat_weeks: None,
         repeat_until: None,
@@ -628,10 +621,10 @@ pub struct ActivityFilter {
     pub status: Option<String>,
     pub owner_id: Option<i64>,
     pub theme_id: Option<i64>,
-    /// First day (Beijing), inclusive.
-    pub from: Option<NaiveDate>,
-    /// Last day (Beijing), inclusive.
-    pub to: Option<NaiveDate>,
+    /// First day, inclusive.
+    pub from: Option<Day>,
+    /// Last day, inclusive.
+    pub to: Option<Day>,
 }
 
 /// Activities inside the actor's scope, soonest first.
@@ -642,10 +635,8 @@ pub async fn list(
     page: PageRequest,
 ) -> Result<Page<Activity>> {
     actor.require(Permission::ActivitiesRead)?;
-    let from = f.from.map(|d| at(d, NaiveTime::MIN));
-    let to =
-        f.to.and_then(|d| d.succ_opt())
-            .map(|d| at(d, NaiveTime::MIN));
+    let from = f.from.map(Day::start);
+    let to = f.to.map(Day::end);
     store::list(db, &actor.scope_path, f, from, to, page).await
 }
 
@@ -666,12 +657,10 @@ pub async fn calendar(
     db: &Db,
     actor: &Actor,
     f: &CalendarFilter,
-    first: NaiveDate,
-    last: NaiveDate,
+    days: Days,
 ) -> Result<Vec<Activity>> {
     actor.require(Permission::ActivitiesRead)?;
-    let from = at(first, NaiveTime::MIN);
-    let to = at(last.succ_opt().unwrap_or(last), NaiveTime::MIN);
+    let (from, to) = days.instants();
     let items = store::in_period(
         db,
         &actor.scope_path,
@@ -818,14 +807,7 @@ pub async fn month_grid(db: &Db, actor: &Actor, year: i32) -> Result<Grid> {
         },
     )
     .await?;
-    let from = at(
-        NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default(),
-        NaiveTime::MIN,
-    );
-    let to = at(
-        NaiveDate::from_ymd_opt(year + 1, 1, 1).unwrap_or_default(),
-        NaiveTime::MIN,
-    );
+    let (from, to) = (Year(year).start(), Year(year).end());
     let counted: Vec<&str> = Status::ALL
         .iter()
         .filter(|s| s.counts())
@@ -839,15 +821,11 @@ pub async fn month_grid(db: &Db, actor: &Actor, year: i32) -> Result<Grid> {
             .collect();
     let mut counts: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
     for (owner, starts) in rows {
-        let m = chrono::Datelike::month(&starts.with_timezone(&rules::beijing())) as usize;
+        let m = Day::of(starts).month().month as usize;
         counts.entry(owner).or_insert_with(|| vec![0; 12])[m - 1] += 1;
     }
-    let today = Utc::now().with_timezone(&rules::beijing()).date_naive();
-    let current = (chrono::Datelike::year(&today) == year).then(|| chrono::Datelike::month(&today));
-    let begun = |m: u32| {
-        year < chrono::Datelike::year(&today)
-            || (year == chrono::Datelike::year(&today) && m <= chrono::Datelike::month(&today))
-    };
+    let today = Day::today();
+    let current = (today.year() == year).then(|| today.month());
     let communities: std::collections::HashMap<i64, String> = org::list_nodes(
         db,
         actor,
@@ -872,8 +850,10 @@ pub async fn month_grid(db: &Db, actor: &Actor, year: i32) -> Result<Grid> {
             .and_then(|p| communities.get(&p).cloned())
             .unwrap_or_default();
         let row = counts.remove(&c.id).unwrap_or_else(|| vec![0; 12]);
-        let below = (1..=12u32)
-            .filter(|m| begun(*m) && row[*m as usize - 1] < rules::MONTHLY_MINIMUM)
+        let below = Year(year)
+            .months()
+            .filter(|m| m.has_begun(today) && row[m.month as usize - 1] < rules::MONTHLY_MINIMUM)
+            .map(|m| m.month)
             .collect();
         out.push(GridRow {
             centre_id: c.id,
@@ -887,8 +867,8 @@ pub async fn month_grid(db: &Db, actor: &Actor, year: i32) -> Result<Grid> {
     Ok(Grid {
         year,
         rows: out,
-        days_left: current.map(|_| rules::days_left_in_month(today)),
-        current_month: current,
+        days_left: current.and_then(|m| m.days_left_after(today)),
+        current_month: current.map(|m| m.month),
     })
 }
 

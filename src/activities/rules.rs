@@ -2,10 +2,11 @@
 //! allowed from which state), the 15-day submission mark (Q五(三) "提前半月"), and the rule of at least
 //! two activities a month per learning centre (Q四(二)1).
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::access::Permission;
+use crate::calendar::Day;
 use crate::workflow::{self, Step, Workflow};
 
 /// Where an activity stands.
@@ -208,29 +209,11 @@ pub const NOTICE_DAYS: i64 = 15;
 /// A submission is late when it comes less than 15 days before the activity (dates in Beijing
 /// time).
 pub fn is_late(submitted: DateTime<Utc>, starts: DateTime<Utc>) -> bool {
-    let day = |t: DateTime<Utc>| t.with_timezone(&beijing()).date_naive();
-    (day(starts) - day(submitted)).num_days() < NOTICE_DAYS
-}
-
-/// UTC+8, the zone every town of this product lives in.
-pub fn beijing() -> chrono::FixedOffset {
-    chrono::FixedOffset::east_opt(8 * 3600)
-        .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!()))
+    Day::of(submitted).days_until(Day::of(starts)) < NOTICE_DAYS
 }
 
 /// Activities a centre must hold each month.
 pub const MONTHLY_MINIMUM: i64 = 2;
-
-/// Days left in the month of `today` after today (0 on the last day).
-pub fn days_left_in_month(today: NaiveDate) -> i64 {
-    let (y, m) = if today.month() == 12 {
-        (today.year() + 1, 1)
-    } else {
-        (today.year(), today.month() + 1)
-    };
-    let first_next = NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(today);
-    (first_next - today).num_days() - 1
-}
 
 #[cfg(test)]
 mod tests {
@@ -281,21 +264,5 @@ mod tests {
         assert!(is_late(at(2020, 5, 2, 2), starts));
         // 23:30 UTC on 30 April is already 1 May in Beijing.
         assert!(!is_late(at(2020, 4, 30, 23), starts));
-    }
-
-    #[test]
-    fn days_left_in_a_month() {
-        assert_eq!(
-            days_left_in_month(NaiveDate::from_ymd_opt(2020, 6, 30).unwrap()),
-            0
-        );
-        assert_eq!(
-            days_left_in_month(NaiveDate::from_ymd_opt(2020, 12, 1).unwrap()),
-            30
-        );
-        assert_eq!(
-            days_left_in_month(NaiveDate::from_ymd_opt(2020, 2, 20).unwrap()),
-            9
-        );
     }
 }

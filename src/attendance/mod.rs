@@ -346,13 +346,7 @@ fn check_open(a: &DeskActivity, now: DateTime<Utc>) -> Result<()> {
     match rules::window(a.starts_at, a.ends_at, now) {
         rules::Window::Open => Ok(()),
         rules::Window::NotYet(opens) => Err(Error::Conflict(
-            Msg::new("attendance.window_not_yet").arg(
-                "time",
-                opens
-                    .with_timezone(&activities::rules::beijing())
-                    .format("%m-%d %H:%M")
-                    .to_string(),
-            ),
+            Msg::new("attendance.window_not_yet").arg("time", crate::calendar::short(opens)),
         )),
         rules::Window::Closed => Err(Error::Conflict(Msg::new("attendance.window_closed"))),
     }

@@ -72,7 +72,7 @@ async fn town(db: &Db, name: &str) -> Result<Node> {
 fn resident_sheet(rows: usize, communities: &[String]) -> Table {
     let mut g = Generator::new(7);
     let mut serial = 70_000_000;
-    let today = Utc::now().date_naive();
+    let today = crate::calendar::Day::today().0;
     let template = import::template(import::ImportKind::Residents);
     let per = rows.div_ceil(communities.len().max(1));
     let mut out = Vec::with_capacity(rows);

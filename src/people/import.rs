@@ -395,7 +395,7 @@ pub async fn check_residents(
 ) -> Result<(Vec<ResidentValues>, Vec<RowError>, usize)> {
     let (header_row, cols) = map_columns(sheet, RESIDENT_COLUMNS)?;
     let communities = communities_by_name(db, actor, town).await?;
-    let today = Utc::now().date_naive();
+    let today = crate::calendar::Day::today().0;
     let mut valid: Vec<(usize, ResidentValues)> = Vec::new();
     let mut errors = Vec::new();
     let mut phones: HashMap<String, usize> = HashMap::new();

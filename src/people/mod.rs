@@ -333,7 +333,7 @@ async fn insert_resident(
     input: &ResidentInput,
     action: &'static str,
 ) -> Result<Resident> {
-    let v = validate(input, Utc::now().date_naive()).map_err(Error::Invalid)?;
+    let v = validate(input, crate::calendar::Day::today().0).map_err(Error::Invalid)?;
     let mut tx = db.begin().await?;
     let community = community_in_scope(&mut tx, actor, v.community_id).await?;
     check_unique(&mut tx, &community, &v, None).await?;
@@ -483,7 +483,7 @@ pub async fn update_resident(
     if blank(&input.id_number) {
         input.id_number = before.id_number.clone();
     }
-    let v = validate(&input, Utc::now().date_naive()).map_err(Error::Invalid)?;
+    let v = validate(&input, crate::calendar::Day::today().0).map_err(Error::Invalid)?;
     let mut tx = db.begin().await?;
     let community = community_in_scope(&mut tx, actor, v.community_id).await?;
     check_unique(&mut tx, &community, &v, Some(id)).await?;

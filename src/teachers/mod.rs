@@ -396,10 +396,7 @@ pub async fn get_teacher(db: &Db, actor: &Actor, id: i64) -> Result<TeacherDetai
     let taught = store::taught(db, id).await?;
     let mut by_year: HashMap<i32, i64> = HashMap::new();
     for a in taught.iter().filter(|a| a.took_place()) {
-        let year = a
-            .starts_at
-            .with_timezone(&crate::activities::rules::beijing())
-            .year();
+        let year = crate::calendar::Day::of(a.starts_at).year();
         *by_year.entry(year).or_default() += a.minutes();
     }
     let mut taught_by_year: Vec<(i32, i64)> = by_year.into_iter().collect();
@@ -519,7 +516,7 @@ fn check_entry(e: &TimeEntry) -> Result<(NaiveDate, String, Option<String>, i64)
     let date = NaiveDate::parse_from_str(e.date.trim(), "%Y-%m-%d")
         .map_err(|_| fe.add("date", Msg::new("field.date_format")))
         .ok();
-    if date.is_some_and(|d| d > Utc::now().date_naive()) {
+    if date.is_some_and(|d| d > crate::calendar::Day::today().0) {
         fe.add("date", Msg::new("teachers.date_in_future"));
     }
     let title = text::required(&mut fe, "title", &e.title, 100);

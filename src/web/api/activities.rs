@@ -93,8 +93,8 @@ pub async fn list_activities(
         status: q.status,
         owner_id: q.owner_id,
         theme_id: q.theme_id,
-        from: q.from,
-        to: q.to,
+        from: q.from.map(crate::calendar::Day),
+        to: q.to.map(crate::calendar::Day),
     };
     Ok(axum::Json(
         activities::list(&s.db, &a, &f, PageRequest::checked(q.page, q.per_page)?).await?,

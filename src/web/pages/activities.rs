@@ -5,16 +5,16 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{StatusCode, Uri};
 use axum::response::Response;
-use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
 use super::{here, html, html_status, saved_or_again, see_other};
 use crate::access::Permission as P;
 use crate::access::{Actor, Permission};
 use crate::activities::{
-    self, Act, Activity, ActivityFilter, ActivityInput, Lifecycle, SPECIAL_EVENTS, Status, rules,
+    self, Act, Activity, ActivityFilter, ActivityInput, Lifecycle, SPECIAL_EVENTS, Status,
 };
 use crate::attendance;
+use crate::calendar::{Day, Days};
 use crate::catalogue;
 use crate::error::{Error, Result};
 use crate::i18n::{self, Lang};
@@ -75,16 +75,7 @@ pub struct ActivityRow {
 }
 
 fn when(a: &Activity) -> String {
-    let (s, e) = (
-        a.starts_at.with_timezone(&rules::beijing()),
-        a.ends_at.with_timezone(&rules::beijing()),
-    );
-    format!(
-        "{} {}–{}",
-        s.format("%Y-%m-%d"),
-        s.format("%H:%M"),
-        e.format("%H:%M")
-    )
+    crate::calendar::span(a.starts_at, a.ends_at)
 }
 
 pub(super) fn row(lang: Lang, a: &Activity) -> ActivityRow {
@@ -152,24 +143,13 @@ async fn list(
     uri: Uri,
     Query(q): Query<ListQuery>,
 ) -> Result<Response> {
-    let month = q
-        .month
-        .as_deref()
-        .and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok());
-    let last = month.map(|m| {
-        let next = if m.month() == 12 {
-            NaiveDate::from_ymd_opt(m.year() + 1, 1, 1)
-        } else {
-            NaiveDate::from_ymd_opt(m.year(), m.month() + 1, 1)
-        };
-        next.and_then(|n| n.pred_opt()).unwrap_or(m)
-    });
+    let month = q.month.as_deref().and_then(crate::calendar::Month::parse);
     let filter = ActivityFilter {
         status: q.status.clone(),
         owner_id: q.owner_id.as_deref().and_then(|s| s.parse().ok()),
         theme_id: None,
-        from: month,
-        to: last,
+        from: month.map(|m| m.first_day()),
+        to: month.map(|m| m.last_day()),
     };
     let page = activities::list(&state.db, &actor, &filter, PageRequest::new(q.page, None)).await?;
     let pairs = [
@@ -461,8 +441,8 @@ async fn edit_form(
     Id(id): Id,
 ) -> Result<Response> {
     let a = activities::get(&state.db, &actor, id).await?;
-    let s = a.starts_at.with_timezone(&rules::beijing());
-    let e = a.ends_at.with_timezone(&rules::beijing());
+    let s = crate::calendar::local(a.starts_at);
+    let e = crate::calendar::local(a.ends_at);
     let o = |v: Option<i64>| v.map(|i| i.to_string()).unwrap_or_default();
     let form = FormView::with(&[
         ("title", a.title.clone()),
@@ -739,7 +719,7 @@ async fn grid(
     let year = q
         .year
         .filter(|y| (2000..=2100).contains(y))
-        .unwrap_or_else(|| chrono::Utc::now().with_timezone(&rules::beijing()).year());
+        .unwrap_or_else(|| crate::calendar::Year::current().0);
     let g = activities::month_grid(&state.db, &actor, year).await?;
     let notice = match (g.current_month, g.days_left) {
         (Some(m), Some(d)) => {
@@ -880,15 +860,6 @@ struct CalendarQuery {
     theme_id: Option<String>,
 }
 
-fn first_of_month(d: NaiveDate) -> NaiveDate {
-    d.with_day(1).unwrap_or(d)
-}
-
-fn add_months(d: NaiveDate, n: i32) -> NaiveDate {
-    let months = d.year() * 12 + d.month0() as i32 + n;
-    NaiveDate::from_ymd_opt(months.div_euclid(12), months.rem_euclid(12) as u32 + 1, 1).unwrap_or(d)
-}
-
 async fn calendar(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -896,13 +867,11 @@ async fn calendar(
     uri: Uri,
     Query(q): Query<CalendarQuery>,
 ) -> Result<Response> {
-    let today = chrono::Utc::now()
-        .with_timezone(&rules::beijing())
-        .date_naive();
+    let today = Day::today();
     let date = q
         .date
         .as_deref()
-        .and_then(|d| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
+        .and_then(Day::parse)
         .filter(|d| (2000..=2100).contains(&d.year()))
         .unwrap_or(today);
     let week_view = q.view.as_deref() == Some("week");
@@ -912,65 +881,54 @@ async fn calendar(
         owner_id: id(&q.owner_id),
         theme_id: id(&q.theme_id),
     };
-    let monday =
-        |d: NaiveDate| d - chrono::Duration::days(i64::from(d.weekday().num_days_from_monday()));
-    let (period_first, period_last) = if week_view {
-        let m = monday(date);
-        (m, m + chrono::Duration::days(6))
+    let period = if week_view {
+        Days::week_of(date)
     } else {
-        let f = first_of_month(date);
-        (f, add_months(f, 1).pred_opt().unwrap_or(f))
+        Days::of_month(date.month())
     };
-    let grid_first = monday(period_first);
-    let grid_last = monday(period_last) + chrono::Duration::days(6);
-    let items = activities::calendar(&state.db, &actor, &filter, grid_first, grid_last).await?;
+    let shown = period.whole_weeks();
+    let items = activities::calendar(&state.db, &actor, &filter, shown).await?;
     let capped = items.len() as i64 >= activities::CALENDAR_LIMIT;
-    let mut weeks = Vec::new();
-    let mut day = grid_first;
-    while day <= grid_last {
-        let mut week = Vec::with_capacity(7);
-        for _ in 0..7 {
-            let cell: Vec<CalendarItem> = items
-                .iter()
-                .filter(|a| a.starts_at.with_timezone(&rules::beijing()).date_naive() == day)
-                .map(|a| CalendarItem {
-                    id: a.id,
-                    time: a
-                        .starts_at
-                        .with_timezone(&rules::beijing())
-                        .format("%H:%M")
-                        .to_string(),
-                    title: a.title.clone(),
-                    owner: a.owner_name.clone(),
-                    pending: (!a.status().counts() && a.status() != Status::Cancelled).then(|| {
-                        i18n::t(lang, &format!("activities.status.{}", a.status)).to_string()
-                    }),
+    let weeks = period
+        .grid(&items, |a| Day::of(a.starts_at))
+        .into_iter()
+        .map(|week| {
+            week.into_iter()
+                .map(|(day, on_day)| CalendarDay {
+                    date: day.to_string(),
+                    label: if week_view || day.day_of_month() == 1 {
+                        day.0.format("%m-%d").to_string()
+                    } else {
+                        day.day_of_month().to_string()
+                    },
+                    in_period: period.contains(day),
+                    today: day == today,
+                    items: on_day
+                        .into_iter()
+                        .map(|a| CalendarItem {
+                            id: a.id,
+                            time: crate::calendar::local(a.starts_at)
+                                .format("%H:%M")
+                                .to_string(),
+                            title: a.title.clone(),
+                            owner: a.owner_name.clone(),
+                            pending: (!a.status().counts() && a.status() != Status::Cancelled)
+                                .then(|| {
+                                    i18n::t(lang, &format!("activities.status.{}", a.status))
+                                        .to_string()
+                                }),
+                        })
+                        .collect(),
                 })
-                .collect();
-            week.push(CalendarDay {
-                date: day.to_string(),
-                label: if week_view || day.day() == 1 {
-                    day.format("%m-%d").to_string()
-                } else {
-                    day.day().to_string()
-                },
-                in_period: day >= period_first && day <= period_last,
-                today: day == today,
-                items: cell,
-            });
-            day += chrono::Duration::days(1);
-        }
-        weeks.push(week);
-    }
+                .collect()
+        })
+        .collect();
     let (prev, next) = if week_view {
-        (
-            date - chrono::Duration::days(7),
-            date + chrono::Duration::days(7),
-        )
+        (date.plus_days(-7), date.plus_days(7))
     } else {
         (
-            add_months(first_of_month(date), -1),
-            add_months(first_of_month(date), 1),
+            date.month().prev().first_day(),
+            date.month().next().first_day(),
         )
     };
     let towns: Vec<Choice> = org::list_nodes(
@@ -1012,13 +970,9 @@ async fn calendar(
     )
     .unwrap_or_default();
     let title = if week_view {
-        format!(
-            "{} – {}",
-            period_first.format("%Y-%m-%d"),
-            period_last.format("%m-%d")
-        )
+        format!("{} – {}", period.first, period.last.0.format("%m-%d"))
     } else {
-        period_first.format("%Y-%m").to_string()
+        period.first.0.format("%Y-%m").to_string()
     };
     let mut values = pairs.to_vec();
     values.push((

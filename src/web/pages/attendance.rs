@@ -148,11 +148,7 @@ async fn page(
             status: r.status.clone(),
             status_label: label("attendance.status", &r.status),
             method_label: label("attendance.method", &r.method),
-            time: r
-                .checked_at
-                .with_timezone(&activities::rules::beijing())
-                .format("%m-%d %H:%M")
-                .to_string(),
+            time: crate::calendar::short(r.checked_at),
         })
         .collect();
     let unmarked = sheet

@@ -95,15 +95,11 @@ async fn list(
         ("from", q.from.clone().unwrap_or_default()),
         ("to", q.to.clone().unwrap_or_default()),
     ];
-    let beijing = chrono::FixedOffset::east_opt(8 * 3600)
-        .unwrap_or(chrono::FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!()));
     let rows = page
         .items
         .iter()
         .map(|r| AuditRow {
-            at: r
-                .at
-                .with_timezone(&beijing)
+            at: crate::calendar::local(r.at)
                 .format("%Y-%m-%d %H:%M:%S")
                 .to_string(),
             actor: r.actor_name.clone(),

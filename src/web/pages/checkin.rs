@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::{here, html, html_status};
 use crate::access::Permission as P;
-use crate::activities::{self, rules as activity_rules};
+use crate::activities;
 use crate::attendance::{
     self, CheckinForm, CheckinInput, CheckinOutcome, PublicActivity, RatingInput,
 };
@@ -69,7 +69,7 @@ async fn enrol_link(
     let mut page = EnrolLinkPage {
         shell: Shell::new(&actor, lang, "/activities", &here(&uri), None),
         title: a.title.clone(),
-        when: when(a.starts_at, a.ends_at),
+        when: crate::calendar::span(a.starts_at, a.ends_at),
         id,
         svg: String::new(),
         link: String::new(),
@@ -133,7 +133,7 @@ impl EnrolPage {
         };
         match attendance::open_enrolment(&state.desk, token).await {
             Ok(f) => {
-                p.when = when(f.activity.starts_at, f.activity.ends_at);
+                p.when = crate::calendar::span(f.activity.starts_at, f.activity.ends_at);
                 p.activity = Some(f.activity);
                 p.seats_left = f.seats_left;
                 p.communities = f.communities;
@@ -274,19 +274,6 @@ fn qr_svg(link: &str) -> Result<String> {
         .build())
 }
 
-fn when(starts: chrono::DateTime<chrono::Utc>, ends: chrono::DateTime<chrono::Utc>) -> String {
-    let (s, e) = (
-        starts.with_timezone(&activity_rules::beijing()),
-        ends.with_timezone(&activity_rules::beijing()),
-    );
-    format!(
-        "{} {}–{}",
-        s.format("%Y-%m-%d"),
-        s.format("%H:%M"),
-        e.format("%H:%M")
-    )
-}
-
 async fn qr_screen(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
@@ -300,7 +287,7 @@ async fn qr_screen(
     let mut page = QrScreen {
         shell,
         title: a.title.clone(),
-        when: when(a.starts_at, a.ends_at),
+        when: crate::calendar::span(a.starts_at, a.ends_at),
         id,
         svg: String::new(),
         link: String::new(),
@@ -369,7 +356,7 @@ impl PhonePage {
     }
 
     fn with_form(mut self, f: CheckinForm) -> PhonePage {
-        self.when = when(f.activity.starts_at, f.activity.ends_at);
+        self.when = crate::calendar::span(f.activity.starts_at, f.activity.ends_at);
         self.activity = Some(f.activity);
         self.ticket = f.ticket;
         self.community = f.default_community;
@@ -427,7 +414,7 @@ async fn submit(
             page.done = "checked_in";
             page.late = status == attendance::AttendanceStatus::Late;
             page.resident_name = resident_name;
-            page.when = when(activity.starts_at, activity.ends_at);
+            page.when = crate::calendar::span(activity.starts_at, activity.ends_at);
             page.activity = Some(activity);
             page.rating_link = format!("/r/{rating_token}");
             html(&page)
@@ -439,7 +426,7 @@ async fn submit(
         }) => {
             page.done = "already";
             page.resident_name = resident_name;
-            page.when = when(activity.starts_at, activity.ends_at);
+            page.when = crate::calendar::span(activity.starts_at, activity.ends_at);
             page.activity = Some(activity);
             page.rating_link = format!("/r/{rating_token}");
             html(&page)
@@ -504,7 +491,7 @@ async fn rating_page(
     };
     match attendance::open_rating(&state.desk, &token).await {
         Ok(f) => {
-            page.when = when(f.activity.starts_at, f.activity.ends_at);
+            page.when = crate::calendar::span(f.activity.starts_at, f.activity.ends_at);
             page.activity = Some(f.activity);
             page.resident_name = f.resident_name;
             html(&page)
@@ -554,7 +541,7 @@ async fn rate(
         error: None,
     };
     if let Ok(f) = form {
-        page.when = when(f.activity.starts_at, f.activity.ends_at);
+        page.when = crate::calendar::span(f.activity.starts_at, f.activity.ends_at);
         page.activity = Some(f.activity);
         page.resident_name = f.resident_name;
     }

@@ -477,11 +477,7 @@ async fn show_page(
         .await?
         .into_iter()
         .map(|e| {
-            let when = e
-                .starts_at
-                .with_timezone(&crate::activities::rules::beijing())
-                .format("%Y-%m-%d %H:%M")
-                .to_string();
+            let when = crate::calendar::minute(e.starts_at);
             (
                 e.activity_id,
                 when,
@@ -496,11 +492,7 @@ async fn show_page(
         .into_iter()
         .map(|x| AttendedRow {
             activity_id: x.activity_id,
-            when: x
-                .starts_at
-                .with_timezone(&crate::activities::rules::beijing())
-                .format("%Y-%m-%d %H:%M")
-                .to_string(),
+            when: crate::calendar::minute(x.starts_at),
             title: x.title,
             owner: x.owner_name,
             status: i18n::t(lang, &format!("attendance.status.{}", x.status)).to_string(),

@@ -583,10 +583,7 @@ async fn show_page(
             .map(|a| {
                 (
                     a.activity_id,
-                    a.starts_at
-                        .with_timezone(&crate::activities::rules::beijing())
-                        .format("%Y-%m-%d %H:%M")
-                        .to_string(),
+                    crate::calendar::minute(a.starts_at),
                     a.title.clone(),
                     a.owner_name.clone(),
                     i18n::t(lang, &format!("activities.status.{}", a.status)).to_string(),
