@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::access::SecurityProfile;
+use crate::accounts::SecurityProfile;
 use crate::error::{Error, Result};
 
 /// Everything `cedu serve` needs to start.

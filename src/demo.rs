@@ -5,11 +5,14 @@
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::access::{self, Actor, NewUser, Role};
+use crate::access::{Actor, Role};
+use crate::accounts;
+use crate::accounts::NewUser;
 use crate::db::Db;
 use crate::error::Result;
 use crate::org::{self, NewMember, NewNode, Node, NodeFilter, NodeInput};
 use crate::page::PageRequest;
+use crate::people::import::ResidentImport;
 
 /// The password of every demo account (printed at start; a demo database is for trying cedu out).
 pub const DEMO_PASSWORD: &str = "Learn-Together-2026";
@@ -493,7 +496,7 @@ pub async fn load(db: &Db, opts: &DemoOptions) -> Result<()> {
             node_id: node.id,
             password: DEMO_PASSWORD.into(),
         };
-        access::create_user(db, &b.actor, &input, access::SecurityProfile::Standard).await?;
+        accounts::create_user(db, &b.actor, &input, accounts::SecurityProfile::Standard).await?;
     }
     Ok(())
 }
@@ -777,8 +780,12 @@ async fn generated_residents(
         let n = per_community.unwrap_or(c.population.unwrap_or(0).max(0) as usize);
         let village = c.subtype.as_deref() == Some("village");
         let rows = crate::people::generate::residents(g, c.id, village, region, n, serial, today);
+        let target = crate::imports::Town {
+            id: town.id,
+            path: town.path.clone(),
+        };
         for chunk in rows.chunks(20_000) {
-            crate::people::import::write_validated(db, &office, town.id, chunk, &c.path).await?;
+            crate::imports::write_checked::<ResidentImport>(db, &office, &target, chunk).await?;
         }
     }
     Ok(())
@@ -805,10 +812,10 @@ mod tests {
     fn the_demo_password_passes_the_policy_for_every_demo_login() {
         for (u, ..) in DEMO_LOGINS {
             assert!(
-                crate::access::check_password_policy(
+                crate::accounts::check_password_policy(
                     DEMO_PASSWORD,
                     u,
-                    crate::access::SecurityProfile::Standard
+                    crate::accounts::SecurityProfile::Standard
                 )
                 .is_ok(),
                 "{u}"

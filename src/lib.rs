@@ -4,6 +4,7 @@
 //! boundary.
 
 pub mod access;
+pub mod accounts;
 pub mod activities;
 pub mod app;
 pub mod attendance;
@@ -18,6 +19,8 @@ pub mod demo;
 pub mod error;
 pub mod evidence;
 pub mod i18n;
+pub mod importers;
+pub mod imports;
 pub mod org;
 pub mod page;
 pub mod people;

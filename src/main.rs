@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
+use cedu::accounts;
 use cedu::app::{App, shutdown_signal};
 use cedu::config::{Config, FileConfig, Overrides};
 use cedu::db::Db;
@@ -400,7 +401,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     line.trim_end_matches(['\r', '\n']).to_string()
                 }
             };
-            match access::create_founding_admin(
+            match accounts::create_founding_admin(
                 &pool,
                 role,
                 &username,
@@ -516,7 +517,7 @@ async fn bench_schema(url: &str) -> anyhow::Result<String> {
 
 /// `cedu import KIND FILE --town NAME`: check, show the report, confirm, import in one transaction.
 async fn import(args: ImportArgs) -> anyhow::Result<()> {
-    use cedu::people::import::{self, ImportKind};
+    use cedu::importers::{self, Kind as ImportKind};
     let kind =
         ImportKind::parse(&args.kind).context("kind must be residents, households or teachers")?;
     let config = config_of(&args.db, Overrides::default())?;
@@ -570,7 +571,7 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
         "检查 {} 行 · checking rows",
         sheet.rows.len().saturating_sub(1)
     ));
-    let batch = import::preview(&db, &actor, kind, town.id, &name, &sheet).await?;
+    let batch = importers::preview(&db, &actor, kind, town.id, &name, &sheet).await?;
     bar.finish_and_clear();
     println!(
         "{}: {} 行数据 · rows, {} 行可导入 · valid, {} 行有问题 · with problems",
@@ -595,12 +596,12 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
         let report = args.file.with_extension("errors.xlsx");
         std::fs::write(
             &report,
-            cedu::spreadsheet::to_xlsx(&import::report_table(&batch, cedu::i18n::Lang::Zh))?,
+            cedu::spreadsheet::to_xlsx(&cedu::imports::report_table(&batch, cedu::i18n::Lang::Zh))?,
         )?;
         println!("错误报告 · error report: {}", report.display());
     }
     if batch.valid_rows == 0 {
-        import::cancel(&db, &actor, batch.id).await?;
+        importers::cancel(&db, &actor, batch.id).await?;
         anyhow::bail!("没有可导入的行 · no valid rows");
     }
     if !args.yes {
@@ -611,7 +612,7 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
         let mut answer = String::new();
         std::io::stdin().lock().read_line(&mut answer)?;
         if !matches!(answer.trim(), "y" | "Y" | "yes" | "是") {
-            import::cancel(&db, &actor, batch.id).await?;
+            importers::cancel(&db, &actor, batch.id).await?;
             println!("已取消,未导入任何数据 · cancelled, nothing imported");
             return Ok(());
         }
@@ -622,7 +623,7 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
     }
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     bar.set_message(format!("导入 {} 行 · importing", batch.valid_rows));
-    let n = import::confirm(&db, &actor, batch.id).await?;
+    let n = importers::confirm(&db, &actor, batch.id).await?;
     bar.finish_and_clear();
     println!(
         "已导入 {n} 行 · imported {n} rows in {:.1} s",

@@ -61,6 +61,15 @@ impl Cell {
     }
 }
 
+/// An Excel date serial number (days since 1899-12-30, as Excel and LibreOffice store dates).
+pub fn excel_serial_date(serial: f64) -> Option<NaiveDate> {
+    if !(1.0..2_958_466.0).contains(&serial) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(1899, 12, 30)?
+        .checked_add_days(chrono::Days::new(serial.trunc() as u64))
+}
+
 /// The first sheet of a workbook: `rows[0]` is spreadsheet row 1.
 #[derive(Debug, Default)]
 pub struct Sheet {
@@ -263,7 +272,7 @@ fn cell_of(d: &calamine::DataRef<'_>) -> Result<Cell> {
         DataRef::Int(i) => Cell::Number(*i as f64),
         DataRef::Float(f) => Cell::Number(*f),
         DataRef::Bool(b) => Cell::Bool(*b),
-        DataRef::DateTime(d) => crate::people::rules::excel_serial_date(d.as_f64())
+        DataRef::DateTime(d) => excel_serial_date(d.as_f64())
             .map(Cell::Date)
             .unwrap_or(Cell::Error),
         DataRef::DateTimeIso(s) => s

@@ -3,25 +3,6 @@
 //! the scope does not exist for the actor (404, never 403). Use-cases call [`Actor::require`] and
 //! [`Actor::sees`] first.
 
-mod password;
-mod session;
-mod store;
-mod users;
-
-pub use password::{
-    SecurityProfile, check_password_policy, hash_password, hash_password_async, verify_password,
-    verify_password_async,
-};
-pub use session::{
-    ABSOLUTE_TIMEOUT, IDLE_TIMEOUT, LOCKOUT_FAILURES, LOCKOUT_WINDOW, LoginOutcome, SessionToken,
-    SignedIn, change_password, login, logout, session_actor,
-};
-pub use users::{
-    AccountRequest, NewUser, Reset, User, UserFilter, active_accounts_on, confirm_request,
-    create_first_admin, create_founding_admin, create_user, get_user, list_users, pending_requests,
-    reject_request, require_request, reset_password, set_active,
-};
-
 use serde::Serialize;
 
 use crate::error::{Error, Msg, Result};

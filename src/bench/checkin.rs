@@ -13,7 +13,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use super::{percentile, secs};
-use crate::access::{self, Actor};
+use crate::access::Actor;
+use crate::accounts;
 use crate::app::App;
 use crate::attendance::{CheckinDesk, DeskFigures};
 use crate::config::Config;
@@ -136,7 +137,7 @@ async fn prepare(db: &Db, b: &CheckinBench) -> Result<(Vec<(i64, Actor)>, Vec<Ve
         },
     )
     .await?;
-    let admin = access::login(db, "tongnan", demo::DEMO_PASSWORD, None)
+    let admin = accounts::login(db, "tongnan", demo::DEMO_PASSWORD, None)
         .await?
         .actor;
     let centres = org::list_nodes(

@@ -10,13 +10,15 @@ pub use checkin::{CheckinBench, checkin};
 
 use chrono::Utc;
 
-use crate::access::{self, Actor};
+use crate::access::Actor;
+use crate::accounts;
 use crate::db::Db;
 use crate::demo::{self, DemoOptions, Generator};
 use crate::error::{Error, Result};
+use crate::importers::{self, Kind as ImportKind};
 use crate::org::{self, Kind, Node, NodeFilter};
 use crate::page::PageRequest;
-use crate::people::{self, ResidentFilter, generate, import};
+use crate::people::{self, ResidentFilter, generate};
 use crate::spreadsheet::{self, Table};
 
 /// What `cedu bench people` runs.
@@ -73,7 +75,7 @@ fn resident_sheet(rows: usize, communities: &[String]) -> Table {
     let mut g = Generator::new(7);
     let mut serial = 70_000_000;
     let today = crate::calendar::Day::today().0;
-    let template = import::template(import::ImportKind::Residents);
+    let template = ImportKind::Residents.template();
     let per = rows.div_ceil(communities.len().max(1));
     let mut out = Vec::with_capacity(rows);
     for (i, c) in communities.iter().enumerate() {
@@ -150,10 +152,10 @@ async fn import_and_export(label: &str, db: &Db, file: &[u8], rows: usize) -> Re
         .await
         .map_err(|e| Error::Internal(e.to_string()))??;
     let read = start.elapsed();
-    let batch = import::preview(
+    let batch = importers::preview(
         db,
         &office,
-        import::ImportKind::Residents,
+        ImportKind::Residents,
         qunli.id,
         "residents.xlsx",
         &sheet,
@@ -161,7 +163,7 @@ async fn import_and_export(label: &str, db: &Db, file: &[u8], rows: usize) -> Re
     .await?;
     drop(sheet);
     let checked = start.elapsed();
-    let n = import::confirm(db, &office, batch.id).await?;
+    let n = importers::confirm(db, &office, batch.id).await?;
     let total = start.elapsed();
     println!(
         "  {label}: import of {n} residents from xlsx (of {rows} rows, {} refused): {} end to end (read {}, check {}, write {}), peak memory {:.0} MB",
@@ -307,7 +309,7 @@ async fn search_figures(b: &PeopleBench) -> Result<()> {
             "  generated a district of 30 towns with {total} residents (SQLite) in {}",
             secs(start.elapsed())
         );
-        let admin = access::login(&db, "tongnan", demo::DEMO_PASSWORD, None)
+        let admin = accounts::login(&db, "tongnan", demo::DEMO_PASSWORD, None)
             .await?
             .actor;
         let sample = crate::people::sample_phones(&db, None, 200).await?;
@@ -427,7 +429,7 @@ pub async fn grid(
             },
         )
         .await?;
-        let admin = access::login(&db, "tongnan", demo::DEMO_PASSWORD, None)
+        let admin = accounts::login(&db, "tongnan", demo::DEMO_PASSWORD, None)
             .await?
             .actor;
         let centres = org::list_nodes(

@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::access::{self, Actor, Permission};
+use crate::access::{Actor, Permission};
 use crate::audit::{self, Entry};
 use crate::db::{Db, Tx};
 use crate::error::{Error, FieldErrors, Msg, Result};
@@ -622,7 +622,7 @@ pub async fn retire_node(db: &Db, actor: &Actor, id: i64) -> Result<Node> {
             Msg::new("org.retire_has_children").arg("count", children),
         ));
     }
-    let accounts = access::active_accounts_on(&mut tx, id).await?;
+    let accounts = store::active_accounts_on(&mut tx, id).await?;
     if accounts > 0 {
         return Err(Error::Conflict(
             Msg::new("org.retire_has_accounts").arg("count", accounts),

@@ -304,3 +304,13 @@ pub(super) async fn delete_member(tx: &mut Tx, id: i64) -> Result<()> {
         .map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// Active staff accounts bound to a node: a node still in use cannot be retired. (Accounts hang on
+/// the tree; the tree only counts them.)
+pub(super) async fn active_accounts_on(tx: &mut Tx, node_id: i64) -> Result<i64> {
+    let sql = "select count(*) from users where node_id = $1 and active";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(node_id)
+        .fetch_one(c)
+        .await?))
+}

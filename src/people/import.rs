@@ -1,120 +1,99 @@
-//! Spreadsheet imports of residents and households (teachers use the same batches, see `teachers`).
-//! Two steps: `preview` validates every row — required fields, phone format, ID checksum, known
-//! community inside the actor's scope, duplicates inside the file and against stored data — and
-//! keeps the valid rows in a pending batch with a report of every bad row; `confirm` writes the
-//! valid rows in one transaction, so a failed import leaves nothing behind.
+//! The resident and household imports: plug-ins of the import engine (`crate::imports`). A resident
+//! row is checked like the form (required fields, mobile number, ID checksum, a community of the
+//! town inside the actor's scope), then against the file (a number twice) and the town's register
+//! (a number already registered); a household row needs a community and a name not taken there.
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use super::rules;
 use super::{ResidentInput, ResidentValues, store};
 use crate::access::{Actor, Permission};
-use crate::audit::{self, Entry};
 use crate::db::{Db, Tx};
 use crate::error::{Error, Msg, Result};
+use crate::imports::{Checked, Column, Importer, RowError, Town, cell, data_rows, map_columns};
 use crate::org::{self, Kind, Node};
 use crate::page::PageRequest;
-use crate::spreadsheet::{Cell, Sheet, Table};
+use crate::spreadsheet::{Cell, Sheet};
 
-/// What a batch imports.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ImportKind {
-    Residents,
-    Households,
-    Teachers,
-}
+/// Residents of a town's communities, from the resident template.
+pub struct ResidentImport;
 
-impl ImportKind {
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ImportKind::Residents => "residents",
-            ImportKind::Households => "households",
-            ImportKind::Teachers => "teachers",
-        }
+impl Importer for ResidentImport {
+    const KIND: &'static str = "residents";
+    const SHEET: &'static str = "居民";
+    const COLUMNS: &'static [Column] = RESIDENT_COLUMNS;
+    const EXAMPLE: &'static [&'static str] = &[
+        "王秀英",
+        "女",
+        "1958-03-12",
+        "13812345678",
+        "",
+        "群力社区",
+        "3栋2单元401",
+        "3栋",
+        "老年人、妇女",
+        "",
+    ];
+    const NOTES: &'static [&'static str] = &[
+        "说明:带 * 的列必填;手机号码和身份证号码列已设为文本格式,请直接填写,不要改成数字格式。",
+        "人群标签可填:老年人、青少年、妇女、企业职工、农民、残疾人、外来人口,多个用顿号分隔。",
+        "14 岁以下儿童须在“监护人同意”列填“是”。示例行可删除;同一手机号或身份证号只能登记一次。",
+    ];
+    const PERMISSION: Permission = Permission::PeopleImport;
+    type Row = ResidentValues;
+
+    async fn check(
+        db: &Db,
+        actor: &Actor,
+        town: &Town,
+        sheet: &Sheet,
+    ) -> Result<Checked<ResidentValues>> {
+        check_residents(db, actor, town, sheet).await
     }
 
-    /// Parses a stored or submitted kind.
-    pub fn parse(s: &str) -> Option<ImportKind> {
-        [
-            ImportKind::Residents,
-            ImportKind::Households,
-            ImportKind::Teachers,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
-    }
-}
-
-/// Hours a checked import waits for its confirmation before its rows are dropped.
-pub const PENDING_HOURS: i64 = 24;
-
-/// One refused row: its spreadsheet row number, the column as headed in the file, and why.
-#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct RowError {
-    pub row: usize,
-    pub column: String,
-    pub key: String,
-    pub args: Vec<(String, String)>,
-}
-
-impl RowError {
-    /// A row error from a message.
-    pub fn from_msg(row: usize, column: &str, m: &Msg) -> RowError {
-        RowError::new(row, column, m)
-    }
-
-    fn new(row: usize, column: &str, m: &Msg) -> RowError {
-        RowError {
-            row,
-            column: column.to_string(),
-            key: m.key.to_string(),
-            args: m
-                .args
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-        }
-    }
-
-    /// The reason in a language.
-    pub fn message(&self, lang: crate::i18n::Lang) -> String {
-        let mut s = crate::i18n::t(lang, &self.key).to_string();
-        for (k, v) in &self.args {
-            s = s.replace(&format!("{{{k}}}"), v);
-        }
-        s
+    async fn write(
+        tx: &mut Tx,
+        town: &Town,
+        rows: &[ResidentValues],
+        now: DateTime<Utc>,
+    ) -> Result<usize> {
+        write_residents(tx, town.id, rows, now).await
     }
 }
 
-/// A batch as the report page shows it.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
-pub struct Batch {
-    pub id: i64,
-    pub kind: ImportKind,
-    pub town_id: i64,
-    pub file_name: String,
-    /// pending, imported or cancelled
-    pub status: String,
-    pub total_rows: i64,
-    pub valid_rows: i64,
-    pub errors: Vec<RowError>,
-    pub created_at: DateTime<Utc>,
-}
+/// Households of a town's communities (and their buildings or village groups).
+pub struct HouseholdImport;
 
-/// A column of an import: the field, the aliases a header may use, and whether it is required.
-pub struct Column {
-    pub field: &'static str,
-    pub header: &'static str,
-    pub aliases: &'static [&'static str],
-    pub required: bool,
-    /// Digits that must be typed into a text-formatted column.
-    pub text: bool,
+impl Importer for HouseholdImport {
+    const KIND: &'static str = "households";
+    const SHEET: &'static str = "家庭";
+    const COLUMNS: &'static [Column] = HOUSEHOLD_COLUMNS;
+    const EXAMPLE: &'static [&'static str] = &["群力社区", "3栋2单元401", "3栋"];
+    const NOTES: &'static [&'static str] =
+        &["说明:带 * 的列必填;同一社区内家庭名称(门牌)不能重复。"];
+    const PERMISSION: Permission = Permission::PeopleImport;
+    type Row = HouseholdValues;
+
+    async fn check(
+        db: &Db,
+        actor: &Actor,
+        town: &Town,
+        sheet: &Sheet,
+    ) -> Result<Checked<HouseholdValues>> {
+        check_households(db, actor, town, sheet).await
+    }
+
+    async fn write(
+        tx: &mut Tx,
+        _town: &Town,
+        rows: &[HouseholdValues],
+        now: DateTime<Utc>,
+    ) -> Result<usize> {
+        write_households(tx, rows, now).await
+    }
 }
 
 /// The resident import's columns (the template's headers, in order).
@@ -216,136 +195,8 @@ pub const HOUSEHOLD_COLUMNS: &[Column] = &[
     },
 ];
 
-/// A header cell reduced to compare with aliases: no `*`, no spaces, no parenthesised hint.
-fn header_key(s: &str) -> String {
-    let mut out = String::new();
-    let mut depth = 0;
-    for c in s.chars() {
-        match c {
-            '(' | '（' => depth += 1,
-            ')' | '）' => depth -= 1,
-            '*' | '＊' | ' ' | '\u{3000}' => {}
-            c if depth == 0 => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
-
-/// Where each field of an import sits: column index and the header as written in the file.
-pub type ColumnMap = HashMap<&'static str, (usize, String)>;
-
-/// Finds each column's index from the header row (the first row with any text).
-pub fn map_columns(sheet: &Sheet, columns: &'static [Column]) -> Result<(usize, ColumnMap)> {
-    let header_row = sheet
-        .rows
-        .iter()
-        .position(|r| r.iter().any(|c| !c.is_empty()))
-        .ok_or_else(|| Error::BadRequest(Msg::new("sheet.empty")))?;
-    let mut found = HashMap::new();
-    for (i, cell) in sheet.rows[header_row].iter().enumerate() {
-        let raw = cell.text();
-        let key = header_key(&raw);
-        if let Some(col) = columns.iter().find(|c| c.aliases.contains(&key.as_str()))
-            && !found.contains_key(col.field)
-        {
-            found.insert(col.field, (i, raw));
-        }
-    }
-    let missing: Vec<&str> = columns
-        .iter()
-        .filter(|c| c.required && !found.contains_key(c.field))
-        .map(|c| c.header.trim_end_matches('*'))
-        .collect();
-    if !missing.is_empty() {
-        return Err(Error::BadRequest(
-            Msg::new("sheet.missing_columns").arg("columns", missing.join("、")),
-        ));
-    }
-    Ok((header_row, found))
-}
-
-/// The import template: headers, one example row, and notes.
-pub fn template(kind: ImportKind) -> Table {
-    let (columns, example, notes): (&[Column], Vec<&str>, Vec<&str>) = match kind {
-        ImportKind::Residents => (
-            RESIDENT_COLUMNS,
-            vec![
-                "王秀英",
-                "女",
-                "1958-03-12",
-                "13812345678",
-                "",
-                "群力社区",
-                "3栋2单元401",
-                "3栋",
-                "老年人、妇女",
-                "",
-            ],
-            vec![
-                "说明:带 * 的列必填;手机号码和身份证号码列已设为文本格式,请直接填写,不要改成数字格式。",
-                "人群标签可填:老年人、青少年、妇女、企业职工、农民、残疾人、外来人口,多个用顿号分隔。",
-                "14 岁以下儿童须在“监护人同意”列填“是”。示例行可删除;同一手机号或身份证号只能登记一次。",
-            ],
-        ),
-        ImportKind::Households => (
-            HOUSEHOLD_COLUMNS,
-            vec!["群力社区", "3栋2单元401", "3栋"],
-            vec!["说明:带 * 的列必填;同一社区内家庭名称(门牌)不能重复。"],
-        ),
-        ImportKind::Teachers => (
-            crate::teachers::TEACHER_COLUMNS,
-            vec![
-                "李建国",
-                "男",
-                "13912345678",
-                "兼职",
-                "退休教师",
-                "群力镇社区教育学校",
-                "文体、卫生",
-                "书法",
-            ],
-            vec![
-                "说明:类型填 专职/兼职/志愿者;来源填 专家、技术人员、在职教师、离退休干部、退休教师、离退休技术人员、社会能人、大学生、机关工作人员、社区工作人员。",
-                "所属单位填镇社区教育学校或学习中心/工作站的名称;擅长主题用顿号分隔。",
-            ],
-        ),
-    };
-    Table {
-        sheet_name: match kind {
-            ImportKind::Residents => "居民",
-            ImportKind::Households => "家庭",
-            ImportKind::Teachers => "师资",
-        }
-        .into(),
-        headers: columns.iter().map(|c| c.header.to_string()).collect(),
-        rows: vec![example.into_iter().map(str::to_string).collect()],
-        text_columns: columns
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.text)
-            .map(|(i, _)| i)
-            .collect(),
-        notes: notes.into_iter().map(str::to_string).collect(),
-    }
-}
-
-/// The town an import goes into: one the actor sees, or the one the actor's scope lies in.
-pub async fn import_town(db: &Db, actor: &Actor, town_id: i64) -> Result<Node> {
-    actor.require(Permission::PeopleImport)?;
-    let town = org::get_node_unscoped(db, town_id)
-        .await?
-        .filter(|t| t.kind() == Kind::Town && t.retired_at.is_none())
-        .ok_or(Error::NotFound)?;
-    if actor.sees(&town.path) || actor.scope_path.starts_with(&town.path) {
-        Ok(town)
-    } else {
-        Err(Error::NotFound)
-    }
-}
-
 /// Communities of `town` that the actor may import into, by name.
-async fn communities_by_name(db: &Db, actor: &Actor, town: &Node) -> Result<HashMap<String, Node>> {
+async fn communities_by_name(db: &Db, actor: &Actor, town: &Town) -> Result<HashMap<String, Node>> {
     let filter = org::NodeFilter {
         kind: Some(Kind::Community),
         ..Default::default()
@@ -372,13 +223,6 @@ async fn communities_by_name(db: &Db, actor: &Actor, town: &Node) -> Result<Hash
     Ok(out)
 }
 
-fn cell<'a>(row: &'a [Cell], cols: &ColumnMap, field: &str) -> (&'a Cell, String) {
-    match cols.get(field) {
-        Some((i, header)) => (row.get(*i).unwrap_or(&Cell::Empty), header.clone()),
-        None => (&Cell::Empty, String::new()),
-    }
-}
-
 fn yes(s: &str) -> bool {
     matches!(
         s.trim(),
@@ -387,12 +231,12 @@ fn yes(s: &str) -> bool {
 }
 
 /// Validates the rows of a resident sheet; returns the valid values and every row error.
-pub async fn check_residents(
+async fn check_residents(
     db: &Db,
     actor: &Actor,
-    town: &Node,
+    town: &Town,
     sheet: &Sheet,
-) -> Result<(Vec<ResidentValues>, Vec<RowError>, usize)> {
+) -> Result<Checked<ResidentValues>> {
     let (header_row, cols) = map_columns(sheet, RESIDENT_COLUMNS)?;
     let communities = communities_by_name(db, actor, town).await?;
     let today = crate::calendar::Day::today().0;
@@ -401,12 +245,8 @@ pub async fn check_residents(
     let mut phones: HashMap<String, usize> = HashMap::new();
     let mut ids: HashMap<String, usize> = HashMap::new();
     let mut total = 0;
-    for (i, row) in sheet.rows.iter().enumerate().skip(header_row + 1) {
-        if row.iter().all(Cell::is_empty) {
-            continue;
-        }
+    for (line, row) in data_rows(sheet, header_row) {
         total += 1;
-        let line = i + 1;
         let mut row_errors = Vec::new();
         let header = |f: &str| cols.get(f).map(|(_, h)| h.clone()).unwrap_or_default();
         let (community_cell, community_header) = cell(row, &cols, "community");
@@ -431,7 +271,7 @@ pub async fn check_residents(
         let (birth_cell, _) = cell(row, &cols, "birth_date");
         let birth_text = match birth_cell {
             Cell::Date(d) => d.to_string(),
-            Cell::Number(n) => rules::excel_serial_date(*n)
+            Cell::Number(n) => crate::spreadsheet::excel_serial_date(*n)
                 .map(|d| d.to_string())
                 .unwrap_or_else(|| birth_cell.text()),
             other => other.text(),
@@ -556,7 +396,11 @@ pub async fn check_residents(
         }
     }
     errors.sort_by_key(|e| e.row);
-    Ok((kept, errors, total))
+    Ok(Checked {
+        rows: kept,
+        errors,
+        total,
+    })
 }
 
 /// A validated household row.
@@ -570,22 +414,18 @@ pub struct HouseholdValues {
 async fn check_households(
     db: &Db,
     actor: &Actor,
-    town: &Node,
+    town: &Town,
     sheet: &Sheet,
-) -> Result<(Vec<HouseholdValues>, Vec<RowError>, usize)> {
+) -> Result<Checked<HouseholdValues>> {
     let (header_row, cols) = map_columns(sheet, HOUSEHOLD_COLUMNS)?;
     let communities = communities_by_name(db, actor, town).await?;
     let mut valid = Vec::new();
     let mut errors = Vec::new();
     let mut seen: HashMap<(i64, String), usize> = HashMap::new();
     let mut total = 0;
-    let mut tx = db.begin().await?;
-    for (i, row) in sheet.rows.iter().enumerate().skip(header_row + 1) {
-        if row.iter().all(Cell::is_empty) {
-            continue;
-        }
+    let mut tx = db.begin_read().await?;
+    for (line, row) in data_rows(sheet, header_row) {
         total += 1;
-        let line = i + 1;
         let (c, ch) = cell(row, &cols, "community");
         let (h, hh) = cell(row, &cols, "household");
         let (b, bh) = cell(row, &cols, "building");
@@ -637,204 +477,35 @@ async fn check_households(
             }
         }
     }
-    Ok((valid, errors, total))
-}
-
-/// Validates a sheet and keeps a pending batch: valid rows wait for the user's confirmation.
-pub async fn preview(
-    db: &Db,
-    actor: &Actor,
-    kind: ImportKind,
-    town_id: i64,
-    file_name: &str,
-    sheet: &Sheet,
-) -> Result<Batch> {
-    let town = import_town(db, actor, town_id).await?;
-    let (payload, errors, total, valid) = match kind {
-        ImportKind::Residents => {
-            let (v, e, t) = check_residents(db, actor, &town, sheet).await?;
-            (serde_json::to_string(&v)?, e, t, v.len())
-        }
-        ImportKind::Households => {
-            let (v, e, t) = check_households(db, actor, &town, sheet).await?;
-            (serde_json::to_string(&v)?, e, t, v.len())
-        }
-        ImportKind::Teachers => {
-            actor.require(Permission::TeachersWrite)?;
-            let (v, e, t) = crate::teachers::check_import(db, actor, &town, sheet).await?;
-            (serde_json::to_string(&v)?, e, t, v.len())
-        }
-    };
-    let file_name: String = file_name
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(120)
-        .collect();
-    let mut tx = db.begin().await?;
-    // Rows of an import nobody confirmed within a day are personal data kept for nothing: drop
-    // them.
-    store::expire_batches(
-        &mut tx,
-        Utc::now() - chrono::Duration::hours(PENDING_HOURS),
-        Utc::now(),
-    )
-    .await?;
-    let id = store::insert_batch(
-        &mut tx,
-        kind.as_str(),
-        town.id,
-        actor.user_id,
-        &file_name,
-        total as i64,
-        valid as i64,
-        &payload,
-        &serde_json::to_string(&errors)?,
-        Utc::now(),
-    )
-    .await?;
-    audit::record(&mut tx, actor, Entry {
-        action: "people.import_checked", subject_type: "import_batch", subject_id: Some(id), node_path: &town.path,
-        before: None, after: Some(json!({"kind": kind.as_str(), "file": file_name, "rows": total, "valid": valid, "errors": errors.len()})), result: "ok",
-    }).await?;
-    tx.commit().await?;
-    batch(db, actor, id).await
-}
-
-/// A batch of the actor's own (another user's batch does not exist for them).
-pub async fn batch(db: &Db, actor: &Actor, id: i64) -> Result<Batch> {
-    actor.require(Permission::PeopleImport)?;
-    let b = store::batch(db, id).await?.ok_or(Error::NotFound)?;
-    if b.user_id != actor.user_id {
-        return Err(Error::NotFound);
-    }
-    Ok(Batch {
-        id: b.id,
-        kind: ImportKind::parse(&b.kind).ok_or(Error::NotFound)?,
-        town_id: b.town_id,
-        file_name: b.file_name,
-        status: b.status,
-        total_rows: b.total_rows,
-        valid_rows: b.valid_rows,
-        errors: serde_json::from_str(&b.report)?,
-        created_at: b.created_at,
+    Ok(Checked {
+        rows: valid,
+        errors,
+        total,
     })
 }
 
-/// The report of bad rows as a spreadsheet (row number, column, reason in the chosen language).
-pub fn report_table(b: &Batch, lang: crate::i18n::Lang) -> Table {
-    let t = |k| crate::i18n::t(lang, k).to_string();
-    Table {
-        sheet_name: t("import.report_sheet"),
-        headers: vec![t("import.row"), t("import.column"), t("import.reason")],
-        rows: b
-            .errors
-            .iter()
-            .map(|e| vec![e.row.to_string(), e.column.clone(), e.message(lang)])
-            .collect(),
-        text_columns: vec![],
-        notes: vec![],
-    }
-}
-
-/// Writes the valid rows of a pending batch in one transaction; returns how many were imported.
-pub async fn confirm(db: &Db, actor: &Actor, id: i64) -> Result<usize> {
-    let b = batch(db, actor, id).await?;
-    if b.status != "pending" {
-        return Err(Error::Conflict(Msg::new("import.not_pending")));
-    }
-    let town = org::get_node_unscoped(db, b.town_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let payload = store::batch_payload(db, id).await?;
-    let now = Utc::now();
-    let mut tx = db.begin().await?;
-    // Claim the batch first: a second confirmation (double click, two tabs) finds it no longer
-    // pending.
-    if store::finish_batch(&mut tx, id, "imported", now).await? == 0 {
-        return Err(Error::Conflict(Msg::new("import.not_pending")));
-    }
-    let count = match b.kind {
-        ImportKind::Residents => {
-            let rows: Vec<ResidentValues> = serde_json::from_str(&payload)?;
-            write_residents(&mut tx, town.id, &rows, now).await?
-        }
-        ImportKind::Households => {
-            let rows: Vec<HouseholdValues> = serde_json::from_str(&payload)?;
-            for h in &rows {
-                if store::household_named(&mut tx, h.community_id, &h.name)
-                    .await?
-                    .is_some()
-                {
-                    return Err(Error::Conflict(Msg::new("import.stale")));
-                }
-                let v = ResidentValues {
-                    community_id: h.community_id,
-                    building: h.building.clone(),
-                    ..Default::default()
-                };
-                let (_, building) = store::resolve_places(&mut tx, &v, now).await?;
-                store::insert_household(&mut tx, h.community_id, building, &h.name, now).await?;
-            }
-            rows.len()
-        }
-        ImportKind::Teachers => crate::teachers::write_import(&mut tx, &payload, now).await?,
-    };
-    audit::record(
-        &mut tx,
-        actor,
-        Entry {
-            action: "people.imported",
-            subject_type: "import_batch",
-            subject_id: Some(id),
-            node_path: &town.path,
-            before: None,
-            after: Some(json!({"kind": b.kind.as_str(), "file": b.file_name, "rows": count})),
-            result: "ok",
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(count)
-}
-
-/// Drops a pending batch without importing anything.
-pub async fn cancel(db: &Db, actor: &Actor, id: i64) -> Result<()> {
-    let b = batch(db, actor, id).await?;
-    if b.status != "pending" {
-        return Err(Error::Conflict(Msg::new("import.not_pending")));
-    }
-    let mut tx = db.begin().await?;
-    store::finish_batch(&mut tx, id, "cancelled", Utc::now()).await?;
-    tx.commit().await
-}
-
-/// Writes generated or already validated residents in one transaction with one audit record (demo
-/// data, benchmarks); the same write path as a confirmed import.
-pub async fn write_validated(
-    db: &Db,
-    actor: &Actor,
-    town_id: i64,
-    rows: &[ResidentValues],
-    node_path: &str,
+/// Writes checked households (refused when one was registered since the check).
+async fn write_households(
+    tx: &mut Tx,
+    rows: &[HouseholdValues],
+    now: DateTime<Utc>,
 ) -> Result<usize> {
-    let mut tx = db.begin().await?;
-    let n = write_residents(&mut tx, town_id, rows, Utc::now()).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        Entry {
-            action: "people.imported",
-            subject_type: "residents",
-            subject_id: None,
-            node_path,
-            before: None,
-            after: Some(json!({"kind": "residents", "file": "generated", "rows": n})),
-            result: "ok",
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(n)
+    for h in rows {
+        if store::household_named(tx, h.community_id, &h.name)
+            .await?
+            .is_some()
+        {
+            return Err(Error::Conflict(Msg::new("import.stale")));
+        }
+        let v = ResidentValues {
+            community_id: h.community_id,
+            building: h.building.clone(),
+            ..Default::default()
+        };
+        let (_, building) = store::resolve_places(tx, &v, now).await?;
+        store::insert_household(tx, h.community_id, building, &h.name, now).await?;
+    }
+    Ok(rows.len())
 }
 
 /// Writes residents of one town's communities (checked again: someone may have registered the same

@@ -177,15 +177,6 @@ pub fn parse_date_text(s: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
 }
 
-/// An Excel date serial number (days since 1899-12-30, as Excel and LibreOffice store dates).
-pub fn excel_serial_date(serial: f64) -> Option<NaiveDate> {
-    if !(1.0..2_958_466.0).contains(&serial) {
-        return None;
-    }
-    NaiveDate::from_ymd_opt(1899, 12, 30)?
-        .checked_add_days(chrono::Days::new(serial.trunc() as u64))
-}
-
 /// A plausible birth date: not in the future, not before 1900.
 pub fn check_birth_date(d: NaiveDate, today: NaiveDate) -> Result<NaiveDate, Msg> {
     if d > today || d.year() < 1900 {
@@ -295,8 +286,6 @@ mod tests {
         // not a panic.
         assert_eq!(parse_date_text("ab中文"), None);
         assert_eq!(parse_date_text("中文12"), None);
-        assert_eq!(excel_serial_date(23813.0), d);
-        assert_eq!(excel_serial_date(-5.0), None);
     }
 
     #[test]

@@ -4,11 +4,14 @@
 //! managed dynamically: retired from the pool with a date and reason, reinstated when they return.
 //! Trainings and volunteers' service hours are recorded per teacher.
 
+mod import;
 mod store;
+
+pub use import::TeacherImport;
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -19,9 +22,7 @@ use crate::db::{Db, Tx};
 use crate::error::{Error, FieldErrors, Msg, Result};
 use crate::org::{self, Kind, Node};
 use crate::page::{Page, PageRequest};
-use crate::people::import::{Column, RowError, map_columns};
 use crate::people::rules;
-use crate::spreadsheet::{Cell, Sheet};
 use crate::text;
 
 /// Full-time, part-time, volunteer.
@@ -684,189 +685,6 @@ pub async fn pools(db: &Db, actor: &Actor) -> Result<Vec<Node>> {
         out.extend(page.items);
     }
     Ok(out)
-}
-
-/// The teacher import's columns.
-pub const TEACHER_COLUMNS: &[Column] = &[
-    Column {
-        field: "name",
-        header: "姓名*",
-        aliases: &["姓名"],
-        required: true,
-        text: false,
-    },
-    Column {
-        field: "gender",
-        header: "性别",
-        aliases: &["性别"],
-        required: false,
-        text: false,
-    },
-    Column {
-        field: "phone",
-        header: "手机号码",
-        aliases: &["手机号码", "手机号", "手机", "联系电话", "电话"],
-        required: false,
-        text: true,
-    },
-    Column {
-        field: "teacher_type",
-        header: "类型*",
-        aliases: &["类型", "教师类型", "专兼职"],
-        required: true,
-        text: false,
-    },
-    Column {
-        field: "source",
-        header: "来源*",
-        aliases: &["来源", "人员来源"],
-        required: true,
-        text: false,
-    },
-    Column {
-        field: "pool",
-        header: "所属单位*",
-        aliases: &["所属单位", "所属学习中心", "单位"],
-        required: true,
-        text: false,
-    },
-    Column {
-        field: "themes",
-        header: "擅长主题",
-        aliases: &["擅长主题", "主题", "授课主题"],
-        required: false,
-        text: false,
-    },
-    Column {
-        field: "speciality",
-        header: "专长",
-        aliases: &["专长", "特长"],
-        required: false,
-        text: false,
-    },
-];
-
-/// Validates a teacher sheet for `town`.
-pub async fn check_import(
-    db: &Db,
-    actor: &Actor,
-    town: &Node,
-    sheet: &Sheet,
-) -> Result<(Vec<TeacherValues>, Vec<RowError>, usize)> {
-    let (header_row, cols) = map_columns(sheet, TEACHER_COLUMNS)?;
-    let pools: HashMap<String, Node> = pools(db, actor)
-        .await?
-        .into_iter()
-        .filter(|n| n.path.starts_with(&town.path) && actor.sees(&n.path))
-        .map(|n| (n.name.clone(), n))
-        .collect();
-    let district = catalogue::district_of(&town.path).unwrap_or(0);
-    let themes: HashMap<String, i64> = catalogue::themes(db, district)
-        .await?
-        .into_iter()
-        .map(|t| (t.name, t.id))
-        .collect();
-    let mut valid = Vec::new();
-    let mut errors = Vec::new();
-    let mut seen: HashMap<(i64, String), usize> = HashMap::new();
-    let mut total = 0;
-    let mut tx = db.begin().await?;
-    let get = |row: &[Cell], f: &str| {
-        cols.get(f)
-            .and_then(|(i, _)| row.get(*i))
-            .map(Cell::text)
-            .unwrap_or_default()
-    };
-    let head = |f: &str| cols.get(f).map(|(_, h)| h.clone()).unwrap_or_default();
-    for (i, row) in sheet.rows.iter().enumerate().skip(header_row + 1) {
-        if row.iter().all(Cell::is_empty) {
-            continue;
-        }
-        total += 1;
-        let line = i + 1;
-        let before = errors.len();
-        let pool_name = get(row, "pool");
-        let pool = pools.get(&pool_name);
-        if pool.is_none() {
-            errors.push(RowError::from_msg(
-                line,
-                &head("pool"),
-                &Msg::new("teachers.import.pool_unknown").arg("name", &pool_name),
-            ));
-        }
-        let mut theme_ids = Vec::new();
-        for t in get(row, "themes")
-            .split(['、', ',', '，', ';', '；', ' '])
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-        {
-            match themes.get(t) {
-                Some(id) => theme_ids.push(*id),
-                None => errors.push(RowError::from_msg(
-                    line,
-                    &head("themes"),
-                    &Msg::new("teachers.import.theme_unknown").arg("name", t),
-                )),
-            }
-        }
-        let input = TeacherInput {
-            name: get(row, "name"),
-            node_id: pool.map(|p| p.id).unwrap_or(-1),
-            gender: Some(get(row, "gender")),
-            phone: Some(get(row, "phone")),
-            teacher_type: get(row, "teacher_type"),
-            source: get(row, "source"),
-            speciality: Some(get(row, "speciality")),
-            theme_ids,
-        };
-        match validate(&input) {
-            Ok(v) => {
-                if let (Some(p), Some(pool)) = (&v.phone, pool) {
-                    if let Some(first) = seen.get(&(pool.id, p.clone())) {
-                        errors.push(RowError::from_msg(
-                            line,
-                            &head("phone"),
-                            &Msg::new("people.import.duplicate_in_file").arg("row", first),
-                        ));
-                    } else if store::teacher_with_phone(&mut tx, pool.id, p, None).await? {
-                        errors.push(RowError::from_msg(
-                            line,
-                            &head("phone"),
-                            &Msg::new("teachers.phone_taken"),
-                        ));
-                    } else {
-                        seen.insert((pool.id, p.clone()), line);
-                    }
-                }
-                if errors.len() == before {
-                    valid.push(v);
-                }
-            }
-            Err(fe) => {
-                for (f, m) in fe.0 {
-                    if f == "node_id" {
-                        continue;
-                    }
-                    errors.push(RowError::from_msg(line, &head(&f), &m));
-                }
-            }
-        }
-    }
-    Ok((valid, errors, total))
-}
-
-/// Writes the teachers of a confirmed import.
-pub(crate) async fn write_import(tx: &mut Tx, payload: &str, now: DateTime<Utc>) -> Result<usize> {
-    let rows: Vec<TeacherValues> = serde_json::from_str(payload)?;
-    for v in &rows {
-        if let Some(p) = &v.phone
-            && store::teacher_with_phone(tx, v.node_id, p, None).await?
-        {
-            return Err(Error::Conflict(Msg::new("import.stale")));
-        }
-        store::insert(tx, v, now).await?;
-    }
-    Ok(rows.len())
 }
 
 /// The Chinese (or English) label of a type or source code.

@@ -12,7 +12,9 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
 use super::AppState;
-use crate::access::{self, Actor, SignedIn};
+use crate::access::Actor;
+use crate::accounts;
+use crate::accounts::SignedIn;
 use crate::error::{Error, Msg};
 use crate::i18n::Lang;
 
@@ -73,7 +75,7 @@ pub async fn resolve_session(
     if let Some((token, via_cookie)) = token {
         let ip = client_ip(req.extensions());
         let profile = state.config.security_profile;
-        match access::session_actor(&state.db, &token, ip, profile).await {
+        match accounts::session_actor(&state.db, &token, ip, profile).await {
             Ok(Some(SignedIn {
                 mut actor,
                 password_change_due,

@@ -277,18 +277,16 @@ async fn locate(
     match object {
         Object::Node => crate::org::get_node(db, actor, id).await.map(|_| ()),
         Object::Member => crate::org::require_member(db, actor, id).await,
-        Object::User => crate::access::get_user(db, actor, id).await.map(|_| ()),
+        Object::User => crate::accounts::get_user(db, actor, id).await.map(|_| ()),
         Object::Resident => crate::people::get_resident(db, actor, id).await.map(|_| ()),
         Object::Household => crate::people::require_household(db, actor, id).await,
         Object::Teacher => crate::teachers::require_teacher(db, actor, id, write).await,
-        Object::Import => crate::people::import::batch(db, actor, id)
-            .await
-            .map(|_| ()),
+        Object::Import => crate::importers::batch(db, actor, id).await.map(|_| ()),
         Object::Activity => crate::activities::require_activity(db, actor, id, write).await,
         Object::Enrolment => crate::attendance::require_enrolment(db, actor, id).await,
         Object::File => crate::evidence::require_file(db, actor, id).await,
         Object::Theme => crate::catalogue::require_entry(db, actor, None, id).await,
         Object::Entry => crate::catalogue::require_entry(db, actor, kind, id).await,
-        Object::AccountRequest => crate::access::require_request(db, actor, id).await,
+        Object::AccountRequest => crate::accounts::require_request(db, actor, id).await,
     }
 }

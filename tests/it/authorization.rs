@@ -289,7 +289,7 @@ impl Fixtures {
         }
         // Import batches: the office's own, the centre head's, and Qiling's.
         let sheet = {
-            let mut t = cedu::people::import::template(cedu::people::import::ImportKind::Residents);
+            let mut t = cedu::importers::Kind::Residents.template();
             t.rows = vec![vec![
                 "矩阵居民".into(),
                 "".into(),

@@ -231,7 +231,7 @@ async fn a_clerk_uploads_a_sheet_with_two_bad_rows_reads_the_report_and_imports_
     let app = spawn_app(Backend::Sqlite).await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("齐陵居民.xlsx");
-    let mut t = cedu::people::import::template(cedu::people::import::ImportKind::Residents);
+    let mut t = cedu::importers::Kind::Residents.template();
     t.notes.clear();
     t.rows = [
         [

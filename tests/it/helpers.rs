@@ -394,7 +394,7 @@ pub async fn api_post(
 /// spreadsheet can carry).
 pub fn shared_strings_bomb(count: usize) -> Vec<u8> {
     use std::io::{Read, Write};
-    let template = cedu::people::import::template(cedu::people::import::ImportKind::Residents);
+    let template = cedu::importers::Kind::Residents.template();
     let plain = cedu::spreadsheet::to_xlsx(&template).expect("template");
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(plain)).expect("zip");
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));

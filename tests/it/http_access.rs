@@ -2,7 +2,7 @@
 //! security headers, account management.
 
 use crate::both;
-use cedu::access::SecurityProfile;
+use cedu::accounts::SecurityProfile;
 
 use crate::helpers::{
     Backend, DEMO_PASSWORD, TestDb, api_post, spawn_app, spawn_configured, text_of,

@@ -43,7 +43,7 @@ async fn residents_named(app: &TestApp, prefix: &str) -> i64 {
 
 /// A resident sheet in the template's layout.
 fn sheet(rows: &[[&str; 10]]) -> Vec<u8> {
-    let mut t = cedu::people::import::template(cedu::people::import::ImportKind::Residents);
+    let mut t = cedu::importers::Kind::Residents.template();
     t.rows = rows
         .iter()
         .map(|r| r.iter().map(|c| c.to_string()).collect())
@@ -263,7 +263,7 @@ async fn bad_files_get_a_clear_message_and_leave_nothing(b: Backend) {
     .await;
     assert_eq!(s, 400);
     assert!(message(&v).contains("超过 200000 行"), "{v}");
-    let mut t = cedu::people::import::template(cedu::people::import::ImportKind::Residents);
+    let mut t = cedu::importers::Kind::Residents.template();
     t.headers = vec!["名字".into(), "地址".into()];
     let (s, v) = upload(
         &app,
@@ -735,7 +735,7 @@ async fn the_two_level_teacher_pool_follows_the_town(b: Backend) {
 async fn a_teacher_sheet_imports_into_the_right_pools(b: Backend) {
     let app = spawn_app(b).await;
     let token = app.token("qunli.office").await;
-    let mut t = cedu::people::import::template(cedu::people::import::ImportKind::Teachers);
+    let mut t = cedu::importers::Kind::Teachers.template();
     t.notes.clear();
     t.rows = [
         [

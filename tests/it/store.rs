@@ -3,7 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cedu::access::{self, Actor};
+use cedu::access::Actor;
+use cedu::accounts;
 use cedu::db::Db;
 use cedu::error::Error;
 use cedu::org::{self, NewNode, NodeInput};
@@ -21,7 +22,7 @@ async fn demo_db(b: Backend) -> (TestDb, Db) {
 }
 
 async fn actor(db: &Db, username: &str) -> Actor {
-    access::login(db, username, DEMO_PASSWORD, None)
+    accounts::login(db, username, DEMO_PASSWORD, None)
         .await
         .expect("login")
         .actor

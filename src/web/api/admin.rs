@@ -4,7 +4,9 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::access::Permission as P;
-use crate::access::{self, AccountRequest, NewUser, Role, User, UserFilter};
+use crate::access::Role;
+use crate::accounts;
+use crate::accounts::{AccountRequest, NewUser, User, UserFilter};
 use crate::audit::{self, AuditFilter, AuditRecord};
 use crate::error::Result;
 use crate::page::{Page, PageRequest};
@@ -70,7 +72,7 @@ pub async fn list_users(
         role: q.role.as_deref().and_then(Role::parse),
     };
     Ok(axum::Json(
-        access::list_users(
+        accounts::list_users(
             &s.db,
             &a,
             &filter,
@@ -100,7 +102,7 @@ pub async fn create_user(
     CurrentActor(a): CurrentActor,
     Json(b): Json<NewUser>,
 ) -> Result<(StatusCode, axum::Json<User>)> {
-    let u = access::create_user(&s.db, &a, &b, s.config.security_profile).await?;
+    let u = accounts::create_user(&s.db, &a, &b, s.config.security_profile).await?;
     let status = if u.pending.is_some() {
         StatusCode::ACCEPTED
     } else {
@@ -143,12 +145,13 @@ pub async fn reset_password(
     Id(id): Id,
     Json(b): Json<PasswordRequest>,
 ) -> Result<axum::Json<ResetOutcome>> {
-    let status = match access::reset_password(&s.db, &a, id, &b.password, s.config.security_profile)
-        .await?
-    {
-        access::Reset::Done => "done",
-        access::Reset::AwaitingConfirmation => "awaiting_confirmation",
-    };
+    let status =
+        match accounts::reset_password(&s.db, &a, id, &b.password, s.config.security_profile)
+            .await?
+        {
+            accounts::Reset::Done => "done",
+            accounts::Reset::AwaitingConfirmation => "awaiting_confirmation",
+        };
     Ok(axum::Json(ResetOutcome { status }))
 }
 
@@ -166,7 +169,7 @@ pub async fn list_requests(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
 ) -> Result<axum::Json<Vec<AccountRequest>>> {
-    Ok(axum::Json(access::pending_requests(&s.db, &a).await?))
+    Ok(axum::Json(accounts::pending_requests(&s.db, &a).await?))
 }
 
 /// A security administrator's decision on a change.
@@ -201,7 +204,7 @@ pub async fn confirm_request(
     Json(b): Json<Decision>,
 ) -> Result<axum::Json<User>> {
     Ok(axum::Json(
-        access::confirm_request(&s.db, &a, id, b.password.as_deref()).await?,
+        accounts::confirm_request(&s.db, &a, id, b.password.as_deref()).await?,
     ))
 }
 
@@ -226,7 +229,7 @@ pub async fn reject_request(
     Json(b): Json<Decision>,
 ) -> Result<axum::Json<User>> {
     Ok(axum::Json(
-        access::reject_request(&s.db, &a, id, b.reason.as_deref().unwrap_or("")).await?,
+        accounts::reject_request(&s.db, &a, id, b.reason.as_deref().unwrap_or("")).await?,
     ))
 }
 
@@ -243,7 +246,9 @@ pub async fn disable_user(
     CurrentActor(a): CurrentActor,
     Id(id): Id,
 ) -> Result<axum::Json<User>> {
-    Ok(axum::Json(access::set_active(&s.db, &a, id, false).await?))
+    Ok(axum::Json(
+        accounts::set_active(&s.db, &a, id, false).await?,
+    ))
 }
 
 /// Enable an account again.
@@ -259,7 +264,7 @@ pub async fn enable_user(
     CurrentActor(a): CurrentActor,
     Id(id): Id,
 ) -> Result<axum::Json<User>> {
-    Ok(axum::Json(access::set_active(&s.db, &a, id, true).await?))
+    Ok(axum::Json(accounts::set_active(&s.db, &a, id, true).await?))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -2,6 +2,7 @@ use axum::extract::State;
 use serde::{Deserialize, Serialize};
 
 use crate::access::{self, Role};
+use crate::accounts;
 use crate::error::Result;
 use crate::web::AppState;
 use crate::web::extract::{ClientMeta, CurrentActor, Json};
@@ -71,7 +72,7 @@ pub async fn login(
     meta: ClientMeta,
     Json(req): Json<LoginRequest>,
 ) -> Result<axum::Json<LoginResponse>> {
-    let out = access::login(&state.db, &req.username, &req.password, meta.ip).await?;
+    let out = accounts::login(&state.db, &req.username, &req.password, meta.ip).await?;
     Ok(axum::Json(LoginResponse {
         token: out.token.0,
         csrf_token: out.csrf_token,
@@ -90,7 +91,7 @@ pub async fn logout(
     State(state): State<AppState>,
     CurrentActor(actor): CurrentActor,
 ) -> Result<axum::http::StatusCode> {
-    access::logout(&state.db, &actor).await?;
+    accounts::logout(&state.db, &actor).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 

@@ -45,11 +45,11 @@ use crate::i18n::Lang;
     ),
     components(schemas(
         crate::org::Node, crate::org::NodeInput, crate::org::NewNode, crate::org::Member, crate::org::TreeNode,
-        crate::access::User, crate::access::NewUser, crate::access::AccountRequest,
+        crate::accounts::User, crate::accounts::NewUser, crate::accounts::AccountRequest,
         admin::PasswordRequest, admin::ResetOutcome, admin::Decision, crate::audit::AuditRecord, ApiError, ApiErrorBody, ApiFieldError,
         auth::LoginRequest, auth::LoginResponse, auth::Me, org::MoveRequest, org::NewMemberRequest,
         crate::people::Resident, crate::people::ResidentInput, crate::people::Household, crate::people::HouseholdInput,
-        crate::people::import::Batch, crate::people::import::RowError, crate::people::import::ImportKind,
+        crate::imports::Batch, crate::imports::RowError,
         crate::teachers::Teacher, crate::teachers::TeacherInput, crate::teachers::TeacherDetail, crate::teachers::TaughtActivity, crate::teachers::Training,
         crate::teachers::ServiceHours, crate::teachers::TimeEntry,
         people::RevealRequest, people::Revealed, people::RetireRequest, people::Imported,

@@ -5,8 +5,9 @@ use serde::Deserialize;
 
 use crate::access::Permission as P;
 use crate::error::{Error, Msg, Result};
+use crate::importers::{self, Kind as ImportKind};
+use crate::imports::Batch;
 use crate::page::{Page, PageRequest};
-use crate::people::import::{self, Batch, ImportKind};
 use crate::people::{
     self, Household, HouseholdInput, PersonalField, Resident, ResidentFilter, ResidentInput,
 };
@@ -501,7 +502,7 @@ pub async fn upload_import(
         .map_err(|e| Error::Internal(e.to_string()))??;
     Ok((
         StatusCode::CREATED,
-        axum::Json(import::preview(&s.db, &a, kind, q.town_id, &name, &sheet).await?),
+        axum::Json(importers::preview(&s.db, &a, kind, q.town_id, &name, &sheet).await?),
     ))
 }
 
@@ -518,7 +519,7 @@ pub async fn get_import(
     CurrentActor(a): CurrentActor,
     Id(id): Id,
 ) -> Result<axum::Json<Batch>> {
-    Ok(axum::Json(import::batch(&s.db, &a, id).await?))
+    Ok(axum::Json(importers::batch(&s.db, &a, id).await?))
 }
 
 /// How many rows were imported.
@@ -541,7 +542,7 @@ pub async fn confirm_import(
     Id(id): Id,
 ) -> Result<axum::Json<Imported>> {
     Ok(axum::Json(Imported {
-        imported: import::confirm(&s.db, &a, id).await?,
+        imported: importers::confirm(&s.db, &a, id).await?,
     }))
 }
 
@@ -558,6 +559,6 @@ pub async fn cancel_import(
     CurrentActor(a): CurrentActor,
     Id(id): Id,
 ) -> Result<StatusCode> {
-    import::cancel(&s.db, &a, id).await?;
+    importers::cancel(&s.db, &a, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -7,7 +7,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::{OkQuery, here, html, html_status, safe_next, see_other};
-use crate::access::{self, Permission};
+use crate::access::Permission;
+use crate::accounts;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::i18n::{self, Lang};
@@ -123,7 +124,7 @@ async fn login(
     PublicForm(input): PublicForm<LoginInput>,
 ) -> Result<Response> {
     let next = safe_next(input.next.as_deref());
-    match access::login(&state.db, &input.username, &input.password, meta.ip).await {
+    match accounts::login(&state.db, &input.username, &input.password, meta.ip).await {
         Ok(outcome) => {
             let mut r = see_other(&next);
             r.headers_mut().insert(
@@ -158,7 +159,7 @@ async fn login(
 struct Empty {}
 
 async fn logout(State(state): State<AppState>, Form(actor, _): Form<Empty>) -> Result<Response> {
-    access::logout(&state.db, &actor).await?;
+    accounts::logout(&state.db, &actor).await?;
     let mut r = see_other("/login");
     r.headers_mut().insert(
         header::SET_COOKIE,
@@ -230,7 +231,7 @@ async fn change_password(
     uri: Uri,
     Form(actor, input): Form<PasswordInput>,
 ) -> Result<Response> {
-    match access::change_password(
+    match accounts::change_password(
         &state.db,
         &actor,
         &input.current,

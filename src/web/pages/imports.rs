@@ -13,9 +13,10 @@ use crate::access::Permission as P;
 use crate::access::{Actor, Permission};
 use crate::error::{Error, Msg, Result};
 use crate::i18n::{self, Lang};
+use crate::importers::{self, Kind as ImportKind};
+use crate::imports::{self, Batch};
 use crate::org::{self, Kind};
 use crate::page::PageRequest;
-use crate::people::import::{self, Batch, ImportKind};
 use crate::spreadsheet;
 use crate::web::AppState;
 use crate::web::extract::{CurrentActor, Form, Id, Upload};
@@ -98,11 +99,9 @@ async fn towns(state: &AppState, actor: &Actor) -> Result<Vec<Choice>> {
 }
 
 fn kinds(lang: Lang, actor: &Actor) -> Vec<Choice> {
-    let mut k = vec![ImportKind::Residents, ImportKind::Households];
-    if actor.can(Permission::TeachersWrite) {
-        k.push(ImportKind::Teachers);
-    }
-    k.into_iter()
+    ImportKind::ALL
+        .into_iter()
+        .filter(|k| k.permitted(actor))
         .map(|k| Choice {
             value: k.as_str().into(),
             label: i18n::t(lang, &format!("import.kind.{}", k.as_str())).into(),
@@ -145,7 +144,7 @@ async fn template(
     actor.require(Permission::PeopleImport)?;
     let kind = ImportKind::parse(kind.trim_end_matches(".xlsx")).ok_or(Error::NotFound)?;
     xlsx_download(
-        &import::template(kind),
+        &kind.template(),
         i18n::t(lang, &format!("import.template_file.{}", kind.as_str())),
     )
 }
@@ -209,7 +208,7 @@ async fn upload(
         Err(Error::BadRequest(m)) => return refuse(m).await,
         Err(e) => return Err(e),
     };
-    match import::preview(&state.db, &actor, kind, town_id, &name, &sheet).await {
+    match importers::preview(&state.db, &actor, kind, town_id, &name, &sheet).await {
         Ok(b) => Ok(see_other(&format!("/people/import/{}", b.id))),
         Err(Error::BadRequest(m)) => refuse(m).await,
         Err(e) => Err(e),
@@ -258,7 +257,7 @@ async fn report_page(
     id: i64,
     notice: Option<String>,
 ) -> Result<ReportPage> {
-    let b = import::batch(&state.db, actor, id).await?;
+    let b = importers::batch(&state.db, actor, id).await?;
     let errors = b
         .errors
         .iter()
@@ -296,9 +295,9 @@ async fn report_xlsx(
     lang: Lang,
     Id(id): Id,
 ) -> Result<Response> {
-    let b = import::batch(&state.db, &actor, id).await?;
+    let b = importers::batch(&state.db, &actor, id).await?;
     xlsx_download(
-        &import::report_table(&b, lang),
+        &imports::report_table(&b, lang),
         i18n::t(lang, "import.report_file"),
     )
 }
@@ -313,7 +312,7 @@ async fn confirm(
     Id(id): Id,
     Form(actor, _): Form<Empty>,
 ) -> Result<Response> {
-    match import::confirm(&state.db, &actor, id).await {
+    match importers::confirm(&state.db, &actor, id).await {
         Ok(n) => {
             let notice = i18n::t(lang, "import.done").replace("{count}", &n.to_string());
             html(&report_page(&state, &actor, lang, &uri, id, Some(notice)).await?)
@@ -332,6 +331,6 @@ async fn cancel(
     Id(id): Id,
     Form(actor, _): Form<Empty>,
 ) -> Result<Response> {
-    import::cancel(&state.db, &actor, id).await?;
+    importers::cancel(&state.db, &actor, id).await?;
     Ok(see_other("/people/import"))
 }

@@ -8,7 +8,9 @@ use serde::Deserialize;
 
 use super::{here, html, html_status, see_other};
 use crate::access::Permission as P;
-use crate::access::{self, Actor, NewUser, Permission, Role, UserFilter};
+use crate::access::{Actor, Permission, Role};
+use crate::accounts;
+use crate::accounts::{NewUser, UserFilter};
 use crate::error::{Error, Result};
 use crate::i18n::{self, Lang};
 use crate::org::{self, Kind, NodeFilter};
@@ -106,7 +108,7 @@ async fn list_page(
         role: q.role.as_deref().and_then(Role::parse),
     };
     let page =
-        access::list_users(&state.db, actor, &filter, PageRequest::new(q.page, None)).await?;
+        accounts::list_users(&state.db, actor, &filter, PageRequest::new(q.page, None)).await?;
     let query = [
         ("q", q.q.clone().unwrap_or_default()),
         ("role", q.role.clone().unwrap_or_default()),
@@ -137,7 +139,7 @@ async fn list_page(
         can_manage: actor.can(Permission::UsersManage),
         requests: if actor.can(Permission::UsersConfirm) {
             Some(
-                access::pending_requests(&state.db, actor)
+                accounts::pending_requests(&state.db, actor)
                     .await?
                     .into_iter()
                     .map(|r| RequestRow {
@@ -264,7 +266,7 @@ async fn create(
         node_id: f.node_id.trim().parse().unwrap_or(0),
         password: f.password.clone(),
     };
-    match access::create_user(&state.db, &actor, &input, state.config.security_profile).await {
+    match accounts::create_user(&state.db, &actor, &input, state.config.security_profile).await {
         Ok(u) if u.pending.is_some() => Ok(see_other("/users?ok=awaiting_confirmation")),
         Ok(_) => Ok(see_other("/users?ok=user_created")),
         Err(Error::Invalid(fe)) => {
@@ -321,7 +323,7 @@ async fn disable(
     Id(id): Id,
     Form(actor, _): Form<Empty>,
 ) -> Result<Response> {
-    match access::set_active(&state.db, &actor, id, false).await {
+    match accounts::set_active(&state.db, &actor, id, false).await {
         Ok(_) => Ok(see_other("/users?ok=user_disabled")),
         Err(e) => refused(&state, &actor, lang, &uri, e).await,
     }
@@ -334,7 +336,7 @@ async fn enable(
     Id(id): Id,
     Form(actor, _): Form<Empty>,
 ) -> Result<Response> {
-    match access::set_active(&state.db, &actor, id, true).await {
+    match accounts::set_active(&state.db, &actor, id, true).await {
         Ok(u) if u.pending.is_some() => Ok(see_other("/users?ok=awaiting_confirmation")),
         Ok(_) => Ok(see_other("/users?ok=user_enabled")),
         Err(e) => refused(&state, &actor, lang, &uri, e).await,
@@ -354,7 +356,7 @@ async fn reset_password(
     Id(id): Id,
     Form(actor, f): Form<ResetForm>,
 ) -> Result<Response> {
-    match access::reset_password(
+    match accounts::reset_password(
         &state.db,
         &actor,
         id,
@@ -363,8 +365,10 @@ async fn reset_password(
     )
     .await
     {
-        Ok(access::Reset::Done) => Ok(see_other("/users?ok=password_reset")),
-        Ok(access::Reset::AwaitingConfirmation) => Ok(see_other("/users?ok=awaiting_confirmation")),
+        Ok(accounts::Reset::Done) => Ok(see_other("/users?ok=password_reset")),
+        Ok(accounts::Reset::AwaitingConfirmation) => {
+            Ok(see_other("/users?ok=awaiting_confirmation"))
+        }
         Err(e) => refused(&state, &actor, lang, &uri, e).await,
     }
 }
@@ -384,7 +388,7 @@ async fn confirm_request(
     Id(id): Id,
     Form(actor, f): Form<DecisionForm>,
 ) -> Result<Response> {
-    match access::confirm_request(&state.db, &actor, id, Some(&f.password)).await {
+    match accounts::confirm_request(&state.db, &actor, id, Some(&f.password)).await {
         Ok(_) => Ok(see_other("/users?ok=request_confirmed")),
         Err(e) => refused(&state, &actor, lang, &uri, e).await,
     }
@@ -397,7 +401,7 @@ async fn reject_request(
     Id(id): Id,
     Form(actor, f): Form<DecisionForm>,
 ) -> Result<Response> {
-    match access::reject_request(&state.db, &actor, id, &f.reason).await {
+    match accounts::reject_request(&state.db, &actor, id, &f.reason).await {
         Ok(_) => Ok(see_other("/users?ok=request_rejected")),
         Err(e) => refused(&state, &actor, lang, &uri, e).await,
     }

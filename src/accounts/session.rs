@@ -14,9 +14,10 @@ use sha2::{Digest, Sha256};
 use super::password::password_expired;
 use super::store::{self, SessionRow};
 use super::{
-    Actor, Role, SecurityProfile, check_password_policy, hash_password, hash_password_async,
-    scope_root, verify_password_async,
+    SecurityProfile, check_password_policy, hash_password, hash_password_async,
+    verify_password_async,
 };
+use crate::access::{Actor, Role, scope_root};
 use crate::audit::{self, Entry};
 use crate::db::Db;
 use crate::error::{Error, Msg, Result};

@@ -5,9 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::json;
 
-use super::{
-    Actor, Permission, Role, SecurityProfile, check_password_policy, hash_password_async, store,
-};
+use super::{SecurityProfile, check_password_policy, hash_password_async, store};
+use crate::access::{Actor, Permission, Role};
 use crate::audit::{self, Entry};
 use crate::db::Db;
 use crate::error::{Error, FieldErrors, Msg, Result};
@@ -358,11 +357,6 @@ pub async fn reset_password(
     )
     .await?;
     tx.commit().await.map(|_| Reset::Done)
-}
-
-/// Active accounts bound to a node (a node still in use cannot be retired).
-pub async fn active_accounts_on(tx: &mut crate::db::Tx, node_id: i64) -> Result<i64> {
-    store::active_accounts_on(tx, node_id).await
 }
 
 /// True when this actor's change that gives an account `target`'s rights waits for a second

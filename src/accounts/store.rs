@@ -427,11 +427,3 @@ pub(super) async fn count_users(db: &Db) -> Result<i64> {
     .fetch_one(p)
     .await?))
 }
-
-pub(super) async fn active_accounts_on(tx: &mut Tx, node_id: i64) -> Result<i64> {
-    let sql = "select count(*) from users where node_id = $1 and active";
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
-        .bind(node_id)
-        .fetch_one(c)
-        .await?))
-}

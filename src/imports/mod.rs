@@ -1,0 +1,438 @@
+//! Spreadsheet imports in two steps, for any concept that plugs in. `preview` reads a sheet, lets the
+//! plug-in check every row (the columns it declares, its own rules, duplicates in the file and
+//! against stored data) and keeps the valid rows in a pending batch with a report of every bad row;
+//! `confirm` claims the batch and lets the plug-in write its rows in one transaction, so a failed
+//! import leaves nothing behind. A batch is its uploader's only, and one left unconfirmed for a day is
+//! cancelled with its rows dropped (personal data kept for nothing). Residents, households and
+//! teachers are plug-ins today ([`Importer`]); the annual schedule, equipment and budget lines come
+//! next.
+
+mod store;
+
+use std::collections::HashMap;
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::access::{Actor, Permission};
+use crate::audit::{self, Entry};
+use crate::db::{Db, Tx};
+use crate::error::{Error, Msg, Result};
+use crate::spreadsheet::{Cell, Sheet, Table};
+
+/// Hours a checked import waits for its confirmation before its rows are dropped.
+pub const PENDING_HOURS: i64 = 24;
+
+/// A column of an import: the field, the aliases a header may use, and whether it is required.
+pub struct Column {
+    pub field: &'static str,
+    pub header: &'static str,
+    pub aliases: &'static [&'static str],
+    pub required: bool,
+    /// Digits that must be typed into a text-formatted column.
+    pub text: bool,
+}
+
+/// Where each field of an import sits: column index and the header as written in the file.
+pub type ColumnMap = HashMap<&'static str, (usize, String)>;
+
+/// The town an import goes into (the caller has checked the actor may import there).
+#[derive(Clone, Debug)]
+pub struct Town {
+    pub id: i64,
+    pub path: String,
+}
+
+/// What a plug-in's check found: the rows to keep, the bad ones, and how many data rows there were.
+pub struct Checked<R> {
+    pub rows: Vec<R>,
+    pub errors: Vec<RowError>,
+    pub total: usize,
+}
+
+/// A kind of import a concept offers: its template, its row check and its writer.
+pub trait Importer {
+    /// The stored kind (`residents`).
+    const KIND: &'static str;
+    /// The template's sheet name.
+    const SHEET: &'static str;
+    /// The columns, in the template's order.
+    const COLUMNS: &'static [Column];
+    /// The template's example row.
+    const EXAMPLE: &'static [&'static str];
+    /// The template's notes under the example.
+    const NOTES: &'static [&'static str];
+    /// Who may import this kind.
+    const PERMISSION: Permission;
+    /// A checked row, kept in the pending batch until confirmed.
+    type Row: Serialize + DeserializeOwned + Send + Sync;
+
+    /// Checks every data row of the sheet for the town.
+    fn check(
+        db: &Db,
+        actor: &Actor,
+        town: &Town,
+        sheet: &Sheet,
+    ) -> impl Future<Output = Result<Checked<Self::Row>>> + Send;
+
+    /// Writes confirmed rows inside the confirmation's transaction; how many were written. Rows
+    /// someone registered since the check are refused here (the whole import then fails).
+    fn write(
+        tx: &mut Tx,
+        town: &Town,
+        rows: &[Self::Row],
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<usize>> + Send;
+}
+
+/// One refused row: its spreadsheet row number, the column as headed in the file, and why.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RowError {
+    pub row: usize,
+    pub column: String,
+    pub key: String,
+    pub args: Vec<(String, String)>,
+}
+
+impl RowError {
+    /// A row error from a message.
+    pub fn new(row: usize, column: &str, m: &Msg) -> RowError {
+        RowError {
+            row,
+            column: column.to_string(),
+            key: m.key.to_string(),
+            args: m
+                .args
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        }
+    }
+
+    /// The reason in a language.
+    pub fn message(&self, lang: crate::i18n::Lang) -> String {
+        let mut s = crate::i18n::t(lang, &self.key).to_string();
+        for (k, v) in &self.args {
+            s = s.replace(&format!("{{{k}}}"), v);
+        }
+        s
+    }
+}
+
+/// A batch as the report page shows it.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Batch {
+    pub id: i64,
+    /// residents, households or teachers
+    pub kind: String,
+    pub town_id: i64,
+    pub file_name: String,
+    /// pending, imported or cancelled
+    pub status: String,
+    pub total_rows: i64,
+    pub valid_rows: i64,
+    pub errors: Vec<RowError>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A header cell reduced to compare with aliases: no `*`, no spaces, no parenthesised hint.
+fn header_key(s: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0;
+    for c in s.chars() {
+        match c {
+            '(' | '（' => depth += 1,
+            ')' | '）' => depth -= 1,
+            '*' | '＊' | ' ' | '\u{3000}' => {}
+            c if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Finds each column's index from the header row (the first row with any text).
+pub fn map_columns(sheet: &Sheet, columns: &'static [Column]) -> Result<(usize, ColumnMap)> {
+    let header_row = sheet
+        .rows
+        .iter()
+        .position(|r| r.iter().any(|c| !c.is_empty()))
+        .ok_or_else(|| Error::BadRequest(Msg::new("sheet.empty")))?;
+    let mut found = HashMap::new();
+    for (i, cell) in sheet.rows[header_row].iter().enumerate() {
+        let raw = cell.text();
+        let key = header_key(&raw);
+        if let Some(col) = columns.iter().find(|c| c.aliases.contains(&key.as_str()))
+            && !found.contains_key(col.field)
+        {
+            found.insert(col.field, (i, raw));
+        }
+    }
+    let missing: Vec<&str> = columns
+        .iter()
+        .filter(|c| c.required && !found.contains_key(c.field))
+        .map(|c| c.header.trim_end_matches('*'))
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::BadRequest(
+            Msg::new("sheet.missing_columns").arg("columns", missing.join("、")),
+        ));
+    }
+    Ok((header_row, found))
+}
+
+/// The cell of a field in a row, and the header it sits under.
+pub fn cell<'a>(row: &'a [Cell], cols: &ColumnMap, field: &str) -> (&'a Cell, String) {
+    match cols.get(field) {
+        Some((i, header)) => (row.get(*i).unwrap_or(&Cell::Empty), header.clone()),
+        None => (&Cell::Empty, String::new()),
+    }
+}
+
+/// The data rows under the header: (spreadsheet row number, cells), empty rows skipped.
+pub fn data_rows(sheet: &Sheet, header_row: usize) -> impl Iterator<Item = (usize, &[Cell])> {
+    sheet
+        .rows
+        .iter()
+        .enumerate()
+        .skip(header_row + 1)
+        .filter(|(_, row)| !row.iter().all(Cell::is_empty))
+        .map(|(i, row)| (i + 1, row.as_slice()))
+}
+
+/// The import template of a kind: headers, one example row, and notes.
+pub fn template<I: Importer>() -> Table {
+    Table {
+        sheet_name: I::SHEET.into(),
+        headers: I::COLUMNS.iter().map(|c| c.header.to_string()).collect(),
+        rows: vec![I::EXAMPLE.iter().map(|s| s.to_string()).collect()],
+        text_columns: I::COLUMNS
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.text)
+            .map(|(i, _)| i)
+            .collect(),
+        notes: I::NOTES.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+/// Checks a sheet and keeps a pending batch: valid rows wait for the uploader's confirmation.
+pub async fn preview<I: Importer>(
+    db: &Db,
+    actor: &Actor,
+    town: &Town,
+    file_name: &str,
+    sheet: &Sheet,
+) -> Result<Batch> {
+    actor.require(I::PERMISSION)?;
+    let checked = I::check(db, actor, town, sheet).await?;
+    let file_name: String = file_name
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(120)
+        .collect();
+    let (valid, errors) = (checked.rows.len(), checked.errors.len());
+    let now = Utc::now();
+    let mut tx = db.begin().await?;
+    // Rows of an import nobody confirmed within a day are personal data kept for nothing: drop them.
+    store::expire_batches(&mut tx, now - chrono::Duration::hours(PENDING_HOURS), now).await?;
+    let id = store::insert_batch(
+        &mut tx,
+        I::KIND,
+        town.id,
+        actor.user_id,
+        &file_name,
+        checked.total as i64,
+        valid as i64,
+        &serde_json::to_string(&checked.rows)?,
+        &serde_json::to_string(&checked.errors)?,
+        now,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry {
+            action: "people.import_checked",
+            subject_type: "import_batch",
+            subject_id: Some(id),
+            node_path: &town.path,
+            before: None,
+            after: Some(
+                json!({"kind": I::KIND, "file": file_name, "rows": checked.total,
+                "valid": valid, "errors": errors}),
+            ),
+            result: "ok",
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    batch(db, actor, id).await
+}
+
+/// A batch of the actor's own (another user's batch does not exist for them). Batches of the
+/// command line have no user, and signed-in actors always have one.
+pub async fn batch(db: &Db, actor: &Actor, id: i64) -> Result<Batch> {
+    let b = store::batch(db, id).await?.ok_or(Error::NotFound)?;
+    if b.user_id != actor.user_id {
+        return Err(Error::NotFound);
+    }
+    Ok(Batch {
+        id: b.id,
+        kind: b.kind,
+        town_id: b.town_id,
+        file_name: b.file_name,
+        status: b.status,
+        total_rows: b.total_rows,
+        valid_rows: b.valid_rows,
+        errors: serde_json::from_str(&b.report)?,
+        created_at: b.created_at,
+    })
+}
+
+/// The report of bad rows as a spreadsheet (row number, column, reason in the chosen language).
+pub fn report_table(b: &Batch, lang: crate::i18n::Lang) -> Table {
+    let t = |k| crate::i18n::t(lang, k).to_string();
+    Table {
+        sheet_name: t("import.report_sheet"),
+        headers: vec![t("import.row"), t("import.column"), t("import.reason")],
+        rows: b
+            .errors
+            .iter()
+            .map(|e| vec![e.row.to_string(), e.column.clone(), e.message(lang)])
+            .collect(),
+        text_columns: vec![],
+        notes: vec![],
+    }
+}
+
+/// Writes the valid rows of a pending batch of this kind in one transaction; how many were
+/// imported. A second confirmation (a double click, two tabs) finds the batch no longer pending.
+pub async fn confirm<I: Importer>(db: &Db, actor: &Actor, b: &Batch, town: &Town) -> Result<usize> {
+    actor.require(I::PERMISSION)?;
+    if b.status != "pending" || b.kind != I::KIND {
+        return Err(Error::Conflict(Msg::new("import.not_pending")));
+    }
+    let rows: Vec<I::Row> = serde_json::from_str(&store::batch_payload(db, b.id).await?)?;
+    let now = Utc::now();
+    let mut tx = db.begin().await?;
+    if store::finish_batch(&mut tx, b.id, "imported", now).await? == 0 {
+        return Err(Error::Conflict(Msg::new("import.not_pending")));
+    }
+    let count = I::write(&mut tx, town, &rows, now).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry {
+            action: "people.imported",
+            subject_type: "import_batch",
+            subject_id: Some(b.id),
+            node_path: &town.path,
+            before: None,
+            after: Some(json!({"kind": I::KIND, "file": b.file_name, "rows": count})),
+            result: "ok",
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(count)
+}
+
+/// Drops a pending batch without importing anything.
+pub async fn cancel(db: &Db, actor: &Actor, id: i64) -> Result<()> {
+    let b = batch(db, actor, id).await?;
+    if b.status != "pending" {
+        return Err(Error::Conflict(Msg::new("import.not_pending")));
+    }
+    let mut tx = db.begin().await?;
+    store::finish_batch(&mut tx, id, "cancelled", Utc::now()).await?;
+    tx.commit().await
+}
+
+/// Writes rows that need no check (generated demo data, benchmarks) the way a confirmed import
+/// does, with one audit record.
+pub async fn write_checked<I: Importer>(
+    db: &Db,
+    actor: &Actor,
+    town: &Town,
+    rows: &[I::Row],
+) -> Result<usize> {
+    let mut tx = db.begin().await?;
+    let n = I::write(&mut tx, town, rows, Utc::now()).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry {
+            action: "people.imported",
+            subject_type: "import_batch",
+            subject_id: None,
+            node_path: &town.path,
+            before: None,
+            after: Some(json!({"kind": I::KIND, "file": "generated", "rows": n})),
+            result: "ok",
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COLUMNS: &[Column] = &[
+        Column {
+            field: "name",
+            header: "姓名*",
+            aliases: &["姓名"],
+            required: true,
+            text: false,
+        },
+        Column {
+            field: "phone",
+            header: "手机号码",
+            aliases: &["手机号码", "手机"],
+            required: false,
+            text: true,
+        },
+    ];
+
+    fn sheet(rows: &[&[&str]]) -> Sheet {
+        Sheet {
+            rows: rows
+                .iter()
+                .map(|r| r.iter().map(|c| Cell::Text(c.to_string())).collect())
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn headers_are_found_by_alias_whatever_the_hints_and_stars() {
+        let s = sheet(&[
+            &["", ""],
+            &["手机 (文本)", "姓名*"],
+            &["13800000000", "王芳"],
+            &["", ""],
+        ]);
+        let (header, cols) = map_columns(&s, COLUMNS).unwrap();
+        assert_eq!(header, 1);
+        assert_eq!(cols["name"].0, 1);
+        assert_eq!(cols["phone"], (0, "手机 (文本)".to_string()));
+        let rows: Vec<usize> = data_rows(&s, header).map(|(n, _)| n).collect();
+        assert_eq!(rows, [3], "spreadsheet row numbers, empty rows skipped");
+        let (c, h) = cell(data_rows(&s, header).next().unwrap().1, &cols, "name");
+        assert_eq!((c.text(), h.as_str()), ("王芳".to_string(), "姓名*"));
+    }
+
+    #[test]
+    fn a_missing_required_column_is_named() {
+        let e = map_columns(&sheet(&[&["手机号码"], &["1"]]), COLUMNS).unwrap_err();
+        assert!(
+            matches!(e, Error::BadRequest(m) if m.args == vec![("columns", "姓名".to_string())])
+        );
+    }
+}

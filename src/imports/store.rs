@@ -1,0 +1,109 @@
+//! The pending batches of every import (`import_batches`): checked rows wait here for their
+//! confirmation, a day at most.
+
+use chrono::{DateTime, Utc};
+
+use crate::db::{Db, Tx};
+use crate::error::Result;
+use crate::{on_db, on_tx};
+
+#[derive(sqlx::FromRow)]
+pub(super) struct BatchRow {
+    pub id: i64,
+    pub kind: String,
+    pub town_id: i64,
+    pub user_id: Option<i64>,
+    pub file_name: String,
+    pub status: String,
+    pub total_rows: i64,
+    pub valid_rows: i64,
+    pub report: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one column each; a struct would only rename them"
+)]
+pub(super) async fn insert_batch(
+    tx: &mut Tx,
+    kind: &str,
+    town_id: i64,
+    user_id: Option<i64>,
+    file_name: &str,
+    total: i64,
+    valid: i64,
+    payload: &str,
+    report: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let sql = "insert into import_batches (kind, town_id, user_id, file_name, status, \
+        total_rows, valid_rows, payload, report, created_at) \
+        values ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9) \
+        returning id";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(kind)
+        .bind(town_id)
+        .bind(user_id)
+        .bind(file_name)
+        .bind(total)
+        .bind(valid)
+        .bind(payload)
+        .bind(report)
+        .bind(now)
+        .fetch_one(c)
+        .await?))
+}
+
+pub(super) async fn batch(db: &Db, id: i64) -> Result<Option<BatchRow>> {
+    let sql = "select id, kind, town_id, user_id, file_name, status, cast(total_rows as bigint) \
+        as total_rows, cast(valid_rows as bigint) as valid_rows, report, created_at \
+        from import_batches where id = $1";
+    Ok(on_db!(db, |p| sqlx::query_as(sql)
+        .bind(id)
+        .fetch_optional(p)
+        .await?))
+}
+
+pub(super) async fn batch_payload(db: &Db, id: i64) -> Result<String> {
+    let sql = "select payload from import_batches where id = $1";
+    Ok(on_db!(db, |p| sqlx::query_scalar(sql)
+        .bind(id)
+        .fetch_one(p)
+        .await?))
+}
+
+/// Moves a pending batch to its final status; 0 when it was no longer pending.
+pub(super) async fn finish_batch(
+    tx: &mut Tx,
+    id: i64,
+    status: &str,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    let sql = "update import_batches set status = $1, finished_at = $2, payload = '[]' \
+        where id = $3 and status = 'pending'";
+    Ok(on_tx!(tx, |c| sqlx::query(sql)
+        .bind(status)
+        .bind(now)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?)
+}
+
+/// Cancels pending batches created before `cutoff` and drops their rows (personal data no one
+/// confirmed).
+pub(super) async fn expire_batches(
+    tx: &mut Tx,
+    cutoff: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    let sql = "update import_batches set status = 'cancelled', payload = '[]', finished_at = $1 \
+        where status = 'pending' and created_at < $2";
+    Ok(on_tx!(tx, |c| sqlx::query(sql)
+        .bind(now)
+        .bind(cutoff)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?)
+}
