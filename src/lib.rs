@@ -10,6 +10,7 @@ pub mod app;
 pub mod attendance;
 pub mod audit;
 pub mod backup;
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod calendar;
 pub mod catalogue;

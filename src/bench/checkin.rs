@@ -179,13 +179,15 @@ async fn prepare(db: &Db, b: &CheckinBench) -> Result<(Vec<(i64, Actor)>, Vec<Ve
             .unwrap_or_else(|| c.path.clone());
         let town_id = org::rules::ancestor_id(&c.path, org::rules::TOWN_LEVEL).unwrap_or(0);
         if let std::collections::hash_map::Entry::Vacant(e) = of_town.entry(town_id) {
-            e.insert(crate::people::sample_phones(db, Some(town_id), per_activity).await?);
+            e.insert(
+                crate::people::generated::sample_phones(db, Some(town_id), per_activity).await?,
+            );
         }
         if of_town[&town_id].len() < per_activity as usize {
             continue;
         }
         let office = Actor::command_line_for_town(town_id, &town_path);
-        for id in crate::activities::generate_published(db, c, theme, &[window]).await? {
+        for id in crate::activities::generated::generate_published(db, c, theme, &[window]).await? {
             ids.push((id, office.clone()));
             phones.push(of_town[&town_id].clone());
         }

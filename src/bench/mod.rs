@@ -3,6 +3,7 @@
 //! among a generated district of about a million residents, and the export of 100,000 rows to xlsx.
 
 mod checkin;
+pub mod cli;
 
 use std::time::{Duration, Instant};
 
@@ -13,12 +14,13 @@ use chrono::Utc;
 use crate::access::Actor;
 use crate::accounts;
 use crate::db::Db;
+use crate::demo::generator;
 use crate::demo::{self, DemoOptions, Generator};
 use crate::error::{Error, Result};
 use crate::importers::{self, Kind as ImportKind};
 use crate::org::{self, Kind, Node, NodeFilter};
 use crate::page::PageRequest;
-use crate::people::{self, ResidentFilter, generate};
+use crate::people::{self, ResidentFilter};
 use crate::spreadsheet::{self, Table};
 
 /// What `cedu bench people` runs.
@@ -80,7 +82,7 @@ fn resident_sheet(rows: usize, communities: &[String]) -> Table {
     let mut out = Vec::with_capacity(rows);
     for (i, c) in communities.iter().enumerate() {
         let n = per.min(rows - out.len());
-        for r in generate::residents(
+        for r in generator::residents(
             &mut g,
             i as i64,
             i % 2 == 1,
@@ -312,7 +314,7 @@ async fn search_figures(b: &PeopleBench) -> Result<()> {
         let admin = accounts::login(&db, "tongnan", demo::DEMO_PASSWORD, None)
             .await?
             .actor;
-        let sample = crate::people::sample_phones(&db, None, 200).await?;
+        let sample = crate::people::generated::sample_phones(&db, None, 200).await?;
         let by_phone: Vec<ResidentFilter> = sample
             .iter()
             .map(|p| ResidentFilter {
@@ -462,7 +464,8 @@ pub async fn grid(
                     date.and_hms_opt(1, 0, 0).unwrap_or_default().and_utc()
                 })
                 .collect();
-            total += crate::activities::generate_approved(&db, c, theme, &starts).await?;
+            total +=
+                crate::activities::generated::generate_approved(&db, c, theme, &starts).await?;
         }
         println!(
             "  {label}: {} centres, {total} activities generated in {}",

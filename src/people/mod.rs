@@ -4,7 +4,8 @@
 //! that needs it, and every such view is audited without the value itself; an erased resident keeps
 //! only community and gender (so attendance still counts, anonymously).
 
-pub mod generate;
+#[cfg(feature = "bench")]
+pub mod generated;
 pub mod import;
 pub mod rules;
 mod store;
@@ -846,11 +847,6 @@ pub async fn find_by_phone(
 /// How many resident records the database holds (benchmarks and health figures).
 pub async fn count_residents(db: &Db) -> Result<i64> {
     store::count_residents(db).await
-}
-
-/// Some stored phone numbers spread over the table, or of one town's register (benchmark inputs).
-pub async fn sample_phones(db: &Db, town_id: Option<i64>, n: i64) -> Result<Vec<String>> {
-    store::sample_phones(db, town_id, n).await
 }
 
 /// Audits an export of personal data (the caller writes the file).

@@ -798,6 +798,7 @@ pub(super) async fn count_residents(db: &Db) -> Result<i64> {
     .await?))
 }
 
+#[cfg(feature = "bench")]
 pub(super) async fn sample_phones(db: &Db, town_id: Option<i64>, n: i64) -> Result<Vec<String>> {
     if let Some(town) = town_id {
         let sql = "select phone from residents where town_id = $1 and phone is not null \

@@ -1,11 +1,69 @@
-//! A seeded generator of realistic residents for demo data, tests and benchmarks: Chinese names, an
+//! A seeded generator of realistic people for the demo, tests and benchmarks: Chinese names, an
 //! age mix, unique mobile numbers, valid ID numbers for some, households and buildings (or village
 //! groups), and target-group tags that follow age, gender and whether the community is a village.
 
 use chrono::{Datelike, NaiveDate};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
 
-use super::ResidentValues;
-use crate::demo::Generator;
+use crate::people::ResidentValues;
+
+const SURNAMES: &[char] = &[
+    '王', '李', '张', '刘', '陈', '杨', '黄', '赵', '周', '吴', '徐', '孙', '马', '朱', '胡', '郭',
+    '何', '林', '罗', '高', '郑', '梁', '谢', '宋', '唐', '许', '韩', '冯', '邓', '曹', '彭', '曾',
+    '肖', '田', '董', '潘', '袁', '蔡', '蒋', '余', '杜', '叶', '程', '魏', '苏', '吕', '丁', '任',
+    '卢', '姚', '沈', '钟', '姜', '崔', '谭', '陆', '范', '汪', '廖', '石',
+];
+const GIVEN: &[char] = &[
+    '伟', '芳', '娜', '秀', '英', '敏', '静', '丽', '强', '磊', '军', '洋', '勇', '艳', '杰', '娟',
+    '涛', '明', '超', '霞', '平', '刚', '桂', '兰', '玉', '华', '建', '国', '红', '梅', '德', '文',
+    '志', '春', '海', '云', '成', '福', '光', '凤', '琴', '珍', '荣', '兵', '林', '波', '斌', '宇',
+    '浩', '婷', '欣', '雪', '慧', '晓', '鹏', '辉', '琳', '萍', '燕', '倩',
+];
+pub(super) const TOWN_SYLLABLES: &[&str] = &[
+    "双江", "古溪", "宝龙", "新胜", "太安", "米心", "龙形", "寿桥", "玉溪", "柏梓", "崇龛", "塘坝",
+    "别口", "田家", "小渡", "五桂", "卧佛", "上和", "花岩", "桂林", "梓潼", "大佛", "三汇", "西山",
+    "东安", "南岭", "北坝", "青石", "白沙", "金龙",
+];
+pub(super) const VILLAGE_SYLLABLES: &[&str] = &[
+    "石桥", "龙井", "团结", "红星", "和平", "高峰", "太平", "长春", "新民", "永兴", "三合", "白果",
+    "青龙", "凤凰", "黄桷", "柳树", "檬子", "玉泉", "双河", "兴隆", "光明", "金星", "万寿", "桥亭",
+];
+
+/// A seeded generator of names and numbers.
+pub struct Generator {
+    rng: StdRng,
+}
+
+impl Generator {
+    /// Same seed, same data.
+    pub fn new(seed: u64) -> Generator {
+        Generator {
+            rng: StdRng::seed_from_u64(seed),
+        }
+    }
+
+    /// A realistic two- or three-character Chinese name.
+    pub fn person_name(&mut self) -> String {
+        let mut s = String::new();
+        s.push(SURNAMES[self.rng.gen_range(0..SURNAMES.len())]);
+        let len = if self.rng.gen_bool(0.7) { 2 } else { 1 };
+        for _ in 0..len {
+            s.push(GIVEN[self.rng.gen_range(0..GIVEN.len())]);
+        }
+        s
+    }
+
+    /// A number in a range.
+    pub fn between(&mut self, lo: i64, hi: i64) -> i64 {
+        self.rng.gen_range(lo..=hi)
+    }
+
+    /// A landline of a district office (023 for Chongqing).
+    pub fn landline(&mut self, area: &str) -> String {
+        format!("{area}-{}", self.rng.gen_range(44_000_000..46_000_000))
+    }
+}
 
 /// The 6-digit region code of an ID number for a district name (others get a Chongqing code).
 pub fn region_code(district: &str) -> &'static str {
@@ -135,6 +193,19 @@ pub fn residents(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_generator_is_seeded_and_names_look_chinese() {
+        let (mut a, mut b) = (Generator::new(7), Generator::new(7));
+        let names: Vec<String> = (0..20).map(|_| a.person_name()).collect();
+        assert_eq!(names, (0..20).map(|_| b.person_name()).collect::<Vec<_>>());
+        assert!(names.iter().all(|n| (2..=3).contains(&n.chars().count())));
+        assert!(
+            names
+                .iter()
+                .all(|n| SURNAMES.contains(&n.chars().next().unwrap()))
+        );
+    }
 
     #[test]
     fn generated_residents_pass_validation_and_have_unique_phones() {

@@ -1,0 +1,99 @@
+//! Generated history for benchmarks: activities written straight to the store, skipping the
+//! review workflow and its audit on purpose. Built only with the `bench` feature, so the product's
+//! own API never offers a way around review.
+
+use chrono::{DateTime, Utc};
+
+use super::store;
+use super::town_of;
+use super::{Status, Transition, Values};
+use crate::db::Db;
+use crate::error::Result;
+use crate::org::Node;
+
+/// Writes approved activities of a centre directly, for benchmarks of a district's year (the
+/// lifecycle and its audit are skipped on purpose: this is generated history, not a plan).
+pub async fn generate_approved(
+    db: &Db,
+    owner: &Node,
+    theme_id: i64,
+    starts: &[DateTime<Utc>],
+) -> Result<usize> {
+    let town_id = town_of(&owner.path).unwrap_or(0);
+    let mut tx = db.begin().await?;
+    for s in starts {
+        let v = Values {
+            title: "生成的活动".into(),
+            owner_id: owner.id,
+            theme_id,
+            lead_department_id: None,
+            format_id: None,
+            target_group_id: None,
+            teacher_ids: Vec::new(),
+            starts_at: *s,
+            ends_at: *s + chrono::Duration::minutes(90),
+            venue: None,
+            capacity: None,
+            description: None,
+            featured: false,
+            learning_team: false,
+            special_event: None,
+        };
+        let id = store::insert(&mut tx, town_id, &v, None, None, Utc::now()).await?;
+        store::set_status(
+            &mut tx,
+            id,
+            Status::Draft,
+            Status::Approved,
+            Transition::Approve,
+            None,
+            false,
+            Utc::now(),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(starts.len())
+}
+
+/// Published activities of one centre at the given times, made without review (check-in
+/// benchmarks); returns their ids.
+pub async fn generate_published(
+    db: &Db,
+    owner: &Node,
+    theme_id: i64,
+    times: &[(DateTime<Utc>, DateTime<Utc>)],
+) -> Result<Vec<i64>> {
+    let town_id = town_of(&owner.path).unwrap_or(0);
+    let mut tx = db.begin().await?;
+    let mut ids = Vec::new();
+    for (starts_at, ends_at) in times {
+        let v = Values {
+            title: format!("{}公开课", owner.name),
+            owner_id: owner.id,
+            theme_id,
+            lead_department_id: None,
+            format_id: None,
+            target_group_id: None,
+            teacher_ids: Vec::new(),
+            starts_at: *starts_at,
+            ends_at: *ends_at,
+            venue: None,
+            capacity: None,
+            description: None,
+            featured: false,
+            learning_team: false,
+            special_event: None,
+        };
+        let id = store::insert(&mut tx, town_id, &v, None, None, Utc::now()).await?;
+        for (from, to, t) in [
+            (Status::Draft, Status::Approved, Transition::Approve),
+            (Status::Approved, Status::Published, Transition::Publish),
+        ] {
+            store::set_status(&mut tx, id, from, to, t, None, false, Utc::now()).await?;
+        }
+        ids.push(id);
+    }
+    tx.commit().await?;
+    Ok(ids)
+}

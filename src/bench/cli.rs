@@ -1,0 +1,136 @@
+//! The `cedu bench` command line: which benchmark, with which sizes, on which databases.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// QR check-ins over HTTP into the real server on loopback (SQLite and PostgreSQL), verified by
+    /// count.
+    Checkin {
+        /// Residents of the generated district.
+        #[arg(long, default_value_t = 1_000_000)]
+        residents: i64,
+        /// Activities going on at the same time.
+        #[arg(long, default_value_t = 64)]
+        activities: usize,
+        /// New check-ins to send (the second pass repeats half of them).
+        #[arg(long, default_value_t = 100_000)]
+        checkins: usize,
+        /// Concurrent clients, each on its own keep-alive connection.
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        #[command(flatten)]
+        target: BenchTarget,
+    },
+    /// The month x centre grid of a ~30-town district over a year of activities (SQLite and
+    /// PostgreSQL).
+    Grid {
+        /// Approved activities per learning centre over the year.
+        #[arg(long, default_value_t = 30)]
+        per_centre: usize,
+        #[command(flatten)]
+        target: BenchTarget,
+    },
+    /// Import of 100,000 residents from xlsx (SQLite and PostgreSQL), search among ~1 million,
+    /// export.
+    People {
+        /// Rows of the generated spreadsheet.
+        #[arg(long, default_value_t = 100_000)]
+        rows: usize,
+        /// Residents of the generated district to search among (0 skips the search figures).
+        #[arg(long, default_value_t = 1_000_000)]
+        search_residents: i64,
+        #[command(flatten)]
+        target: BenchTarget,
+    },
+}
+
+/// Where every benchmark runs: SQLite in a work folder, and PostgreSQL unless skipped.
+#[derive(Args)]
+pub struct BenchTarget {
+    /// PostgreSQL to run on as well; a fresh schema is created there.
+    #[arg(
+        long,
+        env = "CEDU_BENCH_POSTGRES",
+        default_value = "postgres://postgres@127.0.0.1:5432/test"
+    )]
+    postgres_url: String,
+    /// Skip PostgreSQL.
+    #[arg(long)]
+    sqlite_only: bool,
+    /// Folder for the benchmark's databases.
+    #[arg(long, default_value = "cedu-bench")]
+    work_dir: PathBuf,
+}
+
+impl BenchTarget {
+    /// The work folder and the URL of a fresh PostgreSQL schema (None with --sqlite-only).
+    async fn prepare(self) -> anyhow::Result<(PathBuf, Option<String>)> {
+        let url = if self.sqlite_only {
+            None
+        } else {
+            Some(bench_schema(&self.postgres_url).await?)
+        };
+        Ok((self.work_dir, url))
+    }
+}
+
+/// Runs one benchmark and prints its figures.
+pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
+    match command {
+        BenchCommand::People {
+            rows,
+            search_residents,
+            target,
+        } => {
+            let (work_dir, postgres_url) = target.prepare().await?;
+            super::people(&super::PeopleBench {
+                rows,
+                search_residents,
+                postgres_url,
+                work_dir,
+            })
+            .await?;
+        }
+        BenchCommand::Grid { per_centre, target } => {
+            let (work_dir, postgres_url) = target.prepare().await?;
+            super::grid(&work_dir, per_centre, postgres_url.as_deref()).await?;
+        }
+        BenchCommand::Checkin {
+            residents,
+            activities,
+            checkins,
+            clients,
+            target,
+        } => {
+            let (work_dir, postgres_url) = target.prepare().await?;
+            super::checkin(&super::CheckinBench {
+                residents,
+                activities: activities.max(1),
+                checkins,
+                clients: clients.max(1),
+                postgres_url,
+                work_dir,
+            })
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// A fresh schema on the benchmark's PostgreSQL, and the URL that selects it.
+async fn bench_schema(url: &str) -> anyhow::Result<String> {
+    use sqlx::Connection;
+    let schema = format!("cedu_bench_{}", chrono::Utc::now().timestamp());
+    let mut c = sqlx::PgConnection::connect(url)
+        .await
+        .context("connecting to the benchmark's PostgreSQL")?;
+    sqlx::query(&format!("create schema {schema}"))
+        .execute(&mut c)
+        .await?;
+    let sep = if url.contains('?') { '&' } else { '?' };
+    Ok(format!("{url}{sep}options=-c%20search_path%3D{schema}"))
+}
