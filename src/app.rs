@@ -53,7 +53,7 @@ impl App {
             })?;
         let addr = listener
             .local_addr()
-            .map_err(|e| Error::Internal(e.to_string()))?;
+            .map_err(|e| Error::internal_from("listener address", e))?;
         let desk = CheckinDesk::start(db.clone())?;
         let router = web::router(AppState {
             health: Default::default(),
@@ -82,7 +82,7 @@ impl App {
         axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await
-            .map_err(|e| Error::Internal(format!("server: {e}")))?;
+            .map_err(|e| Error::internal_from("server", e))?;
         self.db.close().await;
         drop(self.in_use);
         Ok(())

@@ -47,7 +47,7 @@ pub async fn backup(db: &Db, database_url: &str, out: &Path) -> Result<()> {
             if status.success() {
                 Ok(())
             } else {
-                Err(Error::Internal(format!("pg_dump exited with {status}")))
+                Err(Error::internal(format!("pg_dump exited with {status}")))
             }
         }
     }

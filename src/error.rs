@@ -90,15 +90,52 @@ pub enum Error {
     /// Bad configuration at start-up; the text names the key and never the secret.
     #[error("configuration error: {0}")]
     Config(String),
-    /// A bug or an unexpected failure: logged once, never shown.
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// A bug or an unexpected failure: logged once with its causes, never shown.
+    #[error("internal error: {context}")]
+    Internal {
+        /// What was being done.
+        context: String,
+        /// What went wrong underneath, with its own causes.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
 }
 
 /// Shorthand used across the crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
+    /// An unexpected failure with no error underneath.
+    pub fn internal(context: impl Into<String>) -> Error {
+        Error::Internal {
+            context: context.into(),
+            source: None,
+        }
+    }
+
+    /// An unexpected failure while doing `context`, keeping the error underneath as its source.
+    pub fn internal_from(
+        context: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Error {
+        Error::Internal {
+            context: context.into(),
+            source: Some(Box::new(source)),
+        }
+    }
+
+    /// The error and each of its causes, outermost first, joined by ": " (for the log).
+    pub fn chain(&self) -> String {
+        let mut out = self.to_string();
+        let mut next = std::error::Error::source(self);
+        while let Some(e) = next {
+            out.push_str(": ");
+            out.push_str(&e.to_string());
+            next = e.source();
+        }
+        out
+    }
+
     /// A single-field validation error.
     pub fn invalid(field: &str, msg: Msg) -> Error {
         let mut fe = FieldErrors::default();
@@ -134,7 +171,7 @@ impl From<sqlx::Error> for Error {
             | sqlx::Error::Io(_)
             | sqlx::Error::Tls(_)
             | sqlx::Error::Protocol(_) => Error::Unavailable(e.to_string()),
-            other => Error::Internal(format!("database: {other}")),
+            other => Error::internal_from("database", other),
         }
     }
 }
@@ -154,7 +191,7 @@ impl From<rusqlite::Error> for Error {
             rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::DiskFull => {
                 Error::StorageFull(e.to_string())
             }
-            other => Error::Internal(format!("database: {other}")),
+            other => Error::internal_from("database", other),
         }
     }
 }
@@ -169,6 +206,30 @@ pub fn is_disk_full(e: &std::io::Error) -> bool {
 
 impl From<serde_json::Error> for Error {
     fn from(e: serde_json::Error) -> Error {
-        Error::Internal(format!("json: {e}"))
+        Error::internal_from("json", e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_internal_error_keeps_its_causes_for_the_log_and_shows_none_of_them() {
+        let io = std::io::Error::other("disk controller said no");
+        let e = Error::internal_from("writing the backup", io);
+        assert_eq!(e.to_string(), "internal error: writing the backup");
+        assert_eq!(
+            e.chain(),
+            "internal error: writing the backup: disk controller said no"
+        );
+        let json = serde_json::from_str::<serde_json::Value>("{").unwrap_err();
+        let e = Error::from(json);
+        assert!(std::error::Error::source(&e).is_some());
+        assert!(
+            e.chain().starts_with("internal error: json: EOF"),
+            "{}",
+            e.chain()
+        );
     }
 }

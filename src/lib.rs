@@ -25,6 +25,7 @@ pub mod imports;
 pub mod org;
 pub mod page;
 pub mod people;
+pub mod reports;
 pub mod spreadsheet;
 pub mod teachers;
 pub mod text;

@@ -380,7 +380,7 @@ pub fn neutralise(s: &str) -> String {
 
 /// Writes a table as an xlsx workbook.
 pub fn to_xlsx(table: &Table) -> Result<Vec<u8>> {
-    let fail = |e: rust_xlsxwriter::XlsxError| Error::Internal(format!("xlsx: {e}"));
+    let fail = |e: rust_xlsxwriter::XlsxError| Error::internal_from("xlsx", e);
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
     sheet.set_name(&table.sheet_name).map_err(fail)?;

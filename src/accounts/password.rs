@@ -69,7 +69,7 @@ pub fn hash_password(password: &str) -> Result<String> {
     argon2()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| Error::Internal(format!("password hashing: {e}")))
+        .map_err(|e| Error::internal_from("password hashing", e))
 }
 
 /// Checks a password against a stored PHC string; a malformed hash simply fails.
@@ -119,11 +119,10 @@ async fn on_pool<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> R
     });
     POOL.jobs
         .lock()
-        .map_err(|_| Error::Internal("password pool poisoned".into()))?
+        .map_err(|_| Error::internal("password pool poisoned"))?
         .send(job)
-        .map_err(|_| Error::Internal("password pool stopped".into()))?;
-    rx.await
-        .map_err(|_| Error::Internal("password job lost".into()))
+        .map_err(|_| Error::internal("password pool stopped"))?;
+    rx.await.map_err(|_| Error::internal("password job lost"))
 }
 
 /// Hashes on the password threads.

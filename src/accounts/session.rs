@@ -62,7 +62,7 @@ fn since(d: Duration) -> chrono::DateTime<Utc> {
 
 fn actor_from(row: &SessionRow, token_hash: Option<String>, ip: Option<String>) -> Result<Actor> {
     let role = Role::parse(&row.role)
-        .ok_or_else(|| Error::Internal(format!("unknown role {}", row.role)))?;
+        .ok_or_else(|| Error::internal(format!("unknown role {}", row.role)))?;
     let scope_path = scope_root(role, &row.node_path);
     let scope_node_id = scope_path
         .trim_matches('/')

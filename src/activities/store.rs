@@ -305,7 +305,7 @@ pub(super) async fn starts_by_owner(
     statuses: &[&str],
 ) -> Result<Vec<(i64, DateTime<Utc>)>> {
     if statuses.is_empty() {
-        return Err(Error::Internal("no statuses".into()));
+        return Err(Error::internal("no statuses"));
     }
     let marks = placeholders(statuses.len() + 3);
     let marks: Vec<&str> = marks.split(", ").skip(3).collect();

@@ -136,7 +136,7 @@ impl CheckinDesk {
                 std::thread::Builder::new()
                     .name("checkin-writer".into())
                     .spawn(move || sqlite_writer(w, rx, flushed, count))
-                    .map_err(|e| Error::Internal(format!("check-in writer: {e}")))?;
+                    .map_err(|e| Error::internal_from("check-in writer", e))?;
             }
             None => {
                 tokio::spawn(writer(db.clone(), rx, count));

@@ -51,7 +51,7 @@ impl Conn {
     async fn open(addr: std::net::SocketAddr) -> Result<Conn> {
         let stream = TcpStream::connect(addr)
             .await
-            .map_err(|e| Error::Internal(format!("connect: {e}")))?;
+            .map_err(|e| Error::internal_from("connect", e))?;
         stream.set_nodelay(true).ok();
         Ok(Conn {
             stream,
@@ -64,7 +64,7 @@ impl Conn {
     /// POSTs a JSON body and returns (status, body).
     async fn post(&mut self, path: &str, body: &[u8]) -> Result<(u16, &[u8])> {
         use std::io::Write;
-        let io = |e: std::io::Error| Error::Internal(format!("http: {e}"));
+        let io = |e: std::io::Error| Error::internal_from("http", e);
         self.req.clear();
         write!(
             self.req,
@@ -83,7 +83,7 @@ impl Conn {
             }
             scanned = self.buf.len();
             if self.stream.read_buf(&mut self.buf).await.map_err(io)? == 0 {
-                return Err(Error::Internal("connection closed".into()));
+                return Err(Error::internal("connection closed"));
             }
         };
         let head = &self.buf[..head_end];
@@ -102,7 +102,7 @@ impl Conn {
             .unwrap_or(0);
         while self.buf.len() < head_end + length {
             if self.stream.read_buf(&mut self.buf).await.map_err(io)? == 0 {
-                return Err(Error::Internal("connection closed".into()));
+                return Err(Error::internal("connection closed"));
             }
         }
         Ok((status, &self.buf[head_end..head_end + length]))
@@ -193,8 +193,8 @@ async fn prepare(db: &Db, b: &CheckinBench) -> Result<(Vec<(i64, Actor)>, Vec<Ve
         }
     }
     if ids.is_empty() {
-        return Err(Error::Internal(
-            "no town has enough registered residents for the check-ins asked".into(),
+        return Err(Error::internal(
+            "no town has enough registered residents for the check-ins asked",
         ));
     }
     let total = crate::people::count_residents(db).await?;
@@ -271,7 +271,9 @@ async fn drive(
     let mut all = Vec::new();
     let (mut new, mut already, mut other) = (0, 0, 0);
     for t in tasks {
-        let (lat, n, a, o) = t.await.map_err(|e| Error::Internal(e.to_string()))??;
+        let (lat, n, a, o) = t
+            .await
+            .map_err(|e| Error::internal_from("benchmark task", e))??;
         all.extend(lat);
         new += n;
         already += a;
@@ -466,7 +468,7 @@ async fn run_on(label: &str, url: &str, b: &CheckinBench) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::Internal("check-in counts do not match".into()))
+        Err(Error::internal("check-in counts do not match"))
     }
 }
 

@@ -152,7 +152,7 @@ async fn import_and_export(label: &str, db: &Db, file: &[u8], rows: usize) -> Re
     let bytes = file.to_vec();
     let sheet = tokio::task::spawn_blocking(move || spreadsheet::read(&bytes, "residents.xlsx"))
         .await
-        .map_err(|e| Error::Internal(e.to_string()))??;
+        .map_err(|e| Error::internal_from("benchmark task", e))??;
     let read = start.elapsed();
     let batch = importers::preview(
         db,
@@ -182,7 +182,7 @@ async fn import_and_export(label: &str, db: &Db, file: &[u8], rows: usize) -> Re
     let table = people::residents_table(crate::i18n::Lang::Zh, &list);
     let bytes = tokio::task::spawn_blocking(move || spreadsheet::to_xlsx(&table))
         .await
-        .map_err(|e| Error::Internal(e.to_string()))??;
+        .map_err(|e| Error::internal_from("benchmark task", e))??;
     println!(
         "  {label}: export of {} residents to xlsx: {} (query {}, xlsx {:.1} MB)",
         list.len(),
@@ -266,7 +266,7 @@ async fn import_figures(b: &PeopleBench) -> Result<()> {
         spreadsheet::to_xlsx(&resident_sheet(rows, &communities))
     })
     .await
-    .map_err(|e| Error::Internal(e.to_string()))??;
+    .map_err(|e| Error::internal_from("benchmark task", e))??;
     println!(
         "  generated xlsx of {} rows: {:.1} MB in {}",
         b.rows,

@@ -39,7 +39,7 @@ fn table(name: &str) -> Result<&'static str> {
     match name {
         "formats" => Ok("formats"),
         "target_groups" => Ok("target_groups"),
-        other => Err(crate::error::Error::Internal(format!(
+        other => Err(crate::error::Error::internal(format!(
             "unknown dictionary {other}"
         ))),
     }

@@ -350,7 +350,7 @@ impl Db {
             Db::Sqlite(p) => sqlx::migrate!("migrations/sqlite").run(p).await,
             Db::Postgres(p) => sqlx::migrate!("migrations/postgres").run(p).await,
         }
-        .map_err(|e| Error::Internal(format!("migration failed: {e}")))
+        .map_err(|e| Error::internal_from("migration failed", e))
     }
 
     /// Starts a transaction that will write. On SQLite it takes the write lock at once (`begin
@@ -400,7 +400,7 @@ impl Db {
             })
         })
         .await
-        .map_err(|e| Error::Internal(format!("storage probe: {e}")))?
+        .map_err(|e| Error::internal_from("storage probe", e))?
     }
 
     /// Cheap liveness probe for `/healthz`.

@@ -150,7 +150,7 @@ pub async fn upload(
     // Decoding and re-encoding pictures is CPU work: keep it off the async workers.
     let cleaned = tokio::task::spawn_blocking(move || files::clean(&bytes, kind.allowed()))
         .await
-        .map_err(|e| Error::Internal(e.to_string()))?
+        .map_err(|e| Error::internal_from("cleaning the picture", e))?
         .map_err(|e| {
             let key = match e {
                 files::FileError::Type => match kind {

@@ -29,7 +29,7 @@ fn status_of(e: &Error) -> StatusCode {
         Error::BadRequest(m) if m.key == "request.too_large" => StatusCode::PAYLOAD_TOO_LARGE,
         Error::BadRequest(_) => StatusCode::BAD_REQUEST,
         Error::Unavailable(_) | Error::StorageFull(_) => StatusCode::SERVICE_UNAVAILABLE,
-        Error::Config(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        Error::Config(_) | Error::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 
@@ -45,7 +45,7 @@ fn code_of(e: &Error) -> &'static str {
         Error::BadRequest(_) => "bad_request",
         Error::Unavailable(_) => "unavailable",
         Error::StorageFull(_) => "storage_full",
-        Error::Config(_) | Error::Internal(_) => "internal",
+        Error::Config(_) | Error::Internal { .. } => "internal",
     }
 }
 
@@ -60,7 +60,7 @@ fn message_of(e: &Error) -> Msg {
         }
         Error::Unavailable(_) => Msg::new("error.unavailable"),
         Error::StorageFull(_) => Msg::new("error.storage_full"),
-        Error::Config(_) | Error::Internal(_) => Msg::new("error.internal"),
+        Error::Config(_) | Error::Internal { .. } => Msg::new("error.internal"),
     }
 }
 
@@ -90,7 +90,10 @@ pub fn render_error_response(
 ) -> Response {
     let status = status_of(e);
     match e {
-        Error::Internal(detail) | Error::Config(detail) => {
+        Error::Internal { .. } => {
+            tracing::error!(request_id, error = %e.chain().replace('\n', "\\n"), "internal error")
+        }
+        Error::Config(detail) => {
             tracing::error!(request_id, error = %detail.replace('\n', "\\n"), "internal error")
         }
         Error::Unavailable(detail) => {
@@ -191,11 +194,11 @@ mod tests {
             StatusCode::PAYLOAD_TOO_LARGE
         );
         assert_eq!(
-            status_of(&Error::Internal("x".into())),
+            status_of(&Error::internal("x")),
             StatusCode::INTERNAL_SERVER_ERROR
         );
         assert_eq!(
-            message_of(&Error::Internal("secret detail".into())).key,
+            message_of(&Error::internal("secret detail")).key,
             "error.internal"
         );
     }

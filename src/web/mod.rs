@@ -3,6 +3,7 @@
 //! call one use-case, render.
 
 pub mod api;
+pub(crate) mod download;
 mod error;
 mod extract;
 pub mod pages;
@@ -90,7 +91,7 @@ fn panicked(detail: Box<dyn std::any::Any + Send + 'static>) -> Response {
         .map(|s| s.to_string())
         .or_else(|| detail.downcast_ref::<String>().cloned())
         .unwrap_or_default();
-    crate::error::Error::Internal(format!("panic: {detail}")).into_response()
+    crate::error::Error::internal(format!("panic: {detail}")).into_response()
 }
 
 /// Every route with its access rule: pages, the API, health and the stylesheet.

@@ -254,7 +254,7 @@ async fn guard(rule: Rule, req: Request, next: Next) -> Response {
             .extensions
             .get::<Db>()
             .cloned()
-            .ok_or_else(|| Error::Internal("no database on the request".into()))?;
+            .ok_or_else(|| Error::internal("no database on the request"))?;
         let write = !matches!(parts.method, Method::GET | Method::HEAD);
         locate(&db, actor, object, id, param("kind").as_deref(), write).await
     }

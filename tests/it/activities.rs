@@ -330,6 +330,87 @@ async fn the_month_grid_counts_approved_activities_and_flags_centres_below_two(b
     assert!(late >= 1 && late <= expected, "{late} of {expected}");
 }
 
+/// The grid of a year downloads as xlsx and CSV from the grid page: a line per station with the
+/// same counts as the page and the API (a month below the rule starred), then the town's totals.
+async fn the_month_grid_downloads_as_a_file_with_each_towns_totals(b: Backend) {
+    let app = spawn_app(b).await;
+    let office = app.token("qiling.office").await;
+    let year = (Utc::now() + Duration::hours(8)).year();
+    let grid: Value = app
+        .client()
+        .get(app.url(&format!("/api/v1/activities/grid?year={year}")))
+        .bearer_auth(&office)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let web = app.login("qiling.office").await;
+    let page = web
+        .get(app.url(&format!("/activities/grid?year={year}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!("/activities/grid.xlsx?year={year}")));
+    let file = web
+        .get(app.url(&format!("/activities/grid.xlsx?year={year}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.status(), 200);
+    let sheet = cedu::spreadsheet::read(&file.bytes().await.unwrap(), "grid.xlsx").unwrap();
+    let text: Vec<Vec<String>> = sheet
+        .rows
+        .iter()
+        .map(|r| r.iter().map(|c| c.text()).collect())
+        .collect();
+    assert_eq!(text[0][0], "学习中心/工作站");
+    assert_eq!((text[0][2].as_str(), text[0][13].as_str()), ("1月", "12月"));
+    let stations = grid["rows"].as_array().unwrap();
+    let mut totals = [0i64; 12];
+    for r in stations {
+        let line = text
+            .iter()
+            .find(|l| l[0] == r["centre_name"].as_str().unwrap())
+            .unwrap_or_else(|| panic!("{} missing from {text:?}", r["centre_name"]));
+        for m in 0..12 {
+            let n = r["counts"][m].as_i64().unwrap();
+            totals[m] += n;
+            let below = r["below"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x.as_u64() == Some(m as u64 + 1));
+            let shown = if below {
+                format!("{n}*")
+            } else {
+                n.to_string()
+            };
+            assert_eq!(line[m + 2], shown, "{} month {}", line[0], m + 1);
+        }
+    }
+    let town = text
+        .iter()
+        .find(|l| l[0] == "齐陵街道")
+        .expect("the town's totals");
+    let shown: Vec<i64> = town[2..14].iter().map(|c| c.parse().unwrap()).collect();
+    assert_eq!(shown, totals);
+    let csv = web
+        .get(app.url(&format!("/activities/grid.csv?year={year}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.lines().any(|l| l.starts_with("齐陵街道,,")), "{csv}");
+    assert_eq!(csv.lines().count(), stations.len() + 2);
+}
+
 async fn the_activity_pages_plan_keep_typed_values_and_show_the_review_actions(b: Backend) {
     let app = spawn_app(b).await;
     let web = app.login("qunli.office").await;
@@ -439,6 +520,7 @@ both!(
     bad_plans_are_refused_and_nothing_is_written,
     a_series_repeats_every_second_week_until_its_end,
     the_month_grid_counts_approved_activities_and_flags_centres_below_two,
+    the_month_grid_downloads_as_a_file_with_each_towns_totals,
     the_activity_pages_plan_keep_typed_values_and_show_the_review_actions
 );
 

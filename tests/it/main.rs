@@ -16,5 +16,6 @@ mod enrolment;
 mod faults;
 mod http_access;
 mod http_org;
+mod layers;
 mod people;
 mod store;

@@ -499,7 +499,7 @@ pub async fn upload_import(
     let n = name.clone();
     let sheet = tokio::task::spawn_blocking(move || spreadsheet::read(&body, &n))
         .await
-        .map_err(|e| Error::Internal(e.to_string()))??;
+        .map_err(|e| Error::internal_from("reading the spreadsheet", e))??;
     Ok((
         StatusCode::CREATED,
         axum::Json(importers::preview(&s.db, &a, kind, q.town_id, &name, &sheet).await?),

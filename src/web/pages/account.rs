@@ -2,11 +2,12 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{StatusCode, Uri, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use super::{OkQuery, here, html, html_status, safe_next, see_other};
+use super::Ctx;
+use super::{html, html_status, safe_next, see_other};
 use crate::access::Permission;
 use crate::accounts;
 use crate::config::Config;
@@ -14,8 +15,8 @@ use crate::error::{Error, Result};
 use crate::i18n::{self, Lang};
 use crate::web::AppState;
 use crate::web::extract::{
-    ClientMeta, CurrentActor, Form, LANG_COOKIE, MaybeActor, PublicForm, Query,
-    SECURE_SESSION_COOKIE, SESSION_COOKIE,
+    ClientMeta, Form, LANG_COOKIE, MaybeActor, PublicForm, Query, SECURE_SESSION_COOKIE,
+    SESSION_COOKIE,
 };
 use crate::web::routes::{Routes, Rule};
 use crate::web::views::{FormView, Shell};
@@ -131,7 +132,7 @@ async fn login(
                 header::SET_COOKIE,
                 session_cookie(&state.config, &outcome.token.0)
                     .parse()
-                    .map_err(|_| Error::Internal("cookie".into()))?,
+                    .map_err(|_| Error::internal("cookie"))?,
             );
             Ok(r)
         }
@@ -165,7 +166,7 @@ async fn logout(State(state): State<AppState>, Form(actor, _): Form<Empty>) -> R
         header::SET_COOKIE,
         clear_cookie(&state.config)
             .parse()
-            .map_err(|_| Error::Internal("cookie".into()))?,
+            .map_err(|_| Error::internal("cookie"))?,
     );
     Ok(r)
 }
@@ -196,19 +197,14 @@ struct AccountPage {
     form: FormView,
 }
 
-async fn account(
-    State(state): State<AppState>,
-    CurrentActor(actor): CurrentActor,
-    lang: Lang,
-    uri: Uri,
-    Query(q): Query<OkQuery>,
-) -> Result<Response> {
-    let scope_name = crate::org::scope_node(&state.db, &actor)
+async fn account(State(state): State<AppState>, cx: Ctx) -> Result<Response> {
+    let (actor, _lang) = (&cx.actor, cx.lang);
+    let scope_name = crate::org::scope_node(&state.db, actor)
         .await
         .map(|n| n.name)
         .unwrap_or_default();
     html(&AccountPage {
-        shell: Shell::new(&actor, lang, "/account", &here(&uri), q.ok.as_deref()),
+        shell: cx.shell("/account"),
         username: actor.username.clone(),
         scope_name,
         form: FormView::default(),
@@ -227,10 +223,10 @@ struct PasswordInput {
 
 async fn change_password(
     State(state): State<AppState>,
-    lang: Lang,
-    uri: Uri,
+    cx: Ctx,
     Form(actor, input): Form<PasswordInput>,
 ) -> Result<Response> {
+    let lang = cx.lang;
     match accounts::change_password(
         &state.db,
         &actor,
@@ -247,7 +243,7 @@ async fn change_password(
                 header::SET_COOKIE,
                 clear_cookie(&state.config)
                     .parse()
-                    .map_err(|_| Error::Internal("cookie".into()))?,
+                    .map_err(|_| Error::internal("cookie"))?,
             );
             Ok(r)
         }
@@ -257,7 +253,7 @@ async fn change_password(
                 .map(|n| n.name)
                 .unwrap_or_default();
             let page = AccountPage {
-                shell: Shell::new(&actor, lang, "/account", &here(&uri), None),
+                shell: cx.shell("/account"),
                 username: actor.username.clone(),
                 scope_name,
                 form: FormView::default().errors(lang, &fe),

@@ -4,22 +4,22 @@
 
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde::Deserialize;
 
+use super::Ctx;
 use super::activities::{ActivityRow, row};
-use super::{OkQuery, here, html, html_status, see_other};
-use crate::access::Actor;
+use super::{html, html_status, see_other};
 use crate::access::Permission as P;
 use crate::activities::{self, Act, Activity, Status, Transition};
 use crate::attendance::{self, AttendanceStatus, Method, RatingSummary};
 use crate::error::{Error, FieldErrors, Msg, Result};
 use crate::evidence::{self, Kind};
-use crate::i18n::{self, Lang};
+use crate::i18n::{self};
 use crate::web::AppState;
-use crate::web::extract::{CurrentActor, Form, Id, Query, RawForm, Session, Upload, check_csrf};
+use crate::web::extract::{CurrentActor, Form, Id, RawForm, Session, Upload, check_csrf};
 use crate::web::routes::{Object, Routes, Rule};
 use crate::web::views::{FormView, Shell};
 
@@ -125,14 +125,8 @@ fn size(bytes: i64) -> String {
     }
 }
 
-async fn page(
-    state: &AppState,
-    actor: &Actor,
-    lang: Lang,
-    uri: &Uri,
-    id: i64,
-    ok: Option<&str>,
-) -> Result<AttendancePage> {
+async fn page(state: &AppState, cx: &Ctx, id: i64) -> Result<AttendancePage> {
+    let (actor, lang) = (&cx.actor, cx.lang);
     let a = activities::get(&state.db, actor, id).await?;
     let sheet = attendance::attendance(&state.db, actor, id).await?;
     let files = evidence::list(&state.db, actor, id).await?;
@@ -170,7 +164,7 @@ async fn page(
     let has_evidence = files.iter().any(|f| f.kind != "material");
     let attended = sheet.taken();
     Ok(AttendancePage {
-        shell: Shell::new(actor, lang, "/activities", &here(uri), ok),
+        shell: cx.shell("/activities"),
         a: row(lang, &a),
         rows,
         unmarked,
@@ -215,33 +209,26 @@ async fn page(
     })
 }
 
-async fn show(
-    State(state): State<AppState>,
-    CurrentActor(actor): CurrentActor,
-    lang: Lang,
-    uri: Uri,
-    Id(id): Id,
-    Query(q): Query<OkQuery>,
-) -> Result<Response> {
-    html(&page(&state, &actor, lang, &uri, id, q.ok.as_deref()).await?)
+async fn show(State(state): State<AppState>, cx: Ctx, Id(id): Id) -> Result<Response> {
+    let (_actor, _lang) = (&cx.actor, cx.lang);
+    html(&page(&state, &cx, id).await?)
 }
 
 /// Shows the page again with a refusal or field errors; passes anything else on.
 async fn refused(
     state: &AppState,
-    actor: &Actor,
-    lang: Lang,
-    uri: &Uri,
+    cx: &Ctx,
     id: i64,
     form: FormView,
     e: Error,
 ) -> Result<Response> {
+    let (_actor, lang) = (&cx.actor, cx.lang);
     let (status, error, fe) = match e {
         Error::Conflict(m) => (StatusCode::CONFLICT, Some(i18n::render(lang, &m)), None),
         Error::Invalid(fe) => (StatusCode::UNPROCESSABLE_ENTITY, None, Some(fe)),
         e => return Err(e),
     };
-    let mut p = page(state, actor, lang, uri, id, None).await?;
+    let mut p = page(state, cx, id).await?;
     p.error = error;
     p.form = match fe {
         Some(fe) => form.errors(lang, &fe),
@@ -259,11 +246,11 @@ struct MarkFields {
 /// The marking form: one `s<resident id>` field per row, holding a status (or nothing).
 async fn mark(
     State(state): State<AppState>,
-    lang: Lang,
-    uri: Uri,
+    cx: Ctx,
     Id(id): Id,
     RawForm(actor, f, raw): RawForm<MarkFields>,
 ) -> Result<Response> {
+    let _lang = cx.lang;
     let marks: Vec<(i64, String)> = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&raw)
         .map_err(|_| Error::BadRequest(Msg::new("request.bad_form")))?
         .into_iter()
@@ -271,7 +258,7 @@ async fn mark(
         .collect();
     match attendance::mark(&state.db, &actor, id, &marks, Method::parse(&f.method)).await {
         Ok(_) => Ok(see_other(&format!("/activities/{id}/attendance?ok=saved"))),
-        Err(e) => refused(&state, &actor, lang, &uri, id, FormView::default(), e).await,
+        Err(e) => refused(&state, &cx, id, FormView::default(), e).await,
     }
 }
 
@@ -287,11 +274,11 @@ struct PhoneMark {
 
 async fn mark_phone(
     State(state): State<AppState>,
-    lang: Lang,
-    uri: Uri,
+    cx: Ctx,
     Id(id): Id,
     Form(actor, f): Form<PhoneMark>,
 ) -> Result<Response> {
+    let _lang = cx.lang;
     let r = attendance::mark_by_phone(
         &state.db,
         &actor,
@@ -305,7 +292,7 @@ async fn mark_phone(
         Ok(_) => Ok(see_other(&format!("/activities/{id}/attendance?ok=saved"))),
         Err(e) => {
             let form = FormView::with(&[("phone", f.phone), ("status", f.status)]);
-            refused(&state, &actor, lang, &uri, id, form, e).await
+            refused(&state, &cx, id, form, e).await
         }
     }
 }
@@ -318,16 +305,16 @@ struct HeadCount {
 
 async fn head_count(
     State(state): State<AppState>,
-    lang: Lang,
-    uri: Uri,
+    cx: Ctx,
     Id(id): Id,
     Form(actor, f): Form<HeadCount>,
 ) -> Result<Response> {
+    let _lang = cx.lang;
     match attendance::record_head_count(&state.db, &actor, id, &f.head_count).await {
         Ok(_) => Ok(see_other(&format!("/activities/{id}/attendance?ok=saved"))),
         Err(e) => {
             let form = FormView::with(&[("head_count", f.head_count)]);
-            refused(&state, &actor, lang, &uri, id, form, e).await
+            refused(&state, &cx, id, form, e).await
         }
     }
 }
@@ -342,19 +329,14 @@ struct SheetPage {
     blanks: Vec<usize>,
 }
 
-async fn sign_in_sheet(
-    State(state): State<AppState>,
-    CurrentActor(actor): CurrentActor,
-    lang: Lang,
-    uri: Uri,
-    Id(id): Id,
-) -> Result<Response> {
-    let a = activities::get(&state.db, &actor, id).await?;
-    let rows = attendance::sign_in_sheet(&state.db, &actor, id).await?;
+async fn sign_in_sheet(State(state): State<AppState>, cx: Ctx, Id(id): Id) -> Result<Response> {
+    let (actor, lang) = (&cx.actor, cx.lang);
+    let a = activities::get(&state.db, actor, id).await?;
+    let rows = attendance::sign_in_sheet(&state.db, actor, id).await?;
     // Room for walk-ins: at least 10 blank lines, and the page filled to 30.
     let blanks = (rows.len() + 1..=(rows.len() + 10).max(30)).collect();
     html(&SheetPage {
-        shell: Shell::new(&actor, lang, "/activities", &here(&uri), None),
+        shell: cx.shell("/activities"),
         a: row(lang, &a),
         act: a,
         rows,
@@ -365,13 +347,12 @@ async fn sign_in_sheet(
 /// The multipart upload: `_csrf`, `kind`, `file` (read up to the limit, never further).
 async fn upload(
     State(state): State<AppState>,
-    CurrentActor(actor): CurrentActor,
+    cx: Ctx,
     session: axum::Extension<Session>,
-    lang: Lang,
-    uri: Uri,
     Id(id): Id,
     Upload(mut mp): Upload,
 ) -> Result<Response> {
+    let (actor, _lang) = (&cx.actor, cx.lang);
     let (mut csrf, mut kind, mut file) = (String::new(), String::new(), None);
     let too_large = || {
         Error::invalid(
@@ -411,18 +392,18 @@ async fn upload(
     let form = FormView::with(&[("kind", kind.clone())]);
     if let Some(e) = failed {
         // The body was cut off before the CSRF field could be read: nothing was stored.
-        return refused(&state, &actor, lang, &uri, id, form, e).await;
+        return refused(&state, &cx, id, form, e).await;
     }
     check_csrf(&session, &csrf)?;
     let Some(kind) = Kind::parse(&kind) else {
         let mut fe = FieldErrors::default();
         fe.add("kind", Msg::new("field.choose"));
-        return refused(&state, &actor, lang, &uri, id, form, Error::Invalid(fe)).await;
+        return refused(&state, &cx, id, form, Error::Invalid(fe)).await;
     };
     let (name, bytes) = file.unwrap_or_default();
-    match evidence::upload(&state.db, &actor, id, kind, &name, bytes).await {
+    match evidence::upload(&state.db, actor, id, kind, &name, bytes).await {
         Ok(_) => Ok(see_other(&format!("/activities/{id}/attendance?ok=saved"))),
-        Err(e) => refused(&state, &actor, lang, &uri, id, form, e).await,
+        Err(e) => refused(&state, &cx, id, form, e).await,
     }
 }
 
@@ -434,16 +415,16 @@ struct DocumentForm {
 
 async fn document(
     State(state): State<AppState>,
-    lang: Lang,
-    uri: Uri,
+    cx: Ctx,
     Id(id): Id,
     Form(actor, f): Form<DocumentForm>,
 ) -> Result<Response> {
+    let _lang = cx.lang;
     match evidence::document(&state.db, &actor, id, &f.summary).await {
         Ok(_) => Ok(see_other(&format!("/activities/{id}/attendance?ok=saved"))),
         Err(e) => {
             let form = FormView::with(&[("summary", f.summary)]);
-            refused(&state, &actor, lang, &uri, id, form, e).await
+            refused(&state, &cx, id, form, e).await
         }
     }
 }

@@ -2,19 +2,19 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::Uri;
 use axum::response::Response;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::{here, html};
+use super::Ctx;
+use super::html;
 use crate::access::Permission as P;
 use crate::audit::{self, AuditFilter};
 use crate::error::{Error, Msg, Result};
-use crate::i18n::{self, Lang};
+use crate::i18n::{self};
 use crate::page::PageRequest;
 use crate::web::AppState;
-use crate::web::extract::{CurrentActor, Query};
+use crate::web::extract::Query;
 use crate::web::routes::{Routes, Rule};
 use crate::web::views::{Choice, FormView, Pager, Shell};
 
@@ -67,11 +67,10 @@ fn date(field: &str, v: &Option<String>) -> Result<Option<NaiveDate>> {
 
 async fn list(
     State(state): State<AppState>,
-    CurrentActor(actor): CurrentActor,
-    lang: Lang,
-    uri: Uri,
+    cx: Ctx,
     Query(q): Query<ListQuery>,
 ) -> Result<Response> {
+    let (actor, lang) = (&cx.actor, cx.lang);
     let filter = AuditFilter {
         action: q.action.clone(),
         actor: q.actor.clone(),
@@ -82,7 +81,7 @@ async fn list(
     };
     let page = audit::list(
         &state.db,
-        &actor,
+        actor,
         &filter,
         PageRequest::new(q.page, Some(50)),
     )
@@ -122,7 +121,7 @@ async fn list(
             source_ip: r.source_ip.clone().unwrap_or_default(),
         })
         .collect();
-    let actions = audit::known_actions(&state.db, &actor)
+    let actions = audit::known_actions(&state.db, actor)
         .await?
         .into_iter()
         .map(|a| Choice {
@@ -131,7 +130,7 @@ async fn list(
         })
         .collect();
     html(&ListPage {
-        shell: Shell::new(&actor, lang, "/audit", &here(&uri), None),
+        shell: cx.shell("/audit"),
         rows,
         actions,
         pager: Pager::of(lang, "/audit", &query, &page),

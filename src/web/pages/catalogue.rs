@@ -3,18 +3,19 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::{OkQuery, here, html, html_status, see_other};
+use super::Ctx;
+use super::{html, html_status, see_other};
 use crate::access::Permission as P;
-use crate::access::{Actor, Permission};
+use crate::access::Permission;
 use crate::catalogue::{self, Catalogue, Dictionary, DictionaryEntry, EntryInput, ThemeInput};
 use crate::error::{Error, Result};
-use crate::i18n::{self, Lang};
+use crate::i18n::{self};
 use crate::web::AppState;
-use crate::web::extract::{CurrentActor, Form, Id, Query};
+use crate::web::extract::{Form, Id};
 use crate::web::routes::{Object, Routes, Rule};
 use crate::web::views::Shell;
 
@@ -47,16 +48,11 @@ struct CataloguePage {
     error: Option<String>,
 }
 
-async fn page(
-    state: &AppState,
-    actor: &Actor,
-    lang: Lang,
-    uri: &Uri,
-    ok: Option<&str>,
-) -> Result<CataloguePage> {
+async fn page(state: &AppState, cx: &Ctx) -> Result<CataloguePage> {
+    let (actor, _lang) = (&cx.actor, cx.lang);
     let c = catalogue::catalogue(&state.db, actor).await?;
     Ok(CataloguePage {
-        shell: Shell::new(actor, lang, "/catalogue", &here(uri), ok),
+        shell: cx.shell("/catalogue"),
         dictionaries: vec![
             ("formats", "catalogue.formats", c.formats.clone()),
             (
@@ -71,31 +67,21 @@ async fn page(
     })
 }
 
-async fn show(
-    State(state): State<AppState>,
-    CurrentActor(actor): CurrentActor,
-    lang: Lang,
-    uri: Uri,
-    Query(q): Query<OkQuery>,
-) -> Result<Response> {
-    html(&page(&state, &actor, lang, &uri, q.ok.as_deref()).await?)
+async fn show(State(state): State<AppState>, cx: Ctx) -> Result<Response> {
+    let (_actor, _lang) = (&cx.actor, cx.lang);
+    html(&page(&state, &cx).await?)
 }
 
 /// Back to the page when saved; the page with the reason beside the lists when not.
-async fn saved<T>(
-    state: &AppState,
-    actor: &Actor,
-    lang: Lang,
-    uri: &Uri,
-    r: Result<T>,
-) -> Result<Response> {
+async fn saved<T>(state: &AppState, cx: &Ctx, r: Result<T>) -> Result<Response> {
+    let (_actor, lang) = (&cx.actor, cx.lang);
     let m = match r {
         Ok(_) => return Ok(see_other("/catalogue?ok=saved")),
         Err(Error::Invalid(fe)) => fe.0.first().map(|(_, m)| m.clone()),
         Err(Error::Conflict(m)) => Some(m),
         Err(e) => return Err(e),
     };
-    let mut p = page(state, actor, lang, uri, None).await?;
+    let mut p = page(state, cx).await?;
     p.error = m.map(|m| i18n::render(lang, &m));
     html_status(StatusCode::UNPROCESSABLE_ENTITY, &p)
 }
@@ -123,23 +109,23 @@ impl ThemeFields {
 
 async fn add_theme(
     State(state): State<AppState>,
-    lang: Lang,
-    uri: Uri,
+    cx: Ctx,
     Form(actor, f): Form<ThemeFields>,
 ) -> Result<Response> {
+    let _lang = cx.lang;
     let r = catalogue::create_theme(&state.db, &actor, &f.input(true)).await;
-    saved(&state, &actor, lang, &uri, r).await
+    saved(&state, &cx, r).await
 }
 
 async fn edit_theme(
     State(state): State<AppState>,
-    lang: Lang,
-    uri: Uri,
+    cx: Ctx,
     Id(id): Id,
     Form(actor, f): Form<ThemeFields>,
 ) -> Result<Response> {
+    let _lang = cx.lang;
     let r = catalogue::update_theme(&state.db, &actor, id, &f.input(false)).await;
-    saved(&state, &actor, lang, &uri, r).await
+    saved(&state, &cx, r).await
 }
 
 #[derive(Deserialize)]
@@ -151,27 +137,27 @@ struct EntryFields {
 
 async fn add_entry(
     State(state): State<AppState>,
-    lang: Lang,
-    uri: Uri,
+    cx: Ctx,
     axum::extract::Path(kind): axum::extract::Path<String>,
     Form(actor, f): Form<EntryFields>,
 ) -> Result<Response> {
+    let _lang = cx.lang;
     let d = Dictionary::parse(&kind).ok_or(Error::NotFound)?;
     let input = EntryInput {
         name: f.name,
         active: true,
     };
     let r = catalogue::add_entry(&state.db, &actor, d, &input).await;
-    saved(&state, &actor, lang, &uri, r).await
+    saved(&state, &cx, r).await
 }
 
 async fn edit_entry(
     State(state): State<AppState>,
-    lang: Lang,
-    uri: Uri,
+    cx: Ctx,
     axum::extract::Path((kind, id)): axum::extract::Path<(String, String)>,
     Form(actor, f): Form<EntryFields>,
 ) -> Result<Response> {
+    let _lang = cx.lang;
     let d = Dictionary::parse(&kind).ok_or(Error::NotFound)?;
     let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
     let input = EntryInput {
@@ -179,5 +165,5 @@ async fn edit_entry(
         active: f.active.is_some(),
     };
     let r = catalogue::update_entry(&state.db, &actor, d, id, &input).await;
-    saved(&state, &actor, lang, &uri, r).await
+    saved(&state, &cx, r).await
 }

@@ -5,11 +5,12 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::{here, html, html_status};
+use super::Ctx;
+use super::{html, html_status};
 use crate::access::Permission as P;
 use crate::activities;
 use crate::attendance::{
@@ -18,7 +19,7 @@ use crate::attendance::{
 use crate::error::{Error, Msg, Result};
 use crate::i18n::{self, Lang};
 use crate::web::AppState;
-use crate::web::extract::{ClientMeta, CurrentActor, Id, PublicForm};
+use crate::web::extract::{ClientMeta, Id, PublicForm};
 use crate::web::routes::{Object, Routes, Rule};
 use crate::web::views::{FormView, Shell};
 
@@ -59,15 +60,14 @@ struct EnrolLinkPage {
 /// The shareable enrolment link of a published activity, with its QR code to print or post.
 async fn enrol_link(
     State(state): State<AppState>,
-    CurrentActor(actor): CurrentActor,
-    lang: Lang,
-    uri: Uri,
+    cx: Ctx,
     headers: HeaderMap,
     Id(id): Id,
 ) -> Result<Response> {
-    let a = activities::get(&state.db, &actor, id).await?;
+    let (actor, lang) = (&cx.actor, cx.lang);
+    let a = activities::get(&state.db, actor, id).await?;
     let mut page = EnrolLinkPage {
-        shell: Shell::new(&actor, lang, "/activities", &here(&uri), None),
+        shell: cx.shell("/activities"),
         title: a.title.clone(),
         when: crate::calendar::span(a.starts_at, a.ends_at),
         id,
@@ -75,7 +75,7 @@ async fn enrol_link(
         link: String::new(),
         error: None,
     };
-    match attendance::enrol_link(&state.db, &actor, id).await {
+    match attendance::enrol_link(&state.db, actor, id).await {
         Ok(token) => {
             page.link = format!("{}/e/{token}", base_url(&state, &headers));
             page.svg = qr_svg(&page.link)?;
@@ -266,7 +266,7 @@ fn base_url(state: &AppState, headers: &HeaderMap) -> String {
 /// The QR code of a link as an SVG drawing.
 fn qr_svg(link: &str) -> Result<String> {
     let code = qrcode::QrCode::with_error_correction_level(link, qrcode::EcLevel::M)
-        .map_err(|e| Error::Internal(format!("qr: {e}")))?;
+        .map_err(|e| Error::internal_from("qr", e))?;
     Ok(code
         .render::<qrcode::render::svg::Color>()
         .min_dimensions(320, 320)
@@ -276,14 +276,13 @@ fn qr_svg(link: &str) -> Result<String> {
 
 async fn qr_screen(
     State(state): State<AppState>,
-    CurrentActor(actor): CurrentActor,
-    lang: Lang,
-    uri: Uri,
+    cx: Ctx,
     headers: HeaderMap,
     Id(id): Id,
 ) -> Result<Response> {
-    let a = activities::get(&state.db, &actor, id).await?;
-    let shell = Shell::new(&actor, lang, "/activities", &here(&uri), None);
+    let (actor, lang) = (&cx.actor, cx.lang);
+    let a = activities::get(&state.db, actor, id).await?;
+    let shell = cx.shell("/activities");
     let mut page = QrScreen {
         shell,
         title: a.title.clone(),
@@ -294,7 +293,7 @@ async fn qr_screen(
         refresh: 20,
         error: None,
     };
-    match attendance::qr_code(&state.db, &actor, id).await {
+    match attendance::qr_code(&state.db, actor, id).await {
         Ok(code) => {
             page.link = format!("{}/c/{}", base_url(&state, &headers), code.token);
             page.svg = qr_svg(&page.link)?;

@@ -3,12 +3,12 @@
 
 use askama::Template;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::post;
 
-use super::people::xlsx_download;
-use super::{here, html, html_status, see_other};
+use super::Ctx;
+use super::{html, html_status, see_other};
 use crate::access::Permission as P;
 use crate::access::{Actor, Permission};
 use crate::error::{Error, Msg, Result};
@@ -111,15 +111,14 @@ fn kinds(lang: Lang, actor: &Actor) -> Vec<Choice> {
 
 async fn start_page(
     state: &AppState,
-    actor: &Actor,
-    lang: Lang,
-    uri: &Uri,
+    cx: &Ctx,
     form: FormView,
     error: Option<String>,
 ) -> Result<StartPage> {
+    let (actor, lang) = (&cx.actor, cx.lang);
     actor.require(Permission::PeopleImport)?;
     Ok(StartPage {
-        shell: Shell::new(actor, lang, "/people/residents", &here(uri), None),
+        shell: cx.shell("/people/residents"),
         towns: towns(state, actor).await?,
         kinds: kinds(lang, actor),
         form,
@@ -127,13 +126,9 @@ async fn start_page(
     })
 }
 
-async fn start(
-    State(state): State<AppState>,
-    CurrentActor(actor): CurrentActor,
-    lang: Lang,
-    uri: Uri,
-) -> Result<Response> {
-    html(&start_page(&state, &actor, lang, &uri, FormView::default(), None).await?)
+async fn start(State(state): State<AppState>, cx: Ctx) -> Result<Response> {
+    let (_actor, _lang) = (&cx.actor, cx.lang);
+    html(&start_page(&state, &cx, FormView::default(), None).await?)
 }
 
 async fn template(
@@ -143,7 +138,7 @@ async fn template(
 ) -> Result<Response> {
     actor.require(Permission::PeopleImport)?;
     let kind = ImportKind::parse(kind.trim_end_matches(".xlsx")).ok_or(Error::NotFound)?;
-    xlsx_download(
+    crate::web::download::xlsx(
         &kind.template(),
         i18n::t(lang, &format!("import.template_file.{}", kind.as_str())),
     )
@@ -152,12 +147,11 @@ async fn template(
 /// The multipart upload: `_csrf`, `kind`, `town_id`, `file`.
 async fn upload(
     State(state): State<AppState>,
-    CurrentActor(actor): CurrentActor,
+    cx: Ctx,
     session: axum::Extension<crate::web::Session>,
-    lang: Lang,
-    uri: Uri,
     Upload(mut mp): Upload,
 ) -> Result<Response> {
+    let (actor, _lang) = (&cx.actor, cx.lang);
     let (mut csrf, mut kind, mut town, mut file) =
         (String::new(), String::new(), String::new(), None);
     let bad = || Error::BadRequest(Msg::new("request.unreadable"));
@@ -188,7 +182,7 @@ async fn upload(
     }
     crate::web::extract::check_csrf(&session, &csrf)?;
     let form = FormView::with(&[("kind", kind.clone()), ("town_id", town.clone())]);
-    let refuse = |m: Msg| refused(&state, &actor, lang, &uri, form.clone_values(), m);
+    let refuse = |m: Msg| refused(&state, &cx, form.clone_values(), m);
     let Some(kind) = ImportKind::parse(&kind) else {
         return refuse(Msg::new("import.choose_kind")).await;
     };
@@ -202,28 +196,22 @@ async fn upload(
     let parsed =
         tokio::task::spawn_blocking(move || spreadsheet::read(&bytes, &name).map(|s| (s, name)))
             .await
-            .map_err(|e| Error::Internal(e.to_string()))?;
+            .map_err(|e| Error::internal_from("reading the spreadsheet", e))?;
     let (sheet, name) = match parsed {
         Ok(s) => s,
         Err(Error::BadRequest(m)) => return refuse(m).await,
         Err(e) => return Err(e),
     };
-    match importers::preview(&state.db, &actor, kind, town_id, &name, &sheet).await {
+    match importers::preview(&state.db, actor, kind, town_id, &name, &sheet).await {
         Ok(b) => Ok(see_other(&format!("/people/import/{}", b.id))),
         Err(Error::BadRequest(m)) => refuse(m).await,
         Err(e) => Err(e),
     }
 }
 
-async fn refused(
-    state: &AppState,
-    actor: &Actor,
-    lang: Lang,
-    uri: &Uri,
-    form: FormView,
-    m: Msg,
-) -> Result<Response> {
-    let page = start_page(state, actor, lang, uri, form, Some(i18n::render(lang, &m))).await?;
+async fn refused(state: &AppState, cx: &Ctx, form: FormView, m: Msg) -> Result<Response> {
+    let (_actor, lang) = (&cx.actor, cx.lang);
+    let page = start_page(state, cx, form, Some(i18n::render(lang, &m))).await?;
     html_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 
@@ -251,12 +239,11 @@ const SHOWN: usize = 500;
 
 async fn report_page(
     state: &AppState,
-    actor: &Actor,
-    lang: Lang,
-    uri: &Uri,
+    cx: &Ctx,
     id: i64,
     notice: Option<String>,
 ) -> Result<ReportPage> {
+    let (actor, lang) = (&cx.actor, cx.lang);
     let b = importers::batch(&state.db, actor, id).await?;
     let errors = b
         .errors
@@ -269,7 +256,7 @@ async fn report_page(
         })
         .collect();
     Ok(ReportPage {
-        shell: Shell::new(actor, lang, "/people/residents", &here(uri), None),
+        shell: cx.shell("/people/residents"),
         kind_label: i18n::t(lang, &format!("import.kind.{}", b.kind.as_str())).to_string(),
         status_label: i18n::t(lang, &format!("import.status_{}", b.status)).to_string(),
         more: b.errors.len().saturating_sub(SHOWN),
@@ -279,14 +266,9 @@ async fn report_page(
     })
 }
 
-async fn report(
-    State(state): State<AppState>,
-    CurrentActor(actor): CurrentActor,
-    lang: Lang,
-    uri: Uri,
-    Id(id): Id,
-) -> Result<Response> {
-    html(&report_page(&state, &actor, lang, &uri, id, None).await?)
+async fn report(State(state): State<AppState>, cx: Ctx, Id(id): Id) -> Result<Response> {
+    let (_actor, _lang) = (&cx.actor, cx.lang);
+    html(&report_page(&state, &cx, id, None).await?)
 }
 
 async fn report_xlsx(
@@ -296,7 +278,7 @@ async fn report_xlsx(
     Id(id): Id,
 ) -> Result<Response> {
     let b = importers::batch(&state.db, &actor, id).await?;
-    xlsx_download(
+    crate::web::download::xlsx(
         &imports::report_table(&b, lang),
         i18n::t(lang, "import.report_file"),
     )
@@ -307,19 +289,18 @@ struct Empty {}
 
 async fn confirm(
     State(state): State<AppState>,
-    lang: Lang,
-    uri: Uri,
+    cx: Ctx,
     Id(id): Id,
     Form(actor, _): Form<Empty>,
 ) -> Result<Response> {
+    let lang = cx.lang;
     match importers::confirm(&state.db, &actor, id).await {
         Ok(n) => {
             let notice = i18n::t(lang, "import.done").replace("{count}", &n.to_string());
-            html(&report_page(&state, &actor, lang, &uri, id, Some(notice)).await?)
+            html(&report_page(&state, &cx, id, Some(notice)).await?)
         }
         Err(Error::Conflict(m)) => {
-            let page =
-                report_page(&state, &actor, lang, &uri, id, Some(i18n::render(lang, &m))).await?;
+            let page = report_page(&state, &cx, id, Some(i18n::render(lang, &m))).await?;
             html_status(StatusCode::CONFLICT, &page)
         }
         Err(e) => Err(e),

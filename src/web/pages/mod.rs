@@ -12,11 +12,17 @@ mod people;
 mod teachers;
 mod users;
 
+use axum::extract::FromRequestParts;
 use axum::http::header;
+use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Response};
 
+use super::extract::{CurrentActor, lang_of};
 use super::routes::Routes;
+use super::views::Shell;
+use crate::access::Actor;
 use crate::error::{Error, Result};
+use crate::i18n::Lang;
 
 pub use account::{clear_cookie, session_cookie};
 pub use imports::UPLOAD_LIMIT;
@@ -41,7 +47,7 @@ pub fn router() -> Routes {
 pub(crate) fn html<T: askama::Template>(t: &T) -> Result<Response> {
     let body = t
         .render()
-        .map_err(|e| Error::Internal(format!("template: {e}")))?;
+        .map_err(|e| Error::internal_from("template", e))?;
     Ok((
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
         Html(body),
@@ -81,12 +87,6 @@ where
     }
 }
 
-/// The flash message a redirect asked for (`?ok=…`; the shell shows only known ones).
-#[derive(serde::Deserialize, Default)]
-pub(crate) struct OkQuery {
-    pub ok: Option<String>,
-}
-
 /// A 303 redirect after a successful POST. A target that cannot be a header value (a line break
 /// that slipped through) goes home instead of failing the request.
 pub(crate) fn see_other(to: &str) -> Response {
@@ -122,6 +122,48 @@ pub(crate) fn here(uri: &axum::http::Uri) -> String {
     uri.path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "/".into())
+}
+
+/// What every page handler starts from: who is asking, in which language, the page's path and
+/// query (the language switch returns there), and the flash a redirect asked for (`?ok=…`).
+/// `cx.shell("/teachers")` is the frame around a page, with that menu item marked.
+pub(crate) struct Ctx {
+    pub actor: Actor,
+    pub lang: Lang,
+    pub here: String,
+    pub ok: Option<String>,
+}
+
+impl Ctx {
+    /// The page frame: menu of what the actor may open, the flash, the language switch.
+    pub fn shell(&self, active: &str) -> Shell {
+        Shell::new(
+            &self.actor,
+            self.lang,
+            active,
+            &self.here,
+            self.ok.as_deref(),
+        )
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = Error;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
+        let CurrentActor(actor) = CurrentActor::from_request_parts(parts, state).await?;
+        let ok = parts.uri.query().and_then(|q| {
+            serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+                .ok()?
+                .into_iter()
+                .find_map(|(k, v)| (k == "ok").then_some(v))
+        });
+        Ok(Ctx {
+            actor,
+            lang: lang_of(&parts.headers),
+            here: here(&parts.uri),
+            ok,
+        })
+    }
 }
 
 #[cfg(test)]

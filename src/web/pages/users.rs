@@ -2,13 +2,14 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 
-use super::{here, html, html_status, see_other};
+use super::Ctx;
+use super::{html, html_status, see_other};
 use crate::access::Permission as P;
-use crate::access::{Actor, Permission, Role};
+use crate::access::{Permission, Role};
 use crate::accounts;
 use crate::accounts::{NewUser, UserFilter};
 use crate::error::{Error, Result};
@@ -16,7 +17,7 @@ use crate::i18n::{self, Lang};
 use crate::org::{self, Kind, NodeFilter};
 use crate::page::PageRequest;
 use crate::web::AppState;
-use crate::web::extract::{CurrentActor, Form, Id, Query};
+use crate::web::extract::{Form, Id, Query};
 use crate::web::routes::{Object, Routes, Rule};
 use crate::web::views::{Choice, FormView, Pager, Shell};
 
@@ -83,7 +84,6 @@ struct ListQuery {
     q: Option<String>,
     role: Option<String>,
     page: Option<u32>,
-    ok: Option<String>,
 }
 
 fn role_choices(lang: Lang, roles: &[Role]) -> Vec<Choice> {
@@ -96,13 +96,8 @@ fn role_choices(lang: Lang, roles: &[Role]) -> Vec<Choice> {
         .collect()
 }
 
-async fn list_page(
-    state: &AppState,
-    actor: &Actor,
-    lang: Lang,
-    uri: &Uri,
-    q: ListQuery,
-) -> Result<ListPage> {
+async fn list_page(state: &AppState, cx: &Ctx, q: ListQuery) -> Result<ListPage> {
+    let (actor, lang) = (&cx.actor, cx.lang);
     let filter = UserFilter {
         q: q.q.clone(),
         role: q.role.as_deref().and_then(Role::parse),
@@ -114,7 +109,7 @@ async fn list_page(
         ("role", q.role.clone().unwrap_or_default()),
     ];
     Ok(ListPage {
-        shell: Shell::new(actor, lang, "/users", &here(uri), q.ok.as_deref()),
+        shell: cx.shell("/users"),
         pager: Pager::of(lang, "/users", &query, &page),
         rows: page
             .items
@@ -164,12 +159,11 @@ async fn list_page(
 
 async fn list(
     State(state): State<AppState>,
-    CurrentActor(actor): CurrentActor,
-    lang: Lang,
-    uri: Uri,
+    cx: Ctx,
     Query(q): Query<ListQuery>,
 ) -> Result<Response> {
-    html(&list_page(&state, &actor, lang, &uri, q).await?)
+    let (_actor, _lang) = (&cx.actor, cx.lang);
+    html(&list_page(&state, &cx, q).await?)
 }
 
 #[derive(Template)]
@@ -181,13 +175,8 @@ struct FormPage {
     form: FormView,
 }
 
-async fn form_page(
-    state: &AppState,
-    actor: &Actor,
-    lang: Lang,
-    uri: &Uri,
-    form: FormView,
-) -> Result<FormPage> {
+async fn form_page(state: &AppState, cx: &Ctx, form: FormView) -> Result<FormPage> {
+    let (actor, lang) = (&cx.actor, cx.lang);
     actor.require(Permission::UsersManage)?;
     let grantable = actor.role.grantable();
     let mut nodes = Vec::new();
@@ -223,20 +212,16 @@ async fn form_page(
         }));
     }
     Ok(FormPage {
-        shell: Shell::new(actor, lang, "/users", &here(uri), None),
+        shell: cx.shell("/users"),
         roles: role_choices(lang, grantable),
         nodes,
         form,
     })
 }
 
-async fn new_form(
-    State(state): State<AppState>,
-    CurrentActor(actor): CurrentActor,
-    lang: Lang,
-    uri: Uri,
-) -> Result<Response> {
-    html(&form_page(&state, &actor, lang, &uri, FormView::default()).await?)
+async fn new_form(State(state): State<AppState>, cx: Ctx) -> Result<Response> {
+    let (_actor, _lang) = (&cx.actor, cx.lang);
+    html(&form_page(&state, &cx, FormView::default()).await?)
 }
 
 #[derive(Deserialize)]
@@ -255,10 +240,10 @@ struct UserForm {
 
 async fn create(
     State(state): State<AppState>,
-    lang: Lang,
-    uri: Uri,
+    cx: Ctx,
     Form(actor, f): Form<UserForm>,
 ) -> Result<Response> {
+    let lang = cx.lang;
     let input = NewUser {
         username: f.username.clone(),
         display_name: f.display_name.clone(),
@@ -280,7 +265,7 @@ async fn create(
             .errors(lang, &fe);
             html_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &form_page(&state, &actor, lang, &uri, form).await?,
+                &form_page(&state, &cx, form).await?,
             )
         }
         Err(e) => Err(e),
@@ -290,13 +275,8 @@ async fn create(
 #[derive(Deserialize)]
 struct Empty {}
 
-async fn refused(
-    state: &AppState,
-    actor: &Actor,
-    lang: Lang,
-    uri: &Uri,
-    e: Error,
-) -> Result<Response> {
+async fn refused(state: &AppState, cx: &Ctx, e: Error) -> Result<Response> {
+    let (_actor, lang) = (&cx.actor, cx.lang);
     let msg = match &e {
         Error::Conflict(m) | Error::Forbidden(m) => i18n::render(lang, m),
         Error::Invalid(fe) => {
@@ -311,35 +291,35 @@ async fn refused(
     } else {
         StatusCode::CONFLICT
     };
-    let mut page = list_page(state, actor, lang, uri, ListQuery::default()).await?;
+    let mut page = list_page(state, cx, ListQuery::default()).await?;
     page.error = Some(msg);
     html_status(status, &page)
 }
 
 async fn disable(
     State(state): State<AppState>,
-    lang: Lang,
-    uri: Uri,
+    cx: Ctx,
     Id(id): Id,
     Form(actor, _): Form<Empty>,
 ) -> Result<Response> {
+    let _lang = cx.lang;
     match accounts::set_active(&state.db, &actor, id, false).await {
         Ok(_) => Ok(see_other("/users?ok=user_disabled")),
-        Err(e) => refused(&state, &actor, lang, &uri, e).await,
+        Err(e) => refused(&state, &cx, e).await,
     }
 }
 
 async fn enable(
     State(state): State<AppState>,
-    lang: Lang,
-    uri: Uri,
+    cx: Ctx,
     Id(id): Id,
     Form(actor, _): Form<Empty>,
 ) -> Result<Response> {
+    let _lang = cx.lang;
     match accounts::set_active(&state.db, &actor, id, true).await {
         Ok(u) if u.pending.is_some() => Ok(see_other("/users?ok=awaiting_confirmation")),
         Ok(_) => Ok(see_other("/users?ok=user_enabled")),
-        Err(e) => refused(&state, &actor, lang, &uri, e).await,
+        Err(e) => refused(&state, &cx, e).await,
     }
 }
 
@@ -351,11 +331,11 @@ struct ResetForm {
 
 async fn reset_password(
     State(state): State<AppState>,
-    lang: Lang,
-    uri: Uri,
+    cx: Ctx,
     Id(id): Id,
     Form(actor, f): Form<ResetForm>,
 ) -> Result<Response> {
+    let _lang = cx.lang;
     match accounts::reset_password(
         &state.db,
         &actor,
@@ -369,7 +349,7 @@ async fn reset_password(
         Ok(accounts::Reset::AwaitingConfirmation) => {
             Ok(see_other("/users?ok=awaiting_confirmation"))
         }
-        Err(e) => refused(&state, &actor, lang, &uri, e).await,
+        Err(e) => refused(&state, &cx, e).await,
     }
 }
 
@@ -383,26 +363,26 @@ struct DecisionForm {
 
 async fn confirm_request(
     State(state): State<AppState>,
-    lang: Lang,
-    uri: Uri,
+    cx: Ctx,
     Id(id): Id,
     Form(actor, f): Form<DecisionForm>,
 ) -> Result<Response> {
+    let _lang = cx.lang;
     match accounts::confirm_request(&state.db, &actor, id, Some(&f.password)).await {
         Ok(_) => Ok(see_other("/users?ok=request_confirmed")),
-        Err(e) => refused(&state, &actor, lang, &uri, e).await,
+        Err(e) => refused(&state, &cx, e).await,
     }
 }
 
 async fn reject_request(
     State(state): State<AppState>,
-    lang: Lang,
-    uri: Uri,
+    cx: Ctx,
     Id(id): Id,
     Form(actor, f): Form<DecisionForm>,
 ) -> Result<Response> {
+    let _lang = cx.lang;
     match accounts::reject_request(&state.db, &actor, id, &f.reason).await {
         Ok(_) => Ok(see_other("/users?ok=request_rejected")),
-        Err(e) => refused(&state, &actor, lang, &uri, e).await,
+        Err(e) => refused(&state, &cx, e).await,
     }
 }

@@ -1,0 +1,138 @@
+//! The month × centre grid of a year against the rule of at least two activities a month.
+
+use std::collections::HashMap;
+
+use super::*;
+use crate::reports::{Cell, Heading, MonthCounts, Report, Row, roll_up};
+
+/// One centre's row of the month grid.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct GridRow {
+    pub centre_id: i64,
+    /// The centre's place in the tree (for roll-ups by town); not part of the API.
+    #[serde(skip)]
+    pub path: String,
+    pub centre_name: String,
+    pub community_name: String,
+    /// Activities (approved or later) in each month, January first.
+    pub counts: Vec<i64>,
+    /// Months (1–12) below the rule of 2, counting only months already begun.
+    pub below: Vec<u32>,
+    /// Plans of the year submitted less than 15 days ahead (the centre's record of late
+    /// submissions).
+    pub late: i64,
+}
+
+/// The month × centre grid of a year: each centre's count against the rule of at least 2 a month.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Grid {
+    pub year: i32,
+    pub rows: Vec<GridRow>,
+    /// Days left in the current month when the year is the current one.
+    pub days_left: Option<i64>,
+    pub current_month: Option<u32>,
+}
+
+/// The grid of every learning centre in the actor's scope for a year.
+pub async fn month_grid(db: &Db, actor: &Actor, year: i32) -> Result<Grid> {
+    actor.require(Permission::ActivitiesRead)?;
+    if !(2000..=2100).contains(&year) {
+        return Err(Error::invalid("year", Msg::new("activities.year_range")));
+    }
+    let centres = org::all_of_kind(db, actor, Kind::Centre).await?;
+    let (from, to) = (Year(year).start(), Year(year).end());
+    let counted: Vec<&str> = Status::ALL
+        .iter()
+        .filter(|s| s.counts())
+        .map(|s| s.as_str())
+        .collect();
+    let mut counts = MonthCounts::new(Year(year));
+    for (owner, starts) in store::starts_by_owner(db, &actor.scope_path, from, to, &counted).await?
+    {
+        counts.add(owner, starts);
+    }
+    let mut late: HashMap<i64, i64> = store::late_by_owner(db, &actor.scope_path, from, to)
+        .await?
+        .into_iter()
+        .collect();
+    let today = Day::today();
+    let current = (today.year() == year).then(|| today.month());
+    let communities: HashMap<i64, String> = org::all_of_kind(db, actor, Kind::Community)
+        .await?
+        .into_iter()
+        .map(|n| (n.id, n.name))
+        .collect();
+    let mut out = Vec::new();
+    for c in centres {
+        let community = c
+            .parent_id
+            .and_then(|p| communities.get(&p).cloned())
+            .unwrap_or_default();
+        let row = counts.of(c.id).to_vec();
+        let below = Year(year)
+            .months()
+            .filter(|m| m.has_begun(today) && row[m.month as usize - 1] < rules::MONTHLY_MINIMUM)
+            .map(|m| m.month)
+            .collect();
+        out.push(GridRow {
+            centre_id: c.id,
+            path: c.path,
+            centre_name: c.name,
+            community_name: community,
+            counts: row,
+            below,
+            late: late.remove(&c.id).unwrap_or(0),
+        });
+    }
+    Ok(Grid {
+        year,
+        rows: out,
+        days_left: current.and_then(|m| m.days_left_after(today)),
+        current_month: current.map(|m| m.month),
+    })
+}
+
+/// The grid as a report for files: a line per centre (a month below the rule starred), then a
+/// line per town with the town's totals.
+pub async fn month_grid_report(db: &Db, actor: &Actor, year: i32) -> Result<Report> {
+    let grid = month_grid(db, actor, year).await?;
+    let towns: HashMap<i64, String> = org::all_of_kind(db, actor, Kind::Town)
+        .await?
+        .into_iter()
+        .map(|n| (n.id, n.name))
+        .collect();
+    let mut headings = vec![
+        Heading::Key("activities.centre"),
+        Heading::Key("activities.grid_community"),
+    ];
+    headings.extend(Year(year).months().map(|m| Heading::Text(m.label())));
+    headings.push(Heading::Key("activities.late"));
+    let mut rows: Vec<Row> = grid
+        .rows
+        .into_iter()
+        .map(|r| {
+            let mut cells = vec![Cell::Text(r.centre_name), Cell::Text(r.community_name)];
+            cells.extend(r.counts.iter().zip(1u32..).map(|(n, m)| {
+                if r.below.contains(&m) {
+                    Cell::Flagged(*n)
+                } else {
+                    Cell::Count(*n)
+                }
+            }));
+            cells.push(Cell::Count(r.late));
+            Row {
+                node_id: r.centre_id,
+                path: r.path,
+                cells,
+            }
+        })
+        .collect();
+    let totals = roll_up(&rows, org::rules::TOWN_LEVEL, &towns);
+    rows.extend(totals);
+    Ok(Report {
+        title: "activities.grid",
+        headings,
+        rows,
+        notes: vec!["activities.grid_file_note"],
+    })
+}

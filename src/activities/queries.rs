@@ -1,0 +1,97 @@
+//! Finding activities: one by id within the actor's scope, lists with filters, the calendar.
+
+use super::*;
+
+/// 404 unless the actor sees the activity; for a change (`write`), 403 when the activity's own rule
+/// refuses the actor (a lead department and another's activity).
+pub async fn require_activity(db: &Db, actor: &Actor, id: i64, write: bool) -> Result<()> {
+    let a = get(db, actor, id).await?;
+    match refusal(actor, &a) {
+        Some(m) if write => Err(Error::Forbidden(m)),
+        _ => Ok(()),
+    }
+}
+
+pub(super) fn visible(actor: &Actor, a: &Activity) -> bool {
+    actor.sees(&a.owner_path)
+        || (matches!(actor.role, Role::LeadDepartment)
+            && a.owner_path.starts_with(&actor.scope_path))
+}
+
+/// One activity inside the actor's scope, with the review steps the actor may take on it now.
+pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<Activity> {
+    actor.require(Permission::ActivitiesRead)?;
+    let mut a = store::get(db, id).await?.ok_or(Error::NotFound)?;
+    if !visible(actor, &a) {
+        return Err(Error::NotFound);
+    }
+    a.actions = steps(actor, &a).iter().map(|s| s.name).collect();
+    Ok(a)
+}
+
+/// The teachers of an activity, as (id, name).
+pub async fn teachers(db: &Db, actor: &Actor, id: i64) -> Result<Vec<(i64, String)>> {
+    let a = get(db, actor, id).await?;
+    store::teachers(db, a.id).await
+}
+
+/// Filters of the activity list.
+#[derive(Clone, Debug, Default)]
+pub struct ActivityFilter {
+    pub status: Option<String>,
+    pub owner_id: Option<i64>,
+    pub theme_id: Option<i64>,
+    /// First day, inclusive.
+    pub from: Option<Day>,
+    /// Last day, inclusive.
+    pub to: Option<Day>,
+}
+
+/// Activities inside the actor's scope, soonest first.
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    f: &ActivityFilter,
+    page: PageRequest,
+) -> Result<Page<Activity>> {
+    actor.require(Permission::ActivitiesRead)?;
+    let from = f.from.map(Day::start);
+    let to = f.to.map(Day::end);
+    store::list(db, &actor.scope_path, f, from, to, page).await
+}
+
+/// What a calendar shows: one town, one centre or school, one theme, or everything in scope.
+#[derive(Clone, Debug, Default)]
+pub struct CalendarFilter {
+    pub town_id: Option<i64>,
+    pub owner_id: Option<i64>,
+    pub theme_id: Option<i64>,
+}
+
+/// The most activities one calendar page shows.
+pub const CALENDAR_LIMIT: i64 = 3000;
+
+/// The activities (not cancelled) from `first` to `last` (Beijing days, inclusive) inside the
+/// actor's scope, soonest first.
+pub async fn calendar(
+    db: &Db,
+    actor: &Actor,
+    f: &CalendarFilter,
+    days: Days,
+) -> Result<Vec<Activity>> {
+    actor.require(Permission::ActivitiesRead)?;
+    let (from, to) = days.instants();
+    let items = store::in_period(
+        db,
+        &actor.scope_path,
+        f.town_id,
+        f.owner_id,
+        f.theme_id,
+        from,
+        to,
+        CALENDAR_LIMIT,
+    )
+    .await?;
+    // Only what the actor may open.
+    Ok(items.into_iter().filter(|a| visible(actor, a)).collect())
+}

@@ -1,0 +1,342 @@
+//! Changing the tree: a node created with a name unique among its siblings, edited, moved with
+//! its subtree, retired; members added and removed. Every change is audited.
+
+use super::*;
+
+pub(super) async fn check_unique_name(
+    tx: &mut Tx,
+    parent_id: i64,
+    name: &str,
+    except: Option<i64>,
+    fe: &mut FieldErrors,
+    field: &str,
+) -> Result<()> {
+    if store::sibling_named(tx, parent_id, name, except).await? {
+        fe.add(field, Msg::new("org.name_taken").arg("name", name));
+    }
+    Ok(())
+}
+
+/// Creates a node under a parent inside the actor's scope; a community may get its learning centre
+/// (and the centre's head) in the same transaction.
+pub async fn create_node(db: &Db, actor: &Actor, input: &NewNode) -> Result<Node> {
+    actor.require(Permission::OrgManage)?;
+    let mut fe = FieldErrors::default();
+    let kind = Kind::parse(&input.kind).filter(|k| *k != Kind::Root);
+    let Some(kind) = kind else {
+        return Err(Error::invalid("kind", Msg::new("field.choose")));
+    };
+    let attrs = validate(kind, &input.attrs, "", &mut fe);
+    let centre = match (&input.centre, kind) {
+        (Some(c), Kind::Community) if !c.name.trim().is_empty() => {
+            Some(validate(Kind::Centre, c, "centre_", &mut fe))
+        }
+        _ => None,
+    };
+    let head = text::optional(&mut fe, "centre_head", input.centre_head.as_deref(), 50);
+
+    let mut tx = db.begin().await?;
+    let parent = find_active_tx(&mut tx, input.parent_id)
+        .await?
+        .filter(|p| actor.sees(&p.path))
+        .ok_or(Error::NotFound)?;
+    if !kind.allowed_parents().contains(&parent.kind()) {
+        fe.add("kind", Msg::new("org.kind_not_allowed_here"));
+    }
+    if fe.get("name").is_none() {
+        check_unique_name(&mut tx, parent.id, &attrs.name, None, &mut fe, "name").await?;
+    }
+    fe.into_result()?;
+
+    let now = Utc::now();
+    let node = store::insert(&mut tx, &parent, kind, &attrs, now).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry {
+            action: "org.node_created",
+            subject_type: "org_node",
+            subject_id: Some(node.id),
+            node_path: &node.path,
+            before: None,
+            after: Some(node_json(&node)),
+            result: "ok",
+        },
+    )
+    .await?;
+    if let Some(c) = centre {
+        let centre = store::insert(&mut tx, &node, Kind::Centre, &c, now).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            Entry {
+                action: "org.node_created",
+                subject_type: "org_node",
+                subject_id: Some(centre.id),
+                node_path: &centre.path,
+                before: None,
+                after: Some(node_json(&centre)),
+                result: "ok",
+            },
+        )
+        .await?;
+        if let Some(h) = head {
+            let m =
+                store::insert_member(&mut tx, centre.id, &h, "head", Some("负责人"), None).await?;
+            audit::record(
+                &mut tx,
+                actor,
+                Entry {
+                    action: "org.member_added",
+                    subject_type: "org_member",
+                    subject_id: Some(m),
+                    node_path: &centre.path,
+                    before: None,
+                    after: Some(json!({"name": h, "role": "head"})),
+                    result: "ok",
+                },
+            )
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(node)
+}
+
+/// Edits a node's attributes (its kind and place stay; moving is [`move_node`]).
+pub async fn update_node(db: &Db, actor: &Actor, id: i64, input: &NodeInput) -> Result<Node> {
+    actor.require(Permission::OrgEdit)?;
+    let mut tx = db.begin().await?;
+    let before = store::get_tx(&mut tx, id)
+        .await?
+        .filter(|n| actor.sees(&n.path))
+        .ok_or(Error::NotFound)?;
+    if before.retired_at.is_some() {
+        return Err(Error::Conflict(Msg::new("org.node_retired")));
+    }
+    let mut fe = FieldErrors::default();
+    let attrs = validate(before.kind(), input, "", &mut fe);
+    if let Some(parent_id) = before.parent_id
+        && fe.get("name").is_none()
+    {
+        check_unique_name(&mut tx, parent_id, &attrs.name, Some(id), &mut fe, "name").await?;
+    }
+    fe.into_result()?;
+    let after = store::update(&mut tx, id, &attrs, Utc::now()).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry {
+            action: "org.node_updated",
+            subject_type: "org_node",
+            subject_id: Some(id),
+            node_path: &after.path,
+            before: Some(node_json(&before)),
+            after: Some(node_json(&after)),
+            result: "ok",
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// 404 unless a member record belongs to a node inside the actor's scope.
+pub async fn require_member(db: &Db, actor: &Actor, member_id: i64) -> Result<()> {
+    actor.require(Permission::OrgRead)?;
+    let mut tx = db.begin_read().await?;
+    let m = store::member_tx(&mut tx, member_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    store::get_tx(&mut tx, m.node_id)
+        .await?
+        .filter(|n| actor.sees(&n.path))
+        .map(|_| ())
+        .ok_or(Error::NotFound)
+}
+
+/// Moves a node and its whole subtree under a new parent, refusing cycles and misplaced kinds.
+pub async fn move_node(db: &Db, actor: &Actor, id: i64, new_parent_id: i64) -> Result<Node> {
+    actor.require(Permission::OrgManage)?;
+    let mut tx = db.begin().await?;
+    let node = store::get_tx(&mut tx, id)
+        .await?
+        .filter(|n| actor.sees(&n.path))
+        .ok_or(Error::NotFound)?;
+    let parent = find_active_tx(&mut tx, new_parent_id)
+        .await?
+        .filter(|p| actor.sees(&p.path))
+        .ok_or(Error::NotFound)?;
+    if node.retired_at.is_some() {
+        return Err(Error::Conflict(Msg::new("org.node_retired")));
+    }
+    if node.id == actor.scope_node_id {
+        return Err(Error::Conflict(Msg::new("org.move_immovable")));
+    }
+    rules::check_move(node.kind(), &node.path, parent.kind(), &parent.path).map_err(
+        |r| match r {
+            rules::MoveRefusal::Cycle => Error::Conflict(Msg::new("org.move_cycle")),
+            rules::MoveRefusal::WrongParentKind => {
+                Error::Conflict(Msg::new("org.kind_not_allowed_here"))
+            }
+            rules::MoveRefusal::Immovable => Error::Conflict(Msg::new("org.move_immovable")),
+        },
+    )?;
+    if Some(parent.id) == node.parent_id {
+        return Ok(node);
+    }
+    if store::sibling_named(&mut tx, parent.id, &node.name, Some(node.id)).await? {
+        return Err(Error::Conflict(
+            Msg::new("org.name_taken").arg("name", &node.name),
+        ));
+    }
+    let after = store::move_subtree(&mut tx, &node, &parent, Utc::now()).await?;
+    if let Some(town) = rules::ancestor_id(&after.path, rules::TOWN_LEVEL) {
+        store::follow_town(&mut tx, &after.path, town)
+            .await
+            .map_err(|e| match e {
+                Error::Conflict(_) => Error::Conflict(Msg::new("org.move_numbers_registered")),
+                e => e,
+            })?;
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        Entry {
+            action: "org.node_moved",
+            subject_type: "org_node",
+            subject_id: Some(id),
+            node_path: &after.path,
+            before: Some(json!({"parent_id": node.parent_id, "path": node.path})),
+            after: Some(json!({"parent_id": after.parent_id, "path": after.path})),
+            result: "ok",
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Retires a node that nothing uses any more; it stays readable and in the audit trail.
+pub async fn retire_node(db: &Db, actor: &Actor, id: i64) -> Result<Node> {
+    actor.require(Permission::OrgManage)?;
+    let mut tx = db.begin().await?;
+    let node = store::get_tx(&mut tx, id)
+        .await?
+        .filter(|n| actor.sees(&n.path))
+        .ok_or(Error::NotFound)?;
+    if node.retired_at.is_some() {
+        return Err(Error::Conflict(Msg::new("org.node_retired")));
+    }
+    if node.kind() == Kind::Root || node.id == actor.scope_node_id {
+        return Err(Error::Conflict(Msg::new("org.retire_scope_root")));
+    }
+    let children = store::active_children(&mut tx, id).await?;
+    if children > 0 {
+        return Err(Error::Conflict(
+            Msg::new("org.retire_has_children").arg("count", children),
+        ));
+    }
+    let accounts = store::active_accounts_on(&mut tx, id).await?;
+    if accounts > 0 {
+        return Err(Error::Conflict(
+            Msg::new("org.retire_has_accounts").arg("count", accounts),
+        ));
+    }
+    let after = store::retire(&mut tx, id, Utc::now()).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry {
+            action: "org.node_retired",
+            subject_type: "org_node",
+            subject_id: Some(id),
+            node_path: &after.path,
+            before: Some(node_json(&node)),
+            after: Some(node_json(&after)),
+            result: "ok",
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Adds a member (leader, office director, principal, centre head…) to a node.
+pub async fn add_member(db: &Db, actor: &Actor, node_id: i64, input: &NewMember) -> Result<Member> {
+    actor.require(Permission::OrgEdit)?;
+    let mut fe = FieldErrors::default();
+    let name = text::required(&mut fe, "member_name", &input.name, 50);
+    let title = text::optional(&mut fe, "member_title", input.title.as_deref(), 50);
+    let phone = text::optional(&mut fe, "member_phone", input.phone.as_deref(), 20);
+    let mut tx = db.begin().await?;
+    let node = find_active_tx(&mut tx, node_id)
+        .await?
+        .filter(|n| actor.sees(&n.path))
+        .ok_or(Error::NotFound)?;
+    if !node
+        .kind()
+        .member_roles(node.subtype.as_deref())
+        .contains(&input.role.as_str())
+    {
+        fe.add("member_role", Msg::new("field.choose"));
+    }
+    fe.into_result()?;
+    let id = store::insert_member(
+        &mut tx,
+        node.id,
+        &name,
+        &input.role,
+        title.as_deref(),
+        phone.as_deref(),
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry {
+            action: "org.member_added",
+            subject_type: "org_member",
+            subject_id: Some(id),
+            node_path: &node.path,
+            before: None,
+            after: Some(json!({"name": name, "role": input.role, "title": title})),
+            result: "ok",
+        },
+    )
+    .await?;
+    let m = store::member_tx(&mut tx, id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    tx.commit().await?;
+    Ok(m)
+}
+
+/// Removes a member from a node.
+pub async fn remove_member(db: &Db, actor: &Actor, member_id: i64) -> Result<()> {
+    actor.require(Permission::OrgEdit)?;
+    let mut tx = db.begin().await?;
+    let m = store::member_tx(&mut tx, member_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    let node = store::get_tx(&mut tx, m.node_id)
+        .await?
+        .filter(|n| actor.sees(&n.path))
+        .ok_or(Error::NotFound)?;
+    store::delete_member(&mut tx, member_id).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry {
+            action: "org.member_removed",
+            subject_type: "org_member",
+            subject_id: Some(member_id),
+            node_path: &node.path,
+            before: Some(json!({"name": m.name, "role": m.role, "title": m.title})),
+            after: None,
+            result: "ok",
+        },
+    )
+    .await?;
+    tx.commit().await
+}

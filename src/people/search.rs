@@ -1,0 +1,162 @@
+//! Finding residents: the filtered list with a capped count, and the export of a selection (its
+//! table and its audit).
+
+use super::*;
+
+/// Filters of the resident list.
+#[derive(Clone, Debug, Default)]
+pub struct ResidentFilter {
+    /// A name prefix, or digits: a phone-number prefix.
+    pub q: Option<String>,
+    pub community_id: Option<i64>,
+    pub tag: Option<String>,
+    pub include_erased: bool,
+}
+
+/// Counting stops here on large lists (a district holds a million residents).
+pub const COUNT_CAP: i64 = 1_000;
+
+/// Residents inside the actor's scope, masked; fast at a million residents (index range scans, a
+/// capped count).
+pub async fn list_residents(
+    db: &Db,
+    actor: &Actor,
+    filter: &ResidentFilter,
+    page: PageRequest,
+) -> Result<Page<Resident>> {
+    actor.require(Permission::PeopleRead)?;
+    let mut page = store::list_residents(db, &actor.scope_path, filter, page).await?;
+    let ids: Vec<i64> = page.items.iter().map(|r| r.id).collect();
+    let mut tags = store::tags_of_many(db, &ids).await?;
+    let items = std::mem::take(&mut page.items);
+    Ok(Page {
+        items: items
+            .into_iter()
+            .map(|r| {
+                let t = tags.remove(&r.id).unwrap_or_default();
+                r.masked(t)
+            })
+            .collect(),
+        total: page.total,
+        page: page.page,
+        per_page: page.per_page,
+        capped: page.capped,
+    })
+}
+
+/// The most rows one export writes.
+pub const EXPORT_MAX: i64 = 200_000;
+
+/// A resident as an export writes it: masked numbers, labels left to the caller.
+#[derive(Clone, Debug, Serialize)]
+pub struct ExportedResident {
+    pub name: String,
+    pub gender: Option<String>,
+    pub birth_date: Option<String>,
+    pub phone: Option<String>,
+    pub id_number: Option<String>,
+    pub community_name: String,
+    pub household_name: Option<String>,
+    pub building_name: Option<String>,
+    pub tags: Vec<String>,
+}
+
+/// Every resident matching the filter (up to [`EXPORT_MAX`]), masked, for an export.
+pub async fn export_residents(
+    db: &Db,
+    actor: &Actor,
+    filter: &ResidentFilter,
+) -> Result<Vec<ExportedResident>> {
+    actor.require(Permission::PeopleExport)?;
+    let rows = store::export_rows(db, &actor.scope_path, filter, EXPORT_MAX).await?;
+    let mut tags = store::all_tags(db, &actor.scope_path, filter, EXPORT_MAX).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ExportedResident {
+            tags: tags.remove(&r.id).unwrap_or_default(),
+            name: r.name,
+            gender: r.gender,
+            birth_date: r.birth_date,
+            phone: r.phone.as_deref().map(rules::mask_phone),
+            id_number: r.id_number.as_deref().map(rules::mask_id_number),
+            community_name: r.community_name,
+            household_name: r.household_name,
+            building_name: r.building_name,
+        })
+        .collect())
+}
+
+/// The export's table: Chinese (or English) headers and labels, numbers already masked.
+pub fn residents_table(
+    lang: crate::i18n::Lang,
+    rows: &[ExportedResident],
+) -> crate::spreadsheet::Table {
+    use crate::i18n::t;
+    let headers = [
+        "people.name",
+        "people.gender_label",
+        "people.birth_date",
+        "people.phone",
+        "people.id_number",
+        "people.community",
+        "people.household",
+        "people.building",
+        "people.tags",
+    ];
+    crate::spreadsheet::Table {
+        sheet_name: t(lang, "people.residents").to_string(),
+        headers: headers.iter().map(|k| t(lang, k).to_string()).collect(),
+        rows: rows
+            .iter()
+            .map(|r| {
+                let gender = r
+                    .gender
+                    .as_deref()
+                    .map(|g| t(lang, &format!("people.gender.{g}")).to_string());
+                let tags: Vec<String> = r
+                    .tags
+                    .iter()
+                    .map(|x| t(lang, &format!("people.tag.{x}")).to_string())
+                    .collect();
+                vec![
+                    r.name.clone(),
+                    gender.unwrap_or_default(),
+                    r.birth_date.clone().unwrap_or_default(),
+                    r.phone.clone().unwrap_or_default(),
+                    r.id_number.clone().unwrap_or_default(),
+                    r.community_name.clone(),
+                    r.household_name.clone().unwrap_or_default(),
+                    r.building_name.clone().unwrap_or_default(),
+                    tags.join("、"),
+                ]
+            })
+            .collect(),
+        text_columns: vec![3, 4],
+        notes: vec![],
+    }
+}
+
+/// Audits an export of personal data (the caller writes the file).
+pub async fn audit_export(
+    db: &Db,
+    actor: &Actor,
+    what: &str,
+    rows: usize,
+    filter: serde_json::Value,
+) -> Result<()> {
+    actor.require(Permission::PeopleExport)?;
+    audit::record_now(
+        db,
+        actor,
+        Entry {
+            action: "people.exported",
+            subject_type: what,
+            subject_id: None,
+            node_path: &actor.scope_path,
+            before: None,
+            after: Some(json!({"rows": rows, "filter": filter})),
+            result: "ok",
+        },
+    )
+    .await
+}

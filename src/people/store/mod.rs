@@ -1,0 +1,62 @@
+pub mod bulk;
+pub mod households;
+pub mod residents;
+pub mod search;
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use super::{
+    Building, COUNT_CAP, Household, ResidentFilter, ResidentRecord, ResidentValues, rules,
+};
+use crate::db::{Db, Tx, bind_chunk, grouped_texts, like_escape, placeholders_from};
+use crate::error::{Error, Result};
+use crate::page::{Page, PageRequest};
+use crate::{on_db, on_tx};
+
+const RESIDENT: &str = "select r.id, r.community_id, n.name as community_name, n.path as \
+    community_path, r.name, r.gender, r.birth_date, r.phone, r.id_number, r.household_id, h.name \
+    as household_name, r.building_id, b.name as building_name, r.guardian_consent, r.erased_at, \
+    r.created_at from residents r join org_nodes n on n.id = r.community_id \
+    left join households h on h.id = r.household_id left \
+    join buildings b on b.id = r.building_id";
+
+pub(in crate::people) use bulk::*;
+pub(in crate::people) use households::*;
+pub(in crate::people) use residents::*;
+pub(in crate::people) use search::*;
+
+pub(in crate::people) async fn count_residents(db: &Db) -> Result<i64> {
+    Ok(on_db!(db, |p| sqlx::query_scalar(
+        "select count(*) from residents"
+    )
+    .fetch_one(p)
+    .await?))
+}
+
+#[cfg(feature = "bench")]
+pub(in crate::people) async fn sample_phones(
+    db: &Db,
+    town_id: Option<i64>,
+    n: i64,
+) -> Result<Vec<String>> {
+    if let Some(town) = town_id {
+        let sql = "select phone from residents where town_id = $1 and phone is not null \
+            limit $2";
+        return Ok(on_db!(db, |p| sqlx::query_scalar(sql)
+            .bind(town)
+            .bind(n)
+            .fetch_all(p)
+            .await?));
+    }
+    let sql = "select coalesce(max(id), 0) from residents";
+    let max: i64 = on_db!(db, |p| sqlx::query_scalar(sql).fetch_one(p).await?);
+    let step = (max / n.max(1)).max(1);
+    let sql = "select phone from residents where phone is not null and id % $1 = 0 \
+        limit $2";
+    Ok(on_db!(db, |p| sqlx::query_scalar(sql)
+        .bind(step)
+        .bind(n)
+        .fetch_all(p)
+        .await?))
+}

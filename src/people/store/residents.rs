@@ -1,0 +1,297 @@
+//! Storage of single residents: found by phone or ID number, written, corrected, erased, read
+//! with their tags.
+
+use super::*;
+
+/// The town of every resident row is its community's parent, set in the statement that writes it.
+const TOWN_OF_COMMUNITY: &str = "(select parent_id from org_nodes where id = $1)";
+
+/// The resident with this mobile number in the town's register.
+pub(in crate::people) async fn resident_with_phone(
+    tx: &mut Tx,
+    town_id: i64,
+    phone: &str,
+) -> Result<Option<i64>> {
+    let sql = "select id from residents where town_id = $1 and phone = $2";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(town_id)
+        .bind(phone)
+        .fetch_optional(c)
+        .await?))
+}
+
+/// The same, read outside a transaction (the phone pages).
+pub(in crate::people) async fn resident_id_by_phone(
+    db: &Db,
+    town_id: i64,
+    phone: &str,
+) -> Result<Option<i64>> {
+    let sql = "select id from residents where town_id = $1 and phone = $2";
+    Ok(on_db!(db, |p| sqlx::query_scalar(sql)
+        .bind(town_id)
+        .bind(phone)
+        .fetch_optional(p)
+        .await?))
+}
+
+/// The resident with this ID number in the town's register.
+pub(in crate::people) async fn resident_with_id_number(
+    tx: &mut Tx,
+    town_id: i64,
+    n: &str,
+) -> Result<Option<i64>> {
+    let sql = "select id from residents where town_id = $1 and id_number = $2";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(town_id)
+        .bind(n)
+        .fetch_optional(c)
+        .await?))
+}
+
+pub(in crate::people) async fn building_id_or_create(
+    tx: &mut Tx,
+    community_id: i64,
+    name: &str,
+    kind: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let sql = "select id from buildings where community_id = $1 and name = $2";
+    let found: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(community_id)
+        .bind(name)
+        .fetch_optional(c)
+        .await?);
+    if let Some(id) = found {
+        return Ok(id);
+    }
+    let sql = "insert into buildings (community_id, name, kind, created_at) \
+        values ($1, $2, $3, $4) returning id";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(community_id)
+        .bind(name)
+        .bind(kind)
+        .bind(now)
+        .fetch_one(c)
+        .await?))
+}
+
+pub(in crate::people) async fn household_named(
+    tx: &mut Tx,
+    community_id: i64,
+    name: &str,
+) -> Result<Option<i64>> {
+    let sql = "select id from households where community_id = $1 and name = $2";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(community_id)
+        .bind(name)
+        .fetch_optional(c)
+        .await?))
+}
+
+pub(in crate::people) async fn insert_household(
+    tx: &mut Tx,
+    community_id: i64,
+    building_id: Option<i64>,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let sql = "insert into households (community_id, building_id, name, created_at) \
+        values ($1, $2, $3, $4) returning id";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(community_id)
+        .bind(building_id)
+        .bind(name)
+        .bind(now)
+        .fetch_one(c)
+        .await?))
+}
+
+pub(super) async fn household_id_or_create(
+    tx: &mut Tx,
+    community_id: i64,
+    building_id: Option<i64>,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    match household_named(tx, community_id, name).await? {
+        Some(id) => Ok(id),
+        None => insert_household(tx, community_id, building_id, name, now).await,
+    }
+}
+
+/// Resolves the household and building names of a resident to ids, creating them in the community.
+pub(super) async fn places(
+    tx: &mut Tx,
+    v: &ResidentValues,
+    now: DateTime<Utc>,
+) -> Result<(Option<i64>, Option<i64>)> {
+    let sql = "select subtype from org_nodes where id = $1";
+    let subtype: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(v.community_id)
+        .fetch_one(c)
+        .await?);
+    let kind = if subtype.as_deref() == Some("village") {
+        "village_group"
+    } else {
+        "building"
+    };
+    let building = match &v.building {
+        Some(b) => Some(building_id_or_create(tx, v.community_id, b, kind, now).await?),
+        None => None,
+    };
+    let household = match &v.household {
+        Some(h) => Some(household_id_or_create(tx, v.community_id, building, h, now).await?),
+        None => None,
+    };
+    Ok((household, building))
+}
+
+pub(super) async fn set_tags(tx: &mut Tx, id: i64, tags: &[String]) -> Result<()> {
+    let sql = "delete from resident_tags where resident_id = $1";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    for t in tags {
+        let sql = "insert into resident_tags (resident_id, tag) \
+            values ($1, $2)";
+        on_tx!(tx, |c| sqlx::query(sql)
+            .bind(id)
+            .bind(t)
+            .execute(c)
+            .await
+            .map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
+pub(in crate::people) async fn insert_resident(
+    tx: &mut Tx,
+    v: &ResidentValues,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let (household, building) = places(tx, v, now).await?;
+    let sql = format!(
+        "insert into residents (community_id, name, gender, birth_date, phone, id_number, \
+            household_id, building_id, guardian_consent, created_at, updated_at, town_id) \
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, {TOWN_OF_COMMUNITY}) \
+            returning id"
+    );
+    let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(&sql)
+        .bind(v.community_id)
+        .bind(&v.name)
+        .bind(&v.gender)
+        .bind(v.birth_date)
+        .bind(&v.phone)
+        .bind(&v.id_number)
+        .bind(household)
+        .bind(building)
+        .bind(v.guardian_consent)
+        .bind(now)
+        .fetch_one(c)
+        .await?);
+    set_tags(tx, id, &v.tags).await?;
+    Ok(id)
+}
+
+pub(in crate::people) async fn update_resident(
+    tx: &mut Tx,
+    id: i64,
+    v: &ResidentValues,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let (household, building) = places(tx, v, now).await?;
+    let sql = format!(
+        "update residents set community_id = $1, name = $2, gender = $3, birth_date = $4, phone \
+            = $5, id_number = $6, household_id = $7, building_id = $8, guardian_consent = $9, \
+            updated_at = $10, town_id = {TOWN_OF_COMMUNITY} where id = $11"
+    );
+    on_tx!(tx, |c| sqlx::query(&sql)
+        .bind(v.community_id)
+        .bind(&v.name)
+        .bind(&v.gender)
+        .bind(v.birth_date)
+        .bind(&v.phone)
+        .bind(&v.id_number)
+        .bind(household)
+        .bind(building)
+        .bind(v.guardian_consent)
+        .bind(now)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    set_tags(tx, id, &v.tags).await
+}
+
+pub(in crate::people) async fn erase_resident(
+    tx: &mut Tx,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let sql = "update residents set name = '已注销居民', birth_date = null, phone = null, id_number \
+        = null, household_id = null, building_id = null, guardian_consent = false, erased_at = \
+        $1, updated_at = $1 where id = $2";
+    on_tx!(tx, |c| sqlx::query(sql)
+        .bind(now)
+        .bind(id)
+        .execute(c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    // A comment on a rating may name the resident; the score stays for the statistics.
+    on_tx!(tx, |c| sqlx::query(
+        "update ratings set comment = null where resident_id = $1"
+    )
+    .bind(id)
+    .execute(c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    set_tags(tx, id, &[]).await
+}
+
+pub(in crate::people) async fn resident(db: &Db, id: i64) -> Result<Option<ResidentRecord>> {
+    let sql = format!("{RESIDENT} where r.id = $1");
+    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(p)
+        .await?))
+}
+
+pub(in crate::people) async fn resident_tx(tx: &mut Tx, id: i64) -> Result<Option<ResidentRecord>> {
+    let sql = format!("{RESIDENT} where r.id = $1");
+    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(c)
+        .await?))
+}
+
+pub(in crate::people) async fn tags_of(db: &Db, id: i64) -> Result<Vec<String>> {
+    let sql = "select tag from resident_tags where resident_id = $1 \
+        order by tag";
+    Ok(on_db!(db, |p| sqlx::query_scalar(sql)
+        .bind(id)
+        .fetch_all(p)
+        .await?))
+}
+
+pub(in crate::people) async fn tags_of_tx(tx: &mut Tx, id: i64) -> Result<Vec<String>> {
+    let sql = "select tag from resident_tags where resident_id = $1 \
+        order by tag";
+    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(id)
+        .fetch_all(c)
+        .await?))
+}
+
+pub(in crate::people) async fn tags_of_many(
+    db: &Db,
+    ids: &[i64],
+) -> Result<HashMap<i64, Vec<String>>> {
+    grouped_texts(
+        db,
+        "select resident_id, tag from resident_tags where resident_id in ({ids}) order by tag",
+        ids,
+    )
+    .await
+}

@@ -1,0 +1,169 @@
+//! Storage side of finding residents: the filtered list and the export rows.
+
+use super::*;
+
+/// A value bound to a dynamically built query.
+pub(crate) enum Arg {
+    Text(String),
+    Int(i64),
+}
+
+/// Binds `args` in order to a query built at run time (the text has `$1..$n` in the same order).
+macro_rules! bind_all {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args {
+            q = match a {
+                Arg::Text(s) => q.bind(s.clone()),
+                Arg::Int(i) => q.bind(*i),
+            };
+        }
+        q
+    }};
+}
+
+/// The `from … where …` of a resident list, its arguments and its order (shared by pages and
+/// exports).
+pub(super) fn resident_query(scope: &str, f: &ResidentFilter) -> (String, Vec<Arg>, &'static str) {
+    let mut conds = vec!["n.path like $1".to_string()];
+    let mut args = vec![Arg::Text(format!("{scope}%"))];
+    let mut order = "r.id desc";
+    if let Some(c) = f.community_id {
+        args.push(Arg::Int(c));
+        conds.push(format!("r.community_id = ${}", args.len()));
+        order = "r.name, r.id";
+    }
+    if !f.include_erased {
+        conds.push("r.erased_at is null".into());
+    }
+    if let Some(t) = f.tag.as_deref().filter(|t| !t.is_empty()) {
+        args.push(Arg::Text(t.to_string()));
+        conds.push(format!(
+            "r.id in (select t.resident_id from resident_tags t where t.tag = ${})",
+            args.len()
+        ));
+    }
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let digits = rules::normalize_digits(q);
+        // A prefix search that an index answers: column >= prefix and column < next(prefix).
+        let (column, prefix) = if digits.chars().all(|c| c.is_ascii_digit()) {
+            ("r.phone", digits)
+        } else {
+            ("r.name", q.to_string())
+        };
+        if let Some(upper) = rules::prefix_upper_bound(&prefix) {
+            args.push(Arg::Text(prefix));
+            conds.push(format!("{column} >= ${}", args.len()));
+            args.push(Arg::Text(upper));
+            conds.push(format!("{column} < ${}", args.len()));
+            order = if column == "r.phone" {
+                "r.phone"
+            } else {
+                "r.name, r.id"
+            };
+        }
+    }
+    (
+        format!(
+            "from residents r join org_nodes n on n.id = r.community_id where {}",
+            conds.join(" and ")
+        ),
+        args,
+        order,
+    )
+}
+
+pub(in crate::people) async fn list_residents(
+    db: &Db,
+    scope: &str,
+    f: &ResidentFilter,
+    page: PageRequest,
+) -> Result<Page<ResidentRecord>> {
+    let (from, args, order) = resident_query(scope, f);
+    let count_sql = format!(
+        "select count(*) from (select 1 {from} limit {}) x",
+        COUNT_CAP + 1
+    );
+    let n = args.len();
+    let list_sql = format!(
+        "{RESIDENT} where r.id in (select r.id {from} order by {order} \
+            limit ${} offset ${}) order by {order}",
+        n + 1,
+        n + 2
+    );
+    let (total, items) = on_db!(db, |p| {
+        let total: i64 = bind_all!(sqlx::query_scalar(&count_sql), &args)
+            .fetch_one(p)
+            .await?;
+        let items: Vec<ResidentRecord> = bind_all!(sqlx::query_as(&list_sql), &args)
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(p)
+            .await?;
+        (total, items)
+    });
+    let capped = total > COUNT_CAP;
+    Ok(Page {
+        items,
+        total: total.min(COUNT_CAP),
+        page: page.page,
+        per_page: page.per_page,
+        capped,
+    })
+}
+
+/// What an export writes of a resident (fewer columns than a page: decoding is the export's cost).
+#[derive(sqlx::FromRow)]
+pub(in crate::people) struct ExportRow {
+    pub id: i64,
+    pub name: String,
+    pub gender: Option<String>,
+    pub birth_date: Option<String>,
+    pub phone: Option<String>,
+    pub id_number: Option<String>,
+    pub community_name: String,
+    pub household_name: Option<String>,
+    pub building_name: Option<String>,
+}
+
+pub(in crate::people) async fn export_rows(
+    db: &Db,
+    scope: &str,
+    f: &ResidentFilter,
+    max: i64,
+) -> Result<Vec<ExportRow>> {
+    let (from, args, order) = resident_query(scope, f);
+    let sql = format!(
+        "select r.id, r.name, r.gender, cast(r.birth_date as text) as birth_date, r.phone, \
+            r.id_number, n.name as community_name, h.name as household_name, b.name as \
+            building_name from residents r join org_nodes n on n.id = r.community_id \
+            left join households h on h.id = r.household_id left \
+            join buildings b on b.id = r.building_id where r.id in (select r.id {from} \
+            order by {order} limit {max}) order by {order}"
+    );
+    Ok(on_db!(db, |p| bind_all!(sqlx::query_as(&sql), &args)
+        .fetch_all(p)
+        .await?))
+}
+
+/// The tags of every resident an export selects, in one statement.
+pub(in crate::people) async fn all_tags(
+    db: &Db,
+    scope: &str,
+    f: &ResidentFilter,
+    max: i64,
+) -> Result<HashMap<i64, Vec<String>>> {
+    let (from, args, order) = resident_query(scope, f);
+    let sql = format!(
+        "select t.resident_id, t.tag from resident_tags t where t.resident_id in (select r.id \
+            {from} order by {order} limit {max}) order by t.tag"
+    );
+    let rows: Vec<(i64, String)> = on_db!(db, |p| bind_all!(sqlx::query_as(&sql), &args)
+        .fetch_all(p)
+        .await?);
+    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+    for (id, tag) in rows {
+        out.entry(id).or_default().push(tag);
+    }
+    Ok(out)
+}

@@ -1,0 +1,343 @@
+//! The plan form: a new plan (one date or a weekly series) and edits of an existing one.
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "activities/form.html")]
+pub(super) struct FormPage {
+    shell: Shell,
+    action: String,
+    title: String,
+    is_new: bool,
+    owners: Vec<Choice>,
+    themes: Vec<Choice>,
+    formats: Vec<Choice>,
+    targets: Vec<Choice>,
+    departments: Vec<Choice>,
+    teachers: Vec<Choice>,
+    specials: Vec<Choice>,
+    chosen_teachers: Vec<String>,
+    form: FormView,
+}
+
+impl FormPage {
+    fn has_teacher(&self, id: &str) -> bool {
+        self.chosen_teachers.iter().any(|t| t == id)
+    }
+}
+
+pub(super) async fn form_page(
+    state: &AppState,
+    cx: &Ctx,
+    action: String,
+    is_new: bool,
+    form: FormView,
+    chosen: Vec<String>,
+) -> Result<FormPage> {
+    let (actor, lang) = (&cx.actor, cx.lang);
+    actor.require(Permission::ActivitiesPlan)?;
+    let district = catalogue::district_of(&actor.scope_path).unwrap_or(0);
+    let entries = |v: Vec<catalogue::Entry>| {
+        v.into_iter()
+            .map(|e| Choice {
+                value: e.id.to_string(),
+                label: e.name,
+            })
+            .collect::<Vec<_>>()
+    };
+    let departments = org::list_nodes(
+        &state.db,
+        actor,
+        &NodeFilter {
+            kind: Some(Kind::Department),
+            ..Default::default()
+        },
+        PageRequest::new(Some(1), Some(200)),
+    )
+    .await?;
+    let pool = teachers::list_teachers(
+        &state.db,
+        actor,
+        &TeacherFilter::default(),
+        PageRequest {
+            page: 1,
+            per_page: 1000,
+        },
+    )
+    .await?;
+    Ok(FormPage {
+        shell: cx.shell("/activities"),
+        action,
+        title: i18n::t(
+            lang,
+            if is_new {
+                "activities.new"
+            } else {
+                "activities.edit"
+            },
+        )
+        .to_string(),
+        is_new,
+        owners: owner_choices(state, actor).await?,
+        themes: activities::plannable_themes(&state.db, actor)
+            .await?
+            .into_iter()
+            .map(|t| Choice {
+                value: t.id.to_string(),
+                label: t.name,
+            })
+            .collect(),
+        formats: entries(catalogue::formats(&state.db, district).await?),
+        targets: entries(catalogue::target_groups(&state.db, district).await?),
+        departments: departments
+            .items
+            .into_iter()
+            .map(|n| Choice {
+                value: n.id.to_string(),
+                label: n.name,
+            })
+            .collect(),
+        teachers: pool
+            .items
+            .into_iter()
+            .map(|t| Choice {
+                value: t.id.to_string(),
+                label: format!("{} · {}", t.name, t.node_name),
+            })
+            .collect(),
+        specials: SPECIAL_EVENTS
+            .iter()
+            .map(|s| Choice {
+                value: s.to_string(),
+                label: i18n::t(lang, &format!("activities.special.{s}")).into(),
+            })
+            .collect(),
+        chosen_teachers: chosen,
+        form,
+    })
+}
+
+pub(super) async fn new_form(State(state): State<AppState>, cx: Ctx) -> Result<Response> {
+    let (_actor, _lang) = (&cx.actor, cx.lang);
+    html(
+        &form_page(
+            &state,
+            &cx,
+            "/activities".into(),
+            true,
+            FormView::default(),
+            Vec::new(),
+        )
+        .await?,
+    )
+}
+
+/// The plan form as posted.
+#[derive(Deserialize, Default)]
+pub(super) struct PlanForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    owner_id: String,
+    #[serde(default)]
+    theme_id: String,
+    lead_department_id: Option<String>,
+    format_id: Option<String>,
+    target_group_id: Option<String>,
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    start_time: String,
+    #[serde(default)]
+    end_time: String,
+    venue: Option<String>,
+    capacity: Option<String>,
+    description: Option<String>,
+    featured: Option<String>,
+    learning_team: Option<String>,
+    special_event: Option<String>,
+    repeat_weeks: Option<String>,
+    repeat_until: Option<String>,
+}
+
+pub(super) fn id_of(s: &Option<String>) -> Option<i64> {
+    s.as_deref().and_then(|s| s.trim().parse().ok())
+}
+
+impl PlanForm {
+    fn input(&self, raw: &[u8]) -> (ActivityInput, Vec<String>) {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(raw).unwrap_or_default();
+        let chosen: Vec<String> = pairs
+            .into_iter()
+            .filter(|(k, _)| k == "teacher_ids")
+            .map(|(_, v)| v)
+            .collect();
+        (
+            ActivityInput {
+                title: self.title.clone(),
+                owner_id: self.owner_id.trim().parse().unwrap_or(0),
+                theme_id: self.theme_id.trim().parse().unwrap_or(0),
+                lead_department_id: id_of(&self.lead_department_id),
+                format_id: id_of(&self.format_id),
+                target_group_id: id_of(&self.target_group_id),
+                teacher_ids: chosen.iter().filter_map(|t| t.parse().ok()).collect(),
+                date: self.date.clone(),
+                start_time: self.start_time.clone(),
+                end_time: self.end_time.clone(),
+                venue: self.venue.clone(),
+                capacity: self.capacity.clone(),
+                description: self.description.clone(),
+                featured: self.featured.as_deref() == Some("1"),
+                learning_team: self.learning_team.as_deref() == Some("1"),
+                special_event: self.special_event.clone(),
+                repeat_weeks: self
+                    .repeat_weeks
+                    .as_deref()
+                    .and_then(|s| s.trim().parse().ok()),
+                repeat_until: self.repeat_until.clone(),
+            },
+            chosen,
+        )
+    }
+
+    fn view(&self) -> FormView {
+        let o = |v: &Option<String>| v.clone().unwrap_or_default();
+        FormView::with(&[
+            ("title", self.title.clone()),
+            ("owner_id", self.owner_id.clone()),
+            ("theme_id", self.theme_id.clone()),
+            ("lead_department_id", o(&self.lead_department_id)),
+            ("format_id", o(&self.format_id)),
+            ("target_group_id", o(&self.target_group_id)),
+            ("date", self.date.clone()),
+            ("start_time", self.start_time.clone()),
+            ("end_time", self.end_time.clone()),
+            ("venue", o(&self.venue)),
+            ("capacity", o(&self.capacity)),
+            ("description", o(&self.description)),
+            ("featured", o(&self.featured)),
+            ("learning_team", o(&self.learning_team)),
+            ("special_event", o(&self.special_event)),
+            ("repeat_weeks", o(&self.repeat_weeks)),
+            ("repeat_until", o(&self.repeat_until)),
+        ])
+    }
+}
+
+pub(super) async fn create(
+    State(state): State<AppState>,
+    cx: Ctx,
+    RawForm(actor, f, raw): RawForm<PlanForm>,
+) -> Result<Response> {
+    let lang = cx.lang;
+    let (input, chosen) = f.input(&raw);
+    let result = activities::plan(&state.db, &actor, &input).await;
+    saved_or_again(
+        result,
+        |list| {
+            format!(
+                "/activities/{}?ok=created",
+                list.first().map(|a| a.id).unwrap_or(0)
+            )
+        },
+        |fe| {
+            form_page(
+                &state,
+                &cx,
+                "/activities".into(),
+                true,
+                f.view().errors(lang, &fe),
+                chosen,
+            )
+        },
+    )
+    .await
+}
+
+pub(super) async fn edit_form(
+    State(state): State<AppState>,
+    cx: Ctx,
+    Id(id): Id,
+) -> Result<Response> {
+    let (actor, _lang) = (&cx.actor, cx.lang);
+    let a = activities::get(&state.db, actor, id).await?;
+    let s = crate::calendar::local(a.starts_at);
+    let e = crate::calendar::local(a.ends_at);
+    let o = |v: Option<i64>| v.map(|i| i.to_string()).unwrap_or_default();
+    let form = FormView::with(&[
+        ("title", a.title.clone()),
+        ("owner_id", a.owner_id.to_string()),
+        ("theme_id", a.theme_id.to_string()),
+        ("lead_department_id", o(a.lead_department_id)),
+        ("format_id", o(a.format_id)),
+        ("target_group_id", o(a.target_group_id)),
+        ("date", s.format("%Y-%m-%d").to_string()),
+        ("start_time", s.format("%H:%M").to_string()),
+        ("end_time", e.format("%H:%M").to_string()),
+        ("venue", a.venue.clone().unwrap_or_default()),
+        (
+            "capacity",
+            a.capacity.map(|c| c.to_string()).unwrap_or_default(),
+        ),
+        ("description", a.description.clone().unwrap_or_default()),
+        (
+            "featured",
+            if a.featured {
+                "1".into()
+            } else {
+                String::new()
+            },
+        ),
+        (
+            "learning_team",
+            if a.learning_team {
+                "1".into()
+            } else {
+                String::new()
+            },
+        ),
+        ("special_event", a.special_event.clone().unwrap_or_default()),
+    ]);
+    let chosen = activities::teachers(&state.db, actor, id)
+        .await?
+        .into_iter()
+        .map(|(i, _)| i.to_string())
+        .collect();
+    html(
+        &form_page(
+            &state,
+            &cx,
+            format!("/activities/{id}/edit"),
+            false,
+            form,
+            chosen,
+        )
+        .await?,
+    )
+}
+
+pub(super) async fn update(
+    State(state): State<AppState>,
+    cx: Ctx,
+    Id(id): Id,
+    RawForm(actor, f, raw): RawForm<PlanForm>,
+) -> Result<Response> {
+    let lang = cx.lang;
+    let (input, chosen) = f.input(&raw);
+    let result = activities::update(&state.db, &actor, id, &input).await;
+    saved_or_again(
+        result,
+        |_| format!("/activities/{id}?ok=saved"),
+        |fe| {
+            form_page(
+                &state,
+                &cx,
+                format!("/activities/{id}/edit"),
+                false,
+                f.view().errors(lang, &fe),
+                chosen,
+            )
+        },
+    )
+    .await
+}

@@ -1,0 +1,102 @@
+//! The month × centre grid page.
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "activities/grid.html")]
+pub(super) struct GridPage {
+    shell: Shell,
+    year: i32,
+    prev: i32,
+    next: i32,
+    rows: Vec<GridLine>,
+    notice: Option<String>,
+}
+
+/// One centre's line: (count, below the rule) per month.
+pub struct GridLine {
+    pub centre: String,
+    pub community: String,
+    pub cells: Vec<(i64, bool)>,
+    /// Late submissions in the year.
+    pub late: i64,
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct YearQuery {
+    year: Option<i32>,
+}
+
+pub(super) async fn grid(
+    State(state): State<AppState>,
+    cx: Ctx,
+    Query(q): Query<YearQuery>,
+) -> Result<Response> {
+    let (actor, lang) = (&cx.actor, cx.lang);
+    let year = q
+        .year
+        .filter(|y| (2000..=2100).contains(y))
+        .unwrap_or_else(|| crate::calendar::Year::current().0);
+    let g = activities::month_grid(&state.db, actor, year).await?;
+    let notice = match (g.current_month, g.days_left) {
+        (Some(m), Some(d)) => {
+            let below = g.rows.iter().filter(|r| r.below.contains(&m)).count();
+            Some(
+                i18n::t(lang, "activities.grid_notice")
+                    .replace("{below}", &below.to_string())
+                    .replace("{days}", &d.to_string()),
+            )
+        }
+        _ => None,
+    };
+    let rows = g
+        .rows
+        .into_iter()
+        .map(|r| GridLine {
+            cells: r
+                .counts
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (*c, r.below.contains(&(i as u32 + 1))))
+                .collect(),
+            centre: r.centre_name,
+            community: r.community_name,
+            late: r.late,
+        })
+        .collect();
+    html(&GridPage {
+        shell: cx.shell("/activities/grid"),
+        year,
+        prev: year - 1,
+        next: year + 1,
+        rows,
+        notice,
+    })
+}
+
+/// The grid of a year as an xlsx file: centres, then each town's totals.
+pub(super) async fn grid_xlsx(
+    State(state): State<AppState>,
+    cx: Ctx,
+    Query(q): Query<YearQuery>,
+) -> Result<Response> {
+    grid_file(&state, &cx, q, "xlsx").await
+}
+
+/// The same as CSV.
+pub(super) async fn grid_csv(
+    State(state): State<AppState>,
+    cx: Ctx,
+    Query(q): Query<YearQuery>,
+) -> Result<Response> {
+    grid_file(&state, &cx, q, "csv").await
+}
+
+async fn grid_file(state: &AppState, cx: &Ctx, q: YearQuery, format: &str) -> Result<Response> {
+    let year = q
+        .year
+        .filter(|y| (2000..=2100).contains(y))
+        .unwrap_or_else(|| crate::calendar::Year::current().0);
+    let report = activities::month_grid_report(&state.db, &cx.actor, year).await?;
+    crate::web::download::report(&report, cx.lang, format, &format!(" {year}"))
+}

@@ -1,0 +1,54 @@
+//! The activity list with its filters.
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "activities/list.html")]
+pub(super) struct ListPage {
+    shell: Shell,
+    rows: Vec<ActivityRow>,
+    statuses: Vec<Choice>,
+    owners: Vec<Choice>,
+    form: FormView,
+    pager: Pager,
+    can_plan: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct ListQuery {
+    status: Option<String>,
+    owner_id: Option<String>,
+    month: Option<String>,
+    page: Option<u32>,
+}
+
+pub(super) async fn list(
+    State(state): State<AppState>,
+    cx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> Result<Response> {
+    let (actor, lang) = (&cx.actor, cx.lang);
+    let month = q.month.as_deref().and_then(crate::calendar::Month::parse);
+    let filter = ActivityFilter {
+        status: q.status.clone(),
+        owner_id: q.owner_id.as_deref().and_then(|s| s.parse().ok()),
+        theme_id: None,
+        from: month.map(|m| m.first_day()),
+        to: month.map(|m| m.last_day()),
+    };
+    let page = activities::list(&state.db, actor, &filter, PageRequest::new(q.page, None)).await?;
+    let pairs = [
+        ("status", q.status.clone().unwrap_or_default()),
+        ("owner_id", q.owner_id.clone().unwrap_or_default()),
+        ("month", q.month.clone().unwrap_or_default()),
+    ];
+    html(&ListPage {
+        shell: cx.shell("/activities"),
+        pager: Pager::of(lang, "/activities", &pairs, &page),
+        rows: page.items.iter().map(|a| row(lang, a)).collect(),
+        statuses: status_choices(lang),
+        owners: owner_choices(&state, actor).await?,
+        form: FormView::with(&pairs),
+        can_plan: actor.can(Permission::ActivitiesPlan),
+    })
+}

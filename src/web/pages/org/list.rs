@@ -1,0 +1,85 @@
+//! The organisation tree and the filtered list of nodes.
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "org/tree.html")]
+pub(super) struct TreePage {
+    shell: Shell,
+    rows: Vec<TreeRow>,
+    top_name: String,
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct TreeQuery {
+    top: Option<i64>,
+}
+
+pub(super) async fn tree(
+    State(state): State<AppState>,
+    cx: Ctx,
+    Query(q): Query<TreeQuery>,
+) -> Result<Response> {
+    let (actor, lang) = (&cx.actor, cx.lang);
+    let t = org::tree(&state.db, actor, q.top, 4).await?;
+    let mut rows = Vec::new();
+    flatten(lang, &t, 0, actor.can(Permission::OrgManage), &mut rows);
+    html(&TreePage {
+        shell: cx.shell("/org/tree"),
+        top_name: t.node.name.clone(),
+        rows,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "org/nodes.html")]
+pub(super) struct ListPage {
+    shell: Shell,
+    rows: Vec<NodeView>,
+    form: FormView,
+    kinds: Vec<Choice>,
+    pager: Pager,
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct ListQuery {
+    q: Option<String>,
+    kind: Option<String>,
+    retired: Option<String>,
+    page: Option<u32>,
+}
+
+pub(super) async fn list(
+    State(state): State<AppState>,
+    cx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> Result<Response> {
+    let (actor, lang) = (&cx.actor, cx.lang);
+    let filter = NodeFilter {
+        q: q.q.clone(),
+        kind: q.kind.as_deref().and_then(Kind::parse),
+        include_retired: q.retired.as_deref() == Some("1"),
+    };
+    let page = org::list_nodes(&state.db, actor, &filter, PageRequest::new(q.page, None)).await?;
+    let query = [
+        ("q", q.q.clone().unwrap_or_default()),
+        ("kind", q.kind.clone().unwrap_or_default()),
+        ("retired", q.retired.clone().unwrap_or_default()),
+    ];
+    let pager = Pager::of(lang, "/org/nodes", &query, &page);
+    let kinds = Kind::ALL
+        .iter()
+        .filter(|k| **k != Kind::Root)
+        .map(|k| Choice {
+            value: k.as_str().into(),
+            label: i18n::t(lang, &format!("kind.{}", k.as_str())).into(),
+        })
+        .collect();
+    html(&ListPage {
+        shell: cx.shell("/org/nodes"),
+        rows: page.items.iter().map(|n| view(lang, n)).collect(),
+        form: FormView::with(&query),
+        kinds,
+        pager,
+    })
+}

@@ -1,0 +1,212 @@
+//! The resident form: a new resident and corrections of one.
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "people/form.html")]
+pub(super) struct FormPage {
+    shell: Shell,
+    action: String,
+    title: String,
+    communities: Vec<Choice>,
+    tags: Vec<Choice>,
+    form: FormView,
+    checked_tags: Vec<String>,
+}
+
+impl FormPage {
+    fn checked(&self, tag: &str) -> bool {
+        self.checked_tags.iter().any(|t| t == tag)
+    }
+}
+
+pub(super) async fn form_page(
+    state: &AppState,
+    cx: &Ctx,
+    action: String,
+    title_key: &str,
+    form: FormView,
+    checked_tags: Vec<String>,
+) -> Result<FormPage> {
+    let (actor, lang) = (&cx.actor, cx.lang);
+    actor.require(Permission::PeopleWrite)?;
+    Ok(FormPage {
+        shell: cx.shell("/people/residents"),
+        action,
+        title: i18n::t(lang, title_key).to_string(),
+        communities: community_choices(state, actor).await?,
+        tags: tag_choices(lang),
+        form,
+        checked_tags,
+    })
+}
+
+pub(super) async fn new_form(State(state): State<AppState>, cx: Ctx) -> Result<Response> {
+    let (_actor, _lang) = (&cx.actor, cx.lang);
+    html(
+        &form_page(
+            &state,
+            &cx,
+            "/people/residents".into(),
+            "people.new",
+            FormView::default(),
+            Vec::new(),
+        )
+        .await?,
+    )
+}
+
+/// The resident form as posted; `tags` may repeat.
+#[derive(Deserialize, Default)]
+pub(super) struct ResidentForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    community_id: String,
+    gender: Option<String>,
+    birth_date: Option<String>,
+    phone: Option<String>,
+    id_number: Option<String>,
+    household: Option<String>,
+    building: Option<String>,
+    guardian_consent: Option<String>,
+}
+
+pub(super) fn tags_of_form(raw: &[u8]) -> Vec<String> {
+    url_pairs(raw)
+        .into_iter()
+        .filter(|(k, _)| k == "tags")
+        .map(|(_, v)| v)
+        .collect()
+}
+
+pub(super) fn url_pairs(raw: &[u8]) -> Vec<(String, String)> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(raw).unwrap_or_default()
+}
+
+impl ResidentForm {
+    fn input(&self, tags: Vec<String>) -> ResidentInput {
+        ResidentInput {
+            name: self.name.clone(),
+            community_id: self.community_id.trim().parse().unwrap_or(0),
+            gender: self.gender.clone(),
+            birth_date: self.birth_date.clone(),
+            phone: self.phone.clone(),
+            id_number: self.id_number.clone(),
+            household: self.household.clone(),
+            building: self.building.clone(),
+            tags,
+            guardian_consent: self.guardian_consent.as_deref() == Some("1"),
+        }
+    }
+
+    fn view(&self) -> FormView {
+        let o = |v: &Option<String>| v.clone().unwrap_or_default();
+        FormView::with(&[
+            ("name", self.name.clone()),
+            ("community_id", self.community_id.clone()),
+            ("gender", o(&self.gender)),
+            ("birth_date", o(&self.birth_date)),
+            ("phone", o(&self.phone)),
+            ("id_number", o(&self.id_number)),
+            ("household", o(&self.household)),
+            ("building", o(&self.building)),
+            ("guardian_consent", o(&self.guardian_consent)),
+        ])
+    }
+}
+
+pub(super) async fn create(
+    State(state): State<AppState>,
+    cx: Ctx,
+    RawForm(actor, f, raw): RawForm<ResidentForm>,
+) -> Result<Response> {
+    let lang = cx.lang;
+    let tags = tags_of_form(&raw);
+    let result = people::create_resident(&state.db, &actor, &f.input(tags.clone())).await;
+    saved_or_again(
+        result,
+        |r| format!("/people/residents/{}?ok=created", r.id),
+        |fe| {
+            form_page(
+                &state,
+                &cx,
+                "/people/residents".into(),
+                "people.new",
+                f.view().errors(lang, &fe),
+                tags,
+            )
+        },
+    )
+    .await
+}
+
+pub(super) async fn edit_form(
+    State(state): State<AppState>,
+    cx: Ctx,
+    Id(id): Id,
+) -> Result<Response> {
+    let (actor, _lang) = (&cx.actor, cx.lang);
+    let r = people::get_resident(&state.db, actor, id).await?;
+    // Numbers are not put back into the form: an empty field keeps the stored number.
+    let form = FormView::with(&[
+        ("name", r.name.clone()),
+        ("community_id", r.community_id.to_string()),
+        ("gender", r.gender.clone().unwrap_or_default()),
+        (
+            "birth_date",
+            r.birth_date.map(|d| d.to_string()).unwrap_or_default(),
+        ),
+        ("household", r.household_name.clone().unwrap_or_default()),
+        ("building", r.building_name.clone().unwrap_or_default()),
+        (
+            "guardian_consent",
+            if r.guardian_consent {
+                "1".into()
+            } else {
+                String::new()
+            },
+        ),
+        ("phone_hint", r.phone.clone().unwrap_or_default()),
+        ("id_hint", r.id_number.clone().unwrap_or_default()),
+    ]);
+    html(
+        &form_page(
+            &state,
+            &cx,
+            format!("/people/residents/{id}/edit"),
+            "people.edit",
+            form,
+            r.tags.clone(),
+        )
+        .await?,
+    )
+}
+
+pub(super) async fn update(
+    State(state): State<AppState>,
+    cx: Ctx,
+    Id(id): Id,
+    RawForm(actor, f, raw): RawForm<ResidentForm>,
+) -> Result<Response> {
+    let lang = cx.lang;
+    let tags = tags_of_form(&raw);
+    // Empty number fields keep what is stored (the form never shows full numbers).
+    let input = f.input(tags.clone());
+    let result = people::update_resident(&state.db, &actor, id, &input).await;
+    saved_or_again(
+        result,
+        |_| format!("/people/residents/{id}?ok=saved"),
+        |fe| {
+            form_page(
+                &state,
+                &cx,
+                format!("/people/residents/{id}/edit"),
+                "people.edit",
+                f.view().errors(lang, &fe),
+                tags,
+            )
+        },
+    )
+    .await
+}

@@ -1,0 +1,153 @@
+//! The teacher list with its filters, and its export to xlsx.
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "teachers/list.html")]
+pub(super) struct ListPage {
+    shell: Shell,
+    rows: Vec<TeacherRow>,
+    pools: Vec<Choice>,
+    types: Vec<Choice>,
+    sources: Vec<Choice>,
+    themes: Vec<Choice>,
+    form: FormView,
+    pager: Pager,
+    can_write: bool,
+    can_export: bool,
+    export_link: String,
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct ListQuery {
+    q: Option<String>,
+    node_id: Option<String>,
+    teacher_type: Option<String>,
+    source: Option<String>,
+    status: Option<String>,
+    theme_id: Option<String>,
+    page: Option<u32>,
+}
+
+pub(super) async fn list(
+    State(state): State<AppState>,
+    cx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> Result<Response> {
+    let (actor, lang) = (&cx.actor, cx.lang);
+    let page = teachers::list_teachers(
+        &state.db,
+        actor,
+        &q.filter(),
+        PageRequest::new(q.page, None),
+    )
+    .await?;
+    let pairs = [
+        ("q", q.q.clone().unwrap_or_default()),
+        ("node_id", q.node_id.clone().unwrap_or_default()),
+        ("teacher_type", q.teacher_type.clone().unwrap_or_default()),
+        ("source", q.source.clone().unwrap_or_default()),
+        ("status", q.status.clone().unwrap_or_default()),
+        ("theme_id", q.theme_id.clone().unwrap_or_default()),
+    ];
+    let export_link = format!(
+        "/teachers/export.xlsx?{}",
+        serde_urlencoded::to_string(
+            pairs
+                .iter()
+                .filter(|(_, v)| !v.is_empty())
+                .collect::<Vec<_>>()
+        )
+        .unwrap_or_default()
+    );
+    html(&ListPage {
+        export_link,
+        can_export: actor.can(Permission::PeopleExport),
+        shell: cx.shell("/teachers"),
+        pager: Pager::of(lang, "/teachers", &pairs, &page),
+        rows: page.items.iter().map(|t| row(lang, t)).collect(),
+        pools: pool_choices(&state, actor, lang).await?,
+        types: codes(lang, &TYPES),
+        sources: codes(lang, &SOURCES),
+        themes: theme_choices(&state, actor).await?,
+        form: FormView::with(&pairs),
+        can_write: actor.can(Permission::TeachersWrite),
+    })
+}
+
+impl ListQuery {
+    fn filter(&self) -> TeacherFilter {
+        TeacherFilter {
+            q: self.q.clone(),
+            node_id: self.node_id.as_deref().and_then(|s| s.parse().ok()),
+            teacher_type: self.teacher_type.clone(),
+            source: self.source.clone(),
+            status: self.status.clone(),
+            theme_id: self.theme_id.as_deref().and_then(|s| s.parse().ok()),
+        }
+    }
+}
+
+/// The teacher list as filtered, phones masked, as an xlsx download (audited).
+pub(super) async fn export(
+    State(state): State<AppState>,
+    CurrentActor(actor): CurrentActor,
+    lang: Lang,
+    Query(q): Query<ListQuery>,
+) -> Result<Response> {
+    actor.require(Permission::PeopleExport)?;
+    let all = PageRequest {
+        page: 1,
+        per_page: crate::people::EXPORT_MAX as u32,
+    };
+    let page = teachers::list_teachers(&state.db, &actor, &q.filter(), all).await?;
+    let t = |k| i18n::t(lang, k).to_string();
+    let table = crate::spreadsheet::Table {
+        sheet_name: t("teachers.title"),
+        headers: [
+            "teachers.name",
+            "teachers.pool",
+            "teachers.type",
+            "teachers.source",
+            "teachers.themes",
+            "teachers.speciality",
+            "people.phone",
+            "teachers.status_label",
+            "teachers.training_hours",
+        ]
+        .iter()
+        .map(|k| t(k))
+        .collect(),
+        rows: page
+            .items
+            .iter()
+            .map(|x| {
+                let r = row(lang, x);
+                vec![
+                    r.name,
+                    format!("{} {}", r.pool, r.level),
+                    r.teacher_type,
+                    r.source,
+                    r.themes,
+                    r.speciality,
+                    r.phone,
+                    format!("{} {}", r.status, r.retired_note)
+                        .trim()
+                        .to_string(),
+                    r.training_hours,
+                ]
+            })
+            .collect(),
+        text_columns: vec![6],
+        notes: vec![],
+    };
+    crate::people::audit_export(
+        &state.db,
+        &actor,
+        "teachers",
+        table.rows.len(),
+        serde_json::json!({"q": q.q, "node_id": q.node_id, "status": q.status}),
+    )
+    .await?;
+    crate::web::download::xlsx(&table, i18n::t(lang, "teachers.title"))
+}

@@ -1,0 +1,40 @@
+//! Volunteers' service hours of a year.
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "teachers/volunteers.html")]
+pub(super) struct VolunteersPage {
+    shell: Shell,
+    year: i32,
+    rows: Vec<(TeacherRow, String)>,
+    total: String,
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct YearQuery {
+    year: Option<i32>,
+}
+
+pub(super) async fn volunteers(
+    State(state): State<AppState>,
+    cx: Ctx,
+    Query(q): Query<YearQuery>,
+) -> Result<Response> {
+    let (actor, lang) = (&cx.actor, cx.lang);
+    let year = q
+        .year
+        .filter(|y| (2000..=2100).contains(y))
+        .unwrap_or_else(|| chrono::Utc::now().year());
+    let rows = teachers::service_totals(&state.db, actor, year).await?;
+    let total: i64 = rows.iter().map(|(_, m)| m).sum();
+    html(&VolunteersPage {
+        shell: cx.shell("/teachers"),
+        year,
+        rows: rows
+            .iter()
+            .map(|(t, m)| (row(lang, t), hours(*m)))
+            .collect(),
+        total: hours(total),
+    })
+}
