@@ -10,62 +10,136 @@ use serde::Deserialize;
 use crate::accounts::SecurityProfile;
 use crate::error::{Error, Result};
 
-/// Everything `cedu serve` needs to start.
-#[derive(Clone, Debug)]
-pub struct Config {
-    pub bind: IpAddr,
-    pub port: u16,
-    pub data_dir: PathBuf,
-    /// `sqlite://…` or `postgres://…`; defaults to `cedu.db` inside the data folder.
-    pub database_url: Option<String>,
-    /// Set behind TLS: cookies get `Secure` and the `__Host-` prefix.
-    pub secure_cookies: bool,
-    /// `text` or `json` log lines.
-    pub log_format: String,
-    /// Largest accepted request body in bytes.
-    pub max_body_bytes: usize,
-    /// The address residents' phones reach this server by (`https://sq.example.gov.cn`, optionally
-    /// with a path a proxy maps to cedu); QR codes and enrolment links use it. Without it they use
-    /// the host the screen was opened on.
-    pub public_url: Option<String>,
-    /// `standard`, or `dengbao`: password complexity and a 90-day expiry (SECURITY.md).
-    pub security_profile: SecurityProfile,
+/// Declares every key once: its doc (also the flag's help), the type given in a file or on the
+/// command line, the type the server uses, the default, the `CEDU_*` variable, and the check that
+/// turns one into the other. From it come [`Config`] (what the server uses), [`Overrides`] (every
+/// key optional: a config file's keys, unknown ones refused, and the `serve` flags) and
+/// [`DbOverrides`] (the keys every command takes). A `secret` key is left out of `Debug`.
+macro_rules! settings {
+    (
+        db { $($db:tt)* }
+        serve { $($serve:tt)* }
+    ) => {
+        settings!(@config [] $($db)* $($serve)*);
+        settings!(@layer Overrides, "Every key, optional: a config file, or the `serve` flags.",
+            [serde] $($db)* $($serve)*);
+        settings!(@layer DbOverrides, "The keys every command takes on its command line.",
+            [] $($db)*);
+        impl From<DbOverrides> for Overrides {
+            fn from(d: DbOverrides) -> Overrides {
+                settings!(@from d $($db)*)
+            }
+        }
+        impl Config {
+            /// Layers defaults < file < environment/flags (clap resolves a flag over its variable).
+            pub fn layered(file: FileConfig, over: Overrides) -> Result<Config> {
+                settings!(@layered file over $($db)* $($serve)*)
+            }
+        }
+    };
+    (@config [] $(
+        $(#[doc = $doc:literal])*
+        $key:ident: $raw:ty => $final:ty = $default:expr, env $env:literal,
+        check $check:expr $(, $secret:ident)?;
+    )*) => {
+        /// Everything `cedu serve` needs to start.
+        #[derive(Clone)]
+        pub struct Config {
+            $($(#[doc = $doc])* pub $key: $final,)*
+        }
+
+        impl Default for Config {
+            fn default() -> Config {
+                Config { $($key: $default,)* }
+            }
+        }
+
+        impl std::fmt::Debug for Config {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct("Config")
+                    $(.field(stringify!($key), settings!(@shown $($secret)? &self.$key)))*
+                    .finish()
+            }
+        }
+    };
+    (@shown secret $v:expr) => { &"(hidden)" };
+    (@shown $v:expr) => { $v };
+    (@layer $name:ident, $what:literal, [$($serde:ident)?] $(
+        $(#[doc = $doc:literal])*
+        $key:ident: $raw:ty => $final:ty = $default:expr, env $env:literal,
+        check $check:expr $(, $secret:ident)?;
+    )*) => {
+        #[doc = $what]
+        #[derive(Debug, Default, Clone, Deserialize, clap::Args)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $($(#[doc = $doc])* #[arg(long, env = $env)] pub $key: Option<$raw>,)*
+        }
+    };
+    (@from $d:ident $(
+        $(#[doc = $doc:literal])*
+        $key:ident: $raw:ty => $final:ty = $default:expr, env $env:literal,
+        check $check:expr $(, $secret:ident)?;
+    )*) => {
+        Overrides { $($key: $d.$key,)* ..Overrides::default() }
+    };
+    (@layered $file:ident $over:ident $(
+        $(#[doc = $doc:literal])*
+        $key:ident: $raw:ty => $final:ty = $default:expr, env $env:literal,
+        check $check:expr $(, $secret:ident)?;
+    )*) => {{
+        let d = Config::default();
+        Ok(Config {
+            $($key: match $over.$key.or($file.$key) {
+                Some(v) => ($check)(v)?,
+                None => d.$key,
+            },)*
+        })
+    }};
 }
 
-impl Default for Config {
-    fn default() -> Config {
-        Config {
-            bind: IpAddr::from([127, 0, 0, 1]),
-            port: 8080,
-            data_dir: PathBuf::from("cedu-data"),
-            database_url: None,
-            secure_cookies: false,
-            log_format: "text".into(),
-            max_body_bytes: 2 * 1024 * 1024,
-            public_url: None,
-            security_profile: SecurityProfile::Standard,
-        }
+settings! {
+    db {
+        /// Data folder for the embedded SQLite database (created if missing).
+        data_dir: PathBuf => PathBuf = PathBuf::from("cedu-data"), env "CEDU_DATA_DIR",
+            check Ok::<_, Error>;
+        /// Database URL: sqlite://PATH or postgres://USER@HOST/DB (default: SQLite in the data
+        /// folder).
+        database_url: String => Option<String> = None, env "CEDU_DATABASE_URL",
+            check |s: String| Ok::<_, Error>(Some(s).filter(|s| !s.is_empty())), secret;
+    }
+    serve {
+        /// Address to listen on.
+        bind: IpAddr => IpAddr = IpAddr::from([127, 0, 0, 1]), env "CEDU_BIND",
+            check Ok::<_, Error>;
+        /// Port to listen on (0 picks a free one).
+        port: u16 => u16 = 8080, env "CEDU_PORT", check Ok::<_, Error>;
+        /// Mark cookies Secure with the __Host- prefix (set when served behind TLS).
+        secure_cookies: bool => bool = false, env "CEDU_SECURE_COOKIES", check Ok::<_, Error>;
+        /// Log format: text or json.
+        log_format: String => String = "text".into(), env "CEDU_LOG_FORMAT", check checked_log_format;
+        /// Largest accepted request body in bytes (at least 1024).
+        max_body_bytes: usize => usize = 2 * 1024 * 1024, env "CEDU_MAX_BODY_BYTES",
+            check checked_body_limit;
+        /// The address residents' phones reach this server by (https://…, optionally with a path a
+        /// proxy maps to cedu), used in QR codes and enrolment links; without it they use the host
+        /// the screen was opened on.
+        public_url: String => Option<String> = None, env "CEDU_PUBLIC_URL",
+            check |u: String| -> Result<Option<String>> {
+                if u.trim().is_empty() { Ok(None) } else { checked_public_url(&u).map(Some) }
+            };
+        /// Password rules: standard, or dengbao (complexity and a 90-day expiry for 等保 assessments).
+        security_profile: String => SecurityProfile = SecurityProfile::Standard,
+            env "CEDU_SECURITY_PROFILE", check checked_profile;
     }
 }
 
-/// The keys a config file may set (any other key is an error).
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FileConfig {
-    pub bind: Option<IpAddr>,
-    pub port: Option<u16>,
-    pub data_dir: Option<PathBuf>,
-    pub database_url: Option<String>,
-    pub secure_cookies: Option<bool>,
-    pub log_format: Option<String>,
-    pub max_body_bytes: Option<usize>,
-    pub public_url: Option<String>,
-    pub security_profile: Option<String>,
-}
+/// A config file has the same keys as the flags of `cedu serve` (any other key is an error).
+pub type FileConfig = Overrides;
 
-impl FileConfig {
+impl Overrides {
     /// Reads a config file; a missing, unreadable or malformed file is a configuration error.
-    pub fn read(path: &Path) -> Result<FileConfig> {
+    pub fn read(path: &Path) -> Result<Overrides> {
         let src = std::fs::read_to_string(path)
             .map_err(|e| Error::Config(format!("config {}: cannot read: {e}", path.display())))?;
         toml::from_str(&src)
@@ -73,62 +147,33 @@ impl FileConfig {
     }
 }
 
-/// Values given on the command line or through `CEDU_*` variables (clap resolves flag over
-/// variable).
-#[derive(Debug, Default, Clone)]
-pub struct Overrides {
-    pub bind: Option<IpAddr>,
-    pub port: Option<u16>,
-    pub data_dir: Option<PathBuf>,
-    pub database_url: Option<String>,
-    pub secure_cookies: Option<bool>,
-    pub log_format: Option<String>,
-    pub public_url: Option<String>,
-    pub security_profile: Option<String>,
+fn checked_log_format(f: String) -> Result<String> {
+    if matches!(f.as_str(), "text" | "json") {
+        Ok(f)
+    } else {
+        Err(Error::Config("log-format: must be text or json".into()))
+    }
+}
+
+fn checked_body_limit(n: usize) -> Result<usize> {
+    if n < 1024 {
+        Err(Error::Config(
+            "max_body_bytes: must be at least 1024".into(),
+        ))
+    } else {
+        Ok(n)
+    }
+}
+
+fn checked_profile(p: String) -> Result<SecurityProfile> {
+    SecurityProfile::parse(&p).ok_or_else(|| {
+        Error::Config(format!(
+            "security-profile {p:?}: 只能是 standard(标准)或 dengbao(等保) · must be standard or dengbao"
+        ))
+    })
 }
 
 impl Config {
-    /// Layers defaults < file < environment/flags.
-    pub fn layered(file: FileConfig, over: Overrides) -> Result<Config> {
-        let d = Config::default();
-        let c = Config {
-            bind: over.bind.or(file.bind).unwrap_or(d.bind),
-            port: over.port.or(file.port).unwrap_or(d.port),
-            data_dir: over.data_dir.or(file.data_dir).unwrap_or(d.data_dir),
-            database_url: over
-                .database_url
-                .or(file.database_url)
-                .filter(|s| !s.is_empty()),
-            secure_cookies: over
-                .secure_cookies
-                .or(file.secure_cookies)
-                .unwrap_or(d.secure_cookies),
-            log_format: over.log_format.or(file.log_format).unwrap_or(d.log_format),
-            max_body_bytes: file.max_body_bytes.unwrap_or(d.max_body_bytes),
-            public_url: match over.public_url.or(file.public_url) {
-                Some(u) if !u.trim().is_empty() => Some(checked_public_url(&u)?),
-                _ => None,
-            },
-            security_profile: match over.security_profile.or(file.security_profile) {
-                None => d.security_profile,
-                Some(p) => SecurityProfile::parse(&p).ok_or_else(|| {
-                    Error::Config(format!(
-                        "security-profile {p:?}: 只能是 standard(标准)或 dengbao(等保) · must be standard or dengbao"
-                    ))
-                })?,
-            },
-        };
-        if !matches!(c.log_format.as_str(), "text" | "json") {
-            return Err(Error::Config("log-format: must be text or json".into()));
-        }
-        if c.max_body_bytes < 1024 {
-            return Err(Error::Config(
-                "max_body_bytes: must be at least 1024".into(),
-            ));
-        }
-        Ok(c)
-    }
-
     /// Creates the data folder and proves it is writable.
     pub fn prepare_data_dir(&self) -> Result<()> {
         let fail = |e: std::io::Error| {
@@ -264,6 +309,53 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("security-profile"), "{e}");
+    }
+
+    #[test]
+    fn the_database_url_stays_out_of_debug_output() {
+        let over = Overrides {
+            database_url: Some("postgres://cedu:s3cret@db.example/cedu".into()),
+            ..Default::default()
+        };
+        let c = Config::layered(FileConfig::default(), over).unwrap();
+        assert_eq!(
+            c.database_url.as_deref(),
+            Some("postgres://cedu:s3cret@db.example/cedu")
+        );
+        let shown = format!("{c:?}");
+        assert!(
+            !shown.contains("s3cret") && shown.contains("port: 8080"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn every_key_of_a_file_is_also_a_serve_flag_and_a_variable() {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Serve {
+            #[command(flatten)]
+            keys: Overrides,
+        }
+        let file: FileConfig = toml::from_str(
+            "bind = \"0.0.0.0\"\nport = 9000\nmax_body_bytes = 4096\nsecurity_profile = \"dengbao\"",
+        )
+        .unwrap();
+        let flags = Serve::try_parse_from([
+            "serve",
+            "--port",
+            "9100",
+            "--max-body-bytes",
+            "8192",
+            "--public-url",
+            "https://sq.example.gov.cn/",
+        ])
+        .unwrap();
+        let c = Config::layered(file, flags.keys).unwrap();
+        assert_eq!(c.bind, IpAddr::from([0, 0, 0, 0]));
+        assert_eq!((c.port, c.max_body_bytes), (9100, 8192));
+        assert_eq!(c.security_profile, SecurityProfile::Dengbao);
+        assert_eq!(c.public_url.as_deref(), Some("https://sq.example.gov.cn"));
     }
 
     #[test]

@@ -1,15 +1,14 @@
 //! The `cedu` command: serve, migrate, demo, admin, backup, restore, import, bench.
 
 use std::io::{BufRead, IsTerminal};
-use std::net::IpAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
 use cedu::accounts;
 use cedu::app::{App, shutdown_signal};
-use cedu::config::{Config, FileConfig, Overrides};
+use cedu::config::{Config, DbOverrides, FileConfig, Overrides};
 use cedu::db::Db;
 use cedu::{access, backup, demo};
 
@@ -74,39 +73,20 @@ struct DbArgs {
     /// Configuration file (TOML); flags and CEDU_* variables override it.
     #[arg(long, env = "CEDU_CONFIG")]
     config: Option<PathBuf>,
-    /// Data folder for the embedded SQLite database (created if missing).
-    #[arg(long, env = "CEDU_DATA_DIR")]
-    data_dir: Option<PathBuf>,
-    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB (default: SQLite in the data folder).
-    #[arg(long, env = "CEDU_DATABASE_URL")]
-    database_url: Option<String>,
+    #[command(flatten)]
+    keys: DbOverrides,
 }
 
 #[derive(Args)]
 struct ServeArgs {
+    /// Configuration file (TOML); flags and CEDU_* variables override it.
+    #[arg(long, env = "CEDU_CONFIG")]
+    config: Option<PathBuf>,
     #[command(flatten)]
-    db: DbArgs,
-    /// Port to listen on (0 picks a free one).
-    #[arg(long, env = "CEDU_PORT")]
-    port: Option<u16>,
-    /// Address to listen on.
-    #[arg(long, env = "CEDU_BIND")]
-    bind: Option<IpAddr>,
+    keys: Overrides,
     /// Load the demo towns into an empty database (harmless on later starts).
     #[arg(long)]
     demo: bool,
-    /// Mark cookies Secure with the __Host- prefix (set when served behind TLS).
-    #[arg(long, env = "CEDU_SECURE_COOKIES")]
-    secure_cookies: Option<bool>,
-    /// Log format: text or json.
-    #[arg(long, env = "CEDU_LOG_FORMAT")]
-    log_format: Option<String>,
-    /// The address residents' phones reach this server by (https://…), used in QR codes and links.
-    #[arg(long, env = "CEDU_PUBLIC_URL")]
-    public_url: Option<String>,
-    /// Password rules: standard, or dengbao (complexity and a 90-day expiry for 等保 assessments).
-    #[arg(long, env = "CEDU_SECURITY_PROFILE")]
-    security_profile: Option<String>,
 }
 
 #[derive(Args)]
@@ -163,17 +143,18 @@ struct RestoreArgs {
     from: PathBuf,
 }
 
-fn config_of(db: &DbArgs, over: Overrides) -> anyhow::Result<Config> {
-    let file = match &db.config {
+/// The configuration of a command: its file (if any) under its flags and variables.
+fn config_of(file: Option<&Path>, over: Overrides) -> anyhow::Result<Config> {
+    let file = match file {
         Some(p) => FileConfig::read(p)?,
         None => FileConfig::default(),
     };
-    let over = Overrides {
-        data_dir: db.data_dir.clone(),
-        database_url: db.database_url.clone(),
-        ..over
-    };
     Ok(Config::layered(file, over)?)
+}
+
+/// The configuration of a command that only needs the database.
+fn db_config(db: &DbArgs) -> anyhow::Result<Config> {
+    config_of(db.config.as_deref(), db.keys.clone().into())
 }
 
 /// An open database for a command, marked in use until the command ends (a restore waits).
@@ -248,16 +229,7 @@ async fn main() -> std::process::ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => {
-            let over = Overrides {
-                port: args.port,
-                bind: args.bind,
-                secure_cookies: args.secure_cookies,
-                log_format: args.log_format.clone(),
-                public_url: args.public_url.clone(),
-                security_profile: args.security_profile.clone(),
-                ..Default::default()
-            };
-            let config = config_of(&args.db, over)?;
+            let config = config_of(args.config.as_deref(), args.keys.clone())?;
             init_logs(&config.log_format);
             let url = config.effective_database_url();
             let backend = if url.starts_with("postgres") {
@@ -280,12 +252,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             app.run_until(shutdown_signal()).await?;
         }
         Command::Migrate(db) => {
-            let config = config_of(&db, Overrides::default())?;
+            let config = db_config(&db)?;
             connect(&config).await?;
             println!("数据库已是最新结构 · migrations applied");
         }
         Command::Demo(args) => {
-            let config = config_of(&args.db, Overrides::default())?;
+            let config = db_config(&args.db)?;
             let db = connect(&config).await?;
             let opts = demo::DemoOptions {
                 seed: args.seed,
@@ -313,7 +285,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let role = access::Role::parse(&role).with_context(|| {
                 format!("role \"{role}\": use system_admin, security_admin or audit_admin")
             })?;
-            let config = config_of(&db, Overrides::default())?;
+            let config = db_config(&db)?;
             let pool = connect(&config).await?;
             let password = match std::env::var("CEDU_ADMIN_PASSWORD") {
                 Ok(p) => p,
@@ -362,13 +334,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         #[cfg(feature = "bench")]
         Command::Bench { command } => cedu::bench::cli::run(command).await?,
         Command::Backup(args) => {
-            let config = config_of(&args.db, Overrides::default())?;
+            let config = db_config(&args.db)?;
             let db = connect(&config).await?;
             backup::backup(&db, &config.effective_database_url(), &args.out).await?;
             println!("备份完成 · backup written to {}", args.out.display());
         }
         Command::Restore(args) => {
-            let config = config_of(&args.db, Overrides::default())?;
+            let config = db_config(&args.db)?;
             if config.database_url.is_none() {
                 config.prepare_data_dir()?;
             }
@@ -392,7 +364,7 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
     use cedu::importers::{self, Kind as ImportKind};
     let kind =
         ImportKind::parse(&args.kind).context("kind must be residents, households or teachers")?;
-    let config = config_of(&args.db, Overrides::default())?;
+    let config = db_config(&args.db)?;
     let db = connect(&config).await?;
     let towns = cedu::org::list_nodes(
         &db,

@@ -72,8 +72,7 @@ pub struct Activity {
     pub learning_team: bool,
     pub special_event: Option<String>,
     pub series_id: Option<i64>,
-    /// draft, submitted, approved, returned, published, held, documented, archived or cancelled
-    pub status: String,
+    pub status: Status,
     pub submitted_at: Option<DateTime<Utc>>,
     /// Submitted less than 15 days before the activity.
     pub late: bool,
@@ -88,9 +87,9 @@ pub struct Activity {
 }
 
 impl Activity {
-    /// The typed status.
+    /// Where it stands (kept as a method: callers read `a.status()`).
     pub fn status(&self) -> Status {
-        Status::parse(&self.status).unwrap_or(Status::Draft)
+        self.status
     }
 }
 

@@ -304,12 +304,25 @@ pub async fn plan(db: &Db, actor: &Actor, input: &ActivityInput) -> Result<Vec<A
             series = Some(id);
             store::set_series(&mut tx, id, id).await?;
         }
-        audit::record(&mut tx, actor, Entry {
-            action: "activities.planned", subject_type: "activity", subject_id: Some(id), node_path: &owner.path,
-            before: None,
-            after: Some(json!({"title": occurrence.title, "owner_id": occurrence.owner_id, "starts_at": occurrence.starts_at, "series_id": series})),
-            result: "ok",
-        }).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            Entry {
+                action: "activities.planned",
+                subject_type: "activity",
+                subject_id: Some(id),
+                node_path: &owner.path,
+                before: None,
+                after: Some(json!({
+                    "title": occurrence.title,
+                    "owner_id": occurrence.owner_id,
+                    "starts_at": occurrence.starts_at,
+                    "series_id": series,
+                })),
+                result: "ok",
+            },
+        )
+        .await?;
         ids.push(id);
     }
     tx.commit().await?;

@@ -3,61 +3,27 @@
 //! two activities a month per learning centre (Q四(二)1).
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 
 use crate::access::Permission;
 use crate::calendar::Day;
 use crate::workflow::{self, Step, Workflow};
 
-/// Where an activity stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Draft,
-    Submitted,
-    Approved,
-    Returned,
-    Published,
-    Held,
-    Documented,
-    Archived,
-    Cancelled,
+crate::text_enum! {
+    /// Where an activity stands (declared in lifecycle order).
+    pub enum Status {
+        Draft = "draft",
+        Submitted = "submitted",
+        Returned = "returned",
+        Approved = "approved",
+        Published = "published",
+        Held = "held",
+        Documented = "documented",
+        Archived = "archived",
+        Cancelled = "cancelled",
+    }
 }
 
 impl Status {
-    /// Every status, in lifecycle order.
-    pub const ALL: [Status; 9] = [
-        Status::Draft,
-        Status::Submitted,
-        Status::Returned,
-        Status::Approved,
-        Status::Published,
-        Status::Held,
-        Status::Documented,
-        Status::Archived,
-        Status::Cancelled,
-    ];
-
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Draft => "draft",
-            Status::Submitted => "submitted",
-            Status::Approved => "approved",
-            Status::Returned => "returned",
-            Status::Published => "published",
-            Status::Held => "held",
-            Status::Documented => "documented",
-            Status::Archived => "archived",
-            Status::Cancelled => "cancelled",
-        }
-    }
-
-    /// Parses a stored name.
-    pub fn parse(s: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-
     /// True while the plan may still be edited by its author.
     pub fn editable(self) -> bool {
         matches!(self, Status::Draft | Status::Returned)

@@ -11,7 +11,7 @@ pub struct DeskActivity {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub venue: Option<String>,
-    pub status: String,
+    pub status: Status,
     pub checkin_secret: Option<String>,
     pub town_id: i64,
     pub capacity: Option<i32>,
@@ -115,9 +115,9 @@ pub(super) fn secret_of(a: &DeskActivity) -> Result<&str> {
 
 /// Checks that check-in is open for an activity now.
 pub(super) fn check_open(a: &DeskActivity, now: DateTime<Utc>) -> Result<()> {
-    match Status::parse(&a.status) {
-        Some(Status::Published | Status::Held) => {}
-        Some(Status::Cancelled) => {
+    match a.status {
+        Status::Published | Status::Held => {}
+        Status::Cancelled => {
             return Err(Error::Conflict(Msg::new("attendance.activity_cancelled")));
         }
         _ => return Err(Error::Conflict(Msg::new("attendance.activity_not_open"))),
@@ -286,9 +286,9 @@ pub async fn qr_code(db: &Db, actor: &Actor, activity_id: i64) -> Result<QrCode>
         .await?
         .ok_or(Error::NotFound)?;
     let now = Utc::now();
-    let secret = match (Status::parse(&d.status), d.checkin_secret.as_deref()) {
-        (Some(Status::Published | Status::Held), Some(s)) => s,
-        (Some(Status::Cancelled), _) => {
+    let secret = match (d.status, d.checkin_secret.as_deref()) {
+        (Status::Published | Status::Held, Some(s)) => s,
+        (Status::Cancelled, _) => {
             return Err(Error::Conflict(Msg::new("attendance.activity_cancelled")));
         }
         _ => return Err(Error::Conflict(Msg::new("attendance.activity_not_open"))),

@@ -13,8 +13,7 @@ pub struct Enrolment {
     pub resident_name: String,
     /// Masked.
     pub phone: Option<String>,
-    /// enrolled, waiting or cancelled
-    pub status: String,
+    pub status: EnrolmentStatus,
     pub created_at: DateTime<Utc>,
 }
 
@@ -26,7 +25,7 @@ pub struct ResidentEnrolment {
     pub title: String,
     pub starts_at: DateTime<Utc>,
     pub owner_name: String,
-    pub status: String,
+    pub status: EnrolmentStatus,
 }
 
 /// Enrols a resident (by id) in an activity; returns the enrolment, enrolled or waiting.
@@ -77,8 +76,8 @@ pub(super) async fn write_enrolment(
     }
     let enrolled = store::count_enrolled(&mut tx, activity_id).await?;
     let status = match capacity {
-        Some(c) if enrolled >= i64::from(c) => "waiting",
-        _ => "enrolled",
+        Some(c) if enrolled >= i64::from(c) => EnrolmentStatus::Waiting,
+        _ => EnrolmentStatus::Enrolled,
     };
     let id = store::insert(&mut tx, activity_id, resident_id, status, Utc::now()).await?;
     audit::record(
@@ -132,11 +131,11 @@ pub async fn cancel(db: &Db, actor: &Actor, enrolment_id: i64) -> Result<Option<
     let before = store::status_tx(&mut tx, enrolment_id)
         .await?
         .ok_or(Error::NotFound)?;
-    if before == "cancelled" {
+    if before == EnrolmentStatus::Cancelled {
         return Err(Error::Conflict(Msg::new("attendance.already_cancelled")));
     }
     let now = Utc::now();
-    store::set_status(&mut tx, enrolment_id, "cancelled", now).await?;
+    store::set_status(&mut tx, enrolment_id, EnrolmentStatus::Cancelled, now).await?;
     audit::record(
         &mut tx,
         actor,
@@ -152,10 +151,10 @@ pub async fn cancel(db: &Db, actor: &Actor, enrolment_id: i64) -> Result<Option<
     )
     .await?;
     let mut promoted = None;
-    if before == "enrolled"
+    if before == EnrolmentStatus::Enrolled
         && let Some(next) = store::first_waiting(&mut tx, e.activity_id).await?
     {
-        store::set_status(&mut tx, next, "enrolled", now).await?;
+        store::set_status(&mut tx, next, EnrolmentStatus::Enrolled, now).await?;
         audit::record(
             &mut tx,
             actor,
@@ -225,7 +224,7 @@ pub(super) async fn enrol_context(
     let a = desk_activity(desk, token).await?;
     let secret = secret_of(&a)?.to_string();
     rules::verify_enrol(token, a.id, &secret).map_err(token_error)?;
-    if Status::parse(&a.status) != Some(Status::Published) || a.starts_at <= Utc::now() {
+    if a.status != Status::Published || a.starts_at <= Utc::now() {
         return Err(Error::Conflict(Msg::new("attendance.not_open")));
     }
     Ok((a, secret))

@@ -12,8 +12,7 @@ pub struct Attendance {
     pub resident_name: String,
     /// Masked.
     pub phone: Option<String>,
-    /// present, late, excused or absent
-    pub status: String,
+    pub status: AttendanceStatus,
     /// qr, staff or sheet
     pub method: String,
     pub checked_at: DateTime<Utc>,
@@ -60,7 +59,7 @@ pub async fn attendance(db: &Db, actor: &Actor, activity_id: i64) -> Result<Atte
         store::list(db, a.id)
             .await?
             .into_iter()
-            .filter(|e| e.status == "enrolled" && !recorded.contains(&e.resident_id))
+            .filter(|e| e.status == EnrolmentStatus::Enrolled && !recorded.contains(&e.resident_id))
             .collect()
     } else {
         Vec::new()
@@ -277,7 +276,7 @@ pub struct ResidentAttendance {
     pub title: String,
     pub starts_at: DateTime<Utc>,
     pub owner_name: String,
-    pub status: String,
+    pub status: AttendanceStatus,
     pub score: Option<i32>,
     pub comment: Option<String>,
 }

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 pub use desk::{CheckinDesk, DeskFigures, Written};
-pub use rules::AttendanceStatus;
+pub use rules::{AttendanceStatus, EnrolmentStatus};
 
 use crate::access::{Actor, Permission};
 use crate::activities::{self, Status};

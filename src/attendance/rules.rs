@@ -210,41 +210,26 @@ pub fn arrival(starts: DateTime<Utc>, now: DateTime<Utc>) -> AttendanceStatus {
     }
 }
 
-/// What staff record for a resident.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AttendanceStatus {
-    Present,
-    Late,
-    Excused,
-    Absent,
+crate::text_enum! {
+    /// Where an enrolment stands: holding a seat, waiting for one in order, or cancelled.
+    pub enum EnrolmentStatus {
+        Enrolled = "enrolled",
+        Waiting = "waiting",
+        Cancelled = "cancelled",
+    }
+}
+
+crate::text_enum! {
+    /// What staff record for a resident.
+    pub enum AttendanceStatus {
+        Present = "present",
+        Late = "late",
+        Excused = "excused",
+        Absent = "absent",
+    }
 }
 
 impl AttendanceStatus {
-    pub const ALL: [AttendanceStatus; 4] = [
-        AttendanceStatus::Present,
-        AttendanceStatus::Late,
-        AttendanceStatus::Excused,
-        AttendanceStatus::Absent,
-    ];
-
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AttendanceStatus::Present => "present",
-            AttendanceStatus::Late => "late",
-            AttendanceStatus::Excused => "excused",
-            AttendanceStatus::Absent => "absent",
-        }
-    }
-
-    /// Parses a stored or submitted name.
-    pub fn parse(s: &str) -> Option<AttendanceStatus> {
-        AttendanceStatus::ALL
-            .into_iter()
-            .find(|x| x.as_str() == s.trim())
-    }
-
     /// True when the resident was there (counts as attendance).
     pub fn attended(self) -> bool {
         matches!(self, AttendanceStatus::Present | AttendanceStatus::Late)

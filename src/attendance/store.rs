@@ -2,6 +2,7 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 
+use super::EnrolmentStatus;
 use super::{
     Attendance, DeskActivity, Enrolment, RatingComment, RatingSummary, ResidentAttendance,
     ResidentEnrolment,
@@ -50,7 +51,7 @@ pub(super) async fn insert(
     tx: &mut Tx,
     activity_id: i64,
     resident_id: i64,
-    status: &str,
+    status: EnrolmentStatus,
     now: DateTime<Utc>,
 ) -> Result<i64> {
     let sql = "insert into enrolments (activity_id, resident_id, status, created_at, \
@@ -64,7 +65,7 @@ pub(super) async fn insert(
         .await?))
 }
 
-pub(super) async fn status_tx(tx: &mut Tx, id: i64) -> Result<Option<String>> {
+pub(super) async fn status_tx(tx: &mut Tx, id: i64) -> Result<Option<EnrolmentStatus>> {
     let sql = "select status from enrolments where id = $1";
     Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
         .bind(id)
@@ -75,7 +76,7 @@ pub(super) async fn status_tx(tx: &mut Tx, id: i64) -> Result<Option<String>> {
 pub(super) async fn set_status(
     tx: &mut Tx,
     id: i64,
-    status: &str,
+    status: EnrolmentStatus,
     now: DateTime<Utc>,
 ) -> Result<()> {
     on_tx!(tx, |c| sqlx::query(

@@ -2,6 +2,8 @@
 //! chosen by the URL scheme. Store functions are written once and compiled against each backend
 //! with [`on_db!`] / [`on_tx!`]; only the concepts' `store.rs` files hold SQL.
 
+mod text_enum;
+
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;

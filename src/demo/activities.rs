@@ -33,7 +33,11 @@ pub(super) async fn next_month(db: &Db, g: &mut Generator, town: &Node) -> Resul
         "消防安全知识宣传",
     ];
     let pools = crate::teachers::pools(db, &office).await?;
-    for (i, pool) in pools.iter().filter(|p| p.kind == "centre").enumerate() {
+    for (i, pool) in pools
+        .iter()
+        .filter(|p| p.kind == crate::org::Kind::Centre)
+        .enumerate()
+    {
         for k in 0..2 {
             let day = chrono::NaiveDate::from_ymd_opt(
                 next.0,

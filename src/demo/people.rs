@@ -131,7 +131,11 @@ pub(super) async fn people_and_teachers(
         "家风家训",
     ];
     for pool in pools.iter().filter(|p| p.path.starts_with(&town.path)) {
-        let count = if pool.kind == "school" { 6 } else { 2 };
+        let count = if pool.kind == crate::org::Kind::School {
+            6
+        } else {
+            2
+        };
         for i in 0..count {
             let ty = match (pool.kind.as_str(), i) {
                 ("school", 0) => "full_time",

@@ -122,6 +122,16 @@ impl RowError {
     }
 }
 
+crate::text_enum! {
+    /// Where an import batch stands: checked and waiting for confirmation, imported, or cancelled
+    /// (by the clerk, or expired unconfirmed).
+    pub enum BatchStatus {
+        Pending = "pending",
+        Imported = "imported",
+        Cancelled = "cancelled",
+    }
+}
+
 /// A batch as the report page shows it.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Batch {
@@ -130,8 +140,7 @@ pub struct Batch {
     pub kind: String,
     pub town_id: i64,
     pub file_name: String,
-    /// pending, imported or cancelled
-    pub status: String,
+    pub status: BatchStatus,
     pub total_rows: i64,
     pub valid_rows: i64,
     pub errors: Vec<RowError>,
@@ -313,13 +322,13 @@ pub fn report_table(b: &Batch, lang: crate::i18n::Lang) -> Table {
 /// imported. A second confirmation (a double click, two tabs) finds the batch no longer pending.
 pub async fn confirm<I: Importer>(db: &Db, actor: &Actor, b: &Batch, town: &Town) -> Result<usize> {
     actor.require(I::PERMISSION)?;
-    if b.status != "pending" || b.kind != I::KIND {
+    if b.status != BatchStatus::Pending || b.kind != I::KIND {
         return Err(Error::Conflict(Msg::new("import.not_pending")));
     }
     let rows: Vec<I::Row> = serde_json::from_str(&store::batch_payload(db, b.id).await?)?;
     let now = Utc::now();
     let mut tx = db.begin().await?;
-    if store::finish_batch(&mut tx, b.id, "imported", now).await? == 0 {
+    if store::finish_batch(&mut tx, b.id, BatchStatus::Imported, now).await? == 0 {
         return Err(Error::Conflict(Msg::new("import.not_pending")));
     }
     let count = I::write(&mut tx, town, &rows, now).await?;
@@ -344,11 +353,11 @@ pub async fn confirm<I: Importer>(db: &Db, actor: &Actor, b: &Batch, town: &Town
 /// Drops a pending batch without importing anything.
 pub async fn cancel(db: &Db, actor: &Actor, id: i64) -> Result<()> {
     let b = batch(db, actor, id).await?;
-    if b.status != "pending" {
+    if b.status != BatchStatus::Pending {
         return Err(Error::Conflict(Msg::new("import.not_pending")));
     }
     let mut tx = db.begin().await?;
-    store::finish_batch(&mut tx, id, "cancelled", Utc::now()).await?;
+    store::finish_batch(&mut tx, id, BatchStatus::Cancelled, Utc::now()).await?;
     tx.commit().await
 }
 

@@ -14,7 +14,7 @@ pub(super) struct BatchRow {
     pub town_id: i64,
     pub user_id: Option<i64>,
     pub file_name: String,
-    pub status: String,
+    pub status: super::BatchStatus,
     pub total_rows: i64,
     pub valid_rows: i64,
     pub report: String,
@@ -77,7 +77,7 @@ pub(super) async fn batch_payload(db: &Db, id: i64) -> Result<String> {
 pub(super) async fn finish_batch(
     tx: &mut Tx,
     id: i64,
-    status: &str,
+    status: super::BatchStatus,
     now: DateTime<Utc>,
 ) -> Result<u64> {
     let sql = "update import_batches set status = $1, finished_at = $2, payload = '[]' \

@@ -26,8 +26,7 @@ pub use rules::{Kind, SETUP_STATUSES};
 pub struct Node {
     pub id: i64,
     pub parent_id: Option<i64>,
-    /// root, district, town, school, community, centre, department or group.
-    pub kind: String,
+    pub kind: Kind,
     /// town/street, school/centre, community/village, learning_centre/work_station,
     /// leadership/office.
     pub subtype: Option<String>,
@@ -51,9 +50,9 @@ pub use changes::*;
 pub use reading::*;
 
 impl Node {
-    /// The typed kind (stored values are checked by the schema).
+    /// What kind of node it is (kept as a method: callers read `n.kind()`).
     pub fn kind(&self) -> Kind {
-        Kind::parse(&self.kind).unwrap_or(Kind::Root)
+        self.kind
     }
 }
 

@@ -1,8 +1,6 @@
 //! The shape rules of the organisation tree, as pure functions: which kind of node may sit under
 //! which, which subtypes and attributes each kind has, and what a move may not do.
 
-use serde::Serialize;
-
 /// Levels of the tree in a materialised path (`/root/district/town/…`).
 pub const DISTRICT_LEVEL: usize = 2;
 pub const TOWN_LEVEL: usize = 3;
@@ -23,60 +21,29 @@ pub fn ancestor_id(path: &str, level: usize) -> Option<i64> {
         .ok()
 }
 
-/// The kinds of node in the tree (SPEC.md, "The organisation tree").
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    /// The platform itself, above the districts.
-    Root,
-    /// 区: a district and its education bureau / community-education college.
-    District,
-    /// 镇/街道: a town or street.
-    Town,
-    /// 社区教育学校/中心: the town's community-education school or centre.
-    School,
-    /// 社区/村: a community or village, with its resident population.
-    Community,
-    /// 学习中心/工作站: a community's learning centre or work station.
-    Centre,
-    /// 部门: a department that leads themes (社保所, 卫生服务中心…).
-    Department,
-    /// 领导小组 / 办公室: the leadership group or the office.
-    Group,
+crate::text_enum! {
+    /// The kinds of node in the tree (SPEC.md, "The organisation tree"), in display order.
+    pub enum Kind {
+        /// The platform itself, above the districts.
+        Root = "root",
+        /// 区: a district and its education bureau / community-education college.
+        District = "district",
+        /// 镇/街道: a town or street.
+        Town = "town",
+        /// 社区教育学校/中心: the town's community-education school or centre.
+        School = "school",
+        /// 领导小组 / 办公室: the leadership group or the office.
+        Group = "group",
+        /// 部门: a department that leads themes (社保所, 卫生服务中心…).
+        Department = "department",
+        /// 社区/村: a community or village, with its resident population.
+        Community = "community",
+        /// 学习中心/工作站: a community's learning centre or work station.
+        Centre = "centre",
+    }
 }
 
 impl Kind {
-    /// Every kind, in display order.
-    pub const ALL: [Kind; 8] = [
-        Kind::Root,
-        Kind::District,
-        Kind::Town,
-        Kind::School,
-        Kind::Group,
-        Kind::Department,
-        Kind::Community,
-        Kind::Centre,
-    ];
-
-    /// The stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Root => "root",
-            Kind::District => "district",
-            Kind::Town => "town",
-            Kind::School => "school",
-            Kind::Community => "community",
-            Kind::Centre => "centre",
-            Kind::Department => "department",
-            Kind::Group => "group",
-        }
-    }
-
-    /// Parses a stored or submitted kind.
-    pub fn parse(s: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-
     /// Sort rank among siblings: the school and groups first, then departments, then communities.
     pub fn rank(self) -> usize {
         Kind::ALL.iter().position(|k| *k == self).unwrap_or(99)

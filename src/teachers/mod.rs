@@ -32,6 +32,14 @@ pub use hours::*;
 pub use listing::*;
 pub use register::*;
 
+crate::text_enum! {
+    /// Whether a teacher is in the pool now (动态管理: retired teachers stay on record).
+    pub enum TeacherStatus {
+        Active = "active",
+        Retired = "retired",
+    }
+}
+
 /// Full-time, part-time, volunteer.
 pub const TYPES: [&str; 3] = ["full_time", "part_time", "volunteer"];
 /// Where a teacher comes from (Q三(一), L三2).
@@ -91,8 +99,7 @@ pub struct Teacher {
     pub teacher_type: String,
     pub source: String,
     pub speciality: Option<String>,
-    /// active or retired
-    pub status: String,
+    pub status: TeacherStatus,
     pub retired_on: Option<NaiveDate>,
     pub retired_reason: Option<String>,
     pub themes: Vec<String>,
@@ -114,7 +121,7 @@ pub(crate) struct TeacherRecord {
     pub teacher_type: String,
     pub source: String,
     pub speciality: Option<String>,
-    pub status: String,
+    pub status: TeacherStatus,
     pub retired_on: Option<NaiveDate>,
     pub retired_reason: Option<String>,
     pub training_minutes: i64,

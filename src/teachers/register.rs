@@ -230,11 +230,25 @@ pub async fn update_teacher(
         return Err(Error::invalid("phone", Msg::new("teachers.phone_taken")));
     }
     store::update(&mut tx, id, &v, Utc::now()).await?;
-    audit::record(&mut tx, actor, Entry {
-        action: "teachers.updated", subject_type: "teacher", subject_id: Some(id), node_path: &pool.path,
-        before: Some(json!({"name": before.name, "node_id": before.node_id, "teacher_type": before.teacher_type, "source": before.source})),
-        after: Some(audit_view(&v)), result: "ok",
-    }).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry {
+            action: "teachers.updated",
+            subject_type: "teacher",
+            subject_id: Some(id),
+            node_path: &pool.path,
+            before: Some(json!({
+                "name": before.name,
+                "node_id": before.node_id,
+                "teacher_type": before.teacher_type,
+                "source": before.source,
+            })),
+            after: Some(audit_view(&v)),
+            result: "ok",
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(get_teacher(db, actor, id).await?.teacher)
 }
@@ -260,16 +274,16 @@ pub async fn set_status(
             };
             let reason = text::required(&mut fe, "retired_reason", reason, 200);
             fe.into_result()?;
-            if t.status == "retired" {
+            if t.status == TeacherStatus::Retired {
                 return Err(Error::Conflict(Msg::new("teachers.already_retired")));
             }
-            ("retired", on, Some(reason))
+            (TeacherStatus::Retired, on, Some(reason))
         }
         None => {
-            if t.status == "active" {
+            if t.status == TeacherStatus::Active {
                 return Err(Error::Conflict(Msg::new("teachers.already_active")));
             }
-            ("active", None, None)
+            (TeacherStatus::Active, None, None)
         }
     };
     let mut tx = db.begin().await?;
@@ -278,7 +292,7 @@ pub async fn set_status(
         &mut tx,
         actor,
         Entry {
-            action: if status == "retired" {
+            action: if status == TeacherStatus::Retired {
                 "teachers.retired"
             } else {
                 "teachers.reinstated"

@@ -2,7 +2,10 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{ServiceHours, TaughtActivity, TeacherFilter, TeacherRecord, TeacherValues, Training};
+use super::{
+    ServiceHours, TaughtActivity, TeacherFilter, TeacherRecord, TeacherStatus, TeacherValues,
+    Training,
+};
 use crate::db::{Db, Tx, grouped_texts, like_escape};
 use crate::error::Result;
 use crate::page::{Page, PageRequest};
@@ -112,7 +115,7 @@ pub(super) async fn update(
 pub(super) async fn set_status(
     tx: &mut Tx,
     id: i64,
-    status: &str,
+    status: TeacherStatus,
     on: Option<NaiveDate>,
     reason: Option<&str>,
     now: DateTime<Utc>,

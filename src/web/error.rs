@@ -121,7 +121,13 @@ pub fn render_error_response(
             | Error::BadRequest(m) => Some(m.key),
             _ => None,
         };
-        let body = json!({"error": {"code": code_of(e), "reason": reason, "message": message, "fields": fields, "request_id": request_id}});
+        let body = json!({"error": {
+            "code": code_of(e),
+            "reason": reason,
+            "message": message,
+            "fields": fields,
+            "request_id": request_id,
+        }});
         return (status, axum::Json(body)).into_response();
     }
     if matches!(e, Error::Unauthenticated) {

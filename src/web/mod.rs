@@ -70,14 +70,30 @@ pub fn router(state: AppState) -> Router {
         // connection), then the session, the origin check, and error rendering (which sees them
         // all).
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
-        .layer(middleware::from_fn_with_state(state.clone(), extract::resolve_session))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            extract::resolve_session,
+        ))
         .layer(middleware::from_fn(check_origin))
-        .layer(middleware::from_fn_with_state(state.clone(), error::render_errors))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            error::render_errors,
+        ))
         .layer(middleware::from_fn(security_headers))
         .layer(DefaultBodyLimit::max(limit))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
-            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            let id = req
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            tracing::info_span!(
+                "request",
+                method = %req.method(),
+                path = %req.uri().path(),
+                request_id = %id
+            )
         }))
         .layer(middleware::from_fn(request_id))
         .with_state(state)

@@ -4,7 +4,7 @@ use chrono::{Datelike, Duration, Utc};
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::helpers::{Backend, TestApp, spawn_app, text_of};
+use crate::helpers::{Backend, TestApp, post, spawn_app, text_of};
 
 fn day(offset: i64) -> String {
     (Utc::now() + Duration::hours(8) + Duration::days(offset))
@@ -15,18 +15,6 @@ fn day(offset: i64) -> String {
 async fn theme(app: &TestApp, name: &str) -> i64 {
     app.scalar(&format!("select id from themes where name = '{name}'"))
         .await
-}
-
-async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> (u16, Value) {
-    let r = app
-        .client()
-        .post(app.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.json().await.unwrap_or_default())
 }
 
 async fn plan(
@@ -670,3 +658,77 @@ async fn a_lead_department_acts_only_on_the_activities_it_leads(b: Backend) {
 }
 
 both!(a_lead_department_acts_only_on_the_activities_it_leads);
+
+async fn month_and_week_calendars_by_centre_town_and_theme(b: Backend) {
+    let app = spawn_app(b).await;
+    let office = app.token("qunli.office").await;
+    let day = (Utc::now() + Duration::days(40)).date_naive();
+    let health = app
+        .scalar("select id from themes where name = '卫生'")
+        .await;
+    let sports = app
+        .scalar("select id from themes where name = '文体'")
+        .await;
+    let plan = |title: &'static str, centre: &'static str, theme: i64| {
+        let (app, office) = (&app, office.clone());
+        async move {
+            let body = json!({"title": title, "owner_id": app.node_id(centre).await, "theme_id": theme,
+                "date": day.to_string(), "start_time": "14:00", "end_time": "15:30"});
+            let (s, v) = post(app, &office, "/api/v1/activities", body).await;
+            assert_eq!(s, 201, "{v}");
+            v[0]["id"].as_i64().unwrap()
+        }
+    };
+    let a = plan("艾灸养生讲座", "群力社区学习中心", health).await;
+    plan("广场舞培训", "双河村学习中心", sports).await;
+    for action in ["submit", "approve"] {
+        post(
+            &app,
+            &office,
+            &format!("/api/v1/activities/{a}/transition"),
+            json!({"action": action}),
+        )
+        .await;
+    }
+    let web = app.login("qunli.office").await;
+    let page = |q: String| {
+        let (web, url) = (web.clone(), app.url(&format!("/activities/calendar?{q}")));
+        async move {
+            let r = web.get(url).send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            text_of(&r.text().await.unwrap())
+        }
+    };
+    let month = page(format!("view=month&date={day}")).await;
+    assert!(
+        month.contains("艾灸养生讲座") && month.contains("广场舞培训"),
+        "{month}"
+    );
+    assert!(month.contains("草稿"), "the draft is marked");
+    let by_theme = page(format!("view=month&date={day}&theme_id={health}")).await;
+    assert!(by_theme.contains("艾灸养生讲座") && !by_theme.contains("广场舞培训"));
+    let centre = app.node_id("双河村学习中心").await;
+    let by_centre = page(format!("view=week&date={day}&owner_id={centre}")).await;
+    assert!(
+        by_centre.contains("广场舞培训") && !by_centre.contains("艾灸养生讲座"),
+        "{by_centre}"
+    );
+    let next_week = page(format!("view=week&date={}", day + Duration::days(7))).await;
+    assert!(!next_week.contains("广场舞培训"));
+    // Another street's staff see none of it; a bad date falls back to today.
+    let qiling = app.login("qiling.office").await;
+    let other = text_of(
+        &qiling
+            .get(app.url(&format!("/activities/calendar?date={day}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(!other.contains("艾灸养生讲座"));
+    assert!(page("date=2026-13-45".into()).await.contains("活动日历"));
+}
+
+both!(month_and_week_calendars_by_centre_town_and_theme,);

@@ -5,27 +5,7 @@ use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::helpers::{Backend, TestApp, TestDb, spawn_app, spawn_configured, text_of};
-
-async fn post(app: &TestApp, token: Option<&str>, path: &str, body: Value) -> (u16, Value) {
-    let mut r = app.client().post(app.url(path)).json(&body);
-    if let Some(t) = token {
-        r = r.bearer_auth(t);
-    }
-    let r = r.send().await.unwrap();
-    (r.status().as_u16(), r.json().await.unwrap_or_default())
-}
-
-async fn get(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
-    let r = app
-        .client()
-        .get(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.json().await.unwrap_or_default())
-}
+use crate::helpers::{Backend, TestApp, TestDb, get, post, spawn_app, spawn_configured, text_of};
 
 /// A published activity of 群力社区学习中心 going on right now (started 5 minutes ago).
 pub(crate) async fn running(app: &TestApp, office: &str, title: &str) -> i64 {
@@ -60,7 +40,7 @@ pub(crate) async fn code(app: &TestApp, token: &str, id: i64) -> String {
     v["token"].as_str().unwrap().to_string()
 }
 
-async fn phone_in(app: &TestApp, community: &str, offset: i64) -> String {
+pub(crate) async fn phone_in(app: &TestApp, community: &str, offset: i64) -> String {
     let c = app.node_id(community).await;
     app.text(&format!("select phone from residents where community_id = {c} and phone is not null order by id limit 1 offset {offset}")).await
 }
@@ -255,7 +235,7 @@ async fn forged_expired_early_and_cancelled_check_ins_are_refused(b: Backend) {
     let qr_gone = code(&app, &office, gone).await;
     let (s, _) = post(
         &app,
-        Some(&office),
+        &office,
         &format!("/api/v1/activities/{gone}/transition"),
         json!({"action": "cancel", "reason": "暴雨"}),
     )
@@ -359,12 +339,12 @@ async fn staff_mark_by_hand_enter_a_paper_sheet_and_count_heads(b: Backend) {
     let r1 = app.scalar(&format!("select id from residents where community_id = {c} and erased_at is null order by id limit 1")).await;
     let r2 = app.scalar(&format!("select id from residents where community_id = {c} and erased_at is null order by id limit 1 offset 1")).await;
     // Enrolment closes when the activity has started; marks do not need it.
-    let (s, v) = post(&app, Some(&office), &format!("/api/v1/activities/{id}/attendance"),
+    let (s, v) = post(&app, &office, &format!("/api/v1/activities/{id}/attendance"),
         json!({"marks": [{"resident_id": r1, "status": "late"}, {"resident_id": r2, "status": "excused"}]})).await;
     assert_eq!((s, v["changed"].as_i64()), (200, Some(2)), "{v}");
     let (s, v) = post(
         &app,
-        Some(&office),
+        &office,
         &format!("/api/v1/activities/{id}/attendance"),
         json!({"marks": [{"resident_id": r1, "status": "sleeping"}]}),
     )
@@ -373,7 +353,7 @@ async fn staff_mark_by_hand_enter_a_paper_sheet_and_count_heads(b: Backend) {
     let phone = phone_in(&app, "群力社区", 5).await;
     let (s, v) = post(
         &app,
-        Some(&office),
+        &office,
         &format!("/api/v1/activities/{id}/attendance/by-phone"),
         json!({"phone": phone, "status": "present", "method": "sheet"}),
     )
@@ -381,7 +361,7 @@ async fn staff_mark_by_hand_enter_a_paper_sheet_and_count_heads(b: Backend) {
     assert_eq!(s, 200, "{v}");
     let (s, v) = post(
         &app,
-        Some(&office),
+        &office,
         &format!("/api/v1/activities/{id}/head-count"),
         json!({"head_count": 85}),
     )
@@ -389,7 +369,7 @@ async fn staff_mark_by_hand_enter_a_paper_sheet_and_count_heads(b: Backend) {
     assert_eq!((s, v["head_count"].as_i64()), (200, Some(85)));
     let (s, _) = post(
         &app,
-        Some(&office),
+        &office,
         &format!("/api/v1/activities/{id}/head-count"),
         json!({"head_count": -3}),
     )
@@ -425,7 +405,7 @@ async fn staff_mark_by_hand_enter_a_paper_sheet_and_count_heads(b: Backend) {
     let wangqi = app.token("wangqi").await;
     let (s, _) = post(
         &app,
-        Some(&wangqi),
+        &wangqi,
         &format!("/api/v1/activities/{id}/attendance"),
         json!({"marks": [{"resident_id": r1, "status": "present"}]}),
     )
@@ -475,7 +455,7 @@ async fn documenting_needs_attendance_and_a_photo_and_photos_lose_their_exif(b: 
     };
     let (s, v) = post(
         &app,
-        Some(&office),
+        &office,
         &format!("/api/v1/activities/{id}/document"),
         json!({"summary": "共 30 人参加"}),
     )
@@ -487,14 +467,14 @@ async fn documenting_needs_attendance_and_a_photo_and_photos_lose_their_exif(b: 
     );
     post(
         &app,
-        Some(&office),
+        &office,
         &format!("/api/v1/activities/{id}/head-count"),
         json!({"head_count": 30}),
     )
     .await;
     let (s, v) = post(
         &app,
-        Some(&office),
+        &office,
         &format!("/api/v1/activities/{id}/document"),
         json!({"summary": "共 30 人参加"}),
     )
@@ -565,7 +545,7 @@ async fn documenting_needs_attendance_and_a_photo_and_photos_lose_their_exif(b: 
     assert_eq!(r.status(), 404);
     let (s, v) = post(
         &app,
-        Some(&office),
+        &office,
         &format!("/api/v1/activities/{id}/document"),
         json!({"summary": "  "}),
     )
@@ -573,7 +553,7 @@ async fn documenting_needs_attendance_and_a_photo_and_photos_lose_their_exif(b: 
     assert_eq!(s, 422, "a summary is required: {v}");
     let (s, v) = post(
         &app,
-        Some(&office),
+        &office,
         &format!("/api/v1/activities/{id}/document"),
         json!({"summary": "共 30 人参加,反响良好"}),
     )
@@ -583,7 +563,7 @@ async fn documenting_needs_attendance_and_a_photo_and_photos_lose_their_exif(b: 
     // Documented: attendance is closed, the town school archives.
     let (s, _) = post(
         &app,
-        Some(&office),
+        &office,
         &format!("/api/v1/activities/{id}/head-count"),
         json!({"head_count": 31}),
     )
@@ -591,7 +571,7 @@ async fn documenting_needs_attendance_and_a_photo_and_photos_lose_their_exif(b: 
     assert_eq!(s, 409);
     let (s, v) = post(
         &app,
-        Some(&office),
+        &office,
         &format!("/api/v1/activities/{id}/transition"),
         json!({"action": "archive"}),
     )
@@ -694,7 +674,7 @@ async fn residents_who_attended_rate_and_their_page_shows_it(b: Backend) {
     // Erasure keeps the attendance and the score, drops the comment.
     let (s, _) = post(
         &app,
-        Some(&office),
+        &office,
         &format!("/api/v1/residents/{resident}/erase"),
         json!({}),
     )
@@ -849,378 +829,6 @@ fn exif_photo() -> Vec<u8> {
     out
 }
 
-async fn a_teachers_page_lists_the_activities_taught_and_their_hours(b: Backend) {
-    let app = spawn_app(b).await;
-    let office = app.token("qunli.office").await;
-    let teacher = app.scalar("select t.id from teachers t join org_nodes n on n.id = t.node_id where n.name = '群力镇社区教育学校' and t.status = 'active' order by t.id limit 1").await;
-    let theme = app
-        .scalar("select id from themes where name = '卫生'")
-        .await;
-    let date = (Utc::now() + Duration::days(20)).date_naive().to_string();
-    let (s, v) = post(&app, Some(&office), "/api/v1/activities", json!({"title": "急救知识讲座", "owner_id": app.node_id("群力社区学习中心").await,
-        "theme_id": theme, "teacher_ids": [teacher], "date": date, "start_time": "09:00", "end_time": "11:30"})).await;
-    assert_eq!(s, 201, "{v}");
-    let id = v[0]["id"].as_i64().unwrap();
-    for action in ["submit", "approve", "publish", "hold"] {
-        let (s, v) = post(
-            &app,
-            Some(&office),
-            &format!("/api/v1/activities/{id}/transition"),
-            json!({"action": action}),
-        )
-        .await;
-        assert_eq!(s, 200, "{action}: {v}");
-    }
-    let (_, detail) = get(&app, &office, &format!("/api/v1/teachers/{teacher}")).await;
-    assert_eq!(detail["taught"][0]["title"], "急救知识讲座");
-    let year = detail["taught_by_year"][0].as_array().unwrap();
-    assert_eq!(
-        year[1].as_i64(),
-        Some(150),
-        "two and a half hours: {detail}"
-    );
-    let web = app.login("qunli.office").await;
-    let html = web
-        .get(app.url(&format!("/teachers/{teacher}")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let text = text_of(&html);
-    assert!(
-        text.contains("急救知识讲座") && text.contains("2.5"),
-        "{text}"
-    );
-}
-
-both!(a_teachers_page_lists_the_activities_taught_and_their_hours);
-
-async fn month_and_week_calendars_by_centre_town_and_theme(b: Backend) {
-    let app = spawn_app(b).await;
-    let office = app.token("qunli.office").await;
-    let day = (Utc::now() + Duration::days(40)).date_naive();
-    let health = app
-        .scalar("select id from themes where name = '卫生'")
-        .await;
-    let sports = app
-        .scalar("select id from themes where name = '文体'")
-        .await;
-    let plan = |title: &'static str, centre: &'static str, theme: i64| {
-        let (app, office) = (&app, office.clone());
-        async move {
-            let body = json!({"title": title, "owner_id": app.node_id(centre).await, "theme_id": theme,
-                "date": day.to_string(), "start_time": "14:00", "end_time": "15:30"});
-            let (s, v) = post(app, Some(&office), "/api/v1/activities", body).await;
-            assert_eq!(s, 201, "{v}");
-            v[0]["id"].as_i64().unwrap()
-        }
-    };
-    let a = plan("艾灸养生讲座", "群力社区学习中心", health).await;
-    plan("广场舞培训", "双河村学习中心", sports).await;
-    for action in ["submit", "approve"] {
-        post(
-            &app,
-            Some(&office),
-            &format!("/api/v1/activities/{a}/transition"),
-            json!({"action": action}),
-        )
-        .await;
-    }
-    let web = app.login("qunli.office").await;
-    let page = |q: String| {
-        let (web, url) = (web.clone(), app.url(&format!("/activities/calendar?{q}")));
-        async move {
-            let r = web.get(url).send().await.unwrap();
-            assert_eq!(r.status(), 200);
-            text_of(&r.text().await.unwrap())
-        }
-    };
-    let month = page(format!("view=month&date={day}")).await;
-    assert!(
-        month.contains("艾灸养生讲座") && month.contains("广场舞培训"),
-        "{month}"
-    );
-    assert!(month.contains("草稿"), "the draft is marked");
-    let by_theme = page(format!("view=month&date={day}&theme_id={health}")).await;
-    assert!(by_theme.contains("艾灸养生讲座") && !by_theme.contains("广场舞培训"));
-    let centre = app.node_id("双河村学习中心").await;
-    let by_centre = page(format!("view=week&date={day}&owner_id={centre}")).await;
-    assert!(
-        by_centre.contains("广场舞培训") && !by_centre.contains("艾灸养生讲座"),
-        "{by_centre}"
-    );
-    let next_week = page(format!("view=week&date={}", day + Duration::days(7))).await;
-    assert!(!next_week.contains("广场舞培训"));
-    // Another street's staff see none of it; a bad date falls back to today.
-    let qiling = app.login("qiling.office").await;
-    let other = text_of(
-        &qiling
-            .get(app.url(&format!("/activities/calendar?date={day}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
-    assert!(!other.contains("艾灸养生讲座"));
-    assert!(page("date=2026-13-45".into()).await.contains("活动日历"));
-}
-
-both!(month_and_week_calendars_by_centre_town_and_theme);
-
-async fn put(app: &TestApp, token: &str, path: &str, body: Value) -> (u16, Value) {
-    let r = app
-        .client()
-        .put(app.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.json().await.unwrap_or_default())
-}
-
-async fn the_district_catalogue_is_edited_and_retired_entries_leave_the_choices(b: Backend) {
-    let app = spawn_app(b).await;
-    let office = app.token("qunli.office").await;
-    let (s, v) = post(
-        &app,
-        Some(&office),
-        "/api/v1/catalogue/themes",
-        json!({"name": "乡村振兴", "lead_departments": "农业服务中心、社保所"}),
-    )
-    .await;
-    assert_eq!(s, 201, "{v}");
-    let theme = v["id"].as_i64().unwrap();
-    let (s, v) = post(
-        &app,
-        Some(&office),
-        "/api/v1/catalogue/themes",
-        json!({"name": "乡村振兴"}),
-    )
-    .await;
-    assert_eq!(
-        (s, v["error"]["fields"][0]["message"].as_str()),
-        (422, Some("本区已有同名条目"))
-    );
-    let (s, v) = post(
-        &app,
-        Some(&office),
-        "/api/v1/catalogue/formats",
-        json!({"name": "田间课堂"}),
-    )
-    .await;
-    assert_eq!(s, 201, "{v}");
-    let format = v["id"].as_i64().unwrap();
-    // The new theme can be chosen for an activity; once retired it cannot, and it stays on the
-    // catalogue.
-    let date = (Utc::now() + Duration::days(20)).date_naive().to_string();
-    let plan = json!({"title": "稻田综合种养", "owner_id": app.node_id("双河村学习中心").await, "theme_id": theme, "format_id": format,
-        "date": date, "start_time": "09:00", "end_time": "11:00"});
-    let (s, v) = post(&app, Some(&office), "/api/v1/activities", plan.clone()).await;
-    assert_eq!(s, 201, "{v}");
-    assert_eq!(v[0]["format_name"], "田间课堂");
-    let (s, _) = put(
-        &app,
-        &office,
-        &format!("/api/v1/catalogue/themes/{theme}"),
-        json!({"name": "乡村振兴", "active": false}),
-    )
-    .await;
-    assert_eq!(s, 200);
-    let (s, _) = post(&app, Some(&office), "/api/v1/activities", plan).await;
-    assert_eq!(s, 422, "a retired theme is no longer offered");
-    let (_, c) = get(&app, &office, "/api/v1/catalogue").await;
-    assert!(
-        c["themes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|t| t["name"] == "乡村振兴" && t["active"] == false)
-    );
-    assert_eq!(
-        app.scalar("select count(*) from audit_log where action like 'catalogue.%'")
-            .await,
-        3
-    );
-    // Another district's theme is not found; a centre head cannot edit; Qiling does not see Qunli's
-    // entries.
-    let qiling = app.token("qiling.office").await;
-    let (s, _) = put(
-        &app,
-        &qiling,
-        &format!("/api/v1/catalogue/themes/{theme}"),
-        json!({"name": "改名"}),
-    )
-    .await;
-    assert_eq!(s, 404);
-    let (_, other) = get(&app, &qiling, "/api/v1/catalogue").await;
-    assert!(
-        !other["formats"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|f| f["name"] == "田间课堂")
-    );
-    let head = app.token("qunli.centre").await;
-    let (s, _) = post(
-        &app,
-        Some(&head),
-        "/api/v1/catalogue/target_groups",
-        json!({"name": "新市民"}),
-    )
-    .await;
-    assert_eq!(s, 403);
-    // The page: the office edits a target group in place.
-    let web = app.login("qunli.office").await;
-    let html = web
-        .get(app.url("/catalogue"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        html.contains("value=\"乡村振兴\"") && html.contains("value=\"田间课堂\""),
-        "{html}"
-    );
-    let csrf = app.csrf(&web).await;
-    let r = web
-        .post(app.url("/catalogue/target_groups"))
-        .form(&[("_csrf", csrf.as_str()), ("name", "新市民")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
-    let r = web
-        .post(app.url("/catalogue/target_groups"))
-        .form(&[("_csrf", csrf.as_str()), ("name", "")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 422);
-}
-
-both!(the_district_catalogue_is_edited_and_retired_entries_leave_the_choices);
-
-async fn residents_enrol_themselves_with_the_shared_link_and_wait_beyond_capacity(b: Backend) {
-    let app = spawn_app(b).await;
-    let office = app.token("qunli.office").await;
-    let theme = app
-        .scalar("select id from themes where name = '卫生'")
-        .await;
-    let date = (Utc::now() + Duration::days(20)).date_naive().to_string();
-    let (_, v) = post(&app, Some(&office), "/api/v1/activities", json!({"title": "中医养生讲座", "owner_id": app.node_id("群力社区学习中心").await,
-        "theme_id": theme, "date": date, "start_time": "09:00", "end_time": "10:00", "capacity": "1"})).await;
-    let id = v[0]["id"].as_i64().unwrap();
-    let (s, _) = get(
-        &app,
-        &office,
-        &format!("/api/v1/activities/{id}/enrol-link"),
-    )
-    .await;
-    assert_eq!(s, 409, "no link before publication");
-    for action in ["submit", "approve", "publish"] {
-        post(
-            &app,
-            Some(&office),
-            &format!("/api/v1/activities/{id}/transition"),
-            json!({"action": action}),
-        )
-        .await;
-    }
-    let (_, v) = get(
-        &app,
-        &office,
-        &format!("/api/v1/activities/{id}/enrol-link"),
-    )
-    .await;
-    let link = v["token"].as_str().unwrap().to_string();
-    let first = phone_in(&app, "群力社区", 0).await;
-    let (s, v) = post(
-        &app,
-        None,
-        "/api/v1/enrol",
-        json!({"token": link, "phone": first}),
-    )
-    .await;
-    assert_eq!(
-        (s, v["result"].as_str(), v["enrolment"]["status"].as_str()),
-        (200, Some("done"), Some("enrolled")),
-        "{v}"
-    );
-    let (_, v) = post(
-        &app,
-        None,
-        "/api/v1/enrol",
-        json!({"token": link, "phone": first}),
-    )
-    .await;
-    assert_eq!(v["result"], "already");
-    // A first-timer is asked for a name, then registered and put on the waiting list (capacity 1).
-    let (_, v) = post(
-        &app,
-        None,
-        "/api/v1/enrol",
-        json!({"token": link, "phone": "13600001111"}),
-    )
-    .await;
-    assert_eq!(v["result"], "name_needed");
-    let (_, v) = post(
-        &app,
-        None,
-        "/api/v1/enrol",
-        json!({"token": link, "phone": "13600001111", "name": "陈新"}),
-    )
-    .await;
-    assert_eq!(v["enrolment"]["status"], "waiting", "{v}");
-    let (s, _) = post(
-        &app,
-        None,
-        "/api/v1/enrol",
-        json!({"token": format!("{link}0"), "phone": first}),
-    )
-    .await;
-    assert_eq!(s, 400, "a forged link");
-    assert_eq!(
-        app.scalar(&format!(
-            "select count(*) from enrolments where activity_id = {id}"
-        ))
-        .await,
-        2
-    );
-    // The phone page says so in words.
-    let phone = app.client();
-    let page = text_of(
-        &phone
-            .get(app.url(&format!("/e/{link}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
-    assert!(
-        page.contains("中医养生讲座") && page.contains("名额已满"),
-        "{page}"
-    );
-    let second = phone_in(&app, "群力社区", 1).await;
-    let r = phone
-        .post(app.url("/e"))
-        .form(&[("token", link.as_str()), ("phone", second.as_str())])
-        .send()
-        .await
-        .unwrap();
-    assert!(text_of(&r.text().await.unwrap()).contains("候补名单"));
-}
-
-both!(residents_enrol_themselves_with_the_shared_link_and_wait_beyond_capacity);
-
 /// A number registered in another town is, at this town's check-in, a first-time visitor: the
 /// answer asks for a name (it does not reveal the other town's resident, masked or not), the
 /// visitor is registered in this town, and the other town's resident gets no attendance. The
@@ -1286,7 +894,7 @@ async fn a_number_from_another_town_is_a_first_time_visitor_and_reveals_nothing(
     let body = json!({"phone": phone2, "status": "present"});
     let (s, v) = post(
         &app,
-        Some(&office),
+        &office,
         &format!("/api/v1/activities/{id}/attendance/by-phone"),
         body,
     )

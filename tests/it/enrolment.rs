@@ -5,19 +5,8 @@ use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::helpers::{Backend, TestApp, spawn_app, text_of};
-
-async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> (u16, Value) {
-    let r = app
-        .client()
-        .post(app.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    (r.status().as_u16(), r.json().await.unwrap_or_default())
-}
+use crate::checkin::phone_in;
+use crate::helpers::{Backend, TestApp, get, post, spawn_app, text_of};
 
 /// A published activity of 双河村学习中心 with this capacity.
 async fn published(app: &TestApp, token: &str, capacity: i64) -> i64 {
@@ -296,3 +285,117 @@ both!(
     enrolment_needs_a_published_activity_and_a_resident_in_scope,
     staff_enrol_by_phone_on_the_activity_page_and_the_resident_page_lists_it
 );
+
+async fn residents_enrol_themselves_with_the_shared_link_and_wait_beyond_capacity(b: Backend) {
+    let app = spawn_app(b).await;
+    let office = app.token("qunli.office").await;
+    let theme = app
+        .scalar("select id from themes where name = '卫生'")
+        .await;
+    let date = (Utc::now() + Duration::days(20)).date_naive().to_string();
+    let (_, v) = post(&app, &office, "/api/v1/activities", json!({"title": "中医养生讲座", "owner_id": app.node_id("群力社区学习中心").await,
+        "theme_id": theme, "date": date, "start_time": "09:00", "end_time": "10:00", "capacity": "1"})).await;
+    let id = v[0]["id"].as_i64().unwrap();
+    let (s, _) = get(
+        &app,
+        &office,
+        &format!("/api/v1/activities/{id}/enrol-link"),
+    )
+    .await;
+    assert_eq!(s, 409, "no link before publication");
+    for action in ["submit", "approve", "publish"] {
+        post(
+            &app,
+            &office,
+            &format!("/api/v1/activities/{id}/transition"),
+            json!({"action": action}),
+        )
+        .await;
+    }
+    let (_, v) = get(
+        &app,
+        &office,
+        &format!("/api/v1/activities/{id}/enrol-link"),
+    )
+    .await;
+    let link = v["token"].as_str().unwrap().to_string();
+    let first = phone_in(&app, "群力社区", 0).await;
+    let (s, v) = post(
+        &app,
+        None,
+        "/api/v1/enrol",
+        json!({"token": link, "phone": first}),
+    )
+    .await;
+    assert_eq!(
+        (s, v["result"].as_str(), v["enrolment"]["status"].as_str()),
+        (200, Some("done"), Some("enrolled")),
+        "{v}"
+    );
+    let (_, v) = post(
+        &app,
+        None,
+        "/api/v1/enrol",
+        json!({"token": link, "phone": first}),
+    )
+    .await;
+    assert_eq!(v["result"], "already");
+    // A first-timer is asked for a name, then registered and put on the waiting list (capacity 1).
+    let (_, v) = post(
+        &app,
+        None,
+        "/api/v1/enrol",
+        json!({"token": link, "phone": "13600001111"}),
+    )
+    .await;
+    assert_eq!(v["result"], "name_needed");
+    let (_, v) = post(
+        &app,
+        None,
+        "/api/v1/enrol",
+        json!({"token": link, "phone": "13600001111", "name": "陈新"}),
+    )
+    .await;
+    assert_eq!(v["enrolment"]["status"], "waiting", "{v}");
+    let (s, _) = post(
+        &app,
+        None,
+        "/api/v1/enrol",
+        json!({"token": format!("{link}0"), "phone": first}),
+    )
+    .await;
+    assert_eq!(s, 400, "a forged link");
+    assert_eq!(
+        app.scalar(&format!(
+            "select count(*) from enrolments where activity_id = {id}"
+        ))
+        .await,
+        2
+    );
+    // The phone page says so in words.
+    let phone = app.client();
+    let page = text_of(
+        &phone
+            .get(app.url(&format!("/e/{link}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(
+        page.contains("中医养生讲座") && page.contains("名额已满"),
+        "{page}"
+    );
+    let second = phone_in(&app, "群力社区", 1).await;
+    let r = phone
+        .post(app.url("/e"))
+        .form(&[("token", link.as_str()), ("phone", second.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(text_of(&r.text().await.unwrap()).contains("候补名单"));
+}
+
+both!(residents_enrol_themselves_with_the_shared_link_and_wait_beyond_capacity,);

@@ -335,7 +335,14 @@ async fn a_server_killed_during_mixed_writes_keeps_every_acknowledged_write(b: B
                     1 => send("/api/v1/households".into(), Some(&head),
                         json!({"community_id": community, "name": format!("断电户{n}")})).await,
                     2 => send("/api/v1/activities".into(), Some(&office),
-                        json!({"title": format!("断电活动{n}"), "owner_id": centre, "theme_id": theme, "date": date, "start_time": "09:00", "end_time": "10:00"})).await,
+                        json!({
+                            "title": format!("断电活动{n}"),
+                            "owner_id": centre,
+                            "theme_id": theme,
+                            "date": date,
+                            "start_time": "09:00",
+                            "end_time": "10:00",
+                        })).await,
                     3 => {
                         let Some(p) = mark_phones.get(n) else { return };
                         send(format!("/api/v1/activities/{activity}/attendance/by-phone"), Some(&head),

@@ -389,6 +389,54 @@ pub async fn api_post(
     api(app, reqwest::Method::POST, token, path, Some(body)).await
 }
 
+/// Who a test request is from: a bearer token, or nobody (`None`, a resident's phone).
+pub trait Bearer {
+    fn token(&self) -> Option<&str>;
+}
+
+impl Bearer for &str {
+    fn token(&self) -> Option<&str> {
+        Some(self)
+    }
+}
+
+impl Bearer for &String {
+    fn token(&self) -> Option<&str> {
+        Some(self.as_str())
+    }
+}
+
+impl Bearer for Option<&str> {
+    fn token(&self) -> Option<&str> {
+        *self
+    }
+}
+
+/// `POST` of a JSON body through the API; the status and the JSON answer.
+pub async fn post(
+    app: &TestApp,
+    who: impl Bearer,
+    path: &str,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    api(app, reqwest::Method::POST, who.token(), path, Some(body)).await
+}
+
+/// `PUT` of a JSON body through the API.
+pub async fn put(
+    app: &TestApp,
+    who: impl Bearer,
+    path: &str,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    api(app, reqwest::Method::PUT, who.token(), path, Some(body)).await
+}
+
+/// `GET` through the API.
+pub async fn get(app: &TestApp, who: impl Bearer, path: &str) -> (u16, serde_json::Value) {
+    api(app, reqwest::Method::GET, who.token(), path, None).await
+}
+
 /// An xlsx in the resident template's layout whose shared strings are replaced by `count` tiny
 /// strings: a few hundred KB on disk that inflate to `count` × 17 bytes (a zip bomb of the kind a
 /// spreadsheet can carry).

@@ -289,7 +289,15 @@ async fn the_dengbao_profile_asks_three_kinds_of_characters_and_a_new_password_e
     let c = app.client();
     let token = app.token("qiling.office").await;
     let station = app.node_id("东龙池村工作站").await;
-    let new_user = |password: &str| serde_json::json!({"username": "donglongchi", "display_name": "孙丽华", "role": "centre_head", "node_id": station, "password": password});
+    let new_user = |password: &str| {
+        serde_json::json!({
+            "username": "donglongchi",
+            "display_name": "孙丽华",
+            "role": "centre_head",
+            "node_id": station,
+            "password": password,
+        })
+    };
     let weak = c
         .post(app.url("/api/v1/users"))
         .bearer_auth(&token)
@@ -513,7 +521,15 @@ async fn a_town_office_manages_accounts_only_inside_its_town(b: Backend) {
     let token = app.token("qiling.office").await;
     let c = app.client();
     let station = app.node_id("东龙池村工作站").await;
-    let new_user = |role: &str, node: i64, username: &str| serde_json::json!({"username": username, "display_name": "孙丽华", "role": role, "node_id": node, "password": "Gongzuozhan#2021"});
+    let new_user = |role: &str, node: i64, username: &str| {
+        serde_json::json!({
+            "username": username,
+            "display_name": "孙丽华",
+            "role": role,
+            "node_id": node,
+            "password": "Gongzuozhan#2021",
+        })
+    };
     let ok = c
         .post(app.url("/api/v1/users"))
         .bearer_auth(&token)

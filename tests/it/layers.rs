@@ -109,7 +109,7 @@ fn named_modules(text: &str) -> BTreeSet<String> {
     // `crate::on_db!` and its kin are exported at the root but live in `db`.
     out.into_iter()
         .map(|m| match m.as_str() {
-            "on_db" | "on_tx" | "on_conn" => "db".to_string(),
+            "on_db" | "on_tx" | "on_conn" | "text_enum" => "db".to_string(),
             _ => m,
         })
         .collect()

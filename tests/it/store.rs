@@ -470,7 +470,41 @@ async fn the_demo_holds_the_two_towns_of_the_plans(b: Backend) {
     );
 }
 
+/// A status or kind read from a row is the enum of its concept; a name the code does not know is a
+/// decoding error (a clear internal error), never silently a draft or the root.
+async fn an_unknown_name_in_a_status_column_is_an_error_not_a_default(b: Backend) {
+    use cedu::activities::Status;
+    use cedu::org::Kind;
+    let t = TestDb::new(b).await;
+    let db = t.connect().await;
+    async fn read<T>(db: &Db, sql: &'static str) -> Result<T, sqlx::Error>
+    where
+        T: Send + Unpin + for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+        T: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+    {
+        match db {
+            Db::Sqlite(p) => sqlx::query_scalar::<_, T>(sql).fetch_one(p).await,
+            Db::Postgres(p) => sqlx::query_scalar::<_, T>(sql).fetch_one(p).await,
+        }
+    }
+    assert_eq!(
+        read::<Status>(&db, "select 'published'").await.unwrap(),
+        Status::Published
+    );
+    assert_eq!(
+        read::<Kind>(&db, "select 'centre'").await.unwrap(),
+        Kind::Centre
+    );
+    let e = read::<Status>(&db, "select 'bogus'").await.unwrap_err();
+    assert!(e.to_string().contains("unknown Status \"bogus\""), "{e}");
+    let e = read::<Kind>(&db, "select 'hamlet'").await.unwrap_err();
+    assert!(e.to_string().contains("unknown Kind \"hamlet\""), "{e}");
+    let e = Error::from(read::<Status>(&db, "select 'bogus'").await.unwrap_err());
+    assert!(matches!(e, Error::Internal { .. }), "{e:?}");
+}
+
 both!(
+    an_unknown_name_in_a_status_column_is_an_error_not_a_default,
     a_community_and_its_centre_are_created_together_and_audited,
     a_repeated_name_under_one_parent_is_refused_and_nothing_is_written,
     a_move_under_itself_or_a_wrong_kind_is_refused_and_a_good_move_carries_the_subtree,

@@ -139,8 +139,8 @@ async fn page(state: &AppState, cx: &Ctx, id: i64) -> Result<AttendancePage> {
             resident_id: r.resident_id,
             name: r.resident_name.clone(),
             phone: r.phone.clone().unwrap_or_default(),
-            status: r.status.clone(),
-            status_label: label("attendance.status", &r.status),
+            status: r.status.to_string(),
+            status_label: label("attendance.status", r.status.as_str()),
             method_label: label("attendance.method", &r.method),
             time: crate::calendar::short(r.checked_at),
         })

@@ -203,7 +203,7 @@ async fn enrol_submit(
     ]);
     match r {
         Ok(attendance::SelfEnrolment::Done { enrolment }) => {
-            p.done = if enrolment.status == "waiting" {
+            p.done = if enrolment.status == crate::attendance::EnrolmentStatus::Waiting {
                 "waiting"
             } else {
                 "enrolled"

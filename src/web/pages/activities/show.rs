@@ -69,7 +69,7 @@ pub(super) async fn show_page(state: &AppState, cx: &Ctx, id: i64) -> Result<Sho
                     resident_id: e.resident_id,
                     name: e.resident_name,
                     phone: e.phone.unwrap_or_default(),
-                    waiting: e.status == "waiting",
+                    waiting: e.status == crate::attendance::EnrolmentStatus::Waiting,
                 })
                 .collect::<Vec<_>>(),
         )
@@ -160,7 +160,7 @@ pub(super) async fn enrol(
     match attendance::enrol_by_phone(&state.db, &actor, id, &f.phone).await {
         Ok(e) => Ok(see_other(&format!(
             "/activities/{id}?ok={}",
-            if e.status == "waiting" {
+            if e.status == crate::attendance::EnrolmentStatus::Waiting {
                 "waiting"
             } else {
                 "enrolled"

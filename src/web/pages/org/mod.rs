@@ -77,8 +77,8 @@ fn view(lang: Lang, n: &Node) -> NodeView {
     NodeView {
         id: n.id,
         name: n.name.clone(),
-        kind: n.kind.clone(),
-        kind_label: label(lang, "kind", Some(&n.kind)),
+        kind: n.kind.to_string(),
+        kind_label: label(lang, "kind", Some(n.kind.as_str())),
         subtype_label: label(lang, "subtype", n.subtype.as_deref()),
         population: n.population.map(|p| p.to_string()).unwrap_or_default(),
         venue: n.venue.clone().unwrap_or_default(),

@@ -112,7 +112,7 @@ fn row(lang: Lang, t: &Teacher) -> TeacherRow {
         themes: t.themes.join("、"),
         speciality: t.speciality.clone().unwrap_or_default(),
         status: i18n::t(lang, &format!("teachers.status.{}", t.status)).to_string(),
-        retired: t.status == "retired",
+        retired: t.status == crate::teachers::TeacherStatus::Retired,
         retired_note: match (&t.retired_on, &t.retired_reason) {
             (Some(d), Some(r)) => format!("{d} {r}"),
             _ => String::new(),

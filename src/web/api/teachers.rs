@@ -1,0 +1,224 @@
+//! The teacher pool: teachers, their status, trainings and service hours.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+
+use crate::access::Permission as P;
+use crate::error::Result;
+use crate::page::{Page, PageRequest};
+use crate::teachers::{self, Teacher, TeacherDetail, TeacherFilter, TeacherInput, TimeEntry};
+use crate::web::AppState;
+use crate::web::extract::{CurrentActor, Id, Json, Query};
+use crate::web::routes::{Object, Routes, Rule};
+
+pub(super) fn router() -> Routes {
+    let teacher = |p| Rule::needs(p).on(Object::Teacher);
+    Routes::new()
+        .get("/teachers", Rule::needs(P::TeachersRead), list_teachers)
+        .post("/teachers", Rule::needs(P::TeachersWrite), create_teacher)
+        .get("/teachers/{id}", teacher(P::TeachersRead), get_teacher)
+        .put("/teachers/{id}", teacher(P::TeachersWrite), update_teacher)
+        .post(
+            "/teachers/{id}/retire",
+            teacher(P::TeachersWrite),
+            retire_teacher,
+        )
+        .post(
+            "/teachers/{id}/reinstate",
+            teacher(P::TeachersWrite),
+            reinstate_teacher,
+        )
+        .post(
+            "/teachers/{id}/trainings",
+            teacher(P::TeachersWrite),
+            add_training,
+        )
+        .post(
+            "/teachers/{id}/service",
+            teacher(P::TeachersWrite),
+            add_service,
+        )
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TeacherQuery {
+    q: Option<String>,
+    /// The pool: a town school or a learning centre.
+    node_id: Option<i64>,
+    teacher_type: Option<String>,
+    source: Option<String>,
+    /// active (default), retired or all
+    status: Option<String>,
+    theme_id: Option<i64>,
+    /// From 1 (to 100,000).
+    #[param(minimum = 1, maximum = 100000)]
+    page: Option<u32>,
+    /// 1 to 200 (default 20).
+    #[param(minimum = 1, maximum = 200)]
+    per_page: Option<u32>,
+}
+
+/// Teachers you may see: your scope's pools and your town school's pool.
+#[utoipa::path(
+    get,
+    path = "/api/v1/teachers",
+    tag = "teachers",
+    params(TeacherQuery),
+    responses((status = 200, body = Page<Teacher>)),
+)]
+pub async fn list_teachers(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Query(q): Query<TeacherQuery>,
+) -> Result<axum::Json<Page<Teacher>>> {
+    let f = TeacherFilter {
+        q: q.q,
+        node_id: q.node_id,
+        teacher_type: q.teacher_type,
+        source: q.source,
+        status: q.status,
+        theme_id: q.theme_id,
+    };
+    Ok(axum::Json(
+        teachers::list_teachers(&s.db, &a, &f, PageRequest::checked(q.page, q.per_page)?).await?,
+    ))
+}
+
+/// Add a teacher to a pool.
+#[utoipa::path(
+    post,
+    path = "/api/v1/teachers",
+    tag = "teachers",
+    request_body = TeacherInput,
+    responses((status = 201, body = Teacher), (status = 422, body = super::ApiError)),
+)]
+pub async fn create_teacher(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Json(b): Json<TeacherInput>,
+) -> Result<(StatusCode, axum::Json<Teacher>)> {
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(teachers::create_teacher(&s.db, &a, &b).await?),
+    ))
+}
+
+/// A teacher with trainings and service hours.
+#[utoipa::path(
+    get,
+    path = "/api/v1/teachers/{id}",
+    tag = "teachers",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = TeacherDetail), (status = 404, body = super::ApiError)),
+)]
+pub async fn get_teacher(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+) -> Result<axum::Json<TeacherDetail>> {
+    Ok(axum::Json(teachers::get_teacher(&s.db, &a, id).await?))
+}
+
+/// Replace a teacher's data.
+#[utoipa::path(
+    put,
+    path = "/api/v1/teachers/{id}",
+    tag = "teachers",
+    params(("id" = i64, Path)),
+    request_body = TeacherInput,
+    responses((status = 200, body = Teacher), (status = 422, body = super::ApiError)),
+)]
+pub async fn update_teacher(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+    Json(b): Json<TeacherInput>,
+) -> Result<axum::Json<Teacher>> {
+    Ok(axum::Json(
+        teachers::update_teacher(&s.db, &a, id, &b).await?,
+    ))
+}
+
+/// When and why a teacher leaves the pool.
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct RetireRequest {
+    /// YYYY-MM-DD
+    retired_on: String,
+    retired_reason: String,
+}
+
+/// Retire a teacher from the pool.
+#[utoipa::path(
+    post,
+    path = "/api/v1/teachers/{id}/retire",
+    tag = "teachers",
+    params(("id" = i64, Path)),
+    request_body = RetireRequest,
+    responses((status = 200, body = Teacher), (status = 409, body = super::ApiError)),
+)]
+pub async fn retire_teacher(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+    Json(b): Json<RetireRequest>,
+) -> Result<axum::Json<Teacher>> {
+    Ok(axum::Json(
+        teachers::set_status(&s.db, &a, id, Some((b.retired_on, b.retired_reason))).await?,
+    ))
+}
+
+/// Return a teacher to the pool.
+#[utoipa::path(
+    post,
+    path = "/api/v1/teachers/{id}/reinstate",
+    tag = "teachers",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Teacher), (status = 409, body = super::ApiError)),
+)]
+pub async fn reinstate_teacher(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+) -> Result<axum::Json<Teacher>> {
+    Ok(axum::Json(teachers::set_status(&s.db, &a, id, None).await?))
+}
+
+/// Record a training a teacher attended.
+#[utoipa::path(
+    post,
+    path = "/api/v1/teachers/{id}/trainings",
+    tag = "teachers",
+    params(("id" = i64, Path)),
+    request_body = TimeEntry,
+    responses((status = 204), (status = 422, body = super::ApiError)),
+)]
+pub async fn add_training(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+    Json(b): Json<TimeEntry>,
+) -> Result<StatusCode> {
+    teachers::add_training(&s.db, &a, id, &b).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Record a volunteer's service hours for an activity.
+#[utoipa::path(
+    post,
+    path = "/api/v1/teachers/{id}/service",
+    tag = "teachers",
+    params(("id" = i64, Path)),
+    request_body = TimeEntry,
+    responses((status = 204), (status = 409, body = super::ApiError)),
+)]
+pub async fn add_service(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+    Json(b): Json<TimeEntry>,
+) -> Result<StatusCode> {
+    teachers::add_service(&s.db, &a, id, &b).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
