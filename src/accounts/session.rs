@@ -150,7 +150,7 @@ pub async fn login(
                 Some(u) if ok && !u.active => "disabled",
                 _ => "wrong_credentials",
             };
-            let failures = store::failures_for_username_tx(&mut tx, username, window_start).await?;
+            let failures = store::failures_for_username(&mut tx, username, window_start).await?;
             audit::record(
                 &mut tx,
                 &anonymous(username, ip.clone()),
@@ -184,7 +184,7 @@ pub async fn login(
     let mut tx = db.begin().await?;
     store::clear_failures(&mut tx, username).await?;
     store::insert_session(&mut tx, &token_hash, user.id, &csrf, now, &addr).await?;
-    let row = store::session_row_tx(&mut tx, &token_hash)
+    let row = store::session_row(&mut tx, &token_hash)
         .await?
         .ok_or(Error::NotFound)?;
     let actor = actor_from(&row, Some(token_hash), ip)?;
@@ -280,7 +280,7 @@ pub async fn logout(db: &Db, actor: &Actor) -> Result<()> {
         return Ok(());
     };
     let mut tx = db.begin().await?;
-    store::delete_session_tx(&mut tx, hash).await?;
+    store::delete_session(&mut tx, hash).await?;
     audit::record(
         &mut tx,
         actor,

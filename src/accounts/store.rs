@@ -1,9 +1,9 @@
 use chrono::{DateTime, Utc};
 
-use crate::db::{Db, Tx, like_escape};
+use crate::db::{Conn, Db, Tx, like_escape};
 use crate::error::Result;
 use crate::page::{Page, PageRequest};
-use crate::{on_db, on_tx};
+use crate::{on_conn, on_db, on_tx};
 
 use super::users::{User, UserFilter};
 
@@ -48,25 +48,12 @@ pub(super) async fn failures_from_address(db: &Db, ip: &str, since: DateTime<Utc
 }
 
 pub(super) async fn failures_for_username(
-    db: &Db,
+    conn: impl Into<Conn<'_>>,
     username: &str,
     since: DateTime<Utc>,
 ) -> Result<i64> {
     let sql = "select count(*) from login_failures where username = $1 and at > $2";
-    Ok(on_db!(db, |p| sqlx::query_scalar(sql)
-        .bind(username)
-        .bind(since)
-        .fetch_one(p)
-        .await?))
-}
-
-pub(super) async fn failures_for_username_tx(
-    tx: &mut Tx,
-    username: &str,
-    since: DateTime<Utc>,
-) -> Result<i64> {
-    let sql = "select count(*) from login_failures where username = $1 and at > $2";
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+    Ok(on_conn!(conn.into(), |c| sqlx::query_scalar(sql)
         .bind(username)
         .bind(since)
         .fetch_one(c)
@@ -129,15 +116,11 @@ const SESSION_ROW: &str = "select s.user_id, u.username, u.display_name, u.role,
     join users u on u.id = s.user_id join org_nodes n on n.id = u.node_id \
     where s.id_hash = $1";
 
-pub(super) async fn session_row(db: &Db, id_hash: &str) -> Result<Option<SessionRow>> {
-    Ok(on_db!(db, |p| sqlx::query_as(SESSION_ROW)
-        .bind(id_hash)
-        .fetch_optional(p)
-        .await?))
-}
-
-pub(super) async fn session_row_tx(tx: &mut Tx, id_hash: &str) -> Result<Option<SessionRow>> {
-    Ok(on_tx!(tx, |c| sqlx::query_as(SESSION_ROW)
+pub(super) async fn session_row(
+    conn: impl Into<Conn<'_>>,
+    id_hash: &str,
+) -> Result<Option<SessionRow>> {
+    Ok(on_conn!(conn.into(), |c| sqlx::query_as(SESSION_ROW)
         .bind(id_hash)
         .fetch_optional(c)
         .await?))
@@ -167,19 +150,9 @@ pub(super) async fn touch_session(db: &Db, id_hash: &str, now: DateTime<Utc>) ->
     Ok(())
 }
 
-pub(super) async fn delete_session(db: &Db, id_hash: &str) -> Result<()> {
+pub(super) async fn delete_session(conn: impl Into<Conn<'_>>, id_hash: &str) -> Result<()> {
     let sql = "delete from sessions where id_hash = $1";
-    on_db!(db, |p| sqlx::query(sql)
-        .bind(id_hash)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected()))?;
-    Ok(())
-}
-
-pub(super) async fn delete_session_tx(tx: &mut Tx, id_hash: &str) -> Result<()> {
-    let sql = "delete from sessions where id_hash = $1";
-    on_tx!(tx, |c| sqlx::query(sql)
+    on_conn!(conn.into(), |c| sqlx::query(sql)
         .bind(id_hash)
         .execute(c)
         .await
@@ -220,17 +193,9 @@ const USER_COLS: &str = "select u.id, u.username, u.display_name, u.role, u.node
     from users u join org_nodes n on n.id = u.node_id left \
     join account_requests q on q.user_id = u.id and q.status = 'pending'";
 
-pub(super) async fn get_user(db: &Db, id: i64) -> Result<Option<User>> {
+pub(super) async fn get_user(conn: impl Into<Conn<'_>>, id: i64) -> Result<Option<User>> {
     let sql = format!("{USER_COLS} where u.id = $1");
-    Ok(on_db!(db, |p| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(p)
-        .await?))
-}
-
-pub(super) async fn get_user_tx(tx: &mut Tx, id: i64) -> Result<Option<User>> {
-    let sql = format!("{USER_COLS} where u.id = $1");
-    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+    Ok(on_conn!(conn.into(), |c| sqlx::query_as(&sql)
         .bind(id)
         .fetch_optional(c)
         .await?))

@@ -159,9 +159,7 @@ pub async fn create_user(
     if second {
         store::insert_request(&mut tx, id, "create", actor.user_id, now).await?;
     }
-    let user = store::get_user_tx(&mut tx, id)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let user = store::get_user(&mut tx, id).await?.ok_or(Error::NotFound)?;
     audit::record(
         &mut tx,
         actor,
@@ -277,9 +275,7 @@ pub async fn set_active(db: &Db, actor: &Actor, id: i64, active: bool) -> Result
     if !active {
         store::delete_sessions_of(&mut tx, id).await?;
     }
-    let after = store::get_user_tx(&mut tx, id)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let after = store::get_user(&mut tx, id).await?.ok_or(Error::NotFound)?;
     audit::record(
         &mut tx,
         actor,

@@ -107,7 +107,7 @@ pub async fn create_node(db: &Db, actor: &Actor, input: &NewNode) -> Result<Node
 pub async fn update_node(db: &Db, actor: &Actor, id: i64, input: &NodeInput) -> Result<Node> {
     actor.require(Permission::OrgEdit)?;
     let mut tx = db.begin().await?;
-    let before = store::get_tx(&mut tx, id)
+    let before = store::get(&mut tx, id)
         .await?
         .filter(|n| actor.sees(&n.path))
         .ok_or(Error::NotFound)?;
@@ -148,7 +148,7 @@ pub async fn require_member(db: &Db, actor: &Actor, member_id: i64) -> Result<()
     let m = store::member_tx(&mut tx, member_id)
         .await?
         .ok_or(Error::NotFound)?;
-    store::get_tx(&mut tx, m.node_id)
+    store::get(&mut tx, m.node_id)
         .await?
         .filter(|n| actor.sees(&n.path))
         .map(|_| ())
@@ -159,7 +159,7 @@ pub async fn require_member(db: &Db, actor: &Actor, member_id: i64) -> Result<()
 pub async fn move_node(db: &Db, actor: &Actor, id: i64, new_parent_id: i64) -> Result<Node> {
     actor.require(Permission::OrgManage)?;
     let mut tx = db.begin().await?;
-    let node = store::get_tx(&mut tx, id)
+    let node = store::get(&mut tx, id)
         .await?
         .filter(|n| actor.sees(&n.path))
         .ok_or(Error::NotFound)?;
@@ -221,7 +221,7 @@ pub async fn move_node(db: &Db, actor: &Actor, id: i64, new_parent_id: i64) -> R
 pub async fn retire_node(db: &Db, actor: &Actor, id: i64) -> Result<Node> {
     actor.require(Permission::OrgManage)?;
     let mut tx = db.begin().await?;
-    let node = store::get_tx(&mut tx, id)
+    let node = store::get(&mut tx, id)
         .await?
         .filter(|n| actor.sees(&n.path))
         .ok_or(Error::NotFound)?;
@@ -319,7 +319,7 @@ pub async fn remove_member(db: &Db, actor: &Actor, member_id: i64) -> Result<()>
     let m = store::member_tx(&mut tx, member_id)
         .await?
         .ok_or(Error::NotFound)?;
-    let node = store::get_tx(&mut tx, m.node_id)
+    let node = store::get(&mut tx, m.node_id)
         .await?
         .filter(|n| actor.sees(&n.path))
         .ok_or(Error::NotFound)?;

@@ -25,9 +25,7 @@ pub async fn ensure_root(db: &Db) -> Result<Node> {
 
 /// An active node by id inside a transaction (other concepts check bindings with it).
 pub async fn find_active_tx(tx: &mut Tx, id: i64) -> Result<Option<Node>> {
-    Ok(store::get_tx(tx, id)
-        .await?
-        .filter(|n| n.retired_at.is_none()))
+    Ok(store::get(tx, id).await?.filter(|n| n.retired_at.is_none()))
 }
 
 /// A node by id without a scope check (callers check scope their own way, e.g. an import's town).

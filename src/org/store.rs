@@ -2,10 +2,10 @@ use chrono::{DateTime, Utc};
 
 use super::rules::{Kind, child_path};
 use super::{Attrs, Member, Node, NodeFilter};
-use crate::db::{Db, Tx, like_escape};
+use crate::db::{Conn, Db, Tx, like_escape};
 use crate::error::{Error, Result};
 use crate::page::{Page, PageRequest};
-use crate::{on_db, on_tx};
+use crate::{on_conn, on_db, on_tx};
 
 const COLS: &str = "select id, parent_id, kind, subtype, name, path, depth, population, venue, \
     setup_status, setup_date, phone, note, retired_at, created_at, updated_at \
@@ -37,17 +37,9 @@ pub(super) async fn insert_root(tx: &mut Tx, name: &str, now: DateTime<Utc>) -> 
     Ok(())
 }
 
-pub(super) async fn get(db: &Db, id: i64) -> Result<Option<Node>> {
+pub(super) async fn get(conn: impl Into<Conn<'_>>, id: i64) -> Result<Option<Node>> {
     let sql = format!("{COLS} where id = $1");
-    Ok(on_db!(db, |p| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(p)
-        .await?))
-}
-
-pub(super) async fn get_tx(tx: &mut Tx, id: i64) -> Result<Option<Node>> {
-    let sql = format!("{COLS} where id = $1");
-    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+    Ok(on_conn!(conn.into(), |c| sqlx::query_as(&sql)
         .bind(id)
         .fetch_optional(c)
         .await?))
@@ -155,7 +147,7 @@ pub(super) async fn insert(
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
-    get_tx(tx, id).await?.ok_or(Error::NotFound)
+    get(tx, id).await?.ok_or(Error::NotFound)
 }
 
 pub(super) async fn update(tx: &mut Tx, id: i64, a: &Attrs, now: DateTime<Utc>) -> Result<Node> {
@@ -176,7 +168,7 @@ pub(super) async fn update(tx: &mut Tx, id: i64, a: &Attrs, now: DateTime<Utc>) 
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;
-    get_tx(tx, id).await?.ok_or(Error::NotFound)
+    get(tx, id).await?.ok_or(Error::NotFound)
 }
 
 pub(super) async fn move_subtree(
@@ -208,7 +200,7 @@ pub(super) async fn move_subtree(
     .execute(c)
     .await
     .map(|r| r.rows_affected()))?;
-    get_tx(tx, node.id).await?.ok_or(Error::NotFound)
+    get(tx, node.id).await?.ok_or(Error::NotFound)
 }
 
 /// After a move: the residents and activities under `path` belong to the town `town_id` now. These
@@ -253,7 +245,7 @@ pub(super) async fn retire(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Result<N
         .execute(c)
         .await
         .map(|r| r.rows_affected()))?;
-    get_tx(tx, id).await?.ok_or(Error::NotFound)
+    get(tx, id).await?.ok_or(Error::NotFound)
 }
 
 const MEMBER_COLS: &str = "select id, node_id, name, role, title, phone, sort from org_members";

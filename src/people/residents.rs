@@ -240,10 +240,8 @@ pub(super) async fn insert_resident(
         },
     )
     .await?;
-    let r = store::resident_tx(&mut tx, id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let tags = store::tags_of_tx(&mut tx, id).await?;
+    let r = store::resident(&mut tx, id).await?.ok_or(Error::NotFound)?;
+    let tags = store::tags_of(&mut tx, id).await?;
     tx.commit().await?;
     Ok(r.masked(tags))
 }
@@ -375,7 +373,7 @@ pub async fn update_resident(
     let mut tx = db.begin().await?;
     let community = community_in_scope(&mut tx, actor, v.community_id).await?;
     check_unique(&mut tx, &community, &v, Some(id)).await?;
-    let old_tags = store::tags_of_tx(&mut tx, id).await?;
+    let old_tags = store::tags_of(&mut tx, id).await?;
     store::update_resident(&mut tx, id, &v, Utc::now()).await?;
     let before_values = ResidentValues {
         name: before.name.clone(),
@@ -405,10 +403,8 @@ pub async fn update_resident(
         },
     )
     .await?;
-    let r = store::resident_tx(&mut tx, id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let tags = store::tags_of_tx(&mut tx, id).await?;
+    let r = store::resident(&mut tx, id).await?.ok_or(Error::NotFound)?;
+    let tags = store::tags_of(&mut tx, id).await?;
     tx.commit().await?;
     Ok(r.masked(tags))
 }
@@ -429,9 +425,7 @@ pub async fn erase_resident(db: &Db, actor: &Actor, id: i64) -> Result<Resident>
         before: Some(json!({"fields": ["name", "phone", "id_number", "birth_date", "household", "building", "tags"]})),
         after: Some(json!({"erased": true})), result: "ok",
     }).await?;
-    let after = store::resident_tx(&mut tx, id)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let after = store::resident(&mut tx, id).await?.ok_or(Error::NotFound)?;
     tx.commit().await?;
     // SECURITY.md: erasure reaches the database file (secure_delete is on; the WAL is emptied).
     db.flush_erasures().await?;

@@ -9,10 +9,10 @@ use chrono::{DateTime, Utc};
 use super::{
     Building, COUNT_CAP, Household, ResidentFilter, ResidentRecord, ResidentValues, rules,
 };
-use crate::db::{Db, Tx, bind_chunk, grouped_texts, like_escape, placeholders_from};
+use crate::db::{Conn, Db, Tx, bind_chunk, grouped_texts, like_escape, placeholders_from};
 use crate::error::{Error, Result};
 use crate::page::{Page, PageRequest};
-use crate::{on_db, on_tx};
+use crate::{on_conn, on_db, on_tx};
 
 const RESIDENT: &str = "select r.id, r.community_id, n.name as community_name, n.path as \
     community_path, r.name, r.gender, r.birth_date, r.phone, r.id_number, r.household_id, h.name \

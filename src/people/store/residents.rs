@@ -250,35 +250,21 @@ pub(in crate::people) async fn erase_resident(
     set_tags(tx, id, &[]).await
 }
 
-pub(in crate::people) async fn resident(db: &Db, id: i64) -> Result<Option<ResidentRecord>> {
+pub(in crate::people) async fn resident(
+    conn: impl Into<Conn<'_>>,
+    id: i64,
+) -> Result<Option<ResidentRecord>> {
     let sql = format!("{RESIDENT} where r.id = $1");
-    Ok(on_db!(db, |p| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(p)
-        .await?))
-}
-
-pub(in crate::people) async fn resident_tx(tx: &mut Tx, id: i64) -> Result<Option<ResidentRecord>> {
-    let sql = format!("{RESIDENT} where r.id = $1");
-    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
+    Ok(on_conn!(conn.into(), |c| sqlx::query_as(&sql)
         .bind(id)
         .fetch_optional(c)
         .await?))
 }
 
-pub(in crate::people) async fn tags_of(db: &Db, id: i64) -> Result<Vec<String>> {
+pub(in crate::people) async fn tags_of(conn: impl Into<Conn<'_>>, id: i64) -> Result<Vec<String>> {
     let sql = "select tag from resident_tags where resident_id = $1 \
         order by tag";
-    Ok(on_db!(db, |p| sqlx::query_scalar(sql)
-        .bind(id)
-        .fetch_all(p)
-        .await?))
-}
-
-pub(in crate::people) async fn tags_of_tx(tx: &mut Tx, id: i64) -> Result<Vec<String>> {
-    let sql = "select tag from resident_tags where resident_id = $1 \
-        order by tag";
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
+    Ok(on_conn!(conn.into(), |c| sqlx::query_scalar(sql)
         .bind(id)
         .fetch_all(c)
         .await?))
