@@ -73,7 +73,7 @@ macro_rules! settings {
         #[derive(Debug, Default, Clone, Deserialize, clap::Args)]
         #[serde(deny_unknown_fields)]
         pub struct $name {
-            $($(#[doc = $doc])* #[arg(long, env = $env)] pub $key: Option<$raw>,)*
+            $($(#[doc = $doc])* #[arg(long, env = $env, hide_env_values = true)] pub $key: Option<$raw>,)*
         }
     };
     (@from $d:ident $(
