@@ -123,6 +123,25 @@ async fn click(b: &Client, at: Locator<'_>) {
     b.find(at).await.unwrap().click().await.unwrap();
 }
 
+/// The activity page's status badge, read again while the page that a review button posted to is
+/// still loading (the old page's badge may be found first, then vanish under the navigation):
+/// the text once it reads `expected`, or the last text seen after 15 seconds.
+async fn activity_status_once_it_reads(b: &Client, expected: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..150 {
+        if let Ok(e) = b.find(Locator::Id("activity-status")).await
+            && let Ok(t) = e.text().await
+        {
+            if t == expected {
+                return t;
+            }
+            last = t;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    last
+}
+
 async fn body_text(b: &Client) -> String {
     b.find(Locator::Css("body"))
         .await
@@ -390,33 +409,9 @@ async fn a_lead_department_plans_an_activity_the_office_approves_it_a_resident_c
     fill(b, "capacity", "40").await;
     snap(b, "activity-form").await;
     click(b, Locator::Id("save")).await;
-    b.wait()
-        .for_element(Locator::Id("activity-status"))
-        .await
-        .unwrap();
-    assert_eq!(
-        b.find(Locator::Id("activity-status"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-        "草稿"
-    );
+    assert_eq!(activity_status_once_it_reads(b, "草稿").await, "草稿");
     click(b, Locator::Id("action-submit")).await;
-    b.wait()
-        .for_element(Locator::Id("activity-status"))
-        .await
-        .unwrap();
-    assert_eq!(
-        b.find(Locator::Id("activity-status"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-        "待审核"
-    );
+    assert_eq!(activity_status_once_it_reads(b, "待审核").await, "待审核");
     let url = b.current_url().await.unwrap();
     b.find(Locator::Id("logout"))
         .await
@@ -433,34 +428,10 @@ async fn a_lead_department_plans_an_activity_the_office_approves_it_a_resident_c
         .await
         .unwrap();
     click(b, Locator::Id("action-approve")).await;
-    b.wait()
-        .for_element(Locator::Id("activity-status"))
-        .await
-        .unwrap();
-    assert_eq!(
-        b.find(Locator::Id("activity-status"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-        "已通过"
-    );
+    assert_eq!(activity_status_once_it_reads(b, "已通过").await, "已通过");
     snap(b, "activity-approved").await;
     click(b, Locator::Id("action-publish")).await;
-    b.wait()
-        .for_element(Locator::Id("activity-status"))
-        .await
-        .unwrap();
-    assert_eq!(
-        b.find(Locator::Id("activity-status"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-        "已发布"
-    );
+    assert_eq!(activity_status_once_it_reads(b, "已发布").await, "已发布");
     b.goto(&app.url("/activities/grid")).await.unwrap();
     b.wait()
         .for_element(Locator::Id("month-grid"))
