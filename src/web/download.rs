@@ -9,45 +9,37 @@ use crate::i18n::{self, Lang};
 use crate::reports::Report;
 use crate::spreadsheet::{self, Table};
 
-/// An xlsx attachment named `name.xlsx` (the name may be Chinese).
-pub(crate) fn xlsx(table: &Table, name: &str) -> Result<Response> {
-    let bytes = spreadsheet::to_xlsx(table)?;
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// An attachment of `body` saved as `name.ext` (the name may be Chinese; older browsers get an
+/// ASCII fallback).
+fn attachment(body: Vec<u8>, content_type: &str, name: &str, ext: &str) -> Response {
     let encoded =
         percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC).to_string();
-    Ok((
+    (
         [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
+            (header::CONTENT_TYPE, content_type.to_string()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"export.xlsx\"; filename*=UTF-8''{encoded}.xlsx"),
+                format!("attachment; filename=\"export.{ext}\"; filename*=UTF-8''{encoded}.{ext}"),
             ),
         ],
-        bytes,
+        body,
     )
-        .into_response())
+        .into_response()
+}
+
+/// An xlsx attachment named `name.xlsx`.
+pub(crate) fn xlsx(table: &Table, name: &str) -> Result<Response> {
+    Ok(attachment(spreadsheet::to_xlsx(table)?, XLSX, name, "xlsx"))
 }
 
 /// A report as a file: `xlsx` or `csv`, named by the report's title and `suffix` (a year).
 pub(crate) fn report(report: &Report, lang: Lang, format: &str, suffix: &str) -> Result<Response> {
     let name = format!("{}{suffix}", i18n::t(lang, report.title));
     if format == "csv" {
-        let encoded =
-            percent_encoding::utf8_percent_encode(&name, percent_encoding::NON_ALPHANUMERIC)
-                .to_string();
-        return Ok((
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"report.csv\"; filename*=UTF-8''{encoded}.csv"),
-                ),
-            ],
-            report.to_csv(lang),
-        )
-            .into_response());
+        let body = report.to_csv(lang).into_bytes();
+        return Ok(attachment(body, "text/csv; charset=utf-8", &name, "csv"));
     }
     xlsx(&report.to_sheet(lang), &name)
 }

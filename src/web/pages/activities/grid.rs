@@ -27,16 +27,22 @@ pub(super) struct YearQuery {
     year: Option<i32>,
 }
 
+impl YearQuery {
+    /// The year asked for, or this year when none (or one out of range) is given.
+    fn year(&self) -> i32 {
+        self.year
+            .filter(|y| (2000..=2100).contains(y))
+            .unwrap_or_else(|| crate::calendar::Year::current().0)
+    }
+}
+
 pub(super) async fn grid(
     State(state): State<AppState>,
     cx: Ctx,
     Query(q): Query<YearQuery>,
 ) -> Result<Response> {
     let (actor, lang) = (&cx.actor, cx.lang);
-    let year = q
-        .year
-        .filter(|y| (2000..=2100).contains(y))
-        .unwrap_or_else(|| crate::calendar::Year::current().0);
+    let year = q.year();
     let g = activities::month_grid(&state.db, actor, year).await?;
     let notice = match (g.current_month, g.days_left) {
         (Some(m), Some(d)) => {
@@ -93,10 +99,7 @@ pub(super) async fn grid_csv(
 }
 
 async fn grid_file(state: &AppState, cx: &Ctx, q: YearQuery, format: &str) -> Result<Response> {
-    let year = q
-        .year
-        .filter(|y| (2000..=2100).contains(y))
-        .unwrap_or_else(|| crate::calendar::Year::current().0);
+    let year = q.year();
     let report = activities::month_grid_report(&state.db, &cx.actor, year).await?;
     crate::web::download::report(&report, cx.lang, format, &format!(" {year}"))
 }
