@@ -47,7 +47,7 @@ impl App {
             .await
             .map_err(|e| {
                 Error::Config(format!(
-                    "port: cannot listen on {}:{}: {e}",
+                    "port: 无法监听 {}:{}(端口可能已被占用)· cannot listen: {e}",
                     config.bind, config.port
                 ))
             })?;

@@ -22,9 +22,9 @@ pub async fn backup(db: &Db, database_url: &str, out: &Path) -> Result<()> {
     }
     match db {
         Db::Sqlite(pool) => {
-            let target = out
-                .to_str()
-                .ok_or_else(|| Error::Config("out: path is not valid UTF-8".into()))?;
+            let target = out.to_str().ok_or_else(|| {
+                Error::Config("out: 路径须为 UTF-8 编码 · path is not valid UTF-8".into())
+            })?;
             sqlx::query("vacuum into $1")
                 .bind(target)
                 .execute(pool)
@@ -218,7 +218,11 @@ async fn restore_postgres(database_url: &str, from: &Path) -> Result<Restored> {
         .arg(from)
         .output()
         .await
-        .map_err(|e| Error::Config(format!("pg_restore: cannot run it ({e})")))?;
+        .map_err(|e| {
+            Error::Config(format!(
+                "pg_restore: 无法运行(请安装 postgresql-client)· cannot run it ({e})"
+            ))
+        })?;
     if !out.status.success() {
         return Err(refused(&format!(
             "pg_restore failed, nothing was changed ({}) · 恢复失败,数据库未改动",

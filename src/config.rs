@@ -140,10 +140,19 @@ pub type FileConfig = Overrides;
 impl Overrides {
     /// Reads a config file; a missing, unreadable or malformed file is a configuration error.
     pub fn read(path: &Path) -> Result<Overrides> {
-        let src = std::fs::read_to_string(path)
-            .map_err(|e| Error::Config(format!("config {}: cannot read: {e}", path.display())))?;
-        toml::from_str(&src)
-            .map_err(|e| Error::Config(format!("config {}: {}", path.display(), e.message())))
+        let src = std::fs::read_to_string(path).map_err(|e| {
+            Error::Config(format!(
+                "config {}: 无法读取 · cannot read: {e}",
+                path.display()
+            ))
+        })?;
+        toml::from_str(&src).map_err(|e| {
+            Error::Config(format!(
+                "config {}: 格式有误 · malformed: {}",
+                path.display(),
+                e.message()
+            ))
+        })
     }
 }
 
@@ -151,15 +160,17 @@ fn checked_log_format(f: String) -> Result<String> {
     if matches!(f.as_str(), "text" | "json") {
         Ok(f)
     } else {
-        Err(Error::Config("log-format: must be text or json".into()))
+        Err(Error::Config(format!(
+            "log-format {f:?}: 只能是 text(文本)或 json · must be text or json"
+        )))
     }
 }
 
 fn checked_body_limit(n: usize) -> Result<usize> {
     if n < 1024 {
-        Err(Error::Config(
-            "max_body_bytes: must be at least 1024".into(),
-        ))
+        Err(Error::Config(format!(
+            "max-body-bytes {n}: 不能小于 1024 字节 · must be at least 1024"
+        )))
     } else {
         Ok(n)
     }
@@ -178,7 +189,7 @@ impl Config {
     pub fn prepare_data_dir(&self) -> Result<()> {
         let fail = |e: std::io::Error| {
             Error::Config(format!(
-                "data-dir {}: not writable: {e}",
+                "data-dir {}: 无法写入 · not writable: {e}",
                 self.data_dir.display()
             ))
         };

@@ -363,7 +363,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn import(args: ImportArgs) -> anyhow::Result<()> {
     use cedu::importers::{self, Kind as ImportKind};
     let kind =
-        ImportKind::parse(&args.kind).context("kind must be residents, households or teachers")?;
+        ImportKind::parse(&args.kind).context("导入类型只能是 residents(居民)、households(家庭)或 teachers(师资) · kind must be residents, households or teachers")?;
     let config = db_config(&args.db)?;
     let db = connect(&config).await?;
     let towns = cedu::org::list_nodes(

@@ -98,7 +98,11 @@ impl InUse {
             .truncate(false)
             .write(true)
             .open(std::path::PathBuf::from(p))
-            .map_err(|e| Error::Config(format!("data-dir: cannot open the lock file: {e}")))
+            .map_err(|e| {
+                Error::Config(format!(
+                    "data-dir: 无法打开锁文件 · cannot open the lock file: {e}"
+                ))
+            })
     }
 
     /// Held by every process that opens the database; refused while a restore runs.
@@ -110,7 +114,7 @@ impl InUse {
                 "database-url: a restore is replacing this database; try again when it has finished · 正在恢复数据库,请稍后再启动".into(),
             )),
             Err(std::fs::TryLockError::Error(e)) => {
-                Err(Error::Config(format!("data-dir: cannot lock the database: {e}")))
+                Err(Error::Config(format!("data-dir: 数据库正被另一个 cedu 使用 · cannot lock the database: {e}")))
             }
         }
     }
@@ -124,7 +128,7 @@ impl InUse {
                 "restore: the database is in use by a running cedu; stop it first · 数据库正在被 cedu 服务使用,请先停止服务".into(),
             )),
             Err(std::fs::TryLockError::Error(e)) => {
-                Err(Error::Config(format!("data-dir: cannot lock the database: {e}")))
+                Err(Error::Config(format!("data-dir: 数据库正被另一个 cedu 使用 · cannot lock the database: {e}")))
             }
         }
     }
@@ -235,7 +239,9 @@ impl Db {
                 .connect_with(opts)
                 .await
                 .map_err(|e| {
-                    Error::Config(format!("database-url: cannot open SQLite database: {e}"))
+                    Error::Config(format!(
+                        "database-url: 无法打开 SQLite 数据库 · cannot open SQLite database: {e}"
+                    ))
                 })?;
             Ok(Db::Sqlite(pool))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
@@ -248,12 +254,14 @@ impl Db {
                 .connect_with(opts)
                 .await
                 .map_err(|e| {
-                    Error::Config(format!("database-url: cannot connect to PostgreSQL: {e}"))
+                    Error::Config(format!(
+                        "database-url: 无法连接 PostgreSQL · cannot connect to PostgreSQL: {e}"
+                    ))
                 })?;
             Ok(Db::Postgres(pool))
         } else {
             Err(Error::Config(
-                "database-url: unknown scheme; use sqlite://PATH or postgres://…".into(),
+                "database-url: unknown scheme 不支持的数据库地址,应为 sqlite://路径 或 postgres://… · use sqlite://PATH or postgres://…".into(),
             ))
         }
     }
@@ -282,7 +290,9 @@ impl Db {
             .map_err(|e| Error::Config(format!("database-url: {e}")))?
             .application_name("cedu-restore");
         let mut c = sqlx::PgConnection::connect_with(&opts).await.map_err(|e| {
-            Error::Config(format!("database-url: cannot connect to PostgreSQL: {e}"))
+            Error::Config(format!(
+                "database-url: 无法连接 PostgreSQL · cannot connect to PostgreSQL: {e}"
+            ))
         })?;
         let sql = "select count(*) from pg_stat_activity where datname = current_database() and \
             application_name = $1 and pid <> pg_backend_pid()";
@@ -325,7 +335,9 @@ impl Db {
             ));
         }
         let conn = rusqlite::Connection::open(file).map_err(|e| {
-            Error::Config(format!("database-url: cannot open SQLite database: {e}"))
+            Error::Config(format!(
+                "database-url: 无法打开 SQLite 数据库 · cannot open SQLite database: {e}"
+            ))
         })?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "journal_mode", "wal")?;

@@ -63,7 +63,7 @@ impl Health {
 /// The whole application router with its middleware.
 pub fn router(state: AppState) -> Router {
     let limit = state.config.max_body_bytes;
-    let (routes, _) = route_table().into_parts();
+    let (routes, _, _) = route_table().into_parts();
     routes
         .fallback(not_found)
         // Innermost first: a panic becomes an internal error (a clear 500, not a dropped
@@ -114,7 +114,7 @@ fn panicked(detail: Box<dyn std::any::Any + Send + 'static>) -> Response {
 pub fn route_table() -> routes::Routes {
     routes::Routes::new()
         .merge(pages::router())
-        .nest("/api", api::router())
+        .merge(api::router())
         .get("/healthz", routes::Rule::PUBLIC, healthz)
         .get("/static/cedu.css", routes::Rule::PUBLIC, stylesheet)
 }

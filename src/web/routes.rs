@@ -13,6 +13,10 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, on};
 
+use utoipa::openapi::path::Paths;
+use utoipa::openapi::{RefOr, schema::Schema};
+use utoipa_axum::router::UtoipaMethodRouter;
+
 use super::AppState;
 use super::extract::Session;
 use crate::access::{Actor, Permission};
@@ -135,10 +139,18 @@ pub struct Route {
     pub rule: Rule,
 }
 
-/// Routes being registered: the router and the table, built together.
+/// Routes being registered: the router, the table and the OpenAPI operations, built together.
 pub struct Routes {
     router: Router<AppState>,
     rows: Vec<Route>,
+    api: ApiOperations,
+}
+
+/// The OpenAPI operations of the API routes registered, with the schemas their bodies name.
+#[derive(Default)]
+pub struct ApiOperations {
+    pub paths: Paths,
+    pub schemas: Vec<(String, RefOr<Schema>)>,
 }
 
 impl Default for Routes {
@@ -153,6 +165,7 @@ impl Routes {
         Routes {
             router: Router::new(),
             rows: Vec::new(),
+            api: ApiOperations::default(),
         }
     }
 
@@ -196,26 +209,52 @@ impl Routes {
         self
     }
 
+    /// An API route, written `.api(rule, routes!(handler))`: its method and path are those of the
+    /// handler's `#[utoipa::path]`, and its operation joins the OpenAPI document, so the router
+    /// and the document cannot disagree.
+    pub fn api(self, rule: Rule, route: UtoipaMethodRouter<AppState>) -> Self {
+        self.api_with(rule, route, |handler| handler)
+    }
+
+    /// An API route with layers of its own (a larger body limit for an upload).
+    pub fn api_with(
+        self,
+        rule: Rule,
+        (schemas, paths, handler): UtoipaMethodRouter<AppState>,
+        layers: impl FnOnce(MethodRouter<AppState>) -> MethodRouter<AppState>,
+    ) -> Self {
+        let mut operations = paths.paths.iter().flat_map(|(path, item)| {
+            [
+                (Method::GET, item.get.is_some()),
+                (Method::POST, item.post.is_some()),
+                (Method::PUT, item.put.is_some()),
+                (Method::DELETE, item.delete.is_some()),
+            ]
+            .into_iter()
+            .filter(|(_, present)| *present)
+            .map(move |(method, _)| (method, path.clone()))
+        });
+        let (Some((method, path)), None) = (operations.next(), operations.next()) else {
+            panic!("an API route is one handler with one method and path");
+        };
+        let mut routes = self.route(method, &path, rule, layers(handler));
+        routes.api.paths.merge(paths);
+        routes.api.schemas.extend(schemas);
+        routes
+    }
+
     /// Adds another table's routes.
     pub fn merge(mut self, other: Routes) -> Self {
         self.router = self.router.merge(other.router);
         self.rows.extend(other.rows);
+        self.api.paths.merge(other.api.paths);
+        self.api.schemas.extend(other.api.schemas);
         self
     }
 
-    /// Puts another table's routes under a prefix (`/api/v1`).
-    pub fn nest(mut self, prefix: &str, other: Routes) -> Self {
-        self.router = self.router.nest(prefix, other.router);
-        self.rows.extend(other.rows.into_iter().map(|r| Route {
-            path: format!("{prefix}{}", r.path),
-            ..r
-        }));
-        self
-    }
-
-    /// The router and the table.
-    pub fn into_parts(self) -> (Router<AppState>, Vec<Route>) {
-        (self.router, self.rows)
+    /// The router, the table and the API's operations.
+    pub fn into_parts(self) -> (Router<AppState>, Vec<Route>, ApiOperations) {
+        (self.router, self.rows, self.api)
     }
 }
 

@@ -324,7 +324,23 @@ fn bad_configuration_stops_start_up_with_a_message_naming_the_key() {
         &[],
     );
     assert!(!o.status.success());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("data-dir"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("data-dir") && err.contains("无法写入"),
+        "{err}"
+    );
+    let o = run(&["serve", "--log-format", "xml"], &[]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("log-format") && err.contains("只能是"),
+        "{err}"
+    );
+    let o = run(&["serve", "--max-body-bytes", "10"], &[]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("max-body-bytes") && err.contains("不能小于"),
+        "{err}"
+    );
     let o = run(&["serve", "--database-url", "mysql://localhost/x"], &[]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("database-url: unknown scheme"));
     let cfg = dir.path().join("cedu.toml");

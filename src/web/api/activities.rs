@@ -10,51 +10,30 @@ use crate::error::{Error, Msg, Result};
 use crate::page::{Page, PageRequest};
 use crate::web::AppState;
 use crate::web::extract::{CurrentActor, Id, Json, Query};
+use utoipa_axum::routes;
+
 use crate::web::routes::{Object, Routes, Rule};
 
 pub(super) fn router() -> Routes {
     let activity = |p| Rule::needs(p).on(Object::Activity);
     Routes::new()
-        .get(
-            "/activities",
-            Rule::needs(P::ActivitiesRead),
-            list_activities,
-        )
-        .post("/activities", Rule::needs(P::ActivitiesPlan), plan_activity)
-        .get(
-            "/activities/grid",
+        .api(Rule::needs(P::ActivitiesRead), routes!(list_activities))
+        .api(Rule::needs(P::ActivitiesPlan), routes!(plan_activity))
+        .api(
             Rule::both(P::ActivitiesRead, P::OrgRead),
-            month_grid,
+            routes!(month_grid),
         )
-        .get(
-            "/activities/{id}",
-            activity(P::ActivitiesRead),
-            get_activity,
-        )
-        .put(
-            "/activities/{id}",
-            activity(P::ActivitiesPlan),
-            update_activity,
-        )
-        .post(
-            "/activities/{id}/transition",
+        .api(activity(P::ActivitiesRead), routes!(get_activity))
+        .api(activity(P::ActivitiesPlan), routes!(update_activity))
+        .api(
             Rule::either(P::ActivitiesPlan, P::ActivitiesReview).on(Object::Activity),
-            transition_activity,
+            routes!(transition_activity),
         )
-        .get(
-            "/activities/{id}/enrolments",
-            activity(P::PeopleRead),
-            list_enrolments,
-        )
-        .post(
-            "/activities/{id}/enrolments",
-            activity(P::PeopleWrite),
-            enrol,
-        )
-        .post(
-            "/enrolments/{id}/cancel",
+        .api(activity(P::PeopleRead), routes!(list_enrolments))
+        .api(activity(P::PeopleWrite), routes!(enrol))
+        .api(
             Rule::needs(P::PeopleWrite).on(Object::Enrolment),
-            cancel_enrolment,
+            routes!(cancel_enrolment),
         )
 }
 

@@ -12,32 +12,28 @@ use crate::error::Result;
 use crate::page::{Page, PageRequest};
 use crate::web::AppState;
 use crate::web::extract::{CurrentActor, Id, Json, Query};
+use utoipa_axum::routes;
+
 use crate::web::routes::{Object, Routes, Rule};
 
 pub(super) fn router() -> Routes {
     let user = Rule::needs(P::UsersManage).on(Object::User);
     Routes::new()
-        .get("/users", Rule::needs(P::UsersRead), list_users)
-        .post("/users", Rule::needs(P::UsersManage), create_user)
-        .post("/users/{id}/disable", user, disable_user)
-        .post("/users/{id}/enable", user, enable_user)
-        .post("/users/{id}/password", user, reset_password)
-        .get(
-            "/account-requests",
-            Rule::needs(P::UsersConfirm),
-            list_requests,
-        )
-        .post(
-            "/account-requests/{id}/confirm",
+        .api(Rule::needs(P::UsersRead), routes!(list_users))
+        .api(Rule::needs(P::UsersManage), routes!(create_user))
+        .api(user, routes!(disable_user))
+        .api(user, routes!(enable_user))
+        .api(user, routes!(reset_password))
+        .api(Rule::needs(P::UsersConfirm), routes!(list_requests))
+        .api(
             Rule::needs(P::UsersConfirm).on(Object::AccountRequest),
-            confirm_request,
+            routes!(confirm_request),
         )
-        .post(
-            "/account-requests/{id}/reject",
+        .api(
             Rule::needs(P::UsersConfirm).on(Object::AccountRequest),
-            reject_request,
+            routes!(reject_request),
         )
-        .get("/audit", Rule::needs(P::AuditRead), list_audit)
+        .api(Rule::needs(P::AuditRead), routes!(list_audit))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

@@ -4,7 +4,6 @@
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
 use serde::{Deserialize, Serialize};
 
 use crate::access::Permission as P;
@@ -16,71 +15,38 @@ use crate::error::{Error, Msg, Result};
 use crate::evidence::{self, ActivityFile, Kind};
 use crate::web::AppState;
 use crate::web::extract::{ClientMeta, CurrentActor, Id, Json, Upload};
+use utoipa_axum::routes;
+
 use crate::web::routes::{Object, Routes, Rule};
 
 pub(super) fn router() -> Routes {
     let activity = |p| Rule::needs(p).on(Object::Activity);
     Routes::new()
         // Residents' phones: the signed code or link is the key.
-        .post("/checkin", Rule::PUBLIC, check_in)
-        .post("/ratings", Rule::PUBLIC, rate)
-        .post("/enrol", Rule::PUBLIC, self_enrol)
-        .get(
-            "/activities/{id}/enrol-link",
-            activity(P::ActivitiesRead),
-            enrol_link,
-        )
-        .get(
-            "/activities/{id}/checkin-code",
-            activity(P::ActivitiesAttend),
-            checkin_code,
-        )
-        .get(
-            "/activities/{id}/attendance",
-            activity(P::ActivitiesRead),
-            get_attendance,
-        )
-        .post(
-            "/activities/{id}/attendance",
-            activity(P::ActivitiesAttend),
-            mark_attendance,
-        )
-        .post(
-            "/activities/{id}/attendance/by-phone",
-            activity(P::ActivitiesAttend),
-            mark_by_phone,
-        )
-        .post(
-            "/activities/{id}/head-count",
-            activity(P::ActivitiesAttend),
-            head_count,
-        )
-        .get(
-            "/activities/{id}/ratings",
-            activity(P::ActivitiesRead),
-            get_ratings,
-        )
-        .get(
-            "/activities/{id}/files",
-            activity(P::ActivitiesRead),
-            list_files,
-        )
+        .api(Rule::PUBLIC, routes!(check_in))
+        .api(Rule::PUBLIC, routes!(rate))
+        .api(Rule::PUBLIC, routes!(self_enrol))
+        .api(activity(P::ActivitiesRead), routes!(enrol_link))
+        .api(activity(P::ActivitiesAttend), routes!(checkin_code))
+        .api(activity(P::ActivitiesRead), routes!(get_attendance))
+        .api(activity(P::ActivitiesAttend), routes!(mark_attendance))
+        .api(activity(P::ActivitiesAttend), routes!(mark_by_phone))
+        .api(activity(P::ActivitiesAttend), routes!(head_count))
+        .api(activity(P::ActivitiesRead), routes!(get_ratings))
+        .api(activity(P::ActivitiesRead), routes!(list_files))
         // Photos and sign-in scans need attendance rights, lesson materials planning rights.
-        .route(
-            axum::http::Method::POST,
-            "/activities/{id}/files",
+        .api_with(
             Rule::either(P::ActivitiesAttend, P::ActivitiesPlan).on(Object::Activity),
-            post(upload_file).layer(DefaultBodyLimit::max(evidence::MAX_BYTES + 64 * 1024)),
+            routes!(upload_file),
+            |h| h.layer(DefaultBodyLimit::max(evidence::MAX_BYTES + 64 * 1024)),
         )
-        .get(
-            "/files/{id}",
+        .api(
             Rule::needs(P::ActivitiesRead).on(Object::File),
-            download_file,
+            routes!(download_file),
         )
-        .post(
-            "/activities/{id}/document",
+        .api(
             Rule::both(P::ActivitiesAttend, P::ActivitiesPlan).on(Object::Activity),
-            document,
+            routes!(document),
         )
 }
 

@@ -6,13 +6,15 @@ use crate::accounts;
 use crate::error::Result;
 use crate::web::AppState;
 use crate::web::extract::{ClientMeta, CurrentActor, Json};
+use utoipa_axum::routes;
+
 use crate::web::routes::{Routes, Rule};
 
 pub(super) fn router() -> Routes {
     Routes::new()
-        .post("/auth/login", Rule::PUBLIC, login)
-        .post("/auth/logout", Rule::SIGNED_IN, logout)
-        .get("/me", Rule::SIGNED_IN, me)
+        .api(Rule::PUBLIC, routes!(login))
+        .api(Rule::SIGNED_IN, routes!(logout))
+        .api(Rule::SIGNED_IN, routes!(me))
 }
 
 /// User name and password.

@@ -10,24 +10,18 @@ use crate::catalogue::{
 use crate::error::{Error, Result};
 use crate::web::AppState;
 use crate::web::extract::{CurrentActor, Id, Json};
+use utoipa_axum::routes;
+
 use crate::web::routes::{Object, Routes, Rule};
 
 pub(super) fn router() -> Routes {
     let manage = Rule::needs(P::CatalogueManage);
     Routes::new()
-        .get("/catalogue", Rule::needs(P::ActivitiesRead), get_catalogue)
-        .post("/catalogue/themes", manage, create_theme)
-        .put(
-            "/catalogue/themes/{id}",
-            manage.on(Object::Theme),
-            update_theme,
-        )
-        .post("/catalogue/{kind}", manage, add_entry)
-        .put(
-            "/catalogue/{kind}/{id}",
-            manage.on(Object::Entry),
-            update_entry,
-        )
+        .api(Rule::needs(P::ActivitiesRead), routes!(get_catalogue))
+        .api(manage, routes!(create_theme))
+        .api(manage.on(Object::Theme), routes!(update_theme))
+        .api(manage, routes!(add_entry))
+        .api(manage.on(Object::Entry), routes!(update_entry))
 }
 
 /// The catalogue of your district: themes, formats and target groups, retired entries included.

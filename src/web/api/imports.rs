@@ -2,7 +2,6 @@
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
-use axum::routing::post;
 use serde::Deserialize;
 
 use crate::access::Permission as P;
@@ -12,22 +11,22 @@ use crate::imports::Batch;
 use crate::spreadsheet;
 use crate::web::AppState;
 use crate::web::extract::{CurrentActor, Id, Query};
+use utoipa_axum::routes;
+
 use crate::web::routes::{Object, Routes, Rule};
-use axum::http::Method;
 
 pub(super) fn router() -> Routes {
     let batch = Rule::needs(P::PeopleImport).on(Object::Import);
     Routes::new()
         // Teachers are imported by those who write the pool: the use-case tells by the kind.
-        .route(
-            Method::POST,
-            "/imports",
+        .api_with(
             Rule::either(P::PeopleImport, P::TeachersWrite),
-            post(upload_import).layer(DefaultBodyLimit::max(crate::web::pages::UPLOAD_LIMIT)),
+            routes!(upload_import),
+            |h| h.layer(DefaultBodyLimit::max(crate::web::pages::UPLOAD_LIMIT)),
         )
-        .get("/imports/{id}", batch, get_import)
-        .post("/imports/{id}/confirm", batch, confirm_import)
-        .post("/imports/{id}/cancel", batch, cancel_import)
+        .api(batch, routes!(get_import))
+        .api(batch, routes!(confirm_import))
+        .api(batch, routes!(cancel_import))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

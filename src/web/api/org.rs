@@ -8,24 +8,25 @@ use crate::org::{self, Kind, Member, NewMember, NewNode, Node, NodeFilter, NodeI
 use crate::page::{Page, PageRequest};
 use crate::web::AppState;
 use crate::web::extract::{CurrentActor, Id, Json, Query};
+use utoipa_axum::routes;
+
 use crate::web::routes::{Object, Routes, Rule};
 
 pub(super) fn router() -> Routes {
     let node = |p| Rule::needs(p).on(Object::Node);
     Routes::new()
-        .get("/org/tree", Rule::needs(P::OrgRead), tree)
-        .get("/org/nodes", Rule::needs(P::OrgRead), list_nodes)
-        .post("/org/nodes", Rule::needs(P::OrgManage), create_node)
-        .get("/org/nodes/{id}", node(P::OrgRead), get_node)
-        .put("/org/nodes/{id}", node(P::OrgEdit), update_node)
-        .post("/org/nodes/{id}/move", node(P::OrgManage), move_node)
-        .post("/org/nodes/{id}/retire", node(P::OrgManage), retire_node)
-        .get("/org/nodes/{id}/members", node(P::OrgRead), list_members)
-        .post("/org/nodes/{id}/members", node(P::OrgEdit), add_member)
-        .delete(
-            "/org/members/{id}",
+        .api(Rule::needs(P::OrgRead), routes!(tree))
+        .api(Rule::needs(P::OrgRead), routes!(list_nodes))
+        .api(Rule::needs(P::OrgManage), routes!(create_node))
+        .api(node(P::OrgRead), routes!(get_node))
+        .api(node(P::OrgEdit), routes!(update_node))
+        .api(node(P::OrgManage), routes!(move_node))
+        .api(node(P::OrgManage), routes!(retire_node))
+        .api(node(P::OrgRead), routes!(list_members))
+        .api(node(P::OrgEdit), routes!(add_member))
+        .api(
             Rule::needs(P::OrgEdit).on(Object::Member),
-            remove_member,
+            routes!(remove_member),
         )
 }
 

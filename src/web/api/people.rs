@@ -12,23 +12,21 @@ use crate::people::{
 };
 use crate::web::AppState;
 use crate::web::extract::{CurrentActor, Id, Json, Query};
+use utoipa_axum::routes;
+
 use crate::web::routes::{Object, Routes, Rule};
 
 pub(super) fn router() -> Routes {
     let resident = |p| Rule::needs(p).on(Object::Resident);
     Routes::new()
-        .get("/residents", Rule::needs(P::PeopleRead), list_residents)
-        .post("/residents", Rule::needs(P::PeopleWrite), create_resident)
-        .get("/residents/{id}", resident(P::PeopleRead), get_resident)
-        .put("/residents/{id}", resident(P::PeopleWrite), update_resident)
-        .post("/residents/{id}/reveal", resident(P::PeopleReveal), reveal)
-        .post(
-            "/residents/{id}/erase",
-            resident(P::PeopleErase),
-            erase_resident,
-        )
-        .get("/households", Rule::needs(P::PeopleRead), list_households)
-        .post("/households", Rule::needs(P::PeopleWrite), create_household)
+        .api(Rule::needs(P::PeopleRead), routes!(list_residents))
+        .api(Rule::needs(P::PeopleWrite), routes!(create_resident))
+        .api(resident(P::PeopleRead), routes!(get_resident))
+        .api(resident(P::PeopleWrite), routes!(update_resident))
+        .api(resident(P::PeopleReveal), routes!(reveal))
+        .api(resident(P::PeopleErase), routes!(erase_resident))
+        .api(Rule::needs(P::PeopleRead), routes!(list_households))
+        .api(Rule::needs(P::PeopleWrite), routes!(create_household))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

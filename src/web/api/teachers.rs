@@ -10,35 +10,21 @@ use crate::page::{Page, PageRequest};
 use crate::teachers::{self, Teacher, TeacherDetail, TeacherFilter, TeacherInput, TimeEntry};
 use crate::web::AppState;
 use crate::web::extract::{CurrentActor, Id, Json, Query};
+use utoipa_axum::routes;
+
 use crate::web::routes::{Object, Routes, Rule};
 
 pub(super) fn router() -> Routes {
     let teacher = |p| Rule::needs(p).on(Object::Teacher);
     Routes::new()
-        .get("/teachers", Rule::needs(P::TeachersRead), list_teachers)
-        .post("/teachers", Rule::needs(P::TeachersWrite), create_teacher)
-        .get("/teachers/{id}", teacher(P::TeachersRead), get_teacher)
-        .put("/teachers/{id}", teacher(P::TeachersWrite), update_teacher)
-        .post(
-            "/teachers/{id}/retire",
-            teacher(P::TeachersWrite),
-            retire_teacher,
-        )
-        .post(
-            "/teachers/{id}/reinstate",
-            teacher(P::TeachersWrite),
-            reinstate_teacher,
-        )
-        .post(
-            "/teachers/{id}/trainings",
-            teacher(P::TeachersWrite),
-            add_training,
-        )
-        .post(
-            "/teachers/{id}/service",
-            teacher(P::TeachersWrite),
-            add_service,
-        )
+        .api(Rule::needs(P::TeachersRead), routes!(list_teachers))
+        .api(Rule::needs(P::TeachersWrite), routes!(create_teacher))
+        .api(teacher(P::TeachersRead), routes!(get_teacher))
+        .api(teacher(P::TeachersWrite), routes!(update_teacher))
+        .api(teacher(P::TeachersWrite), routes!(retire_teacher))
+        .api(teacher(P::TeachersWrite), routes!(reinstate_teacher))
+        .api(teacher(P::TeachersWrite), routes!(add_training))
+        .api(teacher(P::TeachersWrite), routes!(add_service))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
