@@ -938,3 +938,78 @@ async fn each_town_keeps_its_own_register_of_numbers(b: Backend) {
 }
 
 both!(each_town_keeps_its_own_register_of_numbers);
+
+/// A clerk presses 确认导入 on the same batch from several tabs at the same moment while another
+/// clerk tries it too: the rows are written once, one press says how many, the clerk's other
+/// presses are told it was already imported, and the other clerk does not see the batch at all.
+async fn confirming_one_import_from_several_tabs_at_once_writes_its_rows_once(b: Backend) {
+    let app = spawn_app(b).await;
+    let office = app.token("qiling.office").await;
+    let head = app.token("wangqi").await;
+    let rows: Vec<[String; 10]> = (0..40)
+        .map(|i| {
+            [
+                format!("并发{i:02}"),
+                "女".into(),
+                "1970-05-06".into(),
+                format!("1391234{i:04}"),
+                String::new(),
+                "王齐村".into(),
+                format!("{i}组3号"),
+                String::new(),
+                String::new(),
+                String::new(),
+            ]
+        })
+        .collect();
+    let rows: Vec<[&str; 10]> = rows
+        .iter()
+        .map(|r| r.each_ref().map(|c| c.as_str()))
+        .collect();
+    let (status, batch) =
+        upload(&app, &head, "residents", "齐陵街道", "x.xlsx", sheet(&rows)).await;
+    assert_eq!(
+        (status, batch["valid_rows"].as_i64()),
+        (201, Some(40)),
+        "{batch}"
+    );
+    let id = batch["id"].as_i64().unwrap();
+    let presses = [&head, &office, &head, &head, &office, &head].map(|token| {
+        let client = app.client();
+        let url = app.url(&format!("/api/v1/imports/{id}/confirm"));
+        let token = token.to_string();
+        tokio::spawn(async move {
+            let r = client.post(url).bearer_auth(token).send().await.unwrap();
+            let status = r.status().as_u16();
+            (status, r.json::<serde_json::Value>().await.unwrap())
+        })
+    });
+    let mut answers = Vec::new();
+    for p in presses {
+        answers.push(p.await.unwrap());
+    }
+    let imported: Vec<_> = answers.iter().filter(|(s, _)| *s == 200).collect();
+    assert_eq!(imported.len(), 1, "{answers:?}");
+    assert_eq!(imported[0].1["imported"], 40, "{answers:?}");
+    let refused: Vec<u16> = answers
+        .iter()
+        .map(|(s, _)| *s)
+        .filter(|s| *s != 200)
+        .collect();
+    assert_eq!(
+        (
+            refused.iter().filter(|s| **s == 409).count(),
+            refused.iter().filter(|s| **s == 404).count()
+        ),
+        (3, 2),
+        "the clerk's other tabs: already imported; the other clerk: no such batch. {answers:?}"
+    );
+    for (_, body) in answers.iter().filter(|(s, _)| *s != 200) {
+        assert!(
+            !body["error"]["message"].as_str().unwrap_or("").is_empty(),
+            "{body}"
+        );
+    }
+    assert_eq!(residents_named(&app, "并发").await, 40);
+}
+both!(confirming_one_import_from_several_tabs_at_once_writes_its_rows_once);
