@@ -20,6 +20,8 @@ pub enum Cell {
     Count(i64),
     /// A count that breaks a rule of the plan (shown marked on the page, starred in files).
     Flagged(i64),
+    /// No count is expected here (a month before a centre was set up); adds nothing to a sum.
+    NotExpected,
 }
 
 impl Cell {
@@ -27,6 +29,7 @@ impl Cell {
     pub fn number(&self) -> Option<i64> {
         match self {
             Cell::Count(n) | Cell::Flagged(n) => Some(*n),
+            Cell::NotExpected => Some(0),
             Cell::Text(_) => None,
         }
     }
@@ -37,6 +40,7 @@ impl Cell {
             Cell::Text(s) => s.clone(),
             Cell::Count(n) => n.to_string(),
             Cell::Flagged(n) => format!("{n}*"),
+            Cell::NotExpected => "—".to_string(),
         }
     }
 }

@@ -16,8 +16,14 @@ pub struct GridRow {
     pub community_name: String,
     /// Activities (approved or later) in each month, January first.
     pub counts: Vec<i64>,
-    /// Months (1–12) below the rule of 2, counting only months already begun.
+    /// Of those, the ones recorded afterwards (补录) from paper records.
+    pub recorded_afterwards: Vec<i64>,
+    /// Months (1–12) below the rule of 2, counting only months already begun and not before the
+    /// centre was set up.
     pub below: Vec<u32>,
+    /// Months (1–12) that ended before the centre was set up (or every month while it is still
+    /// being set up): no count is expected of them.
+    pub not_set_up: Vec<u32>,
     /// Plans of the year submitted less than 15 days ahead (the centre's record of late
     /// submissions).
     pub late: i64,
@@ -47,9 +53,13 @@ pub async fn month_grid(db: &Db, actor: &Actor, year: i32) -> Result<Grid> {
         .map(|s| s.as_str())
         .collect();
     let mut counts = MonthCounts::new(Year(year));
-    for (owner, starts) in store::starts_by_owner(db, &actor.scope_path, from, to, &counted).await?
-    {
+    let mut afterwards = MonthCounts::new(Year(year));
+    let held = store::starts_by_owner(db, &actor.scope_path, from, to, &counted).await?;
+    for (owner, starts, recorded_afterwards) in held {
         counts.add(owner, starts);
+        if recorded_afterwards {
+            afterwards.add(owner, starts);
+        }
     }
     let mut late: HashMap<i64, i64> = store::late_by_owner(db, &actor.scope_path, from, to)
         .await?
@@ -69,9 +79,19 @@ pub async fn month_grid(db: &Db, actor: &Actor, year: i32) -> Result<Grid> {
             .and_then(|p| communities.get(&p).cloned())
             .unwrap_or_default();
         let row = counts.of(c.id).to_vec();
+        let from = c.counted_from();
+        let not_set_up: Vec<u32> = Year(year)
+            .months()
+            .filter(|m| from.is_none_or(|d| m.last_day() < d))
+            .map(|m| m.month)
+            .collect();
         let below = Year(year)
             .months()
-            .filter(|m| m.has_begun(today) && row[m.month as usize - 1] < rules::MONTHLY_MINIMUM)
+            .filter(|m| {
+                m.has_begun(today)
+                    && !not_set_up.contains(&m.month)
+                    && row[m.month as usize - 1] < rules::MONTHLY_MINIMUM
+            })
             .map(|m| m.month)
             .collect();
         out.push(GridRow {
@@ -80,7 +100,9 @@ pub async fn month_grid(db: &Db, actor: &Actor, year: i32) -> Result<Grid> {
             centre_name: c.name,
             community_name: community,
             counts: row,
+            recorded_afterwards: afterwards.of(c.id).to_vec(),
             below,
+            not_set_up,
             late: late.remove(&c.id).unwrap_or(0),
         });
     }
@@ -113,7 +135,9 @@ pub async fn month_grid_report(db: &Db, actor: &Actor, year: i32) -> Result<Repo
         .map(|r| {
             let mut cells = vec![Cell::Text(r.centre_name), Cell::Text(r.community_name)];
             cells.extend(r.counts.iter().zip(1u32..).map(|(n, m)| {
-                if r.below.contains(&m) {
+                if r.not_set_up.contains(&m) && *n == 0 {
+                    Cell::NotExpected
+                } else if r.below.contains(&m) {
                     Cell::Flagged(*n)
                 } else {
                     Cell::Count(*n)

@@ -3,9 +3,11 @@
 //! school or one of its learning centres; its theme, format and target group come from the
 //! district's catalogue; its teachers are active teachers the town may use; every transition
 //! follows [`rules::next`] and is audited; a submission under 15 days before the activity is
-//! accepted and marked late. This first part covers planning, series, review and the month × centre
-//! grid; enrolment, check-in and evidence come next.
+//! accepted and marked late; an activity held before the town used cedu is recorded afterwards
+//! (补录) as held, outside the review. Planning, series, review, recording afterwards and the month
+//! × centre grid live here; enrolment, check-in and evidence in `attendance` and `evidence`.
 
+pub mod afterwards;
 #[cfg(feature = "bench")]
 pub mod generated;
 pub mod grid;
@@ -31,6 +33,7 @@ use crate::text;
 use crate::workflow::Step;
 pub use rules::{Lifecycle, Status, Transition};
 
+pub use afterwards::*;
 pub use grid::*;
 pub use planning::*;
 pub use queries::*;
@@ -76,6 +79,8 @@ pub struct Activity {
     pub submitted_at: Option<DateTime<Utc>>,
     /// Submitted less than 15 days before the activity.
     pub late: bool,
+    /// Held before the town used cedu and entered afterwards (补录) from its paper records.
+    pub recorded_afterwards: bool,
     pub review_note: Option<String>,
     pub cancel_reason: Option<String>,
     /// The centre head's summary written when documenting.
@@ -115,7 +120,7 @@ mod tests {
 
     #[test]
     fn times_are_beijing_and_stored_in_utc() {
-        let (v, dates) = validate(&input(), today()).unwrap();
+        let (v, dates) = validate(&input(), today(), Timing::Ahead).unwrap();
         assert_eq!(v.starts_at.to_rfc3339(), "2026-12-12T01:00:00+00:00");
         assert_eq!((v.ends_at - v.starts_at).num_minutes(), 90);
         assert_eq!(dates.len(), 1);
@@ -131,6 +136,7 @@ mod tests {
                 ..input()
             },
             today(),
+            Timing::Ahead,
         )
         .unwrap_err();
         let keys: Vec<&str> = e.0.iter().map(|(_, m)| m.key).collect();
@@ -151,7 +157,7 @@ mod tests {
             repeat_until: Some("2027-03-12".into()),
             ..input()
         };
-        let (_, dates) = validate(&i, today()).unwrap();
+        let (_, dates) = validate(&i, today(), Timing::Ahead).unwrap();
         assert_eq!(dates.len(), 7);
         assert_eq!(dates[1], NaiveDate::from_ymd_opt(2026, 12, 26).unwrap());
         assert!(
@@ -161,10 +167,27 @@ mod tests {
                     repeat_until: Some("2028-12-01".into()),
                     ..input()
                 },
-                today()
+                today(),
+                Timing::Ahead
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn an_activity_recorded_afterwards_is_in_the_past_and_not_a_series() {
+        let held = |date: &str| ActivityInput {
+            date: date.into(),
+            repeat_weeks: Some(1),
+            repeat_until: Some("2026-12-30".into()),
+            ..input()
+        };
+        let (v, dates) = validate(&held("2026-03-08"), today(), Timing::Afterwards).unwrap();
+        assert_eq!(dates.len(), 1, "a held activity is one occurrence");
+        assert_eq!(v.starts_at.to_rfc3339(), "2026-03-08T01:00:00+00:00");
+        assert!(validate(&held("2026-11-22"), today(), Timing::Afterwards).is_ok());
+        let e = validate(&held("2026-11-23"), today(), Timing::Afterwards).unwrap_err();
+        assert_eq!(e.0[0].1.key, "activities.date_future");
     }
 
     #[test]

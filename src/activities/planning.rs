@@ -71,17 +71,31 @@ pub(crate) struct Values {
 /// The most occurrences one series may create.
 pub const MAX_SERIES: usize = 60;
 
+/// When an activity is entered: planned ahead, or recorded afterwards (补录) once held.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Timing {
+    /// A plan: today or later, possibly a weekly series.
+    Ahead,
+    /// Already held: today or earlier, one occurrence.
+    Afterwards,
+}
+
 /// Checks the fields of a plan; returns the first occurrence and the dates of the series.
 pub(crate) fn validate(
     input: &ActivityInput,
     today: NaiveDate,
+    timing: Timing,
 ) -> std::result::Result<(Values, Vec<NaiveDate>), FieldErrors> {
     let mut fe = FieldErrors::default();
     let title = text::required(&mut fe, "title", &input.title, 100);
     let date = NaiveDate::parse_from_str(input.date.trim(), "%Y-%m-%d").ok();
-    match date {
-        None => fe.add("date", Msg::new("field.date_format")),
-        Some(d) if d < today => fe.add("date", Msg::new("activities.date_past")),
+    match (date, timing) {
+        (None, _) if input.date.trim().is_empty() => fe.add("date", Msg::new("field.required")),
+        (None, _) => fe.add("date", Msg::new("field.date_format")),
+        (Some(d), Timing::Ahead) if d < today => fe.add("date", Msg::new("activities.date_past")),
+        (Some(d), Timing::Afterwards) if d > today => {
+            fe.add("date", Msg::new("activities.date_future"))
+        }
         _ => {}
     }
     let start = NaiveTime::parse_from_str(input.start_time.trim(), "%H:%M").ok();
@@ -134,7 +148,10 @@ pub(crate) fn validate(
     let mut dates = Vec::new();
     if let Some(d) = date {
         dates.push(d);
-        if let Some(weeks) = input.repeat_weeks.filter(|w| *w > 0) {
+        let repeat = input
+            .repeat_weeks
+            .filter(|w| *w > 0 && timing == Timing::Ahead);
+        if let Some(weeks) = repeat {
             match input
                 .repeat_until
                 .as_deref()
@@ -283,7 +300,7 @@ pub(super) async fn check_references(
 pub async fn plan(db: &Db, actor: &Actor, input: &ActivityInput) -> Result<Vec<Activity>> {
     actor.require(Permission::ActivitiesPlan)?;
     let today = Day::today().0;
-    let (mut v, dates) = validate(input, today).map_err(Error::Invalid)?;
+    let (mut v, dates) = validate(input, today, Timing::Ahead).map_err(Error::Invalid)?;
     let mut tx = db.begin().await?;
     let owner = check_references(db, &mut tx, actor, &mut v).await?;
     let town_id = town_of(&owner.path).unwrap_or(0);
@@ -299,7 +316,16 @@ pub async fn plan(db: &Db, actor: &Actor, input: &ActivityInput) -> Result<Vec<A
             ends_at: v.starts_at + shift + duration,
             ..v.clone()
         };
-        let id = store::insert(&mut tx, town_id, &occurrence, series, actor.user_id, now).await?;
+        let id = store::insert(
+            &mut tx,
+            town_id,
+            &occurrence,
+            series,
+            Status::Draft,
+            actor.user_id,
+            now,
+        )
+        .await?;
         if dates.len() > 1 && series.is_none() {
             series = Some(id);
             store::set_series(&mut tx, id, id).await?;
@@ -363,7 +389,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &ActivityInput) -> R
         repeat_until: None,
         ..input.clone()
     };
-    let (mut v, _) = validate(&single, today).map_err(Error::Invalid)?;
+    let (mut v, _) = validate(&single, today, Timing::Ahead).map_err(Error::Invalid)?;
     let mut tx = db.begin().await?;
     let owner = check_references(db, &mut tx, actor, &mut v).await?;
     if town_of(&owner.path) != Some(before.town_id) {

@@ -11,7 +11,7 @@ const ACTIVITY: &str = "select a.id, a.town_id, a.owner_id, o.name as owner_name
     theme_name, a.format_id, f.name as format_name, a.target_group_id, g.name as \
     target_group_name, a.title, a.description, a.venue, a.starts_at, a.ends_at, a.capacity, \
     a.featured, a.learning_team, a.special_event, a.series_id, a.status, a.submitted_at, a.late, \
-    a.review_note, a.cancel_reason, a.summary from activities a \
+    a.review_note, a.cancel_reason, a.summary, a.recorded_afterwards from activities a \
     join org_nodes o on o.id = a.owner_id join themes t on t.id = a.theme_id \
     left join org_nodes d on d.id = a.lead_department_id \
     left join formats f on f.id = a.format_id left join target_groups g on g.id = \
@@ -68,14 +68,17 @@ pub(super) async fn insert(
     town_id: i64,
     v: &Values,
     series: Option<i64>,
+    status: Status,
     by: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<i64> {
+    // Only a plan starts as a draft; an activity recorded afterwards starts as held.
     let sql = "insert into activities (town_id, owner_id, lead_department_id, theme_id, \
         format_id, target_group_id, title, description, venue, starts_at, ends_at, capacity, \
         featured, learning_team, special_event, series_id, status, late, created_by, \
-        created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-        $14, $15, $16, 'draft', false, $17, $18, $18) returning id";
+        created_at, updated_at, recorded_afterwards) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+        $10, $11, $12, $13, $14, $15, $16, $19, false, $17, $18, $18, $20) \
+        returning id";
     let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(sql)
         .bind(town_id)
         .bind(v.owner_id)
@@ -95,6 +98,8 @@ pub(super) async fn insert(
         .bind(series)
         .bind(by)
         .bind(now)
+        .bind(status.as_str())
+        .bind(status != Status::Draft)
         .fetch_one(c)
         .await?);
     set_teachers(tx, id, &v.teacher_ids).await?;
@@ -303,14 +308,15 @@ pub(super) async fn starts_by_owner(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     statuses: &[&str],
-) -> Result<Vec<(i64, DateTime<Utc>)>> {
+) -> Result<Vec<(i64, DateTime<Utc>, bool)>> {
     if statuses.is_empty() {
         return Err(Error::internal("no statuses"));
     }
     let marks = placeholders(statuses.len() + 3);
     let marks: Vec<&str> = marks.split(", ").skip(3).collect();
     let sql = format!(
-        "select a.owner_id, a.starts_at from activities a join org_nodes o on o.id = a.owner_id \
+        "select a.owner_id, a.starts_at, a.recorded_afterwards from activities a \
+         join org_nodes o on o.id = a.owner_id \
          where o.path like $1 and a.starts_at >= $2 and a.starts_at < $3 and a.status in ({})",
         marks.join(", ")
     );

@@ -78,10 +78,13 @@ pub trait Importer {
         sheet: &Sheet,
     ) -> impl Future<Output = Result<Checked<Self::Row>>> + Send;
 
-    /// Writes confirmed rows inside the confirmation's transaction; how many were written. Rows
-    /// someone registered since the check are refused here (the whole import then fails).
+    /// Writes confirmed rows inside the confirmation's transaction, as the actor who confirmed;
+    /// how many were written. Rows someone registered since the check are refused here (the whole
+    /// import then fails).
     fn write(
+        db: &Db,
         tx: &mut Tx,
+        actor: &Actor,
         town: &Town,
         rows: &[Self::Row],
         now: DateTime<Utc>,
@@ -331,7 +334,7 @@ pub async fn confirm<I: Importer>(db: &Db, actor: &Actor, b: &Batch, town: &Town
     if store::finish_batch(&mut tx, b.id, BatchStatus::Imported, now).await? == 0 {
         return Err(Error::Conflict(Msg::new("import.not_pending")));
     }
-    let count = I::write(&mut tx, town, &rows, now).await?;
+    let count = I::write(db, &mut tx, actor, town, &rows, now).await?;
     audit::record(
         &mut tx,
         actor,
@@ -370,7 +373,7 @@ pub async fn write_checked<I: Importer>(
     rows: &[I::Row],
 ) -> Result<usize> {
     let mut tx = db.begin().await?;
-    let n = I::write(&mut tx, town, rows, Utc::now()).await?;
+    let n = I::write(db, &mut tx, actor, town, rows, Utc::now()).await?;
     audit::record(
         &mut tx,
         actor,

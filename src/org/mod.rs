@@ -54,6 +54,21 @@ impl Node {
     pub fn kind(&self) -> Kind {
         self.kind
     }
+
+    /// The first day a learning centre answers for its per-month counts (the rule of 2 a month,
+    /// the KPIs): its setup date, or the day it was entered when it is set up with no date;
+    /// none while it is still planned or being set up. A centre set up in October is not behind
+    /// for January.
+    pub fn counted_from(&self) -> Option<crate::calendar::Day> {
+        match self.setup_status.as_deref() {
+            Some("planned" | "in_progress") => None,
+            _ => Some(
+                self.setup_date
+                    .map(crate::calendar::Day)
+                    .unwrap_or_else(|| crate::calendar::Day::of(self.created_at)),
+            ),
+        }
+    }
 }
 
 /// A member of a group, school, centre or department, with the role they hold there.

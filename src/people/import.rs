@@ -55,7 +55,9 @@ impl Importer for ResidentImport {
     }
 
     async fn write(
+        _db: &Db,
         tx: &mut Tx,
+        _actor: &Actor,
         town: &Town,
         rows: &[ResidentValues],
         now: DateTime<Utc>,
@@ -87,7 +89,9 @@ impl Importer for HouseholdImport {
     }
 
     async fn write(
+        _db: &Db,
         tx: &mut Tx,
+        _actor: &Actor,
         _town: &Town,
         rows: &[HouseholdValues],
         now: DateTime<Utc>,

@@ -49,7 +49,9 @@ impl Importer for TeacherImport {
     }
 
     async fn write(
+        _db: &Db,
         tx: &mut Tx,
+        _actor: &Actor,
         _town: &Town,
         rows: &[TeacherValues],
         now: DateTime<Utc>,

@@ -49,6 +49,15 @@ const FLASHES: &[&str] = &[
     "awaiting_confirmation",
     "request_confirmed",
     "request_rejected",
+    "recorded_afterwards",
+    "activity_submitted",
+    "activity_approved",
+    "activity_returned",
+    "activity_published",
+    "activity_held",
+    "activity_documented",
+    "activity_archived",
+    "activity_cancelled",
 ];
 
 impl Shell {

@@ -18,6 +18,7 @@ mod faults;
 mod http_access;
 mod http_org;
 mod layers;
+mod midyear;
 mod people;
 mod store;
 mod teachers;

@@ -20,6 +20,10 @@ pub(super) fn router() -> Routes {
         .api(Rule::needs(P::ActivitiesRead), routes!(list_activities))
         .api(Rule::needs(P::ActivitiesPlan), routes!(plan_activity))
         .api(
+            Rule::both(P::ActivitiesPlan, P::ActivitiesAttend),
+            routes!(record_held_activity),
+        )
+        .api(
             Rule::both(P::ActivitiesRead, P::OrgRead),
             routes!(month_grid),
         )
@@ -96,6 +100,28 @@ pub async fn plan_activity(
     Ok((
         StatusCode::CREATED,
         axum::Json(activities::plan(&s.db, &a, &b).await?),
+    ))
+}
+
+/// Record an activity already held (补录), e.g. one held on paper before the town used cedu: it
+/// is stored as held and marked `recorded_afterwards`, with no review and no 15-day notice; the
+/// date must not be after today. Its attendance and evidence follow through the attendance
+/// endpoints, then `document`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/activities/held",
+    tag = "activities",
+    request_body = ActivityInput,
+    responses((status = 201, body = Activity), (status = 422, body = super::ApiError)),
+)]
+pub async fn record_held_activity(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Json(b): Json<ActivityInput>,
+) -> Result<(StatusCode, axum::Json<Activity>)> {
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(activities::record_held(&s.db, &a, &b).await?),
     ))
 }
 

@@ -8,7 +8,10 @@ pub(super) struct FormPage {
     shell: Shell,
     action: String,
     title: String,
+    /// A new plan (the series fields show).
     is_new: bool,
+    /// An activity already held, recorded afterwards (补录).
+    held: bool,
     owners: Vec<Choice>,
     themes: Vec<Choice>,
     formats: Vec<Choice>,
@@ -26,11 +29,36 @@ impl FormPage {
     }
 }
 
+/// Which form: a new plan, an edit of one, or an activity already held.
+#[derive(Clone, Copy)]
+pub(super) enum Which {
+    New,
+    Edit(i64),
+    Held,
+}
+
+impl Which {
+    fn action(self) -> String {
+        match self {
+            Which::New => "/activities".into(),
+            Which::Edit(id) => format!("/activities/{id}/edit"),
+            Which::Held => "/activities/held".into(),
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Which::New => "activities.new",
+            Which::Edit(_) => "activities.edit",
+            Which::Held => "activities.record_held",
+        }
+    }
+}
+
 pub(super) async fn form_page(
     state: &AppState,
     cx: &Ctx,
-    action: String,
-    is_new: bool,
+    which: Which,
     form: FormView,
     chosen: Vec<String>,
 ) -> Result<FormPage> {
@@ -67,17 +95,10 @@ pub(super) async fn form_page(
     .await?;
     Ok(FormPage {
         shell: cx.shell("/activities"),
-        action,
-        title: i18n::t(
-            lang,
-            if is_new {
-                "activities.new"
-            } else {
-                "activities.edit"
-            },
-        )
-        .to_string(),
-        is_new,
+        action: which.action(),
+        title: i18n::t(lang, which.title()).to_string(),
+        is_new: matches!(which, Which::New),
+        held: matches!(which, Which::Held),
         owners: owner_choices(state, actor).await?,
         themes: activities::plannable_themes(&state.db, actor)
             .await?
@@ -118,18 +139,32 @@ pub(super) async fn form_page(
 }
 
 pub(super) async fn new_form(State(state): State<AppState>, cx: Ctx) -> Result<Response> {
-    let (_actor, _lang) = (&cx.actor, cx.lang);
-    html(
-        &form_page(
-            &state,
-            &cx,
-            "/activities".into(),
-            true,
-            FormView::default(),
-            Vec::new(),
-        )
-        .await?,
+    html(&form_page(&state, &cx, Which::New, FormView::default(), Vec::new()).await?)
+}
+
+/// The form of an activity already held (补录).
+pub(super) async fn held_form(State(state): State<AppState>, cx: Ctx) -> Result<Response> {
+    html(&form_page(&state, &cx, Which::Held, FormView::default(), Vec::new()).await?)
+}
+
+/// Records an activity already held, then opens its attendance page for the head count or names,
+/// photos and sign-in sheet.
+pub(super) async fn create_held(
+    State(state): State<AppState>,
+    cx: Ctx,
+    RawForm(actor, f, raw): RawForm<PlanForm>,
+) -> Result<Response> {
+    let (input, chosen) = f.input(&raw);
+    let result = activities::record_held(&state.db, &actor, &input).await;
+    saved_or_again(
+        result,
+        |a| format!("/activities/{}/attendance?ok=recorded_afterwards", a.id),
+        |fe| {
+            let view = f.view().errors(cx.lang, &fe);
+            form_page(&state, &cx, Which::Held, view, chosen)
+        },
     )
+    .await
 }
 
 /// The plan form as posted.
@@ -240,16 +275,7 @@ pub(super) async fn create(
                 list.first().map(|a| a.id).unwrap_or(0)
             )
         },
-        |fe| {
-            form_page(
-                &state,
-                &cx,
-                "/activities".into(),
-                true,
-                f.view().errors(lang, &fe),
-                chosen,
-            )
-        },
+        |fe| form_page(&state, &cx, Which::New, f.view().errors(lang, &fe), chosen),
     )
     .await
 }
@@ -303,17 +329,7 @@ pub(super) async fn edit_form(
         .into_iter()
         .map(|(i, _)| i.to_string())
         .collect();
-    html(
-        &form_page(
-            &state,
-            &cx,
-            format!("/activities/{id}/edit"),
-            false,
-            form,
-            chosen,
-        )
-        .await?,
-    )
+    html(&form_page(&state, &cx, Which::Edit(id), form, chosen).await?)
 }
 
 pub(super) async fn update(
@@ -332,8 +348,7 @@ pub(super) async fn update(
             form_page(
                 &state,
                 &cx,
-                format!("/activities/{id}/edit"),
-                false,
+                Which::Edit(id),
                 f.view().errors(lang, &fe),
                 chosen,
             )

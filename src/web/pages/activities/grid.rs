@@ -13,13 +13,25 @@ pub(super) struct GridPage {
     notice: Option<String>,
 }
 
-/// One centre's line: (count, below the rule) per month.
+/// One centre's line: a cell per month.
 pub struct GridLine {
     pub centre: String,
     pub community: String,
-    pub cells: Vec<(i64, bool)>,
+    pub cells: Vec<GridCell>,
     /// Late submissions in the year.
     pub late: i64,
+}
+
+/// One month of a centre: its count, how it stands against the rule, and the list behind it.
+pub struct GridCell {
+    pub count: i64,
+    pub below: bool,
+    /// A month before the centre was set up: nothing expected.
+    pub not_set_up: bool,
+    /// Activities of the month recorded afterwards (补录).
+    pub afterwards: i64,
+    /// The activity list of this centre and month.
+    pub href: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -59,11 +71,14 @@ pub(super) async fn grid(
         .rows
         .into_iter()
         .map(|r| GridLine {
-            cells: r
-                .counts
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (*c, r.below.contains(&(i as u32 + 1))))
+            cells: (1..=12u32)
+                .map(|m| GridCell {
+                    count: r.counts[m as usize - 1],
+                    below: r.below.contains(&m),
+                    not_set_up: r.not_set_up.contains(&m),
+                    afterwards: r.recorded_afterwards[m as usize - 1],
+                    href: format!("/activities?owner_id={}&month={year}-{m:02}", r.centre_id),
+                })
                 .collect(),
             centre: r.centre_name,
             community: r.community_name,

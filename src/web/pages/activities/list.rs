@@ -12,6 +12,7 @@ pub(super) struct ListPage {
     form: FormView,
     pager: Pager,
     can_plan: bool,
+    can_record_afterwards: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -50,5 +51,6 @@ pub(super) async fn list(
         owners: owner_choices(&state, actor).await?,
         form: FormView::with(&pairs),
         can_plan: actor.can(Permission::ActivitiesPlan),
+        can_record_afterwards: activities::may_record_afterwards(actor),
     })
 }

@@ -44,6 +44,17 @@ pub(super) fn router() -> Routes {
         .get("/activities", Rule::needs(P::ActivitiesRead), list)
         .post("/activities", Rule::needs(P::ActivitiesPlan), create)
         .get("/activities/new", Rule::needs(P::ActivitiesPlan), new_form)
+        // Recording a held activity afterwards also takes its attendance.
+        .get(
+            "/activities/held/new",
+            Rule::both(P::ActivitiesPlan, P::ActivitiesAttend),
+            held_form,
+        )
+        .post(
+            "/activities/held",
+            Rule::both(P::ActivitiesPlan, P::ActivitiesAttend),
+            create_held,
+        )
         // The grid and the calendar list the centres of the scope: they read the tree too.
         .get(
             "/activities/grid",
@@ -94,6 +105,8 @@ pub struct ActivityRow {
     pub theme: String,
     pub status: String,
     pub late: bool,
+    /// Recorded afterwards (补录).
+    pub afterwards: bool,
 }
 
 fn when(a: &Activity) -> String {
@@ -109,6 +122,7 @@ pub(super) fn row(lang: Lang, a: &Activity) -> ActivityRow {
         theme: a.theme_name.clone(),
         status: i18n::t(lang, &format!("activities.status.{}", a.status)).to_string(),
         late: a.late,
+        afterwards: a.recorded_afterwards,
     }
 }
 

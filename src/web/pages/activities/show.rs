@@ -129,7 +129,11 @@ pub(super) async fn transition(
         Err(e) => Err(e),
     };
     match done {
-        Ok(_) => Ok(see_other(&format!("/activities/{id}?ok=saved"))),
+        // Say what happened (已报送审核, 已审核通过, 已退回 …), not just that something was saved.
+        Ok(a) => Ok(see_other(&format!(
+            "/activities/{id}?ok=activity_{}",
+            a.status.as_str()
+        ))),
         Err(Error::Conflict(m)) => {
             let mut page = show_page(&state, &cx, id).await?;
             page.error = Some(i18n::render(lang, &m));

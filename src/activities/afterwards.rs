@@ -1,0 +1,85 @@
+//! Recording an activity already held (补录): a town that adopts cedu in October enters January to
+//! September from its paper records. Such an activity starts as held — no review, no 15-day
+//! notice — and stays marked as recorded afterwards in lists, the grid and the audit log; its
+//! attendance and evidence follow on its attendance page, and it is documented like any other.
+
+use super::*;
+
+/// True when the actor may record held activities: who plans and takes attendance (the town
+/// school's office and centre heads; a lead department takes no attendance).
+pub fn may_record_afterwards(actor: &Actor) -> bool {
+    actor.can(Permission::ActivitiesPlan) && actor.can(Permission::ActivitiesAttend)
+}
+
+fn require_recorder(actor: &Actor) -> Result<()> {
+    actor.require(Permission::ActivitiesPlan)?;
+    actor.require(Permission::ActivitiesAttend)
+}
+
+/// Records one held activity; it is returned as stored.
+pub async fn record_held(db: &Db, actor: &Actor, input: &ActivityInput) -> Result<Activity> {
+    let mut tx = db.begin().await?;
+    let id = record_held_tx(db, &mut tx, actor, input, Day::today()).await?;
+    tx.commit().await?;
+    get(db, actor, id).await
+}
+
+/// Checks a held activity as [`record_held`] would, writing nothing (the past-activity import's
+/// row check).
+pub async fn check_held(
+    db: &Db,
+    tx: &mut Tx,
+    actor: &Actor,
+    input: &ActivityInput,
+    today: Day,
+) -> Result<Node> {
+    require_recorder(actor)?;
+    let (mut v, _) = validate(input, today.0, Timing::Afterwards).map_err(Error::Invalid)?;
+    check_references(db, tx, actor, &mut v).await
+}
+
+/// Records a held activity inside a transaction (the import writes its attendance in the same
+/// one); its id.
+pub async fn record_held_tx(
+    db: &Db,
+    tx: &mut Tx,
+    actor: &Actor,
+    input: &ActivityInput,
+    today: Day,
+) -> Result<i64> {
+    require_recorder(actor)?;
+    let (mut v, _) = validate(input, today.0, Timing::Afterwards).map_err(Error::Invalid)?;
+    let owner = check_references(db, tx, actor, &mut v).await?;
+    let town_id = town_of(&owner.path).unwrap_or(0);
+    let id = store::insert(
+        tx,
+        town_id,
+        &v,
+        None,
+        Status::Held,
+        actor.user_id,
+        Utc::now(),
+    )
+    .await?;
+    audit::record(
+        tx,
+        actor,
+        Entry {
+            action: "activities.recorded_afterwards",
+            subject_type: "activity",
+            subject_id: Some(id),
+            node_path: &owner.path,
+            before: None,
+            after: Some(json!({
+                "title": v.title,
+                "owner_id": v.owner_id,
+                "starts_at": v.starts_at,
+                "status": Status::Held.as_str(),
+                "recorded_afterwards": true,
+            })),
+            result: "ok",
+        },
+    )
+    .await?;
+    Ok(id)
+}

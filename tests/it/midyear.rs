@@ -1,0 +1,267 @@
+//! A town that adopts cedu in the middle of its year: activities already held are recorded
+//! afterwards (补录) with their attendance and evidence, the grid counts them, and a centre is
+//! held to the rule of two a month only from its setup date. Over real HTTP, on both databases.
+
+use chrono::{Datelike, Duration, Utc};
+use serde_json::{Value, json};
+
+use crate::both;
+use crate::helpers::{Backend, TestApp, get, post, spawn_app, text_of};
+
+fn today() -> chrono::NaiveDate {
+    (Utc::now() + Duration::hours(8)).date_naive()
+}
+
+async fn theme(app: &TestApp, name: &str) -> i64 {
+    app.scalar(&format!("select id from themes where name = '{name}'"))
+        .await
+}
+
+async fn record(app: &TestApp, token: &str, owner: &str, date: &str, title: &str) -> (u16, Value) {
+    let body = json!({"title": title, "owner_id": app.node_id(owner).await,
+        "theme_id": theme(app, "家庭教育").await, "date": date, "start_time": "14:00",
+        "end_time": "16:00"});
+    post(app, token, "/api/v1/activities/held", body).await
+}
+
+fn row<'a>(grid: &'a Value, centre: &str) -> &'a Value {
+    grid["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["centre_name"] == centre)
+        .unwrap_or_else(|| panic!("{centre} in {grid}"))
+}
+
+fn months(v: &Value) -> Vec<u64> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_u64().unwrap())
+        .collect()
+}
+
+/// Last year's March, entered from paper by the centre head: held straight away, outside review
+/// and the 15-day notice, marked in the grid, the audit log and the activity; its head count and
+/// a photo make it documented. A date after today, a lead department (who takes no attendance)
+/// and a centre outside the head's scope are refused with a clear reason.
+async fn a_centre_head_records_last_years_activities_from_paper(b: Backend) {
+    let app = spawn_app(b).await;
+    let head = app.token("wangqi").await;
+    let year = today().year() - 1;
+    let mut ids = Vec::new();
+    for (date, title) in [
+        (format!("{year}-03-08"), "庆三八插花活动"),
+        (format!("{year}-03-22"), "春季健康讲座"),
+        (format!("{year}-05-04"), "青年读书会"),
+    ] {
+        let (s, v) = record(&app, &head, "王齐村工作站", &date, title).await;
+        assert_eq!(s, 201, "{v}");
+        assert_eq!(
+            (
+                v["status"].as_str(),
+                v["recorded_afterwards"].as_bool(),
+                v["late"].as_bool()
+            ),
+            (Some("held"), Some(true), Some(false)),
+            "{v}"
+        );
+        ids.push(v["id"].as_i64().unwrap());
+    }
+    let (s, grid) = get(&app, &head, &format!("/api/v1/activities/grid?year={year}")).await;
+    assert_eq!(s, 200, "{grid}");
+    let wangqi = row(&grid, "王齐村工作站");
+    assert_eq!(wangqi["counts"][2], 2, "{wangqi}");
+    assert_eq!(wangqi["recorded_afterwards"][2], 2);
+    assert_eq!(wangqi["recorded_afterwards"][4], 1);
+    let below = months(&wangqi["below"]);
+    assert!(!below.contains(&3), "March has its two: {below:?}");
+    assert!(below.contains(&5) && below.contains(&1), "{below:?}");
+    assert!(months(&wangqi["not_set_up"]).is_empty(), "set up in 2020");
+    // The page marks them, and each month's number opens the list behind it.
+    let web = app.login("wangqi").await;
+    let page = web
+        .get(app.url(&format!("/activities/grid?year={year}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("补2"), "{}", text_of(&page));
+    let owner = app.node_id("王齐村工作站").await;
+    let link = format!("/activities?owner_id={owner}&month={year}-03");
+    let escaped = format!("/activities?owner_id={owner}&#38;month={year}-03");
+    assert!(page.contains(&escaped), "{link}");
+    let list = web
+        .get(app.url(&link))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let list = text_of(&list);
+    assert!(
+        list.contains("庆三八插花活动") && list.contains("补录") && !list.contains("青年读书会"),
+        "{list}"
+    );
+    // The audit log says it was entered afterwards.
+    assert_eq!(
+        app.scalar(
+            "select count(*) from audit_log where action = 'activities.recorded_afterwards'"
+        )
+        .await,
+        3
+    );
+    // Attendance from the paper sheet and a photo, then documented like any other.
+    let id = ids[0];
+    let (s, v) = post(
+        &app,
+        &head,
+        &format!("/api/v1/activities/{id}/head-count"),
+        json!({"head_count": 26}),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let photo = {
+        let img = image::DynamicImage::new_rgb8(32, 24);
+        let mut out = Vec::new();
+        img.write_to(
+            &mut std::io::Cursor::new(&mut out),
+            image::ImageFormat::Jpeg,
+        )
+        .unwrap();
+        out
+    };
+    let form = reqwest::multipart::Form::new().text("kind", "photo").part(
+        "file",
+        reqwest::multipart::Part::bytes(photo).file_name("三八.jpg"),
+    );
+    let r = app
+        .client()
+        .post(app.url(&format!("/api/v1/activities/{id}/files")))
+        .bearer_auth(&head)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let (s, v) = post(
+        &app,
+        &head,
+        &format!("/api/v1/activities/{id}/document"),
+        json!({"summary": "据纸质签到表补录,26 人参加"}),
+    )
+    .await;
+    assert_eq!((s, v["status"].as_str()), (200, Some("documented")), "{v}");
+    // Refusals.
+    let tomorrow = (today() + Duration::days(1)).to_string();
+    let (s, v) = record(&app, &head, "王齐村工作站", &tomorrow, "明天的活动").await;
+    assert_eq!(s, 422, "{v}");
+    assert!(
+        v["error"]["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("不能晚于今天"),
+        "{v}"
+    );
+    let (s, v) = record(
+        &app,
+        &head,
+        "薛家村工作站",
+        &format!("{year}-03-08"),
+        "别处",
+    )
+    .await;
+    assert_eq!(s, 422, "another centre is not the head's to record: {v}");
+    let dept = app.token("qunli.shebao").await;
+    let (s, _) = record(
+        &app,
+        &dept,
+        "双河村学习中心",
+        &format!("{year}-03-08"),
+        "讲座",
+    )
+    .await;
+    assert_eq!(s, 403, "a lead department takes no attendance");
+    assert_eq!(
+        app.scalar("select count(*) from activities where recorded_afterwards")
+            .await,
+        3,
+        "nothing refused was stored"
+    );
+}
+
+/// A centre set up this month is not behind for the months before it; one still being set up is
+/// held to nothing; the months are shown as not set up, and the file leaves them blank ("—").
+async fn the_grid_counts_a_centre_from_its_setup_date(b: Backend) {
+    let app = spawn_app(b).await;
+    let office = app.token("qiling.office").await;
+    let t = today();
+    let community = app.node_id("王齐村").await;
+    let new_centre = |name: &str, status: &str, date: Option<String>| {
+        json!({"parent_id": community, "kind": "centre", "name": name,
+            "subtype": "work_station", "setup_status": status, "setup_date": date})
+    };
+    let (s, v) = post(
+        &app,
+        &office,
+        "/api/v1/org/nodes",
+        new_centre("王齐村第二工作站", "set_up", Some(t.to_string())),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let (s, v) = post(
+        &app,
+        &office,
+        "/api/v1/org/nodes",
+        new_centre("王齐村筹建工作站", "in_progress", None),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let (_, grid) = get(
+        &app,
+        &office,
+        &format!("/api/v1/activities/grid?year={}", t.year()),
+    )
+    .await;
+    let fresh = row(&grid, "王齐村第二工作站");
+    let before: Vec<u64> = (1..t.month() as u64).collect();
+    assert_eq!(months(&fresh["not_set_up"]), before, "{fresh}");
+    assert_eq!(
+        months(&fresh["below"]),
+        vec![t.month() as u64],
+        "only this month, which has begun, can be behind"
+    );
+    let planned = row(&grid, "王齐村筹建工作站");
+    assert!(months(&planned["below"]).is_empty(), "{planned}");
+    assert_eq!(months(&planned["not_set_up"]).len(), 12);
+    // An older station is still behind for every month of the year that has no activities.
+    let old = row(&grid, "薛家村工作站");
+    assert!(months(&old["not_set_up"]).is_empty());
+    // The file shows the months before setup as "—", not as a starred zero.
+    let web = app.login("qiling.office").await;
+    let csv = web
+        .get(app.url(&format!("/activities/grid.csv?year={}", t.year())))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let line = csv
+        .lines()
+        .find(|l| l.starts_with("王齐村第二工作站"))
+        .expect("the new station's line");
+    let cells: Vec<&str> = line.split(',').collect();
+    if t.month() > 1 {
+        assert_eq!(cells[2], "—", "{line}");
+    }
+    assert_eq!(cells[1 + t.month() as usize], "0*", "{line}");
+}
+
+both!(
+    a_centre_head_records_last_years_activities_from_paper,
+    the_grid_counts_a_centre_from_its_setup_date
+);
