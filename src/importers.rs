@@ -3,6 +3,7 @@
 //! here. Adding an import is a plug-in in its concept and a line in [`Kind`].
 
 use crate::access::{Actor, Permission};
+use crate::attendance::import::PastActivityImport;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::imports::{self, Batch, Importer, Town};
@@ -17,11 +18,18 @@ pub enum Kind {
     Residents,
     Households,
     Teachers,
+    /// Activities already held, with their attendance (补录).
+    PastActivities,
 }
 
 impl Kind {
     /// Every kind, in the order the import page offers them.
-    pub const ALL: [Kind; 3] = [Kind::Residents, Kind::Households, Kind::Teachers];
+    pub const ALL: [Kind; 4] = [
+        Kind::Residents,
+        Kind::Households,
+        Kind::Teachers,
+        Kind::PastActivities,
+    ];
 
     /// The stored name.
     pub fn as_str(self) -> &'static str {
@@ -29,6 +37,7 @@ impl Kind {
             Kind::Residents => ResidentImport::KIND,
             Kind::Households => HouseholdImport::KIND,
             Kind::Teachers => TeacherImport::KIND,
+            Kind::PastActivities => PastActivityImport::KIND,
         }
     }
 
@@ -39,7 +48,9 @@ impl Kind {
 
     /// True when the actor may import this kind.
     pub fn permitted(self, actor: &Actor) -> bool {
-        actor.can(Permission::PeopleImport) && actor.can(self.permission())
+        actor.can(Permission::PeopleImport)
+            && actor.can(self.permission())
+            && (self != Kind::PastActivities || crate::activities::may_record_afterwards(actor))
     }
 
     fn permission(self) -> Permission {
@@ -47,6 +58,7 @@ impl Kind {
             Kind::Residents => ResidentImport::PERMISSION,
             Kind::Households => HouseholdImport::PERMISSION,
             Kind::Teachers => TeacherImport::PERMISSION,
+            Kind::PastActivities => PastActivityImport::PERMISSION,
         }
     }
 
@@ -56,6 +68,7 @@ impl Kind {
             Kind::Residents => imports::template::<ResidentImport>(),
             Kind::Households => imports::template::<HouseholdImport>(),
             Kind::Teachers => imports::template::<TeacherImport>(),
+            Kind::PastActivities => imports::template::<PastActivityImport>(),
         }
     }
 }
@@ -101,6 +114,9 @@ pub async fn preview(
         Kind::Teachers => {
             imports::preview::<TeacherImport>(db, actor, &town, file_name, sheet).await
         }
+        Kind::PastActivities => {
+            imports::preview::<PastActivityImport>(db, actor, &town, file_name, sheet).await
+        }
     }
 }
 
@@ -116,6 +132,7 @@ pub async fn confirm(db: &Db, actor: &Actor, id: i64) -> Result<usize> {
         Kind::Residents => imports::confirm::<ResidentImport>(db, actor, &b, &town).await,
         Kind::Households => imports::confirm::<HouseholdImport>(db, actor, &b, &town).await,
         Kind::Teachers => imports::confirm::<TeacherImport>(db, actor, &b, &town).await,
+        Kind::PastActivities => imports::confirm::<PastActivityImport>(db, actor, &b, &town).await,
     }
 }
 

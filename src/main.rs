@@ -42,7 +42,7 @@ enum Command {
     Backup(BackupArgs),
     /// Put a backup back (checked first; refused while a server uses the database).
     Restore(RestoreArgs),
-    /// Import residents, households or teachers from an xlsx or csv file into a town.
+    /// Import residents, households, teachers or past activities (补录) from an xlsx or csv file into a town.
     Import(ImportArgs),
     /// Run a benchmark and print its figures (built with `--features bench`).
     #[cfg(feature = "bench")]
@@ -56,7 +56,7 @@ enum Command {
 struct ImportArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// What the file holds: residents, households or teachers.
+    /// What the file holds: residents, households, teachers or past_activities.
     kind: String,
     /// The xlsx or csv file (use the template from the import page).
     file: PathBuf,
@@ -363,7 +363,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn import(args: ImportArgs) -> anyhow::Result<()> {
     use cedu::importers::{self, Kind as ImportKind};
     let kind =
-        ImportKind::parse(&args.kind).context("导入类型只能是 residents(居民)、households(家庭)或 teachers(师资) · kind must be residents, households or teachers")?;
+        ImportKind::parse(&args.kind).context("导入类型只能是 residents(居民)、households(家庭)、teachers(师资)或 past_activities(已举办的活动) · kind must be residents, households, teachers or past_activities")?;
     let config = db_config(&args.db)?;
     let db = connect(&config).await?;
     let towns = cedu::org::list_nodes(

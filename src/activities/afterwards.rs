@@ -25,17 +25,25 @@ pub async fn record_held(db: &Db, actor: &Actor, input: &ActivityInput) -> Resul
 }
 
 /// Checks a held activity as [`record_held`] would, writing nothing (the past-activity import's
-/// row check).
+/// row check); its owner and start. An activity of the same title, owner and start already stored
+/// is refused: importing the same sheet twice records nothing twice.
 pub async fn check_held(
     db: &Db,
     tx: &mut Tx,
     actor: &Actor,
     input: &ActivityInput,
     today: Day,
-) -> Result<Node> {
+) -> Result<(Node, DateTime<Utc>)> {
     require_recorder(actor)?;
     let (mut v, _) = validate(input, today.0, Timing::Afterwards).map_err(Error::Invalid)?;
-    check_references(db, tx, actor, &mut v).await
+    let owner = check_references(db, tx, actor, &mut v).await?;
+    if store::same_activity_exists(tx, v.owner_id, v.starts_at, &v.title).await? {
+        return Err(Error::invalid(
+            "title",
+            Msg::new("activities.already_recorded"),
+        ));
+    }
+    Ok((owner, v.starts_at))
 }
 
 /// Records a held activity inside a transaction (the import writes its attendance in the same
@@ -50,6 +58,9 @@ pub async fn record_held_tx(
     require_recorder(actor)?;
     let (mut v, _) = validate(input, today.0, Timing::Afterwards).map_err(Error::Invalid)?;
     let owner = check_references(db, tx, actor, &mut v).await?;
+    if store::same_activity_exists(tx, v.owner_id, v.starts_at, &v.title).await? {
+        return Err(Error::Conflict(Msg::new("activities.already_recorded")));
+    }
     let town_id = town_of(&owner.path).unwrap_or(0);
     let id = store::insert(
         tx,

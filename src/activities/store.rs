@@ -106,6 +106,24 @@ pub(super) async fn insert(
     Ok(id)
 }
 
+/// True when the owner has a (not cancelled) activity of this title starting at this time.
+pub(super) async fn same_activity_exists(
+    tx: &mut Tx,
+    owner_id: i64,
+    starts_at: DateTime<Utc>,
+    title: &str,
+) -> Result<bool> {
+    let sql = "select count(*) from activities where owner_id = $1 and starts_at = $2 \
+        and title = $3 and status <> 'cancelled'";
+    let n: i64 = on_tx!(tx, |c| sqlx::query_scalar(sql)
+        .bind(owner_id)
+        .bind(starts_at)
+        .bind(title)
+        .fetch_one(c)
+        .await?);
+    Ok(n > 0)
+}
+
 pub(super) async fn set_series(tx: &mut Tx, id: i64, series: i64) -> Result<()> {
     let sql = "update activities set series_id = $1 where id = $2";
     on_tx!(tx, |c| sqlx::query(sql)

@@ -84,7 +84,7 @@ pub enum Method {
 }
 
 impl Method {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Method::Staff => "staff",
             Method::Sheet => "sheet",

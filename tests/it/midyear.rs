@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::both;
 use crate::helpers::{Backend, TestApp, get, post, spawn_app, text_of};
+use crate::people::upload;
 
 fn today() -> chrono::NaiveDate {
     (Utc::now() + Duration::hours(8)).date_naive()
@@ -265,3 +266,208 @@ both!(
     a_centre_head_records_last_years_activities_from_paper,
     the_grid_counts_a_centre_from_its_setup_date
 );
+
+/// A year of past activities from a sheet laid out like the template (a date cell, a typed date, a
+/// time typed with a full-width colon): the good rows are recorded afterwards with their head
+/// count and the residents of the paper sheet; each bad row is reported at its column with the
+/// reason; the same sheet imported again records nothing twice.
+async fn a_year_of_past_activities_imports_with_its_attendance(b: Backend) {
+    let app = spawn_app(b).await;
+    let head = app.token("wangqi").await;
+    let year = today().year() - 1;
+    let (s, v) = post(
+        &app,
+        &head,
+        "/api/v1/residents",
+        json!({"name": "张秀英", "community_id": app.node_id("王齐村").await,
+            "phone": "13911119876"}),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let tomorrow = (today() + Duration::days(1)).to_string();
+    let rows: Vec<Vec<String>> = [
+        [
+            &format!("{year}-01-12"),
+            "9:00",
+            "11:00",
+            "王齐村工作站",
+            "家庭教育",
+            "新年家风讲座",
+            "40",
+            "",
+            "",
+        ],
+        [
+            &format!("{year}年2月9日"),
+            "14：30",
+            "16:00",
+            "王齐村工作站",
+            "家庭教育",
+            "元宵节灯谜会",
+            "",
+            "张秀英 139 1111 9876",
+            "王齐村文化广场",
+        ],
+        [
+            &format!("{year}-03-01"),
+            "",
+            "",
+            "不存在的中心",
+            "家庭教育",
+            "讲座",
+            "",
+            "",
+            "",
+        ],
+        [
+            &tomorrow,
+            "09:00",
+            "10:00",
+            "王齐村工作站",
+            "家庭教育",
+            "明天的讲座",
+            "",
+            "",
+            "",
+        ],
+        [
+            &format!("{year}-04-01"),
+            "09:00",
+            "10:00",
+            "王齐村工作站",
+            "家庭教育",
+            "读书会",
+            "",
+            "李四 13700000000",
+            "",
+        ],
+        [
+            &format!("{year}-01-12"),
+            "9:00",
+            "11:00",
+            "王齐村工作站",
+            "家庭教育",
+            "新年家风讲座",
+            "40",
+            "",
+            "",
+        ],
+    ]
+    .iter()
+    .map(|r| r.iter().map(|c| c.to_string()).collect())
+    .collect();
+    let mut t = cedu::importers::Kind::PastActivities.template();
+    t.rows = rows;
+    t.notes.clear();
+    let file = cedu::spreadsheet::to_xlsx(&t).unwrap();
+    let (s, batch) = upload(
+        &app,
+        &head,
+        "past_activities",
+        "齐陵街道",
+        "补录.xlsx",
+        file.clone(),
+    )
+    .await;
+    assert_eq!(s, 201, "{batch}");
+    assert_eq!(
+        (batch["total_rows"].as_i64(), batch["valid_rows"].as_i64()),
+        (Some(6), Some(2)),
+        "{batch}"
+    );
+    let errors: Vec<(i64, String, String)> = batch["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let (row, column) = (e["row"].as_i64().unwrap(), e["column"].as_str().unwrap());
+            (
+                row,
+                column.to_string(),
+                e["key"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected = [
+        (4, "举办单位*", "attendance.import.owner_unknown"),
+        (5, "日期*", "activities.date_future"),
+        (6, "参加人员", "attendance.import.attendee_unknown"),
+        (7, "活动名称*", "people.import.duplicate_in_file"),
+    ];
+    for (row, column, key) in expected {
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.0 == row && e.1 == column && e.2 == key),
+            "row {row} {column} {key}: {errors:?}"
+        );
+    }
+    assert_eq!(errors.len(), 4, "{errors:?}");
+    let (s, v) = post(
+        &app,
+        &head,
+        &format!("/api/v1/imports/{}/confirm", batch["id"]),
+        json!({}),
+    )
+    .await;
+    assert_eq!((s, v["imported"].as_i64()), (200, Some(2)), "{v}");
+    let (_, grid) = get(&app, &head, &format!("/api/v1/activities/grid?year={year}")).await;
+    let wangqi = row(&grid, "王齐村工作站");
+    assert_eq!(
+        (
+            &wangqi["recorded_afterwards"][0],
+            &wangqi["recorded_afterwards"][1]
+        ),
+        (&json!(1), &json!(1)),
+        "{wangqi}"
+    );
+    let lantern = app
+        .scalar("select id from activities where title = '元宵节灯谜会'")
+        .await;
+    let (s, sheet) = get(
+        &app,
+        &head,
+        &format!("/api/v1/activities/{lantern}/attendance"),
+    )
+    .await;
+    assert_eq!(s, 200, "{sheet}");
+    assert!(sheet.to_string().contains("张"), "{sheet}");
+    assert_eq!(
+        app.scalar(&format!(
+            "select count(*) from attendances where activity_id = {lantern} and method = 'sheet'"
+        ))
+        .await,
+        1
+    );
+    let lecture = app
+        .scalar("select id from activities where title = '新年家风讲座'")
+        .await;
+    assert_eq!(
+        app.scalar(&format!(
+            "select cast(head_count as bigint) from activities where id = {lecture}"
+        ))
+        .await,
+        40
+    );
+    // The same sheet again: both activities are already there.
+    let (s, again) = upload(
+        &app,
+        &head,
+        "past_activities",
+        "齐陵街道",
+        "补录.xlsx",
+        file,
+    )
+    .await;
+    assert_eq!((s, again["valid_rows"].as_i64()), (201, Some(0)), "{again}");
+    assert!(
+        again["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["key"] == "activities.already_recorded"),
+        "{again}"
+    );
+}
+
+both!(a_year_of_past_activities_imports_with_its_attendance);

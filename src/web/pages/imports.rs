@@ -126,9 +126,19 @@ async fn start_page(
     })
 }
 
-async fn start(State(state): State<AppState>, cx: Ctx) -> Result<Response> {
-    let (_actor, _lang) = (&cx.actor, cx.lang);
-    html(&start_page(&state, &cx, FormView::default(), None).await?)
+#[derive(serde::Deserialize, Default)]
+struct StartQuery {
+    /// The kind to preselect (`past_activities` from the activity list).
+    kind: Option<String>,
+}
+
+async fn start(
+    State(state): State<AppState>,
+    cx: Ctx,
+    axum::extract::Query(q): axum::extract::Query<StartQuery>,
+) -> Result<Response> {
+    let form = FormView::with(&[("kind", q.kind.unwrap_or_default())]);
+    html(&start_page(&state, &cx, form, None).await?)
 }
 
 async fn template(
