@@ -1,5 +1,5 @@
 //! The demo's first plans: next month's activities of every centre, one approved and one waiting
-//! for review, made through the activities' lifecycle like a clerk's.
+//! for review (one of them returned), made through the activities' lifecycle like a clerk's.
 
 use chrono::Datelike;
 
@@ -10,7 +10,8 @@ use crate::db::Db;
 use crate::error::Result;
 use crate::org::Node;
 
-/// Next month's plans of every centre of a town: two each, one approved, one waiting for review.
+/// Next month's plans of every centre of a town: two each, one approved, one waiting for review
+/// (the last centre's came back with a reason).
 pub(super) async fn next_month(db: &Db, g: &mut Generator, town: &Node) -> Result<()> {
     let office = Actor::command_line_for_town(town.id, &town.path);
     let district = crate::catalogue::district_of(&town.path).unwrap_or(0);
@@ -33,11 +34,11 @@ pub(super) async fn next_month(db: &Db, g: &mut Generator, town: &Node) -> Resul
         "消防安全知识宣传",
     ];
     let pools = crate::teachers::pools(db, &office).await?;
-    for (i, pool) in pools
+    let centres: Vec<_> = pools
         .iter()
         .filter(|p| p.kind == crate::org::Kind::Centre)
-        .enumerate()
-    {
+        .collect();
+    for (i, pool) in centres.iter().enumerate() {
         for k in 0..2 {
             let day = chrono::NaiveDate::from_ymd_opt(
                 next.0,
@@ -62,6 +63,10 @@ pub(super) async fn next_month(db: &Db, g: &mut Generator, town: &Node) -> Resul
                 activities::transition(db, &office, a.id, Transition::Submit, None).await?;
                 if k == 0 {
                     activities::transition(db, &office, a.id, Transition::Approve, None).await?;
+                } else if i + 1 == centres.len() {
+                    // One plan came back: the centre has to complete it and submit again.
+                    let reason = Some("请补充授课教师和具体活动地点后重新报送");
+                    activities::transition(db, &office, a.id, Transition::Return, reason).await?;
                 }
             }
         }

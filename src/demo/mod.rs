@@ -5,6 +5,7 @@
 
 mod activities;
 pub mod generator;
+mod history;
 mod people;
 mod towns;
 
@@ -154,6 +155,8 @@ pub async fn load(db: &Db, opts: &DemoOptions) -> Result<()> {
     for d in [&tongnan, &linzi] {
         crate::catalogue::seed_dictionaries(db, d.id).await?;
     }
+    history::year_so_far(db, &mut b.g, &qunli).await?;
+    history::year_so_far(db, &mut b.g, &qiling).await?;
     activities::next_month(db, &mut b.g, &qunli).await?;
     activities::next_month(db, &mut b.g, &qiling).await?;
 

@@ -112,7 +112,12 @@ pub fn clean(bytes: &[u8], allowed: &[FileType]) -> Result<Cleaned, FileError> {
         upright.apply_orientation(orientation);
         encode_jpeg(&upright, 90).ok_or(FileError::Damaged)?
     };
-    let mut thumb = image.thumbnail(THUMB_SIDE, THUMB_SIDE);
+    // A picture already small enough is its own thumbnail (never enlarged).
+    let mut thumb = if image.width() <= THUMB_SIDE && image.height() <= THUMB_SIDE {
+        image
+    } else {
+        image.thumbnail(THUMB_SIDE, THUMB_SIDE)
+    };
     thumb.apply_orientation(orientation);
     Ok(Cleaned {
         file_type: if orientation == Orientation::NoTransforms {

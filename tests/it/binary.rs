@@ -731,6 +731,12 @@ async fn restore_brings_back_every_row_and_file_of_a_backup(b: Backend) {
     );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let at_backup = counts(&url).await;
+    let files_at_backup = file_bodies(&url).await;
+    assert_eq!(
+        files_at_backup.last(),
+        Some(&material),
+        "the lesson material is the newest file"
+    );
     resident("备份后居民", "13712340002").await;
     // Refused while the server uses the database.
     let restore = with(&["restore", "--from", copy_s]);
@@ -779,7 +785,7 @@ async fn restore_brings_back_every_row_and_file_of_a_backup(b: Backend) {
     );
     assert_eq!(
         file_bodies(&url).await,
-        vec![material],
+        files_at_backup,
         "the file came back byte for byte"
     );
     if b == Backend::Sqlite {

@@ -262,7 +262,9 @@ async fn the_api_enforces_the_tree_rules_with_clear_refusals(b: Backend) {
         .unwrap();
     assert_eq!(retired.status(), 200);
     let audit: serde_json::Value = c
-        .get(app.url(&format!("/api/v1/audit?subject_id={id}")))
+        .get(app.url(&format!(
+            "/api/v1/audit?subject_type=org_node&subject_id={id}"
+        )))
         .bearer_auth(&token)
         .send()
         .await
