@@ -30,4 +30,5 @@ pub mod spreadsheet;
 pub mod teachers;
 pub mod text;
 pub mod web;
+pub mod workbench;
 pub mod workflow;

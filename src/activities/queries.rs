@@ -45,6 +45,8 @@ pub struct ActivityFilter {
     pub from: Option<Day>,
     /// Last day, inclusive.
     pub to: Option<Day>,
+    /// Only the activities this lead department leads.
+    pub lead_department_id: Option<i64>,
 }
 
 /// Activities inside the actor's scope, soonest first.
@@ -58,6 +60,21 @@ pub async fn list(
     let from = f.from.map(Day::start);
     let to = f.to.map(Day::end);
     store::list(db, &actor.scope_path, f, from, to, page).await
+}
+
+/// How many activities inside the actor's scope the filter selects.
+pub async fn count(db: &Db, actor: &Actor, f: &ActivityFilter) -> Result<i64> {
+    Ok(list(
+        db,
+        actor,
+        f,
+        PageRequest {
+            page: 1,
+            per_page: 1,
+        },
+    )
+    .await?
+    .total)
 }
 
 /// What a calendar shows: one town, one centre or school, one theme, or everything in scope.

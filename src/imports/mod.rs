@@ -305,6 +305,21 @@ pub async fn batch(db: &Db, actor: &Actor, id: i64) -> Result<Batch> {
     })
 }
 
+/// The actor's batches waiting for confirmation (not yet expired), newest first.
+pub async fn pending(db: &Db, actor: &Actor) -> Result<Vec<Batch>> {
+    let Some(user) = actor.user_id else {
+        return Ok(Vec::new());
+    };
+    let fresh = Utc::now() - chrono::Duration::hours(PENDING_HOURS);
+    let mut out = Vec::new();
+    for b in store::pending_of(db, user).await? {
+        if b.created_at > fresh {
+            out.push(batch(db, actor, b.id).await?);
+        }
+    }
+    Ok(out)
+}
+
 /// The report of bad rows as a spreadsheet (row number, column, reason in the chosen language).
 pub fn report_table(b: &Batch, lang: crate::i18n::Lang) -> Table {
     let t = |k| crate::i18n::t(lang, k).to_string();

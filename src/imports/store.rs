@@ -65,6 +65,17 @@ pub(super) async fn batch(db: &Db, id: i64) -> Result<Option<BatchRow>> {
         .await?))
 }
 
+/// A user's batches still waiting for confirmation, newest first.
+pub(super) async fn pending_of(db: &Db, user_id: i64) -> Result<Vec<BatchRow>> {
+    let sql = "select id, kind, town_id, user_id, file_name, status, cast(total_rows as bigint) \
+        as total_rows, cast(valid_rows as bigint) as valid_rows, report, created_at \
+        from import_batches where user_id = $1 and status = 'pending' order by id desc";
+    Ok(on_db!(db, |p| sqlx::query_as(sql)
+        .bind(user_id)
+        .fetch_all(p)
+        .await?))
+}
+
 pub(super) async fn batch_payload(db: &Db, id: i64) -> Result<String> {
     let sql = "select payload from import_batches where id = $1";
     Ok(on_db!(db, |p| sqlx::query_scalar(sql)

@@ -13,6 +13,8 @@ pub struct MenuItem {
     pub href: &'static str,
     pub label: String,
     pub active: bool,
+    /// Things to do behind this entry (shown as a badge when above zero).
+    pub badge: i64,
 }
 
 /// Layout data of a signed-in page.
@@ -62,7 +64,14 @@ const FLASHES: &[&str] = &[
 
 impl Shell {
     /// Builds the shell for an actor; `active` is the menu entry's href to highlight.
-    pub fn new(actor: &Actor, lang: Lang, active: &str, here: &str, ok: Option<&str>) -> Shell {
+    pub fn new(
+        actor: &Actor,
+        lang: Lang,
+        active: &str,
+        here: &str,
+        ok: Option<&str>,
+        badges: &[(&'static str, i64)],
+    ) -> Shell {
         let mut menu = Vec::new();
         let mut add = |href: &'static str, key: &str, allowed: bool| {
             if allowed {
@@ -70,9 +79,14 @@ impl Shell {
                     href,
                     label: i18n::t(lang, key).to_string(),
                     active: href == active,
+                    badge: badges
+                        .iter()
+                        .find(|(h, _)| *h == href)
+                        .map_or(0, |(_, n)| *n),
                 });
             }
         };
+        add("/workbench", "nav.workbench", true);
         add("/org/tree", "nav.tree", actor.can(Permission::OrgRead));
         add("/org/nodes", "nav.nodes", actor.can(Permission::OrgRead));
         add(

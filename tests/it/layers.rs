@@ -43,6 +43,7 @@ const COMPOSITION: &[&str] = &[
     "demo",
     "importers",
     "web",
+    "workbench",
 ];
 
 fn src() -> PathBuf {

@@ -22,3 +22,4 @@ mod midyear;
 mod people;
 mod store;
 mod teachers;
+mod workbench;

@@ -51,6 +51,8 @@ pub struct ActivityQuery {
     from: Option<NaiveDate>,
     /// Last day, YYYY-MM-DD (Beijing).
     to: Option<NaiveDate>,
+    /// Only those this lead department leads.
+    lead_department_id: Option<i64>,
     /// From 1 (to 100,000).
     #[param(minimum = 1, maximum = 100000)]
     page: Option<u32>,
@@ -78,6 +80,7 @@ pub async fn list_activities(
         theme_id: q.theme_id,
         from: q.from.map(crate::calendar::Day),
         to: q.to.map(crate::calendar::Day),
+        lead_department_id: q.lead_department_id,
     };
     Ok(axum::Json(
         activities::list(&s.db, &a, &f, PageRequest::checked(q.page, q.per_page)?).await?,

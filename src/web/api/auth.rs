@@ -15,6 +15,23 @@ pub(super) fn router() -> Routes {
         .api(Rule::PUBLIC, routes!(login))
         .api(Rule::SIGNED_IN, routes!(logout))
         .api(Rule::SIGNED_IN, routes!(me))
+        .api(Rule::SIGNED_IN, routes!(my_workbench))
+}
+
+/// What you have to do now (reviews waiting, returned plans, activities to document, centres
+/// below two this month, imports to confirm …) with counts and links, and the figures your role
+/// watches: the same as the 工作台 page.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/workbench",
+    tag = "auth",
+    responses((status = 200, body = crate::workbench::Workbench)),
+)]
+pub async fn my_workbench(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+) -> Result<axum::Json<crate::workbench::Workbench>> {
+    Ok(axum::Json(crate::workbench::workbench(&s.db, &a).await?))
 }
 
 /// User name and password.

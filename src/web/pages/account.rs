@@ -8,7 +8,6 @@ use serde::Deserialize;
 
 use super::Ctx;
 use super::{html, html_status, safe_next, see_other};
-use crate::access::Permission;
 use crate::accounts;
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -52,8 +51,8 @@ pub fn clear_cookie(config: &Config) -> String {
 
 async fn home(MaybeActor(actor): MaybeActor) -> Response {
     match actor {
-        Some(a) if a.can(Permission::OrgRead) => see_other("/org/tree"),
-        Some(_) => see_other("/account"),
+        // Everyone starts the day on their workbench: what to do, with counts and links.
+        Some(_) => see_other("/workbench"),
         None => see_other("/login"),
     }
 }

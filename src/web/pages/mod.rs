@@ -11,6 +11,7 @@ mod org;
 mod people;
 mod teachers;
 mod users;
+mod workbench;
 
 use axum::extract::FromRequestParts;
 use axum::http::header;
@@ -41,6 +42,7 @@ pub fn router() -> Routes {
         .merge(attendance::router())
         .merge(catalogue::router())
         .merge(checkin::router())
+        .merge(workbench::router())
 }
 
 /// Renders an askama template as an HTML response.
@@ -132,6 +134,8 @@ pub(crate) struct Ctx {
     pub lang: Lang,
     pub here: String,
     pub ok: Option<String>,
+    /// The to-do counts of the menu (`crate::workbench::badges`).
+    pub badges: Vec<(&'static str, i64)>,
 }
 
 impl Ctx {
@@ -143,13 +147,14 @@ impl Ctx {
             active,
             &self.here,
             self.ok.as_deref(),
+            &self.badges,
         )
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+impl FromRequestParts<crate::web::AppState> for Ctx {
     type Rejection = Error;
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
+    async fn from_request_parts(parts: &mut Parts, state: &crate::web::AppState) -> Result<Self> {
         let CurrentActor(actor) = CurrentActor::from_request_parts(parts, state).await?;
         let ok = parts.uri.query().and_then(|q| {
             serde_urlencoded::from_str::<Vec<(String, String)>>(q)
@@ -157,11 +162,13 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
                 .into_iter()
                 .find_map(|(k, v)| (k == "ok").then_some(v))
         });
+        let badges = crate::workbench::badges(&state.db, &actor).await?;
         Ok(Ctx {
             actor,
             lang: lang_of(&parts.headers),
             here: here(&parts.uri),
             ok,
+            badges,
         })
     }
 }

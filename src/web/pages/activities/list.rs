@@ -20,6 +20,8 @@ pub(super) struct ListQuery {
     status: Option<String>,
     owner_id: Option<String>,
     month: Option<String>,
+    /// `1`: only the activities the lead department asking leads.
+    mine: Option<String>,
     page: Option<u32>,
 }
 
@@ -36,12 +38,16 @@ pub(super) async fn list(
         theme_id: None,
         from: month.map(|m| m.first_day()),
         to: month.map(|m| m.last_day()),
+        lead_department_id: (q.mine.as_deref() == Some("1")
+            && actor.role == crate::access::Role::LeadDepartment)
+            .then_some(actor.node_id),
     };
     let page = activities::list(&state.db, actor, &filter, PageRequest::new(q.page, None)).await?;
     let pairs = [
         ("status", q.status.clone().unwrap_or_default()),
         ("owner_id", q.owner_id.clone().unwrap_or_default()),
         ("month", q.month.clone().unwrap_or_default()),
+        ("mine", q.mine.clone().unwrap_or_default()),
     ];
     html(&ListPage {
         shell: cx.shell("/activities"),

@@ -1,0 +1,229 @@
+//! The workbench (工作台): what each person has to do this morning, computed from the data, and the
+//! few figures their role watches. The town office sees the plans waiting for its review and the
+//! centres below two activities this month; a lead department its returned plans and drafts; a
+//! centre head the held activities still waiting for their photos; whoever imports, the batches
+//! waiting for confirmation. Each to-do has a count and a link to the list behind it; the menu shows
+//! the same counts as badges ([`badges`]). Nothing here is stored: it is asked of the concepts.
+
+use serde::Serialize;
+
+use crate::access::{Actor, Permission, Role};
+use crate::activities::{self, ActivityFilter, Status, rules::NOTICE_DAYS};
+use crate::calendar::{Day, Month};
+use crate::db::Db;
+use crate::error::Result;
+use crate::imports;
+
+/// One thing to do: what (an i18n key), how many, and where to do it.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Todo {
+    /// `reviews_waiting`, `returned`, `drafts`, `late_unless_today`, `undocumented`,
+    /// `centres_below`, `imports_pending`.
+    pub kind: &'static str,
+    pub count: i64,
+    pub href: String,
+    /// Due today (a plan that is late tomorrow, a month about to end).
+    pub urgent: bool,
+}
+
+/// A figure the role watches.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Figure {
+    /// `month_activities`, `year_held`, `centres_below`, `days_left`.
+    pub kind: &'static str,
+    pub value: i64,
+    pub href: String,
+}
+
+/// A person's workbench: to-dos with something to do first, then the figures.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Workbench {
+    pub todos: Vec<Todo>,
+    pub figures: Vec<Figure>,
+}
+
+/// The filter of a to-do: a lead department's to-dos are the plans it leads.
+fn mine(actor: &Actor, status: Status) -> ActivityFilter {
+    ActivityFilter {
+        status: Some(status.as_str().into()),
+        lead_department_id: (actor.role == Role::LeadDepartment).then_some(actor.node_id),
+        ..Default::default()
+    }
+}
+
+/// The list link of a to-do on the activity list.
+fn list_href(actor: &Actor, status: Status) -> String {
+    let mine = if actor.role == Role::LeadDepartment {
+        "&mine=1"
+    } else {
+        ""
+    };
+    format!("/activities?status={}{mine}", status.as_str())
+}
+
+/// The activity to-dos of the actor (plans and records), counted.
+async fn activity_todos(db: &Db, actor: &Actor, today: Day) -> Result<Vec<Todo>> {
+    let mut out = Vec::new();
+    if !actor.can(Permission::ActivitiesRead) {
+        return Ok(out);
+    }
+    let count = |f: ActivityFilter| async move { activities::count(db, actor, &f).await };
+    if actor.can(Permission::ActivitiesReview) {
+        out.push(Todo {
+            kind: "reviews_waiting",
+            count: count(mine(actor, Status::Submitted)).await?,
+            href: list_href(actor, Status::Submitted),
+            urgent: false,
+        });
+    }
+    if actor.can(Permission::ActivitiesPlan) {
+        out.push(Todo {
+            kind: "returned",
+            count: count(mine(actor, Status::Returned)).await?,
+            href: list_href(actor, Status::Returned),
+            urgent: false,
+        });
+        out.push(Todo {
+            kind: "drafts",
+            count: count(mine(actor, Status::Draft)).await?,
+            href: list_href(actor, Status::Draft),
+            urgent: false,
+        });
+        // Submitted tomorrow, a plan for this day would come less than 15 days ahead.
+        let deadline = today.plus_days(NOTICE_DAYS);
+        let mut late = 0;
+        for status in [Status::Draft, Status::Returned] {
+            late += count(ActivityFilter {
+                from: Some(deadline),
+                to: Some(deadline),
+                ..mine(actor, status)
+            })
+            .await?;
+        }
+        out.push(Todo {
+            kind: "late_unless_today",
+            count: late,
+            href: format!(
+                "{}&month={}",
+                list_href(actor, Status::Draft),
+                month_param(deadline)
+            ),
+            urgent: true,
+        });
+    }
+    if actor.can(Permission::ActivitiesAttend) && actor.can(Permission::ActivitiesPlan) {
+        out.push(Todo {
+            kind: "undocumented",
+            count: count(ActivityFilter {
+                to: Some(today.prev()),
+                ..mine(actor, Status::Held)
+            })
+            .await?,
+            href: list_href(actor, Status::Held),
+            urgent: false,
+        });
+    }
+    Ok(out)
+}
+
+fn month_param(d: Day) -> String {
+    let m = d.month();
+    format!("{}-{:02}", m.year, m.month)
+}
+
+/// Everything the actor has to do, and the figures the role watches.
+pub async fn workbench(db: &Db, actor: &Actor) -> Result<Workbench> {
+    let today = Day::today();
+    let mut todos = activity_todos(db, actor, today).await?;
+    let mut figures = Vec::new();
+    if actor.can(Permission::ActivitiesRead) && actor.can(Permission::OrgRead) {
+        let month = today.month();
+        let grid = activities::month_grid(db, actor, month.year).await?;
+        let below = grid
+            .rows
+            .iter()
+            .filter(|r| r.below.contains(&month.month))
+            .count() as i64;
+        if !grid.rows.is_empty() {
+            todos.push(Todo {
+                kind: "centres_below",
+                count: below,
+                href: format!("/activities/grid?year={}", month.year),
+                urgent: month.days_left_after(today).is_some_and(|d| d <= 7),
+            });
+        }
+        let this_month: i64 = grid
+            .rows
+            .iter()
+            .map(|r| r.counts[month.month as usize - 1])
+            .sum();
+        figures.push(Figure {
+            kind: "month_activities",
+            value: this_month,
+            href: format!("/activities?month={}", month_param(today)),
+        });
+        figures.push(Figure {
+            kind: "days_left",
+            value: month.days_left_after(today).unwrap_or(0),
+            href: format!("/activities/grid?year={}", month.year),
+        });
+        figures.push(Figure {
+            kind: "year_held",
+            value: year_held(db, actor, month).await?,
+            href: "/activities?status=documented".into(),
+        });
+    }
+    if actor.can(Permission::PeopleImport) {
+        let pending = imports::pending(db, actor).await?;
+        todos.push(Todo {
+            kind: "imports_pending",
+            count: pending.len() as i64,
+            href: match pending.as_slice() {
+                [one] => format!("/people/import/{}", one.id),
+                _ => "/people/import".into(),
+            },
+            urgent: false,
+        });
+    }
+    Ok(Workbench { todos, figures })
+}
+
+/// Activities held so far this year in the actor's scope (held, documented or archived).
+async fn year_held(db: &Db, actor: &Actor, month: Month) -> Result<i64> {
+    let mut n = 0;
+    for status in [Status::Held, Status::Documented, Status::Archived] {
+        n += activities::count(
+            db,
+            actor,
+            &ActivityFilter {
+                status: Some(status.as_str().into()),
+                from: Some(crate::calendar::Year(month.year).first_month().first_day()),
+                ..Default::default()
+            },
+        )
+        .await?;
+    }
+    Ok(n)
+}
+
+/// The to-do counts the menu shows as badges, by menu entry: the activity list gets the actor's
+/// activity to-dos, the import page the batches waiting. Cheap enough for every page.
+pub async fn badges(db: &Db, actor: &Actor) -> Result<Vec<(&'static str, i64)>> {
+    let today = Day::today();
+    // "Late unless today" plans are drafts or returned ones already counted.
+    let activity: i64 = activity_todos(db, actor, today)
+        .await?
+        .iter()
+        .filter(|t| t.kind != "late_unless_today")
+        .map(|t| t.count)
+        .sum();
+    let imports = if actor.can(Permission::PeopleImport) {
+        imports::pending(db, actor).await?.len() as i64
+    } else {
+        0
+    };
+    Ok(vec![
+        ("/workbench", activity + imports),
+        ("/activities", activity),
+    ])
+}
