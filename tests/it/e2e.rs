@@ -158,7 +158,19 @@ async fn a_town_clerk_adds_a_community_with_its_centre_and_a_centre_head_sees_on
     let b = &d.client;
 
     sign_in(b, &app, "qunli.office").await;
-    assert!(b.current_url().await.unwrap().path().ends_with("/org/tree"));
+    // Everyone lands on the workbench; the tree is one click away.
+    assert!(
+        b.current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/workbench")
+    );
+    click(b, Locator::LinkText("组织架构")).await;
+    b.wait()
+        .for_url(&app.url("/org/tree").parse().unwrap())
+        .await
+        .unwrap();
     let tree = body_text(b).await;
     assert!(tree.contains("群力镇") && tree.contains("双河村学习中心"));
     snap(b, "tree").await;
@@ -217,6 +229,7 @@ async fn a_town_clerk_adds_a_community_with_its_centre_and_a_centre_head_sees_on
     // A centre head, on a phone-sized window, sees only that centre.
     b.set_window_size(390, 844).await.unwrap();
     sign_in(b, &app, "qunli.centre").await;
+    b.goto(&app.url("/org/tree")).await.unwrap();
     let tree = b
         .find(Locator::Id("org-tree"))
         .await
@@ -569,4 +582,101 @@ async fn a_lead_department_plans_an_activity_the_office_approves_it_a_resident_c
         1
     );
     d.client.clone().close().await.unwrap();
+}
+
+/// Each role's morning: the office, a lead department and a centre head land on their workbench,
+/// see their to-dos with counts, and each link opens the list behind it. The centre head then
+/// records an activity held on paper in March (补录) and lands on its attendance page, and the
+/// grid marks it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_role_lands_on_its_to_dos_and_a_centre_head_records_a_past_activity() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let d = browser(1280, 900).await;
+    let b = &d.client;
+    for (user, todo, list_heading) in [
+        ("qunli.office", "todo-reviews_waiting", "课程与活动"),
+        ("qunli.office", "todo-centres_below", "每月活动统计"),
+        ("wangqi", "todo-undocumented", "课程与活动"),
+    ] {
+        sign_in(b, &app, user).await;
+        assert!(
+            b.current_url()
+                .await
+                .unwrap()
+                .path()
+                .ends_with("/workbench")
+        );
+        let item = b.find(Locator::Id(todo)).await.unwrap();
+        let text = item.text().await.unwrap();
+        let count: i64 = text
+            .split_whitespace()
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("a count first: {text}"));
+        assert!(count > 0, "{text}");
+        snap(b, &format!("workbench-{user}")).await;
+        item.find(Locator::Css("a"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        b.wait()
+            .for_element(Locator::XPath(&format!(
+                "//h1[contains(., '{list_heading}')]"
+            )))
+            .await
+            .unwrap();
+        let page = body_text(b).await;
+        if todo != "todo-centres_below" {
+            assert!(page.contains(&format!("共 {count} 条")), "{todo}: {page}");
+        }
+        click(b, Locator::Id("logout")).await;
+        b.wait().for_element(Locator::Id("username")).await.unwrap();
+    }
+    // The centre head records last March's activity from the paper sheet.
+    sign_in(b, &app, "wangqi").await;
+    b.goto(&app.url("/activities")).await.unwrap();
+    click(b, Locator::Id("record-held")).await;
+    b.wait()
+        .for_element(Locator::Id("held-intro"))
+        .await
+        .unwrap();
+    let year = chrono::Datelike::year(&(chrono::Utc::now() + chrono::Duration::hours(8))) - 1;
+    fill(b, "title", "三八节插花活动").await;
+    let owner = b.find(Locator::Id("owner_id")).await.unwrap();
+    owner.select_by_label("王齐村工作站").await.unwrap();
+    let theme = b.find(Locator::Id("theme_id")).await.unwrap();
+    theme.select_by_label("家庭教育").await.unwrap();
+    // Date and time inputs take what is typed in the browser's own format: set them directly.
+    b.execute(
+        &format!(
+            "document.getElementById('date').value = '{year}-03-08';\
+             document.getElementById('start_time').value = '14:00';\
+             document.getElementById('end_time').value = '16:00';"
+        ),
+        vec![],
+    )
+    .await
+    .unwrap();
+    click(b, Locator::Id("save")).await;
+    b.wait()
+        .for_element(Locator::Id("afterwards-badge"))
+        .await
+        .unwrap();
+    let page = body_text(b).await;
+    assert!(page.contains("已补录"), "{page}");
+    assert!(
+        b.current_url()
+            .await
+            .unwrap()
+            .path()
+            .ends_with("/attendance")
+    );
+    snap(b, "recorded-afterwards").await;
+    b.goto(&app.url(&format!("/activities/grid?year={year}")))
+        .await
+        .unwrap();
+    let grid = body_text(b).await;
+    assert!(grid.contains("补1"), "{grid}");
 }

@@ -201,7 +201,8 @@ async fn page(state: &AppState, cx: &Ctx, id: i64) -> Result<AttendancePage> {
         can_document: attend
             && open
             && activities::require(actor, &a, Act::Step(Transition::Document)).is_ok(),
-        show_qr: attend && open,
+        // A past activity recorded afterwards takes its attendance from the paper sheet.
+        show_qr: attend && open && !a.recorded_afterwards,
         complete: attended && has_evidence,
         error: None,
         form: FormView::default(),
