@@ -81,22 +81,43 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn(security_headers))
         .layer(DefaultBodyLimit::max(limit))
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
-            let id = req
-                .headers()
-                .get("x-request-id")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("")
-                .to_string();
-            tracing::info_span!(
-                "request",
-                method = %req.method(),
-                path = %req.uri().path(),
-                request_id = %id
-            )
-        }))
+        // One line per request at the default level: method, path (never the query, which may
+        // hold a phone number, nor a resident's link token), status, time and request id.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request| {
+                    let id = req
+                        .headers()
+                        .get("x-request-id")
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("")
+                        .to_string();
+                    tracing::info_span!(
+                        "request",
+                        method = %req.method(),
+                        path = %loggable_path(req.uri().path()),
+                        request_id = %id
+                    )
+                })
+                .on_response(
+                    tower_http::trace::DefaultOnResponse::new()
+                        .level(tracing::Level::INFO)
+                        .latency_unit(tower_http::LatencyUnit::Millis),
+                ),
+        )
         .layer(middleware::from_fn(request_id))
         .with_state(state)
+}
+
+/// A request path as the log keeps it: the signed token of a resident's check-in, rating or
+/// enrolment link (`/c/…`, `/r/…`, `/e/…`) is a key and stays out of the log.
+pub fn loggable_path(path: &str) -> String {
+    for prefix in ["/c/", "/r/", "/e/"] {
+        if path.starts_with(prefix) && path.len() > prefix.len() {
+            return format!("{prefix}…");
+        }
+    }
+    path.to_string()
 }
 
 /// A handler that panicked (a bug): answered like any internal error, logged once with the request

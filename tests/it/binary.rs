@@ -904,3 +904,82 @@ fn a_spreadsheet_that_inflates_to_250_mb_is_refused_before_it_is_read() {
         "bomb {bomb_kb} KB against a small import's {small_kb} KB"
     );
 }
+
+/// At the default log level the server writes one line per request — method, path, status, time
+/// and request id — and never the query (a phone number may be in it) nor a resident's link token.
+#[test]
+fn the_server_logs_one_line_per_request_without_tokens_or_personal_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut child = Command::new(BIN)
+        .args(["serve", "--port", "0", "--data-dir", data.to_str().unwrap()])
+        .env_remove("CEDU_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cedu starts");
+    let (tx, rx) = mpsc::channel::<String>();
+    for out in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+    }
+    let mut lines = Vec::new();
+    let base = loop {
+        let line = rx.recv_timeout(Duration::from_secs(120)).expect("started");
+        if let Some(url) = line.split("listening on ").nth(1) {
+            break url.trim().to_string();
+        }
+        lines.push(line);
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let request_id = rt.block_on(async {
+        let c = client();
+        c.get(format!("{base}/c/SECRET-TOKEN-123"))
+            .send()
+            .await
+            .unwrap();
+        c.get(format!("{base}/people/residents?q=13912345678"))
+            .send()
+            .await
+            .unwrap();
+        let r = c.get(format!("{base}/healthz")).send().await.unwrap();
+        r.headers()["x-request-id"].to_str().unwrap().to_string()
+    });
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while std::time::Instant::now() < deadline {
+        match rx.recv_timeout(Duration::from_millis(300)) {
+            Ok(line) => lines.push(line),
+            Err(_) if lines.iter().any(|l| l.contains(&request_id)) => break,
+            Err(_) => {}
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let all = lines.join("\n");
+    let health: Vec<&String> = lines.iter().filter(|l| l.contains(&request_id)).collect();
+    assert_eq!(health.len(), 1, "one line for the request: {all}");
+    let line = health[0];
+    assert!(
+        line.contains("GET")
+            && line.contains("/healthz")
+            && line.contains("200")
+            && line.contains("ms"),
+        "{line}"
+    );
+    assert!(all.contains("/people/residents"), "{all}");
+    assert!(
+        !all.contains("SECRET-TOKEN-123"),
+        "a link token in the log: {all}"
+    );
+    assert!(
+        !all.contains("13912345678"),
+        "a phone number in the log: {all}"
+    );
+}
