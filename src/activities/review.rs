@@ -114,7 +114,12 @@ pub(crate) async fn apply_transition(
         _ => checked.reason,
     };
     let now = Utc::now();
-    let late = t == Transition::Submit && rules::is_late(now, a.starts_at);
+    // A submission is judged now; every later step keeps (and audits) the plan's mark.
+    let late = if t == Transition::Submit {
+        rules::is_late(now, a.starts_at)
+    } else {
+        a.late
+    };
     let mut tx = db.begin().await?;
     // The status is checked again in the update: a concurrent transition makes this one fail
     // cleanly, naming the status the other one left.

@@ -732,3 +732,34 @@ async fn month_and_week_calendars_by_centre_town_and_theme(b: Backend) {
 }
 
 both!(month_and_week_calendars_by_centre_town_and_theme,);
+
+/// A plan submitted three days ahead is late; the audit record of every later step says so too.
+async fn the_audit_of_a_review_step_keeps_the_late_mark(b: Backend) {
+    let app = spawn_app(b).await;
+    let dept = app.token("qunli.shebao").await;
+    let office = app.token("qunli.office").await;
+    let (s, v) = plan(&app, &dept, "双河村学习中心", "科技(实用技术)", &day(3)).await;
+    assert_eq!(s, 201, "{v}");
+    let id = v[0]["id"].as_i64().unwrap();
+    let (s, v) = act(&app, &dept, id, "submit", None).await;
+    assert_eq!((s, v["late"].as_bool()), (200, Some(true)), "{v}");
+    let (s, v) = act(&app, &office, id, "approve", None).await;
+    assert_eq!(s, 200, "{v}");
+    let (s, audit) = crate::helpers::get(
+        &app,
+        app.token("auditor").await.as_str(),
+        &format!("/api/v1/audit?subject_type=activity&subject_id={id}"),
+    )
+    .await;
+    assert_eq!(s, 200, "{audit}");
+    let approved = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["action"] == "activities.approved")
+        .unwrap_or_else(|| panic!("{audit}"));
+    let after: Value = serde_json::from_str(approved["after_json"].as_str().unwrap()).unwrap();
+    assert_eq!(after["late"], true, "{approved}");
+}
+
+both!(the_audit_of_a_review_step_keeps_the_late_mark);
