@@ -113,6 +113,15 @@ pub fn validate(
         (None, from_id) => from_id,
         (b, _) => b,
     };
+    // The 17th digit of the ID number says the gender: a form saying otherwise has a typo.
+    let gender = match (gender, id_number.as_deref().and_then(rules::id_gender)) {
+        (Some(g), Some(from_id)) if g != from_id => {
+            fe.add("gender", Msg::new("people.gender_mismatch"));
+            Some(g)
+        }
+        (None, from_id) => from_id.map(str::to_string),
+        (g, _) => g,
+    };
     let household = text::optional(&mut fe, "household", input.household.as_deref(), 60);
     let building = text::optional(&mut fe, "building", input.building.as_deref(), 40);
     let mut tags = Vec::new();

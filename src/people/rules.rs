@@ -67,6 +67,18 @@ pub fn parse_id_number(s: &str) -> Result<String, Msg> {
     Ok(n)
 }
 
+/// The gender an ID number holds (GB 11643: the 17th digit is odd for a man, even for a woman).
+pub fn id_gender(id: &str) -> Option<&'static str> {
+    let d = id.as_bytes().get(16)?;
+    d.is_ascii_digit().then(|| {
+        if (d - b'0') % 2 == 1 {
+            "male"
+        } else {
+            "female"
+        }
+    })
+}
+
 /// The birth date written inside an ID number.
 pub fn id_birth_date(id: &str) -> Option<NaiveDate> {
     let y = id.get(6..10)?.parse().ok()?;
@@ -257,6 +269,8 @@ mod tests {
     fn masking_keeps_only_the_ends() {
         assert_eq!(mask_phone("13812345678"), "138****5678");
         assert_eq!(mask_id_number("500101199001011234"), "5001**********1234");
+        assert_eq!(id_gender("11010519491231002X"), Some("female"));
+        assert_eq!(id_gender("500101199001011234"), Some("male"));
         assert_eq!(mask_name("张三丰"), "张*丰");
         assert_eq!(mask_name("王芳"), "王*");
         assert_eq!(mask_name("阿依古丽·买买提"), "阿******提");

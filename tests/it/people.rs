@@ -1013,3 +1013,51 @@ async fn confirming_one_import_from_several_tabs_at_once_writes_its_rows_once(b:
     assert_eq!(residents_named(&app, "并发").await, 40);
 }
 both!(confirming_one_import_from_several_tabs_at_once_writes_its_rows_once);
+
+/// The 17th digit of an ID number says the gender (GB 11643): a form or a sheet row that says
+/// otherwise is refused at the gender, and a form with no gender takes it from the number.
+async fn the_gender_is_checked_against_the_id_number(b: Backend) {
+    let app = spawn_app(b).await;
+    let token = app.token("qiling.office").await;
+    let community = app.node_id("王齐村").await;
+    // 11010519491231002X: 17th digit 2, a woman.
+    let body = serde_json::json!({"name": "核对性别", "community_id": community, "gender": "男",
+        "id_number": "11010519491231002X"});
+    let (s, v) = crate::helpers::post(&app, &token, "/api/v1/residents", body).await;
+    assert_eq!(s, 422, "{v}");
+    assert_eq!(v["error"]["fields"][0]["field"], "gender", "{v}");
+    assert!(
+        v["error"]["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("身份证"),
+        "{v}"
+    );
+    let body = serde_json::json!({"name": "核对性别", "community_id": community,
+        "id_number": "11010519491231002X"});
+    let (s, v) = crate::helpers::post(&app, &token, "/api/v1/residents", body).await;
+    assert_eq!((s, v["gender"].as_str()), (201, Some("female")), "{v}");
+    let file = sheet(&[[
+        "表格核对",
+        "男",
+        "",
+        "",
+        "11010519491231002X",
+        "王齐村",
+        "",
+        "",
+        "",
+        "",
+    ]]);
+    let (s, batch) = upload(&app, &token, "residents", "齐陵街道", "x.xlsx", file).await;
+    assert_eq!(s, 201, "{batch}");
+    assert!(
+        batch["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["key"] == "people.gender_mismatch"),
+        "{batch}"
+    );
+}
+both!(the_gender_is_checked_against_the_id_number);
