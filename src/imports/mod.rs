@@ -98,6 +98,10 @@ pub struct RowError {
     pub column: String,
     pub key: String,
     pub args: Vec<(String, String)>,
+    /// The row as written in the file (cells joined by " | ", long numbers masked), so the clerk
+    /// finds it; filled by the engine.
+    #[serde(default)]
+    pub values: String,
 }
 
 impl RowError {
@@ -112,6 +116,7 @@ impl RowError {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.clone()))
                 .collect(),
+            values: String::new(),
         }
     }
 
@@ -240,7 +245,10 @@ pub async fn preview<I: Importer>(
     sheet: &Sheet,
 ) -> Result<Batch> {
     actor.require(I::PERMISSION)?;
-    let checked = I::check(db, actor, town, sheet).await?;
+    let mut checked = I::check(db, actor, town, sheet).await?;
+    for e in &mut checked.errors {
+        e.values = row_values(sheet, e.row);
+    }
     let file_name: String = file_name
         .chars()
         .filter(|c| !c.is_control())
@@ -320,16 +328,71 @@ pub async fn pending(db: &Db, actor: &Actor) -> Result<Vec<Batch>> {
     Ok(out)
 }
 
+/// A row of the sheet as the report shows it: its cells joined by " | ", every run of seven or more
+/// digits (a phone or ID number) masked to its first three and last four, at most 200 characters.
+pub fn row_values(sheet: &Sheet, row: usize) -> String {
+    let Some(cells) = row.checked_sub(1).and_then(|i| sheet.rows.get(i)) else {
+        return String::new();
+    };
+    let joined = cells.iter().map(Cell::text).collect::<Vec<_>>().join(" | ");
+    let joined = joined.trim_end_matches([' ', '|']).to_string();
+    let mut out = String::new();
+    let mut digits = String::new();
+    let flush = |digits: &mut String, out: &mut String| {
+        if digits.chars().count() >= 7 {
+            let d: Vec<char> = digits.chars().collect();
+            out.extend(&d[..3]);
+            out.push_str(&"*".repeat(d.len() - 7));
+            out.extend(&d[d.len() - 4..]);
+        } else {
+            out.push_str(digits);
+        }
+        digits.clear();
+    };
+    for c in joined.chars() {
+        if c.is_ascii_digit() || (c == 'X' || c == 'x') && digits.len() == 17 {
+            digits.push(c);
+        } else {
+            flush(&mut digits, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut digits, &mut out);
+    out.chars().take(200).collect()
+}
+
+impl Batch {
+    /// How many rows of the file have at least one problem (a row with three bad cells is one).
+    pub fn bad_rows(&self) -> usize {
+        let mut rows: Vec<usize> = self.errors.iter().map(|e| e.row).collect();
+        rows.sort_unstable();
+        rows.dedup();
+        rows.len()
+    }
+}
+
 /// The report of bad rows as a spreadsheet (row number, column, reason in the chosen language).
 pub fn report_table(b: &Batch, lang: crate::i18n::Lang) -> Table {
     let t = |k| crate::i18n::t(lang, k).to_string();
     Table {
         sheet_name: t("import.report_sheet"),
-        headers: vec![t("import.row"), t("import.column"), t("import.reason")],
+        headers: vec![
+            t("import.row"),
+            t("import.column"),
+            t("import.reason"),
+            t("import.values"),
+        ],
         rows: b
             .errors
             .iter()
-            .map(|e| vec![e.row.to_string(), e.column.clone(), e.message(lang)])
+            .map(|e| {
+                vec![
+                    e.row.to_string(),
+                    e.column.clone(),
+                    e.message(lang),
+                    e.values.clone(),
+                ]
+            })
             .collect(),
         text_columns: vec![],
         notes: vec![],
@@ -409,6 +472,27 @@ pub async fn write_checked<I: Importer>(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_bad_row_is_shown_as_written_with_its_numbers_masked() {
+        let sheet = Sheet {
+            rows: vec![
+                vec![Cell::Text("姓名".into())],
+                vec![
+                    Cell::Text("王秀英".into()),
+                    Cell::Text("女".into()),
+                    Cell::Text("13812345678".into()),
+                    Cell::Text("11010519491231002X".into()),
+                    Cell::Empty,
+                ],
+            ],
+        };
+        assert_eq!(
+            row_values(&sheet, 2),
+            "王秀英 | 女 | 138****5678 | 110***********002X"
+        );
+        assert_eq!(row_values(&sheet, 9), "");
+    }
+
     use super::*;
 
     const COLUMNS: &[Column] = &[

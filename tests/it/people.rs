@@ -640,6 +640,61 @@ async fn the_import_page_shows_the_report_in_chinese() {
     assert_eq!(tpl.status(), 200);
     let s = cedu::spreadsheet::read(&tpl.bytes().await.unwrap(), "t.xlsx").unwrap();
     assert_eq!(s.rows[0][0].text(), "姓名*");
+    // The LibreOffice sheet: its one bad row has three problems and counts as one row; the
+    // report shows the row as written, numbers masked.
+    let csrf = app.csrf(&web).await;
+    let town = app.node_id("齐陵街道").await.to_string();
+    let send = |name: &'static str, bytes: Vec<u8>| {
+        let form = reqwest::multipart::Form::new()
+            .text("_csrf", csrf.clone())
+            .text("kind", "residents")
+            .text("town_id", town.clone())
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(name),
+            );
+        web.post(app.url("/people/import")).multipart(form).send()
+    };
+    let r = send("居民.xlsx", fixture("libreoffice-residents.xlsx"))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let report = web
+        .get(app.url(r.headers()["location"].to_str().unwrap()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        report.contains(r#"<dd id="rows-bad">1</dd>"#),
+        "{}",
+        text_of(&report)
+    );
+    let text = text_of(&report);
+    assert!(text.contains("该行内容") && text.contains(" | "), "{text}");
+    let values = report
+        .split(r#"class="row-values">"#)
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .unwrap_or_default();
+    assert!(values.contains("**"), "a long number is masked: {values}");
+    assert!(
+        !values
+            .chars()
+            .collect::<Vec<_>>()
+            .windows(8)
+            .any(|w| w.iter().all(char::is_ascii_digit)),
+        "{values}"
+    );
+    // An empty file is an empty sheet, not a missing one.
+    let r = send("空.csv", Vec::new()).await.unwrap();
+    let page = text_of(&r.text().await.unwrap());
+    assert!(
+        page.contains("表格中没有数据行") && !page.contains("请选择要上传的文件"),
+        "{page}"
+    );
 }
 
 async fn household_and_teacher_lists_export_as_filtered_masked_and_audited(b: Backend) {

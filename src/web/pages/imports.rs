@@ -199,9 +199,13 @@ async fn upload(
     let Ok(town_id) = town.parse::<i64>() else {
         return refuse(Msg::new("import.choose_town")).await;
     };
-    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+    // No file chosen (the browser sends an empty part with no name), or an empty file chosen.
+    let Some((name, bytes)) = file.filter(|(n, b)| !n.trim().is_empty() || !b.is_empty()) else {
         return refuse(Msg::new("import.choose_file")).await;
     };
+    if bytes.is_empty() {
+        return refuse(Msg::new("sheet.empty")).await;
+    }
     // Parsing is CPU work: keep it off the async workers.
     let parsed =
         tokio::task::spawn_blocking(move || spreadsheet::read(&bytes, &name).map(|s| (s, name)))
@@ -230,6 +234,8 @@ pub struct ErrorRow {
     pub row: usize,
     pub column: String,
     pub reason: String,
+    /// The row as written in the file.
+    pub values: String,
 }
 
 #[derive(Template)]
@@ -263,6 +269,7 @@ async fn report_page(
             row: e.row,
             column: e.column.clone(),
             reason: e.message(lang),
+            values: e.values.clone(),
         })
         .collect();
     Ok(ReportPage {
