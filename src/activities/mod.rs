@@ -175,6 +175,30 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_date_or_time_is_required_not_badly_written() {
+        let e = validate(
+            &ActivityInput {
+                date: " ".into(),
+                start_time: String::new(),
+                end_time: "9点".into(),
+                ..input()
+            },
+            today(),
+            Timing::Ahead,
+        )
+        .unwrap_err();
+        let keys: Vec<(&str, &str)> = e.0.iter().map(|(f, m)| (f.as_str(), m.key)).collect();
+        assert_eq!(
+            keys,
+            vec![
+                ("date", "field.required"),
+                ("start_time", "field.required"),
+                ("end_time", "activities.time_format")
+            ]
+        );
+    }
+
+    #[test]
     fn an_activity_recorded_afterwards_is_in_the_past_and_not_a_series() {
         let held = |date: &str| ActivityInput {
             date: date.into(),

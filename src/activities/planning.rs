@@ -100,11 +100,19 @@ pub(crate) fn validate(
     }
     let start = NaiveTime::parse_from_str(input.start_time.trim(), "%H:%M").ok();
     let end = NaiveTime::parse_from_str(input.end_time.trim(), "%H:%M").ok();
+    // An empty field is a missing answer, not a badly written one.
+    let time_error = |typed: &str| {
+        Msg::new(if typed.trim().is_empty() {
+            "field.required"
+        } else {
+            "activities.time_format"
+        })
+    };
     if start.is_none() {
-        fe.add("start_time", Msg::new("activities.time_format"));
+        fe.add("start_time", time_error(&input.start_time));
     }
     match (start, end) {
-        (_, None) => fe.add("end_time", Msg::new("activities.time_format")),
+        (_, None) => fe.add("end_time", time_error(&input.end_time)),
         (Some(s), Some(e)) if e <= s => fe.add("end_time", Msg::new("activities.end_before_start")),
         _ => {}
     }

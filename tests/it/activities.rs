@@ -763,3 +763,64 @@ async fn the_audit_of_a_review_step_keeps_the_late_mark(b: Backend) {
 }
 
 both!(the_audit_of_a_review_step_keeps_the_late_mark);
+
+/// What the first hour tripped over on the plan form and the calendar: a department's own form
+/// has the department chosen, an empty time says 此项必填, and the month calendar says 上个月 /
+/// 下个月 and names the centre of each activity.
+async fn the_plan_form_and_calendar_speak_the_clerks_language(b: Backend) {
+    let app = spawn_app(b).await;
+    let dept = app.login("qunli.shebao").await;
+    let shebao = app.node_id("社保所").await;
+    let form = dept
+        .get(app.url("/activities/new"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        form.contains(&format!(
+            r#"<option value="{shebao}" selected>社保所</option>"#
+        )),
+        "the department is preset"
+    );
+    let token = app.token("qunli.shebao").await;
+    let body = json!({"title": "讲座", "owner_id": app.node_id("双河村学习中心").await,
+        "theme_id": theme(&app, "科技(实用技术)").await, "date": day(20), "start_time": "",
+        "end_time": "11:00"});
+    let (s, v) = post(&app, &token, "/api/v1/activities", body).await;
+    assert_eq!(s, 422);
+    assert_eq!(
+        (
+            v["error"]["fields"][0]["field"].as_str(),
+            v["error"]["fields"][0]["message"].as_str()
+        ),
+        (Some("start_time"), Some("此项必填")),
+        "{v}"
+    );
+    let office = app.login("qunli.office").await;
+    let month = (Utc::now() + Duration::hours(8) + Duration::days(31))
+        .date_naive()
+        .to_string();
+    let cal = office
+        .get(app.url(&format!("/activities/calendar?view=month&date={month}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let text = text_of(&cal);
+    assert!(
+        text.contains("上个月") && text.contains("下个月") && !text.contains("上一页"),
+        "{text}"
+    );
+    assert!(
+        cal.contains(r#"<span class="muted small event-owner">"#),
+        "centres named"
+    );
+    assert!(text.contains("学习中心"), "{text}");
+}
+
+both!(the_plan_form_and_calendar_speak_the_clerks_language);

@@ -139,7 +139,13 @@ pub(super) async fn form_page(
 }
 
 pub(super) async fn new_form(State(state): State<AppState>, cx: Ctx) -> Result<Response> {
-    html(&form_page(&state, &cx, Which::New, FormView::default(), Vec::new()).await?)
+    // A department's own account plans what it leads: its name is already chosen.
+    let form = if cx.actor.role == crate::access::Role::LeadDepartment {
+        FormView::with(&[("lead_department_id", cx.actor.node_id.to_string())])
+    } else {
+        FormView::default()
+    };
+    html(&form_page(&state, &cx, Which::New, form, Vec::new()).await?)
 }
 
 /// The form of an activity already held (补录).
