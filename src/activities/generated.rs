@@ -39,7 +39,7 @@ pub async fn generate_approved(
             learning_team: false,
             special_event: None,
         };
-        let id = store::insert(&mut tx, town_id, &v, None, None, Utc::now()).await?;
+        let id = store::insert(&mut tx, town_id, &v, None, Status::Draft, None, Utc::now()).await?;
         store::set_status(
             &mut tx,
             id,
@@ -85,7 +85,7 @@ pub async fn generate_published(
             learning_team: false,
             special_event: None,
         };
-        let id = store::insert(&mut tx, town_id, &v, None, None, Utc::now()).await?;
+        let id = store::insert(&mut tx, town_id, &v, None, Status::Draft, None, Utc::now()).await?;
         for (from, to, t) in [
             (Status::Draft, Status::Approved, Transition::Approve),
             (Status::Approved, Status::Published, Transition::Publish),

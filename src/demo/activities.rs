@@ -23,16 +23,8 @@ pub(super) async fn next_month(db: &Db, g: &mut Generator, town: &Node) -> Resul
     } else {
         (today.year(), today.month() + 1)
     };
-    let titles = [
-        "健康养生知识讲座",
-        "广场舞教学",
-        "法律知识进社区",
-        "农业实用技术培训",
-        "文明礼仪讲堂",
-        "剪纸技艺培训",
-        "家庭教育沙龙",
-        "消防安全知识宣传",
-    ];
+    // The first eight of the titles the history uses.
+    let titles = &super::history::TITLES[..8];
     let pools = crate::teachers::pools(db, &office).await?;
     let centres: Vec<_> = pools
         .iter()

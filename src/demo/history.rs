@@ -20,7 +20,8 @@ use crate::org::{self, Kind, Node};
 use crate::page::PageRequest;
 use crate::people::{self, ResidentFilter};
 
-const TITLES: [&str; 12] = [
+/// Titles of the demo's activities, as centres name them.
+pub(super) const TITLES: [&str; 12] = [
     "健康养生知识讲座",
     "广场舞教学",
     "法律知识进社区",
