@@ -824,3 +824,55 @@ async fn the_plan_form_and_calendar_speak_the_clerks_language(b: Backend) {
 }
 
 both!(the_plan_form_and_calendar_speak_the_clerks_language);
+
+/// The review page's two reason fields say which is which (退回原因, 取消原因), and a missing
+/// reason is shown at the field of the step asked for, not as a banner.
+async fn a_missing_reason_is_shown_at_its_field(b: Backend) {
+    let app = spawn_app(b).await;
+    let waiting = app
+        .scalar(
+            "select a.id from activities a join org_nodes o on o.id = a.owner_id \
+             where o.name = '王齐村工作站' and a.status = 'submitted' limit 1",
+        )
+        .await;
+    let web = app.login("qiling.office").await;
+    let page = web
+        .get(app.url(&format!("/activities/{waiting}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("退回原因") && page.contains("取消原因"),
+        "{}",
+        text_of(&page)
+    );
+    let csrf = app.csrf(&web).await;
+    let r = web
+        .post(app.url(&format!("/activities/{waiting}/transition")))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("action", "return"),
+            ("reason", " "),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains(r#"id="reason-error-return""#),
+        "{}",
+        text_of(&page)
+    );
+    assert!(!page.contains(r#"id="reason-error-cancel""#));
+    assert!(
+        !page.contains(r#"role="alert""#),
+        "no banner: {}",
+        text_of(&page)
+    );
+}
+
+both!(a_missing_reason_is_shown_at_its_field);

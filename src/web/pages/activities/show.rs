@@ -8,6 +8,12 @@ pub struct ActionButton {
     pub action: &'static str,
     pub label: String,
     pub needs_reason: bool,
+    /// The label of its reason field (退回原因, 取消原因).
+    pub reason_label: String,
+    /// What was wrong with the reason typed, shown at the field.
+    pub reason_error: Option<String>,
+    /// The reason as typed (kept when it is refused).
+    pub reason_typed: String,
 }
 
 #[derive(Template)]
@@ -57,6 +63,10 @@ pub(super) async fn show_page(state: &AppState, cx: &Ctx, id: i64) -> Result<Sho
             action: step.name,
             label: i18n::t(lang, &format!("activities.action.{}", step.name)).to_string(),
             needs_reason: step.reason.is_some(),
+            reason_label: i18n::t(lang, &format!("activities.reason_for.{}", step.name))
+                .to_string(),
+            reason_error: None,
+            reason_typed: String::new(),
         })
         .collect();
     let enrolments = if actor.can(Permission::PeopleRead) {
@@ -141,7 +151,19 @@ pub(super) async fn transition(
         }
         Err(Error::Invalid(fe)) => {
             let mut page = show_page(&state, &cx, id).await?;
-            page.error = fe.0.first().map(|(_, m)| i18n::render(lang, m));
+            // A missing or too long reason is shown at the reason field of the step asked for.
+            let message = fe.0.first().map(|(_, m)| i18n::render(lang, m));
+            match page
+                .actions
+                .iter_mut()
+                .find(|b| b.action == f.action && b.needs_reason)
+            {
+                Some(b) => {
+                    b.reason_error = message;
+                    b.reason_typed = f.reason.clone().unwrap_or_default();
+                }
+                None => page.error = message,
+            }
             html_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(e) => Err(e),
