@@ -241,6 +241,20 @@ pub const MAX_HEAD_COUNT: i64 = 100_000;
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_screen_and_the_refusal_tell_the_same_rotation() {
+        let every = format!("每 {STEP_SECONDS} 秒更新");
+        for key in ["checkin.qr_hint", "attendance.code_expired"] {
+            let text = crate::i18n::t(crate::i18n::Lang::Zh, key);
+            assert!(text.contains(&every), "{key}: {text}");
+        }
+        assert_eq!(
+            STEP_SECONDS * STEPS_ACCEPTED,
+            60,
+            "valid for a minute, as the texts say"
+        );
+    }
+
     use super::*;
     use chrono::TimeZone;
 
