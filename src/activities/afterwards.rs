@@ -19,7 +19,7 @@ fn require_recorder(actor: &Actor) -> Result<()> {
 /// Records one held activity; it is returned as stored.
 pub async fn record_held(db: &Db, actor: &Actor, input: &ActivityInput) -> Result<Activity> {
     let mut tx = db.begin().await?;
-    let id = record_held_tx(db, &mut tx, actor, input, Day::today()).await?;
+    let id = record_held_tx(&mut tx, actor, input, Day::today()).await?;
     tx.commit().await?;
     get(db, actor, id).await
 }
@@ -28,7 +28,6 @@ pub async fn record_held(db: &Db, actor: &Actor, input: &ActivityInput) -> Resul
 /// row check); its owner and start. An activity of the same title, owner and start already stored
 /// is refused: importing the same sheet twice records nothing twice.
 pub async fn check_held(
-    db: &Db,
     tx: &mut Tx,
     actor: &Actor,
     input: &ActivityInput,
@@ -36,7 +35,7 @@ pub async fn check_held(
 ) -> Result<(Node, DateTime<Utc>)> {
     require_recorder(actor)?;
     let (mut v, _) = validate(input, today.0, Timing::Afterwards).map_err(Error::Invalid)?;
-    let owner = check_references(db, tx, actor, &mut v).await?;
+    let owner = check_references(tx, actor, &mut v).await?;
     if store::same_activity_exists(tx, v.owner_id, v.starts_at, &v.title).await? {
         return Err(Error::invalid(
             "title",
@@ -49,7 +48,6 @@ pub async fn check_held(
 /// Records a held activity inside a transaction (the import writes its attendance in the same
 /// one); its id.
 pub async fn record_held_tx(
-    db: &Db,
     tx: &mut Tx,
     actor: &Actor,
     input: &ActivityInput,
@@ -57,7 +55,7 @@ pub async fn record_held_tx(
 ) -> Result<i64> {
     require_recorder(actor)?;
     let (mut v, _) = validate(input, today.0, Timing::Afterwards).map_err(Error::Invalid)?;
-    let owner = check_references(db, tx, actor, &mut v).await?;
+    let owner = check_references(tx, actor, &mut v).await?;
     if store::same_activity_exists(tx, v.owner_id, v.starts_at, &v.title).await? {
         return Err(Error::Conflict(Msg::new("activities.already_recorded")));
     }

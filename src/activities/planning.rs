@@ -219,12 +219,7 @@ pub(super) fn town_of(path: &str) -> Option<i64> {
 }
 
 /// Checks the references of a plan against the tree, the catalogue and the teacher pool.
-pub(super) async fn check_references(
-    db: &Db,
-    tx: &mut Tx,
-    actor: &Actor,
-    v: &mut Values,
-) -> Result<Node> {
+pub(super) async fn check_references(tx: &mut Tx, actor: &Actor, v: &mut Values) -> Result<Node> {
     let mut fe = FieldErrors::default();
     let owner = org::find_active_tx(tx, v.owner_id)
         .await?
@@ -242,7 +237,9 @@ pub(super) async fn check_references(
     };
     let town_id = town_of(&owner.path).unwrap_or(0);
     let district = catalogue::district_of(&owner.path).unwrap_or(0);
-    let themes = catalogue::themes(db, district).await?;
+    // Read inside the transaction: a writer holding SQLite's write lock must not wait for a
+    // second pooled connection that other writers, queued for the lock, are holding.
+    let themes = catalogue::themes(&mut *tx, district).await?;
     match themes.iter().find(|t| t.id == v.theme_id) {
         None => fe.add("theme_id", Msg::new("teachers.theme_unknown")),
         // A lead department brings its own themes into the community, not another department's.
@@ -263,7 +260,7 @@ pub(super) async fn check_references(
         Some(_) => {}
     }
     if let Some(f) = v.format_id
-        && !catalogue::formats(db, district)
+        && !catalogue::formats(&mut *tx, district)
             .await?
             .iter()
             .any(|x| x.id == f)
@@ -271,7 +268,7 @@ pub(super) async fn check_references(
         fe.add("format_id", Msg::new("field.choose"));
     }
     if let Some(g) = v.target_group_id
-        && !catalogue::target_groups(db, district)
+        && !catalogue::target_groups(&mut *tx, district)
             .await?
             .iter()
             .any(|x| x.id == g)
@@ -310,7 +307,7 @@ pub async fn plan(db: &Db, actor: &Actor, input: &ActivityInput) -> Result<Vec<A
     let today = Day::today().0;
     let (mut v, dates) = validate(input, today, Timing::Ahead).map_err(Error::Invalid)?;
     let mut tx = db.begin().await?;
-    let owner = check_references(db, &mut tx, actor, &mut v).await?;
+    let owner = check_references(&mut tx, actor, &mut v).await?;
     let town_id = town_of(&owner.path).unwrap_or(0);
     let now = Utc::now();
     let mut ids = Vec::new();
@@ -399,7 +396,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &ActivityInput) -> R
     };
     let (mut v, _) = validate(&single, today, Timing::Ahead).map_err(Error::Invalid)?;
     let mut tx = db.begin().await?;
-    let owner = check_references(db, &mut tx, actor, &mut v).await?;
+    let owner = check_references(&mut tx, actor, &mut v).await?;
     if town_of(&owner.path) != Some(before.town_id) {
         return Err(Error::invalid(
             "owner_id",

@@ -71,14 +71,14 @@ impl Importer for PastActivityImport {
     }
 
     async fn write(
-        db: &Db,
+        _db: &Db,
         tx: &mut Tx,
         actor: &Actor,
         _town: &Town,
         rows: &[PastActivity],
         now: DateTime<Utc>,
     ) -> Result<usize> {
-        write_import(db, tx, actor, rows, now).await
+        write_import(tx, actor, rows, now).await
     }
 }
 
@@ -331,7 +331,7 @@ async fn check_import(
             ));
             continue;
         }
-        match activities::check_held(db, &mut tx, actor, &activity, today).await {
+        match activities::check_held(&mut tx, actor, &activity, today).await {
             Ok(_) => {
                 seen.insert(key, line);
                 valid.push(PastActivity {
@@ -357,7 +357,6 @@ async fn check_import(
 
 /// Records the activities of a confirmed import with their attendance.
 async fn write_import(
-    db: &Db,
     tx: &mut Tx,
     actor: &Actor,
     rows: &[PastActivity],
@@ -365,7 +364,7 @@ async fn write_import(
 ) -> Result<usize> {
     let today = Day::today();
     for row in rows {
-        let id = match activities::record_held_tx(db, tx, actor, &row.activity, today).await {
+        let id = match activities::record_held_tx(tx, actor, &row.activity, today).await {
             Ok(id) => id,
             // Recorded by someone else since the check: the whole import is refused.
             Err(Error::Conflict(_) | Error::Invalid(_)) => {

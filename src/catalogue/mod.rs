@@ -12,7 +12,7 @@ use serde_json::json;
 
 use crate::access::{Actor, Permission};
 use crate::audit;
-use crate::db::Db;
+use crate::db::{Conn, Db};
 use crate::error::{Error, FieldErrors, Msg, Result};
 use crate::text;
 
@@ -45,8 +45,8 @@ pub fn district_of(path: &str) -> Option<i64> {
 }
 
 /// The active themes of a district, in catalogue order.
-pub async fn themes(db: &Db, district_id: i64) -> Result<Vec<Theme>> {
-    store::themes(db, district_id).await
+pub async fn themes(conn: impl Into<Conn<'_>>, district_id: i64) -> Result<Vec<Theme>> {
+    store::themes(conn, district_id).await
 }
 
 /// An entry of a simple dictionary (formats, target groups).
@@ -57,13 +57,13 @@ pub struct Entry {
 }
 
 /// The teaching formats of a district (Q四(二)2: 专家讲座, 专题辅导, 座谈讨论…).
-pub async fn formats(db: &Db, district_id: i64) -> Result<Vec<Entry>> {
-    store::entries(db, "formats", district_id).await
+pub async fn formats(conn: impl Into<Conn<'_>>, district_id: i64) -> Result<Vec<Entry>> {
+    store::entries(conn, "formats", district_id).await
 }
 
 /// The target groups of a district.
-pub async fn target_groups(db: &Db, district_id: i64) -> Result<Vec<Entry>> {
-    store::entries(db, "target_groups", district_id).await
+pub async fn target_groups(conn: impl Into<Conn<'_>>, district_id: i64) -> Result<Vec<Entry>> {
+    store::entries(conn, "target_groups", district_id).await
 }
 
 /// The formats of Q四(二)2.

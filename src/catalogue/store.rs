@@ -1,16 +1,16 @@
 use chrono::{DateTime, Utc};
 
 use super::Theme;
-use crate::db::{Db, Tx};
+use crate::db::{Conn, Db, Tx};
 use crate::error::Result;
-use crate::{on_db, on_tx};
+use crate::{on_conn, on_db, on_tx};
 
-pub(super) async fn themes(db: &Db, district_id: i64) -> Result<Vec<Theme>> {
+pub(super) async fn themes(conn: impl Into<Conn<'_>>, district_id: i64) -> Result<Vec<Theme>> {
     let sql = "select id, district_id, name, lead_departments, description, active \
         from themes where district_id = $1 and active order by sort, id";
-    Ok(on_db!(db, |p| sqlx::query_as(sql)
+    Ok(on_conn!(conn.into(), |c| sqlx::query_as(sql)
         .bind(district_id)
-        .fetch_all(p)
+        .fetch_all(c)
         .await?))
 }
 
@@ -45,14 +45,18 @@ fn table(name: &str) -> Result<&'static str> {
     }
 }
 
-pub(super) async fn entries(db: &Db, name: &str, district_id: i64) -> Result<Vec<super::Entry>> {
+pub(super) async fn entries(
+    conn: impl Into<Conn<'_>>,
+    name: &str,
+    district_id: i64,
+) -> Result<Vec<super::Entry>> {
     let sql = format!(
         "select id, name from {} where district_id = $1 and active order by sort, id",
         table(name)?
     );
-    Ok(on_db!(db, |p| sqlx::query_as(&sql)
+    Ok(on_conn!(conn.into(), |c| sqlx::query_as(&sql)
         .bind(district_id)
-        .fetch_all(p)
+        .fetch_all(c)
         .await?))
 }
 
