@@ -51,6 +51,18 @@ impl Cell {
         }
     }
 
+    /// The cell as a date field takes it: a date cell as YYYY-MM-DD, a number as an Excel serial
+    /// date (a date cell of a sheet that lost its format), anything else as its text.
+    pub fn date_text(&self) -> String {
+        match self {
+            Cell::Date(d) => d.to_string(),
+            Cell::Number(n) => excel_serial_date(*n)
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| self.text()),
+            other => other.text(),
+        }
+    }
+
     /// True when the cell holds nothing.
     pub fn is_empty(&self) -> bool {
         match self {

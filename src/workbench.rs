@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use crate::access::{Actor, Permission, Role};
+use crate::access::{Actor, Permission};
 use crate::activities::{self, ActivityFilter, Status, rules::NOTICE_DAYS};
 use crate::calendar::{Day, Month};
 use crate::db::Db;
@@ -46,19 +46,14 @@ pub struct Workbench {
 fn mine(actor: &Actor, status: Status) -> ActivityFilter {
     ActivityFilter {
         status: Some(status.as_str().into()),
-        lead_department_id: (actor.role == Role::LeadDepartment).then_some(actor.node_id),
         ..Default::default()
     }
+    .own_work_of(actor)
 }
 
-/// The list link of a to-do on the activity list.
-fn list_href(actor: &Actor, status: Status) -> String {
-    let mine = if actor.role == Role::LeadDepartment {
-        "&mine=1"
-    } else {
-        ""
-    };
-    format!("/activities?status={}{mine}", status.as_str())
+/// The list link of a to-do on the activity list: the same own-work filter as the count.
+fn list_href(status: Status) -> String {
+    format!("/activities?status={}&mine=1", status.as_str())
 }
 
 /// The activity to-dos of the actor (plans and records), counted.
@@ -72,7 +67,7 @@ async fn activity_todos(db: &Db, actor: &Actor, today: Day) -> Result<Vec<Todo>>
         out.push(Todo {
             kind: "reviews_waiting",
             count: count(mine(actor, Status::Submitted)).await?,
-            href: list_href(actor, Status::Submitted),
+            href: list_href(Status::Submitted),
             urgent: false,
         });
     }
@@ -80,13 +75,13 @@ async fn activity_todos(db: &Db, actor: &Actor, today: Day) -> Result<Vec<Todo>>
         out.push(Todo {
             kind: "returned",
             count: count(mine(actor, Status::Returned)).await?,
-            href: list_href(actor, Status::Returned),
+            href: list_href(Status::Returned),
             urgent: false,
         });
         out.push(Todo {
             kind: "drafts",
             count: count(mine(actor, Status::Draft)).await?,
-            href: list_href(actor, Status::Draft),
+            href: list_href(Status::Draft),
             urgent: false,
         });
         // Submitted tomorrow, a plan for this day would come less than 15 days ahead.
@@ -105,7 +100,7 @@ async fn activity_todos(db: &Db, actor: &Actor, today: Day) -> Result<Vec<Todo>>
             count: late,
             href: format!(
                 "{}&month={}",
-                list_href(actor, Status::Draft),
+                list_href(Status::Draft),
                 month_param(deadline)
             ),
             urgent: true,
@@ -119,7 +114,7 @@ async fn activity_todos(db: &Db, actor: &Actor, today: Day) -> Result<Vec<Todo>>
                 ..mine(actor, Status::Held)
             })
             .await?,
-            href: list_href(actor, Status::Held),
+            href: list_href(Status::Held),
             urgent: false,
         });
     }

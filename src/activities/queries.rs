@@ -62,6 +62,17 @@ pub async fn list(
     store::list(db, &actor.scope_path, f, from, to, page).await
 }
 
+impl ActivityFilter {
+    /// The filter narrowed to the activities that are the actor's own work: for a lead department
+    /// (which sees its whole town) the ones it leads; anyone else's scope is already theirs.
+    pub fn own_work_of(self, actor: &Actor) -> ActivityFilter {
+        ActivityFilter {
+            lead_department_id: (actor.role == Role::LeadDepartment).then_some(actor.node_id),
+            ..self
+        }
+    }
+}
+
 /// How many activities inside the actor's scope the filter selects.
 pub async fn count(db: &Db, actor: &Actor, f: &ActivityFilter) -> Result<i64> {
     Ok(list(

@@ -186,18 +186,10 @@ fn time_text(cell: &Cell, default: &str) -> String {
 /// A date cell as the form takes it: a date cell, an Excel serial number, or typed text
 /// (2026-03-08, 2026/3/8, 2026年3月8日).
 fn date_text(cell: &Cell) -> String {
-    match cell {
-        Cell::Date(d) => d.to_string(),
-        Cell::Number(n) => crate::spreadsheet::excel_serial_date(*n)
-            .map(|d| d.to_string())
-            .unwrap_or_else(|| cell.text()),
-        other => {
-            let t = other.text();
-            people::rules::parse_date_text(&t)
-                .map(|d| d.to_string())
-                .unwrap_or(t)
-        }
-    }
+    let t = cell.date_text();
+    people::rules::parse_date_text(&t)
+        .map(|d| d.to_string())
+        .unwrap_or(t)
 }
 
 /// Validates a past-activity sheet for `town`.

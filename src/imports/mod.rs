@@ -300,17 +300,23 @@ pub async fn batch(db: &Db, actor: &Actor, id: i64) -> Result<Batch> {
     if b.user_id != actor.user_id {
         return Err(Error::NotFound);
     }
-    Ok(Batch {
-        id: b.id,
-        kind: b.kind,
-        town_id: b.town_id,
-        file_name: b.file_name,
-        status: b.status,
-        total_rows: b.total_rows,
-        valid_rows: b.valid_rows,
-        errors: serde_json::from_str(&b.report)?,
-        created_at: b.created_at,
-    })
+    Batch::of(b)
+}
+
+impl Batch {
+    fn of(b: store::BatchRow) -> Result<Batch> {
+        Ok(Batch {
+            id: b.id,
+            kind: b.kind,
+            town_id: b.town_id,
+            file_name: b.file_name,
+            status: b.status,
+            total_rows: b.total_rows,
+            valid_rows: b.valid_rows,
+            errors: serde_json::from_str(&b.report)?,
+            created_at: b.created_at,
+        })
+    }
 }
 
 /// The actor's batches waiting for confirmation (not yet expired), newest first.
@@ -319,13 +325,12 @@ pub async fn pending(db: &Db, actor: &Actor) -> Result<Vec<Batch>> {
         return Ok(Vec::new());
     };
     let fresh = Utc::now() - chrono::Duration::hours(PENDING_HOURS);
-    let mut out = Vec::new();
-    for b in store::pending_of(db, user).await? {
-        if b.created_at > fresh {
-            out.push(batch(db, actor, b.id).await?);
-        }
-    }
-    Ok(out)
+    store::pending_of(db, user)
+        .await?
+        .into_iter()
+        .filter(|b| b.created_at > fresh)
+        .map(Batch::of)
+        .collect()
 }
 
 /// A row of the sheet as the report shows it: its cells joined by " | ", every run of seven or more

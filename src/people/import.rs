@@ -273,13 +273,7 @@ async fn check_residents(
             ));
         }
         let (birth_cell, _) = cell(row, &cols, "birth_date");
-        let birth_text = match birth_cell {
-            Cell::Date(d) => d.to_string(),
-            Cell::Number(n) => crate::spreadsheet::excel_serial_date(*n)
-                .map(|d| d.to_string())
-                .unwrap_or_else(|| birth_cell.text()),
-            other => other.text(),
-        };
+        let birth_text = birth_cell.date_text();
         let tags_text = cell(row, &cols, "tags").0.text();
         let tags = match rules::parse_tags(&tags_text) {
             Ok(t) => t.into_iter().map(str::to_string).collect(),

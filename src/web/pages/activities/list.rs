@@ -32,15 +32,18 @@ pub(super) async fn list(
 ) -> Result<Response> {
     let (actor, lang) = (&cx.actor, cx.lang);
     let month = q.month.as_deref().and_then(crate::calendar::Month::parse);
-    let filter = ActivityFilter {
+    let all = ActivityFilter {
         status: q.status.clone(),
         owner_id: q.owner_id.as_deref().and_then(|s| s.parse().ok()),
         theme_id: None,
         from: month.map(|m| m.first_day()),
         to: month.map(|m| m.last_day()),
-        lead_department_id: (q.mine.as_deref() == Some("1")
-            && actor.role == crate::access::Role::LeadDepartment)
-            .then_some(actor.node_id),
+        lead_department_id: None,
+    };
+    let filter = if q.mine.as_deref() == Some("1") {
+        all.own_work_of(actor)
+    } else {
+        all
     };
     let page = activities::list(&state.db, actor, &filter, PageRequest::new(q.page, None)).await?;
     let pairs = [
