@@ -60,6 +60,7 @@ pub async fn record_held_tx(
         return Err(Error::Conflict(Msg::new("activities.already_recorded")));
     }
     let town_id = town_of(&owner.path).unwrap_or(0);
+    // The unique index catches the same record entered by another clerk in the same second.
     let id = store::insert(
         tx,
         town_id,
@@ -69,7 +70,11 @@ pub async fn record_held_tx(
         actor.user_id,
         Utc::now(),
     )
-    .await?;
+    .await
+    .map_err(|e| match e {
+        Error::Conflict(_) => Error::Conflict(Msg::new("activities.already_recorded")),
+        e => e,
+    })?;
     audit::record(
         tx,
         actor,

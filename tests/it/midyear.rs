@@ -537,3 +537,62 @@ both!(
     a_year_of_past_activities_imports_with_its_attendance,
     the_demo_shows_a_town_in_the_middle_of_its_year
 );
+
+/// The centre head and the office enter the same paper record in the same second, each twice:
+/// it is recorded once, and every other save is told it is already there.
+async fn two_clerks_recording_the_same_past_activity_at_once_record_it_once(b: Backend) {
+    let app = spawn_app(b).await;
+    let year = today().year() - 1;
+    let head = app.token("wangqi").await;
+    let office = app.token("qiling.office").await;
+    let date = format!("{year}-06-18");
+    let saves: Vec<_> = [&head, &office, &head, &office]
+        .into_iter()
+        .map(|token| {
+            let (app, token, date) = (&app, token.clone(), date.clone());
+            async move { record(app, &token, "王齐村工作站", &date, "端午包粽子").await }
+        })
+        .collect();
+    let answers = futures_join(saves).await;
+    let statuses: Vec<u16> = answers.iter().map(|(s, _)| *s).collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{answers:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 201 || *s == 409),
+        "{answers:?}"
+    );
+    assert_eq!(
+        app.scalar("select count(*) from activities where title = '端午包粽子'")
+            .await,
+        1
+    );
+}
+
+/// Runs the futures at the same time and returns their answers in order.
+async fn futures_join<F: std::future::Future>(fs: Vec<F>) -> Vec<F::Output> {
+    let mut pinned: Vec<_> = fs.into_iter().map(Box::pin).collect();
+    let mut out: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut done = true;
+        for (f, slot) in pinned.iter_mut().zip(out.iter_mut()) {
+            if slot.is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => *slot = Some(v),
+                    std::task::Poll::Pending => done = false,
+                }
+            }
+        }
+        if done {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    out.into_iter().map(Option::unwrap).collect()
+}
+
+both!(two_clerks_recording_the_same_past_activity_at_once_record_it_once);
