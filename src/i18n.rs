@@ -77,6 +77,15 @@ pub fn t(lang: Lang, key: &str) -> &str {
     map.get(key).map(String::as_str).unwrap_or(key)
 }
 
+/// The text of a key if the language has it (for values that may or may not be a key's tail).
+pub fn find(lang: Lang, key: &str) -> Option<&'static str> {
+    let map = match lang {
+        Lang::Zh => &*ZH,
+        Lang::En => &*EN,
+    };
+    map.get(key).map(String::as_str)
+}
+
 /// Renders a message with its arguments.
 pub fn render(lang: Lang, msg: &Msg) -> String {
     let mut s = t(lang, msg.key).to_string();

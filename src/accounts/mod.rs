@@ -21,3 +21,10 @@ pub use users::{
     create_founding_admin, create_user, get_user, list_users, pending_requests, reject_request,
     require_request, reset_password, set_active,
 };
+
+/// How the audit log names an account: by its display name.
+pub const AUDIT_NAMES: &[crate::audit::view::Namer] = &[crate::audit::view::Namer::plain(
+    "user",
+    "users",
+    "display_name",
+)];

@@ -98,6 +98,13 @@ impl Activity {
     }
 }
 
+/// How the audit log names an activity: by its title.
+pub const AUDIT_NAMES: &[crate::audit::view::Namer] = &[crate::audit::view::Namer::plain(
+    "activity",
+    "activities",
+    "title",
+)];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 //! phone/ID numbers) never enter it.
 
 mod store;
+pub mod view;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
@@ -120,4 +121,10 @@ pub async fn list(
 pub async fn known_actions(db: &Db, actor: &Actor) -> Result<Vec<String>> {
     actor.require(Permission::AuditRead)?;
     store::distinct_actions(db, &actor.scope_path).await
+}
+
+/// The kinds of object recorded so far, for the filter's drop-down.
+pub async fn known_subject_types(db: &Db, actor: &Actor) -> Result<Vec<String>> {
+    actor.require(Permission::AuditRead)?;
+    store::distinct_subject_types(db, &actor.scope_path).await
 }

@@ -150,12 +150,9 @@ pub(super) async fn list(
         .filter(|s| !s.is_empty())
         .map(|s| format!("%{}%", like_escape(s)));
     let subject_type = f.subject_type.clone().filter(|s| !s.is_empty());
-    let from = f
-        .from
-        .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
-    let to =
-        f.to.and_then(|d| d.succ_opt())
-            .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
+    // The days a clerk picks are Beijing days.
+    let from = f.from.map(|d| crate::calendar::Day(d).start());
+    let to = f.to.map(|d| crate::calendar::Day(d).end());
     let scope = format!("{scope}%");
     let count_sql = format!("select count(*) {FILTER}");
     let list_sql = format!("select * {FILTER} order by id desc limit $8 offset $9");
@@ -191,6 +188,16 @@ pub(super) async fn distinct_actions(db: &Db, scope: &str) -> Result<Vec<String>
     let scope = format!("{scope}%");
     let sql = "select distinct action from audit_log where node_path like $1 \
         order by action";
+    Ok(on_db!(db, |p| sqlx::query_scalar(sql)
+        .bind(&scope)
+        .fetch_all(p)
+        .await?))
+}
+
+pub(super) async fn distinct_subject_types(db: &Db, scope: &str) -> Result<Vec<String>> {
+    let scope = format!("{scope}%");
+    let sql = "select distinct subject_type from audit_log where node_path like $1 \
+        order by subject_type";
     Ok(on_db!(db, |p| sqlx::query_scalar(sql)
         .bind(&scope)
         .fetch_all(p)

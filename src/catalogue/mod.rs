@@ -447,6 +447,13 @@ async fn set_entry(
     Ok(DictionaryEntry { id, name, active })
 }
 
+/// How the audit log names the catalogue's entries: by their names.
+pub const AUDIT_NAMES: &[crate::audit::view::Namer] = &[
+    crate::audit::view::Namer::plain("theme", "themes", "name"),
+    crate::audit::view::Namer::plain("format", "formats", "name"),
+    crate::audit::view::Namer::plain("target_group", "target_groups", "name"),
+];
+
 #[cfg(test)]
 mod tests {
     #[test]

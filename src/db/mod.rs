@@ -545,6 +545,24 @@ pub async fn grouped_texts(
     Ok(out)
 }
 
+/// The text of one column of the rows of `table` with the given ids (`names_by_id(db, "teachers",
+/// "name", ids)`), for naming records by number. `table` and `column` are the caller's constants.
+pub async fn names_by_id(
+    db: &Db,
+    table: &'static str,
+    column: &'static str,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>> {
+    let sql = format!("select id, {column} from {table} where id in ({{ids}})");
+    let mut out = std::collections::HashMap::new();
+    for chunk in ids.chunks(bind_chunk(db.backend())) {
+        for (id, mut texts) in grouped_texts(db, &sql, chunk).await? {
+            out.insert(id, texts.swap_remove(0));
+        }
+    }
+    Ok(out)
+}
+
 /// Escapes `%`, `_` and `\` so user text is matched literally inside a LIKE pattern (`escape '\'`).
 pub fn like_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

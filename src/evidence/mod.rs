@@ -257,6 +257,13 @@ pub async fn document(db: &Db, actor: &Actor, activity_id: i64, summary: &str) -
     activities::apply_transition(db, actor, a.id, Transition::Document, Some(summary)).await
 }
 
+/// How the audit log names an activity's file: by its file name.
+pub const AUDIT_NAMES: &[crate::audit::view::Namer] = &[crate::audit::view::Namer::plain(
+    "activity_file",
+    "activity_files",
+    "file_name",
+)];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -259,6 +259,12 @@ fn node_json(n: &Node) -> serde_json::Value {
     })
 }
 
+/// How the audit log names nodes and members: by their names.
+pub const AUDIT_NAMES: &[crate::audit::view::Namer] = &[
+    crate::audit::view::Namer::plain("org_node", "org_nodes", "name"),
+    crate::audit::view::Namer::plain("org_member", "org_members", "name"),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -123,6 +123,22 @@ pub struct Building {
     pub kind: String,
 }
 
+/// How the audit log names residents and households: masked (`张*三`), as in public notices.
+pub const AUDIT_NAMES: &[crate::audit::view::Namer] = &[
+    crate::audit::view::Namer {
+        subject_type: "resident",
+        table: "residents",
+        column: "name",
+        show: |n| rules::mask_name(&n),
+    },
+    crate::audit::view::Namer {
+        subject_type: "household",
+        table: "households",
+        column: "name",
+        show: |n| rules::mask_name(&n),
+    },
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -218,6 +218,12 @@ fn visible(actor: &Actor, t: &TeacherRecord) -> bool {
         || (t.node_kind == "school" && actor.scope_path.starts_with(&t.town_path))
 }
 
+/// How the audit log names teachers (by name) and their trainings (by title).
+pub const AUDIT_NAMES: &[crate::audit::view::Namer] = &[
+    crate::audit::view::Namer::plain("teacher", "teachers", "name"),
+    crate::audit::view::Namer::plain("teacher_training", "teacher_trainings", "title"),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

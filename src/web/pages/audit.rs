@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::Ctx;
 use super::html;
 use crate::access::Permission as P;
-use crate::audit::{self, AuditFilter};
+use crate::audit::{self, AuditFilter, view};
 use crate::error::{Error, Msg, Result};
 use crate::i18n::{self};
 use crate::page::PageRequest;
@@ -18,19 +18,31 @@ use crate::web::extract::Query;
 use crate::web::routes::{Routes, Rule};
 use crate::web::views::{Choice, FormView, Pager, Shell};
 
+/// Who names which objects of the log: every concept that writes audit records.
+const NAMERS: &[&[view::Namer]] = &[
+    crate::activities::AUDIT_NAMES,
+    crate::org::AUDIT_NAMES,
+    crate::teachers::AUDIT_NAMES,
+    crate::accounts::AUDIT_NAMES,
+    crate::people::AUDIT_NAMES,
+    crate::evidence::AUDIT_NAMES,
+    crate::catalogue::AUDIT_NAMES,
+];
+
 pub(super) fn router() -> Routes {
     Routes::new().get("/audit", Rule::needs(P::AuditRead), list)
 }
 
-/// An audit line, times in Beijing time.
+/// An audit line in words: Beijing time, the object by kind and name, each change labelled.
 pub struct AuditRow {
     pub at: String,
     pub actor: String,
     pub role: String,
     pub action: String,
+    pub action_code: String,
     pub subject: String,
-    pub before: String,
-    pub after: String,
+    pub changes: Vec<view::Change>,
+    pub ok: bool,
     pub result: String,
     pub source_ip: String,
 }
@@ -41,6 +53,7 @@ struct ListPage {
     shell: Shell,
     rows: Vec<AuditRow>,
     actions: Vec<Choice>,
+    subject_types: Vec<Choice>,
     form: FormView,
     pager: Pager,
 }
@@ -94,6 +107,7 @@ async fn list(
         ("from", q.from.clone().unwrap_or_default()),
         ("to", q.to.clone().unwrap_or_default()),
     ];
+    let names = view::names(&state.db, &page.items, NAMERS).await?;
     let rows = page
         .items
         .iter()
@@ -105,19 +119,12 @@ async fn list(
             role: crate::access::Role::parse(&r.actor_role)
                 .map(|x| i18n::t(lang, x.label_key()).to_string())
                 .unwrap_or_default(),
-            action: format!(
-                "{} ({})",
-                i18n::t(lang, &format!("action.{}", r.action)),
-                r.action
-            ),
-            subject: format!(
-                "{} {}",
-                r.subject_type,
-                r.subject_id.map(|i| format!("#{i}")).unwrap_or_default()
-            ),
-            before: r.before_json.clone().unwrap_or_default(),
-            after: r.after_json.clone().unwrap_or_default(),
-            result: r.result.clone(),
+            action: view::action(lang, &r.action),
+            action_code: r.action.clone(),
+            subject: view::subject(lang, r, &names),
+            changes: view::changes(lang, r, &names),
+            ok: r.result == "ok",
+            result: view::result(lang, &r.result),
             source_ip: r.source_ip.clone().unwrap_or_default(),
         })
         .collect();
@@ -125,14 +132,23 @@ async fn list(
         .await?
         .into_iter()
         .map(|a| Choice {
-            label: format!("{} ({a})", i18n::t(lang, &format!("action.{a}"))),
+            label: view::action(lang, &a),
             value: a,
+        })
+        .collect();
+    let subject_types = audit::known_subject_types(&state.db, actor)
+        .await?
+        .into_iter()
+        .map(|t| Choice {
+            label: view::subject_kind(lang, &t),
+            value: t,
         })
         .collect();
     html(&ListPage {
         shell: cx.shell("/audit"),
         rows,
         actions,
+        subject_types,
         pager: Pager::of(lang, "/audit", &query, &page),
         form: FormView::with(&query),
     })
