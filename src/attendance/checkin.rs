@@ -269,12 +269,18 @@ pub(super) fn town_path_of(owner_path: &str) -> String {
         .unwrap_or_else(|| owner_path.to_string())
 }
 
-/// The code to show on the screen of an activity: current QR code and seconds until it rotates.
+/// The code to show on the screen of an activity: current QR code and seconds until it rotates,
+/// and where the check-in window stands (a screen shows when it opens, not a code that would be
+/// refused).
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct QrCode {
     pub token: String,
     /// Seconds until the next code (the shown code stays valid a little longer).
     pub rotates_in: i64,
+    /// When check-in opens, while it is not open yet (30 minutes before the start).
+    pub opens_at: Option<DateTime<Utc>>,
+    /// Check-in has ended (30 minutes after the end): a scan is refused.
+    pub closed: bool,
 }
 
 /// The current QR code of a published activity (teacher, centre head, town office).
@@ -293,8 +299,14 @@ pub async fn qr_code(db: &Db, actor: &Actor, activity_id: i64) -> Result<QrCode>
         }
         _ => return Err(Error::Conflict(Msg::new("attendance.activity_not_open"))),
     };
+    let window = rules::window(d.starts_at, d.ends_at, now);
     Ok(QrCode {
         token: rules::qr_token(a.id, secret, now),
         rotates_in: rules::STEP_SECONDS - now.timestamp().rem_euclid(rules::STEP_SECONDS),
+        opens_at: match window {
+            rules::Window::NotYet(at) => Some(at),
+            _ => None,
+        },
+        closed: matches!(window, rules::Window::Closed),
     })
 }

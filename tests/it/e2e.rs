@@ -680,3 +680,106 @@ async fn each_role_lands_on_its_to_dos_and_a_centre_head_records_a_past_activity
     let grid = body_text(b).await;
     assert!(grid.contains("补1"), "{grid}");
 }
+
+/// Where the page's content ends, and the window it must fit (CSS pixels).
+async fn overflow(b: &Client) -> (f64, f64, f64, f64) {
+    let v = b
+        .execute(
+            "const r = [...document.body.querySelectorAll('h1, p, #qr-code svg')]\
+               .map(e => e.getBoundingClientRect());\
+             return [Math.max(document.documentElement.scrollHeight, ...r.map(x => x.bottom)),\
+                     Math.max(document.documentElement.scrollWidth, ...r.map(x => x.right)),\
+                     window.innerHeight, window.innerWidth];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let n = |i: usize| v[i].as_f64().unwrap();
+    (n(0), n(1), n(2), n(3))
+}
+
+/// The check-in screen on a projector: before check-in opens it says when it opens (no code to
+/// scan in vain); once open, the code and its texts fit 1366×768 and 1920×1080 without
+/// scrolling, and the page reloads once per rotation of the code, not every second or two.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_check_in_screen_waits_for_its_window_and_fits_a_projector() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let id = app
+        .scalar(
+            "select a.id from activities a join org_nodes o on o.id = a.owner_id \
+             where a.status = 'approved' and o.path like '/1/2/3/%' order by a.id limit 1",
+        )
+        .await;
+    let office = app.token("qunli.office").await;
+    let (s, v) = crate::helpers::post(
+        &app,
+        &office,
+        &format!("/api/v1/activities/{id}/transition"),
+        serde_json::json!({"action": "publish"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    let now = chrono::Utc::now();
+    app.set_activity_times(
+        id,
+        now + chrono::Duration::hours(2),
+        now + chrono::Duration::hours(3),
+    )
+    .await;
+    let d = browser(1366, 768).await;
+    let b = &d.client;
+    sign_in(b, &app, "qunli.office").await;
+    let screen = app.url(&format!("/activities/{id}/qr"));
+    b.goto(&screen).await.unwrap();
+    let notice = b
+        .find(Locator::Id("qr-notice"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let opens = cedu::calendar::minute(now + chrono::Duration::minutes(90));
+    assert!(notice.contains(&format!("签到将于 {opens}")), "{notice}");
+    assert!(b.find(Locator::Id("qr-code")).await.is_err(), "no code yet");
+
+    // Check-in opens: the code shows, and fits both screens.
+    app.set_activity_times(
+        id,
+        now - chrono::Duration::minutes(5),
+        now + chrono::Duration::minutes(85),
+    )
+    .await;
+    for (w, h) in [(1366, 768), (1920, 1080)] {
+        b.set_window_size(w, h).await.unwrap();
+        b.goto(&screen).await.unwrap();
+        b.wait().for_element(Locator::Id("qr-code")).await.unwrap();
+        snap(b, &format!("checkin-qr-{w}x{h}")).await;
+        let (bottom, right, height, width) = overflow(b).await;
+        assert!(
+            bottom <= height + 0.5 && right <= width + 0.5,
+            "{w}×{h}: content {right}×{bottom} in a {width}×{height} window"
+        );
+        let side = b
+            .execute(
+                "return document.querySelector('#qr-code svg').getBoundingClientRect().height;",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .as_f64()
+            .unwrap();
+        assert!(side >= height * 0.5, "{w}×{h}: the code is {side}px high");
+    }
+    // Watch the page for six seconds: it is loaded again at most once (when the code rotates).
+    let mut loads = std::collections::BTreeSet::new();
+    for _ in 0..20 {
+        if let Ok(v) = b
+            .execute("return String(performance.timeOrigin);", vec![])
+            .await
+        {
+            loads.insert(v.as_str().unwrap_or_default().to_string());
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    assert!(loads.len() <= 2, "loaded {} times in 6 s", loads.len());
+}

@@ -240,7 +240,10 @@ struct QrScreen {
     id: i64,
     svg: String,
     link: String,
-    refresh: i64,
+    /// Seconds until the page looks again; none when nothing will change.
+    refresh: Option<i64>,
+    /// Check-in is not open (yet, or any more): said instead of a code.
+    notice: Option<String>,
     error: Option<String>,
 }
 
@@ -290,14 +293,31 @@ async fn qr_screen(
         id,
         svg: String::new(),
         link: String::new(),
-        refresh: 20,
+        refresh: None,
+        notice: None,
         error: None,
     };
     match attendance::qr_code(&state.db, actor, id).await {
+        Ok(code) if code.closed => {
+            page.notice = Some(i18n::t(lang, "attendance.window_closed").to_string());
+            html(&page)
+        }
         Ok(code) => {
+            if let Some(opens) = code.opens_at {
+                // Not open yet: say when, and look again when it opens (at least every 5 minutes,
+                // so a cancellation or a new time shows).
+                let wait = (opens - chrono::Utc::now()).num_seconds() + 1;
+                page.refresh = Some(wait.clamp(1, 300));
+                page.notice = Some(i18n::render(
+                    lang,
+                    &Msg::new("checkin.opens_at").arg("time", crate::calendar::minute(opens)),
+                ));
+                return html(&page);
+            }
             page.link = format!("{}/c/{}", base_url(&state, &headers), code.token);
             page.svg = qr_svg(&page.link)?;
-            page.refresh = code.rotates_in.max(1);
+            // Reload just after the code rotates: once per rotation, never twice.
+            page.refresh = Some(code.rotates_in.max(1) + 1);
             html(&page)
         }
         Err(Error::Conflict(m)) => {
