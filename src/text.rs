@@ -5,6 +5,36 @@
 
 use crate::error::{FieldErrors, Msg};
 
+/// The longest text each kind of field takes, in characters. The use-cases check these and the
+/// forms' `maxlength` names the same constant (`maxlength="{{ crate::text::max::TITLE }}"`), so
+/// the browser never lets in what the server refuses.
+pub mod max {
+    /// A person's, a node's, a teacher's or a theme's name; a member's job title.
+    pub const NAME: usize = 50;
+    /// An entry of the catalogue's short lists (education formats, target groups).
+    pub const SHORT_NAME: usize = 30;
+    /// A household (door number or household name).
+    pub const HOUSEHOLD: usize = 60;
+    /// A building or village group.
+    pub const BUILDING: usize = 40;
+    /// The title of an activity or a training.
+    pub const TITLE: usize = 100;
+    /// A venue, a teacher's speciality, a training's organiser.
+    pub const PLACE: usize = 100;
+    /// A telephone number as typed (digits, spaces, dashes).
+    pub const PHONE: usize = 20;
+    /// The reason of a return, a cancellation, a refusal or a teacher's leaving.
+    pub const REASON: usize = 200;
+    /// A theme's lead departments.
+    pub const DEPARTMENTS: usize = 200;
+    /// A note or a resident's comment.
+    pub const NOTE: usize = 500;
+    /// A catalogue entry's description.
+    pub const DEFINITION: usize = 1000;
+    /// An activity's description or summary.
+    pub const DESCRIPTION: usize = 2000;
+}
+
 fn check(fe: &mut FieldErrors, field: &str, value: &str, max_chars: usize) -> bool {
     if value.chars().count() > max_chars {
         fe.add(field, Msg::new("field.too_long").arg("max", max_chars));
@@ -119,5 +149,48 @@ mod tests {
         let all: Vec<u8> = (0..=255).collect();
         let expected: String = all.iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(hex(&all), expected);
+    }
+
+    /// Every form field limited by the server names its limit: no template writes a number of
+    /// its own into `maxlength` (a title once took 110 characters the server refused past 100).
+    /// Only fields with their own format rules keep a literal (user names, passwords, head
+    /// counts, ID numbers).
+    #[test]
+    fn forms_take_their_limits_from_one_place() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if p.extension().is_some_and(|x| x == "html") {
+                    out.push(p);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"),
+            &mut files,
+        );
+        let own_format = ["username", "password", "head_count", "id_number"];
+        let mut named = 0;
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            for tag in text.split('<').filter(|t| t.contains("maxlength=")) {
+                if tag.contains("maxlength=\"{{ crate::text::max::") {
+                    named += 1;
+                    continue;
+                }
+                assert!(
+                    own_format
+                        .iter()
+                        .any(|n| tag.contains(&format!("name=\"{n}\""))),
+                    "{}: a literal limit in <{}",
+                    f.display(),
+                    tag.lines().next().unwrap_or_default()
+                );
+            }
+        }
+        assert!(named >= 30, "{named}");
     }
 }

@@ -121,7 +121,12 @@ pub fn check<W: Workflow>(
     let reason = match r.reason {
         Some(field) => {
             let mut fe = FieldErrors::default();
-            let given = text::required(&mut fe, field, reason.unwrap_or(""), 200);
+            let given = text::required(
+                &mut fe,
+                field,
+                reason.unwrap_or(""),
+                crate::text::max::REASON,
+            );
             fe.into_result()?;
             Some(given)
         }

@@ -89,7 +89,12 @@ pub async fn create_user(
     let username = input.username.trim().to_lowercase();
     let mut fe = FieldErrors::default();
     validate_username(&username, &mut fe);
-    let display_name = text::required(&mut fe, "display_name", &input.display_name, 50);
+    let display_name = text::required(
+        &mut fe,
+        "display_name",
+        &input.display_name,
+        crate::text::max::NAME,
+    );
     let role = Role::parse(&input.role);
     match role {
         None => fe.add("role", Msg::new("field.choose")),
@@ -468,7 +473,7 @@ pub async fn confirm_request(
 pub async fn reject_request(db: &Db, actor: &Actor, id: i64, reason: &str) -> Result<User> {
     actor.require(Permission::UsersConfirm)?;
     let mut fe = FieldErrors::default();
-    let reason = text::required(&mut fe, "reason", reason, 200);
+    let reason = text::required(&mut fe, "reason", reason, crate::text::max::REASON);
     fe.into_result()?;
     let r = store::request(db, id).await?.ok_or(Error::NotFound)?;
     let user = get_user(db, actor, r.user_id).await?;

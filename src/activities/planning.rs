@@ -87,7 +87,7 @@ pub(crate) fn validate(
     timing: Timing,
 ) -> std::result::Result<(Values, Vec<NaiveDate>), FieldErrors> {
     let mut fe = FieldErrors::default();
-    let title = text::required(&mut fe, "title", &input.title, 100);
+    let title = text::required(&mut fe, "title", &input.title, crate::text::max::TITLE);
     let date = NaiveDate::parse_from_str(input.date.trim(), "%Y-%m-%d").ok();
     match (date, timing) {
         (None, _) if input.date.trim().is_empty() => fe.add("date", Msg::new("field.required")),
@@ -116,9 +116,18 @@ pub(crate) fn validate(
         (Some(s), Some(e)) if e <= s => fe.add("end_time", Msg::new("activities.end_before_start")),
         _ => {}
     }
-    let venue = text::optional(&mut fe, "venue", input.venue.as_deref(), 100);
-    let description =
-        text::optional_multiline(&mut fe, "description", input.description.as_deref(), 2000);
+    let venue = text::optional(
+        &mut fe,
+        "venue",
+        input.venue.as_deref(),
+        crate::text::max::PLACE,
+    );
+    let description = text::optional_multiline(
+        &mut fe,
+        "description",
+        input.description.as_deref(),
+        crate::text::max::DESCRIPTION,
+    );
     let capacity = match input
         .capacity
         .as_deref()

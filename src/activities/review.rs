@@ -107,7 +107,12 @@ pub(crate) async fn apply_transition(
         // Documenting keeps the centre head's summary, longer than a reason.
         Transition::Document => {
             let mut fe = FieldErrors::default();
-            let summary = text::required_multiline(&mut fe, "summary", reason.unwrap_or(""), 2000);
+            let summary = text::required_multiline(
+                &mut fe,
+                "summary",
+                reason.unwrap_or(""),
+                crate::text::max::DESCRIPTION,
+            );
             fe.into_result()?;
             Some(summary)
         }

@@ -64,8 +64,12 @@ pub async fn rate(
             0
         }
     };
-    let comment =
-        crate::text::optional_multiline(&mut fe, "comment", input.comment.as_deref(), 500);
+    let comment = crate::text::optional_multiline(
+        &mut fe,
+        "comment",
+        input.comment.as_deref(),
+        crate::text::max::NOTE,
+    );
     fe.into_result()?;
     let actor = Actor::self_service(&a.owner_path, source_ip, request_id);
     let mut tx = desk.db().begin().await?;

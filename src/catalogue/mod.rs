@@ -263,15 +263,19 @@ fn audit_entry<'a>(
 /// A theme's name, lead departments and description, trimmed and checked.
 fn checked_theme(input: &ThemeInput) -> Result<(String, Option<String>, Option<String>)> {
     let mut fe = FieldErrors::default();
-    let name = text::required(&mut fe, "name", &input.name, 50);
+    let name = text::required(&mut fe, "name", &input.name, crate::text::max::NAME);
     let lead = text::optional(
         &mut fe,
         "lead_departments",
         input.lead_departments.as_deref(),
-        200,
+        crate::text::max::DEPARTMENTS,
     );
-    let description =
-        text::optional_multiline(&mut fe, "description", input.description.as_deref(), 1000);
+    let description = text::optional_multiline(
+        &mut fe,
+        "description",
+        input.description.as_deref(),
+        crate::text::max::DEFINITION,
+    );
     fe.into_result()?;
     Ok((name, lead, description))
 }
@@ -390,7 +394,7 @@ async fn set_entry(
     actor.require(Permission::CatalogueManage)?;
     let district_id = district_of_actor(actor)?;
     let mut fe = FieldErrors::default();
-    let name = text::required(&mut fe, "name", &input.name, 30);
+    let name = text::required(&mut fe, "name", &input.name, crate::text::max::SHORT_NAME);
     fe.into_result()?;
     let table = d.as_str();
     let mut tx = db.begin().await?;

@@ -33,7 +33,12 @@ pub async fn create_node(db: &Db, actor: &Actor, input: &NewNode) -> Result<Node
         }
         _ => None,
     };
-    let head = text::optional(&mut fe, "centre_head", input.centre_head.as_deref(), 50);
+    let head = text::optional(
+        &mut fe,
+        "centre_head",
+        input.centre_head.as_deref(),
+        crate::text::max::NAME,
+    );
 
     let mut tx = db.begin().await?;
     let parent = find_active_tx(&mut tx, input.parent_id)
@@ -266,9 +271,19 @@ pub async fn retire_node(db: &Db, actor: &Actor, id: i64) -> Result<Node> {
 pub async fn add_member(db: &Db, actor: &Actor, node_id: i64, input: &NewMember) -> Result<Member> {
     actor.require(Permission::OrgEdit)?;
     let mut fe = FieldErrors::default();
-    let name = text::required(&mut fe, "member_name", &input.name, 50);
-    let title = text::optional(&mut fe, "member_title", input.title.as_deref(), 50);
-    let phone = text::optional(&mut fe, "member_phone", input.phone.as_deref(), 20);
+    let name = text::required(&mut fe, "member_name", &input.name, crate::text::max::NAME);
+    let title = text::optional(
+        &mut fe,
+        "member_title",
+        input.title.as_deref(),
+        crate::text::max::NAME,
+    );
+    let phone = text::optional(
+        &mut fe,
+        "member_phone",
+        input.phone.as_deref(),
+        crate::text::max::PHONE,
+    );
     let mut tx = db.begin().await?;
     let node = find_active_tx(&mut tx, node_id)
         .await?

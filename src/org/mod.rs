@@ -156,7 +156,7 @@ pub(crate) struct Attrs {
 /// part).
 fn validate(kind: Kind, input: &NodeInput, prefix: &str, fe: &mut FieldErrors) -> Attrs {
     let f = |name: &str| format!("{prefix}{name}");
-    let name = text::required(fe, &f("name"), &input.name, 50);
+    let name = text::required(fe, &f("name"), &input.name, crate::text::max::NAME);
     let subtype = match input
         .subtype
         .as_deref()
@@ -193,7 +193,12 @@ fn validate(kind: Kind, input: &NodeInput, prefix: &str, fe: &mut FieldErrors) -
         None
     };
     let venue = if kind.has_venue() {
-        text::optional(fe, &f("venue"), input.venue.as_deref(), 100)
+        text::optional(
+            fe,
+            &f("venue"),
+            input.venue.as_deref(),
+            crate::text::max::PLACE,
+        )
     } else {
         None
     };
@@ -230,7 +235,12 @@ fn validate(kind: Kind, input: &NodeInput, prefix: &str, fe: &mut FieldErrors) -
     } else {
         (None, None)
     };
-    let phone = text::optional(fe, &f("phone"), input.phone.as_deref(), 20);
+    let phone = text::optional(
+        fe,
+        &f("phone"),
+        input.phone.as_deref(),
+        crate::text::max::PHONE,
+    );
     if let Some(p) = &phone
         && !p
             .chars()
@@ -238,7 +248,12 @@ fn validate(kind: Kind, input: &NodeInput, prefix: &str, fe: &mut FieldErrors) -
     {
         fe.add(&f("phone"), Msg::new("org.phone_format"));
     }
-    let note = text::optional_multiline(fe, &f("note"), input.note.as_deref(), 500);
+    let note = text::optional_multiline(
+        fe,
+        &f("note"),
+        input.note.as_deref(),
+        crate::text::max::NOTE,
+    );
     Attrs {
         name,
         subtype,

@@ -66,8 +66,13 @@ pub struct HouseholdInput {
 pub async fn create_household(db: &Db, actor: &Actor, input: &HouseholdInput) -> Result<Household> {
     actor.require(Permission::PeopleWrite)?;
     let mut fe = FieldErrors::default();
-    let name = text::required(&mut fe, "name", &input.name, 60);
-    let building = text::optional(&mut fe, "building", input.building.as_deref(), 40);
+    let name = text::required(&mut fe, "name", &input.name, crate::text::max::HOUSEHOLD);
+    let building = text::optional(
+        &mut fe,
+        "building",
+        input.building.as_deref(),
+        crate::text::max::BUILDING,
+    );
     let kind = match input.building_kind.as_deref().unwrap_or("") {
         "" => None,
         k @ ("building" | "village_group") => Some(k),

@@ -428,8 +428,14 @@ async fn check_households(
         let (h, hh) = cell(row, &cols, "household");
         let (b, bh) = cell(row, &cols, "building");
         let mut fe = crate::error::FieldErrors::default();
-        let name = crate::text::required(&mut fe, "household", &h.text(), 60);
-        let building = crate::text::optional(&mut fe, "building", Some(&b.text()), 40);
+        let name =
+            crate::text::required(&mut fe, "household", &h.text(), crate::text::max::HOUSEHOLD);
+        let building = crate::text::optional(
+            &mut fe,
+            "building",
+            Some(&b.text()),
+            crate::text::max::BUILDING,
+        );
         let before = errors.len();
         for (f, m) in &fe.0 {
             errors.push(RowError::new(

@@ -56,7 +56,7 @@ pub fn validate(
     today: NaiveDate,
 ) -> std::result::Result<ResidentValues, FieldErrors> {
     let mut fe = FieldErrors::default();
-    let name = text::required(&mut fe, "name", &input.name, 50);
+    let name = text::required(&mut fe, "name", &input.name, crate::text::max::NAME);
     let gender = match rules::parse_gender(input.gender.as_deref().unwrap_or("")) {
         Ok(g) => g.map(str::to_string),
         Err(m) => {
@@ -122,8 +122,18 @@ pub fn validate(
         (None, from_id) => from_id.map(str::to_string),
         (g, _) => g,
     };
-    let household = text::optional(&mut fe, "household", input.household.as_deref(), 60);
-    let building = text::optional(&mut fe, "building", input.building.as_deref(), 40);
+    let household = text::optional(
+        &mut fe,
+        "household",
+        input.household.as_deref(),
+        crate::text::max::HOUSEHOLD,
+    );
+    let building = text::optional(
+        &mut fe,
+        "building",
+        input.building.as_deref(),
+        crate::text::max::BUILDING,
+    );
     let mut tags = Vec::new();
     for t in &input.tags {
         match rules::parse_tag(t) {

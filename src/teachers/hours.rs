@@ -25,8 +25,13 @@ pub(super) fn check_entry(e: &TimeEntry) -> Result<(NaiveDate, String, Option<St
     if date.is_some_and(|d| d > crate::calendar::Day::today().0) {
         fe.add("date", Msg::new("teachers.date_in_future"));
     }
-    let title = text::required(&mut fe, "title", &e.title, 100);
-    let organiser = text::optional(&mut fe, "organiser", e.organiser.as_deref(), 100);
+    let title = text::required(&mut fe, "title", &e.title, crate::text::max::TITLE);
+    let organiser = text::optional(
+        &mut fe,
+        "organiser",
+        e.organiser.as_deref(),
+        crate::text::max::PLACE,
+    );
     let minutes = parse_hours(&e.hours).unwrap_or_else(|m| {
         fe.add("hours", m);
         0

@@ -38,7 +38,7 @@ pub struct TeacherValues {
 
 pub(super) fn validate(input: &TeacherInput) -> std::result::Result<TeacherValues, FieldErrors> {
     let mut fe = FieldErrors::default();
-    let name = text::required(&mut fe, "name", &input.name, 50);
+    let name = text::required(&mut fe, "name", &input.name, crate::text::max::NAME);
     let gender = rules::parse_gender(input.gender.as_deref().unwrap_or(""))
         .map_err(|m| fe.add("gender", m))
         .ok()
@@ -61,7 +61,12 @@ pub(super) fn validate(input: &TeacherInput) -> std::result::Result<TeacherValue
     if source.is_none() {
         fe.add("source", Msg::new("field.choose"));
     }
-    let speciality = text::optional(&mut fe, "speciality", input.speciality.as_deref(), 100);
+    let speciality = text::optional(
+        &mut fe,
+        "speciality",
+        input.speciality.as_deref(),
+        crate::text::max::PLACE,
+    );
     if input.node_id <= 0 {
         fe.add("node_id", Msg::new("field.choose"));
     }
@@ -272,7 +277,8 @@ pub async fn set_status(
                     None
                 }
             };
-            let reason = text::required(&mut fe, "retired_reason", reason, 200);
+            let reason =
+                text::required(&mut fe, "retired_reason", reason, crate::text::max::REASON);
             fe.into_result()?;
             if t.status == TeacherStatus::Retired {
                 return Err(Error::Conflict(Msg::new("teachers.already_retired")));

@@ -286,4 +286,46 @@ mod tests {
         }
         assert!(doc["paths"].as_object().unwrap().len() > 50);
     }
+
+    /// The document's `maxLength` of each text field is the limit the use-cases check
+    /// (`text::max`), so an API client is told what the server accepts.
+    #[test]
+    fn the_documents_text_limits_are_the_ones_checked() {
+        use crate::text::max;
+        let allowed = |field: &str| -> Option<Vec<usize>> {
+            Some(match field {
+                "title" => vec![max::TITLE],
+                "venue" | "speciality" | "organiser" => vec![max::PLACE],
+                "phone" => vec![max::PHONE],
+                "note" | "comment" => vec![max::NOTE],
+                "reason" | "retired_reason" => vec![max::REASON],
+                "lead_departments" => vec![max::DEPARTMENTS],
+                "building" => vec![max::BUILDING],
+                "household" => vec![max::HOUSEHOLD],
+                "summary" => vec![max::DESCRIPTION],
+                "description" => vec![max::DESCRIPTION, max::DEFINITION],
+                "name" => vec![max::NAME, max::SHORT_NAME, max::HOUSEHOLD],
+                "display_name" => vec![max::NAME],
+                _ => return None,
+            })
+        };
+        let doc = serde_json::to_value(super::document()).unwrap();
+        let mut checked = 0;
+        for (schema, body) in doc["components"]["schemas"].as_object().unwrap() {
+            let Some(props) = body["properties"].as_object() else {
+                continue;
+            };
+            for (field, p) in props {
+                let (Some(limit), Some(ok)) = (p["maxLength"].as_u64(), allowed(field)) else {
+                    continue;
+                };
+                assert!(
+                    ok.contains(&(limit as usize)),
+                    "{schema}.{field}: maxLength {limit}, the server checks {ok:?}"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked >= 15, "{checked}");
+    }
 }
