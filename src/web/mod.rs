@@ -138,6 +138,7 @@ pub fn route_table() -> routes::Routes {
         .merge(api::router())
         .get("/healthz", routes::Rule::PUBLIC, healthz)
         .get("/static/cedu.css", routes::Rule::PUBLIC, stylesheet)
+        .get("/static/cedu.js", routes::Rule::PUBLIC, script)
 }
 
 /// The table of every route and its rule (for the authorization-matrix test and the API document).
@@ -193,6 +194,17 @@ async fn stylesheet() -> Response {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../static/cedu.css"),
+    )
+        .into_response()
+}
+
+async fn script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/cedu.js"),
     )
         .into_response()
 }

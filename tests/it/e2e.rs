@@ -783,3 +783,69 @@ async fn the_check_in_screen_waits_for_its_window_and_fits_a_projector() {
     }
     assert!(loads.len() <= 2, "loaded {} times in 6 s", loads.len());
 }
+
+/// A lead department's plan comes back with an error; switching to English shows the form again
+/// with everything typed still there (and the switch back does too).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn switching_language_on_a_form_with_errors_keeps_what_was_typed() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let d = browser(1280, 900).await;
+    let b = &d.client;
+    sign_in(b, &app, "qunli.shebao").await;
+    b.goto(&app.url("/activities/new")).await.unwrap();
+    fill(b, "title", "医保政策讲座").await;
+    b.find(Locator::Id("owner_id"))
+        .await
+        .unwrap()
+        .select_by_label("双河村学习中心")
+        .await
+        .unwrap();
+    fill(b, "description", "讲解城乡居民医保的参保与报销").await;
+    // Yesterday: the server refuses a plan dated in the past.
+    b.execute(
+        "document.getElementById('date').value = \
+           new Date(Date.now() - 86400000 + 8 * 3600000).toISOString().slice(0, 10);\
+         document.getElementById('start_time').value = '09:00';\
+         document.getElementById('end_time').value = '11:00';",
+        vec![],
+    )
+    .await
+    .unwrap();
+    click(b, Locator::Id("save")).await;
+    b.wait()
+        .for_element(Locator::Css("p.field-error"))
+        .await
+        .unwrap();
+    let value = |id: &'static str| async move {
+        b.find(Locator::Id(id))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+    };
+    let date = value("date").await;
+    click(b, Locator::Css("#lang-switch button")).await;
+    b.wait()
+        .for_element(Locator::XPath(
+            "//button[@id='save' and contains(., 'Save')]",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(value("title").await, "医保政策讲座");
+    assert_eq!(value("description").await, "讲解城乡居民医保的参保与报销");
+    assert_eq!(value("date").await, date);
+    assert_eq!(value("start_time").await, "09:00");
+    let owner = b
+        .execute(
+            "const s = document.getElementById('owner_id'); return s.options[s.selectedIndex].text;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(owner.as_str(), Some("双河村学习中心"));
+    // Kept once: opening the form afresh starts empty.
+    b.goto(&app.url("/activities/new")).await.unwrap();
+    assert_eq!(value("title").await, "");
+}

@@ -126,6 +126,28 @@ pub(crate) fn here(uri: &axum::http::Uri) -> String {
         .unwrap_or_else(|| "/".into())
 }
 
+/// Where the language switch returns to: this page, or — for a form answered with its errors (a
+/// POST) — the page the form was sent from, which the switch can show again (the typed values
+/// come back with it, kept by the page's script). Only this site's own Referer is used.
+fn return_to(parts: &Parts) -> String {
+    if parts.method == axum::http::Method::GET {
+        return here(&parts.uri);
+    }
+    let header = |name| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v: &axum::http::HeaderValue| v.to_str().ok())
+    };
+    let from = header(axum::http::header::REFERER)
+        .and_then(|r| r.parse::<axum::http::Uri>().ok())
+        .filter(|r| r.authority().map(|a| a.as_str()) == header(axum::http::header::HOST));
+    match from {
+        Some(r) => safe_next(Some(&here(&r))),
+        None => here(&parts.uri),
+    }
+}
+
 /// What every page handler starts from: who is asking, in which language, the page's path and
 /// query (the language switch returns there), and the flash a redirect asked for (`?ok=…`).
 /// `cx.shell("/teachers")` is the frame around a page, with that menu item marked.
@@ -166,7 +188,7 @@ impl FromRequestParts<crate::web::AppState> for Ctx {
         Ok(Ctx {
             actor,
             lang: lang_of(&parts.headers),
-            here: here(&parts.uri),
+            here: return_to(parts),
             ok,
             badges,
         })
