@@ -52,11 +52,51 @@
       });
     });
   }
+  // The teacher picker of the plan form: typing narrows the list to the teachers whose name,
+  // speciality, themes or pool match; "only this theme" keeps the teachers of the chosen theme.
+  // A ticked teacher always stays in sight.
+  function picker() {
+    var box = document.getElementById("teacher-picker");
+    if (!box) return;
+    var search = document.getElementById("teacher-search");
+    var only = document.getElementById("teacher-theme-only");
+    var theme = document.getElementById("theme_id");
+    function themeName() {
+      return theme && theme.selectedIndex >= 0 && theme.value ? theme.options[theme.selectedIndex].text : "";
+    }
+    function apply() {
+      var q = search.value.trim().toLowerCase();
+      var t = only.checked ? themeName() : "";
+      var shown = 0;
+      Array.prototype.forEach.call(box.querySelectorAll("details.pool"), function (pool) {
+        var poolName = pool.querySelector("summary").textContent.toLowerCase();
+        var inPool = 0;
+        Array.prototype.forEach.call(pool.querySelectorAll("label.teacher"), function (l) {
+          var ticked = l.querySelector("input").checked;
+          var themes = (l.getAttribute("data-themes") || "").split("|");
+          var ok = ticked || ((!q || l.textContent.toLowerCase().indexOf(q) >= 0 || poolName.indexOf(q) >= 0) &&
+            (!t || themes.indexOf(t) >= 0));
+          l.hidden = !ok;
+          if (ok) inPool++;
+        });
+        pool.hidden = inPool === 0;
+        if (q || t) pool.open = inPool > 0;
+        shown += inPool;
+      });
+      document.getElementById("teacher-none").hidden = shown > 0;
+    }
+    search.addEventListener("input", apply);
+    only.addEventListener("change", apply);
+    if (theme) theme.addEventListener("change", apply);
+    search.addEventListener("keydown", function (e) { if (e.key === "Enter") e.preventDefault(); });
+    apply();
+  }
   document.addEventListener("DOMContentLoaded", function () {
+    restore();
+    picker();
     var sw = document.getElementById("lang-switch");
     if (sw) {
       sw.addEventListener("submit", function () { keep(sw.elements.next.value); });
     }
-    restore();
   });
 })();

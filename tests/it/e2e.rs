@@ -849,3 +849,92 @@ async fn switching_language_on_a_form_with_errors_keeps_what_was_typed() {
     b.goto(&app.url("/activities/new")).await.unwrap();
     assert_eq!(value("title").await, "");
 }
+
+/// The plan form's teacher picker: the town school's pool first, then each centre's; typing
+/// narrows it (a ticked teacher stays), and "only this theme" keeps the theme's teachers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_teacher_picker_is_grouped_by_pool_and_searched() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let d = browser(1280, 900).await;
+    let b = &d.client;
+    sign_in(b, &app, "qunli.office").await;
+    b.goto(&app.url("/activities/new")).await.unwrap();
+    let visible = || async {
+        let v = b
+            .execute(
+                "return [...document.querySelectorAll('#teacher-picker label.teacher')]\
+                   .filter(l => l.offsetParent !== null).map(l => l.textContent.trim());",
+                vec![],
+            )
+            .await
+            .unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_str().unwrap().to_string())
+            .collect::<Vec<String>>()
+    };
+    let pools = b
+        .execute(
+            "return [...document.querySelectorAll('#teacher-picker summary')].map(s => s.textContent);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let pools: Vec<&str> = pools
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert!(pools.len() > 5, "{pools:?}");
+    assert!(pools[0].starts_with("群力镇社区教育学校"), "{pools:?}");
+    let all = visible().await;
+    assert!(all.len() > 10, "{all:?}");
+    // Tick one, then search for another by speciality.
+    b.find(Locator::XPath(
+        "//label[contains(., '胡杰光')]/input[@name='teacher_ids']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    fill(b, "teacher-search", "太极拳").await;
+    let found = visible().await;
+    assert!(
+        found
+            .iter()
+            .all(|t| t.contains("太极拳") || t.contains("胡杰光")),
+        "{found:?}"
+    );
+    assert!(found.iter().any(|t| t.contains("杜婷超")), "{found:?}");
+    assert!(
+        found.iter().any(|t| t.contains("胡杰光")),
+        "the ticked one stays: {found:?}"
+    );
+    // Clear the search; keep the teachers of the activity's theme only.
+    b.find(Locator::Id("teacher-search"))
+        .await
+        .unwrap()
+        .clear()
+        .await
+        .unwrap();
+    b.execute(
+        "document.getElementById('teacher-search').dispatchEvent(new Event('input'));",
+        vec![],
+    )
+    .await
+    .unwrap();
+    b.find(Locator::Id("theme_id"))
+        .await
+        .unwrap()
+        .select_by_label("法律")
+        .await
+        .unwrap();
+    click(b, Locator::Id("teacher-theme-only")).await;
+    let lawyers = visible().await;
+    assert!(lawyers.iter().any(|t| t.contains("李玉斌")), "{lawyers:?}");
+    assert!(!lawyers.iter().any(|t| t.contains("石晓福")), "{lawyers:?}");
+    assert!(lawyers.len() < all.len());
+}

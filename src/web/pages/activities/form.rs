@@ -17,10 +17,56 @@ pub(super) struct FormPage {
     formats: Vec<Choice>,
     targets: Vec<Choice>,
     departments: Vec<Choice>,
-    teachers: Vec<Choice>,
+    teachers: Vec<TeacherGroup>,
     specials: Vec<Choice>,
     chosen_teachers: Vec<String>,
     form: FormView,
+}
+
+/// One pool of the teacher picker: the town school's pool first, then each centre's.
+pub(super) struct TeacherGroup {
+    pool: String,
+    teachers: Vec<TeacherChoice>,
+}
+
+/// A teacher as the picker shows it: name, type and speciality, and the themes the picker's
+/// theme filter and search match on.
+pub(super) struct TeacherChoice {
+    value: String,
+    name: String,
+    detail: String,
+    /// Theme names separated by `|` (matched against the chosen theme's name).
+    themes: String,
+}
+
+/// The teachers in pools, in the order listed (the town school's pool first).
+fn teacher_groups(lang: Lang, list: Vec<teachers::Teacher>) -> Vec<TeacherGroup> {
+    let mut groups: Vec<TeacherGroup> = Vec::new();
+    let (mut school, mut centres): (Vec<_>, Vec<_>) =
+        list.into_iter().partition(|t| t.level == "school");
+    school.append(&mut centres);
+    for t in school {
+        let mut detail =
+            vec![i18n::t(lang, &format!("teachers.code.{}", t.teacher_type)).to_string()];
+        detail.extend(t.speciality.clone());
+        if !t.themes.is_empty() {
+            detail.push(t.themes.join("、"));
+        }
+        let choice = TeacherChoice {
+            value: t.id.to_string(),
+            name: t.name,
+            detail: detail.join(" · "),
+            themes: t.themes.join("|"),
+        };
+        match groups.iter_mut().find(|g| g.pool == t.node_name) {
+            Some(g) => g.teachers.push(choice),
+            None => groups.push(TeacherGroup {
+                pool: t.node_name,
+                teachers: vec![choice],
+            }),
+        }
+    }
+    groups
 }
 
 impl FormPage {
@@ -118,14 +164,7 @@ pub(super) async fn form_page(
                 label: n.name,
             })
             .collect(),
-        teachers: pool
-            .items
-            .into_iter()
-            .map(|t| Choice {
-                value: t.id.to_string(),
-                label: format!("{} · {}", t.name, t.node_name),
-            })
-            .collect(),
+        teachers: teacher_groups(lang, pool.items),
         specials: SPECIAL_EVENTS
             .iter()
             .map(|s| Choice {
