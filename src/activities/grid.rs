@@ -29,11 +29,29 @@ pub struct GridRow {
     pub late: i64,
 }
 
+/// One town's line of the grid: its centres' activities per month, and how many of its centres
+/// were below the rule in each month (what a district looks at first).
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct GridTown {
+    pub town_id: i64,
+    pub town_name: String,
+    /// Learning centres of the town in the grid.
+    pub centres: i64,
+    /// Activities (approved or later) of its centres in each month, January first.
+    pub counts: Vec<i64>,
+    /// Centres below the rule of 2 in each month, January first.
+    pub centres_below: Vec<i64>,
+    /// Late submissions of its centres in the year.
+    pub late: i64,
+}
+
 /// The month × centre grid of a year: each centre's count against the rule of at least 2 a month.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Grid {
     pub year: i32,
     pub rows: Vec<GridRow>,
+    /// The same per town (one line for a town's own grid): the district's roll-up.
+    pub towns: Vec<GridTown>,
     /// Days left in the current month when the year is the current one.
     pub days_left: Option<i64>,
     pub current_month: Option<u32>,
@@ -106,12 +124,52 @@ pub async fn month_grid(db: &Db, actor: &Actor, year: i32) -> Result<Grid> {
             late: late.remove(&c.id).unwrap_or(0),
         });
     }
+    let town_names: HashMap<i64, String> = org::all_of_kind(db, actor, Kind::Town)
+        .await?
+        .into_iter()
+        .map(|n| (n.id, n.name))
+        .collect();
     Ok(Grid {
         year,
+        towns: by_town(&out, &town_names),
         rows: out,
         days_left: current.and_then(|m| m.days_left_after(today)),
         current_month: current.map(|m| m.month),
     })
+}
+
+/// The centres' lines summed per town, towns in the order their first centre comes.
+pub fn by_town(rows: &[GridRow], names: &HashMap<i64, String>) -> Vec<GridTown> {
+    let mut towns: Vec<GridTown> = Vec::new();
+    for r in rows {
+        let Some(town_id) = crate::reports::ancestor_at(&r.path, org::rules::TOWN_LEVEL) else {
+            continue;
+        };
+        let i = match towns.iter().position(|t| t.town_id == town_id) {
+            Some(i) => i,
+            None => {
+                towns.push(GridTown {
+                    town_id,
+                    town_name: names.get(&town_id).cloned().unwrap_or_default(),
+                    centres: 0,
+                    counts: vec![0; 12],
+                    centres_below: vec![0; 12],
+                    late: 0,
+                });
+                towns.len() - 1
+            }
+        };
+        let t = &mut towns[i];
+        t.centres += 1;
+        t.late += r.late;
+        for (sum, n) in t.counts.iter_mut().zip(&r.counts) {
+            *sum += n;
+        }
+        for m in &r.below {
+            t.centres_below[*m as usize - 1] += 1;
+        }
+    }
+    towns
 }
 
 /// The grid as a report for files: a line per centre (a month below the rule starred), then a

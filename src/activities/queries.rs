@@ -47,6 +47,8 @@ pub struct ActivityFilter {
     pub to: Option<Day>,
     /// Only the activities this lead department leads.
     pub lead_department_id: Option<i64>,
+    /// Only the activities of this town (a district's roll-up links here).
+    pub town_id: Option<i64>,
 }
 
 /// Activities inside the actor's scope, soonest first.

@@ -289,10 +289,11 @@ pub(super) async fn list(
     let status = f.status.as_deref().filter(|s| !s.is_empty());
     let filter = " where o.path like $1 and ($2 is null or a.status = $2) and ($3 is null or \
         a.owner_id = $3) and ($4 is null or a.theme_id = $4) and ($5 is null or a.starts_at >= \
-        $5) and ($6 is null or a.starts_at < $6) and ($7 is null or a.lead_department_id = $7)";
+        $5) and ($6 is null or a.starts_at < $6) and ($7 is null or a.lead_department_id = $7) \
+        and ($8 is null or a.town_id = $8)";
     let count_sql =
         format!("select count(*) from activities a join org_nodes o on o.id = a.owner_id{filter}");
-    let list_sql = format!("{ACTIVITY}{filter} order by a.starts_at, a.id limit $8 offset $9");
+    let list_sql = format!("{ACTIVITY}{filter} order by a.starts_at, a.id limit $9 offset $10");
     let (total, items) = on_db!(db, |p| {
         let total: i64 = sqlx::query_scalar(&count_sql)
             .bind(&pattern)
@@ -302,6 +303,7 @@ pub(super) async fn list(
             .bind(from)
             .bind(to)
             .bind(f.lead_department_id)
+            .bind(f.town_id)
             .fetch_one(p)
             .await?;
         let items: Vec<Activity> = sqlx::query_as(&list_sql)
@@ -312,6 +314,7 @@ pub(super) async fn list(
             .bind(from)
             .bind(to)
             .bind(f.lead_department_id)
+            .bind(f.town_id)
             .bind(page.limit())
             .bind(page.offset())
             .fetch_all(p)

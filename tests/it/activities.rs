@@ -813,6 +813,126 @@ async fn the_audit_page_tells_a_review_step_in_words(b: Backend) {
 
 both!(the_audit_page_tells_a_review_step_in_words);
 
+/// A district with two towns sees its grid as a line per town — the towns' month totals and how
+/// many of their centres fell below 2 — each town's centres one click away; the API gives the same
+/// roll-up.
+async fn a_districts_grid_rolls_up_by_town(b: Backend) {
+    let app = spawn_app(b).await;
+    let district = app.token("tongnan").await;
+    let tongnan = app.node_id("潼南区").await;
+    let (s, town) = post(
+        &app,
+        &district,
+        "/api/v1/org/nodes",
+        json!({"parent_id": tongnan, "kind": "town", "subtype": "town", "name": "柏梓镇"}),
+    )
+    .await;
+    assert_eq!(s, 201, "{town}");
+    let (s, v) = post(
+        &app,
+        &district,
+        "/api/v1/org/nodes",
+        json!({"parent_id": town["id"], "kind": "community", "subtype": "community",
+            "name": "柏梓社区", "population": "3200"}),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let (s, v) = post(
+        &app,
+        &district,
+        "/api/v1/org/nodes",
+        json!({"parent_id": v["id"], "kind": "centre", "subtype": "learning_centre",
+            "name": "柏梓社区学习中心", "setup_status": "set_up"}),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let year = (Utc::now() + Duration::hours(8)).year();
+    let (s, grid) = crate::helpers::get(
+        &app,
+        district.as_str(),
+        &format!("/api/v1/activities/grid?year={year}"),
+    )
+    .await;
+    assert_eq!(s, 200, "{grid}");
+    let towns = grid["towns"].as_array().unwrap();
+    assert_eq!(
+        towns.len(),
+        2,
+        "{towns:?} {:?}",
+        grid["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["centre_name"].clone())
+            .collect::<Vec<_>>()
+    );
+    let qunli = towns.iter().find(|t| t["town_name"] == "群力镇").unwrap();
+    let rows = grid["rows"].as_array().unwrap();
+    let qunli_centres: Vec<&Value> = rows
+        .iter()
+        .filter(|r| r["centre_name"] != "柏梓社区学习中心")
+        .collect();
+    assert_eq!(
+        qunli["centres"].as_i64().unwrap() as usize,
+        qunli_centres.len()
+    );
+    for m in 0..12 {
+        let sum: i64 = qunli_centres
+            .iter()
+            .map(|r| r["counts"][m].as_i64().unwrap())
+            .sum();
+        assert_eq!(qunli["counts"][m], sum, "month {}", m + 1);
+        let below = qunli_centres
+            .iter()
+            .filter(|r| r["below"].as_array().unwrap().contains(&json!(m + 1)))
+            .count();
+        assert_eq!(qunli["centres_below"][m], below as i64, "month {}", m + 1);
+    }
+    assert!(
+        qunli["counts"][0].as_i64().unwrap() > 0,
+        "the demo's January: {qunli}"
+    );
+    // The page: towns first, each town's centres a click away.
+    let web = app.login("tongnan").await;
+    let get = |path: String| {
+        let (web, url) = (web.clone(), app.url(&path));
+        async move { web.get(url).send().await.unwrap().text().await.unwrap() }
+    };
+    let page = get(format!("/activities/grid?year={year}"))
+        .await
+        .replace("&amp;", "&")
+        .replace("&#38;", "&");
+    assert!(page.contains(r#"id="town-grid""#), "{page}");
+    assert!(!page.contains(r#"id="month-grid""#));
+    let qunli_id = qunli["town_id"].as_i64().unwrap();
+    let link = format!("/activities/grid?year={year}&town_id={qunli_id}");
+    assert!(page.contains(&link), "{page}");
+    assert!(page.contains(&format!("/activities?town_id={qunli_id}&month={year}-01")));
+    let one = text_of(&get(format!("/activities/grid?year={year}&town_id={qunli_id}")).await);
+    assert!(
+        one.contains("群力社区学习中心") && !one.contains("柏梓社区学习中心"),
+        "{one}"
+    );
+    assert!(one.contains("返回全部镇街"), "{one}");
+    // The month's list of the town holds its activities only.
+    let list = text_of(&get(format!("/activities?town_id={qunli_id}&month={year}-01")).await);
+    let held = qunli["counts"][0].as_i64().unwrap();
+    assert!(list.contains("共 "), "{list}");
+    let total: i64 = list
+        .split("共 ")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{list}"));
+    assert!(total >= held, "{total} listed, {held} counted");
+    assert!(
+        !list.contains("王齐村工作站"),
+        "another district's station: {list}"
+    );
+}
+
+both!(a_districts_grid_rolls_up_by_town);
+
 /// Every field, object type and action the demo's log holds has its words in both languages: a
 /// new field written by a use-case without a label would show as a raw key.
 async fn every_audit_field_of_the_demo_has_a_label(b: Backend) {

@@ -53,6 +53,8 @@ pub struct ActivityQuery {
     to: Option<NaiveDate>,
     /// Only those this lead department leads.
     lead_department_id: Option<i64>,
+    /// Only those of this town.
+    town_id: Option<i64>,
     /// From 1 (to 100,000).
     #[param(minimum = 1, maximum = 100000)]
     page: Option<u32>,
@@ -81,6 +83,7 @@ pub async fn list_activities(
         from: q.from.map(crate::calendar::Day),
         to: q.to.map(crate::calendar::Day),
         lead_department_id: q.lead_department_id,
+        town_id: q.town_id,
     };
     Ok(axum::Json(
         activities::list(&s.db, &a, &f, PageRequest::checked(q.page, q.per_page)?).await?,

@@ -10,7 +10,29 @@ pub(super) struct GridPage {
     prev: i32,
     next: i32,
     rows: Vec<GridLine>,
+    /// A district's view: a line per town (its centres' grid one click away).
+    towns: Vec<TownLine>,
+    /// The town shown, when a district narrowed its grid to one (`?town_id=`).
+    town: Option<(i64, String)>,
+    /// `&town_id=…` of the year links while a town is shown.
+    town_query: String,
     notice: Option<String>,
+}
+
+/// One town of a district's grid: activities per month and the centres below the rule.
+pub struct TownLine {
+    pub id: i64,
+    pub name: String,
+    pub centres: i64,
+    pub cells: Vec<TownCell>,
+    pub late: i64,
+}
+
+pub struct TownCell {
+    pub count: i64,
+    pub centres_below: i64,
+    /// The town's activity list of the month.
+    pub href: String,
 }
 
 /// One centre's line: a cell per month.
@@ -37,6 +59,8 @@ pub struct GridCell {
 #[derive(Deserialize, Default)]
 pub(super) struct YearQuery {
     year: Option<i32>,
+    /// A district narrows its grid to one town.
+    town_id: Option<i64>,
 }
 
 impl YearQuery {
@@ -56,9 +80,23 @@ pub(super) async fn grid(
     let (actor, lang) = (&cx.actor, cx.lang);
     let year = q.year();
     let g = activities::month_grid(&state.db, actor, year).await?;
+    let town = q
+        .town_id
+        .and_then(|id| g.towns.iter().find(|t| t.town_id == id))
+        .map(|t| (t.town_id, t.town_name.clone()));
+    // More than one town and none chosen: the district sees its towns first.
+    let district_view = g.towns.len() > 1 && town.is_none();
+    let centres: Vec<activities::GridRow> = g
+        .rows
+        .into_iter()
+        .filter(|r| match &town {
+            Some((id, _)) => r.path.contains(&format!("/{id}/")),
+            None => true,
+        })
+        .collect();
     let notice = match (g.current_month, g.days_left) {
         (Some(m), Some(d)) => {
-            let below = g.rows.iter().filter(|r| r.below.contains(&m)).count();
+            let below = centres.iter().filter(|r| r.below.contains(&m)).count();
             Some(
                 i18n::t(lang, "activities.grid_notice")
                     .replace("{below}", &below.to_string())
@@ -67,32 +105,63 @@ pub(super) async fn grid(
         }
         _ => None,
     };
-    let rows = g
-        .rows
-        .into_iter()
-        .map(|r| GridLine {
-            cells: (1..=12u32)
-                .map(|m| GridCell {
-                    count: r.counts[m as usize - 1],
-                    below: r.below.contains(&m),
-                    not_set_up: r.not_set_up.contains(&m),
-                    afterwards: r.recorded_afterwards[m as usize - 1],
-                    href: format!("/activities?owner_id={}&month={year}-{m:02}", r.centre_id),
-                })
-                .collect(),
-            centre: r.centre_name,
-            community: r.community_name,
-            late: r.late,
-        })
-        .collect();
+    let towns = if district_view {
+        g.towns
+            .into_iter()
+            .map(|t| TownLine {
+                cells: (1..=12u32)
+                    .map(|m| TownCell {
+                        count: t.counts[m as usize - 1],
+                        centres_below: t.centres_below[m as usize - 1],
+                        href: format!("/activities?town_id={}&month={year}-{m:02}", t.town_id),
+                    })
+                    .collect(),
+                id: t.town_id,
+                name: t.town_name,
+                centres: t.centres,
+                late: t.late,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let rows = if district_view {
+        Vec::new()
+    } else {
+        centres.into_iter().map(|r| centre_line(year, r)).collect()
+    };
     html(&GridPage {
         shell: cx.shell("/activities/grid"),
         year,
         prev: year - 1,
         next: year + 1,
         rows,
+        towns,
+        town_query: town
+            .as_ref()
+            .map(|(id, _)| format!("&town_id={id}"))
+            .unwrap_or_default(),
+        town,
         notice,
     })
+}
+
+/// A centre's line: each month's count linked to the activities behind it.
+fn centre_line(year: i32, r: activities::GridRow) -> GridLine {
+    GridLine {
+        cells: (1..=12u32)
+            .map(|m| GridCell {
+                count: r.counts[m as usize - 1],
+                below: r.below.contains(&m),
+                not_set_up: r.not_set_up.contains(&m),
+                afterwards: r.recorded_afterwards[m as usize - 1],
+                href: format!("/activities?owner_id={}&month={year}-{m:02}", r.centre_id),
+            })
+            .collect(),
+        centre: r.centre_name,
+        community: r.community_name,
+        late: r.late,
+    }
 }
 
 /// The grid of a year as an xlsx file: centres, then each town's totals.

@@ -19,6 +19,7 @@ pub(super) struct ListPage {
 pub(super) struct ListQuery {
     status: Option<String>,
     owner_id: Option<String>,
+    town_id: Option<String>,
     month: Option<String>,
     /// `1`: only the activities the lead department asking leads.
     mine: Option<String>,
@@ -39,6 +40,7 @@ pub(super) async fn list(
         from: month.map(|m| m.first_day()),
         to: month.map(|m| m.last_day()),
         lead_department_id: None,
+        town_id: q.town_id.as_deref().and_then(|s| s.parse().ok()),
     };
     let filter = if q.mine.as_deref() == Some("1") {
         all.own_work_of(actor)
@@ -49,6 +51,7 @@ pub(super) async fn list(
     let pairs = [
         ("status", q.status.clone().unwrap_or_default()),
         ("owner_id", q.owner_id.clone().unwrap_or_default()),
+        ("town_id", q.town_id.clone().unwrap_or_default()),
         ("month", q.month.clone().unwrap_or_default()),
         ("mine", q.mine.clone().unwrap_or_default()),
     ];
