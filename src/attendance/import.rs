@@ -344,6 +344,7 @@ async fn check_import(
         rows: valid,
         errors,
         total,
+        updates: Vec::new(),
     })
 }
 

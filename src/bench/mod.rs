@@ -4,6 +4,8 @@
 
 mod checkin;
 pub mod cli;
+mod http;
+mod serving;
 
 use std::time::{Duration, Instant};
 
@@ -370,6 +372,7 @@ async fn search_figures(b: &PeopleBench) -> Result<()> {
             &surnames,
         )
         .await?;
+        let surname_texts: Vec<String> = surnames.iter().filter_map(|f| f.q.clone()).collect();
         let first_pages: Vec<ResidentFilter> = (0..50).map(|_| ResidentFilter::default()).collect();
         time_search(
             &db,
@@ -389,6 +392,14 @@ async fn search_figures(b: &PeopleBench) -> Result<()> {
             &admin,
             "filter by tag (disabled), district scope",
             &tags,
+        )
+        .await?;
+        serving::resident_pages(
+            &db,
+            &b.work_dir,
+            "tongnan",
+            demo::DEMO_PASSWORD,
+            &surname_texts,
         )
         .await?;
         db.close().await;

@@ -10,7 +10,7 @@ use crate::error::Result;
 use crate::imports::{self, Town};
 use crate::org::{self, Node, NodeFilter};
 use crate::page::PageRequest;
-use crate::people::import::ResidentImport;
+use crate::people::import::{ResidentImport, ResidentRow};
 
 /// Themes of Q's five "into the community" themes (潼南) or L's programme lines (临淄).
 const QUNLI_THEMES: &[(&str, &str, &str)] = &[
@@ -228,7 +228,11 @@ pub(super) async fn generated_residents(
     for c in communities.items {
         let n = per_community.unwrap_or(c.population.unwrap_or(0).max(0) as usize);
         let village = c.subtype.as_deref() == Some("village");
-        let rows = generator::residents(g, c.id, village, region, n, serial, today);
+        let rows: Vec<ResidentRow> =
+            generator::residents(g, c.id, village, region, n, serial, today)
+                .into_iter()
+                .map(ResidentRow::from)
+                .collect();
         for chunk in rows.chunks(20_000) {
             imports::write_checked::<ResidentImport>(db, &office, &target, chunk).await?;
         }

@@ -46,11 +46,43 @@ pub struct Town {
     pub path: String,
 }
 
-/// What a plug-in's check found: the rows to keep, the bad ones, and how many data rows there were.
+/// What a plug-in's check found: the rows to keep, the bad ones, how many data rows there were, and
+/// which kept rows update a record already stored (shown to the clerk before confirming).
 pub struct Checked<R> {
     pub rows: Vec<R>,
     pub errors: Vec<RowError>,
     pub total: usize,
+    pub updates: Vec<RowUpdate>,
+}
+
+/// A row that updates a stored record instead of adding one: its spreadsheet row, the record as
+/// the clerk knows it (a masked name), and each field that will change.
+#[derive(Clone, Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RowUpdate {
+    pub row: usize,
+    pub subject: String,
+    pub changes: Vec<FieldChange>,
+}
+
+/// One field of an update: the column as headed in the file, the stored value and the new one
+/// (numbers masked).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct FieldChange {
+    pub column: String,
+    pub before: String,
+    pub after: String,
+}
+
+/// What a batch keeps besides its rows: the bad rows and the updates (older batches stored only the
+/// list of bad rows).
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum Report {
+    Full {
+        errors: Vec<RowError>,
+        updates: Vec<RowUpdate>,
+    },
+    ErrorsOnly(Vec<RowError>),
 }
 
 /// A kind of import a concept offers: its template, its row check and its writer.
@@ -152,6 +184,8 @@ pub struct Batch {
     pub total_rows: i64,
     pub valid_rows: i64,
     pub errors: Vec<RowError>,
+    /// Valid rows that update a record already stored (the rest add new ones).
+    pub updates: Vec<RowUpdate>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -254,7 +288,11 @@ pub async fn preview<I: Importer>(
         .filter(|c| !c.is_control())
         .take(120)
         .collect();
-    let (valid, errors) = (checked.rows.len(), checked.errors.len());
+    let (valid, errors, updates) = (
+        checked.rows.len(),
+        checked.errors.len(),
+        checked.updates.len(),
+    );
     let now = Utc::now();
     let mut tx = db.begin().await?;
     // Rows of an import nobody confirmed within a day are personal data kept for nothing: drop them.
@@ -268,7 +306,10 @@ pub async fn preview<I: Importer>(
         checked.total as i64,
         valid as i64,
         &serde_json::to_string(&checked.rows)?,
-        &serde_json::to_string(&checked.errors)?,
+        &serde_json::to_string(&Report::Full {
+            errors: std::mem::take(&mut checked.errors),
+            updates: std::mem::take(&mut checked.updates),
+        })?,
         now,
     )
     .await?;
@@ -283,7 +324,7 @@ pub async fn preview<I: Importer>(
             before: None,
             after: Some(
                 json!({"kind": I::KIND, "file": file_name, "rows": checked.total,
-                "valid": valid, "errors": errors}),
+                "valid": valid, "errors": errors, "updates": updates}),
             ),
             result: "ok",
         },
@@ -305,6 +346,10 @@ pub async fn batch(db: &Db, actor: &Actor, id: i64) -> Result<Batch> {
 
 impl Batch {
     fn of(b: store::BatchRow) -> Result<Batch> {
+        let (errors, updates) = match serde_json::from_str(&b.report)? {
+            Report::Full { errors, updates } => (errors, updates),
+            Report::ErrorsOnly(errors) => (errors, Vec::new()),
+        };
         Ok(Batch {
             id: b.id,
             kind: b.kind,
@@ -313,7 +358,8 @@ impl Batch {
             status: b.status,
             total_rows: b.total_rows,
             valid_rows: b.valid_rows,
-            errors: serde_json::from_str(&b.report)?,
+            errors,
+            updates,
             created_at: b.created_at,
         })
     }

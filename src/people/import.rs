@@ -3,17 +3,19 @@
 //! town inside the actor's scope), then against the file (a number twice) and the town's register
 //! (a number already registered); a household row needs a community and a name not taken there.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::rules;
-use super::{ResidentInput, ResidentValues, store};
+use super::{ResidentInput, ResidentRecord, ResidentValues, store};
 use crate::access::{Actor, Permission};
 use crate::db::{Db, Tx};
 use crate::error::{Error, Msg, Result};
-use crate::imports::{Checked, Column, Importer, RowError, Town, cell, data_rows, map_columns};
+use crate::imports::{
+    Checked, Column, FieldChange, Importer, RowError, RowUpdate, Town, cell, data_rows, map_columns,
+};
 use crate::org::{self, Kind, Node};
 use crate::page::PageRequest;
 use crate::spreadsheet::{Cell, Sheet};
@@ -43,27 +45,145 @@ impl Importer for ResidentImport {
         "14 岁以下儿童须在“监护人同意”列填“是”。示例行可删除;同一手机号或身份证号只能登记一次。",
     ];
     const PERMISSION: Permission = Permission::PeopleImport;
-    type Row = ResidentValues;
+    type Row = ResidentRow;
 
     async fn check(
         db: &Db,
         actor: &Actor,
         town: &Town,
         sheet: &Sheet,
-    ) -> Result<Checked<ResidentValues>> {
+    ) -> Result<Checked<ResidentRow>> {
         check_residents(db, actor, town, sheet).await
     }
 
     async fn write(
         _db: &Db,
         tx: &mut Tx,
-        _actor: &Actor,
+        actor: &Actor,
         town: &Town,
-        rows: &[ResidentValues],
+        rows: &[ResidentRow],
         now: DateTime<Utc>,
     ) -> Result<usize> {
-        write_residents(tx, town.id, rows, now).await
+        write_residents(tx, actor, town.id, rows, now).await
     }
+}
+
+/// A checked resident row: a new resident, or the new values of one already registered in the
+/// town (matched by ID number, else by mobile number), which the confirmation writes over it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ResidentRow {
+    #[serde(flatten)]
+    pub values: ResidentValues,
+    /// The registered resident this row updates.
+    #[serde(default)]
+    pub update_of: Option<i64>,
+}
+
+impl From<ResidentValues> for ResidentRow {
+    fn from(values: ResidentValues) -> ResidentRow {
+        ResidentRow {
+            values,
+            update_of: None,
+        }
+    }
+}
+
+/// What a row says over what is registered: a blank cell keeps the stored value (a re-import of a
+/// sheet with fewer columns erases nothing).
+fn merged(stored: ResidentValues, row: ResidentValues) -> ResidentValues {
+    ResidentValues {
+        name: row.name,
+        community_id: row.community_id,
+        gender: row.gender.or(stored.gender),
+        birth_date: row.birth_date.or(stored.birth_date),
+        phone: row.phone.or(stored.phone),
+        id_number: row.id_number.or(stored.id_number),
+        household: row.household.or(stored.household),
+        building: row.building.or(stored.building),
+        tags: if row.tags.is_empty() {
+            stored.tags
+        } else {
+            row.tags
+        },
+        guardian_consent: row.guardian_consent || stored.guardian_consent,
+    }
+}
+
+/// Each field an update changes, as the clerk reads it: the column's header, the value before and
+/// after (numbers masked, a community by its name, tags by their labels).
+fn field_changes(
+    a: &ResidentValues,
+    b: &ResidentValues,
+    header: &dyn Fn(&str) -> String,
+    community: &dyn Fn(i64) -> String,
+) -> Vec<FieldChange> {
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let masked =
+        |v: &Option<String>, f: fn(&str) -> String| v.as_deref().map(f).unwrap_or_default();
+    let gender = |g: &Option<String>| {
+        match g.as_deref() {
+            Some("male") => "男",
+            Some("female") => "女",
+            _ => "",
+        }
+        .to_string()
+    };
+    let tags = |t: &[String]| {
+        let mut labels: Vec<&str> = t.iter().map(|t| rules::tag_labels(t)[0]).collect();
+        labels.sort_unstable();
+        labels.join("、")
+    };
+    let yes = |b: bool| if b { "是" } else { "" }.to_string();
+    let date = |d: &Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    let pairs = [
+        ("name", a.name.clone(), b.name.clone()),
+        ("gender", gender(&a.gender), gender(&b.gender)),
+        ("birth_date", date(&a.birth_date), date(&b.birth_date)),
+        (
+            "phone",
+            masked(&a.phone, rules::mask_phone),
+            masked(&b.phone, rules::mask_phone),
+        ),
+        (
+            "id_number",
+            masked(&a.id_number, rules::mask_id_number),
+            masked(&b.id_number, rules::mask_id_number),
+        ),
+        (
+            "community",
+            community(a.community_id),
+            community(b.community_id),
+        ),
+        ("household", opt(&a.household), opt(&b.household)),
+        ("building", opt(&a.building), opt(&b.building)),
+        ("tags", tags(&a.tags), tags(&b.tags)),
+        (
+            "guardian_consent",
+            yes(a.guardian_consent),
+            yes(b.guardian_consent),
+        ),
+    ];
+    // Numbers compare in full: two different numbers may mask alike.
+    let same_number = |f: &str| match f {
+        "phone" => a.phone == b.phone,
+        "id_number" => a.id_number == b.id_number,
+        _ => false,
+    };
+    pairs
+        .into_iter()
+        .filter(|(f, before, after)| {
+            if matches!(*f, "phone" | "id_number") {
+                !same_number(f)
+            } else {
+                before != after
+            }
+        })
+        .map(|(f, before, after)| FieldChange {
+            column: header(f),
+            before,
+            after,
+        })
+        .collect()
 }
 
 /// Households of a town's communities (and their buildings or village groups).
@@ -240,7 +360,7 @@ async fn check_residents(
     actor: &Actor,
     town: &Town,
     sheet: &Sheet,
-) -> Result<Checked<ResidentValues>> {
+) -> Result<Checked<ResidentRow>> {
     let (header_row, cols) = map_columns(sheet, RESIDENT_COLUMNS)?;
     let communities = communities_by_name(db, actor, town).await?;
     let today = crate::calendar::Day::today().0;
@@ -346,9 +466,10 @@ async fn check_residents(
         }
         errors.extend(row_errors);
     }
-    // Against the town's register (a read: no write lock is taken).
+    // Against the town's register (a read: no write lock is taken): a row whose ID number (else
+    // mobile number) is registered updates that resident, shown field by field before confirming.
     let mut tx = db.begin_read().await?;
-    let known_phones: HashSet<String> = store::registered(
+    let by_phone: HashMap<String, ResidentRecord> = store::registered_records(
         &mut tx,
         town.id,
         "phone",
@@ -356,8 +477,9 @@ async fn check_residents(
     )
     .await?
     .into_iter()
+    .filter_map(|r| Some((r.phone.clone()?, r)))
     .collect();
-    let known_ids: HashSet<String> = store::registered(
+    let by_id: HashMap<String, ResidentRecord> = store::registered_records(
         &mut tx,
         town.id,
         "id_number",
@@ -365,32 +487,76 @@ async fn check_residents(
     )
     .await?
     .into_iter()
+    .filter_map(|r| Some((r.id_number.clone()?, r)))
     .collect();
+    let matched: Vec<i64> = by_phone
+        .values()
+        .chain(by_id.values())
+        .map(|r| r.id)
+        .collect();
+    let mut tags = store::tags_of_many_tx(&mut tx, &matched).await?;
     drop(tx);
+    let header = |f: &str| {
+        cols.get(f).map(|c| c.1.clone()).unwrap_or_else(|| {
+            let h = RESIDENT_COLUMNS.iter().find(|c| c.field == f);
+            h.map(|c| c.header.trim_end_matches('*').to_string())
+                .unwrap_or_default()
+        })
+    };
+    let community_name = |id: i64| {
+        communities
+            .values()
+            .find(|n| n.id == id)
+            .map(|n| n.name.clone())
+            .unwrap_or_default()
+    };
     let mut kept = Vec::with_capacity(valid.len());
+    let mut updates = Vec::new();
     for (line, v) in valid {
-        let mut bad = false;
-        if v.phone.as_ref().is_some_and(|p| known_phones.contains(p)) {
+        let by_number = v.id_number.as_ref().and_then(|n| by_id.get(n));
+        let by_mobile = v.phone.as_ref().and_then(|p| by_phone.get(p));
+        let stored = match (by_number, by_mobile) {
+            (None, None) => {
+                kept.push(ResidentRow::from(v));
+                continue;
+            }
+            // The ID number is one resident's, the mobile number another's.
+            (Some(a), Some(b)) if a.id != b.id => {
+                errors.push(RowError::new(
+                    line,
+                    &header("phone"),
+                    &Msg::new("people.phone_taken"),
+                ));
+                continue;
+            }
+            (Some(r), _) | (None, Some(r)) => r,
+        };
+        if stored.erased_at.is_some() {
             errors.push(RowError::new(
                 line,
-                &cols.get("phone").map(|c| c.1.clone()).unwrap_or_default(),
-                &Msg::new("people.phone_taken"),
+                &header(if by_number.is_some() {
+                    "id_number"
+                } else {
+                    "phone"
+                }),
+                &Msg::new("people.resident_erased"),
             ));
-            bad = true;
+            continue;
         }
-        if v.id_number.as_ref().is_some_and(|n| known_ids.contains(n)) {
-            errors.push(RowError::new(
-                line,
-                &cols
-                    .get("id_number")
-                    .map(|c| c.1.clone())
-                    .unwrap_or_default(),
-                &Msg::new("people.id_taken"),
-            ));
-            bad = true;
-        }
-        if !bad {
-            kept.push(v);
+        let before = stored.values(tags.remove(&stored.id).unwrap_or_default());
+        let after = merged(before.clone(), v);
+        let changes = field_changes(&before, &after, &header, &community_name);
+        updates.push(RowUpdate {
+            row: line,
+            subject: stored.name.clone(),
+            changes: changes.clone(),
+        });
+        // Nothing new: the row is shown as unchanged and writes nothing.
+        if !changes.is_empty() {
+            kept.push(ResidentRow {
+                values: after,
+                update_of: Some(stored.id),
+            });
         }
     }
     errors.sort_by_key(|e| e.row);
@@ -398,6 +564,7 @@ async fn check_residents(
         rows: kept,
         errors,
         total,
+        updates,
     })
 }
 
@@ -485,6 +652,7 @@ async fn check_households(
         rows: valid,
         errors,
         total,
+        updates: Vec::new(),
     })
 }
 
@@ -512,16 +680,21 @@ async fn write_households(
     Ok(rows.len())
 }
 
-/// Writes residents of one town's communities (checked again: someone may have registered the same
-/// people since the check).
+/// Writes residents of one town's communities, and the updates of residents already registered
+/// (checked again: someone may have registered the same numbers, or erased a resident, since the
+/// check).
 async fn write_residents(
     tx: &mut Tx,
+    actor: &Actor,
     town_id: i64,
-    rows: &[ResidentValues],
+    rows: &[ResidentRow],
     now: DateTime<Utc>,
 ) -> Result<usize> {
-    let phones: Vec<String> = rows.iter().filter_map(|r| r.phone.clone()).collect();
-    let ids: Vec<String> = rows.iter().filter_map(|r| r.id_number.clone()).collect();
+    let (updates, new): (Vec<&ResidentRow>, Vec<&ResidentRow>) =
+        rows.iter().partition(|r| r.update_of.is_some());
+    let new: Vec<ResidentValues> = new.into_iter().map(|r| r.values.clone()).collect();
+    let phones: Vec<String> = new.iter().filter_map(|r| r.phone.clone()).collect();
+    let ids: Vec<String> = new.iter().filter_map(|r| r.id_number.clone()).collect();
     let taken = store::registered(tx, town_id, "phone", &phones)
         .await?
         .len()
@@ -533,7 +706,20 @@ async fn write_residents(
             Msg::new("import.stale_people").arg("count", taken),
         ));
     }
-    let places = store::resolve_places_bulk(tx, rows, now).await?;
-    let n = store::insert_many(tx, rows, &places, now).await?.len();
-    Ok(n)
+    for u in &updates {
+        let id = u.update_of.unwrap_or_default();
+        let before = match store::resident(&mut *tx, id).await? {
+            Some(r) if r.erased_at.is_none() => r,
+            _ => return Err(Error::Conflict(Msg::new("import.stale"))),
+        };
+        super::residents::apply_update(tx, actor, &before, &u.values, now)
+            .await
+            .map_err(|e| match e {
+                Error::Invalid(_) => Error::Conflict(Msg::new("import.stale")),
+                e => e,
+            })?;
+    }
+    let places = store::resolve_places_bulk(tx, &new, now).await?;
+    let n = store::insert_many(tx, &new, &places, now).await?.len();
+    Ok(n + updates.len())
 }

@@ -390,26 +390,33 @@ pub async fn update_resident(
     }
     let v = validate(&input, crate::calendar::Day::today().0).map_err(Error::Invalid)?;
     let mut tx = db.begin().await?;
-    let community = community_in_scope(&mut tx, actor, v.community_id).await?;
-    check_unique(&mut tx, &community, &v, Some(id)).await?;
-    let old_tags = store::tags_of(&mut tx, id).await?;
-    store::update_resident(&mut tx, id, &v, Utc::now()).await?;
-    let before_values = ResidentValues {
-        name: before.name.clone(),
-        community_id: before.community_id,
-        gender: before.gender.clone(),
-        birth_date: before.birth_date,
-        phone: before.phone.clone(),
-        id_number: before.id_number.clone(),
-        household: before.household_name.clone(),
-        building: before.building_name.clone(),
-        tags: old_tags,
-        guardian_consent: before.guardian_consent,
-    };
-    let mut after = audit_view(&v);
-    after["changed"] = json!(changed_fields(&before_values, &v));
+    apply_update(&mut tx, actor, &before, &v, Utc::now()).await?;
+    let r = store::resident(&mut tx, id).await?.ok_or(Error::NotFound)?;
+    let tags = store::tags_of(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(r.masked(tags))
+}
+
+/// Writes checked values over a resident inside the caller's transaction (the form's edit and a
+/// re-import alike): the community must be in the actor's scope, the numbers free in its town; the
+/// audit record names the fields that changed, never their values.
+pub(super) async fn apply_update(
+    tx: &mut Tx,
+    actor: &Actor,
+    before: &ResidentRecord,
+    v: &ResidentValues,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let id = before.id;
+    let community = community_in_scope(tx, actor, v.community_id).await?;
+    check_unique(tx, &community, v, Some(id)).await?;
+    let old_tags = store::tags_of(&mut *tx, id).await?;
+    store::update_resident(tx, id, v, now).await?;
+    let before_values = before.values(old_tags);
+    let mut after = audit_view(v);
+    after["changed"] = json!(changed_fields(&before_values, v));
     audit::record(
-        &mut tx,
+        tx,
         actor,
         Entry {
             action: "people.resident_updated",
@@ -421,11 +428,25 @@ pub async fn update_resident(
             result: "ok",
         },
     )
-    .await?;
-    let r = store::resident(&mut tx, id).await?.ok_or(Error::NotFound)?;
-    let tags = store::tags_of(&mut tx, id).await?;
-    tx.commit().await?;
-    Ok(r.masked(tags))
+    .await
+}
+
+impl ResidentRecord {
+    /// The stored values of a resident, as a form or an import would give them.
+    pub(super) fn values(&self, tags: Vec<String>) -> ResidentValues {
+        ResidentValues {
+            name: self.name.clone(),
+            community_id: self.community_id,
+            gender: self.gender.clone(),
+            birth_date: self.birth_date,
+            phone: self.phone.clone(),
+            id_number: self.id_number.clone(),
+            household: self.household_name.clone(),
+            building: self.building_name.clone(),
+            tags,
+            guardian_consent: self.guardian_consent,
+        }
+    }
 }
 
 /// Erases a resident's personal data on request: name, phone, ID number, birth date, household,

@@ -226,6 +226,7 @@ async fn check_import(
         rows: valid,
         errors,
         total,
+        updates: Vec::new(),
     })
 }
 

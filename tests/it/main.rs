@@ -20,6 +20,7 @@ mod http_org;
 mod layers;
 mod midyear;
 mod people;
+mod reimport;
 mod store;
 mod teachers;
 mod workbench;

@@ -32,6 +32,57 @@ pub(crate) async fn registered(
     Ok(found)
 }
 
+/// The residents of the town's register whose phone (or ID number) is among `values`: who a
+/// re-import would update.
+pub(crate) async fn registered_records(
+    tx: &mut Tx,
+    town_id: i64,
+    column: &str,
+    values: &[String],
+) -> Result<Vec<ResidentRecord>> {
+    if !matches!(column, "phone" | "id_number") {
+        return Err(Error::internal(format!("registered: bad column {column}")));
+    }
+    let mut found = Vec::new();
+    for chunk in values.chunks(bind_chunk(tx.backend())) {
+        let sql = format!(
+            "{RESIDENT} where r.town_id = $1 and r.{column} in ({})",
+            placeholders_from(2, chunk.len())
+        );
+        let rows: Vec<ResidentRecord> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_as(&sql).bind(town_id);
+            for v in chunk {
+                q = q.bind(v);
+            }
+            q.fetch_all(c).await?
+        });
+        found.extend(rows);
+    }
+    Ok(found)
+}
+
+/// The tags of many residents, inside a transaction.
+pub(crate) async fn tags_of_many_tx(tx: &mut Tx, ids: &[i64]) -> Result<HashMap<i64, Vec<String>>> {
+    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+    for chunk in ids.chunks(bind_chunk(tx.backend())) {
+        let sql = format!(
+            "select resident_id, tag from resident_tags where resident_id in ({}) order by tag",
+            placeholders_from(1, chunk.len())
+        );
+        let rows: Vec<(i64, String)> = on_tx!(tx, |c| {
+            let mut q = sqlx::query_as(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.fetch_all(c).await?
+        });
+        for (id, tag) in rows {
+            out.entry(id).or_default().push(tag);
+        }
+    }
+    Ok(out)
+}
+
 /// Inserts many residents of one import in multi-row statements (households and buildings already
 /// resolved to ids). Returns the new ids in order.
 pub(crate) async fn insert_many(

@@ -247,6 +247,11 @@ struct ReportPage {
     status_label: String,
     errors: Vec<ErrorRow>,
     more: usize,
+    /// Rows that update a record already stored, with what changes (the first [`SHOWN`]).
+    updates: Vec<imports::RowUpdate>,
+    /// How many rows update a stored record, and how many match one without changing anything.
+    changed: usize,
+    unchanged: usize,
     notice: Option<String>,
 }
 
@@ -272,7 +277,17 @@ async fn report_page(
             values: e.values.clone(),
         })
         .collect();
+    let changed = b.updates.iter().filter(|u| !u.changes.is_empty()).count();
     Ok(ReportPage {
+        updates: b
+            .updates
+            .iter()
+            .filter(|u| !u.changes.is_empty())
+            .take(SHOWN)
+            .cloned()
+            .collect(),
+        unchanged: b.updates.len() - changed,
+        changed,
         shell: cx.shell("/people/residents"),
         kind_label: i18n::t(lang, &format!("import.kind.{}", b.kind.as_str())).to_string(),
         status_label: i18n::t(lang, &format!("import.status_{}", b.status)).to_string(),
