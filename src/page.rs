@@ -50,10 +50,6 @@ pub struct Page<T> {
     pub total: i64,
     pub page: u32,
     pub per_page: u32,
-    /// True when `total` stopped counting at a cap (lists of a million residents count up to
-    /// 1,000).
-    #[serde(default)]
-    pub capped: bool,
 }
 
 impl<T> Page<T> {
@@ -64,7 +60,6 @@ impl<T> Page<T> {
             total,
             page: req.page,
             per_page: req.per_page,
-            capped: false,
         }
     }
 

@@ -142,7 +142,7 @@ pub async fn month_grid(db: &Db, actor: &Actor, year: i32) -> Result<Grid> {
 pub fn by_town(rows: &[GridRow], names: &HashMap<i64, String>) -> Vec<GridTown> {
     let mut towns: Vec<GridTown> = Vec::new();
     for r in rows {
-        let Some(town_id) = crate::reports::ancestor_at(&r.path, org::rules::TOWN_LEVEL) else {
+        let Some(town_id) = org::rules::ancestor_id(&r.path, org::rules::TOWN_LEVEL) else {
             continue;
         };
         let i = match towns.iter().position(|t| t.town_id == town_id) {

@@ -1,4 +1,4 @@
-//! Finding residents: the filtered list with a capped count, and the export of a selection (its
+//! Finding residents: the filtered list with its exact total, and the export of a selection (its
 //! table and its audit).
 
 use super::*;
@@ -13,11 +13,8 @@ pub struct ResidentFilter {
     pub include_erased: bool,
 }
 
-/// Counting stops here on large lists (a district holds a million residents).
-pub const COUNT_CAP: i64 = 1_000;
-
-/// Residents inside the actor's scope, masked; fast at a million residents (index range scans, a
-/// capped count).
+/// Residents inside the actor's scope, masked, with the exact number the filter selects; fast at a
+/// million residents (index range scans, counts read from indexes).
 pub async fn list_residents(
     db: &Db,
     actor: &Actor,
@@ -40,7 +37,6 @@ pub async fn list_residents(
         total: page.total,
         page: page.page,
         per_page: page.per_page,
-        capped: page.capped,
     })
 }
 

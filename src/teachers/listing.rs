@@ -37,7 +37,6 @@ pub async fn list_teachers(
         total: p.total,
         page: p.page,
         per_page: p.per_page,
-        capped: false,
     })
 }
 

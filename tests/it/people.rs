@@ -1118,3 +1118,90 @@ async fn the_gender_is_checked_against_the_id_number(b: Backend) {
     );
 }
 both!(the_gender_is_checked_against_the_id_number);
+
+/// The resident list says exactly how many residents the filter selects, far past a thousand: a
+/// town's whole register, a district's, a surname search, a community — the same number the
+/// database holds, on the page and in the API.
+async fn the_resident_list_gives_exact_totals_past_a_thousand(b: Backend) {
+    let app = spawn_app(b).await;
+    let qunli = app.node_id("群力镇").await;
+    let community = app.node_id("群力社区").await;
+    // Three hundred more, as a town's first import would bring.
+    app.exec(&format!(
+        "with recursive n(i) as (select 1 union all select i + 1 from n where i < 300) \
+         insert into residents (community_id, town_id, name, created_at, updated_at) \
+         select {community}, {qunli}, '王' || cast(i as text), '2026-01-01T00:00:00+00:00', \
+         '2026-01-01T00:00:00+00:00' from n"
+    ))
+    .await
+    .unwrap();
+    let town_total = app
+        .scalar(&format!(
+            "select count(*) from residents where town_id = {qunli} and erased_at is null"
+        ))
+        .await;
+    assert!(
+        town_total > 1000,
+        "the demo town has {town_total} residents"
+    );
+    let office = app.token("qunli.office").await;
+    let total = |who: String, query: &'static str| {
+        let app = &app;
+        async move {
+            let (s, v) =
+                crate::helpers::get(app, who.as_str(), &format!("/api/v1/residents?{query}")).await;
+            assert_eq!(s, 200, "{v}");
+            v["total"].as_i64().unwrap()
+        }
+    };
+    assert_eq!(total(office.clone(), "").await, town_total);
+    let wang = app
+        .scalar(&format!(
+            "select count(*) from residents where town_id = {qunli} and erased_at is null \
+             and name like '王%'"
+        ))
+        .await;
+    assert!(wang > 0);
+    assert_eq!(
+        total(office.clone(), "q=%E7%8E%8B").await,
+        wang,
+        "surname 王"
+    );
+    let in_community = app
+        .scalar(&format!(
+            "select count(*) from residents where community_id = {community} and erased_at is null"
+        ))
+        .await;
+    let (s, v) = crate::helpers::get(
+        &app,
+        office.as_str(),
+        &format!("/api/v1/residents?community_id={community}"),
+    )
+    .await;
+    assert_eq!((s, v["total"].as_i64()), (200, Some(in_community)), "{v}");
+    // The district sees its towns' registers.
+    let district = app.token("tongnan").await;
+    let district_total = app
+        .scalar(
+            "select count(*) from residents r join org_nodes t on t.id = r.town_id \
+             where t.path like '/1/2/%' and r.erased_at is null",
+        )
+        .await;
+    assert_eq!(total(district, "").await, district_total);
+    // The page says it too.
+    let page = text_of(
+        &app.login("qunli.office")
+            .await
+            .get(app.url("/people/residents"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(page.contains(&format!("共 {town_total} 条")), "{page}");
+    assert!(!page.contains("超过"), "{page}");
+}
+
+both!(the_resident_list_gives_exact_totals_past_a_thousand);

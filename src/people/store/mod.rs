@@ -6,9 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use super::{
-    Building, COUNT_CAP, Household, ResidentFilter, ResidentRecord, ResidentValues, rules,
-};
+use super::{Building, Household, ResidentFilter, ResidentRecord, ResidentValues, rules};
 use crate::db::{Conn, Db, Tx, bind_chunk, grouped_texts, like_escape, placeholders_from};
 use crate::error::{Error, Result};
 use crate::page::{Page, PageRequest};

@@ -23,10 +23,34 @@ macro_rules! bind_all {
 }
 
 /// The `from … where …` of a resident list, its arguments and its order (shared by pages and
-/// exports).
+/// exports). Scope is decided by the town each resident is registered in: a scope of whole towns (a
+/// district, the platform) is the set of its towns, so a count of a name's matches reads the index
+/// `(name, town_id)` alone; a scope inside a town adds the town, then the community's path.
 pub(super) fn resident_query(scope: &str, f: &ResidentFilter) -> (String, Vec<Arg>, &'static str) {
-    let mut conds = vec!["n.path like $1".to_string()];
-    let mut args = vec![Arg::Text(format!("{scope}%"))];
+    let mut conds = Vec::new();
+    let mut args = Vec::new();
+    match crate::org::rules::ancestor_id(scope, crate::org::rules::TOWN_LEVEL) {
+        // Inside one town: its residents, narrowed to the communities under the scope.
+        Some(town) => {
+            args.push(Arg::Int(town));
+            conds.push("r.town_id = $1".to_string());
+            if scope.matches('/').count() > crate::org::rules::TOWN_LEVEL + 1 {
+                args.push(Arg::Text(format!("{scope}%")));
+                conds.push(format!(
+                    "r.community_id in (select id from org_nodes where path like ${})",
+                    args.len()
+                ));
+            }
+        }
+        // Whole towns: the towns under the scope.
+        None => {
+            args.push(Arg::Text(format!("{scope}%")));
+            conds.push(format!(
+                "r.town_id in (select id from org_nodes where kind = 'town' and path like ${})",
+                args.len()
+            ));
+        }
+    }
     let mut order = "r.id desc";
     if let Some(c) = f.community_id {
         args.push(Arg::Int(c));
@@ -64,15 +88,13 @@ pub(super) fn resident_query(scope: &str, f: &ResidentFilter) -> (String, Vec<Ar
         }
     }
     (
-        format!(
-            "from residents r join org_nodes n on n.id = r.community_id where {}",
-            conds.join(" and ")
-        ),
+        format!("from residents r where {}", conds.join(" and ")),
         args,
         order,
     )
 }
 
+/// A page of residents and the exact number the filter selects.
 pub(in crate::people) async fn list_residents(
     db: &Db,
     scope: &str,
@@ -80,10 +102,7 @@ pub(in crate::people) async fn list_residents(
     page: PageRequest,
 ) -> Result<Page<ResidentRecord>> {
     let (from, args, order) = resident_query(scope, f);
-    let count_sql = format!(
-        "select count(*) from (select 1 {from} limit {}) x",
-        COUNT_CAP + 1
-    );
+    let count_sql = format!("select count(*) {from}");
     let n = args.len();
     let list_sql = format!(
         "{RESIDENT} where r.id in (select r.id {from} order by {order} \
@@ -102,14 +121,7 @@ pub(in crate::people) async fn list_residents(
             .await?;
         (total, items)
     });
-    let capped = total > COUNT_CAP;
-    Ok(Page {
-        items,
-        total: total.min(COUNT_CAP),
-        page: page.page,
-        per_page: page.per_page,
-        capped,
-    })
+    Ok(Page::new(items, total, page))
 }
 
 /// What an export writes of a resident (fewer columns than a page: decoding is the export's cost).

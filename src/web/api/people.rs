@@ -46,8 +46,8 @@ pub struct ResidentQuery {
     per_page: Option<u32>,
 }
 
-/// Residents inside your scope; phone and ID numbers masked; totals stop counting at 1,000
-/// (`capped`).
+/// Residents inside your scope; phone and ID numbers masked; `total` is the exact number the
+/// filter selects.
 #[utoipa::path(
     get,
     path = "/api/v1/residents",

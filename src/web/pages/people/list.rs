@@ -63,11 +63,7 @@ pub(super) async fn list(
     )
     .await?;
     let pairs = q.pairs();
-    let mut pager = Pager::of(lang, "/people/residents", &pairs, &page);
-    if page.capped {
-        pager.summary =
-            i18n::t(lang, "people.list_capped").replace("{total}", &page.total.to_string());
-    }
+    let pager = Pager::of(lang, "/people/residents", &pairs, &page);
     let export_link = format!(
         "/people/residents/export.xlsx?{}",
         serde_urlencoded::to_string(
