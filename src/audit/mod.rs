@@ -120,11 +120,11 @@ pub async fn list(
 /// The actions recorded so far, for the filter's drop-down.
 pub async fn known_actions(db: &Db, actor: &Actor) -> Result<Vec<String>> {
     actor.require(Permission::AuditRead)?;
-    store::distinct_actions(db, &actor.scope_path).await
+    store::distinct(db, &actor.scope_path, store::Distinct::Action).await
 }
 
 /// The kinds of object recorded so far, for the filter's drop-down.
 pub async fn known_subject_types(db: &Db, actor: &Actor) -> Result<Vec<String>> {
     actor.require(Permission::AuditRead)?;
-    store::distinct_subject_types(db, &actor.scope_path).await
+    store::distinct(db, &actor.scope_path, store::Distinct::SubjectType).await
 }

@@ -184,22 +184,24 @@ pub(super) async fn list(
     Ok(Page::new(items, total, page))
 }
 
-pub(super) async fn distinct_actions(db: &Db, scope: &str) -> Result<Vec<String>> {
+/// The values of a column recorded so far inside a scope (for the page's drop-downs).
+pub(super) async fn distinct(db: &Db, scope: &str, column: Distinct) -> Result<Vec<String>> {
     let scope = format!("{scope}%");
-    let sql = "select distinct action from audit_log where node_path like $1 \
-        order by action";
-    Ok(on_db!(db, |p| sqlx::query_scalar(sql)
+    let column = match column {
+        Distinct::Action => "action",
+        Distinct::SubjectType => "subject_type",
+    };
+    let sql = format!(
+        "select distinct {column} from audit_log where node_path like $1 order by {column}"
+    );
+    Ok(on_db!(db, |p| sqlx::query_scalar(&sql)
         .bind(&scope)
         .fetch_all(p)
         .await?))
 }
 
-pub(super) async fn distinct_subject_types(db: &Db, scope: &str) -> Result<Vec<String>> {
-    let scope = format!("{scope}%");
-    let sql = "select distinct subject_type from audit_log where node_path like $1 \
-        order by subject_type";
-    Ok(on_db!(db, |p| sqlx::query_scalar(sql)
-        .bind(&scope)
-        .fetch_all(p)
-        .await?))
+/// A column of the audit log a drop-down lists.
+pub(super) enum Distinct {
+    Action,
+    SubjectType,
 }

@@ -521,26 +521,31 @@ pub fn placeholders_from(first: usize, n: usize) -> String {
 }
 
 /// Runs `sql` (whose `{ids}` becomes the placeholders of `ids`) returning (id, text) rows, grouped
-/// by id in the order the rows come.
+/// by id in the order the rows come; many ids run in chunks ([`bind_chunk`]). On the pool or inside
+/// a transaction.
 pub async fn grouped_texts(
-    db: &Db,
+    conn: impl Into<Conn<'_>>,
     sql: &str,
     ids: &[i64],
 ) -> Result<std::collections::HashMap<i64, Vec<String>>> {
     let mut out: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
-    if ids.is_empty() {
-        return Ok(out);
-    }
-    let sql = sql.replace("{ids}", &placeholders(ids.len()));
-    let rows: Vec<(i64, String)> = on_db!(db, |p| {
-        let mut q = sqlx::query_as(&sql);
-        for id in ids {
-            q = q.bind(*id);
-        }
-        q.fetch_all(p).await?
+    let mut conn = conn.into();
+    let chunk = bind_chunk(match &conn {
+        Conn::Db(db) => db.backend(),
+        Conn::Tx(tx) => tx.backend(),
     });
-    for (id, text) in rows {
-        out.entry(id).or_default().push(text);
+    for ids in ids.chunks(chunk) {
+        let sql = sql.replace("{ids}", &placeholders(ids.len()));
+        let rows: Vec<(i64, String)> = on_conn!(&mut conn, |c| {
+            let mut q = sqlx::query_as(&sql);
+            for id in ids {
+                q = q.bind(*id);
+            }
+            q.fetch_all(c).await?
+        });
+        for (id, text) in rows {
+            out.entry(id).or_default().push(text);
+        }
     }
     Ok(out)
 }
@@ -554,13 +559,11 @@ pub async fn names_by_id(
     ids: &[i64],
 ) -> Result<std::collections::HashMap<i64, String>> {
     let sql = format!("select id, {column} from {table} where id in ({{ids}})");
-    let mut out = std::collections::HashMap::new();
-    for chunk in ids.chunks(bind_chunk(db.backend())) {
-        for (id, mut texts) in grouped_texts(db, &sql, chunk).await? {
-            out.insert(id, texts.swap_remove(0));
-        }
-    }
-    Ok(out)
+    Ok(grouped_texts(db, &sql, ids)
+        .await?
+        .into_iter()
+        .map(|(id, mut texts)| (id, texts.swap_remove(0)))
+        .collect())
 }
 
 /// Escapes `%`, `_` and `\` so user text is matched literally inside a LIKE pattern (`escape '\'`).

@@ -494,7 +494,7 @@ async fn check_residents(
         .chain(by_id.values())
         .map(|r| r.id)
         .collect();
-    let mut tags = store::tags_of_many_tx(&mut tx, &matched).await?;
+    let mut tags = store::tags_of_many(&mut tx, &matched).await?;
     drop(tx);
     let header = |f: &str| {
         cols.get(f).map(|c| c.1.clone()).unwrap_or_else(|| {

@@ -42,7 +42,7 @@ async fn residents_named(app: &TestApp, prefix: &str) -> i64 {
 }
 
 /// A resident sheet in the template's layout.
-fn sheet(rows: &[[&str; 10]]) -> Vec<u8> {
+pub(crate) fn sheet(rows: &[[&str; 10]]) -> Vec<u8> {
     let mut t = cedu::importers::Kind::Residents.template();
     t.rows = rows
         .iter()

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::both;
 use crate::helpers::{Backend, TestApp, spawn_app, text_of};
-use crate::people::upload;
+use crate::people::{sheet, upload};
 
 /// An ID number of GB 11643 with its check character, for a birth date and a serial whose last
 /// digit is the gender (odd: male).
@@ -22,16 +22,6 @@ fn id_number(birth: &str, serial: &str) -> String {
         "{body}{}",
         ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize]
     )
-}
-
-fn sheet(rows: &[[&str; 10]]) -> Vec<u8> {
-    let mut t = cedu::importers::Kind::Residents.template();
-    t.rows = rows
-        .iter()
-        .map(|r| r.iter().map(|c| c.to_string()).collect())
-        .collect();
-    t.notes.clear();
-    cedu::spreadsheet::to_xlsx(&t).unwrap()
 }
 
 async fn confirm(app: &TestApp, token: &str, id: i64) -> (u16, Value) {

@@ -61,28 +61,6 @@ pub(crate) async fn registered_records(
     Ok(found)
 }
 
-/// The tags of many residents, inside a transaction.
-pub(crate) async fn tags_of_many_tx(tx: &mut Tx, ids: &[i64]) -> Result<HashMap<i64, Vec<String>>> {
-    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
-    for chunk in ids.chunks(bind_chunk(tx.backend())) {
-        let sql = format!(
-            "select resident_id, tag from resident_tags where resident_id in ({}) order by tag",
-            placeholders_from(1, chunk.len())
-        );
-        let rows: Vec<(i64, String)> = on_tx!(tx, |c| {
-            let mut q = sqlx::query_as(&sql);
-            for id in chunk {
-                q = q.bind(*id);
-            }
-            q.fetch_all(c).await?
-        });
-        for (id, tag) in rows {
-            out.entry(id).or_default().push(tag);
-        }
-    }
-    Ok(out)
-}
-
 /// Inserts many residents of one import in multi-row statements (households and buildings already
 /// resolved to ids). Returns the new ids in order.
 pub(crate) async fn insert_many(

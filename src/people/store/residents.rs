@@ -271,11 +271,11 @@ pub(in crate::people) async fn tags_of(conn: impl Into<Conn<'_>>, id: i64) -> Re
 }
 
 pub(in crate::people) async fn tags_of_many(
-    db: &Db,
+    conn: impl Into<Conn<'_>>,
     ids: &[i64],
 ) -> Result<HashMap<i64, Vec<String>>> {
     grouped_texts(
-        db,
+        conn,
         "select resident_id, tag from resident_tags where resident_id in ({ids}) order by tag",
         ids,
     )
