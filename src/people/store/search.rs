@@ -27,30 +27,7 @@ macro_rules! bind_all {
 /// district, the platform) is the set of its towns, so a count of a name's matches reads the index
 /// `(name, town_id)` alone; a scope inside a town adds the town, then the community's path.
 pub(super) fn resident_query(scope: &str, f: &ResidentFilter) -> (String, Vec<Arg>, &'static str) {
-    let mut conds = Vec::new();
-    let mut args = Vec::new();
-    match crate::org::rules::ancestor_id(scope, crate::org::rules::TOWN_LEVEL) {
-        // Inside one town: its residents, narrowed to the communities under the scope.
-        Some(town) => {
-            args.push(Arg::Int(town));
-            conds.push("r.town_id = $1".to_string());
-            if scope.matches('/').count() > crate::org::rules::TOWN_LEVEL + 1 {
-                args.push(Arg::Text(format!("{scope}%")));
-                conds.push(format!(
-                    "r.community_id in (select id from org_nodes where path like ${})",
-                    args.len()
-                ));
-            }
-        }
-        // Whole towns: the towns under the scope.
-        None => {
-            args.push(Arg::Text(format!("{scope}%")));
-            conds.push(format!(
-                "r.town_id in (select id from org_nodes where kind = 'town' and path like ${})",
-                args.len()
-            ));
-        }
-    }
+    let (mut conds, mut args) = scope_of(scope, "r.");
     let mut order = "r.id desc";
     if let Some(c) = f.community_id {
         args.push(Arg::Int(c));
@@ -80,10 +57,11 @@ pub(super) fn resident_query(scope: &str, f: &ResidentFilter) -> (String, Vec<Ar
             conds.push(format!("{column} >= ${}", args.len()));
             args.push(Arg::Text(upper));
             conds.push(format!("{column} < ${}", args.len()));
+            // The order of the (name, town) index: a page is its next fifty entries.
             order = if column == "r.phone" {
                 "r.phone"
             } else {
-                "r.name, r.id"
+                "r.name, r.town_id, r.id"
             };
         }
     }
@@ -94,6 +72,66 @@ pub(super) fn resident_query(scope: &str, f: &ResidentFilter) -> (String, Vec<Ar
     )
 }
 
+/// The conditions that keep a query to the residents (or counts) of a scope, on the columns
+/// `town_id` and `community_id` of the table aliased `t` (`"r."`).
+fn scope_of(scope: &str, t: &str) -> (Vec<String>, Vec<Arg>) {
+    use crate::org::rules::{TOWN_LEVEL, ancestor_id};
+    match ancestor_id(scope, TOWN_LEVEL) {
+        // Inside one town: its residents, narrowed to the communities under the scope.
+        Some(town) => {
+            let mut conds = vec![format!("{t}town_id = $1")];
+            let mut args = vec![Arg::Int(town)];
+            if scope.matches('/').count() > TOWN_LEVEL + 1 {
+                args.push(Arg::Text(format!("{scope}%")));
+                conds.push(format!(
+                    "{t}community_id in (select id from org_nodes where path like $2)"
+                ));
+            }
+            (conds, args)
+        }
+        // Whole towns: the towns under the scope. The `+` keeps SQLite from walking the index by
+        // town (then sorting a whole surname's matches): a name's index range is read in order and
+        // each entry's town checked from the index itself.
+        None => (
+            vec![format!(
+                "+{t}town_id in (select id from org_nodes where kind = 'town' and path like $1)"
+            )],
+            vec![Arg::Text(format!("{scope}%"))],
+        ),
+    }
+}
+
+/// The exact count of a filter from the surname counts (`resident_name_counts`, kept by
+/// triggers), when they can answer it: active residents, no tag, no search or a one-character
+/// name (a surname), any community. `None` leaves it to counting the rows.
+fn count_from_surnames(scope: &str, f: &ResidentFilter) -> Option<(String, Vec<Arg>)> {
+    let q = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    let surname = match q {
+        None => None,
+        Some(q) if q.chars().count() == 1 && !q.chars().all(|c| c.is_ascii_digit()) => Some(q),
+        Some(_) => return None,
+    };
+    if f.include_erased || f.tag.as_deref().is_some_and(|t| !t.is_empty()) {
+        return None;
+    }
+    let (mut conds, mut args) = scope_of(scope, "");
+    if let Some(c) = f.community_id {
+        args.push(Arg::Int(c));
+        conds.push(format!("community_id = ${}", args.len()));
+    }
+    if let Some(s) = surname {
+        args.push(Arg::Text(s.to_string()));
+        conds.push(format!("surname = ${}", args.len()));
+    }
+    Some((
+        format!(
+            "select cast(coalesce(sum(residents), 0) as bigint) from resident_name_counts where {}",
+            conds.join(" and ")
+        ),
+        args,
+    ))
+}
+
 /// A page of residents and the exact number the filter selects.
 pub(in crate::people) async fn list_residents(
     db: &Db,
@@ -102,7 +140,13 @@ pub(in crate::people) async fn list_residents(
     page: PageRequest,
 ) -> Result<Page<ResidentRecord>> {
     let (from, args, order) = resident_query(scope, f);
-    let count_sql = format!("select count(*) {from}");
+    let (count_sql, count_args) = count_from_surnames(scope, f)
+        .unwrap_or_else(|| (format!("select count(*) {from}"), Vec::new()));
+    let count_args = if count_args.is_empty() {
+        &args
+    } else {
+        &count_args
+    };
     let n = args.len();
     let list_sql = format!(
         "{RESIDENT} where r.id in (select r.id {from} order by {order} \
@@ -111,7 +155,7 @@ pub(in crate::people) async fn list_residents(
         n + 2
     );
     let (total, items) = on_db!(db, |p| {
-        let total: i64 = bind_all!(sqlx::query_scalar(&count_sql), &args)
+        let total: i64 = bind_all!(sqlx::query_scalar(&count_sql), count_args)
             .fetch_one(p)
             .await?;
         let items: Vec<ResidentRecord> = bind_all!(sqlx::query_as(&list_sql), &args)
