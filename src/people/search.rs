@@ -22,17 +22,12 @@ pub async fn list_residents(
     page: PageRequest,
 ) -> Result<Page<Resident>> {
     actor.require(Permission::PeopleRead)?;
-    let mut page = store::list_residents(db, &actor.scope_path, filter, page).await?;
-    let ids: Vec<i64> = page.items.iter().map(|r| r.id).collect();
-    let mut tags = store::tags_of_many(db, &ids).await?;
-    let items = std::mem::take(&mut page.items);
+    let page = store::list_residents(db, &actor.scope_path, filter, page).await?;
     Ok(Page {
-        items: items
+        items: page
+            .items
             .into_iter()
-            .map(|r| {
-                let t = tags.remove(&r.id).unwrap_or_default();
-                r.masked(t)
-            })
+            .map(|(r, tags)| r.masked(tags))
             .collect(),
         total: page.total,
         page: page.page,

@@ -1260,6 +1260,11 @@ async fn the_resident_list_gives_exact_totals_past_a_thousand(b: Backend) {
         assert_eq!(total(office.clone(), query).await, expected, "{query}");
     }
     assert_eq!(total(office.clone(), "").await, town_total + 8 - 1);
+    // A page past the end is empty and still says the total.
+    assert_eq!(
+        total(office.clone(), "q=%E7%8E%8B&page=9999").await,
+        total(office.clone(), "q=%E7%8E%8B").await
+    );
 }
 
 both!(the_resident_list_gives_exact_totals_past_a_thousand);

@@ -103,68 +103,94 @@ fn scope_of(scope: &str, t: &str) -> (Vec<String>, Vec<Arg>) {
 
 /// The exact count of a filter from the surname counts (`resident_name_counts`, kept by
 /// triggers), when they can answer it: active residents, no tag, no search or a one-character
-/// name (a surname), any community. `None` leaves it to counting the rows.
-fn count_from_surnames(scope: &str, f: &ResidentFilter) -> Option<(String, Vec<Arg>)> {
+/// name (a surname), any community. Its placeholders are those of [`resident_query`] for the same
+/// filter (scope first, then the community, then the name's prefix). `None` leaves it to counting
+/// the rows.
+fn count_from_surnames(scope: &str, f: &ResidentFilter) -> Option<String> {
     let q = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
     let surname = match q {
-        None => None,
-        Some(q) if q.chars().count() == 1 && !q.chars().all(|c| c.is_ascii_digit()) => Some(q),
+        None => false,
+        Some(q) if q.chars().count() == 1 && !q.chars().all(|c| c.is_ascii_digit()) => true,
         Some(_) => return None,
     };
     if f.include_erased || f.tag.as_deref().is_some_and(|t| !t.is_empty()) {
         return None;
     }
-    let (mut conds, mut args) = scope_of(scope, "");
-    if let Some(c) = f.community_id {
-        args.push(Arg::Int(c));
-        conds.push(format!("community_id = ${}", args.len()));
+    let (mut conds, args) = scope_of(scope, "");
+    let mut n = args.len();
+    if f.community_id.is_some() {
+        n += 1;
+        conds.push(format!("community_id = ${n}"));
     }
-    if let Some(s) = surname {
-        args.push(Arg::Text(s.to_string()));
-        conds.push(format!("surname = ${}", args.len()));
+    if surname {
+        conds.push(format!("surname = ${}", n + 1));
     }
-    Some((
-        format!(
-            "select cast(coalesce(sum(residents), 0) as bigint) from resident_name_counts where {}",
-            conds.join(" and ")
-        ),
-        args,
+    Some(format!(
+        "select cast(coalesce(sum(residents), 0) as bigint) from resident_name_counts where {}",
+        conds.join(" and ")
     ))
 }
 
-/// A page of residents and the exact number the filter selects.
+/// A page row: the resident, its tags (comma-joined) and the total of the whole selection, all
+/// read in one statement.
+#[derive(sqlx::FromRow)]
+struct PageRow {
+    total: i64,
+    tag_list: Option<String>,
+    #[sqlx(flatten)]
+    record: ResidentRecord,
+}
+
+/// A page of residents with their tags, and the exact number the filter selects: one statement
+/// (the total rides on each row; a page past the end counts apart).
 pub(in crate::people) async fn list_residents(
     db: &Db,
     scope: &str,
     f: &ResidentFilter,
     page: PageRequest,
-) -> Result<Page<ResidentRecord>> {
+) -> Result<Page<(ResidentRecord, Vec<String>)>> {
     let (from, args, order) = resident_query(scope, f);
-    let (count_sql, count_args) = count_from_surnames(scope, f)
-        .unwrap_or_else(|| (format!("select count(*) {from}"), Vec::new()));
-    let count_args = if count_args.is_empty() {
-        &args
-    } else {
-        &count_args
-    };
+    let count_sql =
+        count_from_surnames(scope, f).unwrap_or_else(|| format!("select count(*) {from}"));
     let n = args.len();
+    let columns = format!(
+        "select ({count_sql}) as total, (select string_agg(t.tag, ',') from resident_tags t \
+         where t.resident_id = r.id) as tag_list, "
+    );
     let list_sql = format!(
-        "{RESIDENT} where r.id in (select r.id {from} order by {order} \
-            limit ${} offset ${}) order by {order}",
+        "{} where r.id in (select r.id {from} order by {order} limit ${} offset ${}) \
+         order by {order}",
+        RESIDENT.replacen("select ", &columns, 1),
         n + 1,
         n + 2
     );
-    let (total, items) = on_db!(db, |p| {
-        let total: i64 = bind_all!(sqlx::query_scalar(&count_sql), count_args)
-            .fetch_one(p)
-            .await?;
-        let items: Vec<ResidentRecord> = bind_all!(sqlx::query_as(&list_sql), &args)
-            .bind(page.limit())
-            .bind(page.offset())
-            .fetch_all(p)
-            .await?;
-        (total, items)
-    });
+    let rows: Vec<PageRow> = on_db!(db, |p| bind_all!(sqlx::query_as(&list_sql), &args)
+        .bind(page.limit())
+        .bind(page.offset())
+        .fetch_all(p)
+        .await?);
+    let total = match rows.first() {
+        Some(r) => r.total,
+        None if page.offset() == 0 => 0,
+        // Past the last page: count the rows (every placeholder of the filter is used there).
+        None => {
+            let sql = format!("select count(*) {from}");
+            on_db!(db, |p| bind_all!(sqlx::query_scalar(&sql), &args)
+                .fetch_one(p)
+                .await?)
+        }
+    };
+    let items = rows
+        .into_iter()
+        .map(|r| {
+            let mut tags: Vec<String> = r
+                .tag_list
+                .map(|l| l.split(',').map(str::to_string).collect())
+                .unwrap_or_default();
+            tags.sort();
+            (r.record, tags)
+        })
+        .collect();
     Ok(Page::new(items, total, page))
 }
 
