@@ -692,7 +692,12 @@ async fn write_residents(
 ) -> Result<usize> {
     let (updates, new): (Vec<&ResidentRow>, Vec<&ResidentRow>) =
         rows.iter().partition(|r| r.update_of.is_some());
-    let new: Vec<ResidentValues> = new.into_iter().map(|r| r.values.clone()).collect();
+    let mut new: Vec<ResidentValues> = new.into_iter().map(|r| r.values.clone()).collect();
+    // Written in the order of the surname counters their triggers take (community, surname): two
+    // imports confirmed at once then wait for each other instead of deadlocking on PostgreSQL.
+    new.sort_by(|a, b| {
+        (a.community_id, a.name.chars().next()).cmp(&(b.community_id, b.name.chars().next()))
+    });
     let phones: Vec<String> = new.iter().filter_map(|r| r.phone.clone()).collect();
     let ids: Vec<String> = new.iter().filter_map(|r| r.id_number.clone()).collect();
     let taken = store::registered(tx, town_id, "phone", &phones)

@@ -270,3 +270,85 @@ async fn a_second_import_offers_to_update_who_is_registered_and_shows_what_chang
 }
 
 both!(a_second_import_offers_to_update_who_is_registered_and_shows_what_changes);
+
+/// Two clerks confirm two imports into the same town at the same moment, their rows spread over
+/// the same communities and surnames: both land whole, and the district's totals count each
+/// resident once.
+async fn two_imports_confirmed_at_once_both_land_and_the_totals_stay_exact(b: Backend) {
+    let app = spawn_app(b).await;
+    let office = app.token("qiling.office").await;
+    let surnames = ["王", "李", "张", "刘", "陈"];
+    let communities = ["王齐村", "薛家村"];
+    let mut batches = Vec::new();
+    for (k, file) in ["甲.xlsx", "乙.xlsx"].iter().enumerate() {
+        let rows: Vec<[String; 10]> = (0..120)
+            .map(|i| {
+                // The second file runs its surnames and communities backwards.
+                let j = if k == 0 { i } else { 119 - i };
+                [
+                    format!("{}{k}号{i}", surnames[j % 5]),
+                    String::new(),
+                    String::new(),
+                    format!("1390533{k}{i:03}"),
+                    String::new(),
+                    communities[j % 2].to_string(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ]
+            })
+            .collect();
+        let refs: Vec<[&str; 10]> = rows
+            .iter()
+            .map(|r| std::array::from_fn(|c| r[c].as_str()))
+            .collect();
+        let (s, batch) = upload(&app, &office, "residents", "齐陵街道", file, sheet(&refs)).await;
+        assert_eq!(
+            (s, batch["valid_rows"].as_i64()),
+            (201, Some(120)),
+            "{batch}"
+        );
+        batches.push(batch["id"].as_i64().unwrap());
+    }
+    let qiling = app.node_id("齐陵街道").await;
+    let before = app
+        .scalar(&format!(
+            "select count(*) from residents where town_id = {qiling} and erased_at is null"
+        ))
+        .await;
+    let mut tasks = Vec::new();
+    for id in batches {
+        let (client, url, token) = (
+            app.client(),
+            app.url(&format!("/api/v1/imports/{id}/confirm")),
+            office.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let r = client.post(url).bearer_auth(token).send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }));
+    }
+    for t in tasks {
+        let (s, body) = t.await.unwrap();
+        assert_eq!(s, 200, "{body}");
+    }
+    let after = app
+        .scalar(&format!(
+            "select count(*) from residents where town_id = {qiling} and erased_at is null"
+        ))
+        .await;
+    assert_eq!(after, before + 240);
+    let (s, v) = crate::helpers::get(&app, office.as_str(), "/api/v1/residents").await;
+    assert_eq!((s, v["total"].as_i64()), (200, Some(after)), "{v}");
+    let (s, v) = crate::helpers::get(&app, office.as_str(), "/api/v1/residents?q=%E5%BC%A0").await;
+    let zhang = app
+        .scalar(&format!(
+            "select count(*) from residents where town_id = {qiling} and erased_at is null \
+             and name like '张%'"
+        ))
+        .await;
+    assert_eq!((s, v["total"].as_i64()), (200, Some(zhang)), "{v}");
+}
+
+both!(two_imports_confirmed_at_once_both_land_and_the_totals_stay_exact);
