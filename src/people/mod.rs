@@ -8,6 +8,7 @@
 pub mod generated;
 pub mod households;
 pub mod import;
+mod reimport;
 pub mod residents;
 pub mod rules;
 pub mod search;
