@@ -210,6 +210,9 @@ fn dictionary(subject_type: &str, field: &str) -> Option<&'static str> {
         ("activity_file", "kind") => "evidence.kind",
         ("import_batch", "kind") => "import.kind",
         (_, "method") => "attendance.method",
+        (_, "tag" | "tags") => "people.tag",
+        // Lists of the fields an edit touched name them by their labels.
+        (_, "changed" | "fields") => "audit.field",
         _ => return None,
     })
 }
@@ -240,7 +243,19 @@ fn value(lang: Lang, subject_type: &str, field: &str, v: &Value, names: &Names) 
             .map(|i| value(lang, subject_type, field, i, names))
             .collect::<Vec<_>>()
             .join("、"),
-        Value::Object(_) => v.to_string(),
+        // A nested record (an export's filter): each field given, by its label.
+        Value::Object(m) => m
+            .iter()
+            .filter(|(_, v)| !v.is_null() && v.as_str() != Some(""))
+            .map(|(k, v)| {
+                format!(
+                    "{} {}",
+                    field_label(lang, k),
+                    value(lang, subject_type, k, v, names)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("、"),
     }
 }
 
@@ -316,6 +331,29 @@ mod tests {
         let refs = references(&[r]);
         assert_eq!(refs["org_node"], BTreeSet::from([16]));
         assert_eq!(refs["activity"], BTreeSet::from([30]));
+    }
+
+    #[test]
+    fn lists_of_fields_and_an_exports_filter_read_in_words() {
+        let edit = record(
+            "resident",
+            Some(r#"{"community_id":5,"has_phone":true}"#),
+            Some(r#"{"community_id":5,"has_phone":true,"changed":["phone","building"]}"#),
+        );
+        let c = changes(Lang::Zh, &edit, &Names::default());
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!(
+            (c[0].label.as_str(), c[0].after.as_str()),
+            ("修改的项目", "电话、楼栋/村民小组")
+        );
+        let export = record(
+            "resident",
+            None,
+            Some(r#"{"rows":12,"filter":{"q":"王","tag":"elderly","include_erased":""}}"#),
+        );
+        let c = changes(Lang::Zh, &export, &Names::default());
+        let filter = c.iter().find(|c| c.label == "筛选条件").unwrap();
+        assert_eq!(filter.after, "搜索 王、人群标签 老年人");
     }
 
     #[test]
