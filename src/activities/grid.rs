@@ -29,6 +29,13 @@ pub struct GridRow {
     pub late: i64,
 }
 
+impl GridRow {
+    /// The town the centre belongs to.
+    pub fn town_id(&self) -> Option<i64> {
+        org::rules::ancestor_id(&self.path, org::rules::TOWN_LEVEL)
+    }
+}
+
 /// One town's line of the grid: its centres' activities per month, and how many of its centres
 /// were below the rule in each month (what a district looks at first).
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -142,7 +149,7 @@ pub async fn month_grid(db: &Db, actor: &Actor, year: i32) -> Result<Grid> {
 pub fn by_town(rows: &[GridRow], names: &HashMap<i64, String>) -> Vec<GridTown> {
     let mut towns: Vec<GridTown> = Vec::new();
     for r in rows {
-        let Some(town_id) = org::rules::ancestor_id(&r.path, org::rules::TOWN_LEVEL) else {
+        let Some(town_id) = r.town_id() else {
             continue;
         };
         let i = match towns.iter().position(|t| t.town_id == town_id) {
@@ -176,10 +183,10 @@ pub fn by_town(rows: &[GridRow], names: &HashMap<i64, String>) -> Vec<GridTown> 
 /// line per town with the town's totals.
 pub async fn month_grid_report(db: &Db, actor: &Actor, year: i32) -> Result<Report> {
     let grid = month_grid(db, actor, year).await?;
-    let towns: HashMap<i64, String> = org::all_of_kind(db, actor, Kind::Town)
-        .await?
-        .into_iter()
-        .map(|n| (n.id, n.name))
+    let towns: HashMap<i64, String> = grid
+        .towns
+        .iter()
+        .map(|t| (t.town_id, t.town_name.clone()))
         .collect();
     let mut headings = vec![
         Heading::Key("activities.centre"),

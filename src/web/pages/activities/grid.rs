@@ -89,10 +89,7 @@ pub(super) async fn grid(
     let centres: Vec<activities::GridRow> = g
         .rows
         .into_iter()
-        .filter(|r| match &town {
-            Some((id, _)) => r.path.contains(&format!("/{id}/")),
-            None => true,
-        })
+        .filter(|r| town.as_ref().is_none_or(|(id, _)| r.town_id() == Some(*id)))
         .collect();
     let notice = match (g.current_month, g.days_left) {
         (Some(m), Some(d)) => {
