@@ -777,11 +777,12 @@ async fn the_audit_page_tells_a_review_step_in_words(b: Backend) {
     assert_eq!(act(&app, &dept, id, "submit", None).await.0, 200);
     assert_eq!(act(&app, &office, id, "approve", None).await.0, 200);
     let auditor = app.login("auditor").await;
-    let page = |q: String| {
-        let (auditor, url) = (auditor.clone(), app.url(&format!("/audit?{q}")));
-        async move { text_of(&auditor.get(url).send().await.unwrap().text().await.unwrap()) }
-    };
-    let activity = page(format!("subject_type=activity&subject_id={id}")).await;
+    let activity = app
+        .page_text(
+            &auditor,
+            &format!("/audit?subject_type=activity&subject_id={id}"),
+        )
+        .await;
     for words in [
         format!("活动「农业实用技术培训」#{id}"),
         "审核通过".to_string(),
@@ -806,7 +807,12 @@ async fn the_audit_page_tells_a_review_step_in_words(b: Backend) {
         "{activity}"
     );
     // The same number as a node is another object.
-    let node = page(format!("subject_type=org_node&subject_id={id}")).await;
+    let node = app
+        .page_text(
+            &auditor,
+            &format!("/audit?subject_type=org_node&subject_id={id}"),
+        )
+        .await;
     assert!(!node.contains("农业实用技术培训"), "{node}");
     assert!(!node.contains("共 3 条"), "{node}");
 }
@@ -908,14 +914,24 @@ async fn a_districts_grid_rolls_up_by_town(b: Backend) {
     let link = format!("/activities/grid?year={year}&town_id={qunli_id}");
     assert!(page.contains(&link), "{page}");
     assert!(page.contains(&format!("/activities?town_id={qunli_id}&month={year}-01")));
-    let one = text_of(&get(format!("/activities/grid?year={year}&town_id={qunli_id}")).await);
+    let one = app
+        .page_text(
+            &web,
+            &format!("/activities/grid?year={year}&town_id={qunli_id}"),
+        )
+        .await;
     assert!(
         one.contains("群力社区学习中心") && !one.contains("柏梓社区学习中心"),
         "{one}"
     );
     assert!(one.contains("返回全部镇街"), "{one}");
     // The month's list of the town holds its activities only.
-    let list = text_of(&get(format!("/activities?town_id={qunli_id}&month={year}-01")).await);
+    let list = app
+        .page_text(
+            &web,
+            &format!("/activities?town_id={qunli_id}&month={year}-01"),
+        )
+        .await;
     let held = qunli["counts"][0].as_i64().unwrap();
     assert!(list.contains("共 "), "{list}");
     let total: i64 = list

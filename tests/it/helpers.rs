@@ -226,6 +226,19 @@ impl TestApp {
         c
     }
 
+    /// The visible text of a page as a signed-in browser (`login`) reads it.
+    pub async fn page_text(&self, browser: &reqwest::Client, path: &str) -> String {
+        let html = browser
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("page request")
+            .text()
+            .await
+            .expect("page body");
+        text_of(&html)
+    }
+
     /// Signs in through the API and returns the bearer token.
     pub async fn token(&self, username: &str) -> String {
         let r = self

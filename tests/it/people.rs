@@ -1189,17 +1189,9 @@ async fn the_resident_list_gives_exact_totals_past_a_thousand(b: Backend) {
         .await;
     assert_eq!(total(district, "").await, district_total);
     // The page says it too.
-    let page = text_of(
-        &app.login("qunli.office")
-            .await
-            .get(app.url("/people/residents"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
+    let page = app
+        .page_text(&app.login("qunli.office").await, "/people/residents")
+        .await;
     assert!(page.contains(&format!("共 {town_total} 条")), "{page}");
     assert!(!page.contains("超过"), "{page}");
 

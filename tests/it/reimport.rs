@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use crate::both;
-use crate::helpers::{Backend, TestApp, spawn_app, text_of};
+use crate::helpers::{Backend, TestApp, spawn_app};
 use crate::people::{sheet, upload};
 
 /// An ID number of GB 11643 with its check character, for a birth date and a serial whose last
@@ -201,15 +201,7 @@ async fn a_second_import_offers_to_update_who_is_registered_and_shows_what_chang
 
     // The report page says it in words before anything is written.
     let web = app.login("qiling.office").await;
-    let page = text_of(
-        &web.get(app.url(&format!("/people/import/{id}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
+    let page = app.page_text(&web, &format!("/people/import/{id}")).await;
     for words in [
         "将更新已登记的居民 1",
         "已登记且无变化(跳过) 1",
