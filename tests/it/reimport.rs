@@ -344,3 +344,99 @@ async fn two_imports_confirmed_at_once_both_land_and_the_totals_stay_exact(b: Ba
 }
 
 both!(two_imports_confirmed_at_once_both_land_and_the_totals_stay_exact);
+
+/// Two clerks confirm, at the same moment, two re-imports that update the same registered
+/// resident: each lands whole or is refused as stale, the resident stays one record holding one
+/// clerk's values, and the totals still count her once.
+async fn two_updates_of_one_resident_confirmed_at_once_leave_one_consistent_record(b: Backend) {
+    let app = spawn_app(b).await;
+    let office = app.token("qiling.office").await;
+    let wang = id_number("19580312", "002");
+    let first = sheet(&[[
+        "王秀英",
+        "女",
+        "1958-03-12",
+        "13905330001",
+        &wang,
+        "王齐村",
+        "",
+        "1组",
+        "",
+        "",
+    ]]);
+    let (s, batch) = upload(&app, &office, "residents", "齐陵街道", "一.xlsx", first).await;
+    assert_eq!(s, 201, "{batch}");
+    assert_eq!(
+        confirm(&app, &office, batch["id"].as_i64().unwrap())
+            .await
+            .0,
+        200
+    );
+    let qiling = app.node_id("齐陵街道").await;
+    let active =
+        format!("select count(*) from residents where town_id = {qiling} and erased_at is null");
+    let before = app.scalar(&active).await;
+    let mut batches = Vec::new();
+    for group in ["3组", "4组"] {
+        let file = sheet(&[["王秀英", "", "", "", &wang, "王齐村", "", group, "", ""]]);
+        let (s, batch) = upload(&app, &office, "residents", "齐陵街道", "改.xlsx", file).await;
+        assert_eq!(
+            (s, batch["updates"].as_array().map(Vec::len)),
+            (201, Some(1)),
+            "{batch}"
+        );
+        batches.push(batch["id"].as_i64().unwrap());
+    }
+    let mut tasks = Vec::new();
+    for id in batches {
+        let (client, url, token) = (
+            app.client(),
+            app.url(&format!("/api/v1/imports/{id}/confirm")),
+            office.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 409),
+        "{statuses:?}"
+    );
+    assert!(statuses.contains(&200), "{statuses:?}");
+    assert_eq!(
+        app.scalar(&format!(
+            "select count(*) from residents where id_number = '{wang}'"
+        ))
+        .await,
+        1
+    );
+    let group = app
+        .text(&format!(
+            "select b.name from residents r join buildings b on b.id = r.building_id \
+             where r.id_number = '{wang}'"
+        ))
+        .await;
+    assert!(group == "3组" || group == "4组", "{group}");
+    assert_eq!(app.scalar(&active).await, before, "an update adds nobody");
+    let (s, v) = crate::helpers::get(&app, office.as_str(), "/api/v1/residents?q=%E7%8E%8B").await;
+    let wangs = app
+        .scalar(&format!(
+            "select count(*) from residents where town_id = {qiling} and erased_at is null \
+             and name like '王%'"
+        ))
+        .await;
+    assert_eq!((s, v["total"].as_i64()), (200, Some(wangs)), "{v}");
+}
+
+both!(two_updates_of_one_resident_confirmed_at_once_leave_one_consistent_record);
