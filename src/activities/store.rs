@@ -1,10 +1,10 @@
 use chrono::{DateTime, Utc};
 
 use super::{Activity, ActivityFilter, Status, Transition, Values};
-use crate::db::{Db, Tx, placeholders};
+use crate::args;
+use crate::db::{self, Arg, Db, Tx, placeholders};
 use crate::error::{Error, Result};
 use crate::page::{Page, PageRequest};
-use crate::{on_db, on_tx};
 
 const ACTIVITY: &str = "select a.id, a.town_id, a.owner_id, o.name as owner_name, o.path as \
     owner_path, a.lead_department_id, d.name as lead_department_name, a.theme_id, t.name as \
@@ -18,49 +18,50 @@ const ACTIVITY: &str = "select a.id, a.town_id, a.owner_id, o.name as owner_name
     a.target_group_id";
 
 pub(super) async fn get(db: &Db, id: i64) -> Result<Option<Activity>> {
-    let sql = format!("{ACTIVITY} where a.id = $1");
-    Ok(on_db!(db, |p| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(p)
-        .await?))
+    db::row_opt(db, &format!("{ACTIVITY} where a.id = $1"), args![id]).await
 }
 
 pub(super) async fn teacher_usable(tx: &mut Tx, teacher_id: i64, town_id: i64) -> Result<bool> {
     let sql = "select count(*) from teachers t join org_nodes n on n.id = t.node_id \
         where t.id = $1 and t.status = 'active' and n.path like $2";
-    let n: i64 = on_tx!(tx, |c| sqlx::query_scalar(sql)
-        .bind(teacher_id)
-        .bind(format!("%/{town_id}/%"))
-        .fetch_one(c)
-        .await?);
+    let pattern = format!("%/{town_id}/%");
+    let n: i64 = db::scalar(tx, sql, args![teacher_id, &pattern]).await?;
     Ok(n > 0)
 }
 
 async fn set_teachers(tx: &mut Tx, id: i64, teachers: &[i64]) -> Result<()> {
     let sql = "delete from activity_teachers where activity_id = $1";
-    on_tx!(tx, |c| sqlx::query(sql)
-        .bind(id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    db::exec(&mut *tx, sql, args![id]).await?;
     let mut seen = Vec::new();
-    for t in teachers
-        .iter()
-        .filter(|t| !seen.contains(*t))
-        .copied()
-        .collect::<Vec<_>>()
-    {
+    for t in teachers.iter().copied() {
+        if seen.contains(&t) {
+            continue;
+        }
         seen.push(t);
-        let sql = "insert into activity_teachers (activity_id, teacher_id) \
-            values ($1, $2)";
-        on_tx!(tx, |c| sqlx::query(sql)
-            .bind(id)
-            .bind(t)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        let sql = "insert into activity_teachers (activity_id, teacher_id) values ($1, $2)";
+        db::exec(&mut *tx, sql, args![id, t]).await?;
     }
     Ok(())
+}
+
+/// The columns an activity's values fill, in the order of `values_args`.
+fn values_args(v: &Values) -> Vec<Arg<'_>> {
+    args![
+        v.owner_id,
+        v.lead_department_id,
+        v.theme_id,
+        v.format_id,
+        v.target_group_id,
+        &v.title,
+        &v.description,
+        &v.venue,
+        v.starts_at,
+        v.ends_at,
+        v.capacity,
+        v.featured,
+        v.learning_team,
+        &v.special_event,
+    ]
 }
 
 pub(super) async fn insert(
@@ -73,35 +74,21 @@ pub(super) async fn insert(
     now: DateTime<Utc>,
 ) -> Result<i64> {
     // Only a plan starts as a draft; an activity recorded afterwards starts as held.
-    let sql = "insert into activities (town_id, owner_id, lead_department_id, theme_id, \
-        format_id, target_group_id, title, description, venue, starts_at, ends_at, capacity, \
-        featured, learning_team, special_event, series_id, status, late, created_by, \
-        created_at, updated_at, recorded_afterwards) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-        $10, $11, $12, $13, $14, $15, $16, $19, false, $17, $18, $18, $20) \
-        returning id";
-    let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(sql)
-        .bind(town_id)
-        .bind(v.owner_id)
-        .bind(v.lead_department_id)
-        .bind(v.theme_id)
-        .bind(v.format_id)
-        .bind(v.target_group_id)
-        .bind(&v.title)
-        .bind(&v.description)
-        .bind(&v.venue)
-        .bind(v.starts_at)
-        .bind(v.ends_at)
-        .bind(v.capacity)
-        .bind(v.featured)
-        .bind(v.learning_team)
-        .bind(&v.special_event)
-        .bind(series)
-        .bind(by)
-        .bind(now)
-        .bind(status.as_str())
-        .bind(status != Status::Draft)
-        .fetch_one(c)
-        .await?);
+    let sql = "insert into activities (owner_id, lead_department_id, theme_id, format_id, \
+        target_group_id, title, description, venue, starts_at, ends_at, capacity, featured, \
+        learning_team, special_event, town_id, series_id, created_by, created_at, updated_at, \
+        status, recorded_afterwards, late) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
+        $12, $13, $14, $15, $16, $17, $18, $18, $19, $20, false) returning id";
+    let mut a = values_args(v);
+    a.extend(args![
+        town_id,
+        series,
+        by,
+        now,
+        status,
+        status != Status::Draft
+    ]);
+    let id: i64 = db::scalar(&mut *tx, sql, a).await?;
     set_teachers(tx, id, &v.teacher_ids).await?;
     Ok(id)
 }
@@ -115,23 +102,13 @@ pub(super) async fn same_activity_exists(
 ) -> Result<bool> {
     let sql = "select count(*) from activities where owner_id = $1 and starts_at = $2 \
         and title = $3 and status <> 'cancelled'";
-    let n: i64 = on_tx!(tx, |c| sqlx::query_scalar(sql)
-        .bind(owner_id)
-        .bind(starts_at)
-        .bind(title)
-        .fetch_one(c)
-        .await?);
+    let n: i64 = db::scalar(tx, sql, args![owner_id, starts_at, title]).await?;
     Ok(n > 0)
 }
 
 pub(super) async fn set_series(tx: &mut Tx, id: i64, series: i64) -> Result<()> {
     let sql = "update activities set series_id = $1 where id = $2";
-    on_tx!(tx, |c| sqlx::query(sql)
-        .bind(series)
-        .bind(id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    db::exec(tx, sql, args![series, id]).await?;
     Ok(())
 }
 
@@ -140,26 +117,9 @@ pub(super) async fn update(tx: &mut Tx, id: i64, v: &Values, now: DateTime<Utc>)
         format_id = $4, target_group_id = $5, title = $6, description = $7, venue = $8, \
         starts_at = $9, ends_at = $10, capacity = $11, featured = $12, learning_team = $13, \
         special_event = $14, updated_at = $15 where id = $16";
-    on_tx!(tx, |c| sqlx::query(sql)
-        .bind(v.owner_id)
-        .bind(v.lead_department_id)
-        .bind(v.theme_id)
-        .bind(v.format_id)
-        .bind(v.target_group_id)
-        .bind(&v.title)
-        .bind(&v.description)
-        .bind(&v.venue)
-        .bind(v.starts_at)
-        .bind(v.ends_at)
-        .bind(v.capacity)
-        .bind(v.featured)
-        .bind(v.learning_team)
-        .bind(&v.special_event)
-        .bind(now)
-        .bind(id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let mut a = values_args(v);
+    a.extend(args![now, id]);
+    db::exec(&mut *tx, sql, a).await?;
     set_teachers(tx, id, &v.teacher_ids).await
 }
 
@@ -178,86 +138,37 @@ pub(super) async fn set_status(
     late: bool,
     now: DateTime<Utc>,
 ) -> Result<u64> {
-    let sql_5 = "update activities set status = $1, summary = $2, documented_at = $3, \
-        updated_at = $3 where id = $4 and status = $5";
-    let sql_4 = "update activities set status = $1, checkin_secret = coalesce(checkin_secret, \
-        $2), updated_at = $3 where id = $4 and status = $5";
-    let sql_3 = "update activities set status = $1, cancel_reason = $2, updated_at = $3 \
-        where id = $4 and status = $5";
-    let sql_2 = "update activities set status = $1, review_note = $2, updated_at = $3 \
-        where id = $4 and status = $5";
-    let sql = "update activities set status = $1, submitted_at = $2, late = $3, review_note = \
-        null, updated_at = $2 where id = $4 and status = $5";
-    let n = match t {
-        Transition::Submit => on_tx!(tx, |c| sqlx::query(sql)
-            .bind(to.as_str())
-            .bind(now)
-            .bind(late)
-            .bind(id)
-            .bind(from.as_str())
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())),
-        Transition::Return => on_tx!(tx, |c| sqlx::query(sql_2)
-            .bind(to.as_str())
-            .bind(reason)
-            .bind(now)
-            .bind(id)
-            .bind(from.as_str())
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())),
-        Transition::Cancel => on_tx!(tx, |c| sqlx::query(sql_3)
-            .bind(to.as_str())
-            .bind(reason)
-            .bind(now)
-            .bind(id)
-            .bind(from.as_str())
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())),
-        Transition::Publish => on_tx!(tx, |c| sqlx::query(sql_4)
-            .bind(to.as_str())
-            .bind(new_secret())
-            .bind(now)
-            .bind(id)
-            .bind(from.as_str())
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())),
-        Transition::Document => on_tx!(tx, |c| sqlx::query(sql_5)
-            .bind(to.as_str())
-            .bind(reason)
-            .bind(now)
-            .bind(id)
-            .bind(from.as_str())
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected())),
-        Transition::Approve | Transition::Hold | Transition::Archive => {
-            let sql = "update activities set status = $1, updated_at = $2 \
-                where id = $3 and status = $4";
-            on_tx!(tx, |c| sqlx::query(sql)
-                .bind(to.as_str())
-                .bind(now)
-                .bind(id)
-                .bind(from.as_str())
-                .execute(c)
-                .await
-                .map(|r| r.rows_affected()))
+    // $1 the new status, $2 the time, $3 and $4 the row and the status it must still have, $5 the
+    // value of the column the transition sets besides.
+    let secret;
+    let (set, value): (&str, Option<Arg>) = match t {
+        Transition::Submit => (
+            ", submitted_at = $2, late = $5, review_note = null",
+            Some(late.into()),
+        ),
+        Transition::Return => (", review_note = $5", Some(reason.into())),
+        Transition::Cancel => (", cancel_reason = $5", Some(reason.into())),
+        Transition::Publish => {
+            secret = new_secret();
+            (
+                ", checkin_secret = coalesce(checkin_secret, $5)",
+                Some((&secret).into()),
+            )
         }
-    }?;
-    Ok(n)
+        Transition::Document => (", summary = $5, documented_at = $2", Some(reason.into())),
+        Transition::Approve | Transition::Hold | Transition::Archive => ("", None),
+    };
+    let sql = format!(
+        "update activities set status = $1, updated_at = $2{set} where id = $3 and status = $4"
+    );
+    let mut a = args![to, now, id, from];
+    a.extend(value);
+    db::exec(tx, &sql, a).await
 }
 
 /// The status of an activity as it is now inside the transaction (after a compare-and-set missed).
 pub(super) async fn status_now(tx: &mut Tx, id: i64) -> Result<Option<String>> {
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(
-        "select status from activities where id = $1"
-    )
-    .bind(id)
-    .fetch_optional(c)
-    .await?))
+    db::scalar_opt(tx, "select status from activities where id = $1", args![id]).await
 }
 
 /// A fresh 256-bit secret that signs an activity's check-in codes.
@@ -271,10 +182,7 @@ fn new_secret() -> String {
 pub(super) async fn teachers(db: &Db, id: i64) -> Result<Vec<(i64, String)>> {
     let sql = "select t.id, t.name from activity_teachers x join teachers t on t.id = \
         x.teacher_id where x.activity_id = $1 order by t.name";
-    Ok(on_db!(db, |p| sqlx::query_as(sql)
-        .bind(id)
-        .fetch_all(p)
-        .await?))
+    db::rows(db, sql, args![id]).await
 }
 
 pub(super) async fn list(
@@ -294,33 +202,20 @@ pub(super) async fn list(
     let count_sql =
         format!("select count(*) from activities a join org_nodes o on o.id = a.owner_id{filter}");
     let list_sql = format!("{ACTIVITY}{filter} order by a.starts_at, a.id limit $9 offset $10");
-    let (total, items) = on_db!(db, |p| {
-        let total: i64 = sqlx::query_scalar(&count_sql)
-            .bind(&pattern)
-            .bind(status)
-            .bind(f.owner_id)
-            .bind(f.theme_id)
-            .bind(from)
-            .bind(to)
-            .bind(f.lead_department_id)
-            .bind(f.town_id)
-            .fetch_one(p)
-            .await?;
-        let items: Vec<Activity> = sqlx::query_as(&list_sql)
-            .bind(&pattern)
-            .bind(status)
-            .bind(f.owner_id)
-            .bind(f.theme_id)
-            .bind(from)
-            .bind(to)
-            .bind(f.lead_department_id)
-            .bind(f.town_id)
-            .bind(page.limit())
-            .bind(page.offset())
-            .fetch_all(p)
-            .await?;
-        (total, items)
-    });
+    let a = args![
+        &pattern,
+        status,
+        f.owner_id,
+        f.theme_id,
+        from,
+        to,
+        f.lead_department_id,
+        f.town_id
+    ];
+    let total: i64 = db::scalar(db, &count_sql, a.clone()).await?;
+    let mut a = a;
+    a.extend(args![page.limit(), page.offset()]);
+    let items: Vec<Activity> = db::rows(db, &list_sql, a).await?;
     Ok(Page::new(items, total, page))
 }
 
@@ -344,13 +239,9 @@ pub(super) async fn starts_by_owner(
         marks.join(", ")
     );
     let pattern = format!("{scope}%");
-    Ok(on_db!(db, |p| {
-        let mut q = sqlx::query_as(&sql).bind(&pattern).bind(from).bind(to);
-        for s in statuses {
-            q = q.bind(*s);
-        }
-        q.fetch_all(p).await?
-    }))
+    let mut a = args![&pattern, from, to];
+    a.extend(statuses.iter().map(|s| Arg::from(*s)));
+    db::rows(db, &sql, a).await
 }
 
 /// The activities of a period inside a scope, not cancelled, soonest first (at most `limit`).
@@ -375,16 +266,8 @@ pub(super) async fn in_period(
             limit $7"
     );
     let pattern = format!("{scope}%");
-    Ok(on_db!(db, |p| sqlx::query_as(&sql)
-        .bind(&pattern)
-        .bind(from)
-        .bind(to)
-        .bind(town_id)
-        .bind(owner_id)
-        .bind(theme_id)
-        .bind(limit)
-        .fetch_all(p)
-        .await?))
+    let a = args![&pattern, from, to, town_id, owner_id, theme_id, limit];
+    db::rows(db, &sql, a).await
 }
 
 /// (owner, count) of the late submissions among a period's activities (cancelled ones too: the
@@ -399,10 +282,5 @@ pub(super) async fn late_by_owner(
     let sql = "select a.owner_id, count(*) from activities a join org_nodes o on o.id = \
         a.owner_id where o.path like $1 and a.starts_at >= $2 and a.starts_at < $3 and a.late \
         group by a.owner_id";
-    Ok(on_db!(db, |p| sqlx::query_as(sql)
-        .bind(&pattern)
-        .bind(from)
-        .bind(to)
-        .fetch_all(p)
-        .await?))
+    db::rows(db, sql, args![&pattern, from, to]).await
 }

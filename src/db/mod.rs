@@ -2,7 +2,10 @@
 //! chosen by the URL scheme. Store functions are written once and compiled against each backend
 //! with [`on_db!`] / [`on_tx!`]; only the concepts' `store.rs` files hold SQL.
 
+mod args;
 mod text_enum;
+
+pub use args::{Arg, Record, Scalar, exec, row, row_opt, rows, scalar, scalar_opt, scalars};
 
 use std::path::Path;
 use std::str::FromStr;

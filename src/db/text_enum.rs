@@ -117,5 +117,17 @@ macro_rules! text_enum {
                 <&'q str as sqlx::Encode<'q, DB>>::encode(self.as_str(), buf)
             }
         }
+
+        impl<'a> From<$name> for $crate::db::Arg<'a> {
+            fn from(v: $name) -> $crate::db::Arg<'a> {
+                $crate::db::Arg::Text(Some(v.as_str()))
+            }
+        }
+
+        impl<'a> From<Option<$name>> for $crate::db::Arg<'a> {
+            fn from(v: Option<$name>) -> $crate::db::Arg<'a> {
+                $crate::db::Arg::Text(v.map($name::as_str))
+            }
+        }
     };
 }
