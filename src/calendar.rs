@@ -34,8 +34,9 @@ pub fn span(starts: DateTime<Utc>, ends: DateTime<Utc>) -> String {
     format!("{}–{}", minute(starts), local(ends).format("%H:%M"))
 }
 
-/// A Beijing calendar day.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A Beijing calendar day (read from YYYY-MM-DD).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+#[serde(transparent)]
 pub struct Day(pub NaiveDate);
 
 impl Day {

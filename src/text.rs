@@ -116,6 +116,18 @@ pub fn hex(bytes: &[u8]) -> String {
     out
 }
 
+/// Reads a list filter's choice (a role, a kind) leniently, as the lists always have: blank or
+/// unknown text is no choice, so the list is not narrowed by it
+/// (`#[serde(default, deserialize_with = "crate::text::lenient")]`).
+pub fn lenient<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr,
+{
+    let s: Option<String> = serde::Deserialize::deserialize(d)?;
+    Ok(s.and_then(|s| s.trim().parse().ok()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,6 +24,13 @@ pub enum Role {
     Resident,
 }
 
+impl std::str::FromStr for Role {
+    type Err = ();
+    fn from_str(s: &str) -> std::result::Result<Role, ()> {
+        Role::parse(s).ok_or(())
+    }
+}
+
 /// What an actor may do, named `resource:action`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Permission {

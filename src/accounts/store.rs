@@ -1,9 +1,9 @@
 use chrono::{DateTime, Utc};
 
-use crate::db::{Conn, Db, Tx, like_escape};
+use crate::args;
+use crate::db::{self, Conn, Db, Tx};
 use crate::error::Result;
 use crate::page::{Page, PageRequest};
-use crate::{on_conn, on_db, on_tx};
 
 use super::users::{User, UserFilter};
 
@@ -32,19 +32,12 @@ pub(super) struct SessionRow {
 
 pub(super) async fn user_for_login(db: &Db, username: &str) -> Result<Option<LoginRow>> {
     let sql = "select id, password_hash, active from users where username = $1";
-    Ok(on_db!(db, |p| sqlx::query_as(sql)
-        .bind(username)
-        .fetch_optional(p)
-        .await?))
+    db::row_opt(db, sql, args![username]).await
 }
 
 pub(super) async fn failures_from_address(db: &Db, ip: &str, since: DateTime<Utc>) -> Result<i64> {
     let sql = "select count(*) from login_failures where source_ip = $1 and at > $2";
-    Ok(on_db!(db, |p| sqlx::query_scalar(sql)
-        .bind(ip)
-        .bind(since)
-        .fetch_one(p)
-        .await?))
+    db::scalar(db, sql, args![ip, since]).await
 }
 
 pub(super) async fn failures_for_username(
@@ -53,11 +46,7 @@ pub(super) async fn failures_for_username(
     since: DateTime<Utc>,
 ) -> Result<i64> {
     let sql = "select count(*) from login_failures where username = $1 and at > $2";
-    Ok(on_conn!(conn.into(), |c| sqlx::query_scalar(sql)
-        .bind(username)
-        .bind(since)
-        .fetch_one(c)
-        .await?))
+    db::scalar(conn, sql, args![username, since]).await
 }
 
 pub(super) async fn insert_failure(
@@ -68,23 +57,13 @@ pub(super) async fn insert_failure(
 ) -> Result<()> {
     let sql = "insert into login_failures (username, source_ip, at) \
         values ($1, $2, $3)";
-    on_tx!(tx, |c| sqlx::query(sql)
-        .bind(username)
-        .bind(ip)
-        .bind(at)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    db::exec(&mut *tx, sql, args![username, ip, at]).await?;
     Ok(())
 }
 
 pub(super) async fn clear_failures(tx: &mut Tx, username: &str) -> Result<()> {
     let sql = "delete from login_failures where username = $1";
-    on_tx!(tx, |c| sqlx::query(sql)
-        .bind(username)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    db::exec(&mut *tx, sql, args![username]).await?;
     Ok(())
 }
 
@@ -98,15 +77,7 @@ pub(super) async fn insert_session(
 ) -> Result<()> {
     let sql = "insert into sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, \
         source_ip) values ($1, $2, $3, $4, $4, $5)";
-    on_tx!(tx, |c| sqlx::query(sql)
-        .bind(id_hash)
-        .bind(user_id)
-        .bind(csrf)
-        .bind(now)
-        .bind(ip)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    db::exec(&mut *tx, sql, args![id_hash, user_id, csrf, now, ip]).await?;
     Ok(())
 }
 
@@ -120,53 +91,39 @@ pub(super) async fn session_row(
     conn: impl Into<Conn<'_>>,
     id_hash: &str,
 ) -> Result<Option<SessionRow>> {
-    Ok(on_conn!(conn.into(), |c| sqlx::query_as(SESSION_ROW)
-        .bind(id_hash)
-        .fetch_optional(c)
-        .await?))
+    db::row_opt(conn, SESSION_ROW, args![id_hash]).await
 }
 
 /// Marks the account's password as one its owner must replace before anything else.
 pub(super) async fn require_password_change(tx: &mut Tx, user_id: i64) -> Result<()> {
-    on_tx!(tx, |c| sqlx::query(
-        "update users set password_must_change = true where id = $1"
+    db::exec(
+        &mut *tx,
+        "update users set password_must_change = true where id = $1",
+        args![user_id],
     )
-    .bind(user_id)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    .await?;
     Ok(())
 }
 
 pub(super) async fn touch_session(db: &Db, id_hash: &str, now: DateTime<Utc>) -> Result<()> {
-    on_db!(db, |p| sqlx::query(
-        "update sessions set last_seen_at = $1 where id_hash = $2"
+    db::exec(
+        db,
+        "update sessions set last_seen_at = $1 where id_hash = $2",
+        args![now, id_hash],
     )
-    .bind(now)
-    .bind(id_hash)
-    .execute(p)
-    .await
-    .map(|r| r.rows_affected()))?;
+    .await?;
     Ok(())
 }
 
 pub(super) async fn delete_session(conn: impl Into<Conn<'_>>, id_hash: &str) -> Result<()> {
     let sql = "delete from sessions where id_hash = $1";
-    on_conn!(conn.into(), |c| sqlx::query(sql)
-        .bind(id_hash)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    db::exec(conn, sql, args![id_hash]).await?;
     Ok(())
 }
 
 pub(super) async fn delete_sessions_of(tx: &mut Tx, user_id: i64) -> Result<()> {
     let sql = "delete from sessions where user_id = $1";
-    on_tx!(tx, |c| sqlx::query(sql)
-        .bind(user_id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    db::exec(&mut *tx, sql, args![user_id]).await?;
     Ok(())
 }
 
@@ -178,13 +135,7 @@ pub(super) async fn set_password(
 ) -> Result<()> {
     let sql = "update users set password_hash = $1, password_changed_at = $2, \
         password_must_change = false, updated_at = $2 where id = $3";
-    on_tx!(tx, |c| sqlx::query(sql)
-        .bind(hash)
-        .bind(now)
-        .bind(user_id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    db::exec(&mut *tx, sql, args![hash, now, user_id]).await?;
     Ok(())
 }
 
@@ -195,10 +146,7 @@ const USER_COLS: &str = "select u.id, u.username, u.display_name, u.role, u.node
 
 pub(super) async fn get_user(conn: impl Into<Conn<'_>>, id: i64) -> Result<Option<User>> {
     let sql = format!("{USER_COLS} where u.id = $1");
-    Ok(on_conn!(conn.into(), |c| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(c)
-        .await?))
+    db::row_opt(conn, &sql, args![id]).await
 }
 
 pub(super) async fn list_users(
@@ -208,44 +156,23 @@ pub(super) async fn list_users(
     page: PageRequest,
 ) -> Result<Page<User>> {
     let scope = format!("{scope}%");
-    let q =
-        f.q.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(|s| format!("%{}%", like_escape(s)));
+    let q = db::contains_pattern(f.q.as_deref());
     let role = f.role.map(|r| r.as_str());
     let filter = " where n.path like $1 and ($2 is null or u.username like $2 escape '\\' or \
         u.display_name like $2 escape '\\') and ($3 is null or u.role = $3)";
     let count_sql =
         format!("select count(*) from users u join org_nodes n on n.id = u.node_id{filter}");
     let list_sql = format!("{USER_COLS}{filter} order by n.path, u.username limit $4 offset $5");
-    let (total, items) = on_db!(db, |p| {
-        let total: i64 = sqlx::query_scalar(&count_sql)
-            .bind(&scope)
-            .bind(&q)
-            .bind(role)
-            .fetch_one(p)
-            .await?;
-        let items: Vec<User> = sqlx::query_as(&list_sql)
-            .bind(&scope)
-            .bind(&q)
-            .bind(role)
-            .bind(page.limit())
-            .bind(page.offset())
-            .fetch_all(p)
-            .await?;
-        (total, items)
-    });
-    Ok(Page::new(items, total, page))
+    db::page(db, &count_sql, &list_sql, args![&scope, &q, role], page).await
 }
 
 pub(super) async fn username_taken(tx: &mut Tx, username: &str) -> Result<bool> {
-    let n: i64 = on_tx!(tx, |c| sqlx::query_scalar(
-        "select count(*) from users where username = $1"
+    let n: i64 = db::scalar(
+        &mut *tx,
+        "select count(*) from users where username = $1",
+        args![username],
     )
-    .bind(username)
-    .fetch_one(c)
-    .await?);
+    .await?;
     Ok(n > 0)
 }
 
@@ -263,16 +190,12 @@ pub(super) async fn insert_user(
     let sql = "insert into users (username, display_name, password_hash, role, node_id, active, \
         password_changed_at, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $7, \
         $7) returning id";
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
-        .bind(username)
-        .bind(display_name)
-        .bind(hash)
-        .bind(role)
-        .bind(node_id)
-        .bind(active)
-        .bind(now)
-        .fetch_one(c)
-        .await?))
+    db::scalar(
+        &mut *tx,
+        sql,
+        args![username, display_name, hash, role, node_id, active, now],
+    )
+    .await
 }
 
 /// A request as the confirmation reads it.
@@ -292,33 +215,20 @@ pub(super) async fn insert_request(
 ) -> Result<()> {
     let sql = "insert into account_requests (user_id, kind, requested_by, requested_at) \
         values ($1, $2, $3, $4)";
-    on_tx!(tx, |c| sqlx::query(sql)
-        .bind(user_id)
-        .bind(kind)
-        .bind(requested_by)
-        .bind(now)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    db::exec(&mut *tx, sql, args![user_id, kind, requested_by, now]).await?;
     Ok(())
 }
 
 pub(super) async fn pending_request(tx: &mut Tx, user_id: i64) -> Result<Option<i64>> {
     let sql = "select id from account_requests where user_id = $1 and status = 'pending'";
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
-        .bind(user_id)
-        .fetch_optional(c)
-        .await?))
+    db::scalar_opt(&mut *tx, sql, args![user_id]).await
 }
 
 /// A pending request by id.
 pub(super) async fn request(db: &Db, id: i64) -> Result<Option<RequestRow>> {
     let sql = "select user_id, kind, requested_by from account_requests \
         where id = $1 and status = 'pending'";
-    Ok(on_db!(db, |p| sqlx::query_as(sql)
-        .bind(id)
-        .fetch_optional(p)
-        .await?))
+    db::row_opt(db, sql, args![id]).await
 }
 
 /// Decides a pending request (compare-and-set: a second decision finds it decided).
@@ -332,15 +242,7 @@ pub(super) async fn decide_request(
 ) -> Result<u64> {
     let sql = "update account_requests set status = $1, decided_by = $2, decided_at = $3, note \
         = $4 where id = $5 and status = 'pending'";
-    Ok(on_tx!(tx, |c| sqlx::query(sql)
-        .bind(status)
-        .bind(by)
-        .bind(now)
-        .bind(note)
-        .bind(id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?)
+    db::exec(&mut *tx, sql, args![status, by, now, note, id]).await
 }
 
 pub(super) async fn pending_requests(
@@ -352,10 +254,7 @@ pub(super) async fn pending_requests(
         from account_requests q join users u on u.id = q.user_id \
         join org_nodes n on n.id = u.node_id left join users r on r.id = q.requested_by \
         where q.status = 'pending' and n.path like $1 order by q.requested_at, q.id";
-    Ok(on_db!(db, |p| sqlx::query_as(sql)
-        .bind(format!("{scope}%"))
-        .fetch_all(p)
-        .await?))
+    db::rows(db, sql, args![&format!("{scope}%")]).await
 }
 
 pub(super) async fn set_active(
@@ -364,31 +263,24 @@ pub(super) async fn set_active(
     active: bool,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    on_tx!(tx, |c| sqlx::query(
-        "update users set active = $1, updated_at = $2 where id = $3"
+    db::exec(
+        &mut *tx,
+        "update users set active = $1, updated_at = $2 where id = $3",
+        args![active, now, id],
     )
-    .bind(active)
-    .bind(now)
-    .bind(id)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    .await?;
     Ok(())
 }
 
 pub(super) async fn count_active_with_role(db: &Db, role: &str) -> Result<i64> {
-    Ok(on_db!(db, |p| sqlx::query_scalar(
-        "select count(*) from users where role = $1 and active"
+    db::scalar(
+        db,
+        "select count(*) from users where role = $1 and active",
+        args![role],
     )
-    .bind(role)
-    .fetch_one(p)
-    .await?))
+    .await
 }
 
 pub(super) async fn count_users(db: &Db) -> Result<i64> {
-    Ok(on_db!(db, |p| sqlx::query_scalar(
-        "select count(*) from users"
-    )
-    .fetch_one(p)
-    .await?))
+    db::scalar(db, "select count(*) from users", args![]).await
 }

@@ -47,9 +47,14 @@ pub struct AccountRequest {
 }
 
 /// Filters of the account list.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
 pub struct UserFilter {
+    /// Part of the user name or display name.
     pub q: Option<String>,
+    #[serde(deserialize_with = "crate::text::lenient")]
+    #[param(value_type = Option<String>)]
     pub role: Option<Role>,
 }
 

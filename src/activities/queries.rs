@@ -36,14 +36,18 @@ pub async fn teachers(db: &Db, actor: &Actor, id: i64) -> Result<Vec<(i64, Strin
 }
 
 /// Filters of the activity list.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
 pub struct ActivityFilter {
     pub status: Option<String>,
     pub owner_id: Option<i64>,
     pub theme_id: Option<i64>,
-    /// First day, inclusive.
+    /// First day, YYYY-MM-DD (Beijing), inclusive.
+    #[param(value_type = Option<chrono::NaiveDate>)]
     pub from: Option<Day>,
-    /// Last day, inclusive.
+    /// Last day, YYYY-MM-DD (Beijing), inclusive.
+    #[param(value_type = Option<chrono::NaiveDate>)]
     pub to: Option<Day>,
     /// Only the activities this lead department leads.
     pub lead_department_id: Option<i64>,

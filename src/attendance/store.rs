@@ -7,21 +7,21 @@ use super::{
     Attendance, DeskActivity, Enrolment, RatingComment, RatingSummary, ResidentAttendance,
     ResidentEnrolment,
 };
-use crate::db::{Db, Tx, bind_chunk, placeholders};
+use crate::args;
+use crate::db::{self, Db, Tx, bind_chunk, placeholders};
 use crate::error::Result;
+use crate::on_tx;
 use crate::people::rules::mask_phone;
-use crate::{on_db, on_tx};
 
 /// Takes the activity's row lock (a write on both databases) so enrolments of one activity queue
 /// up.
 pub(super) async fn lock_activity(tx: &mut Tx, activity_id: i64) -> Result<()> {
-    on_tx!(tx, |c| sqlx::query(
-        "update activities set updated_at = updated_at where id = $1"
+    db::exec(
+        &mut *tx,
+        "update activities set updated_at = updated_at where id = $1",
+        args![activity_id],
     )
-    .bind(activity_id)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    .await?;
     Ok(())
 }
 
@@ -32,19 +32,12 @@ pub(super) async fn active_enrolment(
 ) -> Result<Option<i64>> {
     let sql = "select id from enrolments where activity_id = $1 and resident_id = $2 and status \
         <> 'cancelled'";
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
-        .bind(activity_id)
-        .bind(resident_id)
-        .fetch_optional(c)
-        .await?))
+    db::scalar_opt(&mut *tx, sql, args![activity_id, resident_id]).await
 }
 
 pub(super) async fn count_enrolled(tx: &mut Tx, activity_id: i64) -> Result<i64> {
     let sql = "select count(*) from enrolments where activity_id = $1 and status = 'enrolled'";
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
-        .bind(activity_id)
-        .fetch_one(c)
-        .await?))
+    db::scalar(&mut *tx, sql, args![activity_id]).await
 }
 
 pub(super) async fn insert(
@@ -56,21 +49,12 @@ pub(super) async fn insert(
 ) -> Result<i64> {
     let sql = "insert into enrolments (activity_id, resident_id, status, created_at, \
         updated_at) values ($1, $2, $3, $4, $4) returning id";
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
-        .bind(activity_id)
-        .bind(resident_id)
-        .bind(status)
-        .bind(now)
-        .fetch_one(c)
-        .await?))
+    db::scalar(&mut *tx, sql, args![activity_id, resident_id, status, now]).await
 }
 
 pub(super) async fn status_tx(tx: &mut Tx, id: i64) -> Result<Option<EnrolmentStatus>> {
     let sql = "select status from enrolments where id = $1";
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
-        .bind(id)
-        .fetch_optional(c)
-        .await?))
+    db::scalar_opt(&mut *tx, sql, args![id]).await
 }
 
 pub(super) async fn set_status(
@@ -79,25 +63,19 @@ pub(super) async fn set_status(
     status: EnrolmentStatus,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    on_tx!(tx, |c| sqlx::query(
-        "update enrolments set status = $1, updated_at = $2 where id = $3"
+    db::exec(
+        &mut *tx,
+        "update enrolments set status = $1, updated_at = $2 where id = $3",
+        args![status, now, id],
     )
-    .bind(status)
-    .bind(now)
-    .bind(id)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    .await?;
     Ok(())
 }
 
 pub(super) async fn first_waiting(tx: &mut Tx, activity_id: i64) -> Result<Option<i64>> {
     let sql = "select id from enrolments where activity_id = $1 and status = 'waiting' \
         order by id limit 1";
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
-        .bind(activity_id)
-        .fetch_optional(c)
-        .await?))
+    db::scalar_opt(&mut *tx, sql, args![activity_id]).await
 }
 
 const ENROLMENT: &str = "select e.id, e.activity_id, e.resident_id, r.name as resident_name, \
@@ -110,10 +88,7 @@ fn masked(mut e: Enrolment) -> Enrolment {
 
 pub(super) async fn get(db: &Db, id: i64) -> Result<Option<Enrolment>> {
     let sql = format!("{ENROLMENT} where e.id = $1");
-    let e: Option<Enrolment> = on_db!(db, |p| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(p)
-        .await?);
+    let e: Option<Enrolment> = db::row_opt(db, &sql, args![id]).await?;
     Ok(e.map(masked))
 }
 
@@ -121,10 +96,7 @@ pub(super) async fn list(db: &Db, activity_id: i64) -> Result<Vec<Enrolment>> {
     let sql = format!(
         "{ENROLMENT} where e.activity_id = $1 and e.status <> 'cancelled' order by e.status, e.id"
     );
-    let rows: Vec<Enrolment> = on_db!(db, |p| sqlx::query_as(&sql)
-        .bind(activity_id)
-        .fetch_all(p)
-        .await?);
+    let rows: Vec<Enrolment> = db::rows(db, &sql, args![activity_id]).await?;
     Ok(rows.into_iter().map(masked).collect())
 }
 
@@ -133,10 +105,7 @@ pub(super) async fn of_resident(db: &Db, resident_id: i64) -> Result<Vec<Residen
         from enrolments e join activities a on a.id = e.activity_id \
         join org_nodes o on o.id = a.owner_id where e.resident_id = $1 \
         order by a.starts_at desc, e.id desc";
-    Ok(on_db!(db, |p| sqlx::query_as(sql)
-        .bind(resident_id)
-        .fetch_all(p)
-        .await?))
+    db::rows(db, sql, args![resident_id]).await
 }
 
 /// What check-in needs to know of an activity (fixed once it is published, except the status).
@@ -146,10 +115,7 @@ pub(super) async fn desk_activity(db: &Db, id: i64) -> Result<Option<DeskActivit
         o.kind as owner_kind, o.parent_id as owner_parent_id \
         from activities a join org_nodes o on o.id = a.owner_id \
         where a.id = $1";
-    Ok(on_db!(db, |p| sqlx::query_as(sql)
-        .bind(id)
-        .fetch_optional(p)
-        .await?))
+    db::row_opt(db, sql, args![id]).await
 }
 
 /// The residents with these (town, mobile number) pairs, each looked up in its town's register:
@@ -300,36 +266,28 @@ pub(super) async fn upsert_mark(
     at: DateTime<Utc>,
 ) -> Result<(i64, Option<String>)> {
     let sql = "select status from attendances where activity_id = $1 and resident_id = $2";
-    let before: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(sql)
-        .bind(activity_id)
-        .bind(resident_id)
-        .fetch_optional(c)
-        .await?);
+    let before: Option<String> =
+        db::scalar_opt(&mut *tx, sql, args![activity_id, resident_id]).await?;
     let sql = "insert into attendances (activity_id, resident_id, status, method, checked_at, \
         recorded_by) values ($1, $2, $3, $4, $5, $6) on conflict (activity_id, resident_id) do \
         update set status = excluded.status, method = excluded.method, recorded_by = \
         excluded.recorded_by returning id";
-    let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(sql)
-        .bind(activity_id)
-        .bind(resident_id)
-        .bind(status)
-        .bind(method)
-        .bind(at)
-        .bind(by)
-        .fetch_one(c)
-        .await?);
+    let id: i64 = db::scalar(
+        &mut *tx,
+        sql,
+        args![activity_id, resident_id, status, method, at, by],
+    )
+    .await?;
     Ok((id, before))
 }
 
 pub(super) async fn set_head_count(tx: &mut Tx, activity_id: i64, n: Option<i64>) -> Result<()> {
-    on_tx!(tx, |c| sqlx::query(
-        "update activities set head_count = $1 where id = $2"
+    db::exec(
+        &mut *tx,
+        "update activities set head_count = $1 where id = $2",
+        args![n, activity_id],
     )
-    .bind(n)
-    .bind(activity_id)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    .await?;
     Ok(())
 }
 
@@ -339,10 +297,7 @@ const ATTENDANCE: &str = "select x.id, x.activity_id, x.resident_id, r.name as r
 
 pub(super) async fn attendance_list(db: &Db, activity_id: i64) -> Result<Vec<Attendance>> {
     let sql = format!("{ATTENDANCE} where x.activity_id = $1 order by x.checked_at, x.id");
-    let rows: Vec<Attendance> = on_db!(db, |p| sqlx::query_as(&sql)
-        .bind(activity_id)
-        .fetch_all(p)
-        .await?);
+    let rows: Vec<Attendance> = db::rows(db, &sql, args![activity_id]).await?;
     Ok(rows
         .into_iter()
         .map(|mut a| {
@@ -358,26 +313,16 @@ pub(super) async fn counts(db: &Db, activity_id: i64) -> Result<(i64, i64, i64, 
         0), coalesce(sum(case when status = 'excused' then 1 else 0 end), 0), coalesce(sum(case \
         when status = 'absent' then 1 else 0 end), 0) from attendances \
         where activity_id = $1";
-    let (attended, excused, absent): (i64, i64, i64) = on_db!(db, |p| sqlx::query_as(sql)
-        .bind(activity_id)
-        .fetch_one(p)
-        .await?);
+    let (attended, excused, absent): (i64, i64, i64) = db::row(db, sql, args![activity_id]).await?;
     let sql = "select head_count from activities where id = $1";
-    let head: Option<i32> = on_db!(db, |p| sqlx::query_scalar(sql)
-        .bind(activity_id)
-        .fetch_one(p)
-        .await?);
+    let head: Option<i32> = db::scalar(db, sql, args![activity_id]).await?;
     Ok((attended, excused, absent, head.map(i64::from)))
 }
 
 pub(super) async fn attended(db: &Db, activity_id: i64, resident_id: i64) -> Result<bool> {
     let sql = "select count(*) from attendances where activity_id = $1 and resident_id = $2 and \
         status in ('present', 'late')";
-    let n: i64 = on_db!(db, |p| sqlx::query_scalar(sql)
-        .bind(activity_id)
-        .bind(resident_id)
-        .fetch_one(p)
-        .await?);
+    let n: i64 = db::scalar(db, sql, args![activity_id, resident_id]).await?;
     Ok(n > 0)
 }
 
@@ -391,23 +336,18 @@ pub(super) async fn upsert_rating(
     at: DateTime<Utc>,
 ) -> Result<(i64, bool)> {
     let sql = "select id from ratings where activity_id = $1 and resident_id = $2";
-    let before: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(sql)
-        .bind(activity_id)
-        .bind(resident_id)
-        .fetch_optional(c)
-        .await?);
+    let before: Option<i64> =
+        db::scalar_opt(&mut *tx, sql, args![activity_id, resident_id]).await?;
     let sql = "insert into ratings (activity_id, resident_id, score, comment, created_at) \
         values ($1, $2, $3, $4, $5) on conflict (activity_id, resident_id) do update \
         set score = excluded.score, comment = excluded.comment, created_at = \
         excluded.created_at returning id";
-    let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(sql)
-        .bind(activity_id)
-        .bind(resident_id)
-        .bind(score)
-        .bind(comment)
-        .bind(at)
-        .fetch_one(c)
-        .await?);
+    let id: i64 = db::scalar(
+        &mut *tx,
+        sql,
+        args![activity_id, resident_id, score, comment, at],
+    )
+    .await?;
     Ok((id, before.is_some()))
 }
 
@@ -415,16 +355,10 @@ pub(super) async fn upsert_rating(
 pub(super) async fn rating_summary(db: &Db, activity_id: i64) -> Result<RatingSummary> {
     let sql = "select count(*), avg(cast(score as double precision)) \
         from ratings where activity_id = $1";
-    let (count, average): (i64, Option<f64>) = on_db!(db, |p| sqlx::query_as(sql)
-        .bind(activity_id)
-        .fetch_one(p)
-        .await?);
+    let (count, average): (i64, Option<f64>) = db::row(db, sql, args![activity_id]).await?;
     let sql = "select score, comment from ratings where activity_id = $1 and comment is not \
         null order by id desc limit 20";
-    let comments: Vec<(i32, String)> = on_db!(db, |p| sqlx::query_as(sql)
-        .bind(activity_id)
-        .fetch_all(p)
-        .await?);
+    let comments: Vec<(i32, String)> = db::rows(db, sql, args![activity_id]).await?;
     Ok(RatingSummary {
         count,
         average,
@@ -444,10 +378,7 @@ pub(super) async fn attendance_of_resident(
         join org_nodes o on o.id = a.owner_id left join ratings g on g.activity_id = \
         x.activity_id and g.resident_id = x.resident_id where x.resident_id = $1 \
         order by a.starts_at desc, x.id desc";
-    Ok(on_db!(db, |p| sqlx::query_as(sql)
-        .bind(resident_id)
-        .fetch_all(p)
-        .await?))
+    db::rows(db, sql, args![resident_id]).await
 }
 
 /// The enrolled residents of an activity with their full names (a sign-in sheet to print), masked
@@ -459,10 +390,7 @@ pub(super) async fn sheet_rows(
     let sql = "select r.id, r.name, r.phone from enrolments e \
         join residents r on r.id = e.resident_id where e.activity_id = $1 and e.status = \
         'enrolled' order by e.id";
-    let rows: Vec<(i64, String, Option<String>)> = on_db!(db, |p| sqlx::query_as(sql)
-        .bind(activity_id)
-        .fetch_all(p)
-        .await?);
+    let rows: Vec<(i64, String, Option<String>)> = db::rows(db, sql, args![activity_id]).await?;
     Ok(rows
         .into_iter()
         .map(|(id, n, ph)| (id, n, ph.as_deref().map(mask_phone)))

@@ -94,7 +94,9 @@ pub async fn record_now(db: &Db, actor: &Actor, entry: Entry<'_>) -> Result<()> 
 }
 
 /// Filters of the audit page.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
 pub struct AuditFilter {
     /// Action prefix, e.g. `org.` or `auth.login`.
     pub action: Option<String>,
@@ -102,7 +104,9 @@ pub struct AuditFilter {
     pub actor: Option<String>,
     pub subject_type: Option<String>,
     pub subject_id: Option<i64>,
+    /// First day, YYYY-MM-DD (Beijing).
     pub from: Option<NaiveDate>,
+    /// Last day, YYYY-MM-DD (Beijing).
     pub to: Option<NaiveDate>,
 }
 

@@ -2,10 +2,11 @@ use chrono::{DateTime, Utc};
 
 use super::{AuditFilter, AuditRecord, Entry};
 use crate::access::Actor;
-use crate::db::{Db, Tx, bind_chunk, like_escape};
+use crate::args;
+use crate::db::{self, Db, Tx, bind_chunk, like_escape};
 use crate::error::Result;
+use crate::on_tx;
 use crate::page::{Page, PageRequest};
-use crate::{on_db, on_tx};
 
 /// One record; the same text serves the pool and the check-in desk's own SQLite connection.
 const INSERT: &str = "insert into audit_log (at, actor_id, actor_name, actor_role, node_path, \
@@ -20,23 +21,26 @@ pub(super) async fn insert(
 ) -> Result<()> {
     let before = e.before.as_ref().map(|v| v.to_string());
     let after = e.after.as_ref().map(|v| v.to_string());
-    on_tx!(tx, |c| sqlx::query(INSERT)
-        .bind(at)
-        .bind(actor.user_id)
-        .bind(&actor.username)
-        .bind(actor.role.as_str())
-        .bind(e.node_path)
-        .bind(e.action)
-        .bind(e.subject_type)
-        .bind(e.subject_id)
-        .bind(before)
-        .bind(after)
-        .bind(e.result)
-        .bind(&actor.source_ip)
-        .bind(&actor.request_id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    db::exec(
+        &mut *tx,
+        INSERT,
+        args![
+            at,
+            actor.user_id,
+            &actor.username,
+            actor.role.as_str(),
+            e.node_path,
+            e.action,
+            e.subject_type,
+            e.subject_id,
+            before,
+            after,
+            e.result,
+            &actor.source_ip,
+            &actor.request_id
+        ],
+    )
+    .await?;
     Ok(())
 }
 
@@ -156,32 +160,22 @@ pub(super) async fn list(
     let scope = format!("{scope}%");
     let count_sql = format!("select count(*) {FILTER}");
     let list_sql = format!("select * {FILTER} order by id desc limit $8 offset $9");
-    let (total, items) = on_db!(db, |p| {
-        let total: i64 = sqlx::query_scalar(&count_sql)
-            .bind(&scope)
-            .bind(&action)
-            .bind(&actor)
-            .bind(&subject_type)
-            .bind(f.subject_id)
-            .bind(from)
-            .bind(to)
-            .fetch_one(p)
-            .await?;
-        let items: Vec<AuditRecord> = sqlx::query_as(&list_sql)
-            .bind(&scope)
-            .bind(&action)
-            .bind(&actor)
-            .bind(&subject_type)
-            .bind(f.subject_id)
-            .bind(from)
-            .bind(to)
-            .bind(page.limit())
-            .bind(page.offset())
-            .fetch_all(p)
-            .await?;
-        (total, items)
-    });
-    Ok(Page::new(items, total, page))
+    db::page(
+        db,
+        &count_sql,
+        &list_sql,
+        args![
+            &scope,
+            &action,
+            &actor,
+            &subject_type,
+            f.subject_id,
+            from,
+            to
+        ],
+        page,
+    )
+    .await
 }
 
 /// The values of a column recorded so far inside a scope (for the page's drop-downs).
@@ -194,10 +188,7 @@ pub(super) async fn distinct(db: &Db, scope: &str, column: Distinct) -> Result<V
     let sql = format!(
         "select distinct {column} from audit_log where node_path like $1 order by {column}"
     );
-    Ok(on_db!(db, |p| sqlx::query_scalar(&sql)
-        .bind(&scope)
-        .fetch_all(p)
-        .await?))
+    db::scalars(db, &sql, args![&scope]).await
 }
 
 /// A column of the audit log a drop-down lists.

@@ -1,17 +1,14 @@
 use chrono::{DateTime, Utc};
 
 use super::Theme;
-use crate::db::{Conn, Db, Tx};
+use crate::args;
+use crate::db::{self, Conn, Db, Tx};
 use crate::error::Result;
-use crate::{on_conn, on_db, on_tx};
 
 pub(super) async fn themes(conn: impl Into<Conn<'_>>, district_id: i64) -> Result<Vec<Theme>> {
     let sql = "select id, district_id, name, lead_departments, description, active \
         from themes where district_id = $1 and active order by sort, id";
-    Ok(on_conn!(conn.into(), |c| sqlx::query_as(sql)
-        .bind(district_id)
-        .fetch_all(c)
-        .await?))
+    db::rows(conn, sql, args![district_id]).await
 }
 
 pub(super) async fn insert_theme(
@@ -25,14 +22,12 @@ pub(super) async fn insert_theme(
     let sql = "insert into themes (district_id, name, lead_departments, description, sort, \
         active, created_at) values ($1, $2, $3, $4, (select coalesce(max(sort), 0) + 1 \
         from themes where district_id = $1), true, $5) returning id";
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
-        .bind(district_id)
-        .bind(name)
-        .bind(lead)
-        .bind(description)
-        .bind(now)
-        .fetch_one(c)
-        .await?))
+    db::scalar(
+        &mut *tx,
+        sql,
+        args![district_id, name, lead, description, now],
+    )
+    .await
 }
 
 fn table(name: &str) -> Result<&'static str> {
@@ -54,10 +49,7 @@ pub(super) async fn entries(
         "select id, name from {} where district_id = $1 and active order by sort, id",
         table(name)?
     );
-    Ok(on_conn!(conn.into(), |c| sqlx::query_as(&sql)
-        .bind(district_id)
-        .fetch_all(c)
-        .await?))
+    db::rows(conn, &sql, args![district_id]).await
 }
 
 pub(super) async fn count_entries(tx: &mut Tx, name: &str, district_id: i64) -> Result<i64> {
@@ -65,10 +57,7 @@ pub(super) async fn count_entries(tx: &mut Tx, name: &str, district_id: i64) -> 
         "select count(*) from {} where district_id = $1",
         table(name)?
     );
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(&sql)
-        .bind(district_id)
-        .fetch_one(c)
-        .await?))
+    db::scalar(&mut *tx, &sql, args![district_id]).await
 }
 
 pub(super) async fn insert_entry(
@@ -82,13 +71,7 @@ pub(super) async fn insert_entry(
         "insert into {} (district_id, name, sort, active) values ($1, $2, $3, true)",
         table(name)?
     );
-    on_tx!(tx, |c| sqlx::query(&sql)
-        .bind(district_id)
-        .bind(entry)
-        .bind(sort)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    db::exec(&mut *tx, &sql, args![district_id, entry, sort]).await?;
     Ok(())
 }
 
@@ -96,19 +79,13 @@ pub(super) async fn insert_entry(
 pub(super) async fn all_themes(db: &Db, district_id: i64) -> Result<Vec<Theme>> {
     let sql = "select id, district_id, name, lead_departments, description, active \
         from themes where district_id = $1 order by active desc, sort, id";
-    Ok(on_db!(db, |p| sqlx::query_as(sql)
-        .bind(district_id)
-        .fetch_all(p)
-        .await?))
+    db::rows(db, sql, args![district_id]).await
 }
 
 pub(super) async fn theme_tx(tx: &mut Tx, id: i64) -> Result<Option<Theme>> {
     let sql = "select id, district_id, name, lead_departments, description, active \
         from themes where id = $1";
-    Ok(on_tx!(tx, |c| sqlx::query_as(sql)
-        .bind(id)
-        .fetch_optional(c)
-        .await?))
+    db::row_opt(&mut *tx, sql, args![id]).await
 }
 
 pub(super) async fn update_theme(
@@ -121,25 +98,13 @@ pub(super) async fn update_theme(
 ) -> Result<()> {
     let sql = "update themes set name = $1, lead_departments = $2, description = $3, active = \
         $4 where id = $5";
-    on_tx!(tx, |c| sqlx::query(sql)
-        .bind(name)
-        .bind(lead)
-        .bind(description)
-        .bind(active)
-        .bind(id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    db::exec(&mut *tx, sql, args![name, lead, description, active, id]).await?;
     Ok(())
 }
 
 pub(super) async fn theme_named(tx: &mut Tx, district_id: i64, name: &str) -> Result<Option<i64>> {
     let sql = "select id from themes where district_id = $1 and name = $2";
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
-        .bind(district_id)
-        .bind(name)
-        .fetch_optional(c)
-        .await?))
+    db::scalar_opt(&mut *tx, sql, args![district_id, name]).await
 }
 
 /// Every entry of a dictionary of a district, with its state.
@@ -152,10 +117,7 @@ pub(super) async fn all_entries(
         "select id, name, active from {} where district_id = $1 order by active desc, sort, id",
         table(name)?
     );
-    Ok(on_db!(db, |p| sqlx::query_as(&sql)
-        .bind(district_id)
-        .fetch_all(p)
-        .await?))
+    db::rows(db, &sql, args![district_id]).await
 }
 
 pub(super) async fn entry_tx(
@@ -167,10 +129,7 @@ pub(super) async fn entry_tx(
         "select district_id, name, active from {} where id = $1",
         table(name)?
     );
-    Ok(on_tx!(tx, |c| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(c)
-        .await?))
+    db::row_opt(&mut *tx, &sql, args![id]).await
 }
 
 pub(super) async fn entry_named(
@@ -183,11 +142,7 @@ pub(super) async fn entry_named(
         "select id from {} where district_id = $1 and name = $2",
         table(name)?
     );
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(&sql)
-        .bind(district_id)
-        .bind(entry)
-        .fetch_optional(c)
-        .await?))
+    db::scalar_opt(&mut *tx, &sql, args![district_id, entry]).await
 }
 
 pub(super) async fn next_sort(tx: &mut Tx, name: &str, district_id: i64) -> Result<i32> {
@@ -195,10 +150,7 @@ pub(super) async fn next_sort(tx: &mut Tx, name: &str, district_id: i64) -> Resu
         "select cast(coalesce(max(sort), 0) + 1 as integer) from {} where district_id = $1",
         table(name)?
     );
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(&sql)
-        .bind(district_id)
-        .fetch_one(c)
-        .await?))
+    db::scalar(&mut *tx, &sql, args![district_id]).await
 }
 
 pub(super) async fn update_entry(
@@ -212,12 +164,6 @@ pub(super) async fn update_entry(
         "update {} set name = $1, active = $2 where id = $3",
         table(name)?
     );
-    on_tx!(tx, |c| sqlx::query(&sql)
-        .bind(entry)
-        .bind(active)
-        .bind(id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    db::exec(&mut *tx, &sql, args![entry, active, id]).await?;
     Ok(())
 }

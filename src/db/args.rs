@@ -3,13 +3,16 @@
 //! the statement. A store function that only binds and runs is one line:
 //! `db::scalar_opt(tx, sql, args![community_id, name]).await`.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Decode, FromRow, Postgres, Sqlite, Type};
 
-use super::Conn;
+use super::{Conn, Db};
 use crate::error::Result;
+use crate::page::{Page, PageRequest};
 
 /// One argument of a statement, as either driver binds it (`None` binds NULL).
 #[derive(Clone, Debug, PartialEq)]
@@ -18,7 +21,8 @@ pub enum Arg<'a> {
     I32(Option<i32>),
     F64(Option<f64>),
     Bool(Option<bool>),
-    Text(Option<&'a str>),
+    Text(Option<Cow<'a, str>>),
+    Bytes(Option<&'a [u8]>),
     Time(Option<DateTime<Utc>>),
     Date(Option<NaiveDate>),
 }
@@ -53,11 +57,14 @@ arg_from!(I32: i32 => Some, Option<i32> => |v| v);
 arg_from!(F64: f64 => Some, Option<f64> => |v| v);
 arg_from!(Bool: bool => Some, Option<bool> => |v| v);
 arg_from!(Text:
-    &'a str => Some,
-    &'a String => |v: &'a String| Some(v.as_str()),
-    Option<&'a str> => |v| v,
-    &'a Option<String> => |v: &'a Option<String>| v.as_deref(),
+    &'a str => |v| Some(Cow::Borrowed(v)),
+    &'a String => |v: &'a String| Some(Cow::Borrowed(v.as_str())),
+    String => |v| Some(Cow::Owned(v)),
+    Option<&'a str> => |v: Option<&'a str>| v.map(Cow::Borrowed),
+    Option<String> => |v: Option<String>| v.map(Cow::Owned),
+    &'a Option<String> => |v: &'a Option<String>| v.as_deref().map(Cow::Borrowed),
 );
+arg_from!(Bytes: &'a [u8] => Some, Option<&'a [u8]> => |v| v);
 arg_from!(Time: DateTime<Utc> => Some, Option<DateTime<Utc>> => |v| v);
 arg_from!(Date: NaiveDate => Some, Option<NaiveDate> => |v| v);
 
@@ -72,6 +79,7 @@ macro_rules! bind_all {
                 Arg::F64(v) => q.bind(v),
                 Arg::Bool(v) => q.bind(v),
                 Arg::Text(v) => q.bind(v),
+                Arg::Bytes(v) => q.bind(v),
                 Arg::Time(v) => q.bind(v),
                 Arg::Date(v) => q.bind(v),
             };
@@ -193,6 +201,25 @@ where
     .await?))
 }
 
+/// One page of a list: `count_sql` counts what the filter selects, `list_sql` lists it with two
+/// placeholders more, after the filter's, for the page's limit and offset.
+pub async fn page<T>(
+    db: &Db,
+    count_sql: &str,
+    list_sql: &str,
+    filter: Vec<Arg<'_>>,
+    page: PageRequest,
+) -> Result<Page<T>>
+where
+    T: Record + Send + Unpin,
+{
+    let total: i64 = scalar(db, count_sql, filter.clone()).await?;
+    let mut a = filter;
+    a.extend(crate::args![page.limit(), page.offset()]);
+    let items = rows(db, list_sql, a).await?;
+    Ok(Page::new(items, total, page))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,7 +233,7 @@ mod tests {
             a,
             vec![
                 Arg::I64(Some(7)),
-                Arg::Text(Some("王")),
+                Arg::Text(Some(Cow::Borrowed("王"))),
                 Arg::Text(None),
                 Arg::I64(None),
                 Arg::Bool(Some(true)),

@@ -5,7 +5,7 @@
 mod args;
 mod text_enum;
 
-pub use args::{Arg, Record, Scalar, exec, row, row_opt, rows, scalar, scalar_opt, scalars};
+pub use args::{Arg, Record, Scalar, exec, page, row, row_opt, rows, scalar, scalar_opt, scalars};
 
 use std::path::Path;
 use std::str::FromStr;
@@ -567,6 +567,14 @@ pub async fn names_by_id(
         .into_iter()
         .map(|(id, mut texts)| (id, texts.swap_remove(0)))
         .collect())
+}
+
+/// The LIKE pattern (`escape '\'`) of fields containing a searched text; None when nothing is
+/// searched (blank).
+pub fn contains_pattern(q: Option<&str>) -> Option<String> {
+    q.map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| format!("%{}%", like_escape(s)))
 }
 
 /// Escapes `%`, `_` and `\` so user text is matched literally inside a LIKE pattern (`escape '\'`).

@@ -74,6 +74,13 @@ macro_rules! text_enum {
             }
         }
 
+        impl std::str::FromStr for $name {
+            type Err = ();
+            fn from_str(s: &str) -> Result<$name, ()> {
+                $name::parse(s).ok_or(())
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
@@ -120,13 +127,13 @@ macro_rules! text_enum {
 
         impl<'a> From<$name> for $crate::db::Arg<'a> {
             fn from(v: $name) -> $crate::db::Arg<'a> {
-                $crate::db::Arg::Text(Some(v.as_str()))
+                $crate::db::Arg::Text(Some(std::borrow::Cow::Borrowed(v.as_str())))
             }
         }
 
         impl<'a> From<Option<$name>> for $crate::db::Arg<'a> {
             fn from(v: Option<$name>) -> $crate::db::Arg<'a> {
-                $crate::db::Arg::Text(v.map($name::as_str))
+                $crate::db::Arg::Text(v.map(|v| std::borrow::Cow::Borrowed(v.as_str())))
             }
         }
     };

@@ -3,9 +3,9 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::db::{Db, Tx};
+use crate::args;
+use crate::db::{self, Db, Tx};
 use crate::error::Result;
-use crate::{on_db, on_tx};
 
 #[derive(sqlx::FromRow)]
 pub(super) struct BatchRow {
@@ -41,28 +41,21 @@ pub(super) async fn insert_batch(
         total_rows, valid_rows, payload, report, created_at) \
         values ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9) \
         returning id";
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
-        .bind(kind)
-        .bind(town_id)
-        .bind(user_id)
-        .bind(file_name)
-        .bind(total)
-        .bind(valid)
-        .bind(payload)
-        .bind(report)
-        .bind(now)
-        .fetch_one(c)
-        .await?))
+    db::scalar(
+        &mut *tx,
+        sql,
+        args![
+            kind, town_id, user_id, file_name, total, valid, payload, report, now
+        ],
+    )
+    .await
 }
 
 pub(super) async fn batch(db: &Db, id: i64) -> Result<Option<BatchRow>> {
     let sql = "select id, kind, town_id, user_id, file_name, status, cast(total_rows as bigint) \
         as total_rows, cast(valid_rows as bigint) as valid_rows, report, created_at \
         from import_batches where id = $1";
-    Ok(on_db!(db, |p| sqlx::query_as(sql)
-        .bind(id)
-        .fetch_optional(p)
-        .await?))
+    db::row_opt(db, sql, args![id]).await
 }
 
 /// A user's batches still waiting for confirmation, newest first.
@@ -70,18 +63,12 @@ pub(super) async fn pending_of(db: &Db, user_id: i64) -> Result<Vec<BatchRow>> {
     let sql = "select id, kind, town_id, user_id, file_name, status, cast(total_rows as bigint) \
         as total_rows, cast(valid_rows as bigint) as valid_rows, report, created_at \
         from import_batches where user_id = $1 and status = 'pending' order by id desc";
-    Ok(on_db!(db, |p| sqlx::query_as(sql)
-        .bind(user_id)
-        .fetch_all(p)
-        .await?))
+    db::rows(db, sql, args![user_id]).await
 }
 
 pub(super) async fn batch_payload(db: &Db, id: i64) -> Result<String> {
     let sql = "select payload from import_batches where id = $1";
-    Ok(on_db!(db, |p| sqlx::query_scalar(sql)
-        .bind(id)
-        .fetch_one(p)
-        .await?))
+    db::scalar(db, sql, args![id]).await
 }
 
 /// Moves a pending batch to its final status; 0 when it was no longer pending.
@@ -93,13 +80,7 @@ pub(super) async fn finish_batch(
 ) -> Result<u64> {
     let sql = "update import_batches set status = $1, finished_at = $2, payload = '[]' \
         where id = $3 and status = 'pending'";
-    Ok(on_tx!(tx, |c| sqlx::query(sql)
-        .bind(status)
-        .bind(now)
-        .bind(id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?)
+    db::exec(&mut *tx, sql, args![status, now, id]).await
 }
 
 /// Cancels pending batches created before `cutoff` and drops their rows (personal data no one
@@ -111,10 +92,5 @@ pub(super) async fn expire_batches(
 ) -> Result<u64> {
     let sql = "update import_batches set status = 'cancelled', payload = '[]', finished_at = $1 \
         where status = 'pending' and created_at < $2";
-    Ok(on_tx!(tx, |c| sqlx::query(sql)
-        .bind(now)
-        .bind(cutoff)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?)
+    db::exec(&mut *tx, sql, args![now, cutoff]).await
 }

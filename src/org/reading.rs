@@ -125,10 +125,17 @@ pub(super) fn build_tree(top: Node, mut nodes: Vec<Node>) -> TreeNode {
 }
 
 /// Filters of the node list.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
 pub struct NodeFilter {
+    /// Part of the name.
     pub q: Option<String>,
+    /// district, town, school, community, centre, department or group.
+    #[serde(deserialize_with = "crate::text::lenient")]
+    #[param(value_type = Option<String>)]
     pub kind: Option<Kind>,
+    /// Include retired nodes.
     pub include_retired: bool,
 }
 

@@ -4,11 +4,14 @@
 use super::*;
 
 /// Filters of the resident list.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
 pub struct ResidentFilter {
-    /// A name prefix, or digits: a phone-number prefix.
+    /// Start of a name, or digits: start of a mobile number.
     pub q: Option<String>,
     pub community_id: Option<i64>,
+    /// elderly, youth, women, employee, farmer, disabled, migrant
     pub tag: Option<String>,
     pub include_erased: bool,
 }

@@ -3,9 +3,12 @@
 use super::*;
 
 /// Filters of the teacher list.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
 pub struct TeacherFilter {
     pub q: Option<String>,
+    /// The pool: a town school or a learning centre.
     pub node_id: Option<i64>,
     pub teacher_type: Option<String>,
     pub source: Option<String>,

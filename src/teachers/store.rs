@@ -6,10 +6,10 @@ use super::{
     ServiceHours, TaughtActivity, TeacherFilter, TeacherRecord, TeacherStatus, TeacherValues,
     Training,
 };
-use crate::db::{Db, Tx, grouped_texts, like_escape};
+use crate::args;
+use crate::db::{self, Arg, Db, Tx, grouped_texts};
 use crate::error::Result;
 use crate::page::{Page, PageRequest};
-use crate::{on_db, on_tx};
 
 const TEACHER: &str = "select t.id, t.node_id, n.name as node_name, n.kind as node_kind, n.path \
     as node_path, p.path as town_path, t.name, t.gender, t.phone, t.teacher_type, t.source, \
@@ -20,10 +20,7 @@ const TEACHER: &str = "select t.id, t.node_id, n.name as node_name, n.kind as no
 
 pub(super) async fn teacher(db: &Db, id: i64) -> Result<Option<TeacherRecord>> {
     let sql = format!("{TEACHER} where t.id = $1");
-    Ok(on_db!(db, |p| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(p)
-        .await?))
+    db::row_opt(db, &sql, args![id]).await
 }
 
 pub(super) async fn teacher_with_phone(
@@ -34,22 +31,13 @@ pub(super) async fn teacher_with_phone(
 ) -> Result<bool> {
     let sql = "select count(*) from teachers where node_id = $1 and phone = $2 and ($3 is null \
         or id <> $3)";
-    let n: i64 = on_tx!(tx, |c| sqlx::query_scalar(sql)
-        .bind(node_id)
-        .bind(phone)
-        .bind(except)
-        .fetch_one(c)
-        .await?);
+    let n: i64 = db::scalar(&mut *tx, sql, args![node_id, phone, except]).await?;
     Ok(n > 0)
 }
 
 async fn set_themes(tx: &mut Tx, id: i64, themes: &[i64]) -> Result<()> {
     let sql = "delete from teacher_themes where teacher_id = $1";
-    on_tx!(tx, |c| sqlx::query(sql)
-        .bind(id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    db::exec(&mut *tx, sql, args![id]).await?;
     let mut seen = Vec::new();
     for t in themes {
         if seen.contains(t) {
@@ -58,31 +46,31 @@ async fn set_themes(tx: &mut Tx, id: i64, themes: &[i64]) -> Result<()> {
         seen.push(*t);
         let sql = "insert into teacher_themes (teacher_id, theme_id) \
             values ($1, $2)";
-        on_tx!(tx, |c| sqlx::query(sql)
-            .bind(id)
-            .bind(*t)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        db::exec(&mut *tx, sql, args![id, *t]).await?;
     }
     Ok(())
+}
+
+/// The columns a teacher's values fill, in the order of the insert and the update.
+fn values_args(v: &TeacherValues) -> Vec<Arg<'_>> {
+    args![
+        v.node_id,
+        &v.name,
+        &v.gender,
+        &v.phone,
+        &v.teacher_type,
+        &v.source,
+        &v.speciality
+    ]
 }
 
 pub(super) async fn insert(tx: &mut Tx, v: &TeacherValues, now: DateTime<Utc>) -> Result<i64> {
     let sql = "insert into teachers (node_id, name, gender, phone, teacher_type, source, \
         speciality, status, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, \
         'active', $8, $8) returning id";
-    let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(sql)
-        .bind(v.node_id)
-        .bind(&v.name)
-        .bind(&v.gender)
-        .bind(&v.phone)
-        .bind(&v.teacher_type)
-        .bind(&v.source)
-        .bind(&v.speciality)
-        .bind(now)
-        .fetch_one(c)
-        .await?);
+    let mut a = values_args(v);
+    a.push(now.into());
+    let id: i64 = db::scalar(&mut *tx, sql, a).await?;
     set_themes(tx, id, &v.theme_ids).await?;
     Ok(id)
 }
@@ -96,19 +84,9 @@ pub(super) async fn update(
     let sql = "update teachers set node_id = $1, name = $2, gender = $3, phone = $4, \
         teacher_type = $5, source = $6, speciality = $7, updated_at = $8 \
         where id = $9";
-    on_tx!(tx, |c| sqlx::query(sql)
-        .bind(v.node_id)
-        .bind(&v.name)
-        .bind(&v.gender)
-        .bind(&v.phone)
-        .bind(&v.teacher_type)
-        .bind(&v.source)
-        .bind(&v.speciality)
-        .bind(now)
-        .bind(id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let mut a = values_args(v);
+    a.extend(args![now, id]);
+    db::exec(&mut *tx, sql, a).await?;
     set_themes(tx, id, &v.theme_ids).await
 }
 
@@ -122,15 +100,7 @@ pub(super) async fn set_status(
 ) -> Result<()> {
     let sql = "update teachers set status = $1, retired_on = $2, retired_reason = $3, \
         updated_at = $4 where id = $5";
-    on_tx!(tx, |c| sqlx::query(sql)
-        .bind(status)
-        .bind(on)
-        .bind(reason)
-        .bind(now)
-        .bind(id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    db::exec(&mut *tx, sql, args![status, on, reason, now, id]).await?;
     Ok(())
 }
 
@@ -144,20 +114,14 @@ pub(super) async fn theme_names(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Vec
 pub(super) async fn trainings(db: &Db, id: i64) -> Result<Vec<Training>> {
     let sql = "select id, held_on, title, organiser, cast(minutes as bigint) as minutes \
         from teacher_trainings where teacher_id = $1 order by held_on desc, id desc";
-    Ok(on_db!(db, |p| sqlx::query_as(sql)
-        .bind(id)
-        .fetch_all(p)
-        .await?))
+    db::rows(db, sql, args![id]).await
 }
 
 pub(super) async fn service(db: &Db, id: i64) -> Result<Vec<ServiceHours>> {
     let sql = "select id, served_on, activity_id, activity_title, cast(minutes as bigint) as \
         minutes from volunteer_hours where teacher_id = $1 \
         order by served_on desc, id desc";
-    Ok(on_db!(db, |p| sqlx::query_as(sql)
-        .bind(id)
-        .fetch_all(p)
-        .await?))
+    db::rows(db, sql, args![id]).await
 }
 
 /// The activities a teacher is named for, newest first (cancelled ones left out).
@@ -166,10 +130,7 @@ pub(super) async fn taught(db: &Db, id: i64) -> Result<Vec<TaughtActivity>> {
         owner_name from activity_teachers x join activities a on a.id = x.activity_id \
         join org_nodes o on o.id = a.owner_id where x.teacher_id = $1 and a.status <> \
         'cancelled' order by a.starts_at desc";
-    Ok(on_db!(db, |p| sqlx::query_as(sql)
-        .bind(id)
-        .fetch_all(p)
-        .await?))
+    db::rows(db, sql, args![id]).await
 }
 
 pub(super) async fn insert_training(
@@ -183,15 +144,12 @@ pub(super) async fn insert_training(
 ) -> Result<i64> {
     let sql = "insert into teacher_trainings (teacher_id, held_on, title, organiser, minutes, \
         created_at) values ($1, $2, $3, $4, $5, $6) returning id";
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
-        .bind(id)
-        .bind(on)
-        .bind(title)
-        .bind(organiser)
-        .bind(minutes as i32)
-        .bind(now)
-        .fetch_one(c)
-        .await?))
+    db::scalar(
+        &mut *tx,
+        sql,
+        args![id, on, title, organiser, minutes as i32, now],
+    )
+    .await
 }
 
 pub(super) async fn insert_service(
@@ -204,14 +162,7 @@ pub(super) async fn insert_service(
 ) -> Result<i64> {
     let sql = "insert into volunteer_hours (teacher_id, served_on, activity_title, minutes, \
         created_at) values ($1, $2, $3, $4, $5) returning id";
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
-        .bind(id)
-        .bind(on)
-        .bind(title)
-        .bind(minutes as i32)
-        .bind(now)
-        .fetch_one(c)
-        .await?))
+    db::scalar(&mut *tx, sql, args![id, on, title, minutes as i32, now]).await
 }
 
 pub(super) async fn list(
@@ -221,11 +172,7 @@ pub(super) async fn list(
     page: PageRequest,
 ) -> Result<Page<TeacherRecord>> {
     let pattern = format!("{scope}%");
-    let q =
-        f.q.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(|s| format!("%{}%", like_escape(s)));
+    let q = db::contains_pattern(f.q.as_deref());
     let status = match f.status.as_deref() {
         Some("all") => None,
         Some("retired") => Some("retired"),
@@ -243,34 +190,16 @@ pub(super) async fn list(
     let list_sql = format!("{TEACHER}{filter} order by n.path, t.name limit $9 offset $10");
     let ty = f.teacher_type.as_deref().filter(|s| !s.is_empty());
     let source = f.source.as_deref().filter(|s| !s.is_empty());
-    let (total, items) = on_db!(db, |p| {
-        let total: i64 = sqlx::query_scalar(&count_sql)
-            .bind(&pattern)
-            .bind(scope)
-            .bind(&q)
-            .bind(f.node_id)
-            .bind(ty)
-            .bind(source)
-            .bind(status)
-            .bind(f.theme_id)
-            .fetch_one(p)
-            .await?;
-        let items: Vec<TeacherRecord> = sqlx::query_as(&list_sql)
-            .bind(&pattern)
-            .bind(scope)
-            .bind(&q)
-            .bind(f.node_id)
-            .bind(ty)
-            .bind(source)
-            .bind(status)
-            .bind(f.theme_id)
-            .bind(page.limit())
-            .bind(page.offset())
-            .fetch_all(p)
-            .await?;
-        (total, items)
-    });
-    Ok(Page::new(items, total, page))
+    db::page(
+        db,
+        &count_sql,
+        &list_sql,
+        args![
+            &pattern, scope, &q, f.node_id, ty, source, status, f.theme_id
+        ],
+        page,
+    )
+    .await
 }
 
 pub(super) async fn service_totals(db: &Db, year: i32) -> Result<Vec<(TeacherRecord, i64)>> {
@@ -281,19 +210,11 @@ pub(super) async fn service_totals(db: &Db, year: i32) -> Result<Vec<(TeacherRec
             from volunteer_hours v where v.teacher_id = t.id and v.served_on >= $1 and \
             v.served_on < $2) order by t.name"
     );
-    let teachers: Vec<TeacherRecord> = on_db!(db, |p| sqlx::query_as(&sql)
-        .bind(from)
-        .bind(to)
-        .fetch_all(p)
-        .await?);
+    let teachers: Vec<TeacherRecord> = db::rows(db, &sql, args![from, to]).await?;
     let sql = "select teacher_id, cast(sum(minutes) as bigint) \
         from volunteer_hours where served_on >= $1 and served_on < $2 \
         group by teacher_id";
-    let sums: Vec<(i64, i64)> = on_db!(db, |p| sqlx::query_as(sql)
-        .bind(from)
-        .bind(to)
-        .fetch_all(p)
-        .await?);
+    let sums: Vec<(i64, i64)> = db::rows(db, sql, args![from, to]).await?;
     let sums: HashMap<i64, i64> = sums.into_iter().collect();
     Ok(teachers
         .into_iter()

@@ -337,6 +337,45 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
     }
 }
 
+/// The paging parameters of an API list.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Paging {
+    /// From 1 (to 100,000).
+    #[param(minimum = 1, maximum = 100000)]
+    page: Option<u32>,
+    /// 1 to 200 (default 20).
+    #[param(minimum = 1, maximum = 200)]
+    per_page: Option<u32>,
+}
+
+/// An API list's query string: the list's filter `F` and its page, checked against the bounds the
+/// document states (out of range is a field error, not silently clamped). The operation documents
+/// `params(F, Paging)`.
+pub struct Listing<F>(pub F, pub crate::page::PageRequest);
+
+impl<F: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Listing<F> {
+    type Rejection = Error;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Error> {
+        let q = parts.uri.query().unwrap_or("").as_bytes();
+        let filter = decode_form(q)?;
+        let p: Paging = decode_form(q)?;
+        Ok(Listing(
+            filter,
+            crate::page::PageRequest::checked(p.page, p.per_page)?,
+        ))
+    }
+}
+
+/// A resource the request created: 201 with its JSON.
+pub struct Created<T>(pub T);
+
+impl<T: serde::Serialize> IntoResponse for Created<T> {
+    fn into_response(self) -> Response {
+        (StatusCode::CREATED, axum::Json(self.0)).into_response()
+    }
+}
+
 /// A numeric id in the path; anything else is simply not found.
 pub struct Id(pub i64);
 

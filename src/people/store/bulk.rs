@@ -171,20 +171,14 @@ pub(crate) async fn resolve_places_bulk(
     let mut households: HashMap<(i64, String), i64> = HashMap::new();
     for c in &communities {
         let sql = "select subtype from org_nodes where id = $1";
-        let subtype: Option<String> = on_tx!(tx, |conn| sqlx::query_scalar(sql)
-            .bind(*c)
-            .fetch_one(conn)
-            .await?);
+        let subtype: Option<String> = db::scalar(&mut *tx, sql, args![*c]).await?;
         let kind = if subtype.as_deref() == Some("village") {
             "village_group"
         } else {
             "building"
         };
         let sql = "select id, name from buildings where community_id = $1";
-        let found: Vec<(i64, String)> = on_tx!(tx, |conn| sqlx::query_as(sql)
-            .bind(*c)
-            .fetch_all(conn)
-            .await?);
+        let found: Vec<(i64, String)> = db::rows(&mut *tx, sql, args![*c]).await?;
         for (id, name) in found {
             buildings.insert((*c, name), id);
         }
@@ -201,10 +195,7 @@ pub(crate) async fn resolve_places_bulk(
             }
         }
         let sql = "select id, name from households where community_id = $1";
-        let found: Vec<(i64, String)> = on_tx!(tx, |conn| sqlx::query_as(sql)
-            .bind(*c)
-            .fetch_all(conn)
-            .await?);
+        let found: Vec<(i64, String)> = db::rows(&mut *tx, sql, args![*c]).await?;
         for (id, name) in found {
             households.insert((*c, name), id);
         }
@@ -252,10 +243,7 @@ pub(crate) async fn resolve_places_bulk(
     if !missing.is_empty() {
         for c in &communities {
             let sql = "select id, name from households where community_id = $1";
-            let found: Vec<(i64, String)> = on_tx!(tx, |conn| sqlx::query_as(sql)
-                .bind(*c)
-                .fetch_all(conn)
-                .await?);
+            let found: Vec<(i64, String)> = db::rows(&mut *tx, sql, args![*c]).await?;
             for (id, name) in found {
                 households.insert((*c, name), id);
             }

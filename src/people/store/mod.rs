@@ -7,10 +7,11 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use super::{Building, Household, ResidentFilter, ResidentRecord, ResidentValues, rules};
-use crate::db::{Conn, Db, Tx, bind_chunk, grouped_texts, like_escape, placeholders_from};
+use crate::args;
+use crate::db::{self, Conn, Db, Tx, bind_chunk, grouped_texts, placeholders_from};
 use crate::error::{Error, Result};
 use crate::page::{Page, PageRequest};
-use crate::{on_conn, on_db, on_tx};
+use crate::{on_db, on_tx};
 
 const RESIDENT: &str = "select r.id, r.community_id, n.name as community_name, n.path as \
     community_path, r.name, r.gender, r.birth_date, r.phone, r.id_number, r.household_id, h.name \
@@ -25,11 +26,7 @@ pub(in crate::people) use residents::*;
 pub(in crate::people) use search::*;
 
 pub(in crate::people) async fn count_residents(db: &Db) -> Result<i64> {
-    Ok(on_db!(db, |p| sqlx::query_scalar(
-        "select count(*) from residents"
-    )
-    .fetch_one(p)
-    .await?))
+    db::scalar(db, "select count(*) from residents", args![]).await
 }
 
 #[cfg(feature = "bench")]
@@ -41,20 +38,12 @@ pub(in crate::people) async fn sample_phones(
     if let Some(town) = town_id {
         let sql = "select phone from residents where town_id = $1 and phone is not null \
             limit $2";
-        return Ok(on_db!(db, |p| sqlx::query_scalar(sql)
-            .bind(town)
-            .bind(n)
-            .fetch_all(p)
-            .await?));
+        return db::scalars(db, sql, args![town, n]).await;
     }
     let sql = "select coalesce(max(id), 0) from residents";
-    let max: i64 = on_db!(db, |p| sqlx::query_scalar(sql).fetch_one(p).await?);
+    let max: i64 = db::scalar(db, sql, args![]).await?;
     let step = (max / n.max(1)).max(1);
     let sql = "select phone from residents where phone is not null and id % $1 = 0 \
         limit $2";
-    Ok(on_db!(db, |p| sqlx::query_scalar(sql)
-        .bind(step)
-        .bind(n)
-        .fetch_all(p)
-        .await?))
+    db::scalars(db, sql, args![step, n]).await
 }

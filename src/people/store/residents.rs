@@ -13,11 +13,7 @@ pub(in crate::people) async fn resident_with_phone(
     phone: &str,
 ) -> Result<Option<i64>> {
     let sql = "select id from residents where town_id = $1 and phone = $2";
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
-        .bind(town_id)
-        .bind(phone)
-        .fetch_optional(c)
-        .await?))
+    db::scalar_opt(&mut *tx, sql, args![town_id, phone]).await
 }
 
 /// The same, read outside a transaction (the phone pages).
@@ -27,11 +23,7 @@ pub(in crate::people) async fn resident_id_by_phone(
     phone: &str,
 ) -> Result<Option<i64>> {
     let sql = "select id from residents where town_id = $1 and phone = $2";
-    Ok(on_db!(db, |p| sqlx::query_scalar(sql)
-        .bind(town_id)
-        .bind(phone)
-        .fetch_optional(p)
-        .await?))
+    db::scalar_opt(db, sql, args![town_id, phone]).await
 }
 
 /// The resident with this ID number in the town's register.
@@ -41,11 +33,7 @@ pub(in crate::people) async fn resident_with_id_number(
     n: &str,
 ) -> Result<Option<i64>> {
     let sql = "select id from residents where town_id = $1 and id_number = $2";
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
-        .bind(town_id)
-        .bind(n)
-        .fetch_optional(c)
-        .await?))
+    db::scalar_opt(&mut *tx, sql, args![town_id, n]).await
 }
 
 pub(in crate::people) async fn building_id_or_create(
@@ -56,23 +44,13 @@ pub(in crate::people) async fn building_id_or_create(
     now: DateTime<Utc>,
 ) -> Result<i64> {
     let sql = "select id from buildings where community_id = $1 and name = $2";
-    let found: Option<i64> = on_tx!(tx, |c| sqlx::query_scalar(sql)
-        .bind(community_id)
-        .bind(name)
-        .fetch_optional(c)
-        .await?);
+    let found: Option<i64> = db::scalar_opt(&mut *tx, sql, args![community_id, name]).await?;
     if let Some(id) = found {
         return Ok(id);
     }
     let sql = "insert into buildings (community_id, name, kind, created_at) \
         values ($1, $2, $3, $4) returning id";
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
-        .bind(community_id)
-        .bind(name)
-        .bind(kind)
-        .bind(now)
-        .fetch_one(c)
-        .await?))
+    db::scalar(&mut *tx, sql, args![community_id, name, kind, now]).await
 }
 
 pub(in crate::people) async fn household_named(
@@ -81,11 +59,7 @@ pub(in crate::people) async fn household_named(
     name: &str,
 ) -> Result<Option<i64>> {
     let sql = "select id from households where community_id = $1 and name = $2";
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
-        .bind(community_id)
-        .bind(name)
-        .fetch_optional(c)
-        .await?))
+    db::scalar_opt(&mut *tx, sql, args![community_id, name]).await
 }
 
 pub(in crate::people) async fn insert_household(
@@ -97,13 +71,7 @@ pub(in crate::people) async fn insert_household(
 ) -> Result<i64> {
     let sql = "insert into households (community_id, building_id, name, created_at) \
         values ($1, $2, $3, $4) returning id";
-    Ok(on_tx!(tx, |c| sqlx::query_scalar(sql)
-        .bind(community_id)
-        .bind(building_id)
-        .bind(name)
-        .bind(now)
-        .fetch_one(c)
-        .await?))
+    db::scalar(&mut *tx, sql, args![community_id, building_id, name, now]).await
 }
 
 pub(super) async fn household_id_or_create(
@@ -126,10 +94,7 @@ pub(super) async fn places(
     now: DateTime<Utc>,
 ) -> Result<(Option<i64>, Option<i64>)> {
     let sql = "select subtype from org_nodes where id = $1";
-    let subtype: Option<String> = on_tx!(tx, |c| sqlx::query_scalar(sql)
-        .bind(v.community_id)
-        .fetch_one(c)
-        .await?);
+    let subtype: Option<String> = db::scalar(&mut *tx, sql, args![v.community_id]).await?;
     let kind = if subtype.as_deref() == Some("village") {
         "village_group"
     } else {
@@ -148,20 +113,11 @@ pub(super) async fn places(
 
 pub(super) async fn set_tags(tx: &mut Tx, id: i64, tags: &[String]) -> Result<()> {
     let sql = "delete from resident_tags where resident_id = $1";
-    on_tx!(tx, |c| sqlx::query(sql)
-        .bind(id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    db::exec(&mut *tx, sql, args![id]).await?;
     for t in tags {
         let sql = "insert into resident_tags (resident_id, tag) \
             values ($1, $2)";
-        on_tx!(tx, |c| sqlx::query(sql)
-            .bind(id)
-            .bind(t)
-            .execute(c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        db::exec(&mut *tx, sql, args![id, t]).await?;
     }
     Ok(())
 }
@@ -178,19 +134,23 @@ pub(in crate::people) async fn insert_resident(
             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, {TOWN_OF_COMMUNITY}) \
             returning id"
     );
-    let id: i64 = on_tx!(tx, |c| sqlx::query_scalar(&sql)
-        .bind(v.community_id)
-        .bind(&v.name)
-        .bind(&v.gender)
-        .bind(v.birth_date)
-        .bind(&v.phone)
-        .bind(&v.id_number)
-        .bind(household)
-        .bind(building)
-        .bind(v.guardian_consent)
-        .bind(now)
-        .fetch_one(c)
-        .await?);
+    let id: i64 = db::scalar(
+        &mut *tx,
+        &sql,
+        args![
+            v.community_id,
+            &v.name,
+            &v.gender,
+            v.birth_date,
+            &v.phone,
+            &v.id_number,
+            household,
+            building,
+            v.guardian_consent,
+            now
+        ],
+    )
+    .await?;
     set_tags(tx, id, &v.tags).await?;
     Ok(id)
 }
@@ -207,21 +167,24 @@ pub(in crate::people) async fn update_resident(
             = $5, id_number = $6, household_id = $7, building_id = $8, guardian_consent = $9, \
             updated_at = $10, town_id = {TOWN_OF_COMMUNITY} where id = $11"
     );
-    on_tx!(tx, |c| sqlx::query(&sql)
-        .bind(v.community_id)
-        .bind(&v.name)
-        .bind(&v.gender)
-        .bind(v.birth_date)
-        .bind(&v.phone)
-        .bind(&v.id_number)
-        .bind(household)
-        .bind(building)
-        .bind(v.guardian_consent)
-        .bind(now)
-        .bind(id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    db::exec(
+        &mut *tx,
+        &sql,
+        args![
+            v.community_id,
+            &v.name,
+            &v.gender,
+            v.birth_date,
+            &v.phone,
+            &v.id_number,
+            household,
+            building,
+            v.guardian_consent,
+            now,
+            id
+        ],
+    )
+    .await?;
     set_tags(tx, id, &v.tags).await
 }
 
@@ -233,20 +196,14 @@ pub(in crate::people) async fn erase_resident(
     let sql = "update residents set name = '已注销居民', birth_date = null, phone = null, id_number \
         = null, household_id = null, building_id = null, guardian_consent = false, erased_at = \
         $1, updated_at = $1 where id = $2";
-    on_tx!(tx, |c| sqlx::query(sql)
-        .bind(now)
-        .bind(id)
-        .execute(c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    db::exec(&mut *tx, sql, args![now, id]).await?;
     // A comment on a rating may name the resident; the score stays for the statistics.
-    on_tx!(tx, |c| sqlx::query(
-        "update ratings set comment = null where resident_id = $1"
+    db::exec(
+        &mut *tx,
+        "update ratings set comment = null where resident_id = $1",
+        args![id],
     )
-    .bind(id)
-    .execute(c)
-    .await
-    .map(|r| r.rows_affected()))?;
+    .await?;
     set_tags(tx, id, &[]).await
 }
 
@@ -255,19 +212,13 @@ pub(in crate::people) async fn resident(
     id: i64,
 ) -> Result<Option<ResidentRecord>> {
     let sql = format!("{RESIDENT} where r.id = $1");
-    Ok(on_conn!(conn.into(), |c| sqlx::query_as(&sql)
-        .bind(id)
-        .fetch_optional(c)
-        .await?))
+    db::row_opt(conn, &sql, args![id]).await
 }
 
 pub(in crate::people) async fn tags_of(conn: impl Into<Conn<'_>>, id: i64) -> Result<Vec<String>> {
     let sql = "select tag from resident_tags where resident_id = $1 \
         order by tag";
-    Ok(on_conn!(conn.into(), |c| sqlx::query_scalar(sql)
-        .bind(id)
-        .fetch_all(c)
-        .await?))
+    db::scalars(conn, sql, args![id]).await
 }
 
 pub(in crate::people) async fn tags_of_many(

@@ -1,15 +1,13 @@
 use axum::extract::State;
-use axum::http::StatusCode;
-use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::access::Permission as P;
 use crate::activities::{self, Activity, ActivityFilter, ActivityInput, Grid, Lifecycle};
 use crate::attendance::{self, Enrolment};
 use crate::error::{Error, Msg, Result};
-use crate::page::{Page, PageRequest};
+use crate::page::Page;
 use crate::web::AppState;
-use crate::web::extract::{CurrentActor, Id, Json, Query};
+use crate::web::extract::{Created, CurrentActor, Id, Json, Listing, Paging, Query};
 use utoipa_axum::routes;
 
 use crate::web::routes::{Object, Routes, Rule};
@@ -41,53 +39,20 @@ pub(super) fn router() -> Routes {
         )
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ActivityQuery {
-    status: Option<String>,
-    owner_id: Option<i64>,
-    theme_id: Option<i64>,
-    /// First day, YYYY-MM-DD (Beijing).
-    from: Option<NaiveDate>,
-    /// Last day, YYYY-MM-DD (Beijing).
-    to: Option<NaiveDate>,
-    /// Only those this lead department leads.
-    lead_department_id: Option<i64>,
-    /// Only those of this town.
-    town_id: Option<i64>,
-    /// From 1 (to 100,000).
-    #[param(minimum = 1, maximum = 100000)]
-    page: Option<u32>,
-    /// 1 to 200 (default 20).
-    #[param(minimum = 1, maximum = 200)]
-    per_page: Option<u32>,
-}
-
 /// Activities inside your scope, soonest first.
 #[utoipa::path(
     get,
     path = "/api/v1/activities",
     tag = "activities",
-    params(ActivityQuery),
+    params(ActivityFilter, Paging),
     responses((status = 200, body = Page<Activity>)),
 )]
 pub async fn list_activities(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
-    Query(q): Query<ActivityQuery>,
+    Listing(f, page): Listing<ActivityFilter>,
 ) -> Result<axum::Json<Page<Activity>>> {
-    let f = ActivityFilter {
-        status: q.status,
-        owner_id: q.owner_id,
-        theme_id: q.theme_id,
-        from: q.from.map(crate::calendar::Day),
-        to: q.to.map(crate::calendar::Day),
-        lead_department_id: q.lead_department_id,
-        town_id: q.town_id,
-    };
-    Ok(axum::Json(
-        activities::list(&s.db, &a, &f, PageRequest::checked(q.page, q.per_page)?).await?,
-    ))
+    Ok(axum::Json(activities::list(&s.db, &a, &f, page).await?))
 }
 
 /// Plan an activity, or a series (`repeat_weeks` + `repeat_until`), as drafts.
@@ -102,11 +67,8 @@ pub async fn plan_activity(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     Json(b): Json<ActivityInput>,
-) -> Result<(StatusCode, axum::Json<Vec<Activity>>)> {
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(activities::plan(&s.db, &a, &b).await?),
-    ))
+) -> Result<Created<Vec<Activity>>> {
+    Ok(Created(activities::plan(&s.db, &a, &b).await?))
 }
 
 /// Record an activity already held (补录), e.g. one held on paper before the town used cedu: it
@@ -124,11 +86,8 @@ pub async fn record_held_activity(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     Json(b): Json<ActivityInput>,
-) -> Result<(StatusCode, axum::Json<Activity>)> {
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(activities::record_held(&s.db, &a, &b).await?),
-    ))
+) -> Result<Created<Activity>> {
+    Ok(Created(activities::record_held(&s.db, &a, &b).await?))
 }
 
 /// One activity.
@@ -270,13 +229,13 @@ pub async fn enrol(
     CurrentActor(a): CurrentActor,
     Id(id): Id,
     Json(b): Json<EnrolRequest>,
-) -> Result<(StatusCode, axum::Json<Enrolment>)> {
+) -> Result<Created<Enrolment>> {
     let e = match (b.resident_id, b.phone) {
         (Some(r), _) => attendance::enrol(&s.db, &a, id, r).await?,
         (None, Some(p)) => attendance::enrol_by_phone(&s.db, &a, id, &p).await?,
         (None, None) => return Err(Error::invalid("resident_id", Msg::new("field.required"))),
     };
-    Ok((StatusCode::CREATED, axum::Json(e)))
+    Ok(Created(e))
 }
 
 /// Who moved up from the waiting list, if anyone.

@@ -1,17 +1,15 @@
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::access::Permission as P;
-use crate::access::Role;
 use crate::accounts;
 use crate::accounts::{AccountRequest, NewUser, User, UserFilter};
 use crate::audit::{self, AuditFilter, AuditRecord};
 use crate::error::Result;
-use crate::page::{Page, PageRequest};
+use crate::page::Page;
 use crate::web::AppState;
-use crate::web::extract::{CurrentActor, Id, Json, Query};
+use crate::web::extract::{CurrentActor, Id, Json, Listing, Paging};
 use utoipa_axum::routes;
 
 use crate::web::routes::{Object, Routes, Rule};
@@ -36,46 +34,20 @@ pub(super) fn router() -> Routes {
         .api(Rule::needs(P::AuditRead), routes!(list_audit))
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct UserQuery {
-    /// Part of the user name or display name.
-    q: Option<String>,
-    role: Option<String>,
-    /// From 1 (to 100,000).
-    #[param(minimum = 1, maximum = 100000)]
-    page: Option<u32>,
-    /// 1 to 200 (default 20).
-    #[param(minimum = 1, maximum = 200)]
-    per_page: Option<u32>,
-}
-
 /// Staff accounts inside your scope.
 #[utoipa::path(
     get,
     path = "/api/v1/users",
     tag = "admin",
-    params(UserQuery),
+    params(UserFilter, Paging),
     responses((status = 200, body = Page<User>), (status = 403, body = super::ApiError)),
 )]
 pub async fn list_users(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
-    Query(q): Query<UserQuery>,
+    Listing(f, page): Listing<UserFilter>,
 ) -> Result<axum::Json<Page<User>>> {
-    let filter = UserFilter {
-        q: q.q,
-        role: q.role.as_deref().and_then(Role::parse),
-    };
-    Ok(axum::Json(
-        accounts::list_users(
-            &s.db,
-            &a,
-            &filter,
-            PageRequest::checked(q.page, q.per_page)?,
-        )
-        .await?,
-    ))
+    Ok(axum::Json(accounts::list_users(&s.db, &a, &f, page).await?))
 }
 
 /// Create a staff account with a role you may grant, on a node inside your scope. A system
@@ -263,48 +235,18 @@ pub async fn enable_user(
     Ok(axum::Json(accounts::set_active(&s.db, &a, id, true).await?))
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct AuditQuery {
-    /// Action prefix, e.g. `org.` or `auth.login`.
-    action: Option<String>,
-    actor: Option<String>,
-    subject_type: Option<String>,
-    subject_id: Option<i64>,
-    /// First day (YYYY-MM-DD, UTC).
-    from: Option<NaiveDate>,
-    /// Last day (YYYY-MM-DD, UTC).
-    to: Option<NaiveDate>,
-    /// From 1 (to 100,000).
-    #[param(minimum = 1, maximum = 100000)]
-    page: Option<u32>,
-    /// 1 to 200 (default 20).
-    #[param(minimum = 1, maximum = 200)]
-    per_page: Option<u32>,
-}
-
 /// The audit log inside your scope, newest first.
 #[utoipa::path(
     get,
     path = "/api/v1/audit",
     tag = "admin",
-    params(AuditQuery),
+    params(AuditFilter, Paging),
     responses((status = 200, body = Page<AuditRecord>), (status = 403, body = super::ApiError)),
 )]
 pub async fn list_audit(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
-    Query(q): Query<AuditQuery>,
+    Listing(f, page): Listing<AuditFilter>,
 ) -> Result<axum::Json<Page<AuditRecord>>> {
-    let f = AuditFilter {
-        action: q.action,
-        actor: q.actor,
-        subject_type: q.subject_type,
-        subject_id: q.subject_id,
-        from: q.from,
-        to: q.to,
-    };
-    Ok(axum::Json(
-        audit::list(&s.db, &a, &f, PageRequest::checked(q.page, q.per_page)?).await?,
-    ))
+    Ok(axum::Json(audit::list(&s.db, &a, &f, page).await?))
 }

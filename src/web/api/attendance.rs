@@ -14,7 +14,7 @@ use crate::attendance::{
 use crate::error::{Error, Msg, Result};
 use crate::evidence::{self, ActivityFile, Kind};
 use crate::web::AppState;
-use crate::web::extract::{ClientMeta, CurrentActor, Id, Json, Upload};
+use crate::web::extract::{ClientMeta, Created, CurrentActor, Id, Json, Upload};
 use utoipa_axum::routes;
 
 use crate::web::routes::{Object, Routes, Rule};
@@ -336,7 +336,7 @@ pub async fn upload_file(
     CurrentActor(a): CurrentActor,
     Id(id): Id,
     Upload(mut mp): Upload,
-) -> Result<(StatusCode, axum::Json<ActivityFile>)> {
+) -> Result<Created<ActivityFile>> {
     let too_large = || {
         Error::invalid(
             "file",
@@ -365,7 +365,7 @@ pub async fn upload_file(
         Kind::parse(&kind).ok_or_else(|| Error::invalid("kind", Msg::new("field.choose")))?;
     let (name, bytes) = file.unwrap_or_default();
     let f = evidence::upload(&s.db, &a, id, kind, &name, bytes).await?;
-    Ok((StatusCode::CREATED, axum::Json(f)))
+    Ok(Created(f))
 }
 
 /// Download a file (as an attachment).

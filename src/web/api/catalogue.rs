@@ -1,7 +1,6 @@
 //! The district's catalogue under `/api/v1/catalogue`.
 
 use axum::extract::State;
-use axum::http::StatusCode;
 
 use crate::access::Permission as P;
 use crate::catalogue::{
@@ -9,7 +8,7 @@ use crate::catalogue::{
 };
 use crate::error::{Error, Result};
 use crate::web::AppState;
-use crate::web::extract::{CurrentActor, Id, Json};
+use crate::web::extract::{Created, CurrentActor, Id, Json};
 use utoipa_axum::routes;
 
 use crate::web::routes::{Object, Routes, Rule};
@@ -50,11 +49,8 @@ pub async fn create_theme(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     Json(b): Json<ThemeInput>,
-) -> Result<(StatusCode, axum::Json<Theme>)> {
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(catalogue::create_theme(&s.db, &a, &b).await?),
-    ))
+) -> Result<Created<Theme>> {
+    Ok(Created(catalogue::create_theme(&s.db, &a, &b).await?))
 }
 
 /// Rename, re-describe, retire (`active: false`) or reinstate a theme.
@@ -99,12 +95,9 @@ pub async fn add_entry(
     CurrentActor(a): CurrentActor,
     axum::extract::Path(kind): axum::extract::Path<String>,
     Json(b): Json<EntryInput>,
-) -> Result<(StatusCode, axum::Json<DictionaryEntry>)> {
+) -> Result<Created<DictionaryEntry>> {
     let d = dictionary(&kind)?;
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(catalogue::add_entry(&s.db, &a, d, &b).await?),
-    ))
+    Ok(Created(catalogue::add_entry(&s.db, &a, d, &b).await?))
 }
 
 /// Rename, retire or reinstate a format or target group.

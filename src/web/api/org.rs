@@ -4,10 +4,10 @@ use serde::Deserialize;
 
 use crate::access::Permission as P;
 use crate::error::Result;
-use crate::org::{self, Kind, Member, NewMember, NewNode, Node, NodeFilter, NodeInput, TreeNode};
-use crate::page::{Page, PageRequest};
+use crate::org::{self, Member, NewMember, NewNode, Node, NodeFilter, NodeInput, TreeNode};
+use crate::page::Page;
 use crate::web::AppState;
-use crate::web::extract::{CurrentActor, Id, Json, Query};
+use crate::web::extract::{Created, CurrentActor, Id, Json, Listing, Paging, Query};
 use utoipa_axum::routes;
 
 use crate::web::routes::{Object, Routes, Rule};
@@ -57,50 +57,20 @@ pub async fn tree(
     ))
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListQuery {
-    /// Part of the name.
-    q: Option<String>,
-    /// district, town, school, community, centre, department or group.
-    kind: Option<String>,
-    /// Include retired nodes.
-    include_retired: Option<bool>,
-    /// From 1 (to 100,000).
-    #[param(minimum = 1, maximum = 100000)]
-    page: Option<u32>,
-    /// 1 to 200 (default 20).
-    #[param(minimum = 1, maximum = 200)]
-    per_page: Option<u32>,
-}
-
 /// Search nodes inside your scope.
 #[utoipa::path(
     get,
     path = "/api/v1/org/nodes",
     tag = "org",
-    params(ListQuery),
+    params(NodeFilter, Paging),
     responses((status = 200, body = Page<Node>)),
 )]
 pub async fn list_nodes(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
-    Query(q): Query<ListQuery>,
+    Listing(f, page): Listing<NodeFilter>,
 ) -> Result<axum::Json<Page<Node>>> {
-    let filter = NodeFilter {
-        q: q.q,
-        kind: q.kind.as_deref().and_then(Kind::parse),
-        include_retired: q.include_retired.unwrap_or(false),
-    };
-    Ok(axum::Json(
-        org::list_nodes(
-            &s.db,
-            &a,
-            &filter,
-            PageRequest::checked(q.page, q.per_page)?,
-        )
-        .await?,
-    ))
+    Ok(axum::Json(org::list_nodes(&s.db, &a, &f, page).await?))
 }
 
 /// Create a node (a community may bring its learning centre along).
@@ -119,11 +89,8 @@ pub async fn create_node(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     Json(body): Json<NewNode>,
-) -> Result<(StatusCode, axum::Json<Node>)> {
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(org::create_node(&s.db, &a, &body).await?),
-    ))
+) -> Result<Created<Node>> {
+    Ok(Created(org::create_node(&s.db, &a, &body).await?))
 }
 
 /// One node.
@@ -256,17 +223,14 @@ pub async fn add_member(
     CurrentActor(a): CurrentActor,
     Id(id): Id,
     Json(b): Json<NewMemberRequest>,
-) -> Result<(StatusCode, axum::Json<Member>)> {
+) -> Result<Created<Member>> {
     let input = NewMember {
         name: b.name,
         role: b.role,
         title: b.title,
         phone: b.phone,
     };
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(org::add_member(&s.db, &a, id, &input).await?),
-    ))
+    Ok(Created(org::add_member(&s.db, &a, id, &input).await?))
 }
 
 /// Remove a member.

@@ -1,17 +1,16 @@
 //! Residents and households.
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use serde::Deserialize;
 
 use crate::access::Permission as P;
 use crate::error::{Error, Msg, Result};
-use crate::page::{Page, PageRequest};
+use crate::page::Page;
 use crate::people::{
     self, Household, HouseholdInput, PersonalField, Resident, ResidentFilter, ResidentInput,
 };
 use crate::web::AppState;
-use crate::web::extract::{CurrentActor, Id, Json, Query};
+use crate::web::extract::{Created, CurrentActor, Id, Json, Listing, Paging};
 use utoipa_axum::routes;
 
 use crate::web::routes::{Object, Routes, Rule};
@@ -29,45 +28,22 @@ pub(super) fn router() -> Routes {
         .api(Rule::needs(P::PeopleWrite), routes!(create_household))
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ResidentQuery {
-    /// Start of a name, or digits: start of a mobile number.
-    q: Option<String>,
-    community_id: Option<i64>,
-    /// elderly, youth, women, employee, farmer, disabled, migrant
-    tag: Option<String>,
-    include_erased: Option<bool>,
-    /// From 1 (to 100,000).
-    #[param(minimum = 1, maximum = 100000)]
-    page: Option<u32>,
-    /// 1 to 200 (default 20).
-    #[param(minimum = 1, maximum = 200)]
-    per_page: Option<u32>,
-}
-
 /// Residents inside your scope; phone and ID numbers masked; `total` is the exact number the
 /// filter selects.
 #[utoipa::path(
     get,
     path = "/api/v1/residents",
     tag = "people",
-    params(ResidentQuery),
+    params(ResidentFilter, Paging),
     responses((status = 200, body = Page<Resident>)),
 )]
 pub async fn list_residents(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
-    Query(q): Query<ResidentQuery>,
+    Listing(f, page): Listing<ResidentFilter>,
 ) -> Result<axum::Json<Page<Resident>>> {
-    let f = ResidentFilter {
-        q: q.q,
-        community_id: q.community_id,
-        tag: q.tag,
-        include_erased: q.include_erased.unwrap_or(false),
-    };
     Ok(axum::Json(
-        people::list_residents(&s.db, &a, &f, PageRequest::checked(q.page, q.per_page)?).await?,
+        people::list_residents(&s.db, &a, &f, page).await?,
     ))
 }
 
@@ -83,11 +59,8 @@ pub async fn create_resident(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     Json(b): Json<ResidentInput>,
-) -> Result<(StatusCode, axum::Json<Resident>)> {
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(people::create_resident(&s.db, &a, &b).await?),
-    ))
+) -> Result<Created<Resident>> {
+    Ok(Created(people::create_resident(&s.db, &a, &b).await?))
 }
 
 /// One resident, masked.
@@ -192,12 +165,6 @@ pub async fn erase_resident(
 pub struct HouseholdQuery {
     community_id: Option<i64>,
     q: Option<String>,
-    /// From 1 (to 100,000).
-    #[param(minimum = 1, maximum = 100000)]
-    page: Option<u32>,
-    /// 1 to 200 (default 20).
-    #[param(minimum = 1, maximum = 200)]
-    per_page: Option<u32>,
 }
 
 /// Households inside your scope.
@@ -205,24 +172,16 @@ pub struct HouseholdQuery {
     get,
     path = "/api/v1/households",
     tag = "people",
-    params(HouseholdQuery),
+    params(HouseholdQuery, Paging),
     responses((status = 200, body = Page<Household>)),
 )]
 pub async fn list_households(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
-    Query(q): Query<HouseholdQuery>,
+    Listing(q, page): Listing<HouseholdQuery>,
 ) -> Result<axum::Json<Page<Household>>> {
-    Ok(axum::Json(
-        people::list_households(
-            &s.db,
-            &a,
-            q.community_id,
-            q.q.as_deref(),
-            PageRequest::checked(q.page, q.per_page)?,
-        )
-        .await?,
-    ))
+    let households = people::list_households(&s.db, &a, q.community_id, q.q.as_deref(), page);
+    Ok(axum::Json(households.await?))
 }
 
 /// Create a household.
@@ -237,9 +196,6 @@ pub async fn create_household(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     Json(b): Json<HouseholdInput>,
-) -> Result<(StatusCode, axum::Json<Household>)> {
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(people::create_household(&s.db, &a, &b).await?),
-    ))
+) -> Result<Created<Household>> {
+    Ok(Created(people::create_household(&s.db, &a, &b).await?))
 }

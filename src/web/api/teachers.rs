@@ -6,10 +6,10 @@ use serde::Deserialize;
 
 use crate::access::Permission as P;
 use crate::error::Result;
-use crate::page::{Page, PageRequest};
+use crate::page::Page;
 use crate::teachers::{self, Teacher, TeacherDetail, TeacherFilter, TeacherInput, TimeEntry};
 use crate::web::AppState;
-use crate::web::extract::{CurrentActor, Id, Json, Query};
+use crate::web::extract::{Created, CurrentActor, Id, Json, Listing, Paging};
 use utoipa_axum::routes;
 
 use crate::web::routes::{Object, Routes, Rule};
@@ -27,48 +27,21 @@ pub(super) fn router() -> Routes {
         .api(teacher(P::TeachersWrite), routes!(add_service))
 }
 
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct TeacherQuery {
-    q: Option<String>,
-    /// The pool: a town school or a learning centre.
-    node_id: Option<i64>,
-    teacher_type: Option<String>,
-    source: Option<String>,
-    /// active (default), retired or all
-    status: Option<String>,
-    theme_id: Option<i64>,
-    /// From 1 (to 100,000).
-    #[param(minimum = 1, maximum = 100000)]
-    page: Option<u32>,
-    /// 1 to 200 (default 20).
-    #[param(minimum = 1, maximum = 200)]
-    per_page: Option<u32>,
-}
-
 /// Teachers you may see: your scope's pools and your town school's pool.
 #[utoipa::path(
     get,
     path = "/api/v1/teachers",
     tag = "teachers",
-    params(TeacherQuery),
+    params(TeacherFilter, Paging),
     responses((status = 200, body = Page<Teacher>)),
 )]
 pub async fn list_teachers(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
-    Query(q): Query<TeacherQuery>,
+    Listing(f, page): Listing<TeacherFilter>,
 ) -> Result<axum::Json<Page<Teacher>>> {
-    let f = TeacherFilter {
-        q: q.q,
-        node_id: q.node_id,
-        teacher_type: q.teacher_type,
-        source: q.source,
-        status: q.status,
-        theme_id: q.theme_id,
-    };
     Ok(axum::Json(
-        teachers::list_teachers(&s.db, &a, &f, PageRequest::checked(q.page, q.per_page)?).await?,
+        teachers::list_teachers(&s.db, &a, &f, page).await?,
     ))
 }
 
@@ -84,11 +57,8 @@ pub async fn create_teacher(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     Json(b): Json<TeacherInput>,
-) -> Result<(StatusCode, axum::Json<Teacher>)> {
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(teachers::create_teacher(&s.db, &a, &b).await?),
-    ))
+) -> Result<Created<Teacher>> {
+    Ok(Created(teachers::create_teacher(&s.db, &a, &b).await?))
 }
 
 /// A teacher with trainings and service hours.
