@@ -62,6 +62,48 @@ const FLASHES: &[&str] = &[
     "activity_cancelled",
 ];
 
+/// The menu: each entry's page, its label and the permission that shows it (None: everyone).
+const MENU: &[(&str, &str, Option<Permission>)] = &[
+    ("/workbench", "nav.workbench", None),
+    ("/org/tree", "nav.tree", Some(Permission::OrgRead)),
+    ("/org/nodes", "nav.nodes", Some(Permission::OrgRead)),
+    (
+        "/activities",
+        "nav.activities",
+        Some(Permission::ActivitiesRead),
+    ),
+    (
+        "/activities/calendar",
+        "nav.calendar",
+        Some(Permission::ActivitiesRead),
+    ),
+    (
+        "/activities/grid",
+        "nav.grid",
+        Some(Permission::ActivitiesRead),
+    ),
+    (
+        "/catalogue",
+        "nav.catalogue",
+        Some(Permission::CatalogueManage),
+    ),
+    (
+        "/people/residents",
+        "nav.residents",
+        Some(Permission::PeopleRead),
+    ),
+    (
+        "/people/households",
+        "nav.households",
+        Some(Permission::PeopleRead),
+    ),
+    ("/teachers", "nav.teachers", Some(Permission::TeachersRead)),
+    ("/users", "nav.users", Some(Permission::UsersRead)),
+    ("/audit", "nav.audit", Some(Permission::AuditRead)),
+    ("/account", "nav.account", None),
+    ("/api/docs", "nav.api", None),
+];
+
 impl Shell {
     /// Builds the shell for an actor; `active` is the menu entry's href to highlight.
     pub fn new(
@@ -72,62 +114,19 @@ impl Shell {
         ok: Option<&str>,
         badges: &[(&'static str, i64)],
     ) -> Shell {
-        let mut menu = Vec::new();
-        let mut add = |href: &'static str, key: &str, allowed: bool| {
-            if allowed {
-                menu.push(MenuItem {
-                    href,
-                    label: i18n::t(lang, key).to_string(),
-                    active: href == active,
-                    badge: badges
-                        .iter()
-                        .find(|(h, _)| *h == href)
-                        .map_or(0, |(_, n)| *n),
-                });
-            }
-        };
-        add("/workbench", "nav.workbench", true);
-        add("/org/tree", "nav.tree", actor.can(Permission::OrgRead));
-        add("/org/nodes", "nav.nodes", actor.can(Permission::OrgRead));
-        add(
-            "/activities",
-            "nav.activities",
-            actor.can(Permission::ActivitiesRead),
-        );
-        add(
-            "/activities/calendar",
-            "nav.calendar",
-            actor.can(Permission::ActivitiesRead),
-        );
-        add(
-            "/activities/grid",
-            "nav.grid",
-            actor.can(Permission::ActivitiesRead),
-        );
-        add(
-            "/catalogue",
-            "nav.catalogue",
-            actor.can(Permission::CatalogueManage),
-        );
-        add(
-            "/people/residents",
-            "nav.residents",
-            actor.can(Permission::PeopleRead),
-        );
-        add(
-            "/people/households",
-            "nav.households",
-            actor.can(Permission::PeopleRead),
-        );
-        add(
-            "/teachers",
-            "nav.teachers",
-            actor.can(Permission::TeachersRead),
-        );
-        add("/users", "nav.users", actor.can(Permission::UsersRead));
-        add("/audit", "nav.audit", actor.can(Permission::AuditRead));
-        add("/account", "nav.account", true);
-        add("/api/docs", "nav.api", true);
+        let menu = MENU
+            .iter()
+            .filter(|(_, _, needs)| needs.is_none_or(|p| actor.can(p)))
+            .map(|&(href, key, _)| MenuItem {
+                href,
+                label: i18n::t(lang, key).to_string(),
+                active: href == active,
+                badge: badges
+                    .iter()
+                    .find(|(h, _)| *h == href)
+                    .map_or(0, |(_, n)| *n),
+            })
+            .collect();
         let flash = ok
             .filter(|k| FLASHES.contains(k))
             .map(|k| i18n::t(lang, &format!("flash.{k}")).to_string());
@@ -218,6 +217,16 @@ impl FormView {
     }
 }
 
+/// A link to `base` with the filled-in fields of a filter as its query (`/teachers?q=王`); the
+/// blank ones are left out.
+pub fn link_with(base: &str, fields: &[(&str, String)]) -> String {
+    let filled: Vec<_> = fields.iter().filter(|(_, v)| !v.is_empty()).collect();
+    format!(
+        "{base}?{}",
+        serde_urlencoded::to_string(filled).unwrap_or_default()
+    )
+}
+
 /// Links of a pager, keeping the other query parameters.
 pub struct Pager {
     pub summary: String,
@@ -229,16 +238,9 @@ impl Pager {
     /// Builds the pager of a page of results; `query` is the filter part of the URL without `page`.
     pub fn of<T>(lang: Lang, base: &str, query: &[(&str, String)], page: &Page<T>) -> Pager {
         let link = |p: u32| {
-            let mut q: Vec<(&str, String)> = query
-                .iter()
-                .filter(|(_, v)| !v.is_empty())
-                .cloned()
-                .collect();
+            let mut q = query.to_vec();
             q.push(("page", p.to_string()));
-            format!(
-                "{base}?{}",
-                serde_urlencoded::to_string(&q).unwrap_or_default()
-            )
+            link_with(base, &q)
         };
         let summary = i18n::t(lang, "list.summary")
             .replace("{total}", &page.total.to_string())
@@ -249,6 +251,17 @@ impl Pager {
             prev: page.has_prev().then(|| link(page.page - 1)),
             next: page.has_next().then(|| link(page.page + 1)),
         }
+    }
+}
+
+/// The ticked boxes of a multiple choice, by their values.
+#[derive(Default)]
+pub struct Ticked(pub Vec<String>);
+
+impl Ticked {
+    /// Whether the box of this value is ticked.
+    pub fn has(&self, value: &str) -> bool {
+        self.0.iter().any(|v| v == value)
     }
 }
 

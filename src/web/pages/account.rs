@@ -197,7 +197,7 @@ struct AccountPage {
 }
 
 async fn account(State(state): State<AppState>, cx: Ctx) -> Result<Response> {
-    let (actor, _lang) = (&cx.actor, cx.lang);
+    let actor = &cx.actor;
     let scope_name = crate::org::scope_node(&state.db, actor)
         .await
         .map(|n| n.name)
@@ -220,11 +220,8 @@ struct PasswordInput {
     confirm: String,
 }
 
-async fn change_password(
-    State(state): State<AppState>,
-    cx: Ctx,
-    Form(actor, input): Form<PasswordInput>,
-) -> Result<Response> {
+async fn change_password(cx: Ctx, Form(actor, input): Form<PasswordInput>) -> Result<Response> {
+    let state = &cx.state;
     let lang = cx.lang;
     match accounts::change_password(
         &state.db,

@@ -211,7 +211,6 @@ async fn page(state: &AppState, cx: &Ctx, id: i64) -> Result<AttendancePage> {
 }
 
 async fn show(State(state): State<AppState>, cx: Ctx, Id(id): Id) -> Result<Response> {
-    let (_actor, _lang) = (&cx.actor, cx.lang);
     html(&page(&state, &cx, id).await?)
 }
 
@@ -223,7 +222,7 @@ async fn refused(
     form: FormView,
     e: Error,
 ) -> Result<Response> {
-    let (_actor, lang) = (&cx.actor, cx.lang);
+    let lang = cx.lang;
     let (status, error, fe) = match e {
         Error::Conflict(m) => (StatusCode::CONFLICT, Some(i18n::render(lang, &m)), None),
         Error::Invalid(fe) => (StatusCode::UNPROCESSABLE_ENTITY, None, Some(fe)),
@@ -246,11 +245,11 @@ struct MarkFields {
 
 /// The marking form: one `s<resident id>` field per row, holding a status (or nothing).
 async fn mark(
-    State(state): State<AppState>,
     cx: Ctx,
     Id(id): Id,
     RawForm(actor, f, raw): RawForm<MarkFields>,
 ) -> Result<Response> {
+    let state = &cx.state;
     let _lang = cx.lang;
     let marks: Vec<(i64, String)> = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&raw)
         .map_err(|_| Error::BadRequest(Msg::new("request.bad_form")))?
@@ -259,7 +258,7 @@ async fn mark(
         .collect();
     match attendance::mark(&state.db, &actor, id, &marks, Method::parse(&f.method)).await {
         Ok(_) => Ok(see_other(&format!("/activities/{id}/attendance?ok=saved"))),
-        Err(e) => refused(&state, &cx, id, FormView::default(), e).await,
+        Err(e) => refused(state, &cx, id, FormView::default(), e).await,
     }
 }
 
@@ -273,12 +272,8 @@ struct PhoneMark {
     method: String,
 }
 
-async fn mark_phone(
-    State(state): State<AppState>,
-    cx: Ctx,
-    Id(id): Id,
-    Form(actor, f): Form<PhoneMark>,
-) -> Result<Response> {
+async fn mark_phone(cx: Ctx, Id(id): Id, Form(actor, f): Form<PhoneMark>) -> Result<Response> {
+    let state = &cx.state;
     let _lang = cx.lang;
     let r = attendance::mark_by_phone(
         &state.db,
@@ -293,7 +288,7 @@ async fn mark_phone(
         Ok(_) => Ok(see_other(&format!("/activities/{id}/attendance?ok=saved"))),
         Err(e) => {
             let form = FormView::with(&[("phone", f.phone), ("status", f.status)]);
-            refused(&state, &cx, id, form, e).await
+            refused(state, &cx, id, form, e).await
         }
     }
 }
@@ -304,18 +299,14 @@ struct HeadCount {
     head_count: String,
 }
 
-async fn head_count(
-    State(state): State<AppState>,
-    cx: Ctx,
-    Id(id): Id,
-    Form(actor, f): Form<HeadCount>,
-) -> Result<Response> {
+async fn head_count(cx: Ctx, Id(id): Id, Form(actor, f): Form<HeadCount>) -> Result<Response> {
+    let state = &cx.state;
     let _lang = cx.lang;
     match attendance::record_head_count(&state.db, &actor, id, &f.head_count).await {
         Ok(_) => Ok(see_other(&format!("/activities/{id}/attendance?ok=saved"))),
         Err(e) => {
             let form = FormView::with(&[("head_count", f.head_count)]);
-            refused(&state, &cx, id, form, e).await
+            refused(state, &cx, id, form, e).await
         }
     }
 }
@@ -347,13 +338,13 @@ async fn sign_in_sheet(State(state): State<AppState>, cx: Ctx, Id(id): Id) -> Re
 
 /// The multipart upload: `_csrf`, `kind`, `file` (read up to the limit, never further).
 async fn upload(
-    State(state): State<AppState>,
     cx: Ctx,
     session: axum::Extension<Session>,
     Id(id): Id,
     Upload(mut mp): Upload,
 ) -> Result<Response> {
-    let (actor, _lang) = (&cx.actor, cx.lang);
+    let state = &cx.state;
+    let actor = &cx.actor;
     let (mut csrf, mut kind, mut file) = (String::new(), String::new(), None);
     let too_large = || {
         Error::invalid(
@@ -393,18 +384,18 @@ async fn upload(
     let form = FormView::with(&[("kind", kind.clone())]);
     if let Some(e) = failed {
         // The body was cut off before the CSRF field could be read: nothing was stored.
-        return refused(&state, &cx, id, form, e).await;
+        return refused(state, &cx, id, form, e).await;
     }
     check_csrf(&session, &csrf)?;
     let Some(kind) = Kind::parse(&kind) else {
         let mut fe = FieldErrors::default();
         fe.add("kind", Msg::new("field.choose"));
-        return refused(&state, &cx, id, form, Error::Invalid(fe)).await;
+        return refused(state, &cx, id, form, Error::Invalid(fe)).await;
     };
     let (name, bytes) = file.unwrap_or_default();
     match evidence::upload(&state.db, actor, id, kind, &name, bytes).await {
         Ok(_) => Ok(see_other(&format!("/activities/{id}/attendance?ok=saved"))),
-        Err(e) => refused(&state, &cx, id, form, e).await,
+        Err(e) => refused(state, &cx, id, form, e).await,
     }
 }
 
@@ -414,18 +405,14 @@ struct DocumentForm {
     summary: String,
 }
 
-async fn document(
-    State(state): State<AppState>,
-    cx: Ctx,
-    Id(id): Id,
-    Form(actor, f): Form<DocumentForm>,
-) -> Result<Response> {
+async fn document(cx: Ctx, Id(id): Id, Form(actor, f): Form<DocumentForm>) -> Result<Response> {
+    let state = &cx.state;
     let _lang = cx.lang;
     match evidence::document(&state.db, &actor, id, &f.summary).await {
         Ok(_) => Ok(see_other(&format!("/activities/{id}/attendance?ok=saved"))),
         Err(e) => {
             let form = FormView::with(&[("summary", f.summary)]);
-            refused(&state, &cx, id, form, e).await
+            refused(state, &cx, id, form, e).await
         }
     }
 }

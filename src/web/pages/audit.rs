@@ -1,7 +1,6 @@
 //! The audit log page: filter by action, actor, subject and dates, newest first.
 
 use askama::Template;
-use axum::extract::State;
 use axum::response::Response;
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -13,7 +12,6 @@ use crate::audit::{self, AuditFilter, view};
 use crate::error::{Error, Msg, Result};
 use crate::i18n::{self};
 use crate::page::PageRequest;
-use crate::web::AppState;
 use crate::web::extract::Query;
 use crate::web::routes::{Routes, Rule};
 use crate::web::views::{Choice, FormView, Pager, Shell};
@@ -78,11 +76,8 @@ fn date(field: &str, v: &Option<String>) -> Result<Option<NaiveDate>> {
     }
 }
 
-async fn list(
-    State(state): State<AppState>,
-    cx: Ctx,
-    Query(q): Query<ListQuery>,
-) -> Result<Response> {
+async fn list(cx: Ctx, Query(q): Query<ListQuery>) -> Result<Response> {
+    let state = &cx.state;
     let (actor, lang) = (&cx.actor, cx.lang);
     let filter = AuditFilter {
         action: q.action.clone(),

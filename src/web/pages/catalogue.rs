@@ -49,7 +49,7 @@ struct CataloguePage {
 }
 
 async fn page(state: &AppState, cx: &Ctx) -> Result<CataloguePage> {
-    let (actor, _lang) = (&cx.actor, cx.lang);
+    let actor = &cx.actor;
     let c = catalogue::catalogue(&state.db, actor).await?;
     Ok(CataloguePage {
         shell: cx.shell("/catalogue"),
@@ -68,13 +68,12 @@ async fn page(state: &AppState, cx: &Ctx) -> Result<CataloguePage> {
 }
 
 async fn show(State(state): State<AppState>, cx: Ctx) -> Result<Response> {
-    let (_actor, _lang) = (&cx.actor, cx.lang);
     html(&page(&state, &cx).await?)
 }
 
 /// Back to the page when saved; the page with the reason beside the lists when not.
 async fn saved<T>(state: &AppState, cx: &Ctx, r: Result<T>) -> Result<Response> {
-    let (_actor, lang) = (&cx.actor, cx.lang);
+    let lang = cx.lang;
     let m = match r {
         Ok(_) => return Ok(see_other("/catalogue?ok=saved")),
         Err(Error::Invalid(fe)) => fe.0.first().map(|(_, m)| m.clone()),
@@ -107,25 +106,18 @@ impl ThemeFields {
     }
 }
 
-async fn add_theme(
-    State(state): State<AppState>,
-    cx: Ctx,
-    Form(actor, f): Form<ThemeFields>,
-) -> Result<Response> {
+async fn add_theme(cx: Ctx, Form(actor, f): Form<ThemeFields>) -> Result<Response> {
+    let state = &cx.state;
     let _lang = cx.lang;
     let r = catalogue::create_theme(&state.db, &actor, &f.input(true)).await;
-    saved(&state, &cx, r).await
+    saved(state, &cx, r).await
 }
 
-async fn edit_theme(
-    State(state): State<AppState>,
-    cx: Ctx,
-    Id(id): Id,
-    Form(actor, f): Form<ThemeFields>,
-) -> Result<Response> {
+async fn edit_theme(cx: Ctx, Id(id): Id, Form(actor, f): Form<ThemeFields>) -> Result<Response> {
+    let state = &cx.state;
     let _lang = cx.lang;
     let r = catalogue::update_theme(&state.db, &actor, id, &f.input(false)).await;
-    saved(&state, &cx, r).await
+    saved(state, &cx, r).await
 }
 
 #[derive(Deserialize)]
@@ -136,11 +128,11 @@ struct EntryFields {
 }
 
 async fn add_entry(
-    State(state): State<AppState>,
     cx: Ctx,
     axum::extract::Path(kind): axum::extract::Path<String>,
     Form(actor, f): Form<EntryFields>,
 ) -> Result<Response> {
+    let state = &cx.state;
     let _lang = cx.lang;
     let d = Dictionary::parse(&kind).ok_or(Error::NotFound)?;
     let input = EntryInput {
@@ -148,15 +140,15 @@ async fn add_entry(
         active: true,
     };
     let r = catalogue::add_entry(&state.db, &actor, d, &input).await;
-    saved(&state, &cx, r).await
+    saved(state, &cx, r).await
 }
 
 async fn edit_entry(
-    State(state): State<AppState>,
     cx: Ctx,
     axum::extract::Path((kind, id)): axum::extract::Path<(String, String)>,
     Form(actor, f): Form<EntryFields>,
 ) -> Result<Response> {
+    let state = &cx.state;
     let _lang = cx.lang;
     let d = Dictionary::parse(&kind).ok_or(Error::NotFound)?;
     let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
@@ -165,5 +157,5 @@ async fn edit_entry(
         active: f.active.is_some(),
     };
     let r = catalogue::update_entry(&state.db, &actor, d, id, &input).await;
-    saved(&state, &cx, r).await
+    saved(state, &cx, r).await
 }

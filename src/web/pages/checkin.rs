@@ -58,12 +58,8 @@ struct EnrolLinkPage {
 }
 
 /// The shareable enrolment link of a published activity, with its QR code to print or post.
-async fn enrol_link(
-    State(state): State<AppState>,
-    cx: Ctx,
-    headers: HeaderMap,
-    Id(id): Id,
-) -> Result<Response> {
+async fn enrol_link(cx: Ctx, headers: HeaderMap, Id(id): Id) -> Result<Response> {
+    let state = &cx.state;
     let (actor, lang) = (&cx.actor, cx.lang);
     let a = activities::get(&state.db, actor, id).await?;
     let mut page = EnrolLinkPage {
@@ -77,7 +73,7 @@ async fn enrol_link(
     };
     match attendance::enrol_link(&state.db, actor, id).await {
         Ok(token) => {
-            page.link = format!("{}/e/{token}", base_url(&state, &headers));
+            page.link = format!("{}/e/{token}", base_url(state, &headers));
             page.svg = qr_svg(&page.link)?;
             html(&page)
         }
@@ -277,12 +273,8 @@ fn qr_svg(link: &str) -> Result<String> {
         .build())
 }
 
-async fn qr_screen(
-    State(state): State<AppState>,
-    cx: Ctx,
-    headers: HeaderMap,
-    Id(id): Id,
-) -> Result<Response> {
+async fn qr_screen(cx: Ctx, headers: HeaderMap, Id(id): Id) -> Result<Response> {
+    let state = &cx.state;
     let (actor, lang) = (&cx.actor, cx.lang);
     let a = activities::get(&state.db, actor, id).await?;
     let shell = cx.shell("/activities");
@@ -314,7 +306,7 @@ async fn qr_screen(
                 ));
                 return html(&page);
             }
-            page.link = format!("{}/c/{}", base_url(&state, &headers), code.token);
+            page.link = format!("{}/c/{}", base_url(state, &headers), code.token);
             page.svg = qr_svg(&page.link)?;
             // Reload just after the code rotates: once per rotation, never twice.
             page.refresh = Some(code.rotates_in.max(1) + 1);

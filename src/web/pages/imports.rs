@@ -133,12 +133,12 @@ struct StartQuery {
 }
 
 async fn start(
-    State(state): State<AppState>,
     cx: Ctx,
     axum::extract::Query(q): axum::extract::Query<StartQuery>,
 ) -> Result<Response> {
+    let state = &cx.state;
     let form = FormView::with(&[("kind", q.kind.unwrap_or_default())]);
-    html(&start_page(&state, &cx, form, None).await?)
+    html(&start_page(state, &cx, form, None).await?)
 }
 
 async fn template(
@@ -156,12 +156,12 @@ async fn template(
 
 /// The multipart upload: `_csrf`, `kind`, `town_id`, `file`.
 async fn upload(
-    State(state): State<AppState>,
     cx: Ctx,
     session: axum::Extension<crate::web::Session>,
     Upload(mut mp): Upload,
 ) -> Result<Response> {
-    let (actor, _lang) = (&cx.actor, cx.lang);
+    let state = &cx.state;
+    let actor = &cx.actor;
     let (mut csrf, mut kind, mut town, mut file) =
         (String::new(), String::new(), String::new(), None);
     let bad = || Error::BadRequest(Msg::new("request.unreadable"));
@@ -192,7 +192,7 @@ async fn upload(
     }
     crate::web::extract::check_csrf(&session, &csrf)?;
     let form = FormView::with(&[("kind", kind.clone()), ("town_id", town.clone())]);
-    let refuse = |m: Msg| refused(&state, &cx, form.clone_values(), m);
+    let refuse = |m: Msg| refused(state, &cx, form.clone_values(), m);
     let Some(kind) = ImportKind::parse(&kind) else {
         return refuse(Msg::new("import.choose_kind")).await;
     };
@@ -224,7 +224,7 @@ async fn upload(
 }
 
 async fn refused(state: &AppState, cx: &Ctx, form: FormView, m: Msg) -> Result<Response> {
-    let (_actor, lang) = (&cx.actor, cx.lang);
+    let lang = cx.lang;
     let page = start_page(state, cx, form, Some(i18n::render(lang, &m))).await?;
     html_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
@@ -299,7 +299,6 @@ async fn report_page(
 }
 
 async fn report(State(state): State<AppState>, cx: Ctx, Id(id): Id) -> Result<Response> {
-    let (_actor, _lang) = (&cx.actor, cx.lang);
     html(&report_page(&state, &cx, id, None).await?)
 }
 
@@ -319,20 +318,16 @@ async fn report_xlsx(
 #[derive(serde::Deserialize)]
 struct Empty {}
 
-async fn confirm(
-    State(state): State<AppState>,
-    cx: Ctx,
-    Id(id): Id,
-    Form(actor, _): Form<Empty>,
-) -> Result<Response> {
+async fn confirm(cx: Ctx, Id(id): Id, Form(actor, _): Form<Empty>) -> Result<Response> {
+    let state = &cx.state;
     let lang = cx.lang;
     match importers::confirm(&state.db, &actor, id).await {
         Ok(n) => {
             let notice = i18n::t(lang, "import.done").replace("{count}", &n.to_string());
-            html(&report_page(&state, &cx, id, Some(notice)).await?)
+            html(&report_page(state, &cx, id, Some(notice)).await?)
         }
         Err(Error::Conflict(m)) => {
-            let page = report_page(&state, &cx, id, Some(i18n::render(lang, &m))).await?;
+            let page = report_page(state, &cx, id, Some(i18n::render(lang, &m))).await?;
             html_status(StatusCode::CONFLICT, &page)
         }
         Err(e) => Err(e),

@@ -152,6 +152,7 @@ fn return_to(parts: &Parts) -> String {
 /// query (the language switch returns there), and the flash a redirect asked for (`?ok=…`).
 /// `cx.shell("/teachers")` is the frame around a page, with that menu item marked.
 pub(crate) struct Ctx {
+    pub state: crate::web::AppState,
     pub actor: Actor,
     pub lang: Lang,
     pub here: String,
@@ -186,6 +187,7 @@ impl FromRequestParts<crate::web::AppState> for Ctx {
         });
         let badges = crate::workbench::badges(&state.db, &actor).await?;
         Ok(Ctx {
+            state: state.clone(),
             actor,
             lang: lang_of(&parts.headers),
             here: return_to(parts),

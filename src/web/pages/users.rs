@@ -157,13 +157,9 @@ async fn list_page(state: &AppState, cx: &Ctx, q: ListQuery) -> Result<ListPage>
     })
 }
 
-async fn list(
-    State(state): State<AppState>,
-    cx: Ctx,
-    Query(q): Query<ListQuery>,
-) -> Result<Response> {
-    let (_actor, _lang) = (&cx.actor, cx.lang);
-    html(&list_page(&state, &cx, q).await?)
+async fn list(cx: Ctx, Query(q): Query<ListQuery>) -> Result<Response> {
+    let state = &cx.state;
+    html(&list_page(state, &cx, q).await?)
 }
 
 #[derive(Template)]
@@ -220,7 +216,6 @@ async fn form_page(state: &AppState, cx: &Ctx, form: FormView) -> Result<FormPag
 }
 
 async fn new_form(State(state): State<AppState>, cx: Ctx) -> Result<Response> {
-    let (_actor, _lang) = (&cx.actor, cx.lang);
     html(&form_page(&state, &cx, FormView::default()).await?)
 }
 
@@ -238,11 +233,8 @@ struct UserForm {
     password: String,
 }
 
-async fn create(
-    State(state): State<AppState>,
-    cx: Ctx,
-    Form(actor, f): Form<UserForm>,
-) -> Result<Response> {
+async fn create(cx: Ctx, Form(actor, f): Form<UserForm>) -> Result<Response> {
+    let state = &cx.state;
     let lang = cx.lang;
     let input = NewUser {
         username: f.username.clone(),
@@ -265,7 +257,7 @@ async fn create(
             .errors(lang, &fe);
             html_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &form_page(&state, &cx, form).await?,
+                &form_page(state, &cx, form).await?,
             )
         }
         Err(e) => Err(e),
@@ -276,7 +268,7 @@ async fn create(
 struct Empty {}
 
 async fn refused(state: &AppState, cx: &Ctx, e: Error) -> Result<Response> {
-    let (_actor, lang) = (&cx.actor, cx.lang);
+    let lang = cx.lang;
     let msg = match &e {
         Error::Conflict(m) | Error::Forbidden(m) => i18n::render(lang, m),
         Error::Invalid(fe) => {
@@ -296,30 +288,22 @@ async fn refused(state: &AppState, cx: &Ctx, e: Error) -> Result<Response> {
     html_status(status, &page)
 }
 
-async fn disable(
-    State(state): State<AppState>,
-    cx: Ctx,
-    Id(id): Id,
-    Form(actor, _): Form<Empty>,
-) -> Result<Response> {
+async fn disable(cx: Ctx, Id(id): Id, Form(actor, _): Form<Empty>) -> Result<Response> {
+    let state = &cx.state;
     let _lang = cx.lang;
     match accounts::set_active(&state.db, &actor, id, false).await {
         Ok(_) => Ok(see_other("/users?ok=user_disabled")),
-        Err(e) => refused(&state, &cx, e).await,
+        Err(e) => refused(state, &cx, e).await,
     }
 }
 
-async fn enable(
-    State(state): State<AppState>,
-    cx: Ctx,
-    Id(id): Id,
-    Form(actor, _): Form<Empty>,
-) -> Result<Response> {
+async fn enable(cx: Ctx, Id(id): Id, Form(actor, _): Form<Empty>) -> Result<Response> {
+    let state = &cx.state;
     let _lang = cx.lang;
     match accounts::set_active(&state.db, &actor, id, true).await {
         Ok(u) if u.pending.is_some() => Ok(see_other("/users?ok=awaiting_confirmation")),
         Ok(_) => Ok(see_other("/users?ok=user_enabled")),
-        Err(e) => refused(&state, &cx, e).await,
+        Err(e) => refused(state, &cx, e).await,
     }
 }
 
@@ -329,12 +313,8 @@ struct ResetForm {
     password: String,
 }
 
-async fn reset_password(
-    State(state): State<AppState>,
-    cx: Ctx,
-    Id(id): Id,
-    Form(actor, f): Form<ResetForm>,
-) -> Result<Response> {
+async fn reset_password(cx: Ctx, Id(id): Id, Form(actor, f): Form<ResetForm>) -> Result<Response> {
+    let state = &cx.state;
     let _lang = cx.lang;
     match accounts::reset_password(
         &state.db,
@@ -349,7 +329,7 @@ async fn reset_password(
         Ok(accounts::Reset::AwaitingConfirmation) => {
             Ok(see_other("/users?ok=awaiting_confirmation"))
         }
-        Err(e) => refused(&state, &cx, e).await,
+        Err(e) => refused(state, &cx, e).await,
     }
 }
 
@@ -362,27 +342,27 @@ struct DecisionForm {
 }
 
 async fn confirm_request(
-    State(state): State<AppState>,
     cx: Ctx,
     Id(id): Id,
     Form(actor, f): Form<DecisionForm>,
 ) -> Result<Response> {
+    let state = &cx.state;
     let _lang = cx.lang;
     match accounts::confirm_request(&state.db, &actor, id, Some(&f.password)).await {
         Ok(_) => Ok(see_other("/users?ok=request_confirmed")),
-        Err(e) => refused(&state, &cx, e).await,
+        Err(e) => refused(state, &cx, e).await,
     }
 }
 
 async fn reject_request(
-    State(state): State<AppState>,
     cx: Ctx,
     Id(id): Id,
     Form(actor, f): Form<DecisionForm>,
 ) -> Result<Response> {
+    let state = &cx.state;
     let _lang = cx.lang;
     match accounts::reject_request(&state.db, &actor, id, &f.reason).await {
         Ok(_) => Ok(see_other("/users?ok=request_rejected")),
-        Err(e) => refused(&state, &cx, e).await,
+        Err(e) => refused(state, &cx, e).await,
     }
 }

@@ -51,11 +51,8 @@ pub(super) struct CalendarQuery {
     theme_id: Option<String>,
 }
 
-pub(super) async fn calendar(
-    State(state): State<AppState>,
-    cx: Ctx,
-    Query(q): Query<CalendarQuery>,
-) -> Result<Response> {
+pub(super) async fn calendar(cx: Ctx, Query(q): Query<CalendarQuery>) -> Result<Response> {
+    let state = &cx.state;
     let (actor, lang) = (&cx.actor, cx.lang);
     let today = Day::today();
     let date = q
@@ -186,7 +183,7 @@ pub(super) async fn calendar(
         today: today.to_string(),
         date: date.to_string(),
         towns: if towns.len() > 1 { towns } else { Vec::new() },
-        owners: owner_choices(&state, actor).await?,
+        owners: owner_choices(state, actor).await?,
         themes,
         form: FormView::with(&values),
         keep,

@@ -19,7 +19,7 @@ pub(super) struct FormPage {
     departments: Vec<Choice>,
     teachers: Vec<TeacherGroup>,
     specials: Vec<Choice>,
-    chosen_teachers: Vec<String>,
+    chosen_teachers: Ticked,
     form: FormView,
 }
 
@@ -67,12 +67,6 @@ fn teacher_groups(lang: Lang, list: Vec<teachers::Teacher>) -> Vec<TeacherGroup>
         }
     }
     groups
-}
-
-impl FormPage {
-    fn has_teacher(&self, id: &str) -> bool {
-        self.chosen_teachers.iter().any(|t| t == id)
-    }
 }
 
 /// Which form: a new plan, an edit of one, or an activity already held.
@@ -172,7 +166,7 @@ pub(super) async fn form_page(
                 label: i18n::t(lang, &format!("activities.special.{s}")).into(),
             })
             .collect(),
-        chosen_teachers: chosen,
+        chosen_teachers: Ticked(chosen),
         form,
     })
 }
@@ -195,10 +189,10 @@ pub(super) async fn held_form(State(state): State<AppState>, cx: Ctx) -> Result<
 /// Records an activity already held, then opens its attendance page for the head count or names,
 /// photos and sign-in sheet.
 pub(super) async fn create_held(
-    State(state): State<AppState>,
     cx: Ctx,
     RawForm(actor, f, raw): RawForm<PlanForm>,
 ) -> Result<Response> {
+    let state = &cx.state;
     let (input, chosen) = f.input(&raw);
     let result = activities::record_held(&state.db, &actor, &input).await;
     saved_or_again(
@@ -206,7 +200,7 @@ pub(super) async fn create_held(
         |a| format!("/activities/{}/attendance?ok=recorded_afterwards", a.id),
         |fe| {
             let view = f.view().errors(cx.lang, &fe);
-            form_page(&state, &cx, Which::Held, view, chosen)
+            form_page(state, &cx, Which::Held, view, chosen)
         },
     )
     .await
@@ -304,11 +298,8 @@ impl PlanForm {
     }
 }
 
-pub(super) async fn create(
-    State(state): State<AppState>,
-    cx: Ctx,
-    RawForm(actor, f, raw): RawForm<PlanForm>,
-) -> Result<Response> {
+pub(super) async fn create(cx: Ctx, RawForm(actor, f, raw): RawForm<PlanForm>) -> Result<Response> {
+    let state = &cx.state;
     let lang = cx.lang;
     let (input, chosen) = f.input(&raw);
     let result = activities::plan(&state.db, &actor, &input).await;
@@ -320,17 +311,14 @@ pub(super) async fn create(
                 list.first().map(|a| a.id).unwrap_or(0)
             )
         },
-        |fe| form_page(&state, &cx, Which::New, f.view().errors(lang, &fe), chosen),
+        |fe| form_page(state, &cx, Which::New, f.view().errors(lang, &fe), chosen),
     )
     .await
 }
 
-pub(super) async fn edit_form(
-    State(state): State<AppState>,
-    cx: Ctx,
-    Id(id): Id,
-) -> Result<Response> {
-    let (actor, _lang) = (&cx.actor, cx.lang);
+pub(super) async fn edit_form(cx: Ctx, Id(id): Id) -> Result<Response> {
+    let state = &cx.state;
+    let actor = &cx.actor;
     let a = activities::get(&state.db, actor, id).await?;
     let s = crate::calendar::local(a.starts_at);
     let e = crate::calendar::local(a.ends_at);
@@ -374,15 +362,15 @@ pub(super) async fn edit_form(
         .into_iter()
         .map(|(i, _)| i.to_string())
         .collect();
-    html(&form_page(&state, &cx, Which::Edit(id), form, chosen).await?)
+    html(&form_page(state, &cx, Which::Edit(id), form, chosen).await?)
 }
 
 pub(super) async fn update(
-    State(state): State<AppState>,
     cx: Ctx,
     Id(id): Id,
     RawForm(actor, f, raw): RawForm<PlanForm>,
 ) -> Result<Response> {
+    let state = &cx.state;
     let lang = cx.lang;
     let (input, chosen) = f.input(&raw);
     let result = activities::update(&state.db, &actor, id, &input).await;
@@ -391,7 +379,7 @@ pub(super) async fn update(
         |_| format!("/activities/{id}?ok=saved"),
         |fe| {
             form_page(
-                &state,
+                state,
                 &cx,
                 Which::Edit(id),
                 f.view().errors(lang, &fe),

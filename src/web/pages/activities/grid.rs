@@ -72,11 +72,8 @@ impl YearQuery {
     }
 }
 
-pub(super) async fn grid(
-    State(state): State<AppState>,
-    cx: Ctx,
-    Query(q): Query<YearQuery>,
-) -> Result<Response> {
+pub(super) async fn grid(cx: Ctx, Query(q): Query<YearQuery>) -> Result<Response> {
+    let state = &cx.state;
     let (actor, lang) = (&cx.actor, cx.lang);
     let year = q.year();
     let g = activities::month_grid(&state.db, actor, year).await?;
@@ -162,21 +159,15 @@ fn centre_line(year: i32, r: activities::GridRow) -> GridLine {
 }
 
 /// The grid of a year as an xlsx file: centres, then each town's totals.
-pub(super) async fn grid_xlsx(
-    State(state): State<AppState>,
-    cx: Ctx,
-    Query(q): Query<YearQuery>,
-) -> Result<Response> {
-    grid_file(&state, &cx, q, "xlsx").await
+pub(super) async fn grid_xlsx(cx: Ctx, Query(q): Query<YearQuery>) -> Result<Response> {
+    let state = &cx.state;
+    grid_file(state, &cx, q, "xlsx").await
 }
 
 /// The same as CSV.
-pub(super) async fn grid_csv(
-    State(state): State<AppState>,
-    cx: Ctx,
-    Query(q): Query<YearQuery>,
-) -> Result<Response> {
-    grid_file(&state, &cx, q, "csv").await
+pub(super) async fn grid_csv(cx: Ctx, Query(q): Query<YearQuery>) -> Result<Response> {
+    let state = &cx.state;
+    grid_file(state, &cx, q, "csv").await
 }
 
 async fn grid_file(state: &AppState, cx: &Ctx, q: YearQuery, format: &str) -> Result<Response> {

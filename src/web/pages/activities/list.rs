@@ -26,11 +26,8 @@ pub(super) struct ListQuery {
     page: Option<u32>,
 }
 
-pub(super) async fn list(
-    State(state): State<AppState>,
-    cx: Ctx,
-    Query(q): Query<ListQuery>,
-) -> Result<Response> {
+pub(super) async fn list(cx: Ctx, Query(q): Query<ListQuery>) -> Result<Response> {
+    let state = &cx.state;
     let (actor, lang) = (&cx.actor, cx.lang);
     let month = q.month.as_deref().and_then(crate::calendar::Month::parse);
     let all = ActivityFilter {
@@ -60,7 +57,7 @@ pub(super) async fn list(
         pager: Pager::of(lang, "/activities", &pairs, &page),
         rows: page.items.iter().map(|a| row(lang, a)).collect(),
         statuses: status_choices(lang),
-        owners: owner_choices(&state, actor).await?,
+        owners: owner_choices(state, actor).await?,
         form: FormView::with(&pairs),
         can_plan: actor.can(Permission::ActivitiesPlan),
         can_record_afterwards: activities::may_record_afterwards(actor),

@@ -30,7 +30,7 @@ use crate::teachers::{self, TeacherFilter};
 use crate::web::AppState;
 use crate::web::extract::{Form, Id, Query, RawForm};
 use crate::web::routes::{Object, Routes, Rule};
-use crate::web::views::{Choice, FormView, Pager, Shell};
+use crate::web::views::{Choice, FormView, Pager, Shell, Ticked};
 
 use calendar::*;
 use form::*;

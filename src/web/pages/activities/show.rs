@@ -114,7 +114,6 @@ pub(super) async fn show_page(state: &AppState, cx: &Ctx, id: i64) -> Result<Sho
 }
 
 pub(super) async fn show(State(state): State<AppState>, cx: Ctx, Id(id): Id) -> Result<Response> {
-    let (_actor, _lang) = (&cx.actor, cx.lang);
     html(&show_page(&state, &cx, id).await?)
 }
 
@@ -126,11 +125,11 @@ pub(super) struct TransitionForm {
 }
 
 pub(super) async fn transition(
-    State(state): State<AppState>,
     cx: Ctx,
     Id(id): Id,
     Form(actor, f): Form<TransitionForm>,
 ) -> Result<Response> {
+    let state = &cx.state;
     let lang = cx.lang;
     let t = crate::workflow::parse::<Lifecycle>(&f.action)
         .ok_or_else(|| Error::invalid("action", crate::error::Msg::new("field.choose")));
@@ -145,12 +144,12 @@ pub(super) async fn transition(
             a.status.as_str()
         ))),
         Err(Error::Conflict(m)) => {
-            let mut page = show_page(&state, &cx, id).await?;
+            let mut page = show_page(state, &cx, id).await?;
             page.error = Some(i18n::render(lang, &m));
             html_status(StatusCode::CONFLICT, &page)
         }
         Err(Error::Invalid(fe)) => {
-            let mut page = show_page(&state, &cx, id).await?;
+            let mut page = show_page(state, &cx, id).await?;
             // A missing or too long reason is shown at the reason field of the step asked for.
             let message = fe.0.first().map(|(_, m)| i18n::render(lang, m));
             match page
@@ -177,11 +176,11 @@ pub(super) struct EnrolForm {
 }
 
 pub(super) async fn enrol(
-    State(state): State<AppState>,
     cx: Ctx,
     Id(id): Id,
     Form(actor, f): Form<EnrolForm>,
 ) -> Result<Response> {
+    let state = &cx.state;
     let lang = cx.lang;
     match attendance::enrol_by_phone(&state.db, &actor, id, &f.phone).await {
         Ok(e) => Ok(see_other(&format!(
@@ -193,12 +192,12 @@ pub(super) async fn enrol(
             }
         ))),
         Err(Error::Invalid(fe)) => {
-            let mut page = show_page(&state, &cx, id).await?;
+            let mut page = show_page(state, &cx, id).await?;
             page.form = FormView::with(&[("phone", f.phone)]).errors(lang, &fe);
             html_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(Error::Conflict(m)) => {
-            let mut page = show_page(&state, &cx, id).await?;
+            let mut page = show_page(state, &cx, id).await?;
             page.error = Some(i18n::render(lang, &m));
             html_status(StatusCode::CONFLICT, &page)
         }

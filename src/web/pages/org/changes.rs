@@ -4,7 +4,7 @@ use super::*;
 
 /// Shows the node page again with a refusal message (move or retire refused).
 pub(super) async fn refused(state: &AppState, cx: &Ctx, id: i64, e: Error) -> Result<Response> {
-    let (_actor, lang) = (&cx.actor, cx.lang);
+    let lang = cx.lang;
     match e {
         Error::Conflict(m) => {
             let mut page = node_page(state, cx, id).await?;
@@ -27,11 +27,11 @@ pub(super) struct MoveForm {
 }
 
 pub(super) async fn move_node(
-    State(state): State<AppState>,
     cx: Ctx,
     Id(id): Id,
     Form(actor, f): Form<MoveForm>,
 ) -> Result<Response> {
+    let state = &cx.state;
     let _lang = cx.lang;
     let parent_id = f
         .parent_id
@@ -44,23 +44,19 @@ pub(super) async fn move_node(
     };
     match result {
         Ok(()) => Ok(see_other(&format!("/org/nodes/{id}?ok=moved"))),
-        Err(e) => refused(&state, &cx, id, e).await,
+        Err(e) => refused(state, &cx, id, e).await,
     }
 }
 
 #[derive(Deserialize)]
 pub(super) struct Empty {}
 
-pub(super) async fn retire(
-    State(state): State<AppState>,
-    cx: Ctx,
-    Id(id): Id,
-    Form(actor, _): Form<Empty>,
-) -> Result<Response> {
+pub(super) async fn retire(cx: Ctx, Id(id): Id, Form(actor, _): Form<Empty>) -> Result<Response> {
+    let state = &cx.state;
     let _lang = cx.lang;
     match org::retire_node(&state.db, &actor, id).await {
         Ok(_) => Ok(see_other(&format!("/org/nodes/{id}?ok=retired"))),
-        Err(e) => refused(&state, &cx, id, e).await,
+        Err(e) => refused(state, &cx, id, e).await,
     }
 }
 
@@ -75,11 +71,11 @@ pub(super) struct MemberForm {
 }
 
 pub(super) async fn add_member(
-    State(state): State<AppState>,
     cx: Ctx,
     Id(id): Id,
     Form(actor, f): Form<MemberForm>,
 ) -> Result<Response> {
+    let state = &cx.state;
     let lang = cx.lang;
     let input = NewMember {
         name: f.member_name.clone(),
@@ -90,7 +86,7 @@ pub(super) async fn add_member(
     match org::add_member(&state.db, &actor, id, &input).await {
         Ok(_) => Ok(see_other(&format!("/org/nodes/{id}?ok=member_added"))),
         Err(Error::Invalid(fe)) => {
-            let mut page = node_page(&state, &cx, id).await?;
+            let mut page = node_page(state, &cx, id).await?;
             page.form = FormView::with(&[
                 ("member_name", f.member_name),
                 ("member_role", f.member_role),

@@ -79,12 +79,8 @@ pub(super) struct NewQuery {
     kind: Option<String>,
 }
 
-pub(super) async fn new_form(
-    State(state): State<AppState>,
-    cx: Ctx,
-    Id(id): Id,
-    Query(q): Query<NewQuery>,
-) -> Result<Response> {
+pub(super) async fn new_form(cx: Ctx, Id(id): Id, Query(q): Query<NewQuery>) -> Result<Response> {
+    let state = &cx.state;
     let (actor, lang) = (&cx.actor, cx.lang);
     actor.require(Permission::OrgManage)?;
     let parent = org::get_node(&state.db, actor, id).await?;
@@ -161,11 +157,11 @@ impl NodeForm {
 }
 
 pub(super) async fn create(
-    State(state): State<AppState>,
     cx: Ctx,
     Id(id): Id,
     Form(actor, f): Form<NodeForm>,
 ) -> Result<Response> {
+    let state = &cx.state;
     let lang = cx.lang;
     let input = NewNode {
         parent_id: id,
@@ -202,11 +198,8 @@ pub(super) async fn create(
     }
 }
 
-pub(super) async fn edit_form(
-    State(state): State<AppState>,
-    cx: Ctx,
-    Id(id): Id,
-) -> Result<Response> {
+pub(super) async fn edit_form(cx: Ctx, Id(id): Id) -> Result<Response> {
+    let state = &cx.state;
     let (actor, lang) = (&cx.actor, cx.lang);
     actor.require(Permission::OrgEdit)?;
     let node = org::get_node(&state.db, actor, id).await?;
@@ -240,11 +233,11 @@ pub(super) async fn edit_form(
 }
 
 pub(super) async fn update(
-    State(state): State<AppState>,
     cx: Ctx,
     Id(id): Id,
     Form(actor, f): Form<NodeForm>,
 ) -> Result<Response> {
+    let state = &cx.state;
     let lang = cx.lang;
     match org::update_node(&state.db, &actor, id, &f.attrs()).await {
         Ok(_) => Ok(see_other(&format!("/org/nodes/{id}?ok=saved"))),

@@ -15,11 +15,8 @@ pub(super) struct TreeQuery {
     top: Option<i64>,
 }
 
-pub(super) async fn tree(
-    State(state): State<AppState>,
-    cx: Ctx,
-    Query(q): Query<TreeQuery>,
-) -> Result<Response> {
+pub(super) async fn tree(cx: Ctx, Query(q): Query<TreeQuery>) -> Result<Response> {
+    let state = &cx.state;
     let (actor, lang) = (&cx.actor, cx.lang);
     let t = org::tree(&state.db, actor, q.top, 4).await?;
     let mut rows = Vec::new();
@@ -49,11 +46,8 @@ pub(super) struct ListQuery {
     page: Option<u32>,
 }
 
-pub(super) async fn list(
-    State(state): State<AppState>,
-    cx: Ctx,
-    Query(q): Query<ListQuery>,
-) -> Result<Response> {
+pub(super) async fn list(cx: Ctx, Query(q): Query<ListQuery>) -> Result<Response> {
+    let state = &cx.state;
     let (actor, lang) = (&cx.actor, cx.lang);
     let filter = NodeFilter {
         q: q.q.clone(),

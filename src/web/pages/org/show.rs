@@ -112,6 +112,5 @@ pub(super) async fn node_page(state: &AppState, cx: &Ctx, id: i64) -> Result<Nod
 }
 
 pub(super) async fn show(State(state): State<AppState>, cx: Ctx, Id(id): Id) -> Result<Response> {
-    let (_actor, _lang) = (&cx.actor, cx.lang);
     html(&node_page(&state, &cx, id).await?)
 }

@@ -11,20 +11,13 @@ pub(super) struct FormPage {
     communities: Vec<Choice>,
     tags: Vec<Choice>,
     form: FormView,
-    checked_tags: Vec<String>,
-}
-
-impl FormPage {
-    fn checked(&self, tag: &str) -> bool {
-        self.checked_tags.iter().any(|t| t == tag)
-    }
+    checked_tags: Ticked,
 }
 
 pub(super) async fn form_page(
     state: &AppState,
     cx: &Ctx,
-    action: String,
-    title_key: &str,
+    editing: Option<i64>,
     form: FormView,
     checked_tags: Vec<String>,
 ) -> Result<FormPage> {
@@ -32,28 +25,19 @@ pub(super) async fn form_page(
     actor.require(Permission::PeopleWrite)?;
     Ok(FormPage {
         shell: cx.shell("/people/residents"),
-        action,
-        title: i18n::t(lang, title_key).to_string(),
+        action: editing.map_or("/people/residents".into(), |id| {
+            format!("/people/residents/{id}/edit")
+        }),
+        title: i18n::t(lang, editing.map_or("people.new", |_| "people.edit")).to_string(),
         communities: community_choices(state, actor).await?,
         tags: tag_choices(lang),
         form,
-        checked_tags,
+        checked_tags: Ticked(checked_tags),
     })
 }
 
 pub(super) async fn new_form(State(state): State<AppState>, cx: Ctx) -> Result<Response> {
-    let (_actor, _lang) = (&cx.actor, cx.lang);
-    html(
-        &form_page(
-            &state,
-            &cx,
-            "/people/residents".into(),
-            "people.new",
-            FormView::default(),
-            Vec::new(),
-        )
-        .await?,
-    )
+    html(&form_page(&state, &cx, None, FormView::default(), Vec::new()).await?)
 }
 
 /// The resident form as posted; `tags` may repeat.
@@ -117,36 +101,24 @@ impl ResidentForm {
 }
 
 pub(super) async fn create(
-    State(state): State<AppState>,
     cx: Ctx,
     RawForm(actor, f, raw): RawForm<ResidentForm>,
 ) -> Result<Response> {
+    let state = &cx.state;
     let lang = cx.lang;
     let tags = tags_of_form(&raw);
     let result = people::create_resident(&state.db, &actor, &f.input(tags.clone())).await;
     saved_or_again(
         result,
         |r| format!("/people/residents/{}?ok=created", r.id),
-        |fe| {
-            form_page(
-                &state,
-                &cx,
-                "/people/residents".into(),
-                "people.new",
-                f.view().errors(lang, &fe),
-                tags,
-            )
-        },
+        |fe| form_page(state, &cx, None, f.view().errors(lang, &fe), tags),
     )
     .await
 }
 
-pub(super) async fn edit_form(
-    State(state): State<AppState>,
-    cx: Ctx,
-    Id(id): Id,
-) -> Result<Response> {
-    let (actor, _lang) = (&cx.actor, cx.lang);
+pub(super) async fn edit_form(cx: Ctx, Id(id): Id) -> Result<Response> {
+    let state = &cx.state;
+    let actor = &cx.actor;
     let r = people::get_resident(&state.db, actor, id).await?;
     // Numbers are not put back into the form: an empty field keeps the stored number.
     let form = FormView::with(&[
@@ -170,25 +142,15 @@ pub(super) async fn edit_form(
         ("phone_hint", r.phone.clone().unwrap_or_default()),
         ("id_hint", r.id_number.clone().unwrap_or_default()),
     ]);
-    html(
-        &form_page(
-            &state,
-            &cx,
-            format!("/people/residents/{id}/edit"),
-            "people.edit",
-            form,
-            r.tags.clone(),
-        )
-        .await?,
-    )
+    html(&form_page(state, &cx, Some(id), form, r.tags.clone()).await?)
 }
 
 pub(super) async fn update(
-    State(state): State<AppState>,
     cx: Ctx,
     Id(id): Id,
     RawForm(actor, f, raw): RawForm<ResidentForm>,
 ) -> Result<Response> {
+    let state = &cx.state;
     let lang = cx.lang;
     let tags = tags_of_form(&raw);
     // Empty number fields keep what is stored (the form never shows full numbers).
@@ -197,16 +159,7 @@ pub(super) async fn update(
     saved_or_again(
         result,
         |_| format!("/people/residents/{id}?ok=saved"),
-        |fe| {
-            form_page(
-                &state,
-                &cx,
-                format!("/people/residents/{id}/edit"),
-                "people.edit",
-                f.view().errors(lang, &fe),
-                tags,
-            )
-        },
+        |fe| form_page(state, &cx, Some(id), f.view().errors(lang, &fe), tags),
     )
     .await
 }

@@ -71,26 +71,13 @@ pub(super) async fn households_page(
         new_form,
         can_write: actor.can(Permission::PeopleWrite),
         can_export: actor.can(Permission::PeopleExport),
-        export_link: format!(
-            "/people/households/export.xlsx?{}",
-            serde_urlencoded::to_string(
-                pairs
-                    .iter()
-                    .filter(|(_, v)| !v.is_empty())
-                    .collect::<Vec<_>>()
-            )
-            .unwrap_or_default()
-        ),
+        export_link: link_with("/people/households/export.xlsx", &pairs),
     })
 }
 
-pub(super) async fn households(
-    State(state): State<AppState>,
-    cx: Ctx,
-    Query(q): Query<HouseholdQuery>,
-) -> Result<Response> {
-    let (_actor, _lang) = (&cx.actor, cx.lang);
-    html(&households_page(&state, &cx, &q, FormView::default()).await?)
+pub(super) async fn households(cx: Ctx, Query(q): Query<HouseholdQuery>) -> Result<Response> {
+    let state = &cx.state;
+    html(&households_page(state, &cx, &q, FormView::default()).await?)
 }
 
 #[derive(Deserialize)]
@@ -104,10 +91,10 @@ pub(super) struct HouseholdForm {
 }
 
 pub(super) async fn create_household(
-    State(state): State<AppState>,
     cx: Ctx,
     Form(actor, f): Form<HouseholdForm>,
 ) -> Result<Response> {
+    let state = &cx.state;
     let lang = cx.lang;
     let input = HouseholdInput {
         community_id: f.community_id.trim().parse().unwrap_or(0),
@@ -124,7 +111,7 @@ pub(super) async fn create_household(
                 ("building", f.building.unwrap_or_default()),
             ])
             .errors(lang, &fe);
-            let page = households_page(&state, &cx, &HouseholdQuery::default(), form).await?;
+            let page = households_page(state, &cx, &HouseholdQuery::default(), form).await?;
             html_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(e) => Err(e),
@@ -139,11 +126,8 @@ pub(super) struct HouseholdPage {
     members: Vec<ResidentRow>,
 }
 
-pub(super) async fn household(
-    State(state): State<AppState>,
-    cx: Ctx,
-    Id(id): Id,
-) -> Result<Response> {
+pub(super) async fn household(cx: Ctx, Id(id): Id) -> Result<Response> {
+    let state = &cx.state;
     let (actor, lang) = (&cx.actor, cx.lang);
     let (h, members) = people::household(&state.db, actor, id).await?;
     html(&HouseholdPage {

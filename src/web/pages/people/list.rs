@@ -49,11 +49,8 @@ pub(super) struct ListPage {
     can_export: bool,
 }
 
-pub(super) async fn list(
-    State(state): State<AppState>,
-    cx: Ctx,
-    Query(q): Query<ListQuery>,
-) -> Result<Response> {
+pub(super) async fn list(cx: Ctx, Query(q): Query<ListQuery>) -> Result<Response> {
+    let state = &cx.state;
     let (actor, lang) = (&cx.actor, cx.lang);
     let page = people::list_residents(
         &state.db,
@@ -64,20 +61,11 @@ pub(super) async fn list(
     .await?;
     let pairs = q.pairs();
     let pager = Pager::of(lang, "/people/residents", &pairs, &page);
-    let export_link = format!(
-        "/people/residents/export.xlsx?{}",
-        serde_urlencoded::to_string(
-            pairs
-                .iter()
-                .filter(|(_, v)| !v.is_empty())
-                .collect::<Vec<_>>()
-        )
-        .unwrap_or_default()
-    );
+    let export_link = link_with("/people/residents/export.xlsx", &pairs);
     html(&ListPage {
         shell: cx.shell("/people/residents"),
         rows: page.items.iter().map(|r| row(lang, r)).collect(),
-        communities: community_choices(&state, actor).await?,
+        communities: community_choices(state, actor).await?,
         tags: tag_choices(lang),
         form: FormView::with(&pairs),
         pager,

@@ -82,7 +82,6 @@ pub(super) async fn show_page(state: &AppState, cx: &Ctx, id: i64) -> Result<Sho
 }
 
 pub(super) async fn show(State(state): State<AppState>, cx: Ctx, Id(id): Id) -> Result<Response> {
-    let (_actor, _lang) = (&cx.actor, cx.lang);
     html(&show_page(&state, &cx, id).await?)
 }
 
@@ -94,18 +93,18 @@ pub(super) struct RevealForm {
 
 /// Shows the page again with one full number (a POST, because the view is recorded).
 pub(super) async fn reveal(
-    State(state): State<AppState>,
     cx: Ctx,
     Id(id): Id,
     Form(actor, f): Form<RevealForm>,
 ) -> Result<Response> {
+    let state = &cx.state;
     let lang = cx.lang;
     let field = match f.field.as_str() {
         "id_number" => PersonalField::IdNumber,
         _ => PersonalField::Phone,
     };
     let value = people::reveal(&state.db, &actor, id, field).await?;
-    let mut page = show_page(&state, &cx, id).await?;
+    let mut page = show_page(state, &cx, id).await?;
     let label = if field == PersonalField::Phone {
         "people.phone"
     } else {
@@ -121,14 +120,14 @@ pub(super) struct EraseForm {
 }
 
 pub(super) async fn erase(
-    State(state): State<AppState>,
     cx: Ctx,
     Id(id): Id,
     Form(actor, f): Form<EraseForm>,
 ) -> Result<Response> {
+    let state = &cx.state;
     let lang = cx.lang;
     if f.confirm.as_deref() != Some("1") {
-        let mut page = show_page(&state, &cx, id).await?;
+        let mut page = show_page(state, &cx, id).await?;
         page.shell.flash = Some(i18n::t(lang, "people.erase_confirm_needed").to_string());
         return html_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }

@@ -12,21 +12,14 @@ pub(super) struct FormPage {
     types: Vec<Choice>,
     sources: Vec<Choice>,
     themes: Vec<Choice>,
-    checked: Vec<String>,
+    checked: Ticked,
     form: FormView,
-}
-
-impl FormPage {
-    fn has_theme(&self, id: &str) -> bool {
-        self.checked.iter().any(|c| c == id)
-    }
 }
 
 pub(super) async fn form_page(
     state: &AppState,
     cx: &Ctx,
-    action: String,
-    title: &str,
+    editing: Option<i64>,
     form: FormView,
     checked: Vec<String>,
 ) -> Result<FormPage> {
@@ -34,30 +27,19 @@ pub(super) async fn form_page(
     actor.require(Permission::TeachersWrite)?;
     Ok(FormPage {
         shell: cx.shell("/teachers"),
-        action,
-        title: i18n::t(lang, title).to_string(),
+        action: editing.map_or("/teachers".into(), |id| format!("/teachers/{id}/edit")),
+        title: i18n::t(lang, editing.map_or("teachers.new", |_| "teachers.edit")).to_string(),
         pools: pool_choices(state, actor, lang).await?,
         types: codes(lang, &TYPES),
         sources: codes(lang, &SOURCES),
         themes: theme_choices(state, actor).await?,
-        checked,
+        checked: Ticked(checked),
         form,
     })
 }
 
 pub(super) async fn new_form(State(state): State<AppState>, cx: Ctx) -> Result<Response> {
-    let (_actor, _lang) = (&cx.actor, cx.lang);
-    html(
-        &form_page(
-            &state,
-            &cx,
-            "/teachers".into(),
-            "teachers.new",
-            FormView::default(),
-            Vec::new(),
-        )
-        .await?,
-    )
+    html(&form_page(&state, &cx, None, FormView::default(), Vec::new()).await?)
 }
 
 #[derive(Deserialize, Default)]
@@ -113,36 +95,24 @@ impl TeacherForm {
 }
 
 pub(super) async fn create(
-    State(state): State<AppState>,
     cx: Ctx,
     RawForm(actor, f, raw): RawForm<TeacherForm>,
 ) -> Result<Response> {
+    let state = &cx.state;
     let lang = cx.lang;
     let (input, themes) = f.input(&raw);
     let result = teachers::create_teacher(&state.db, &actor, &input).await;
     saved_or_again(
         result,
         |t| format!("/teachers/{}?ok=created", t.id),
-        |fe| {
-            form_page(
-                &state,
-                &cx,
-                "/teachers".into(),
-                "teachers.new",
-                f.view().errors(lang, &fe),
-                themes,
-            )
-        },
+        |fe| form_page(state, &cx, None, f.view().errors(lang, &fe), themes),
     )
     .await
 }
 
-pub(super) async fn edit_form(
-    State(state): State<AppState>,
-    cx: Ctx,
-    Id(id): Id,
-) -> Result<Response> {
-    let (actor, _lang) = (&cx.actor, cx.lang);
+pub(super) async fn edit_form(cx: Ctx, Id(id): Id) -> Result<Response> {
+    let state = &cx.state;
+    let actor = &cx.actor;
     let d = teachers::get_teacher(&state.db, actor, id).await?;
     let t = &d.teacher;
     let form = FormView::with(&[
@@ -154,47 +124,28 @@ pub(super) async fn edit_form(
         ("source", t.source.clone()),
         ("speciality", t.speciality.clone().unwrap_or_default()),
     ]);
-    let themes = theme_choices(&state, actor).await?;
+    let themes = theme_choices(state, actor).await?;
     let checked = themes
         .iter()
         .filter(|c| t.themes.contains(&c.label))
         .map(|c| c.value.clone())
         .collect();
-    html(
-        &form_page(
-            &state,
-            &cx,
-            format!("/teachers/{id}/edit"),
-            "teachers.edit",
-            form,
-            checked,
-        )
-        .await?,
-    )
+    html(&form_page(state, &cx, Some(id), form, checked).await?)
 }
 
 pub(super) async fn update(
-    State(state): State<AppState>,
     cx: Ctx,
     Id(id): Id,
     RawForm(actor, f, raw): RawForm<TeacherForm>,
 ) -> Result<Response> {
+    let state = &cx.state;
     let lang = cx.lang;
     let (input, themes) = f.input(&raw);
     let result = teachers::update_teacher(&state.db, &actor, id, &input).await;
     saved_or_again(
         result,
         |_| format!("/teachers/{id}?ok=saved"),
-        |fe| {
-            form_page(
-                &state,
-                &cx,
-                format!("/teachers/{id}/edit"),
-                "teachers.edit",
-                f.view().errors(lang, &fe),
-                themes,
-            )
-        },
+        |fe| form_page(state, &cx, Some(id), f.view().errors(lang, &fe), themes),
     )
     .await
 }

@@ -29,11 +29,8 @@ pub(super) struct ListQuery {
     page: Option<u32>,
 }
 
-pub(super) async fn list(
-    State(state): State<AppState>,
-    cx: Ctx,
-    Query(q): Query<ListQuery>,
-) -> Result<Response> {
+pub(super) async fn list(cx: Ctx, Query(q): Query<ListQuery>) -> Result<Response> {
+    let state = &cx.state;
     let (actor, lang) = (&cx.actor, cx.lang);
     let page = teachers::list_teachers(
         &state.db,
@@ -50,26 +47,17 @@ pub(super) async fn list(
         ("status", q.status.clone().unwrap_or_default()),
         ("theme_id", q.theme_id.clone().unwrap_or_default()),
     ];
-    let export_link = format!(
-        "/teachers/export.xlsx?{}",
-        serde_urlencoded::to_string(
-            pairs
-                .iter()
-                .filter(|(_, v)| !v.is_empty())
-                .collect::<Vec<_>>()
-        )
-        .unwrap_or_default()
-    );
+    let export_link = link_with("/teachers/export.xlsx", &pairs);
     html(&ListPage {
         export_link,
         can_export: actor.can(Permission::PeopleExport),
         shell: cx.shell("/teachers"),
         pager: Pager::of(lang, "/teachers", &pairs, &page),
         rows: page.items.iter().map(|t| row(lang, t)).collect(),
-        pools: pool_choices(&state, actor, lang).await?,
+        pools: pool_choices(state, actor, lang).await?,
         types: codes(lang, &TYPES),
         sources: codes(lang, &SOURCES),
-        themes: theme_choices(&state, actor).await?,
+        themes: theme_choices(state, actor).await?,
         form: FormView::with(&pairs),
         can_write: actor.can(Permission::TeachersWrite),
     })

@@ -89,7 +89,6 @@ pub(super) async fn show_page(state: &AppState, cx: &Ctx, id: i64) -> Result<Sho
 }
 
 pub(super) async fn show(State(state): State<AppState>, cx: Ctx, Id(id): Id) -> Result<Response> {
-    let (_actor, _lang) = (&cx.actor, cx.lang);
     html(&show_page(&state, &cx, id).await?)
 }
 
@@ -100,7 +99,7 @@ pub(super) async fn refused(
     e: Error,
     form: FormView,
 ) -> Result<Response> {
-    let (_actor, lang) = (&cx.actor, cx.lang);
+    let lang = cx.lang;
     let mut page = show_page(state, cx, id).await?;
     match e {
         Error::Invalid(fe) => {
@@ -124,11 +123,11 @@ pub(super) struct RetireForm {
 }
 
 pub(super) async fn retire(
-    State(state): State<AppState>,
     cx: Ctx,
     Id(id): Id,
     Form(actor, f): Form<RetireForm>,
 ) -> Result<Response> {
+    let state = &cx.state;
     let _lang = cx.lang;
     match teachers::set_status(
         &state.db,
@@ -141,7 +140,7 @@ pub(super) async fn retire(
         Ok(_) => Ok(see_other(&format!("/teachers/{id}?ok=saved"))),
         Err(e) => {
             refused(
-                &state,
+                state,
                 &cx,
                 id,
                 e,
@@ -159,15 +158,15 @@ pub(super) async fn retire(
 pub(super) struct Empty {}
 
 pub(super) async fn reinstate(
-    State(state): State<AppState>,
     cx: Ctx,
     Id(id): Id,
     Form(actor, _): Form<Empty>,
 ) -> Result<Response> {
+    let state = &cx.state;
     let _lang = cx.lang;
     match teachers::set_status(&state.db, &actor, id, None).await {
         Ok(_) => Ok(see_other(&format!("/teachers/{id}?ok=saved"))),
-        Err(e) => refused(&state, &cx, id, e, FormView::default()).await,
+        Err(e) => refused(state, &cx, id, e, FormView::default()).await,
     }
 }
 
@@ -204,27 +203,27 @@ impl EntryForm {
 }
 
 pub(super) async fn add_training(
-    State(state): State<AppState>,
     cx: Ctx,
     Id(id): Id,
     Form(actor, f): Form<EntryForm>,
 ) -> Result<Response> {
+    let state = &cx.state;
     let _lang = cx.lang;
     match teachers::add_training(&state.db, &actor, id, &f.entry()).await {
         Ok(()) => Ok(see_other(&format!("/teachers/{id}?ok=saved"))),
-        Err(e) => refused(&state, &cx, id, e, f.view("training")).await,
+        Err(e) => refused(state, &cx, id, e, f.view("training")).await,
     }
 }
 
 pub(super) async fn add_service(
-    State(state): State<AppState>,
     cx: Ctx,
     Id(id): Id,
     Form(actor, f): Form<EntryForm>,
 ) -> Result<Response> {
+    let state = &cx.state;
     let _lang = cx.lang;
     match teachers::add_service(&state.db, &actor, id, &f.entry()).await {
         Ok(()) => Ok(see_other(&format!("/teachers/{id}?ok=saved"))),
-        Err(e) => refused(&state, &cx, id, e, f.view("service")).await,
+        Err(e) => refused(state, &cx, id, e, f.view("service")).await,
     }
 }

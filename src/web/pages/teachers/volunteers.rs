@@ -16,11 +16,8 @@ pub(super) struct YearQuery {
     year: Option<i32>,
 }
 
-pub(super) async fn volunteers(
-    State(state): State<AppState>,
-    cx: Ctx,
-    Query(q): Query<YearQuery>,
-) -> Result<Response> {
+pub(super) async fn volunteers(cx: Ctx, Query(q): Query<YearQuery>) -> Result<Response> {
+    let state = &cx.state;
     let (actor, lang) = (&cx.actor, cx.lang);
     let year = q
         .year
