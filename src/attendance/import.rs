@@ -21,7 +21,7 @@ use crate::calendar::Day;
 use crate::catalogue;
 use crate::db::{Db, Tx};
 use crate::error::{Error, Msg, Result};
-use crate::imports::{Checked, Column, Importer, RowError, Town, data_rows, map_columns};
+use crate::imports::{Checked, Column, Importer, Job, RowError, Town, data_rows, map_columns};
 use crate::org::{self, Kind};
 use crate::people;
 use crate::spreadsheet::{Cell, Sheet};
@@ -61,92 +61,44 @@ impl Importer for PastActivityImport {
     const PERMISSION: Permission = Permission::ActivitiesAttend;
     type Row = PastActivity;
 
-    async fn check(
-        db: &Db,
-        actor: &Actor,
-        town: &Town,
-        sheet: &Sheet,
-    ) -> Result<Checked<PastActivity>> {
-        check_import(db, actor, town, sheet).await
+    async fn check(job: &Job<'_>, sheet: &Sheet) -> Result<Checked<PastActivity>> {
+        check_import(job.db, job.actor, job.town, sheet).await
     }
 
     async fn write(
-        _db: &Db,
+        job: &Job<'_>,
         tx: &mut Tx,
-        actor: &Actor,
-        _town: &Town,
         rows: &[PastActivity],
         now: DateTime<Utc>,
     ) -> Result<usize> {
+        let actor = job.actor;
         write_import(tx, actor, rows, now).await
     }
 }
 
 /// The past-activity import's columns.
 pub const PAST_ACTIVITY_COLUMNS: &[Column] = &[
-    Column {
-        field: "date",
-        header: "日期*",
-        aliases: &["日期", "活动日期", "举办日期", "时间"],
-        required: true,
-        text: false,
-    },
-    Column {
-        field: "start_time",
-        header: "开始时间",
-        aliases: &["开始时间", "开始"],
-        required: false,
-        text: false,
-    },
-    Column {
-        field: "end_time",
-        header: "结束时间",
-        aliases: &["结束时间", "结束"],
-        required: false,
-        text: false,
-    },
-    Column {
-        field: "owner",
-        header: "举办单位*",
-        aliases: &["举办单位", "学习中心", "工作站", "学习中心/工作站", "单位"],
-        required: true,
-        text: false,
-    },
-    Column {
-        field: "theme",
-        header: "主题*",
-        aliases: &["主题", "课程主题", "活动主题"],
-        required: true,
-        text: false,
-    },
-    Column {
-        field: "title",
-        header: "活动名称*",
-        aliases: &["活动名称", "名称", "课程名称", "活动内容"],
-        required: true,
-        text: false,
-    },
-    Column {
-        field: "head_count",
-        header: "参加人数",
-        aliases: &["参加人数", "人数", "现场人数"],
-        required: false,
-        text: false,
-    },
-    Column {
-        field: "attendees",
-        header: "参加人员",
-        aliases: &["参加人员", "签到名单", "参加居民"],
-        required: false,
-        text: false,
-    },
-    Column {
-        field: "venue",
-        header: "地点",
-        aliases: &["地点", "活动地点"],
-        required: false,
-        text: false,
-    },
+    Column::required("date", "日期*", &["日期", "活动日期", "举办日期", "时间"]),
+    Column::optional("start_time", "开始时间", &["开始时间", "开始"]),
+    Column::optional("end_time", "结束时间", &["结束时间", "结束"]),
+    Column::required(
+        "owner",
+        "举办单位*",
+        &["举办单位", "学习中心", "工作站", "学习中心/工作站", "单位"],
+    ),
+    Column::required("theme", "主题*", &["主题", "课程主题", "活动主题"]),
+    Column::required(
+        "title",
+        "活动名称*",
+        &["活动名称", "名称", "课程名称", "活动内容"],
+    ),
+    Column::optional("head_count", "参加人数", &["参加人数", "人数", "现场人数"]),
+    Column::optional(
+        "attendees",
+        "参加人员",
+        &["参加人员", "签到名单", "参加居民"],
+    ),
+    Column::optional("venue", "地点", &["地点", "活动地点"]),
 ];
 
 /// The column of the form field an error names.

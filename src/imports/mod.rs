@@ -36,6 +36,40 @@ pub struct Column {
     pub text: bool,
 }
 
+impl Column {
+    /// A column a row may leave blank.
+    pub const fn optional(
+        field: &'static str,
+        header: &'static str,
+        aliases: &'static [&'static str],
+    ) -> Column {
+        Column {
+            field,
+            header,
+            aliases,
+            required: false,
+            text: false,
+        }
+    }
+
+    /// A column every row must fill.
+    pub const fn required(
+        field: &'static str,
+        header: &'static str,
+        aliases: &'static [&'static str],
+    ) -> Column {
+        Column {
+            required: true,
+            ..Column::optional(field, header, aliases)
+        }
+    }
+
+    /// The same column, formatted as text in the template (digits kept as typed).
+    pub const fn as_text(self) -> Column {
+        Column { text: true, ..self }
+    }
+}
+
 /// Where each field of an import sits: column index and the header as written in the file.
 pub type ColumnMap = HashMap<&'static str, (usize, String)>;
 
@@ -104,9 +138,7 @@ pub trait Importer {
 
     /// Checks every data row of the sheet for the town.
     fn check(
-        db: &Db,
-        actor: &Actor,
-        town: &Town,
+        job: &Job<'_>,
         sheet: &Sheet,
     ) -> impl Future<Output = Result<Checked<Self::Row>>> + Send;
 
@@ -114,13 +146,18 @@ pub trait Importer {
     /// how many were written. Rows someone registered since the check are refused here (the whole
     /// import then fails).
     fn write(
-        db: &Db,
+        job: &Job<'_>,
         tx: &mut Tx,
-        actor: &Actor,
-        town: &Town,
         rows: &[Self::Row],
         now: DateTime<Utc>,
     ) -> impl Future<Output = Result<usize>> + Send;
+}
+
+/// Who imports into which town: what a plug-in's check and writer work for.
+pub struct Job<'a> {
+    pub db: &'a Db,
+    pub actor: &'a Actor,
+    pub town: &'a Town,
 }
 
 /// One refused row: its spreadsheet row number, the column as headed in the file, and why.
@@ -279,7 +316,7 @@ pub async fn preview<I: Importer>(
     sheet: &Sheet,
 ) -> Result<Batch> {
     actor.require(I::PERMISSION)?;
-    let mut checked = I::check(db, actor, town, sheet).await?;
+    let mut checked = I::check(&Job { db, actor, town }, sheet).await?;
     for e in &mut checked.errors {
         e.values = row_values(sheet, e.row);
     }
@@ -463,21 +500,31 @@ pub async fn confirm<I: Importer>(db: &Db, actor: &Actor, b: &Batch, town: &Town
     if store::finish_batch(&mut tx, b.id, BatchStatus::Imported, now).await? == 0 {
         return Err(Error::Conflict(Msg::new("import.not_pending")));
     }
-    let count = I::write(db, &mut tx, actor, town, &rows, now).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        Entry {
-            action: "people.imported",
-            subject_type: "import_batch",
-            subject_id: Some(b.id),
-            node_path: &town.path,
-            before: None,
-            after: Some(json!({"kind": I::KIND, "file": b.file_name, "rows": count})),
-            result: "ok",
-        },
-    )
-    .await?;
+    let job = Job { db, actor, town };
+    write_audited::<I>(&job, tx, &rows, now, Some(b.id), &b.file_name).await
+}
+
+/// Writes rows inside `tx` and records the import (the batch and its file) in the audit log, then
+/// commits; how many rows were written.
+async fn write_audited<I: Importer>(
+    job: &Job<'_>,
+    mut tx: Tx,
+    rows: &[I::Row],
+    now: DateTime<Utc>,
+    batch_id: Option<i64>,
+    file: &str,
+) -> Result<usize> {
+    let count = I::write(job, &mut tx, rows, now).await?;
+    let entry = Entry {
+        action: "people.imported",
+        subject_type: "import_batch",
+        subject_id: batch_id,
+        node_path: &job.town.path,
+        before: None,
+        after: Some(json!({"kind": I::KIND, "file": file, "rows": count})),
+        result: "ok",
+    };
+    audit::record(&mut tx, job.actor, entry).await?;
     tx.commit().await?;
     Ok(count)
 }
@@ -501,24 +548,9 @@ pub async fn write_checked<I: Importer>(
     town: &Town,
     rows: &[I::Row],
 ) -> Result<usize> {
-    let mut tx = db.begin().await?;
-    let n = I::write(db, &mut tx, actor, town, rows, Utc::now()).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        Entry {
-            action: "people.imported",
-            subject_type: "import_batch",
-            subject_id: None,
-            node_path: &town.path,
-            before: None,
-            after: Some(json!({"kind": I::KIND, "file": "generated", "rows": n})),
-            result: "ok",
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(n)
+    let tx = db.begin().await?;
+    let job = Job { db, actor, town };
+    write_audited::<I>(&job, tx, rows, Utc::now(), None, "generated").await
 }
 
 #[cfg(test)]
@@ -547,20 +579,8 @@ mod tests {
     use super::*;
 
     const COLUMNS: &[Column] = &[
-        Column {
-            field: "name",
-            header: "姓名*",
-            aliases: &["姓名"],
-            required: true,
-            text: false,
-        },
-        Column {
-            field: "phone",
-            header: "手机号码",
-            aliases: &["手机号码", "手机"],
-            required: false,
-            text: true,
-        },
+        Column::required("name", "姓名*", &["姓名"]),
+        Column::optional("phone", "手机号码", &["手机号码", "手机"]).as_text(),
     ];
 
     fn sheet(rows: &[&[&str]]) -> Sheet {

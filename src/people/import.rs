@@ -16,7 +16,7 @@ use crate::access::{Actor, Permission};
 use crate::db::{Db, Tx};
 use crate::error::{Error, Msg, Result};
 use crate::imports::{
-    Checked, Column, Importer, RowError, RowUpdate, Town, cell, data_rows, map_columns,
+    Checked, Column, Importer, Job, RowError, RowUpdate, Town, cell, data_rows, map_columns,
 };
 use crate::org::{self, Kind, Node};
 use crate::page::PageRequest;
@@ -49,23 +49,18 @@ impl Importer for ResidentImport {
     const PERMISSION: Permission = Permission::PeopleImport;
     type Row = ResidentRow;
 
-    async fn check(
-        db: &Db,
-        actor: &Actor,
-        town: &Town,
-        sheet: &Sheet,
-    ) -> Result<Checked<ResidentRow>> {
-        check_residents(db, actor, town, sheet).await
+    async fn check(job: &Job<'_>, sheet: &Sheet) -> Result<Checked<ResidentRow>> {
+        check_residents(job.db, job.actor, job.town, sheet).await
     }
 
     async fn write(
-        _db: &Db,
+        job: &Job<'_>,
         tx: &mut Tx,
-        actor: &Actor,
-        town: &Town,
         rows: &[ResidentRow],
         now: DateTime<Utc>,
     ) -> Result<usize> {
+        let actor = job.actor;
+        let town = job.town;
         write_residents(tx, actor, town.id, rows, now).await
     }
 }
@@ -83,20 +78,13 @@ impl Importer for HouseholdImport {
     const PERMISSION: Permission = Permission::PeopleImport;
     type Row = HouseholdValues;
 
-    async fn check(
-        db: &Db,
-        actor: &Actor,
-        town: &Town,
-        sheet: &Sheet,
-    ) -> Result<Checked<HouseholdValues>> {
-        check_households(db, actor, town, sheet).await
+    async fn check(job: &Job<'_>, sheet: &Sheet) -> Result<Checked<HouseholdValues>> {
+        check_households(job.db, job.actor, job.town, sheet).await
     }
 
     async fn write(
-        _db: &Db,
+        _job: &Job<'_>,
         tx: &mut Tx,
-        _actor: &Actor,
-        _town: &Town,
         rows: &[HouseholdValues],
         now: DateTime<Utc>,
     ) -> Result<usize> {
@@ -106,101 +94,53 @@ impl Importer for HouseholdImport {
 
 /// The resident import's columns (the template's headers, in order).
 pub const RESIDENT_COLUMNS: &[Column] = &[
-    Column {
-        field: "name",
-        header: "姓名*",
-        aliases: &["姓名"],
-        required: true,
-        text: false,
-    },
-    Column {
-        field: "gender",
-        header: "性别",
-        aliases: &["性别"],
-        required: false,
-        text: false,
-    },
-    Column {
-        field: "birth_date",
-        header: "出生日期",
-        aliases: &["出生日期", "出生年月", "生日"],
-        required: false,
-        text: false,
-    },
-    Column {
-        field: "phone",
-        header: "手机号码",
-        aliases: &["手机号码", "手机号", "手机", "联系电话", "电话"],
-        required: false,
-        text: true,
-    },
-    Column {
-        field: "id_number",
-        header: "身份证号码",
-        aliases: &["身份证号码", "身份证号", "身份证", "公民身份号码"],
-        required: false,
-        text: true,
-    },
-    Column {
-        field: "community",
-        header: "社区/村*",
-        aliases: &["社区/村", "社区", "村", "所属社区", "村/社区"],
-        required: true,
-        text: false,
-    },
-    Column {
-        field: "household",
-        header: "家庭(门牌/户)",
-        aliases: &["家庭", "户", "门牌", "住址"],
-        required: false,
-        text: false,
-    },
-    Column {
-        field: "building",
-        header: "楼栋/村组",
-        aliases: &["楼栋/村组", "楼栋", "村组"],
-        required: false,
-        text: false,
-    },
-    Column {
-        field: "tags",
-        header: "人群标签",
-        aliases: &["人群标签", "标签", "人群类别"],
-        required: false,
-        text: false,
-    },
-    Column {
-        field: "guardian_consent",
-        header: "监护人同意",
-        aliases: &["监护人同意", "监护人已同意"],
-        required: false,
-        text: false,
-    },
+    Column::required("name", "姓名*", &["姓名"]),
+    Column::optional("gender", "性别", &["性别"]),
+    Column::optional("birth_date", "出生日期", &["出生日期", "出生年月", "生日"]),
+    Column::optional(
+        "phone",
+        "手机号码",
+        &["手机号码", "手机号", "手机", "联系电话", "电话"],
+    )
+    .as_text(),
+    Column::optional(
+        "id_number",
+        "身份证号码",
+        &["身份证号码", "身份证号", "身份证", "公民身份号码"],
+    )
+    .as_text(),
+    Column::required(
+        "community",
+        "社区/村*",
+        &["社区/村", "社区", "村", "所属社区", "村/社区"],
+    ),
+    Column::optional(
+        "household",
+        "家庭(门牌/户)",
+        &["家庭", "户", "门牌", "住址"],
+    ),
+    Column::optional("building", "楼栋/村组", &["楼栋/村组", "楼栋", "村组"]),
+    Column::optional("tags", "人群标签", &["人群标签", "标签", "人群类别"]),
+    Column::optional(
+        "guardian_consent",
+        "监护人同意",
+        &["监护人同意", "监护人已同意"],
+    ),
 ];
 
 /// The household import's columns.
 pub const HOUSEHOLD_COLUMNS: &[Column] = &[
-    Column {
-        field: "community",
-        header: "社区/村*",
-        aliases: &["社区/村", "社区", "村", "所属社区", "村/社区"],
-        required: true,
-        text: false,
-    },
-    Column {
-        field: "household",
-        header: "家庭(门牌/户)*",
-        aliases: &["家庭", "户", "门牌", "住址"],
-        required: true,
-        text: false,
-    },
-    Column {
-        field: "building",
-        header: "楼栋/村组",
-        aliases: &["楼栋/村组", "楼栋", "村组"],
-        required: false,
-        text: false,
-    },
+    Column::required(
+        "community",
+        "社区/村*",
+        &["社区/村", "社区", "村", "所属社区", "村/社区"],
+    ),
+    Column::required(
+        "household",
+        "家庭(门牌/户)*",
+        &["家庭", "户", "门牌", "住址"],
+    ),
+    Column::optional("building", "楼栋/村组", &["楼栋/村组", "楼栋", "村组"]),
 ];
 
 /// Communities of `town` that the actor may import into, by name.

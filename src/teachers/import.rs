@@ -11,7 +11,7 @@ use crate::access::{Actor, Permission};
 use crate::catalogue;
 use crate::db::{Db, Tx};
 use crate::error::{Error, Msg, Result};
-use crate::imports::{Checked, Column, Importer, RowError, Town, data_rows, map_columns};
+use crate::imports::{Checked, Column, Importer, Job, RowError, Town, data_rows, map_columns};
 use crate::org::Node;
 use crate::spreadsheet::{Cell, Sheet};
 
@@ -39,20 +39,13 @@ impl Importer for TeacherImport {
     const PERMISSION: Permission = Permission::TeachersWrite;
     type Row = TeacherValues;
 
-    async fn check(
-        db: &Db,
-        actor: &Actor,
-        town: &Town,
-        sheet: &Sheet,
-    ) -> Result<Checked<TeacherValues>> {
-        check_import(db, actor, town, sheet).await
+    async fn check(job: &Job<'_>, sheet: &Sheet) -> Result<Checked<TeacherValues>> {
+        check_import(job.db, job.actor, job.town, sheet).await
     }
 
     async fn write(
-        _db: &Db,
+        _job: &Job<'_>,
         tx: &mut Tx,
-        _actor: &Actor,
-        _town: &Town,
         rows: &[TeacherValues],
         now: DateTime<Utc>,
     ) -> Result<usize> {
@@ -62,62 +55,19 @@ impl Importer for TeacherImport {
 
 /// The teacher import's columns.
 pub const TEACHER_COLUMNS: &[Column] = &[
-    Column {
-        field: "name",
-        header: "姓名*",
-        aliases: &["姓名"],
-        required: true,
-        text: false,
-    },
-    Column {
-        field: "gender",
-        header: "性别",
-        aliases: &["性别"],
-        required: false,
-        text: false,
-    },
-    Column {
-        field: "phone",
-        header: "手机号码",
-        aliases: &["手机号码", "手机号", "手机", "联系电话", "电话"],
-        required: false,
-        text: true,
-    },
-    Column {
-        field: "teacher_type",
-        header: "类型*",
-        aliases: &["类型", "教师类型", "专兼职"],
-        required: true,
-        text: false,
-    },
-    Column {
-        field: "source",
-        header: "来源*",
-        aliases: &["来源", "人员来源"],
-        required: true,
-        text: false,
-    },
-    Column {
-        field: "pool",
-        header: "所属单位*",
-        aliases: &["所属单位", "所属学习中心", "单位"],
-        required: true,
-        text: false,
-    },
-    Column {
-        field: "themes",
-        header: "擅长主题",
-        aliases: &["擅长主题", "主题", "授课主题"],
-        required: false,
-        text: false,
-    },
-    Column {
-        field: "speciality",
-        header: "专长",
-        aliases: &["专长", "特长"],
-        required: false,
-        text: false,
-    },
+    Column::required("name", "姓名*", &["姓名"]),
+    Column::optional("gender", "性别", &["性别"]),
+    Column::optional(
+        "phone",
+        "手机号码",
+        &["手机号码", "手机号", "手机", "联系电话", "电话"],
+    )
+    .as_text(),
+    Column::required("teacher_type", "类型*", &["类型", "教师类型", "专兼职"]),
+    Column::required("source", "来源*", &["来源", "人员来源"]),
+    Column::required("pool", "所属单位*", &["所属单位", "所属学习中心", "单位"]),
+    Column::optional("themes", "擅长主题", &["擅长主题", "主题", "授课主题"]),
+    Column::optional("speciality", "专长", &["专长", "特长"]),
 ];
 
 /// Validates a teacher sheet for `town`.
