@@ -37,6 +37,18 @@ impl FieldErrors {
         self.0.push((field.to_string(), msg));
     }
 
+    /// An optional field's value read by `parse`: None when left blank, and None with the error
+    /// recorded on the field when `parse` refuses it.
+    pub fn optional<T>(
+        &mut self,
+        field: &str,
+        value: Option<&str>,
+        parse: impl FnOnce(&str) -> std::result::Result<T, Msg>,
+    ) -> Option<T> {
+        let value = value.map(str::trim).filter(|s| !s.is_empty())?;
+        parse(value).map_err(|m| self.add(field, m)).ok()
+    }
+
     /// True when no field has an error.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

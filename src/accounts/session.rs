@@ -191,15 +191,7 @@ pub async fn login(
     audit::record(
         &mut tx,
         &actor,
-        Entry {
-            action: "auth.login",
-            subject_type: "user",
-            subject_id: Some(user.id),
-            node_path: &row.node_path,
-            before: None,
-            after: None,
-            result: "ok",
-        },
+        Entry::of("auth.login", "user", Some(user.id), &row.node_path),
     )
     .await?;
     tx.commit().await?;
@@ -211,15 +203,7 @@ pub async fn login(
 }
 
 fn failed_entry(result: &str) -> Entry<'_> {
-    Entry {
-        action: "auth.login_failed",
-        subject_type: "user",
-        subject_id: None,
-        node_path: "/",
-        before: None,
-        after: None,
-        result,
-    }
+    Entry::of("auth.login_failed", "user", None, "/").result(result)
 }
 
 /// A real argon2id hash, verified against when the user name is unknown.
@@ -284,15 +268,7 @@ pub async fn logout(db: &Db, actor: &Actor) -> Result<()> {
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "auth.logout",
-            subject_type: "user",
-            subject_id: actor.user_id,
-            node_path: &actor.scope_path,
-            before: None,
-            after: None,
-            result: "ok",
-        },
+        Entry::of("auth.logout", "user", actor.user_id, &actor.scope_path),
     )
     .await?;
     tx.commit().await
@@ -333,15 +309,13 @@ pub async fn change_password(
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "auth.password_changed",
-            subject_type: "user",
-            subject_id: Some(user_id),
-            node_path: &actor.scope_path,
-            before: None,
-            after: Some(json!({"sessions_ended": true})),
-            result: "ok",
-        },
+        Entry::of(
+            "auth.password_changed",
+            "user",
+            Some(user_id),
+            &actor.scope_path,
+        )
+        .after(json!({"sessions_ended": true})),
     )
     .await?;
     tx.commit().await

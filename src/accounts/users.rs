@@ -173,16 +173,7 @@ pub async fn create_user(
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "user.created",
-            subject_type: "user",
-            subject_id: Some(id),
-            node_path: &node.path,
-            before: None,
-            after: Some(json!({"username": username, "display_name": display_name, "role": role.as_str(), "node_id": node.id,
-                "awaiting_confirmation": second})),
-            result: "ok",
-        },
+        Entry::of("user.created", "user", Some(id), &node.path).after(json!({"username": username, "display_name": display_name, "role": role.as_str(), "node_id": node.id, "awaiting_confirmation": second})),
     )
     .await?;
     tx.commit().await?;
@@ -289,19 +280,18 @@ pub async fn set_active(db: &Db, actor: &Actor, id: i64, active: bool) -> Result
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: if active {
+        Entry::of(
+            if active {
                 "user.enabled"
             } else {
                 "user.disabled"
             },
-            subject_type: "user",
-            subject_id: Some(id),
-            node_path: &before.node_path,
-            before: Some(json!({"active": before.active})),
-            after: Some(json!({"active": after.active})),
-            result: "ok",
-        },
+            "user",
+            Some(id),
+            &before.node_path,
+        )
+        .before(json!({"active": before.active}))
+        .after(json!({"active": after.active})),
     )
     .await?;
     tx.commit().await?;
@@ -351,15 +341,7 @@ pub async fn reset_password(
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "user.password_reset",
-            subject_type: "user",
-            subject_id: Some(id),
-            node_path: &user.node_path,
-            before: None,
-            after: None,
-            result: "ok",
-        },
+        Entry::of("user.password_reset", "user", Some(id), &user.node_path),
     )
     .await?;
     tx.commit().await.map(|_| Reset::Done)
@@ -394,15 +376,13 @@ async fn request_change(
     audit::record(
         tx,
         actor,
-        Entry {
-            action: "user.change_requested",
-            subject_type: "user",
-            subject_id: Some(user.id),
-            node_path: &user.node_path,
-            before: None,
-            after: Some(json!({"kind": kind, "role": user.role})),
-            result: "ok",
-        },
+        Entry::of(
+            "user.change_requested",
+            "user",
+            Some(user.id),
+            &user.node_path,
+        )
+        .after(json!({"kind": kind, "role": user.role})),
     )
     .await
 }
@@ -459,15 +439,14 @@ pub async fn confirm_request(
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "user.change_confirmed",
-            subject_type: "user",
-            subject_id: Some(r.user_id),
-            node_path: &user.node_path,
-            before: Some(json!({"request": id, "kind": r.kind, "requested_by": r.requested_by})),
-            after: Some(json!({"active": r.kind != "reset" || user.active})),
-            result: "ok",
-        },
+        Entry::of(
+            "user.change_confirmed",
+            "user",
+            Some(r.user_id),
+            &user.node_path,
+        )
+        .before(json!({"request": id, "kind": r.kind, "requested_by": r.requested_by}))
+        .after(json!({"active": r.kind != "reset" || user.active})),
     )
     .await?;
     tx.commit().await?;
@@ -491,15 +470,14 @@ pub async fn reject_request(db: &Db, actor: &Actor, id: i64, reason: &str) -> Re
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "user.change_rejected",
-            subject_type: "user",
-            subject_id: Some(r.user_id),
-            node_path: &user.node_path,
-            before: Some(json!({"request": id, "kind": r.kind, "requested_by": r.requested_by})),
-            after: Some(json!({"reason": reason})),
-            result: "ok",
-        },
+        Entry::of(
+            "user.change_rejected",
+            "user",
+            Some(r.user_id),
+            &user.node_path,
+        )
+        .before(json!({"request": id, "kind": r.kind, "requested_by": r.requested_by}))
+        .after(json!({"reason": reason})),
     )
     .await?;
     tx.commit().await?;

@@ -78,21 +78,7 @@ pub async fn record_held_tx(
     audit::record(
         tx,
         actor,
-        Entry {
-            action: "activities.recorded_afterwards",
-            subject_type: "activity",
-            subject_id: Some(id),
-            node_path: &owner.path,
-            before: None,
-            after: Some(json!({
-                "title": v.title,
-                "owner_id": v.owner_id,
-                "starts_at": v.starts_at,
-                "status": Status::Held.as_str(),
-                "recorded_afterwards": true,
-            })),
-            result: "ok",
-        },
+        Entry::of("activities.recorded_afterwards", "activity", Some(id), &owner.path).after(json!({ "title": v.title, "owner_id": v.owner_id, "starts_at": v.starts_at, "status": Status::Held.as_str(), "recorded_afterwards": true, })),
     )
     .await?;
     Ok(id)

@@ -347,20 +347,7 @@ pub async fn plan(db: &Db, actor: &Actor, input: &ActivityInput) -> Result<Vec<A
         audit::record(
             &mut tx,
             actor,
-            Entry {
-                action: "activities.planned",
-                subject_type: "activity",
-                subject_id: Some(id),
-                node_path: &owner.path,
-                before: None,
-                after: Some(json!({
-                    "title": occurrence.title,
-                    "owner_id": occurrence.owner_id,
-                    "starts_at": occurrence.starts_at,
-                    "series_id": series,
-                })),
-                result: "ok",
-            },
+            Entry::of("activities.planned", "activity", Some(id), &owner.path).after(json!({ "title": occurrence.title, "owner_id": occurrence.owner_id, "starts_at": occurrence.starts_at, "series_id": series, })),
         )
         .await?;
         ids.push(id);
@@ -413,11 +400,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &ActivityInput) -> R
         ));
     }
     store::update(&mut tx, id, &v, Utc::now()).await?;
-    audit::record(&mut tx, actor, Entry {
-        action: "activities.updated", subject_type: "activity", subject_id: Some(id), node_path: &owner.path,
-        before: Some(json!({"title": before.title, "owner_id": before.owner_id, "starts_at": before.starts_at})),
-        after: Some(json!({"title": v.title, "owner_id": v.owner_id, "starts_at": v.starts_at})), result: "ok",
-    }).await?;
+    audit::record(&mut tx, actor, Entry::of("activities.updated", "activity", Some(id), &owner.path).before(json!({"title": before.title, "owner_id": before.owner_id, "starts_at": before.starts_at})).after(json!({"title": v.title, "owner_id": v.owner_id, "starts_at": v.starts_at}))).await?;
     tx.commit().await?;
     get(db, actor, id).await
 }

@@ -137,15 +137,9 @@ pub(crate) async fn apply_transition(
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: t.action(),
-            subject_type: "activity",
-            subject_id: Some(id),
-            node_path: &a.owner_path,
-            before: Some(json!({"status": from.as_str()})),
-            after: Some(json!({"status": to.as_str(), "reason": reason, "late": late})),
-            result: "ok",
-        },
+        Entry::of(t.action(), "activity", Some(id), &a.owner_path)
+            .before(json!({"status": from.as_str()}))
+            .after(json!({"status": to.as_str(), "reason": reason, "late": late})),
     )
     .await?;
     tx.commit().await?;

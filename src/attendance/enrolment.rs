@@ -83,17 +83,9 @@ pub(super) async fn write_enrolment(
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "attendance.enrolled",
-            subject_type: "enrolment",
-            subject_id: Some(id),
-            node_path: owner_path,
-            before: None,
-            after: Some(
-                json!({"activity_id": activity_id, "resident_id": resident_id, "status": status}),
-            ),
-            result: "ok",
-        },
+        Entry::of("attendance.enrolled", "enrolment", Some(id), owner_path).after(
+            json!({"activity_id": activity_id, "resident_id": resident_id, "status": status}),
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -139,15 +131,14 @@ pub async fn cancel(db: &Db, actor: &Actor, enrolment_id: i64) -> Result<Option<
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "attendance.cancelled",
-            subject_type: "enrolment",
-            subject_id: Some(enrolment_id),
-            node_path: &activity.owner_path,
-            before: Some(json!({"status": before})),
-            after: Some(json!({"status": "cancelled"})),
-            result: "ok",
-        },
+        Entry::of(
+            "attendance.cancelled",
+            "enrolment",
+            Some(enrolment_id),
+            &activity.owner_path,
+        )
+        .before(json!({"status": before}))
+        .after(json!({"status": "cancelled"})),
     )
     .await?;
     let mut promoted = None;
@@ -158,15 +149,14 @@ pub async fn cancel(db: &Db, actor: &Actor, enrolment_id: i64) -> Result<Option<
         audit::record(
             &mut tx,
             actor,
-            Entry {
-                action: "attendance.promoted",
-                subject_type: "enrolment",
-                subject_id: Some(next),
-                node_path: &activity.owner_path,
-                before: Some(json!({"status": "waiting"})),
-                after: Some(json!({"status": "enrolled"})),
-                result: "ok",
-            },
+            Entry::of(
+                "attendance.promoted",
+                "enrolment",
+                Some(next),
+                &activity.owner_path,
+            )
+            .before(json!({"status": "waiting"}))
+            .after(json!({"status": "enrolled"})),
         )
         .await?;
         promoted = Some(next);

@@ -340,16 +340,13 @@ async fn write_import(
             audit::record(
                 tx,
                 actor,
-                Entry {
-                    action: "attendance.recorded_from_sheet",
-                    subject_type: "activity",
-                    subject_id: Some(id),
-                    node_path: &path,
-                    before: None,
-                    after: Some(json!({"head_count": row.head_count,
-                        "residents": row.attendees.len()})),
-                    result: "ok",
-                },
+                Entry::of(
+                    "attendance.recorded_from_sheet",
+                    "activity",
+                    Some(id),
+                    &path,
+                )
+                .after(json!({"head_count": row.head_count, "residents": row.attendees.len()})),
             )
             .await?;
         }

@@ -157,18 +157,7 @@ pub async fn mark(
         audit::record(
             &mut tx,
             actor,
-            Entry {
-                action: "attendance.marked",
-                subject_type: "attendance",
-                subject_id: Some(id),
-                node_path: &a.owner_path,
-                before: before.map(|b| json!({"status": b})),
-                after: Some(
-                    json!({"activity_id": a.id, "resident_id": resident_id, "status": s.as_str(),
-                    "method": method.as_str()}),
-                ),
-                result: "ok",
-            },
+            Entry::of("attendance.marked", "attendance", Some(id), &a.owner_path).before(before.map(|b| json!({"status": b}))).after( json!({"activity_id": a.id, "resident_id": resident_id, "status": s.as_str(), "method": method.as_str()}), ),
         )
         .await?;
     }
@@ -229,15 +218,14 @@ pub async fn record_head_count(
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "attendance.head_counted",
-            subject_type: "activity",
-            subject_id: Some(a.id),
-            node_path: &a.owner_path,
-            before: Some(json!({"head_count": before})),
-            after: Some(json!({"head_count": n})),
-            result: "ok",
-        },
+        Entry::of(
+            "attendance.head_counted",
+            "activity",
+            Some(a.id),
+            &a.owner_path,
+        )
+        .before(json!({"head_count": before}))
+        .after(json!({"head_count": n})),
     )
     .await?;
     tx.commit().await?;

@@ -46,6 +46,49 @@ pub struct Entry<'a> {
     pub result: &'a str,
 }
 
+impl<'a> Entry<'a> {
+    /// A successful `action` on `subject_type` #`subject_id`, readable by those who see
+    /// `node_path`; the values before and after are added with [`Entry::before`] and
+    /// [`Entry::after`].
+    pub fn of(
+        action: &'a str,
+        subject_type: &'a str,
+        subject_id: Option<i64>,
+        node_path: &'a str,
+    ) -> Entry<'a> {
+        Entry {
+            action,
+            subject_type,
+            subject_id,
+            node_path,
+            before: None,
+            after: None,
+            result: "ok",
+        }
+    }
+
+    /// The values before the change.
+    pub fn before(self, v: impl Into<Option<serde_json::Value>>) -> Entry<'a> {
+        Entry {
+            before: v.into(),
+            ..self
+        }
+    }
+
+    /// The values after the change.
+    pub fn after(self, v: impl Into<Option<serde_json::Value>>) -> Entry<'a> {
+        Entry {
+            after: v.into(),
+            ..self
+        }
+    }
+
+    /// A refusal's code (`locked`, `wrong_password`) instead of `ok`.
+    pub fn result(self, result: &'a str) -> Entry<'a> {
+        Entry { result, ..self }
+    }
+}
+
 /// Writes one audit record inside the caller's transaction.
 pub async fn record(tx: &mut Tx, actor: &Actor, entry: Entry<'_>) -> Result<()> {
     store::insert(tx, actor, &entry, Utc::now()).await

@@ -249,15 +249,9 @@ fn audit_entry<'a>(
     before: Option<serde_json::Value>,
     after: serde_json::Value,
 ) -> audit::Entry<'a> {
-    audit::Entry {
-        action,
-        subject_type,
-        subject_id: Some(id),
-        node_path: path,
-        before,
-        after: Some(after),
-        result: "ok",
-    }
+    audit::Entry::of(action, subject_type, Some(id), path)
+        .before(before)
+        .after(after)
 }
 
 /// A theme's name, lead departments and description, trimmed and checked.

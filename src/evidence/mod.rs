@@ -181,18 +181,7 @@ pub async fn upload(
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "evidence.uploaded",
-            subject_type: "activity_file",
-            subject_id: Some(id),
-            node_path: &a.owner_path,
-            before: None,
-            after: Some(
-                json!({"activity_id": a.id, "kind": kind.as_str(), "name": name,
-                "size": cleaned.body.len(), "sha256": sha}),
-            ),
-            result: "ok",
-        },
+        Entry::of("evidence.uploaded", "activity_file", Some(id), &a.owner_path).after( json!({"activity_id": a.id, "kind": kind.as_str(), "name": name, "size": cleaned.body.len(), "sha256": sha}), ),
     )
     .await?;
     tx.commit().await?;

@@ -353,18 +353,7 @@ pub async fn preview<I: Importer>(
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "people.import_checked",
-            subject_type: "import_batch",
-            subject_id: Some(id),
-            node_path: &town.path,
-            before: None,
-            after: Some(
-                json!({"kind": I::KIND, "file": file_name, "rows": checked.total,
-                "valid": valid, "errors": errors, "updates": updates}),
-            ),
-            result: "ok",
-        },
+        Entry::of("people.import_checked", "import_batch", Some(id), &town.path).after( json!({"kind": I::KIND, "file": file_name, "rows": checked.total, "valid": valid, "errors": errors, "updates": updates}), ),
     )
     .await?;
     tx.commit().await?;
@@ -515,15 +504,8 @@ async fn write_audited<I: Importer>(
     file: &str,
 ) -> Result<usize> {
     let count = I::write(job, &mut tx, rows, now).await?;
-    let entry = Entry {
-        action: "people.imported",
-        subject_type: "import_batch",
-        subject_id: batch_id,
-        node_path: &job.town.path,
-        before: None,
-        after: Some(json!({"kind": I::KIND, "file": file, "rows": count})),
-        result: "ok",
-    };
+    let entry = Entry::of("people.imported", "import_batch", batch_id, &job.town.path)
+        .after(json!({"kind": I::KIND, "file": file, "rows": count}));
     audit::record(&mut tx, job.actor, entry).await?;
     tx.commit().await?;
     Ok(count)

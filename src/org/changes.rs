@@ -58,15 +58,8 @@ pub async fn create_node(db: &Db, actor: &Actor, input: &NewNode) -> Result<Node
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "org.node_created",
-            subject_type: "org_node",
-            subject_id: Some(node.id),
-            node_path: &node.path,
-            before: None,
-            after: Some(node_json(&node)),
-            result: "ok",
-        },
+        Entry::of("org.node_created", "org_node", Some(node.id), &node.path)
+            .after(node_json(&node)),
     )
     .await?;
     if let Some(c) = centre {
@@ -74,15 +67,13 @@ pub async fn create_node(db: &Db, actor: &Actor, input: &NewNode) -> Result<Node
         audit::record(
             &mut tx,
             actor,
-            Entry {
-                action: "org.node_created",
-                subject_type: "org_node",
-                subject_id: Some(centre.id),
-                node_path: &centre.path,
-                before: None,
-                after: Some(node_json(&centre)),
-                result: "ok",
-            },
+            Entry::of(
+                "org.node_created",
+                "org_node",
+                Some(centre.id),
+                &centre.path,
+            )
+            .after(node_json(&centre)),
         )
         .await?;
         if let Some(h) = head {
@@ -91,15 +82,8 @@ pub async fn create_node(db: &Db, actor: &Actor, input: &NewNode) -> Result<Node
             audit::record(
                 &mut tx,
                 actor,
-                Entry {
-                    action: "org.member_added",
-                    subject_type: "org_member",
-                    subject_id: Some(m),
-                    node_path: &centre.path,
-                    before: None,
-                    after: Some(json!({"name": h, "role": "head"})),
-                    result: "ok",
-                },
+                Entry::of("org.member_added", "org_member", Some(m), &centre.path)
+                    .after(json!({"name": h, "role": "head"})),
             )
             .await?;
         }
@@ -131,15 +115,9 @@ pub async fn update_node(db: &Db, actor: &Actor, id: i64, input: &NodeInput) -> 
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "org.node_updated",
-            subject_type: "org_node",
-            subject_id: Some(id),
-            node_path: &after.path,
-            before: Some(node_json(&before)),
-            after: Some(node_json(&after)),
-            result: "ok",
-        },
+        Entry::of("org.node_updated", "org_node", Some(id), &after.path)
+            .before(node_json(&before))
+            .after(node_json(&after)),
     )
     .await?;
     tx.commit().await?;
@@ -150,14 +128,19 @@ pub async fn update_node(db: &Db, actor: &Actor, id: i64, input: &NodeInput) -> 
 pub async fn require_member(db: &Db, actor: &Actor, member_id: i64) -> Result<()> {
     actor.require(Permission::OrgRead)?;
     let mut tx = db.begin_read().await?;
-    let m = store::member_tx(&mut tx, member_id)
+    member_in_scope(&mut tx, actor, member_id).await.map(|_| ())
+}
+
+/// A member and its node, when the node is inside the actor's scope; 404 otherwise.
+async fn member_in_scope(tx: &mut Tx, actor: &Actor, member_id: i64) -> Result<(Member, Node)> {
+    let m = store::member_tx(tx, member_id)
         .await?
         .ok_or(Error::NotFound)?;
-    store::get(&mut tx, m.node_id)
+    let node = store::get(tx, m.node_id)
         .await?
         .filter(|n| actor.sees(&n.path))
-        .map(|_| ())
-        .ok_or(Error::NotFound)
+        .ok_or(Error::NotFound)?;
+    Ok((m, node))
 }
 
 /// Moves a node and its whole subtree under a new parent, refusing cycles and misplaced kinds.
@@ -207,15 +190,9 @@ pub async fn move_node(db: &Db, actor: &Actor, id: i64, new_parent_id: i64) -> R
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "org.node_moved",
-            subject_type: "org_node",
-            subject_id: Some(id),
-            node_path: &after.path,
-            before: Some(json!({"parent_id": node.parent_id, "path": node.path})),
-            after: Some(json!({"parent_id": after.parent_id, "path": after.path})),
-            result: "ok",
-        },
+        Entry::of("org.node_moved", "org_node", Some(id), &after.path)
+            .before(json!({"parent_id": node.parent_id, "path": node.path}))
+            .after(json!({"parent_id": after.parent_id, "path": after.path})),
     )
     .await?;
     tx.commit().await?;
@@ -252,15 +229,9 @@ pub async fn retire_node(db: &Db, actor: &Actor, id: i64) -> Result<Node> {
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "org.node_retired",
-            subject_type: "org_node",
-            subject_id: Some(id),
-            node_path: &after.path,
-            before: Some(node_json(&node)),
-            after: Some(node_json(&after)),
-            result: "ok",
-        },
+        Entry::of("org.node_retired", "org_node", Some(id), &after.path)
+            .before(node_json(&node))
+            .after(node_json(&after)),
     )
     .await?;
     tx.commit().await?;
@@ -309,15 +280,8 @@ pub async fn add_member(db: &Db, actor: &Actor, node_id: i64, input: &NewMember)
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "org.member_added",
-            subject_type: "org_member",
-            subject_id: Some(id),
-            node_path: &node.path,
-            before: None,
-            after: Some(json!({"name": name, "role": input.role, "title": title})),
-            result: "ok",
-        },
+        Entry::of("org.member_added", "org_member", Some(id), &node.path)
+            .after(json!({"name": name, "role": input.role, "title": title})),
     )
     .await?;
     let m = store::member_tx(&mut tx, id)
@@ -331,26 +295,18 @@ pub async fn add_member(db: &Db, actor: &Actor, node_id: i64, input: &NewMember)
 pub async fn remove_member(db: &Db, actor: &Actor, member_id: i64) -> Result<()> {
     actor.require(Permission::OrgEdit)?;
     let mut tx = db.begin().await?;
-    let m = store::member_tx(&mut tx, member_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let node = store::get(&mut tx, m.node_id)
-        .await?
-        .filter(|n| actor.sees(&n.path))
-        .ok_or(Error::NotFound)?;
+    let (m, node) = member_in_scope(&mut tx, actor, member_id).await?;
     store::delete_member(&mut tx, member_id).await?;
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "org.member_removed",
-            subject_type: "org_member",
-            subject_id: Some(member_id),
-            node_path: &node.path,
-            before: Some(json!({"name": m.name, "role": m.role, "title": m.title})),
-            after: None,
-            result: "ok",
-        },
+        Entry::of(
+            "org.member_removed",
+            "org_member",
+            Some(member_id),
+            &node.path,
+        )
+        .before(json!({"name": m.name, "role": m.role, "title": m.title})),
     )
     .await?;
     tx.commit().await

@@ -115,15 +115,13 @@ pub async fn create_household(db: &Db, actor: &Actor, input: &HouseholdInput) ->
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "people.household_created",
-            subject_type: "household",
-            subject_id: Some(id),
-            node_path: &community.path,
-            before: None,
-            after: Some(json!({"name": name, "building": building})),
-            result: "ok",
-        },
+        Entry::of(
+            "people.household_created",
+            "household",
+            Some(id),
+            &community.path,
+        )
+        .after(json!({"name": name, "building": building})),
     )
     .await?;
     tx.commit().await?;

@@ -64,44 +64,17 @@ pub fn validate(
             None
         }
     };
-    let birth_date = match input
-        .birth_date
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => None,
-        Some(s) => match rules::parse_date_text(s)
+    let birth_date = fe.optional("birth_date", input.birth_date.as_deref(), |s| {
+        rules::parse_date_text(s)
             .ok_or_else(|| Msg::new("field.date_format"))
             .and_then(|d| rules::check_birth_date(d, today))
-        {
-            Ok(d) => Some(d),
-            Err(m) => {
-                fe.add("birth_date", m);
-                None
-            }
-        },
-    };
-    let phone = match input
-        .phone
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => None,
-        Some(s) => rules::parse_phone(s).map_err(|m| fe.add("phone", m)).ok(),
-    };
-    let id_number = match input
-        .id_number
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => None,
-        Some(s) => rules::parse_id_number(s)
-            .map_err(|m| fe.add("id_number", m))
-            .ok(),
-    };
+    });
+    let phone = fe.optional("phone", input.phone.as_deref(), rules::parse_phone);
+    let id_number = fe.optional(
+        "id_number",
+        input.id_number.as_deref(),
+        rules::parse_id_number,
+    );
     let birth_date = match (
         birth_date,
         id_number.as_deref().and_then(rules::id_birth_date),
@@ -248,15 +221,7 @@ pub(super) async fn insert_resident(
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action,
-            subject_type: "resident",
-            subject_id: Some(id),
-            node_path: &community.path,
-            before: None,
-            after: Some(audit_view(&v)),
-            result: "ok",
-        },
+        Entry::of(action, "resident", Some(id), &community.path).after(audit_view(&v)),
     )
     .await?;
     let r = store::resident(&mut tx, id).await?.ok_or(Error::NotFound)?;
@@ -352,15 +317,13 @@ pub async fn reveal(
     audit::record_now(
         db,
         actor,
-        Entry {
-            action: "people.personal_viewed",
-            subject_type: "resident",
-            subject_id: Some(id),
-            node_path: &r.community_path,
-            before: None,
-            after: Some(json!({"field": name})),
-            result: "ok",
-        },
+        Entry::of(
+            "people.personal_viewed",
+            "resident",
+            Some(id),
+            &r.community_path,
+        )
+        .after(json!({"field": name})),
     )
     .await?;
     Ok(value)
@@ -418,15 +381,14 @@ pub(super) async fn apply_update(
     audit::record(
         tx,
         actor,
-        Entry {
-            action: "people.resident_updated",
-            subject_type: "resident",
-            subject_id: Some(id),
-            node_path: &community.path,
-            before: Some(audit_view(&before_values)),
-            after: Some(after),
-            result: "ok",
-        },
+        Entry::of(
+            "people.resident_updated",
+            "resident",
+            Some(id),
+            &community.path,
+        )
+        .before(audit_view(&before_values))
+        .after(after),
     )
     .await
 }
@@ -460,11 +422,7 @@ pub async fn erase_resident(db: &Db, actor: &Actor, id: i64) -> Result<Resident>
     }
     let mut tx = db.begin().await?;
     store::erase_resident(&mut tx, id, Utc::now()).await?;
-    audit::record(&mut tx, actor, Entry {
-        action: "people.resident_erased", subject_type: "resident", subject_id: Some(id), node_path: &r.community_path,
-        before: Some(json!({"fields": ["name", "phone", "id_number", "birth_date", "household", "building", "tags"]})),
-        after: Some(json!({"erased": true})), result: "ok",
-    }).await?;
+    audit::record(&mut tx, actor, Entry::of("people.resident_erased", "resident", Some(id), &r.community_path).before(json!({"fields": ["name", "phone", "id_number", "birth_date", "household", "building", "tags"]})).after(json!({"erased": true}))).await?;
     let after = store::resident(&mut tx, id).await?.ok_or(Error::NotFound)?;
     tx.commit().await?;
     // SECURITY.md: erasure reaches the database file (secure_delete is on; the WAL is emptied).

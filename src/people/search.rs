@@ -41,9 +41,12 @@ pub async fn list_residents(
 /// The most rows one export writes.
 pub const EXPORT_MAX: i64 = 200_000;
 
-/// A resident as an export writes it: masked numbers, labels left to the caller.
-#[derive(Clone, Debug, Serialize)]
+/// A resident as an export writes it: masked numbers, labels left to the caller (fewer columns than
+/// a page: decoding is the export's cost).
+#[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct ExportedResident {
+    #[serde(skip)]
+    pub(in crate::people) id: i64,
     pub name: String,
     pub gender: Option<String>,
     pub birth_date: Option<String>,
@@ -52,6 +55,7 @@ pub struct ExportedResident {
     pub community_name: String,
     pub household_name: Option<String>,
     pub building_name: Option<String>,
+    #[sqlx(skip)]
     pub tags: Vec<String>,
 }
 
@@ -62,22 +66,14 @@ pub async fn export_residents(
     filter: &ResidentFilter,
 ) -> Result<Vec<ExportedResident>> {
     actor.require(Permission::PeopleExport)?;
-    let rows = store::export_rows(db, &actor.scope_path, filter, EXPORT_MAX).await?;
+    let mut rows = store::export_rows(db, &actor.scope_path, filter, EXPORT_MAX).await?;
     let mut tags = store::all_tags(db, &actor.scope_path, filter, EXPORT_MAX).await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| ExportedResident {
-            tags: tags.remove(&r.id).unwrap_or_default(),
-            name: r.name,
-            gender: r.gender,
-            birth_date: r.birth_date,
-            phone: r.phone.as_deref().map(rules::mask_phone),
-            id_number: r.id_number.as_deref().map(rules::mask_id_number),
-            community_name: r.community_name,
-            household_name: r.household_name,
-            building_name: r.building_name,
-        })
-        .collect())
+    for r in &mut rows {
+        r.tags = tags.remove(&r.id).unwrap_or_default();
+        r.phone = r.phone.as_deref().map(rules::mask_phone);
+        r.id_number = r.id_number.as_deref().map(rules::mask_id_number);
+    }
+    Ok(rows)
 }
 
 /// The export's table: Chinese (or English) headers and labels, numbers already masked.
@@ -142,15 +138,8 @@ pub async fn audit_export(
     audit::record_now(
         db,
         actor,
-        Entry {
-            action: "people.exported",
-            subject_type: what,
-            subject_id: None,
-            node_path: &actor.scope_path,
-            before: None,
-            after: Some(json!({"rows": rows, "filter": filter})),
-            result: "ok",
-        },
+        Entry::of("people.exported", what, None, &actor.scope_path)
+            .after(json!({"rows": rows, "filter": filter})),
     )
     .await
 }

@@ -84,17 +84,13 @@ pub async fn add_training(db: &Db, actor: &Actor, id: i64, e: &TimeEntry) -> Res
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "teachers.training_added",
-            subject_type: "teacher_training",
-            subject_id: Some(tid),
-            node_path: &t.node_path,
-            before: None,
-            after: Some(
-                json!({"teacher_id": id, "date": date, "title": title, "minutes": minutes}),
-            ),
-            result: "ok",
-        },
+        Entry::of(
+            "teachers.training_added",
+            "teacher_training",
+            Some(tid),
+            &t.node_path,
+        )
+        .after(json!({"teacher_id": id, "date": date, "title": title, "minutes": minutes})),
     )
     .await?;
     tx.commit().await
@@ -112,17 +108,13 @@ pub async fn add_service(db: &Db, actor: &Actor, id: i64, e: &TimeEntry) -> Resu
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "teachers.service_added",
-            subject_type: "volunteer_hours",
-            subject_id: Some(sid),
-            node_path: &t.node_path,
-            before: None,
-            after: Some(
-                json!({"teacher_id": id, "date": date, "activity": title, "minutes": minutes}),
-            ),
-            result: "ok",
-        },
+        Entry::of(
+            "teachers.service_added",
+            "volunteer_hours",
+            Some(sid),
+            &t.node_path,
+        )
+        .after(json!({"teacher_id": id, "date": date, "activity": title, "minutes": minutes})),
     )
     .await?;
     tx.commit().await

@@ -44,15 +44,7 @@ pub(super) fn validate(input: &TeacherInput) -> std::result::Result<TeacherValue
         .ok()
         .flatten()
         .map(str::to_string);
-    let phone = match input
-        .phone
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        None => None,
-        Some(p) => rules::parse_phone(p).map_err(|m| fe.add("phone", m)).ok(),
-    };
+    let phone = fe.optional("phone", input.phone.as_deref(), rules::parse_phone);
     let teacher_type = parse_code(&input.teacher_type, &TYPES);
     if teacher_type.is_none() {
         fe.add("teacher_type", Msg::new("field.choose"));
@@ -126,15 +118,7 @@ pub async fn create_teacher(db: &Db, actor: &Actor, input: &TeacherInput) -> Res
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "teachers.created",
-            subject_type: "teacher",
-            subject_id: Some(id),
-            node_path: &pool.path,
-            before: None,
-            after: Some(audit_view(&v)),
-            result: "ok",
-        },
+        Entry::of("teachers.created", "teacher", Some(id), &pool.path).after(audit_view(&v)),
     )
     .await?;
     tx.commit().await?;
@@ -238,20 +222,7 @@ pub async fn update_teacher(
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: "teachers.updated",
-            subject_type: "teacher",
-            subject_id: Some(id),
-            node_path: &pool.path,
-            before: Some(json!({
-                "name": before.name,
-                "node_id": before.node_id,
-                "teacher_type": before.teacher_type,
-                "source": before.source,
-            })),
-            after: Some(audit_view(&v)),
-            result: "ok",
-        },
+        Entry::of("teachers.updated", "teacher", Some(id), &pool.path).before(json!({ "name": before.name, "node_id": before.node_id, "teacher_type": before.teacher_type, "source": before.source, })).after(audit_view(&v)),
     )
     .await?;
     tx.commit().await?;
@@ -297,19 +268,18 @@ pub async fn set_status(
     audit::record(
         &mut tx,
         actor,
-        Entry {
-            action: if status == TeacherStatus::Retired {
+        Entry::of(
+            if status == TeacherStatus::Retired {
                 "teachers.retired"
             } else {
                 "teachers.reinstated"
             },
-            subject_type: "teacher",
-            subject_id: Some(id),
-            node_path: &t.node_path,
-            before: Some(json!({"status": t.status})),
-            after: Some(json!({"status": status, "retired_on": on, "retired_reason": reason})),
-            result: "ok",
-        },
+            "teacher",
+            Some(id),
+            &t.node_path,
+        )
+        .before(json!({"status": t.status}))
+        .after(json!({"status": status, "retired_on": on, "retired_reason": reason})),
     )
     .await?;
     tx.commit().await?;

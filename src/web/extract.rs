@@ -235,13 +235,8 @@ struct CsrfField {
 impl<T: DeserializeOwned + Send> FromRequest<AppState> for Form<T> {
     type Rejection = Error;
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Error> {
-        let session = req
-            .extensions()
-            .get::<Session>()
-            .cloned()
-            .ok_or(Error::Unauthenticated)?;
-        let bytes = body_bytes(req, state).await?;
-        check_form(&session, &bytes)
+        let RawForm(actor, value, _) = RawForm::from_request(req, state).await?;
+        Ok(Form(actor, value))
     }
 }
 

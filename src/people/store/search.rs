@@ -194,26 +194,12 @@ pub(in crate::people) async fn list_residents(
     Ok(Page::new(items, total, page))
 }
 
-/// What an export writes of a resident (fewer columns than a page: decoding is the export's cost).
-#[derive(sqlx::FromRow)]
-pub(in crate::people) struct ExportRow {
-    pub id: i64,
-    pub name: String,
-    pub gender: Option<String>,
-    pub birth_date: Option<String>,
-    pub phone: Option<String>,
-    pub id_number: Option<String>,
-    pub community_name: String,
-    pub household_name: Option<String>,
-    pub building_name: Option<String>,
-}
-
 pub(in crate::people) async fn export_rows(
     db: &Db,
     scope: &str,
     f: &ResidentFilter,
     max: i64,
-) -> Result<Vec<ExportRow>> {
+) -> Result<Vec<crate::people::ExportedResident>> {
     let (from, args, order) = resident_query(scope, f);
     let sql = format!(
         "select r.id, r.name, r.gender, cast(r.birth_date as text) as birth_date, r.phone, \

@@ -250,7 +250,6 @@ async fn mark(
     RawForm(actor, f, raw): RawForm<MarkFields>,
 ) -> Result<Response> {
     let state = &cx.state;
-    let _lang = cx.lang;
     let marks: Vec<(i64, String)> = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&raw)
         .map_err(|_| Error::BadRequest(Msg::new("request.bad_form")))?
         .into_iter()
@@ -274,7 +273,6 @@ struct PhoneMark {
 
 async fn mark_phone(cx: Ctx, Id(id): Id, Form(actor, f): Form<PhoneMark>) -> Result<Response> {
     let state = &cx.state;
-    let _lang = cx.lang;
     let r = attendance::mark_by_phone(
         &state.db,
         &actor,
@@ -301,7 +299,6 @@ struct HeadCount {
 
 async fn head_count(cx: Ctx, Id(id): Id, Form(actor, f): Form<HeadCount>) -> Result<Response> {
     let state = &cx.state;
-    let _lang = cx.lang;
     match attendance::record_head_count(&state.db, &actor, id, &f.head_count).await {
         Ok(_) => Ok(see_other(&format!("/activities/{id}/attendance?ok=saved"))),
         Err(e) => {
@@ -407,7 +404,6 @@ struct DocumentForm {
 
 async fn document(cx: Ctx, Id(id): Id, Form(actor, f): Form<DocumentForm>) -> Result<Response> {
     let state = &cx.state;
-    let _lang = cx.lang;
     match evidence::document(&state.db, &actor, id, &f.summary).await {
         Ok(_) => Ok(see_other(&format!("/activities/{id}/attendance?ok=saved"))),
         Err(e) => {

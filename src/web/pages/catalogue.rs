@@ -108,14 +108,12 @@ impl ThemeFields {
 
 async fn add_theme(cx: Ctx, Form(actor, f): Form<ThemeFields>) -> Result<Response> {
     let state = &cx.state;
-    let _lang = cx.lang;
     let r = catalogue::create_theme(&state.db, &actor, &f.input(true)).await;
     saved(state, &cx, r).await
 }
 
 async fn edit_theme(cx: Ctx, Id(id): Id, Form(actor, f): Form<ThemeFields>) -> Result<Response> {
     let state = &cx.state;
-    let _lang = cx.lang;
     let r = catalogue::update_theme(&state.db, &actor, id, &f.input(false)).await;
     saved(state, &cx, r).await
 }
@@ -133,7 +131,6 @@ async fn add_entry(
     Form(actor, f): Form<EntryFields>,
 ) -> Result<Response> {
     let state = &cx.state;
-    let _lang = cx.lang;
     let d = Dictionary::parse(&kind).ok_or(Error::NotFound)?;
     let input = EntryInput {
         name: f.name,
@@ -149,7 +146,6 @@ async fn edit_entry(
     Form(actor, f): Form<EntryFields>,
 ) -> Result<Response> {
     let state = &cx.state;
-    let _lang = cx.lang;
     let d = Dictionary::parse(&kind).ok_or(Error::NotFound)?;
     let id: i64 = id.parse().map_err(|_| Error::NotFound)?;
     let input = EntryInput {

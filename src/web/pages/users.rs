@@ -290,7 +290,6 @@ async fn refused(state: &AppState, cx: &Ctx, e: Error) -> Result<Response> {
 
 async fn disable(cx: Ctx, Id(id): Id, Form(actor, _): Form<Empty>) -> Result<Response> {
     let state = &cx.state;
-    let _lang = cx.lang;
     match accounts::set_active(&state.db, &actor, id, false).await {
         Ok(_) => Ok(see_other("/users?ok=user_disabled")),
         Err(e) => refused(state, &cx, e).await,
@@ -299,7 +298,6 @@ async fn disable(cx: Ctx, Id(id): Id, Form(actor, _): Form<Empty>) -> Result<Res
 
 async fn enable(cx: Ctx, Id(id): Id, Form(actor, _): Form<Empty>) -> Result<Response> {
     let state = &cx.state;
-    let _lang = cx.lang;
     match accounts::set_active(&state.db, &actor, id, true).await {
         Ok(u) if u.pending.is_some() => Ok(see_other("/users?ok=awaiting_confirmation")),
         Ok(_) => Ok(see_other("/users?ok=user_enabled")),
@@ -315,7 +313,6 @@ struct ResetForm {
 
 async fn reset_password(cx: Ctx, Id(id): Id, Form(actor, f): Form<ResetForm>) -> Result<Response> {
     let state = &cx.state;
-    let _lang = cx.lang;
     match accounts::reset_password(
         &state.db,
         &actor,
@@ -347,7 +344,6 @@ async fn confirm_request(
     Form(actor, f): Form<DecisionForm>,
 ) -> Result<Response> {
     let state = &cx.state;
-    let _lang = cx.lang;
     match accounts::confirm_request(&state.db, &actor, id, Some(&f.password)).await {
         Ok(_) => Ok(see_other("/users?ok=request_confirmed")),
         Err(e) => refused(state, &cx, e).await,
@@ -360,7 +356,6 @@ async fn reject_request(
     Form(actor, f): Form<DecisionForm>,
 ) -> Result<Response> {
     let state = &cx.state;
-    let _lang = cx.lang;
     match accounts::reject_request(&state.db, &actor, id, &f.reason).await {
         Ok(_) => Ok(see_other("/users?ok=request_rejected")),
         Err(e) => refused(state, &cx, e).await,

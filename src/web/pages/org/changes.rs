@@ -32,7 +32,6 @@ pub(super) async fn move_node(
     Form(actor, f): Form<MoveForm>,
 ) -> Result<Response> {
     let state = &cx.state;
-    let _lang = cx.lang;
     let parent_id = f
         .parent_id
         .trim()
@@ -53,7 +52,6 @@ pub(super) struct Empty {}
 
 pub(super) async fn retire(cx: Ctx, Id(id): Id, Form(actor, _): Form<Empty>) -> Result<Response> {
     let state = &cx.state;
-    let _lang = cx.lang;
     match org::retire_node(&state.db, &actor, id).await {
         Ok(_) => Ok(see_other(&format!("/org/nodes/{id}?ok=retired"))),
         Err(e) => refused(state, &cx, id, e).await,

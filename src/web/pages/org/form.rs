@@ -33,15 +33,25 @@ pub(super) fn choices(lang: Lang, prefix: &str, values: &[&str]) -> Vec<Choice> 
         .collect()
 }
 
-pub(super) fn form_page(
-    shell: Shell,
-    lang: Lang,
-    parent: &Node,
-    kind: Option<Kind>,
-    mode: &'static str,
-    action: String,
-    form: FormView,
-) -> NodeFormPage {
+/// Which node form: a new child of a node (of a kind, once chosen), or an edit of a node.
+pub(super) enum Which<'a> {
+    Child(&'a Node, Option<Kind>),
+    Edit(&'a Node),
+}
+
+pub(super) fn form_page(cx: &Ctx, which: Which<'_>, form: FormView) -> NodeFormPage {
+    let lang = cx.lang;
+    let (parent, kind, mode, action) = match which {
+        Which::Child(parent, kind) => {
+            let kind = kind.filter(|k| parent.kind().allowed_children().contains(k));
+            let action = format!("/org/nodes/{}/children", parent.id);
+            (parent, kind, "create", action)
+        }
+        Which::Edit(node) => {
+            let action = format!("/org/nodes/{}/edit", node.id);
+            (node, Some(node.kind()), "edit", action)
+        }
+    };
     let kind_choices = parent
         .kind()
         .allowed_children()
@@ -52,7 +62,7 @@ pub(super) fn form_page(
         })
         .collect();
     NodeFormPage {
-        shell,
+        shell: cx.shell("/org/tree"),
         parent: view(lang, parent),
         mode,
         action,
@@ -81,22 +91,13 @@ pub(super) struct NewQuery {
 
 pub(super) async fn new_form(cx: Ctx, Id(id): Id, Query(q): Query<NewQuery>) -> Result<Response> {
     let state = &cx.state;
-    let (actor, lang) = (&cx.actor, cx.lang);
+    let actor = &cx.actor;
     actor.require(Permission::OrgManage)?;
     let parent = org::get_node(&state.db, actor, id).await?;
-    let kind = q
-        .kind
-        .as_deref()
-        .and_then(Kind::parse)
-        .filter(|k| parent.kind().allowed_children().contains(k));
-    let shell = cx.shell("/org/tree");
+    let kind = q.kind.as_deref().and_then(Kind::parse);
     html(&form_page(
-        shell,
-        lang,
-        &parent,
-        kind,
-        "create",
-        format!("/org/nodes/{id}/children"),
+        &cx,
+        Which::Child(&parent, kind),
         FormView::default(),
     ))
 }
@@ -180,18 +181,8 @@ pub(super) async fn create(
         Ok(node) => Ok(see_other(&format!("/org/nodes/{}?ok=created", node.id))),
         Err(Error::Invalid(fe)) => {
             let parent = org::get_node(&state.db, &actor, id).await?;
-            let kind =
-                Kind::parse(&f.kind).filter(|k| parent.kind().allowed_children().contains(k));
-            let shell = cx.shell("/org/tree");
-            let page = form_page(
-                shell,
-                lang,
-                &parent,
-                kind,
-                "create",
-                format!("/org/nodes/{id}/children"),
-                f.values().errors(lang, &fe),
-            );
+            let which = Which::Child(&parent, Kind::parse(&f.kind));
+            let page = form_page(&cx, which, f.values().errors(lang, &fe));
             html_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(e) => Err(e),
@@ -200,7 +191,7 @@ pub(super) async fn create(
 
 pub(super) async fn edit_form(cx: Ctx, Id(id): Id) -> Result<Response> {
     let state = &cx.state;
-    let (actor, lang) = (&cx.actor, cx.lang);
+    let actor = &cx.actor;
     actor.require(Permission::OrgEdit)?;
     let node = org::get_node(&state.db, actor, id).await?;
     let o = |v: &Option<String>| v.clone().unwrap_or_default();
@@ -220,16 +211,7 @@ pub(super) async fn edit_form(cx: Ctx, Id(id): Id) -> Result<Response> {
         ("phone", o(&node.phone)),
         ("note", o(&node.note)),
     ]);
-    let shell = cx.shell("/org/tree");
-    html(&form_page(
-        shell,
-        lang,
-        &node,
-        Some(node.kind()),
-        "edit",
-        format!("/org/nodes/{id}/edit"),
-        form,
-    ))
+    html(&form_page(&cx, Which::Edit(&node), form))
 }
 
 pub(super) async fn update(
@@ -243,16 +225,7 @@ pub(super) async fn update(
         Ok(_) => Ok(see_other(&format!("/org/nodes/{id}?ok=saved"))),
         Err(Error::Invalid(fe)) => {
             let node = org::get_node(&state.db, &actor, id).await?;
-            let shell = cx.shell("/org/tree");
-            let page = form_page(
-                shell,
-                lang,
-                &node,
-                Some(node.kind()),
-                "edit",
-                format!("/org/nodes/{id}/edit"),
-                f.values().errors(lang, &fe),
-            );
+            let page = form_page(&cx, Which::Edit(&node), f.values().errors(lang, &fe));
             html_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
         }
         Err(e) => Err(e),

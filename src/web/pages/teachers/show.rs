@@ -128,7 +128,6 @@ pub(super) async fn retire(
     Form(actor, f): Form<RetireForm>,
 ) -> Result<Response> {
     let state = &cx.state;
-    let _lang = cx.lang;
     match teachers::set_status(
         &state.db,
         &actor,
@@ -163,7 +162,6 @@ pub(super) async fn reinstate(
     Form(actor, _): Form<Empty>,
 ) -> Result<Response> {
     let state = &cx.state;
-    let _lang = cx.lang;
     match teachers::set_status(&state.db, &actor, id, None).await {
         Ok(_) => Ok(see_other(&format!("/teachers/{id}?ok=saved"))),
         Err(e) => refused(state, &cx, id, e, FormView::default()).await,
@@ -208,7 +206,6 @@ pub(super) async fn add_training(
     Form(actor, f): Form<EntryForm>,
 ) -> Result<Response> {
     let state = &cx.state;
-    let _lang = cx.lang;
     match teachers::add_training(&state.db, &actor, id, &f.entry()).await {
         Ok(()) => Ok(see_other(&format!("/teachers/{id}?ok=saved"))),
         Err(e) => refused(state, &cx, id, e, f.view("training")).await,
@@ -221,7 +218,6 @@ pub(super) async fn add_service(
     Form(actor, f): Form<EntryForm>,
 ) -> Result<Response> {
     let state = &cx.state;
-    let _lang = cx.lang;
     match teachers::add_service(&state.db, &actor, id, &f.entry()).await {
         Ok(()) => Ok(see_other(&format!("/teachers/{id}?ok=saved"))),
         Err(e) => refused(state, &cx, id, e, f.view("service")).await,
