@@ -13,15 +13,13 @@ use chrono::Utc;
 use super::http::{Conn, find};
 use super::{percentile, secs};
 use crate::access::Actor;
-use crate::accounts;
 use crate::app::App;
 use crate::attendance::{CheckinDesk, DeskFigures};
 use crate::config::Config;
 use crate::db::Db;
 use crate::demo::{self, DemoOptions};
 use crate::error::{Error, Result};
-use crate::org::{self, Kind, NodeFilter};
-use crate::page::PageRequest;
+use crate::org;
 
 /// What `cedu bench checkin` runs.
 pub struct CheckinBench {
@@ -61,28 +59,7 @@ async fn prepare(db: &Db, b: &CheckinBench) -> Result<(Vec<(i64, Actor)>, Vec<Ve
         },
     )
     .await?;
-    let admin = accounts::login(db, "tongnan", demo::DEMO_PASSWORD, None)
-        .await?
-        .actor;
-    let centres = org::list_nodes(
-        db,
-        &admin,
-        &NodeFilter {
-            kind: Some(Kind::Centre),
-            ..Default::default()
-        },
-        PageRequest {
-            page: 1,
-            per_page: 10_000,
-        },
-    )
-    .await?;
-    let district = crate::catalogue::district_of(&admin.scope_path).unwrap_or(0);
-    let theme = crate::catalogue::themes(db, district)
-        .await?
-        .first()
-        .map(|t| t.id)
-        .ok_or(Error::NotFound)?;
+    let (_admin, centres, theme) = super::district_centres(db).await?;
     let now = Utc::now();
     let window = (
         now - chrono::Duration::minutes(5),
@@ -94,7 +71,7 @@ async fn prepare(db: &Db, b: &CheckinBench) -> Result<(Vec<(i64, Actor)>, Vec<Ve
     let per_activity = b.checkins.div_ceil(b.activities) as i64;
     let mut phones = Vec::new();
     let mut of_town: std::collections::HashMap<i64, Vec<String>> = Default::default();
-    for c in centres.items.iter().cycle().take(centres.items.len() * 2) {
+    for c in centres.iter().cycle().take(centres.len() * 2) {
         if ids.len() == b.activities {
             break;
         }

@@ -346,12 +346,15 @@ async fn search_figures(b: &PeopleBench) -> Result<()> {
         )
         .await?;
         let mut g = Generator::new(11);
-        let names: Vec<ResidentFilter> = (0..200)
-            .map(|_| ResidentFilter {
-                q: Some(g.person_name().chars().take(2).collect()),
-                ..Default::default()
-            })
-            .collect();
+        let mut name_prefixes = |n: usize, chars: usize| -> Vec<ResidentFilter> {
+            (0..n)
+                .map(|_| ResidentFilter {
+                    q: Some(g.person_name().chars().take(chars).collect()),
+                    ..Default::default()
+                })
+                .collect()
+        };
+        let names = name_prefixes(200, 2);
         time_search(
             &db,
             &admin,
@@ -359,12 +362,7 @@ async fn search_figures(b: &PeopleBench) -> Result<()> {
             &names,
         )
         .await?;
-        let surnames: Vec<ResidentFilter> = (0..100)
-            .map(|_| ResidentFilter {
-                q: Some(g.person_name().chars().take(1).collect()),
-                ..Default::default()
-            })
-            .collect();
+        let surnames = name_prefixes(100, 1);
         time_search(
             &db,
             &admin,
@@ -442,31 +440,10 @@ pub async fn grid(
             },
         )
         .await?;
-        let admin = accounts::login(&db, "tongnan", demo::DEMO_PASSWORD, None)
-            .await?
-            .actor;
-        let centres = org::list_nodes(
-            &db,
-            &admin,
-            &NodeFilter {
-                kind: Some(Kind::Centre),
-                ..Default::default()
-            },
-            PageRequest {
-                page: 1,
-                per_page: 10_000,
-            },
-        )
-        .await?;
-        let district = crate::catalogue::district_of(&admin.scope_path).unwrap_or(0);
-        let theme = crate::catalogue::themes(&db, district)
-            .await?
-            .first()
-            .map(|t| t.id)
-            .ok_or(Error::NotFound)?;
+        let (admin, centres, theme) = district_centres(&db).await?;
         let year = chrono::Datelike::year(&Utc::now());
         let mut total = 0;
-        for (i, c) in centres.items.iter().enumerate() {
+        for (i, c) in centres.iter().enumerate() {
             let starts: Vec<chrono::DateTime<Utc>> = (0..per_centre)
                 .map(|k| {
                     let day = ((k * 365 / per_centre.max(1)) + i % 7) as u64 % 365;
@@ -480,7 +457,7 @@ pub async fn grid(
         }
         println!(
             "  {label}: {} centres, {total} activities generated in {}",
-            centres.items.len(),
+            centres.len(),
             secs(start.elapsed())
         );
         let mut times = Vec::new();
@@ -488,7 +465,7 @@ pub async fn grid(
             let t = Instant::now();
             let g = crate::activities::month_grid(&db, &admin, year).await?;
             times.push(t.elapsed());
-            assert_eq!(g.rows.len(), centres.items.len());
+            assert_eq!(g.rows.len(), centres.len());
         }
         times.sort();
         println!(
@@ -500,4 +477,28 @@ pub async fn grid(
         db.close().await;
     }
     Ok(())
+}
+
+/// The demo district's administrator, every learning centre of the district and its first theme:
+/// what generated activities are made of.
+pub(crate) async fn district_centres(db: &Db) -> Result<(Actor, Vec<Node>, i64)> {
+    let admin = accounts::login(db, "tongnan", demo::DEMO_PASSWORD, None)
+        .await?
+        .actor;
+    let filter = NodeFilter {
+        kind: Some(Kind::Centre),
+        ..Default::default()
+    };
+    let all = PageRequest {
+        page: 1,
+        per_page: 10_000,
+    };
+    let centres = org::list_nodes(db, &admin, &filter, all).await?.items;
+    let district = crate::catalogue::district_of(&admin.scope_path).unwrap_or(0);
+    let theme = crate::catalogue::themes(db, district)
+        .await?
+        .first()
+        .map(|t| t.id)
+        .ok_or(Error::NotFound)?;
+    Ok((admin, centres, theme))
 }

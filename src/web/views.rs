@@ -270,3 +270,33 @@ pub struct Choice {
     pub value: String,
     pub label: String,
 }
+
+impl Choice {
+    /// The choice of `value`, shown as `label`.
+    pub fn new(value: impl ToString, label: impl Into<String>) -> Choice {
+        Choice {
+            value: value.to_string(),
+            label: label.into(),
+        }
+    }
+}
+
+/// Records chosen by their id and shown by their name (a node of the tree, a theme, an entry of
+/// the catalogue).
+macro_rules! choice_by_id {
+    ($($t:ty),+) => {
+        $(
+            impl From<$t> for Choice {
+                fn from(r: $t) -> Choice {
+                    Choice::new(r.id, r.name)
+                }
+            }
+        )+
+    };
+}
+
+choice_by_id!(
+    crate::org::Node,
+    crate::catalogue::Theme,
+    crate::catalogue::Entry
+);

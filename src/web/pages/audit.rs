@@ -126,18 +126,12 @@ async fn list(cx: Ctx, Query(q): Query<ListQuery>) -> Result<Response> {
     let actions = audit::known_actions(&state.db, actor)
         .await?
         .into_iter()
-        .map(|a| Choice {
-            label: view::action(lang, &a),
-            value: a,
-        })
+        .map(|a| Choice::new(&a, view::action(lang, &a)))
         .collect();
     let subject_types = audit::known_subject_types(&state.db, actor)
         .await?
         .into_iter()
-        .map(|t| Choice {
-            label: view::subject_kind(lang, &t),
-            value: t,
-        })
+        .map(|t| Choice::new(&t, view::subject_kind(lang, &t)))
         .collect();
     html(&ListPage {
         shell: cx.shell("/audit"),

@@ -70,14 +70,7 @@ async fn towns(state: &AppState, actor: &Actor) -> Result<Vec<Choice>> {
         PageRequest::new(Some(1), Some(200)),
     )
     .await?;
-    let mut out: Vec<Choice> = page
-        .items
-        .into_iter()
-        .map(|n| Choice {
-            value: n.id.to_string(),
-            label: n.name,
-        })
-        .collect();
+    let mut out: Vec<Choice> = page.items.into_iter().map(Choice::from).collect();
     if out.is_empty() {
         // A centre head's scope lies inside one town.
         let ids: Vec<i64> = actor
@@ -89,10 +82,7 @@ async fn towns(state: &AppState, actor: &Actor) -> Result<Vec<Choice>> {
         if let Some(town_id) = ids.get(2)
             && let Some(t) = org::get_node_unscoped(&state.db, *town_id).await?
         {
-            out.push(Choice {
-                value: t.id.to_string(),
-                label: t.name,
-            });
+            out.push(Choice::new(t.id, t.name));
         }
     }
     Ok(out)

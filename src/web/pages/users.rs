@@ -89,10 +89,7 @@ struct ListQuery {
 fn role_choices(lang: Lang, roles: &[Role]) -> Vec<Choice> {
     roles
         .iter()
-        .map(|r| Choice {
-            value: r.as_str().into(),
-            label: i18n::t(lang, r.label_key()).into(),
-        })
+        .map(|r| Choice::new(r.as_str(), i18n::t(lang, r.label_key())))
         .collect()
 }
 
@@ -202,10 +199,11 @@ async fn form_page(state: &AppState, cx: &Ctx, form: FormView) -> Result<FormPag
         )
         .await?;
         let kl = i18n::t(lang, &format!("kind.{}", kind.as_str())).to_string();
-        nodes.extend(page.items.into_iter().map(|n| Choice {
-            value: n.id.to_string(),
-            label: format!("{} · {kl}", n.name),
-        }));
+        nodes.extend(
+            page.items
+                .into_iter()
+                .map(|n| Choice::new(n.id, format!("{} · {kl}", n.name))),
+        );
     }
     Ok(FormPage {
         shell: cx.shell("/users"),

@@ -130,19 +130,13 @@ pub(super) async fn calendar(cx: Ctx, Query(q): Query<CalendarQuery>) -> Result<
     .await?
     .items
     .into_iter()
-    .map(|n| Choice {
-        value: n.id.to_string(),
-        label: n.name,
-    })
+    .map(Choice::from)
     .collect();
     let district = catalogue::district_of(&actor.scope_path).unwrap_or(0);
     let themes = catalogue::themes(&state.db, district)
         .await?
         .into_iter()
-        .map(|t| Choice {
-            value: t.id.to_string(),
-            label: t.name,
-        })
+        .map(Choice::from)
         .collect();
     let pairs = [
         ("town_id", q.town_id.clone().unwrap_or_default()),

@@ -105,14 +105,7 @@ pub(super) async fn form_page(
     let (actor, lang) = (&cx.actor, cx.lang);
     actor.require(Permission::ActivitiesPlan)?;
     let district = catalogue::district_of(&actor.scope_path).unwrap_or(0);
-    let entries = |v: Vec<catalogue::Entry>| {
-        v.into_iter()
-            .map(|e| Choice {
-                value: e.id.to_string(),
-                label: e.name,
-            })
-            .collect::<Vec<_>>()
-    };
+    let entries = |v: Vec<catalogue::Entry>| v.into_iter().map(Choice::from).collect::<Vec<_>>();
     let departments = org::list_nodes(
         &state.db,
         actor,
@@ -143,28 +136,15 @@ pub(super) async fn form_page(
         themes: activities::plannable_themes(&state.db, actor)
             .await?
             .into_iter()
-            .map(|t| Choice {
-                value: t.id.to_string(),
-                label: t.name,
-            })
+            .map(Choice::from)
             .collect(),
         formats: entries(catalogue::formats(&state.db, district).await?),
         targets: entries(catalogue::target_groups(&state.db, district).await?),
-        departments: departments
-            .items
-            .into_iter()
-            .map(|n| Choice {
-                value: n.id.to_string(),
-                label: n.name,
-            })
-            .collect(),
+        departments: departments.items.into_iter().map(Choice::from).collect(),
         teachers: teacher_groups(lang, pool.items),
         specials: SPECIAL_EVENTS
             .iter()
-            .map(|s| Choice {
-                value: s.to_string(),
-                label: i18n::t(lang, &format!("activities.special.{s}")).into(),
-            })
+            .map(|s| Choice::new(s, i18n::t(lang, &format!("activities.special.{s}"))))
             .collect(),
         chosen_teachers: Ticked(chosen),
         form,

@@ -129,10 +129,7 @@ pub(super) fn row(lang: Lang, a: &Activity) -> ActivityRow {
 fn status_choices(lang: Lang) -> Vec<Choice> {
     Status::ALL
         .iter()
-        .map(|s| Choice {
-            value: s.as_str().into(),
-            label: i18n::t(lang, &format!("activities.status.{}", s.as_str())).into(),
-        })
+        .map(|s| Choice::new(s, i18n::t(lang, &format!("activities.status.{s}"))))
         .collect()
 }
 
@@ -144,9 +141,6 @@ async fn owner_choices(state: &AppState, actor: &Actor) -> Result<Vec<Choice>> {
     Ok(teachers::pools(&state.db, actor)
         .await?
         .into_iter()
-        .map(|n| Choice {
-            value: n.id.to_string(),
-            label: n.name,
-        })
+        .map(Choice::from)
         .collect())
 }

@@ -26,10 +26,7 @@ pub(super) struct NodeFormPage {
 pub(super) fn choices(lang: Lang, prefix: &str, values: &[&str]) -> Vec<Choice> {
     values
         .iter()
-        .map(|v| Choice {
-            value: v.to_string(),
-            label: label(lang, prefix, Some(v)),
-        })
+        .map(|v| Choice::new(v, label(lang, prefix, Some(v))))
         .collect()
 }
 
@@ -52,15 +49,7 @@ pub(super) fn form_page(cx: &Ctx, which: Which<'_>, form: FormView) -> NodeFormP
             (node, Some(node.kind()), "edit", action)
         }
     };
-    let kind_choices = parent
-        .kind()
-        .allowed_children()
-        .into_iter()
-        .map(|k| Choice {
-            value: k.as_str().into(),
-            label: label(lang, "kind", Some(k.as_str())),
-        })
-        .collect();
+    let kind_choices = kind_choices(lang, parent.kind().allowed_children());
     NodeFormPage {
         shell: cx.shell("/org/tree"),
         parent: view(lang, parent),

@@ -61,14 +61,7 @@ pub(super) async fn list(cx: Ctx, Query(q): Query<ListQuery>) -> Result<Response
         ("retired", q.retired.clone().unwrap_or_default()),
     ];
     let pager = Pager::of(lang, "/org/nodes", &query, &page);
-    let kinds = Kind::ALL
-        .iter()
-        .filter(|k| **k != Kind::Root)
-        .map(|k| Choice {
-            value: k.as_str().into(),
-            label: i18n::t(lang, &format!("kind.{}", k.as_str())).into(),
-        })
-        .collect();
+    let kinds = kind_choices(lang, Kind::ALL.into_iter().filter(|k| *k != Kind::Root));
     html(&ListPage {
         shell: cx.shell("/org/nodes"),
         rows: page.items.iter().map(|n| view(lang, n)).collect(),

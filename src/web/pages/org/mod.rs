@@ -67,6 +67,14 @@ pub struct NodeView {
     pub retired: bool,
 }
 
+/// Kinds of node as choices, by their names in the language.
+fn kind_choices(lang: Lang, kinds: impl IntoIterator<Item = Kind>) -> Vec<Choice> {
+    kinds
+        .into_iter()
+        .map(|k| Choice::new(k, label(lang, "kind", Some(k.as_str()))))
+        .collect()
+}
+
 fn label(lang: Lang, prefix: &str, value: Option<&str>) -> String {
     value
         .map(|v| i18n::t(lang, &format!("{prefix}.{v}")).to_string())

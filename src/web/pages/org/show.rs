@@ -44,19 +44,9 @@ pub(super) async fn node_page(state: &AppState, cx: &Ctx, id: i64) -> Result<Nod
     let member_roles = kind
         .member_roles(node.subtype.as_deref())
         .iter()
-        .map(|r| Choice {
-            value: r.to_string(),
-            label: label(lang, "member_role", Some(r)),
-        })
+        .map(|r| Choice::new(r, label(lang, "member_role", Some(r))))
         .collect();
-    let child_kinds = kind
-        .allowed_children()
-        .into_iter()
-        .map(|k| Choice {
-            value: k.as_str().into(),
-            label: label(lang, "kind", Some(k.as_str())),
-        })
-        .collect();
+    let child_kinds = kind_choices(lang, kind.allowed_children());
     let mut parents = Vec::new();
     if actor.can(Permission::OrgManage) {
         for pk in kind.allowed_parents() {
@@ -75,10 +65,7 @@ pub(super) async fn node_page(state: &AppState, cx: &Ctx, id: i64) -> Result<Nod
                 page.items
                     .into_iter()
                     .filter(|p| Some(p.id) != node.parent_id)
-                    .map(|p| Choice {
-                        value: p.id.to_string(),
-                        label: p.name,
-                    }),
+                    .map(Choice::from),
             );
         }
     }

@@ -131,10 +131,7 @@ fn row(lang: Lang, r: &Resident) -> ResidentRow {
 
 fn tag_choices(lang: Lang) -> Vec<Choice> {
     TAGS.iter()
-        .map(|t| Choice {
-            value: t.to_string(),
-            label: i18n::t(lang, &format!("people.tag.{t}")).into(),
-        })
+        .map(|t| Choice::new(t, i18n::t(lang, &format!("people.tag.{t}"))))
         .collect()
 }
 
@@ -142,9 +139,6 @@ async fn community_choices(state: &AppState, actor: &Actor) -> Result<Vec<Choice
     Ok(people::communities(&state.db, actor)
         .await?
         .into_iter()
-        .map(|(id, name)| Choice {
-            value: id.to_string(),
-            label: name,
-        })
+        .map(|(id, name)| Choice::new(id, name))
         .collect())
 }

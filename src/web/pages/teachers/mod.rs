@@ -122,12 +122,7 @@ fn row(lang: Lang, t: &Teacher) -> TeacherRow {
 }
 
 fn codes(lang: Lang, list: &[&str]) -> Vec<Choice> {
-    list.iter()
-        .map(|c| Choice {
-            value: c.to_string(),
-            label: code(lang, c),
-        })
-        .collect()
+    list.iter().map(|c| Choice::new(c, code(lang, c))).collect()
 }
 
 async fn pool_choices(state: &AppState, actor: &Actor, lang: Lang) -> Result<Vec<Choice>> {
@@ -150,9 +145,6 @@ async fn theme_choices(state: &AppState, actor: &Actor) -> Result<Vec<Choice>> {
     Ok(catalogue::themes(&state.db, district)
         .await?
         .into_iter()
-        .map(|t| Choice {
-            value: t.id.to_string(),
-            label: t.name,
-        })
+        .map(Choice::from)
         .collect())
 }
