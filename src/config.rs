@@ -128,7 +128,8 @@ settings! {
             check |u: String| -> Result<Option<String>> {
                 if u.trim().is_empty() { Ok(None) } else { checked_public_url(&u).map(Some) }
             };
-        /// Password rules: standard, or dengbao (complexity and a 90-day expiry for 等保 assessments).
+        /// Password rules: standard, or dengbao (complexity and a 90-day expiry for 等保
+        /// assessments).
         security_profile: String => SecurityProfile = SecurityProfile::Standard,
             env "CEDU_SECURITY_PROFILE", check checked_profile;
     }

@@ -42,7 +42,8 @@ enum Command {
     Backup(BackupArgs),
     /// Put a backup back (checked first; refused while a server uses the database).
     Restore(RestoreArgs),
-    /// Import residents, households, teachers or past activities (补录) from an xlsx or csv file into a town.
+    /// Import residents, households, teachers or past activities (补录) from an xlsx or csv file into
+    /// a town.
     Import(ImportArgs),
     /// Run a benchmark and print its figures (built with `--features bench`).
     #[cfg(feature = "bench")]

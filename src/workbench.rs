@@ -2,8 +2,9 @@
 //! few figures their role watches. The town office sees the plans waiting for its review and the
 //! centres below two activities this month; a lead department its returned plans and drafts; a
 //! centre head the held activities still waiting for their photos; whoever imports, the batches
-//! waiting for confirmation. Each to-do has a count and a link to the list behind it; the menu shows
-//! the same counts as badges ([`badges`]). Nothing here is stored: it is asked of the concepts.
+//! waiting for confirmation. Each to-do has a count and a link to the list behind it; the menu
+//! shows the same counts as badges ([`badges`]). Nothing here is stored: it is asked of the
+//! concepts.
 
 use serde::Serialize;
 

@@ -1,7 +1,7 @@
 //! Staff accounts and how they sign in: creating, disabling and resetting accounts (with the 三员
 //! two-person rule for the system administrator), password hashing and policy (the standard and 等保
-//! profiles), sessions with idle and absolute timeouts, login throttling. Who may do what once signed
-//! in is `access`'s.
+//! profiles), sessions with idle and absolute timeouts, login throttling. Who may do what once
+//! signed in is `access`'s.
 
 mod password;
 mod session;

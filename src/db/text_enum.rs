@@ -1,9 +1,9 @@
 //! Text columns that hold one of a fixed set of names (a status, a kind), as Rust enums.
 
 /// Declares an enum whose variants are stored as text: one table of `Variant = "name"` gives the
-/// enum, `ALL` (in the order written), `as_str`, `parse`, serde and OpenAPI under the same names, and
-/// decoding from a row on both databases — an unknown name in a row is a decoding error, never a
-/// silent default.
+/// enum, `ALL` (in the order written), `as_str`, `parse`, serde and OpenAPI under the same names,
+/// and decoding from a row on both databases — an unknown name in a row is a decoding error, never
+/// a silent default.
 ///
 /// ```
 /// cedu::text_enum! {

@@ -1,6 +1,6 @@
-//! The demo's people: the catalogue's themes of each plan, registered residents of every
-//! community (generated, written through the residents' import plug-in with its audit record) and the
-//! teacher pools with their training and service hours.
+//! The demo's people: the catalogue's themes of each plan, registered residents of every community
+//! (generated, written through the residents' import plug-in with its audit record) and the teacher
+//! pools with their training and service hours.
 
 use super::DemoOptions;
 use super::generator::{self, Generator};

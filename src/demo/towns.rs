@@ -1,6 +1,6 @@
 //! The organisation tree of the demo: the two towns of the plans with their schools, leadership
-//! groups, offices, lead departments and communities, and generated towns for benchmarks. Every node
-//! goes through `org`'s use-cases, so it is validated and audited like a clerk's.
+//! groups, offices, lead departments and communities, and generated towns for benchmarks. Every
+//! node goes through `org`'s use-cases, so it is validated and audited like a clerk's.
 
 use super::DemoOptions;
 use super::generator::{Generator, TOWN_SYLLABLES, VILLAGE_SYLLABLES};

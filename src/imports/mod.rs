@@ -1,11 +1,11 @@
-//! Spreadsheet imports in two steps, for any concept that plugs in. `preview` reads a sheet, lets the
-//! plug-in check every row (the columns it declares, its own rules, duplicates in the file and
+//! Spreadsheet imports in two steps, for any concept that plugs in. `preview` reads a sheet, lets
+//! the plug-in check every row (the columns it declares, its own rules, duplicates in the file and
 //! against stored data) and keeps the valid rows in a pending batch with a report of every bad row;
 //! `confirm` claims the batch and lets the plug-in write its rows in one transaction, so a failed
-//! import leaves nothing behind. A batch is its uploader's only, and one left unconfirmed for a day is
-//! cancelled with its rows dropped (personal data kept for nothing). Residents, households and
-//! teachers are plug-ins today ([`Importer`]); the annual schedule, equipment and budget lines come
-//! next.
+//! import leaves nothing behind. A batch is its uploader's only, and one left unconfirmed for a day
+//! is cancelled with its rows dropped (personal data kept for nothing). Residents, households,
+//! teachers and past activities (补录) are plug-ins today ([`Importer`], each with its [`Job`]); the
+//! annual schedule, equipment and budget lines come next.
 
 mod store;
 
@@ -332,7 +332,8 @@ pub async fn preview<I: Importer>(
     );
     let now = Utc::now();
     let mut tx = db.begin().await?;
-    // Rows of an import nobody confirmed within a day are personal data kept for nothing: drop them.
+    // Rows of an import nobody confirmed within a day are personal data kept for nothing: drop
+    // them.
     store::expire_batches(&mut tx, now - chrono::Duration::hours(PENDING_HOURS), now).await?;
     let id = store::insert_batch(
         &mut tx,

@@ -112,14 +112,22 @@ pub async fn update_node(db: &Db, actor: &Actor, id: i64, input: &NodeInput) -> 
     }
     fe.into_result()?;
     let after = store::update(&mut tx, id, &attrs, Utc::now()).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        Entry::of("org.node_updated", "org_node", Some(id), &after.path)
-            .before(node_json(&before))
-            .after(node_json(&after)),
-    )
-    .await?;
+    committed(tx, actor, "org.node_updated", &before, after).await
+}
+
+/// Records a change of a node in the audit log, values before and after, and commits; the node as
+/// it is now.
+async fn committed(
+    mut tx: Tx,
+    actor: &Actor,
+    action: &str,
+    before: &Node,
+    after: Node,
+) -> Result<Node> {
+    let entry = Entry::of(action, "org_node", Some(after.id), &after.path)
+        .before(node_json(before))
+        .after(node_json(&after));
+    audit::record(&mut tx, actor, entry).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -226,16 +234,7 @@ pub async fn retire_node(db: &Db, actor: &Actor, id: i64) -> Result<Node> {
         ));
     }
     let after = store::retire(&mut tx, id, Utc::now()).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        Entry::of("org.node_retired", "org_node", Some(id), &after.path)
-            .before(node_json(&node))
-            .after(node_json(&after)),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(after)
+    committed(tx, actor, "org.node_retired", &node, after).await
 }
 
 /// Adds a member (leader, office director, principal, centre head…) to a node.

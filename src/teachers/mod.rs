@@ -195,14 +195,18 @@ pub struct TaughtActivity {
     pub title: String,
     pub starts_at: chrono::DateTime<chrono::Utc>,
     pub ends_at: chrono::DateTime<chrono::Utc>,
-    pub status: String,
+    pub status: crate::activities::Status,
     pub owner_name: String,
 }
 
 impl TaughtActivity {
     /// True once the activity took place (its hours count).
     pub fn took_place(&self) -> bool {
-        matches!(self.status.as_str(), "held" | "documented" | "archived")
+        use crate::activities::Status;
+        matches!(
+            self.status,
+            Status::Held | Status::Documented | Status::Archived
+        )
     }
 
     /// Its length in minutes.

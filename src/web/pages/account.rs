@@ -160,13 +160,16 @@ struct Empty {}
 
 async fn logout(State(state): State<AppState>, Form(actor, _): Form<Empty>) -> Result<Response> {
     accounts::logout(&state.db, &actor).await?;
-    let mut r = see_other("/login");
-    r.headers_mut().insert(
-        header::SET_COOKIE,
-        clear_cookie(&state.config)
-            .parse()
-            .map_err(|_| Error::internal("cookie"))?,
-    );
+    signed_out("/login", &state.config)
+}
+
+/// A redirect to `to` that also clears the session cookie (the session itself is already ended).
+fn signed_out(to: &str, config: &crate::config::Config) -> Result<Response> {
+    let mut r = see_other(to);
+    let cookie = clear_cookie(config)
+        .parse()
+        .map_err(|_| Error::internal("cookie"))?;
+    r.headers_mut().insert(header::SET_COOKIE, cookie);
     Ok(r)
 }
 
@@ -233,16 +236,7 @@ async fn change_password(cx: Ctx, Form(actor, input): Form<PasswordInput>) -> Re
     )
     .await
     {
-        Ok(()) => {
-            let mut r = see_other("/login?changed=1");
-            r.headers_mut().insert(
-                header::SET_COOKIE,
-                clear_cookie(&state.config)
-                    .parse()
-                    .map_err(|_| Error::internal("cookie"))?,
-            );
-            Ok(r)
-        }
+        Ok(()) => signed_out("/login?changed=1", &state.config),
         Err(Error::Invalid(fe)) => {
             let scope_name = crate::org::scope_node(&state.db, &actor)
                 .await
