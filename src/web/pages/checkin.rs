@@ -57,6 +57,19 @@ struct EnrolLinkPage {
     error: Option<String>,
 }
 
+/// A staff page shown with the reason the activity refuses it now (409: not published, cancelled);
+/// any other error passed on.
+fn shown_refused<P: Template>(
+    lang: Lang,
+    e: Error,
+    page: impl FnOnce(String) -> P,
+) -> Result<Response> {
+    match e {
+        Error::Conflict(m) => html_status(StatusCode::CONFLICT, &page(i18n::render(lang, &m))),
+        e => Err(e),
+    }
+}
+
 /// The shareable enrolment link of a published activity, with its QR code to print or post.
 async fn enrol_link(cx: Ctx, headers: HeaderMap, Id(id): Id) -> Result<Response> {
     let state = &cx.state;
@@ -77,11 +90,10 @@ async fn enrol_link(cx: Ctx, headers: HeaderMap, Id(id): Id) -> Result<Response>
             page.svg = qr_svg(&page.link)?;
             html(&page)
         }
-        Err(Error::Conflict(m)) => {
-            page.error = Some(i18n::render(lang, &m));
-            html_status(StatusCode::CONFLICT, &page)
-        }
-        Err(e) => Err(e),
+        Err(e) => shown_refused(lang, e, |error| EnrolLinkPage {
+            error: Some(error),
+            ..page
+        }),
     }
 }
 
@@ -185,6 +197,41 @@ impl PhoneFields {
     }
 }
 
+/// A resident's page with a form and room for the reason it was refused.
+trait PublicFormPage: Template {
+    fn parts(&mut self) -> (&mut FormView, &mut Option<String>);
+}
+
+impl PublicFormPage for EnrolPage {
+    fn parts(&mut self) -> (&mut FormView, &mut Option<String>) {
+        (&mut self.form, &mut self.error)
+    }
+}
+
+impl PublicFormPage for RatePage {
+    fn parts(&mut self) -> (&mut FormView, &mut Option<String>) {
+        (&mut self.form, &mut self.error)
+    }
+}
+
+/// A resident's form refused: shown again with the errors beside its fields (422), or with the
+/// reason (409: closed, not published, too many tries); any other error passed on.
+fn public_refused<P: PublicFormPage>(lang: Lang, mut page: P, e: Error) -> Result<Response> {
+    let (form, error) = page.parts();
+    let status = match e {
+        Error::Invalid(fe) => {
+            *form = std::mem::take(form).errors(lang, &fe);
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Error::BadRequest(m) | Error::Conflict(m) => {
+            *error = Some(i18n::render(lang, &m));
+            StatusCode::CONFLICT
+        }
+        e => return Err(e),
+    };
+    html_status(status, &page)
+}
+
 async fn enrol_submit(
     State(state): State<AppState>,
     lang: Lang,
@@ -214,16 +261,10 @@ async fn enrol_submit(
             p.ask_name = true;
             html(&p)
         }
-        Err(Error::Invalid(fe)) => {
-            p.ask_name = f.name.is_some();
-            p.form = p.form.errors(lang, &fe);
-            html_status(StatusCode::UNPROCESSABLE_ENTITY, &p)
+        Err(e) => {
+            p.ask_name = matches!(e, Error::Invalid(_)) && f.name.is_some();
+            public_refused(lang, p, e)
         }
-        Err(Error::BadRequest(m) | Error::Conflict(m)) => {
-            p.error = Some(i18n::render(lang, &m));
-            html_status(StatusCode::CONFLICT, &p)
-        }
-        Err(e) => Err(e),
     }
 }
 
@@ -312,11 +353,10 @@ async fn qr_screen(cx: Ctx, headers: HeaderMap, Id(id): Id) -> Result<Response> 
             page.refresh = Some(code.rotates_in.max(1) + 1);
             html(&page)
         }
-        Err(Error::Conflict(m)) => {
-            page.error = Some(i18n::render(lang, &m));
-            html_status(StatusCode::CONFLICT, &page)
-        }
-        Err(e) => Err(e),
+        Err(e) => shown_refused(lang, e, |error| QrScreen {
+            error: Some(error),
+            ..page
+        }),
     }
 }
 
@@ -561,14 +601,6 @@ async fn rate(
             page.saved = true;
             html(&page)
         }
-        Err(Error::Invalid(fe)) => {
-            page.form = page.form.errors(lang, &fe);
-            html_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
-        }
-        Err(Error::BadRequest(m) | Error::Conflict(m)) => {
-            page.error = Some(i18n::render(lang, &m));
-            html_status(StatusCode::CONFLICT, &page)
-        }
-        Err(e) => Err(e),
+        Err(e) => public_refused(lang, page, e),
     }
 }

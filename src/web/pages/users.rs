@@ -233,7 +233,6 @@ struct UserForm {
 
 async fn create(cx: Ctx, Form(actor, f): Form<UserForm>) -> Result<Response> {
     let state = &cx.state;
-    let lang = cx.lang;
     let input = NewUser {
         username: f.username.clone(),
         display_name: f.display_name.clone(),
@@ -252,7 +251,7 @@ async fn create(cx: Ctx, Form(actor, f): Form<UserForm>) -> Result<Response> {
                 ("role", f.role),
                 ("node_id", f.node_id),
             ])
-            .errors(lang, &fe);
+            .errors(cx.lang, &fe);
             html_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &form_page(state, &cx, form).await?,

@@ -74,28 +74,30 @@ pub(super) async fn add_member(
     Form(actor, f): Form<MemberForm>,
 ) -> Result<Response> {
     let state = &cx.state;
-    let lang = cx.lang;
     let input = NewMember {
         name: f.member_name.clone(),
         role: f.member_role.clone(),
         title: f.member_title.clone(),
         phone: f.member_phone.clone(),
     };
-    match org::add_member(&state.db, &actor, id, &input).await {
-        Ok(_) => Ok(see_other(&format!("/org/nodes/{id}?ok=member_added"))),
-        Err(Error::Invalid(fe)) => {
-            let mut page = node_page(state, &cx, id).await?;
+    let result = org::add_member(&state.db, &actor, id, &input).await;
+    let cx = &cx;
+    saved_or_again(
+        result,
+        |_| format!("/org/nodes/{id}?ok=member_added"),
+        |fe| async move {
+            let mut page = node_page(state, cx, id).await?;
             page.form = FormView::with(&[
                 ("member_name", f.member_name),
                 ("member_role", f.member_role),
                 ("member_title", f.member_title.unwrap_or_default()),
                 ("member_phone", f.member_phone.unwrap_or_default()),
             ])
-            .errors(lang, &fe);
-            html_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
-        }
-        Err(e) => Err(e),
-    }
+            .errors(cx.lang, &fe);
+            Ok(page)
+        },
+    )
+    .await
 }
 
 #[derive(Deserialize)]

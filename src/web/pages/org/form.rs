@@ -152,7 +152,6 @@ pub(super) async fn create(
     Form(actor, f): Form<NodeForm>,
 ) -> Result<Response> {
     let state = &cx.state;
-    let lang = cx.lang;
     let input = NewNode {
         parent_id: id,
         kind: f.kind.clone(),
@@ -166,16 +165,18 @@ pub(super) async fn create(
         }),
         centre_head: f.centre_head.clone(),
     };
-    match org::create_node(&state.db, &actor, &input).await {
-        Ok(node) => Ok(see_other(&format!("/org/nodes/{}?ok=created", node.id))),
-        Err(Error::Invalid(fe)) => {
+    let result = org::create_node(&state.db, &actor, &input).await;
+    let cx = &cx;
+    saved_or_again(
+        result,
+        |node| format!("/org/nodes/{}?ok=created", node.id),
+        |fe| async move {
             let parent = org::get_node(&state.db, &actor, id).await?;
             let which = Which::Child(&parent, Kind::parse(&f.kind));
-            let page = form_page(&cx, which, f.values().errors(lang, &fe));
-            html_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
-        }
-        Err(e) => Err(e),
-    }
+            Ok(form_page(cx, which, f.values().errors(cx.lang, &fe)))
+        },
+    )
+    .await
 }
 
 pub(super) async fn edit_form(cx: Ctx, Id(id): Id) -> Result<Response> {
@@ -209,14 +210,19 @@ pub(super) async fn update(
     Form(actor, f): Form<NodeForm>,
 ) -> Result<Response> {
     let state = &cx.state;
-    let lang = cx.lang;
-    match org::update_node(&state.db, &actor, id, &f.attrs()).await {
-        Ok(_) => Ok(see_other(&format!("/org/nodes/{id}?ok=saved"))),
-        Err(Error::Invalid(fe)) => {
+    let result = org::update_node(&state.db, &actor, id, &f.attrs()).await;
+    let cx = &cx;
+    saved_or_again(
+        result,
+        |_| format!("/org/nodes/{id}?ok=saved"),
+        |fe| async move {
             let node = org::get_node(&state.db, &actor, id).await?;
-            let page = form_page(&cx, Which::Edit(&node), f.values().errors(lang, &fe));
-            html_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
-        }
-        Err(e) => Err(e),
-    }
+            Ok(form_page(
+                cx,
+                Which::Edit(&node),
+                f.values().errors(cx.lang, &fe),
+            ))
+        },
+    )
+    .await
 }

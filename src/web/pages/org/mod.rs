@@ -12,7 +12,7 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::Ctx;
-use super::{html, html_status, see_other};
+use super::{html, html_status, saved_or_again, see_other};
 use crate::access::Permission as P;
 use crate::access::Permission;
 use crate::error::{Error, Result};

@@ -52,13 +52,8 @@ pub(super) struct ListPage {
 pub(super) async fn list(cx: Ctx, Query(q): Query<ListQuery>) -> Result<Response> {
     let state = &cx.state;
     let (actor, lang) = (&cx.actor, cx.lang);
-    let page = people::list_residents(
-        &state.db,
-        actor,
-        &q.filter(),
-        PageRequest::new(q.page, None),
-    )
-    .await?;
+    let requested = PageRequest::new(q.page, None);
+    let page = people::list_residents(&state.db, actor, &q.filter(), requested).await?;
     let pairs = q.pairs();
     let pager = Pager::of(lang, "/people/residents", &pairs, &page);
     let export_link = link_with("/people/residents/export.xlsx", &pairs);

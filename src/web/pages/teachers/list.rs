@@ -32,13 +32,8 @@ pub(super) struct ListQuery {
 pub(super) async fn list(cx: Ctx, Query(q): Query<ListQuery>) -> Result<Response> {
     let state = &cx.state;
     let (actor, lang) = (&cx.actor, cx.lang);
-    let page = teachers::list_teachers(
-        &state.db,
-        actor,
-        &q.filter(),
-        PageRequest::new(q.page, None),
-    )
-    .await?;
+    let requested = PageRequest::new(q.page, None);
+    let page = teachers::list_teachers(&state.db, actor, &q.filter(), requested).await?;
     let pairs = [
         ("q", q.q.clone().unwrap_or_default()),
         ("node_id", q.node_id.clone().unwrap_or_default()),
