@@ -72,13 +72,9 @@ pub(super) async fn list(cx: Ctx, Query(q): Query<ListQuery>) -> Result<Response
 }
 
 /// The resident list as the user filtered it, masked, as an xlsx download (audited).
-pub(super) async fn export(
-    State(state): State<AppState>,
-    CurrentActor(actor): CurrentActor,
-    lang: Lang,
-    Query(q): Query<ListQuery>,
-) -> Result<Response> {
-    let table = export_table(&state, &actor, lang, &q.filter()).await?;
+pub(super) async fn export(cx: Ctx, Query(q): Query<ListQuery>) -> Result<Response> {
+    let (state, actor, lang) = (&cx.state, &cx.actor, cx.lang);
+    let table = export_table(state, actor, lang, &q.filter()).await?;
     crate::web::download::xlsx(&table, i18n::t(lang, "people.export_file"))
 }
 

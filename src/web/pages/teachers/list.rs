@@ -72,18 +72,14 @@ impl ListQuery {
 }
 
 /// The teacher list as filtered, phones masked, as an xlsx download (audited).
-pub(super) async fn export(
-    State(state): State<AppState>,
-    CurrentActor(actor): CurrentActor,
-    lang: Lang,
-    Query(q): Query<ListQuery>,
-) -> Result<Response> {
+pub(super) async fn export(cx: Ctx, Query(q): Query<ListQuery>) -> Result<Response> {
+    let (state, actor, lang) = (&cx.state, &cx.actor, cx.lang);
     actor.require(Permission::PeopleExport)?;
     let all = PageRequest {
         page: 1,
         per_page: crate::people::EXPORT_MAX as u32,
     };
-    let page = teachers::list_teachers(&state.db, &actor, &q.filter(), all).await?;
+    let page = teachers::list_teachers(&state.db, actor, &q.filter(), all).await?;
     let t = |k| i18n::t(lang, k).to_string();
     let table = crate::spreadsheet::Table {
         sheet_name: t("teachers.title"),
@@ -126,7 +122,7 @@ pub(super) async fn export(
     };
     crate::people::audit_export(
         &state.db,
-        &actor,
+        actor,
         "teachers",
         table.rows.len(),
         serde_json::json!({"q": q.q, "node_id": q.node_id, "status": q.status}),

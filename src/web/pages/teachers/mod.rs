@@ -23,7 +23,7 @@ use crate::i18n::{self, Lang};
 use crate::page::PageRequest;
 use crate::teachers::{self, SOURCES, TYPES, Teacher, TeacherFilter, TeacherInput, TimeEntry};
 use crate::web::AppState;
-use crate::web::extract::{CurrentActor, Form, Id, Query, RawForm};
+use crate::web::extract::{Form, Id, Query, RawForm};
 use crate::web::routes::{Object, Routes, Rule};
 use crate::web::views::{Choice, FormView, Pager, Shell, Ticked, link_with};
 
