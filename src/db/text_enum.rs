@@ -130,11 +130,5 @@ macro_rules! text_enum {
                 $crate::db::Arg::Text(Some(std::borrow::Cow::Borrowed(v.as_str())))
             }
         }
-
-        impl<'a> From<Option<$name>> for $crate::db::Arg<'a> {
-            fn from(v: Option<$name>) -> $crate::db::Arg<'a> {
-                $crate::db::Arg::Text(v.map(|v| std::borrow::Cow::Borrowed(v.as_str())))
-            }
-        }
     };
 }
