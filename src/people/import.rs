@@ -92,6 +92,18 @@ impl Importer for HouseholdImport {
     }
 }
 
+/// The community column, the same in the resident and the household import.
+const COMMUNITY_COLUMN: Column = Column::required(
+    "community",
+    "社区/村*",
+    &["社区/村", "社区", "村", "所属社区", "村/社区"],
+);
+/// The building or village group column, the same in both imports.
+const BUILDING_COLUMN: Column =
+    Column::optional("building", "楼栋/村组", &["楼栋/村组", "楼栋", "村组"]);
+/// The headers a household column is recognised by (optional for residents, required for households).
+const HOUSEHOLD_ALIASES: &[&str] = &["家庭", "户", "门牌", "住址"];
+
 /// The resident import's columns (the template's headers, in order).
 pub const RESIDENT_COLUMNS: &[Column] = &[
     Column::required("name", "姓名*", &["姓名"]),
@@ -109,17 +121,9 @@ pub const RESIDENT_COLUMNS: &[Column] = &[
         &["身份证号码", "身份证号", "身份证", "公民身份号码"],
     )
     .as_text(),
-    Column::required(
-        "community",
-        "社区/村*",
-        &["社区/村", "社区", "村", "所属社区", "村/社区"],
-    ),
-    Column::optional(
-        "household",
-        "家庭(门牌/户)",
-        &["家庭", "户", "门牌", "住址"],
-    ),
-    Column::optional("building", "楼栋/村组", &["楼栋/村组", "楼栋", "村组"]),
+    COMMUNITY_COLUMN,
+    Column::optional("household", "家庭(门牌/户)", HOUSEHOLD_ALIASES),
+    BUILDING_COLUMN,
     Column::optional("tags", "人群标签", &["人群标签", "标签", "人群类别"]),
     Column::optional(
         "guardian_consent",
@@ -130,17 +134,9 @@ pub const RESIDENT_COLUMNS: &[Column] = &[
 
 /// The household import's columns.
 pub const HOUSEHOLD_COLUMNS: &[Column] = &[
-    Column::required(
-        "community",
-        "社区/村*",
-        &["社区/村", "社区", "村", "所属社区", "村/社区"],
-    ),
-    Column::required(
-        "household",
-        "家庭(门牌/户)*",
-        &["家庭", "户", "门牌", "住址"],
-    ),
-    Column::optional("building", "楼栋/村组", &["楼栋/村组", "楼栋", "村组"]),
+    COMMUNITY_COLUMN,
+    Column::required("household", "家庭(门牌/户)*", HOUSEHOLD_ALIASES),
+    BUILDING_COLUMN,
 ];
 
 /// Communities of `town` that the actor may import into, by name.

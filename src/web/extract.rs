@@ -235,9 +235,19 @@ struct CsrfField {
 impl<T: DeserializeOwned + Send> FromRequest<AppState> for Form<T> {
     type Rejection = Error;
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Error> {
-        let RawForm(actor, value, _) = RawForm::from_request(req, state).await?;
-        Ok(Form(actor, value))
+        let (session, bytes) = signed_in_body(req, state).await?;
+        check_form(&session, &bytes)
     }
+}
+
+/// The session of a signed-in request and its body.
+async fn signed_in_body(req: Request, state: &AppState) -> Result<(Session, Bytes), Error> {
+    let session = req
+        .extensions()
+        .get::<Session>()
+        .cloned()
+        .ok_or(Error::Unauthenticated)?;
+    Ok((session, body_bytes(req, state).await?))
 }
 
 /// Checks a form body's CSRF field against the session and decodes it.
@@ -262,12 +272,7 @@ pub struct RawForm<T>(pub Actor, pub T, pub Vec<u8>);
 impl<T: DeserializeOwned + Send> FromRequest<AppState> for RawForm<T> {
     type Rejection = Error;
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Error> {
-        let session = req
-            .extensions()
-            .get::<Session>()
-            .cloned()
-            .ok_or(Error::Unauthenticated)?;
-        let bytes = body_bytes(req, state).await?;
+        let (session, bytes) = signed_in_body(req, state).await?;
         let Form(actor, value) = check_form(&session, &bytes)?;
         Ok(RawForm(actor, value, bytes.to_vec()))
     }

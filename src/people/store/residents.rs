@@ -122,6 +122,27 @@ pub(super) async fn set_tags(tx: &mut Tx, id: i64, tags: &[String]) -> Result<()
     Ok(())
 }
 
+/// The columns a resident's values fill, in the order of the insert and the update ($1–$10).
+fn resident_args(
+    v: &ResidentValues,
+    household: Option<i64>,
+    building: Option<i64>,
+    now: DateTime<Utc>,
+) -> Vec<db::Arg<'_>> {
+    args![
+        v.community_id,
+        &v.name,
+        &v.gender,
+        v.birth_date,
+        &v.phone,
+        &v.id_number,
+        household,
+        building,
+        v.guardian_consent,
+        now
+    ]
+}
+
 pub(in crate::people) async fn insert_resident(
     tx: &mut Tx,
     v: &ResidentValues,
@@ -134,23 +155,8 @@ pub(in crate::people) async fn insert_resident(
             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, {TOWN_OF_COMMUNITY}) \
             returning id"
     );
-    let id: i64 = db::scalar(
-        &mut *tx,
-        &sql,
-        args![
-            v.community_id,
-            &v.name,
-            &v.gender,
-            v.birth_date,
-            &v.phone,
-            &v.id_number,
-            household,
-            building,
-            v.guardian_consent,
-            now
-        ],
-    )
-    .await?;
+    let a = resident_args(v, household, building, now);
+    let id: i64 = db::scalar(&mut *tx, &sql, a).await?;
     set_tags(tx, id, &v.tags).await?;
     Ok(id)
 }
@@ -167,24 +173,9 @@ pub(in crate::people) async fn update_resident(
             = $5, id_number = $6, household_id = $7, building_id = $8, guardian_consent = $9, \
             updated_at = $10, town_id = {TOWN_OF_COMMUNITY} where id = $11"
     );
-    db::exec(
-        &mut *tx,
-        &sql,
-        args![
-            v.community_id,
-            &v.name,
-            &v.gender,
-            v.birth_date,
-            &v.phone,
-            &v.id_number,
-            household,
-            building,
-            v.guardian_consent,
-            now,
-            id
-        ],
-    )
-    .await?;
+    let mut a = resident_args(v, household, building, now);
+    a.push(id.into());
+    db::exec(&mut *tx, &sql, a).await?;
     set_tags(tx, id, &v.tags).await
 }
 
