@@ -24,6 +24,7 @@ pub mod importers;
 pub mod imports;
 pub mod org;
 pub mod page;
+pub mod paths;
 pub mod people;
 pub mod reports;
 pub mod spreadsheet;

@@ -14,6 +14,7 @@ use crate::calendar::{Day, Month};
 use crate::db::Db;
 use crate::error::Result;
 use crate::imports;
+use crate::paths;
 
 /// One thing to do: what (an i18n key), how many, and where to do it.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -54,7 +55,7 @@ fn mine(actor: &Actor, status: Status) -> ActivityFilter {
 
 /// The list link of a to-do on the activity list: the same own-work filter as the count.
 fn list_href(status: Status) -> String {
-    format!("/activities?status={}&mine=1", status.as_str())
+    format!("{}?status={}&mine=1", paths::ACTIVITIES, status.as_str())
 }
 
 /// The activity to-dos of the actor (plans and records), counted.
@@ -144,7 +145,7 @@ pub async fn workbench(db: &Db, actor: &Actor) -> Result<Workbench> {
             todos.push(Todo {
                 kind: "centres_below",
                 count: below,
-                href: format!("/activities/grid?year={}", month.year),
+                href: format!("{}?year={}", paths::GRID, month.year),
                 urgent: month.days_left_after(today).is_some_and(|d| d <= 7),
             });
         }
@@ -156,17 +157,17 @@ pub async fn workbench(db: &Db, actor: &Actor) -> Result<Workbench> {
         figures.push(Figure {
             kind: "month_activities",
             value: this_month,
-            href: format!("/activities?month={}", month_param(today)),
+            href: format!("{}?month={}", paths::ACTIVITIES, month_param(today)),
         });
         figures.push(Figure {
             kind: "days_left",
             value: month.days_left_after(today).unwrap_or(0),
-            href: format!("/activities/grid?year={}", month.year),
+            href: format!("{}?year={}", paths::GRID, month.year),
         });
         figures.push(Figure {
             kind: "year_held",
             value: year_held(db, actor, month).await?,
-            href: "/activities?status=documented".into(),
+            href: format!("{}?status=documented", paths::ACTIVITIES),
         });
     }
     if actor.can(Permission::PeopleImport) {
@@ -175,8 +176,8 @@ pub async fn workbench(db: &Db, actor: &Actor) -> Result<Workbench> {
             kind: "imports_pending",
             count: pending.len() as i64,
             href: match pending.as_slice() {
-                [one] => format!("/people/import/{}", one.id),
-                _ => "/people/import".into(),
+                [one] => paths::import(one.id),
+                _ => paths::IMPORTS.into(),
             },
             urgent: false,
         });
@@ -219,7 +220,7 @@ pub async fn badges(db: &Db, actor: &Actor) -> Result<Vec<(&'static str, i64)>> 
         0
     };
     Ok(vec![
-        ("/workbench", activity + imports),
-        ("/activities", activity),
+        (paths::WORKBENCH, activity + imports),
+        (paths::ACTIVITIES, activity),
     ])
 }

@@ -4,6 +4,8 @@
 
 use std::sync::Arc;
 
+use crate::paths;
+
 use askama::Template;
 use axum::extract::Request;
 use axum::http::{StatusCode, header};
@@ -105,7 +107,7 @@ pub fn render_error_response(
         other => tracing::debug!(request_id, code = code_of(other), "request refused"),
     }
     let message = i18n::render(lang, &message_of(e).arg("request_id", request_id));
-    if path_and_query.starts_with("/api/") {
+    if path_and_query.starts_with(paths::API_PREFIX) {
         let fields: Vec<_> = match e {
             Error::Invalid(fe) => fe
                 .0
@@ -136,7 +138,7 @@ pub fn render_error_response(
             percent_encoding::NON_ALPHANUMERIC,
         )
         .to_string();
-        return Redirect::to(&format!("/login?next={next}")).into_response();
+        return Redirect::to(&format!("{}?next={next}", paths::LOGIN)).into_response();
     }
     let page = ErrorPage {
         lang: lang.code(),

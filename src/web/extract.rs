@@ -17,6 +17,7 @@ use crate::accounts;
 use crate::accounts::SignedIn;
 use crate::error::{Error, Msg};
 use crate::i18n::Lang;
+use crate::paths;
 
 /// Session cookie name over plain HTTP (loopback, intranet).
 pub const SESSION_COOKIE: &str = "cedu_session";
@@ -91,8 +92,8 @@ pub async fn resolve_session(
                 let path = req.uri().path();
                 if via_cookie
                     && unsafe_method
-                    && path.starts_with("/api/")
-                    && path != "/api/v1/auth/login"
+                    && path.starts_with(paths::API_PREFIX)
+                    && path != paths::API_LOGIN
                 {
                     let sent = req
                         .headers()
@@ -105,10 +106,13 @@ pub async fn resolve_session(
                 }
                 let path = req.uri().path();
                 if password_change_due && !open_with_expired_password(path) {
-                    if path.starts_with("/api/") {
+                    if path.starts_with(paths::API_PREFIX) {
                         return Error::Forbidden(Msg::new("password.expired")).into_response();
                     }
-                    return super::pages::see_other("/account?ok=password_expired");
+                    return super::pages::see_other(&paths::flashed(
+                        paths::ACCOUNT,
+                        "password_expired",
+                    ));
                 }
                 req.extensions_mut().insert(Session { actor, via_cookie });
             }
@@ -124,8 +128,8 @@ pub async fn resolve_session(
 fn open_with_expired_password(path: &str) -> bool {
     matches!(
         path,
-        "/account" | "/account/password" | "/logout" | "/lang" | "/api/v1/auth/logout"
-    ) || path.starts_with("/static/")
+        paths::ACCOUNT | paths::ACCOUNT_PASSWORD | paths::LOGOUT | paths::LANG | paths::API_LOGOUT
+    ) || path.starts_with(paths::STATIC_PREFIX)
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

@@ -22,6 +22,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::config::Config;
 use crate::db::Db;
+use crate::paths;
 pub use error::render_error_response;
 pub use extract::{SECURE_SESSION_COOKIE, SESSION_COOKIE, Session};
 
@@ -112,7 +113,7 @@ pub fn router(state: AppState) -> Router {
 /// A request path as the log keeps it: the signed token of a resident's check-in, rating or
 /// enrolment link (`/c/…`, `/r/…`, `/e/…`) is a key and stays out of the log.
 pub fn loggable_path(path: &str) -> String {
-    for prefix in ["/c/", "/r/", "/e/"] {
+    for prefix in paths::PHONE_PREFIXES {
         if path.starts_with(prefix) && path.len() > prefix.len() {
             return format!("{prefix}…");
         }
@@ -136,9 +137,9 @@ pub fn route_table() -> routes::Routes {
     routes::Routes::new()
         .merge(pages::router())
         .merge(api::router())
-        .get("/healthz", routes::Rule::PUBLIC, healthz)
-        .get("/static/cedu.css", routes::Rule::PUBLIC, stylesheet)
-        .get("/static/cedu.js", routes::Rule::PUBLIC, script)
+        .get(paths::HEALTH, routes::Rule::PUBLIC, healthz)
+        .get(paths::STYLESHEET, routes::Rule::PUBLIC, stylesheet)
+        .get(paths::SCRIPT, routes::Rule::PUBLIC, script)
 }
 
 /// The table of every route and its rule (for the authorization-matrix test and the API document).
@@ -260,7 +261,7 @@ async fn check_origin(req: Request, next: Next) -> Response {
 
 /// Security headers on every response; pages with personal data are never cached.
 async fn security_headers(req: Request, next: Next) -> Response {
-    let is_static = req.uri().path().starts_with("/static/");
+    let is_static = req.uri().path().starts_with(paths::STATIC_PREFIX);
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     h.insert(
@@ -282,4 +283,27 @@ async fn security_headers(req: Request, next: Next) -> Response {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_address_of_paths_is_a_registered_route_and_every_page_route_is_in_paths() {
+        let registered: std::collections::BTreeSet<String> =
+            route_rules().into_iter().map(|r| r.path).collect();
+        for p in paths::ALL {
+            assert!(
+                registered.contains(*p),
+                "{p} is in paths but no route serves it"
+            );
+        }
+        for p in &registered {
+            assert!(
+                p.starts_with("/api/v1/") || paths::ALL.contains(&p.as_str()),
+                "{p} is served but not named in paths"
+            );
+        }
+    }
 }

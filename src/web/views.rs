@@ -7,6 +7,7 @@ use crate::access::{Actor, Permission};
 use crate::error::FieldErrors;
 use crate::i18n::{self, Lang};
 use crate::page::Page;
+use crate::paths;
 
 /// One entry of the left menu.
 pub struct MenuItem {
@@ -64,44 +65,44 @@ const FLASHES: &[&str] = &[
 
 /// The menu: each entry's page, its label and the permission that shows it (None: everyone).
 const MENU: &[(&str, &str, Option<Permission>)] = &[
-    ("/workbench", "nav.workbench", None),
-    ("/org/tree", "nav.tree", Some(Permission::OrgRead)),
-    ("/org/nodes", "nav.nodes", Some(Permission::OrgRead)),
+    (paths::WORKBENCH, "nav.workbench", None),
+    (paths::TREE, "nav.tree", Some(Permission::OrgRead)),
+    (paths::NODES, "nav.nodes", Some(Permission::OrgRead)),
     (
-        "/activities",
+        paths::ACTIVITIES,
         "nav.activities",
         Some(Permission::ActivitiesRead),
     ),
     (
-        "/activities/calendar",
+        paths::CALENDAR,
         "nav.calendar",
         Some(Permission::ActivitiesRead),
     ),
+    (paths::GRID, "nav.grid", Some(Permission::ActivitiesRead)),
     (
-        "/activities/grid",
-        "nav.grid",
-        Some(Permission::ActivitiesRead),
-    ),
-    (
-        "/catalogue",
+        paths::CATALOGUE,
         "nav.catalogue",
         Some(Permission::CatalogueManage),
     ),
     (
-        "/people/residents",
+        paths::RESIDENTS,
         "nav.residents",
         Some(Permission::PeopleRead),
     ),
     (
-        "/people/households",
+        paths::HOUSEHOLDS,
         "nav.households",
         Some(Permission::PeopleRead),
     ),
-    ("/teachers", "nav.teachers", Some(Permission::TeachersRead)),
-    ("/users", "nav.users", Some(Permission::UsersRead)),
-    ("/audit", "nav.audit", Some(Permission::AuditRead)),
-    ("/account", "nav.account", None),
-    ("/api/docs", "nav.api", None),
+    (
+        paths::TEACHERS,
+        "nav.teachers",
+        Some(Permission::TeachersRead),
+    ),
+    (paths::USERS, "nav.users", Some(Permission::UsersRead)),
+    (paths::AUDIT, "nav.audit", Some(Permission::AuditRead)),
+    (paths::ACCOUNT, "nav.account", None),
+    (paths::API_DOCS, "nav.api", None),
 ];
 
 impl Shell {

@@ -16,6 +16,7 @@ const PLATFORM: &[&str] = &[
     "i18n",
     "imports",
     "page",
+    "paths",
     "reports",
     "spreadsheet",
     "text",

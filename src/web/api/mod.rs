@@ -20,6 +20,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use super::routes::{Routes, Rule};
 use crate::error::Result;
 use crate::i18n::Lang;
+use crate::paths;
 
 /// The OpenAPI document of `/api/v1`.
 #[derive(OpenApi)]
@@ -100,8 +101,8 @@ pub fn router() -> Routes {
         .merge(activities::router())
         .merge(attendance::router())
         .merge(catalogue::router())
-        .get("/api/openapi.json", Rule::PUBLIC, openapi_json)
-        .get("/api/docs", Rule::PUBLIC, docs)
+        .get(paths::API_OPENAPI, Rule::PUBLIC, openapi_json)
+        .get(paths::API_DOCS, Rule::PUBLIC, docs)
 }
 
 async fn openapi_json() -> Response {

@@ -12,6 +12,7 @@ use crate::accounts;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::i18n::{self, Lang};
+use crate::paths;
 use crate::web::AppState;
 use crate::web::extract::{
     ClientMeta, Form, LANG_COOKIE, MaybeActor, PublicForm, Query, SECURE_SESSION_COOKIE,
@@ -22,13 +23,13 @@ use crate::web::views::{FormView, Shell};
 
 pub(super) fn router() -> Routes {
     Routes::new()
-        .get("/", Rule::PUBLIC, home)
-        .get("/login", Rule::PUBLIC, login_form)
-        .post("/login", Rule::PUBLIC, login)
-        .post("/logout", Rule::SIGNED_IN, logout)
-        .post("/lang", Rule::PUBLIC, switch_lang)
-        .get("/account", Rule::SIGNED_IN, account)
-        .post("/account/password", Rule::SIGNED_IN, change_password)
+        .get(paths::HOME, Rule::PUBLIC, home)
+        .get(paths::LOGIN, Rule::PUBLIC, login_form)
+        .post(paths::LOGIN, Rule::PUBLIC, login)
+        .post(paths::LOGOUT, Rule::SIGNED_IN, logout)
+        .post(paths::LANG, Rule::PUBLIC, switch_lang)
+        .get(paths::ACCOUNT, Rule::SIGNED_IN, account)
+        .post(paths::ACCOUNT_PASSWORD, Rule::SIGNED_IN, change_password)
 }
 
 /// The `Set-Cookie` value that starts a session (no Max-Age: the server enforces the timeouts).
@@ -52,8 +53,8 @@ pub fn clear_cookie(config: &Config) -> String {
 async fn home(MaybeActor(actor): MaybeActor) -> Response {
     match actor {
         // Everyone starts the day on their workbench: what to do, with counts and links.
-        Some(_) => see_other("/workbench"),
-        None => see_other("/login"),
+        Some(_) => see_other(paths::WORKBENCH),
+        None => see_other(paths::LOGIN),
     }
 }
 
@@ -160,7 +161,7 @@ struct Empty {}
 
 async fn logout(State(state): State<AppState>, Form(actor, _): Form<Empty>) -> Result<Response> {
     accounts::logout(&state.db, &actor).await?;
-    signed_out("/login", &state.config)
+    signed_out(paths::LOGIN, &state.config)
 }
 
 /// A redirect to `to` that also clears the session cookie (the session itself is already ended).
@@ -206,7 +207,7 @@ async fn account(State(state): State<AppState>, cx: Ctx) -> Result<Response> {
         .map(|n| n.name)
         .unwrap_or_default();
     html(&AccountPage {
-        shell: cx.shell("/account"),
+        shell: cx.shell(paths::ACCOUNT),
         username: actor.username.clone(),
         scope_name,
         form: FormView::default(),
@@ -236,14 +237,14 @@ async fn change_password(cx: Ctx, Form(actor, input): Form<PasswordInput>) -> Re
     )
     .await
     {
-        Ok(()) => signed_out("/login?changed=1", &state.config),
+        Ok(()) => signed_out(&format!("{}?changed=1", paths::LOGIN), &state.config),
         Err(Error::Invalid(fe)) => {
             let scope_name = crate::org::scope_node(&state.db, &actor)
                 .await
                 .map(|n| n.name)
                 .unwrap_or_default();
             let page = AccountPage {
-                shell: cx.shell("/account"),
+                shell: cx.shell(paths::ACCOUNT),
                 username: actor.username.clone(),
                 scope_name,
                 form: FormView::default().errors(lang, &fe),

@@ -18,6 +18,7 @@ use crate::attendance::{self, AttendanceStatus, Method, RatingSummary};
 use crate::error::{Error, FieldErrors, Msg, Result};
 use crate::evidence::{self, Kind};
 use crate::i18n::{self};
+use crate::paths;
 use crate::web::AppState;
 use crate::web::extract::{CurrentActor, Form, Id, RawForm, Session, Upload, check_csrf};
 use crate::web::routes::{Object, Routes, Rule};
@@ -30,45 +31,33 @@ pub(super) fn router() -> Routes {
     let activity = |p| Rule::needs(p).on(Object::Activity);
     let file = Rule::needs(P::ActivitiesRead).on(Object::File);
     Routes::new()
-        .get(
-            "/activities/{id}/attendance",
-            activity(P::ActivitiesRead),
-            show,
-        )
+        .get(paths::ATTENDANCE, activity(P::ActivitiesRead), show)
+        .post(paths::ATTENDANCE, activity(P::ActivitiesAttend), mark)
         .post(
-            "/activities/{id}/attendance",
-            activity(P::ActivitiesAttend),
-            mark,
-        )
-        .post(
-            "/activities/{id}/attendance/phone",
+            paths::ATTENDANCE_PHONE,
             activity(P::ActivitiesAttend),
             mark_phone,
         )
-        .post(
-            "/activities/{id}/head-count",
-            activity(P::ActivitiesAttend),
-            head_count,
-        )
+        .post(paths::HEAD_COUNT, activity(P::ActivitiesAttend), head_count)
         .get(
-            "/activities/{id}/sign-in-sheet",
+            paths::SIGN_IN_SHEET,
             activity(P::ActivitiesAttend),
             sign_in_sheet,
         )
         // Photos and sign-in scans need attendance rights, lesson materials planning rights.
         .route(
             axum::http::Method::POST,
-            "/activities/{id}/files",
+            paths::ACTIVITY_FILES,
             Rule::either(P::ActivitiesAttend, P::ActivitiesPlan).on(Object::Activity),
             post(upload).layer(DefaultBodyLimit::max(FILE_LIMIT)),
         )
         .post(
-            "/activities/{id}/document",
+            paths::ACTIVITY_DOCUMENT,
             Rule::both(P::ActivitiesAttend, P::ActivitiesPlan).on(Object::Activity),
             document,
         )
-        .get("/files/{id}", file, download)
-        .get("/files/{id}/thumbnail", file, thumbnail)
+        .get(paths::FILE, file, download)
+        .get(paths::THUMBNAIL, file, thumbnail)
 }
 
 /// A line of the attendance table.
@@ -164,7 +153,7 @@ async fn page(state: &AppState, cx: &Ctx, id: i64) -> Result<AttendancePage> {
     let has_evidence = files.iter().any(|f| f.kind != "material");
     let attended = sheet.taken();
     Ok(AttendancePage {
-        shell: cx.shell("/activities"),
+        shell: cx.shell(paths::ACTIVITIES),
         a: row(lang, &a),
         rows,
         unmarked,
@@ -256,7 +245,7 @@ async fn mark(
         .filter_map(|(k, v)| Some((k.strip_prefix('s')?.parse().ok()?, v)))
         .collect();
     match attendance::mark(&state.db, &actor, id, &marks, Method::parse(&f.method)).await {
-        Ok(_) => Ok(see_other(&format!("/activities/{id}/attendance?ok=saved"))),
+        Ok(_) => Ok(see_other(&paths::flashed(&paths::attendance(id), "saved"))),
         Err(e) => refused(state, &cx, id, FormView::default(), e).await,
     }
 }
@@ -283,7 +272,7 @@ async fn mark_phone(cx: Ctx, Id(id): Id, Form(actor, f): Form<PhoneMark>) -> Res
     )
     .await;
     match r {
-        Ok(_) => Ok(see_other(&format!("/activities/{id}/attendance?ok=saved"))),
+        Ok(_) => Ok(see_other(&paths::flashed(&paths::attendance(id), "saved"))),
         Err(e) => {
             let form = FormView::with(&[("phone", f.phone), ("status", f.status)]);
             refused(state, &cx, id, form, e).await
@@ -300,7 +289,7 @@ struct HeadCount {
 async fn head_count(cx: Ctx, Id(id): Id, Form(actor, f): Form<HeadCount>) -> Result<Response> {
     let state = &cx.state;
     match attendance::record_head_count(&state.db, &actor, id, &f.head_count).await {
-        Ok(_) => Ok(see_other(&format!("/activities/{id}/attendance?ok=saved"))),
+        Ok(_) => Ok(see_other(&paths::flashed(&paths::attendance(id), "saved"))),
         Err(e) => {
             let form = FormView::with(&[("head_count", f.head_count)]);
             refused(state, &cx, id, form, e).await
@@ -325,7 +314,7 @@ async fn sign_in_sheet(State(state): State<AppState>, cx: Ctx, Id(id): Id) -> Re
     // Room for walk-ins: at least 10 blank lines, and the page filled to 30.
     let blanks = (rows.len() + 1..=(rows.len() + 10).max(30)).collect();
     html(&SheetPage {
-        shell: cx.shell("/activities"),
+        shell: cx.shell(paths::ACTIVITIES),
         a: row(lang, &a),
         act: a,
         rows,
@@ -391,7 +380,7 @@ async fn upload(
     };
     let (name, bytes) = file.unwrap_or_default();
     match evidence::upload(&state.db, actor, id, kind, &name, bytes).await {
-        Ok(_) => Ok(see_other(&format!("/activities/{id}/attendance?ok=saved"))),
+        Ok(_) => Ok(see_other(&paths::flashed(&paths::attendance(id), "saved"))),
         Err(e) => refused(state, &cx, id, form, e).await,
     }
 }
@@ -405,7 +394,7 @@ struct DocumentForm {
 async fn document(cx: Ctx, Id(id): Id, Form(actor, f): Form<DocumentForm>) -> Result<Response> {
     let state = &cx.state;
     match evidence::document(&state.db, &actor, id, &f.summary).await {
-        Ok(_) => Ok(see_other(&format!("/activities/{id}/attendance?ok=saved"))),
+        Ok(_) => Ok(see_other(&paths::flashed(&paths::attendance(id), "saved"))),
         Err(e) => {
             let form = FormView::with(&[("summary", f.summary)]);
             refused(state, &cx, id, form, e).await

@@ -12,6 +12,7 @@ use crate::audit::{self, AuditFilter, view};
 use crate::error::{Error, Msg, Result};
 use crate::i18n::{self};
 use crate::page::PageRequest;
+use crate::paths;
 use crate::web::extract::Query;
 use crate::web::routes::{Routes, Rule};
 use crate::web::views::{Choice, FormView, Pager, Shell};
@@ -28,7 +29,7 @@ const NAMERS: &[&[view::Namer]] = &[
 ];
 
 pub(super) fn router() -> Routes {
-    Routes::new().get("/audit", Rule::needs(P::AuditRead), list)
+    Routes::new().get(paths::AUDIT, Rule::needs(P::AuditRead), list)
 }
 
 /// An audit line in words: Beijing time, the object by kind and name, each change labelled.
@@ -134,11 +135,11 @@ async fn list(cx: Ctx, Query(q): Query<ListQuery>) -> Result<Response> {
         .map(|t| Choice::new(&t, view::subject_kind(lang, &t)))
         .collect();
     html(&ListPage {
-        shell: cx.shell("/audit"),
+        shell: cx.shell(paths::AUDIT),
         rows,
         actions,
         subject_types,
-        pager: Pager::of(lang, "/audit", &query, &page),
+        pager: Pager::of(lang, paths::AUDIT, &query, &page),
         form: FormView::with(&query),
     })
 }

@@ -14,6 +14,7 @@ use crate::access::Permission;
 use crate::catalogue::{self, Catalogue, Dictionary, DictionaryEntry, EntryInput, ThemeInput};
 use crate::error::{Error, Result};
 use crate::i18n::{self};
+use crate::paths;
 use crate::web::AppState;
 use crate::web::extract::{Form, Id};
 use crate::web::routes::{Object, Routes, Rule};
@@ -22,19 +23,11 @@ use crate::web::views::Shell;
 pub(super) fn router() -> Routes {
     let manage = Rule::needs(P::CatalogueManage);
     Routes::new()
-        .get("/catalogue", Rule::needs(P::ActivitiesRead), show)
-        .post("/catalogue/themes", manage, add_theme)
-        .post(
-            "/catalogue/themes/{id}",
-            manage.on(Object::Theme),
-            edit_theme,
-        )
-        .post("/catalogue/{kind}", manage, add_entry)
-        .post(
-            "/catalogue/{kind}/{id}",
-            manage.on(Object::Entry),
-            edit_entry,
-        )
+        .get(paths::CATALOGUE, Rule::needs(P::ActivitiesRead), show)
+        .post(paths::THEMES, manage, add_theme)
+        .post(paths::THEME, manage.on(Object::Theme), edit_theme)
+        .post(paths::ENTRIES, manage, add_entry)
+        .post(paths::ENTRY, manage.on(Object::Entry), edit_entry)
 }
 
 #[derive(Template)]
@@ -52,7 +45,7 @@ async fn page(state: &AppState, cx: &Ctx) -> Result<CataloguePage> {
     let actor = &cx.actor;
     let c = catalogue::catalogue(&state.db, actor).await?;
     Ok(CataloguePage {
-        shell: cx.shell("/catalogue"),
+        shell: cx.shell(paths::CATALOGUE),
         dictionaries: vec![
             ("formats", "catalogue.formats", c.formats.clone()),
             (
@@ -75,7 +68,7 @@ async fn show(State(state): State<AppState>, cx: Ctx) -> Result<Response> {
 async fn saved<T>(state: &AppState, cx: &Ctx, r: Result<T>) -> Result<Response> {
     let lang = cx.lang;
     let m = match r {
-        Ok(_) => return Ok(see_other("/catalogue?ok=saved")),
+        Ok(_) => return Ok(see_other(&paths::flashed(paths::CATALOGUE, "saved"))),
         Err(Error::Invalid(fe)) => fe.0.first().map(|(_, m)| m.clone()),
         Err(Error::Conflict(m)) => Some(m),
         Err(e) => return Err(e),

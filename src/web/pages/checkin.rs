@@ -18,6 +18,7 @@ use crate::attendance::{
 };
 use crate::error::{Error, Msg, Result};
 use crate::i18n::{self, Lang};
+use crate::paths;
 use crate::web::AppState;
 use crate::web::extract::{ClientMeta, Id, PublicForm};
 use crate::web::routes::{Object, Routes, Rule};
@@ -26,23 +27,19 @@ use crate::web::views::{FormView, Shell};
 pub(super) fn router() -> Routes {
     let activity = |p| Rule::needs(p).on(Object::Activity);
     Routes::new()
+        .get(paths::ACTIVITY_QR, activity(P::ActivitiesAttend), qr_screen)
         .get(
-            "/activities/{id}/qr",
-            activity(P::ActivitiesAttend),
-            qr_screen,
-        )
-        .get(
-            "/activities/{id}/enrol-link",
+            paths::ACTIVITY_ENROL_LINK,
             activity(P::ActivitiesRead),
             enrol_link,
         )
         // The phone pages: the signed code or link is the key.
-        .get("/c/{token}", Rule::PUBLIC, open)
-        .post("/c", Rule::PUBLIC, submit)
-        .get("/r/{token}", Rule::PUBLIC, rating_page)
-        .post("/r/{token}", Rule::PUBLIC, rate)
-        .get("/e/{token}", Rule::PUBLIC, enrol_page)
-        .post("/e", Rule::PUBLIC, enrol_submit)
+        .get(paths::CHECKIN_CODE, Rule::PUBLIC, open)
+        .post(paths::CHECKIN, Rule::PUBLIC, submit)
+        .get(paths::RATING, Rule::PUBLIC, rating_page)
+        .post(paths::RATING, Rule::PUBLIC, rate)
+        .get(paths::ENROL_LINK, Rule::PUBLIC, enrol_page)
+        .post(paths::ENROL, Rule::PUBLIC, enrol_submit)
 }
 
 #[derive(Template)]
@@ -76,7 +73,7 @@ async fn enrol_link(cx: Ctx, headers: HeaderMap, Id(id): Id) -> Result<Response>
     let (actor, lang) = (&cx.actor, cx.lang);
     let a = activities::get(&state.db, actor, id).await?;
     let mut page = EnrolLinkPage {
-        shell: cx.shell("/activities"),
+        shell: cx.shell(paths::ACTIVITIES),
         title: a.title.clone(),
         when: crate::calendar::span(a.starts_at, a.ends_at),
         id,
@@ -318,7 +315,7 @@ async fn qr_screen(cx: Ctx, headers: HeaderMap, Id(id): Id) -> Result<Response> 
     let state = &cx.state;
     let (actor, lang) = (&cx.actor, cx.lang);
     let a = activities::get(&state.db, actor, id).await?;
-    let shell = cx.shell("/activities");
+    let shell = cx.shell(paths::ACTIVITIES);
     let mut page = QrScreen {
         shell,
         title: a.title.clone(),
@@ -467,7 +464,7 @@ async fn submit(
             page.resident_name = resident_name;
             page.when = crate::calendar::span(activity.starts_at, activity.ends_at);
             page.activity = Some(activity);
-            page.rating_link = format!("/r/{rating_token}");
+            page.rating_link = paths::rating(rating_token);
             html(&page)
         }
         Ok(CheckinOutcome::AlreadyCheckedIn {
@@ -479,7 +476,7 @@ async fn submit(
             page.resident_name = resident_name;
             page.when = crate::calendar::span(activity.starts_at, activity.ends_at);
             page.activity = Some(activity);
-            page.rating_link = format!("/r/{rating_token}");
+            page.rating_link = paths::rating(rating_token);
             html(&page)
         }
         Ok(CheckinOutcome::NameNeeded { form }) => {

@@ -17,6 +17,7 @@ use crate::importers::{self, Kind as ImportKind};
 use crate::imports::{self, Batch};
 use crate::org::{self, Kind};
 use crate::page::PageRequest;
+use crate::paths;
 use crate::spreadsheet;
 use crate::web::AppState;
 use crate::web::extract::{CurrentActor, Form, Id, Upload};
@@ -30,22 +31,22 @@ pub const UPLOAD_LIMIT: usize = 40 * 1024 * 1024;
 pub(super) fn router() -> Routes {
     let batch = Rule::needs(P::PeopleImport).on(Object::Import);
     Routes::new()
-        .get("/people/import", Rule::needs(P::PeopleImport), start)
+        .get(paths::IMPORTS, Rule::needs(P::PeopleImport), start)
         .route(
             Method::POST,
-            "/people/import",
+            paths::IMPORTS,
             Rule::needs(P::PeopleImport),
             post(upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )
         .get(
-            "/people/import/template/{kind}",
+            paths::IMPORT_TEMPLATE,
             Rule::needs(P::PeopleImport),
             template,
         )
-        .get("/people/import/{id}", batch, report)
-        .get("/people/import/{id}/report.xlsx", batch, report_xlsx)
-        .post("/people/import/{id}/confirm", batch, confirm)
-        .post("/people/import/{id}/cancel", batch, cancel)
+        .get(paths::IMPORT, batch, report)
+        .get(paths::IMPORT_REPORT, batch, report_xlsx)
+        .post(paths::IMPORT_CONFIRM, batch, confirm)
+        .post(paths::IMPORT_CANCEL, batch, cancel)
 }
 
 #[derive(Template)]
@@ -108,7 +109,7 @@ async fn start_page(
     let (actor, lang) = (&cx.actor, cx.lang);
     actor.require(Permission::PeopleImport)?;
     Ok(StartPage {
-        shell: cx.shell("/people/residents"),
+        shell: cx.shell(paths::RESIDENTS),
         towns: towns(state, actor).await?,
         kinds: kinds(lang, actor),
         form,
@@ -207,7 +208,7 @@ async fn upload(
         Err(e) => return Err(e),
     };
     match importers::preview(&state.db, actor, kind, town_id, &name, &sheet).await {
-        Ok(b) => Ok(see_other(&format!("/people/import/{}", b.id))),
+        Ok(b) => Ok(see_other(&paths::import(b.id))),
         Err(Error::BadRequest(m)) => refuse(m).await,
         Err(e) => Err(e),
     }
@@ -278,7 +279,7 @@ async fn report_page(
             .collect(),
         unchanged: b.updates.len() - changed,
         changed,
-        shell: cx.shell("/people/residents"),
+        shell: cx.shell(paths::RESIDENTS),
         kind_label: i18n::t(lang, &format!("import.kind.{}", b.kind.as_str())).to_string(),
         status_label: i18n::t(lang, &format!("import.status_{}", b.status)).to_string(),
         more: b.errors.len().saturating_sub(SHOWN),
@@ -330,5 +331,5 @@ async fn cancel(
     Form(actor, _): Form<Empty>,
 ) -> Result<Response> {
     importers::cancel(&state.db, &actor, id).await?;
-    Ok(see_other("/people/import"))
+    Ok(see_other(paths::IMPORTS))
 }

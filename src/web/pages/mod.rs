@@ -24,6 +24,7 @@ use super::views::Shell;
 use crate::access::Actor;
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
+use crate::paths;
 
 pub use account::{clear_cookie, session_cookie};
 pub use imports::UPLOAD_LIMIT;
@@ -95,7 +96,7 @@ pub(crate) fn see_other(to: &str) -> Response {
     let to = if axum::http::HeaderValue::from_str(to).is_ok() {
         to
     } else {
-        "/"
+        paths::HOME
     };
     axum::response::Redirect::to(to).into_response()
 }
@@ -115,7 +116,7 @@ pub(crate) fn safe_next(next: Option<&str>) -> String {
         {
             n.to_string()
         }
-        _ => "/".into(),
+        _ => paths::HOME.into(),
     }
 }
 
@@ -123,7 +124,7 @@ pub(crate) fn safe_next(next: Option<&str>) -> String {
 pub(crate) fn here(uri: &axum::http::Uri) -> String {
     uri.path_and_query()
         .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "/".into())
+        .unwrap_or_else(|| paths::HOME.into())
 }
 
 /// Where the language switch returns to: this page, or — for a form answered with its errors (a
@@ -150,7 +151,7 @@ fn return_to(parts: &Parts) -> String {
 
 /// What every page handler starts from: who is asking, in which language, the page's path and
 /// query (the language switch returns there), and the flash a redirect asked for (`?ok=…`).
-/// `cx.shell("/teachers")` is the frame around a page, with that menu item marked.
+/// `cx.shell(paths::TEACHERS)` is the frame around a page, with that menu item marked.
 pub(crate) struct Ctx {
     pub state: crate::web::AppState,
     pub actor: Actor,

@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::i18n::{self, Lang};
 use crate::org::{self, Kind, NodeFilter};
 use crate::page::PageRequest;
+use crate::paths;
 use crate::web::AppState;
 use crate::web::extract::{Form, Id, Query};
 use crate::web::routes::{Object, Routes, Rule};
@@ -24,19 +25,19 @@ use crate::web::views::{Choice, FormView, Pager, Shell};
 pub(super) fn router() -> Routes {
     let user = Rule::needs(P::UsersManage).on(Object::User);
     Routes::new()
-        .get("/users", Rule::needs(P::UsersRead), list)
-        .post("/users", Rule::needs(P::UsersManage), create)
-        .get("/users/new", Rule::needs(P::UsersManage), new_form)
-        .post("/users/{id}/disable", user, disable)
-        .post("/users/{id}/enable", user, enable)
-        .post("/users/{id}/password", user, reset_password)
+        .get(paths::USERS, Rule::needs(P::UsersRead), list)
+        .post(paths::USERS, Rule::needs(P::UsersManage), create)
+        .get(paths::USER_NEW, Rule::needs(P::UsersManage), new_form)
+        .post(paths::USER_DISABLE, user, disable)
+        .post(paths::USER_ENABLE, user, enable)
+        .post(paths::USER_PASSWORD, user, reset_password)
         .post(
-            "/users/requests/{id}/confirm",
+            paths::ACCOUNT_REQUEST_CONFIRM,
             Rule::needs(P::UsersConfirm).on(Object::AccountRequest),
             confirm_request,
         )
         .post(
-            "/users/requests/{id}/reject",
+            paths::ACCOUNT_REQUEST_REJECT,
             Rule::needs(P::UsersConfirm).on(Object::AccountRequest),
             reject_request,
         )
@@ -106,8 +107,8 @@ async fn list_page(state: &AppState, cx: &Ctx, q: ListQuery) -> Result<ListPage>
         ("role", q.role.clone().unwrap_or_default()),
     ];
     Ok(ListPage {
-        shell: cx.shell("/users"),
-        pager: Pager::of(lang, "/users", &query, &page),
+        shell: cx.shell(paths::USERS),
+        pager: Pager::of(lang, paths::USERS, &query, &page),
         rows: page
             .items
             .iter()
@@ -206,7 +207,7 @@ async fn form_page(state: &AppState, cx: &Ctx, form: FormView) -> Result<FormPag
         );
     }
     Ok(FormPage {
-        shell: cx.shell("/users"),
+        shell: cx.shell(paths::USERS),
         roles: role_choices(lang, grantable),
         nodes,
         form,
@@ -241,8 +242,11 @@ async fn create(cx: Ctx, Form(actor, f): Form<UserForm>) -> Result<Response> {
         password: f.password.clone(),
     };
     match accounts::create_user(&state.db, &actor, &input, state.config.security_profile).await {
-        Ok(u) if u.pending.is_some() => Ok(see_other("/users?ok=awaiting_confirmation")),
-        Ok(_) => Ok(see_other("/users?ok=user_created")),
+        Ok(u) if u.pending.is_some() => Ok(see_other(&paths::flashed(
+            paths::USERS,
+            "awaiting_confirmation",
+        ))),
+        Ok(_) => Ok(see_other(&paths::flashed(paths::USERS, "user_created"))),
         Err(Error::Invalid(fe)) => {
             // The password is never sent back into the page.
             let form = FormView::with(&[
@@ -288,7 +292,7 @@ async fn refused(state: &AppState, cx: &Ctx, e: Error) -> Result<Response> {
 async fn disable(cx: Ctx, Id(id): Id, Form(actor, _): Form<Empty>) -> Result<Response> {
     let state = &cx.state;
     match accounts::set_active(&state.db, &actor, id, false).await {
-        Ok(_) => Ok(see_other("/users?ok=user_disabled")),
+        Ok(_) => Ok(see_other(&paths::flashed(paths::USERS, "user_disabled"))),
         Err(e) => refused(state, &cx, e).await,
     }
 }
@@ -296,8 +300,11 @@ async fn disable(cx: Ctx, Id(id): Id, Form(actor, _): Form<Empty>) -> Result<Res
 async fn enable(cx: Ctx, Id(id): Id, Form(actor, _): Form<Empty>) -> Result<Response> {
     let state = &cx.state;
     match accounts::set_active(&state.db, &actor, id, true).await {
-        Ok(u) if u.pending.is_some() => Ok(see_other("/users?ok=awaiting_confirmation")),
-        Ok(_) => Ok(see_other("/users?ok=user_enabled")),
+        Ok(u) if u.pending.is_some() => Ok(see_other(&paths::flashed(
+            paths::USERS,
+            "awaiting_confirmation",
+        ))),
+        Ok(_) => Ok(see_other(&paths::flashed(paths::USERS, "user_enabled"))),
         Err(e) => refused(state, &cx, e).await,
     }
 }
@@ -319,10 +326,11 @@ async fn reset_password(cx: Ctx, Id(id): Id, Form(actor, f): Form<ResetForm>) ->
     )
     .await
     {
-        Ok(accounts::Reset::Done) => Ok(see_other("/users?ok=password_reset")),
-        Ok(accounts::Reset::AwaitingConfirmation) => {
-            Ok(see_other("/users?ok=awaiting_confirmation"))
-        }
+        Ok(accounts::Reset::Done) => Ok(see_other(&paths::flashed(paths::USERS, "password_reset"))),
+        Ok(accounts::Reset::AwaitingConfirmation) => Ok(see_other(&paths::flashed(
+            paths::USERS,
+            "awaiting_confirmation",
+        ))),
         Err(e) => refused(state, &cx, e).await,
     }
 }
@@ -342,7 +350,10 @@ async fn confirm_request(
 ) -> Result<Response> {
     let state = &cx.state;
     match accounts::confirm_request(&state.db, &actor, id, Some(&f.password)).await {
-        Ok(_) => Ok(see_other("/users?ok=request_confirmed")),
+        Ok(_) => Ok(see_other(&paths::flashed(
+            paths::USERS,
+            "request_confirmed",
+        ))),
         Err(e) => refused(state, &cx, e).await,
     }
 }
@@ -354,7 +365,7 @@ async fn reject_request(
 ) -> Result<Response> {
     let state = &cx.state;
     match accounts::reject_request(&state.db, &actor, id, &f.reason).await {
-        Ok(_) => Ok(see_other("/users?ok=request_rejected")),
+        Ok(_) => Ok(see_other(&paths::flashed(paths::USERS, "request_rejected"))),
         Err(e) => refused(state, &cx, e).await,
     }
 }

@@ -7,13 +7,14 @@ use axum::response::Response;
 use super::{Ctx, html};
 use crate::error::Result;
 use crate::i18n;
+use crate::paths;
 use crate::web::AppState;
 use crate::web::routes::{Routes, Rule};
 use crate::web::views::Shell;
 use crate::workbench;
 
 pub(super) fn router() -> Routes {
-    Routes::new().get("/workbench", Rule::SIGNED_IN, page)
+    Routes::new().get(paths::WORKBENCH, Rule::SIGNED_IN, page)
 }
 
 /// A to-do or a figure as the page shows it.
@@ -62,7 +63,7 @@ async fn page(State(state): State<AppState>, cx: Ctx) -> Result<Response> {
         })
         .collect();
     html(&WorkbenchPage {
-        shell: cx.shell("/workbench"),
+        shell: cx.shell(paths::WORKBENCH),
         todos,
         figures,
         busy,

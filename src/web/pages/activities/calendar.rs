@@ -1,6 +1,7 @@
 //! The calendar page: a month or a week of activities.
 
 use super::*;
+use crate::paths;
 
 /// One activity in a calendar cell.
 pub struct CalendarItem {
@@ -165,7 +166,7 @@ pub(super) async fn calendar(cx: Ctx, Query(q): Query<CalendarQuery>) -> Result<
         },
     ));
     html(&CalendarPage {
-        shell: cx.shell("/activities/calendar"),
+        shell: cx.shell(paths::CALENDAR),
         title,
         week_view,
         weeks,

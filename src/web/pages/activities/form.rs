@@ -1,6 +1,7 @@
 //! The plan form: a new plan (one date or a weekly series) and edits of an existing one.
 
 use super::*;
+use crate::paths;
 
 #[derive(Template)]
 #[template(path = "activities/form.html")]
@@ -80,9 +81,9 @@ pub(super) enum Which {
 impl Which {
     fn action(self) -> String {
         match self {
-            Which::New => "/activities".into(),
-            Which::Edit(id) => format!("/activities/{id}/edit"),
-            Which::Held => "/activities/held".into(),
+            Which::New => paths::ACTIVITIES.into(),
+            Which::Edit(id) => paths::activity_edit(id),
+            Which::Held => paths::HELD.into(),
         }
     }
 
@@ -127,7 +128,7 @@ pub(super) async fn form_page(
     )
     .await?;
     Ok(FormPage {
-        shell: cx.shell("/activities"),
+        shell: cx.shell(paths::ACTIVITIES),
         action: which.action(),
         title: i18n::t(lang, which.title()).to_string(),
         is_new: matches!(which, Which::New),
@@ -177,7 +178,7 @@ pub(super) async fn create_held(
     let result = activities::record_held(&state.db, &actor, &input).await;
     saved_or_again(
         result,
-        |a| format!("/activities/{}/attendance?ok=recorded_afterwards", a.id),
+        |a| paths::flashed(&paths::attendance(a.id), "recorded_afterwards"),
         |fe| {
             let view = f.view().errors(cx.lang, &fe);
             form_page(state, &cx, Which::Held, view, chosen)
@@ -286,10 +287,8 @@ pub(super) async fn create(cx: Ctx, RawForm(actor, f, raw): RawForm<PlanForm>) -
     saved_or_again(
         result,
         |list| {
-            format!(
-                "/activities/{}?ok=created",
-                list.first().map(|a| a.id).unwrap_or(0)
-            )
+            let first = list.first().map(|a| a.id).unwrap_or(0);
+            paths::flashed(&paths::activity(first), "created")
         },
         |fe| form_page(state, &cx, Which::New, f.view().errors(lang, &fe), chosen),
     )
@@ -356,7 +355,7 @@ pub(super) async fn update(
     let result = activities::update(&state.db, &actor, id, &input).await;
     saved_or_again(
         result,
-        |_| format!("/activities/{id}?ok=saved"),
+        |_| paths::flashed(&paths::activity(id), "saved"),
         |fe| {
             form_page(
                 state,

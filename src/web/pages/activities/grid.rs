@@ -1,6 +1,7 @@
 //! The month × centre grid page.
 
 use super::*;
+use crate::paths;
 
 #[derive(Template)]
 #[template(path = "activities/grid.html")]
@@ -107,7 +108,11 @@ pub(super) async fn grid(cx: Ctx, Query(q): Query<YearQuery>) -> Result<Response
                     .map(|m| TownCell {
                         count: t.counts[m as usize - 1],
                         centres_below: t.centres_below[m as usize - 1],
-                        href: format!("/activities?town_id={}&month={year}-{m:02}", t.town_id),
+                        href: format!(
+                            "{}?town_id={}&month={year}-{m:02}",
+                            paths::ACTIVITIES,
+                            t.town_id
+                        ),
                     })
                     .collect(),
                 id: t.town_id,
@@ -125,7 +130,7 @@ pub(super) async fn grid(cx: Ctx, Query(q): Query<YearQuery>) -> Result<Response
         centres.into_iter().map(|r| centre_line(year, r)).collect()
     };
     html(&GridPage {
-        shell: cx.shell("/activities/grid"),
+        shell: cx.shell(paths::GRID),
         year,
         prev: year - 1,
         next: year + 1,
@@ -149,7 +154,11 @@ fn centre_line(year: i32, r: activities::GridRow) -> GridLine {
                 below: r.below.contains(&m),
                 not_set_up: r.not_set_up.contains(&m),
                 afterwards: r.recorded_afterwards[m as usize - 1],
-                href: format!("/activities?owner_id={}&month={year}-{m:02}", r.centre_id),
+                href: format!(
+                    "{}?owner_id={}&month={year}-{m:02}",
+                    paths::ACTIVITIES,
+                    r.centre_id
+                ),
             })
             .collect(),
         centre: r.centre_name,

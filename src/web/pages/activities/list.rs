@@ -1,6 +1,7 @@
 //! The activity list with its filters.
 
 use super::*;
+use crate::paths;
 
 #[derive(Template)]
 #[template(path = "activities/list.html")]
@@ -53,8 +54,8 @@ pub(super) async fn list(cx: Ctx, Query(q): Query<ListQuery>) -> Result<Response
         ("mine", q.mine.clone().unwrap_or_default()),
     ];
     html(&ListPage {
-        shell: cx.shell("/activities"),
-        pager: Pager::of(lang, "/activities", &pairs, &page),
+        shell: cx.shell(paths::ACTIVITIES),
+        pager: Pager::of(lang, paths::ACTIVITIES, &pairs, &page),
         rows: page.items.iter().map(|a| row(lang, a)).collect(),
         statuses: status_choices(lang),
         owners: owner_choices(state, actor).await?,

@@ -26,6 +26,7 @@ use crate::error::{Error, Result};
 use crate::i18n::{self, Lang};
 use crate::org::{self, Kind, NodeFilter};
 use crate::page::PageRequest;
+use crate::paths;
 use crate::teachers::{self, TeacherFilter};
 use crate::web::AppState;
 use crate::web::extract::{Form, Id, Query, RawForm};
@@ -41,56 +42,52 @@ use show::*;
 pub(super) fn router() -> Routes {
     let activity = |p| Rule::needs(p).on(Object::Activity);
     Routes::new()
-        .get("/activities", Rule::needs(P::ActivitiesRead), list)
-        .post("/activities", Rule::needs(P::ActivitiesPlan), create)
-        .get("/activities/new", Rule::needs(P::ActivitiesPlan), new_form)
+        .get(paths::ACTIVITIES, Rule::needs(P::ActivitiesRead), list)
+        .post(paths::ACTIVITIES, Rule::needs(P::ActivitiesPlan), create)
+        .get(
+            paths::ACTIVITY_NEW,
+            Rule::needs(P::ActivitiesPlan),
+            new_form,
+        )
         // Recording a held activity afterwards also takes its attendance.
         .get(
-            "/activities/held/new",
+            paths::HELD_NEW,
             Rule::both(P::ActivitiesPlan, P::ActivitiesAttend),
             held_form,
         )
         .post(
-            "/activities/held",
+            paths::HELD,
             Rule::both(P::ActivitiesPlan, P::ActivitiesAttend),
             create_held,
         )
         // The grid and the calendar list the centres of the scope: they read the tree too.
+        .get(paths::GRID, Rule::both(P::ActivitiesRead, P::OrgRead), grid)
         .get(
-            "/activities/grid",
-            Rule::both(P::ActivitiesRead, P::OrgRead),
-            grid,
-        )
-        .get(
-            "/activities/grid.xlsx",
+            paths::GRID_XLSX,
             Rule::both(P::ActivitiesRead, P::OrgRead),
             grid_xlsx,
         )
         .get(
-            "/activities/grid.csv",
+            paths::GRID_CSV,
             Rule::both(P::ActivitiesRead, P::OrgRead),
             grid_csv,
         )
         .get(
-            "/activities/calendar",
+            paths::CALENDAR,
             Rule::both(P::ActivitiesRead, P::OrgRead),
             calendar,
         )
-        .get("/activities/{id}", activity(P::ActivitiesRead), show)
-        .get(
-            "/activities/{id}/edit",
-            activity(P::ActivitiesPlan),
-            edit_form,
-        )
-        .post("/activities/{id}/edit", activity(P::ActivitiesPlan), update)
+        .get(paths::ACTIVITY, activity(P::ActivitiesRead), show)
+        .get(paths::ACTIVITY_EDIT, activity(P::ActivitiesPlan), edit_form)
+        .post(paths::ACTIVITY_EDIT, activity(P::ActivitiesPlan), update)
         .post(
-            "/activities/{id}/transition",
+            paths::ACTIVITY_TRANSITION,
             Rule::either(P::ActivitiesPlan, P::ActivitiesReview).on(Object::Activity),
             transition,
         )
-        .post("/activities/{id}/enrol", activity(P::PeopleWrite), enrol)
+        .post(paths::ACTIVITY_ENROL, activity(P::PeopleWrite), enrol)
         .post(
-            "/enrolments/{id}/cancel",
+            paths::ENROLMENT_CANCEL,
             Rule::needs(P::PeopleWrite).on(Object::Enrolment),
             cancel_enrolment,
         )

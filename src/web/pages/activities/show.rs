@@ -2,6 +2,7 @@
 //! moves and enrolment posted from it.
 
 use super::*;
+use crate::paths;
 
 /// A review action offered on an activity's page.
 pub struct ActionButton {
@@ -96,7 +97,7 @@ pub(super) async fn show_page(state: &AppState, cx: &Ctx, id: i64) -> Result<Sho
         show_attendance: status != Status::Cancelled,
         enrolments,
         form: FormView::default(),
-        shell: cx.shell("/activities"),
+        shell: cx.shell(paths::ACTIVITIES),
         a: row(lang, &a),
         teachers,
         format: a.format_name.clone().unwrap_or_default(),
@@ -139,9 +140,9 @@ pub(super) async fn transition(
     };
     match done {
         // Say what happened (已报送审核, 已审核通过, 已退回 …), not just that something was saved.
-        Ok(a) => Ok(see_other(&format!(
-            "/activities/{id}?ok=activity_{}",
-            a.status.as_str()
+        Ok(a) => Ok(see_other(&paths::flashed(
+            &paths::activity(id),
+            &format!("activity_{}", a.status.as_str()),
         ))),
         Err(Error::Conflict(m)) => {
             let mut page = show_page(state, &cx, id).await?;
@@ -183,13 +184,13 @@ pub(super) async fn enrol(
     let state = &cx.state;
     let lang = cx.lang;
     match attendance::enrol_by_phone(&state.db, &actor, id, &f.phone).await {
-        Ok(e) => Ok(see_other(&format!(
-            "/activities/{id}?ok={}",
+        Ok(e) => Ok(see_other(&paths::flashed(
+            &paths::activity(id),
             if e.status == crate::attendance::EnrolmentStatus::Waiting {
                 "waiting"
             } else {
                 "enrolled"
-            }
+            },
         ))),
         Err(Error::Invalid(fe)) => {
             let mut page = show_page(state, &cx, id).await?;
@@ -217,8 +218,9 @@ pub(super) async fn cancel_enrolment(
     Form(actor, f): Form<CancelForm>,
 ) -> Result<Response> {
     attendance::cancel(&state.db, &actor, id).await?;
-    Ok(see_other(&format!(
-        "/activities/{}?ok=saved",
-        f.activity_id.trim().parse::<i64>().unwrap_or(0)
+    let activity = f.activity_id.trim().parse::<i64>().unwrap_or(0);
+    Ok(see_other(&paths::flashed(
+        &paths::activity(activity),
+        "saved",
     )))
 }

@@ -1,6 +1,7 @@
 //! Changes posted from a node's page: move, retire, members added and removed.
 
 use super::*;
+use crate::paths;
 
 /// Shows the node page again with a refusal message (move or retire refused).
 pub(super) async fn refused(state: &AppState, cx: &Ctx, id: i64, e: Error) -> Result<Response> {
@@ -42,7 +43,7 @@ pub(super) async fn move_node(
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => Ok(see_other(&format!("/org/nodes/{id}?ok=moved"))),
+        Ok(()) => Ok(see_other(&paths::flashed(&paths::node(id), "moved"))),
         Err(e) => refused(state, &cx, id, e).await,
     }
 }
@@ -53,7 +54,7 @@ pub(super) struct Empty {}
 pub(super) async fn retire(cx: Ctx, Id(id): Id, Form(actor, _): Form<Empty>) -> Result<Response> {
     let state = &cx.state;
     match org::retire_node(&state.db, &actor, id).await {
-        Ok(_) => Ok(see_other(&format!("/org/nodes/{id}?ok=retired"))),
+        Ok(_) => Ok(see_other(&paths::flashed(&paths::node(id), "retired"))),
         Err(e) => refused(state, &cx, id, e).await,
     }
 }
@@ -84,7 +85,7 @@ pub(super) async fn add_member(
     let cx = &cx;
     saved_or_again(
         result,
-        |_| format!("/org/nodes/{id}?ok=member_added"),
+        |_| paths::flashed(&paths::node(id), "member_added"),
         |fe| async move {
             let mut page = node_page(state, cx, id).await?;
             page.form = FormView::with(&[
@@ -112,8 +113,9 @@ pub(super) async fn remove_member(
     Form(actor, f): Form<NodeRef>,
 ) -> Result<Response> {
     org::remove_member(&state.db, &actor, id).await?;
-    Ok(see_other(&format!(
-        "/org/nodes/{}?ok=member_removed",
-        f.node_id.parse::<i64>().unwrap_or(actor.scope_node_id)
+    let node = f.node_id.parse::<i64>().unwrap_or(actor.scope_node_id);
+    Ok(see_other(&paths::flashed(
+        &paths::node(node),
+        "member_removed",
     )))
 }

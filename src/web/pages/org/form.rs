@@ -1,6 +1,7 @@
 //! The node form: a new node under a parent and edits of one.
 
 use super::*;
+use crate::paths;
 
 #[derive(Template)]
 #[template(path = "org/node_form.html")]
@@ -41,17 +42,17 @@ pub(super) fn form_page(cx: &Ctx, which: Which<'_>, form: FormView) -> NodeFormP
     let (parent, kind, mode, action) = match which {
         Which::Child(parent, kind) => {
             let kind = kind.filter(|k| parent.kind().allowed_children().contains(k));
-            let action = format!("/org/nodes/{}/children", parent.id);
+            let action = paths::node_children(parent.id);
             (parent, kind, "create", action)
         }
         Which::Edit(node) => {
-            let action = format!("/org/nodes/{}/edit", node.id);
+            let action = paths::node_edit(node.id);
             (node, Some(node.kind()), "edit", action)
         }
     };
     let kind_choices = kind_choices(lang, parent.kind().allowed_children());
     NodeFormPage {
-        shell: cx.shell("/org/tree"),
+        shell: cx.shell(paths::TREE),
         parent: view(lang, parent),
         mode,
         action,
@@ -169,7 +170,7 @@ pub(super) async fn create(
     let cx = &cx;
     saved_or_again(
         result,
-        |node| format!("/org/nodes/{}?ok=created", node.id),
+        |node| paths::flashed(&paths::node(node.id), "created"),
         |fe| async move {
             let parent = org::get_node(&state.db, &actor, id).await?;
             let which = Which::Child(&parent, Kind::parse(&f.kind));
@@ -214,7 +215,7 @@ pub(super) async fn update(
     let cx = &cx;
     saved_or_again(
         result,
-        |_| format!("/org/nodes/{id}?ok=saved"),
+        |_| paths::flashed(&paths::node(id), "saved"),
         |fe| async move {
             let node = org::get_node(&state.db, &actor, id).await?;
             Ok(form_page(

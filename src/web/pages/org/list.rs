@@ -1,6 +1,7 @@
 //! The organisation tree and the filtered list of nodes.
 
 use super::*;
+use crate::paths;
 
 #[derive(Template)]
 #[template(path = "org/tree.html")]
@@ -22,7 +23,7 @@ pub(super) async fn tree(cx: Ctx, Query(q): Query<TreeQuery>) -> Result<Response
     let mut rows = Vec::new();
     flatten(lang, &t, 0, actor.can(Permission::OrgManage), &mut rows);
     html(&TreePage {
-        shell: cx.shell("/org/tree"),
+        shell: cx.shell(paths::TREE),
         top_name: t.node.name.clone(),
         rows,
     })
@@ -60,10 +61,10 @@ pub(super) async fn list(cx: Ctx, Query(q): Query<ListQuery>) -> Result<Response
         ("kind", q.kind.clone().unwrap_or_default()),
         ("retired", q.retired.clone().unwrap_or_default()),
     ];
-    let pager = Pager::of(lang, "/org/nodes", &query, &page);
+    let pager = Pager::of(lang, paths::NODES, &query, &page);
     let kinds = kind_choices(lang, Kind::ALL.into_iter().filter(|k| *k != Kind::Root));
     html(&ListPage {
-        shell: cx.shell("/org/nodes"),
+        shell: cx.shell(paths::NODES),
         rows: page.items.iter().map(|n| view(lang, n)).collect(),
         form: FormView::with(&query),
         kinds,

@@ -21,6 +21,7 @@ use crate::org::{
     self, Kind, NewMember, NewNode, Node, NodeFilter, NodeInput, SETUP_STATUSES, TreeNode,
 };
 use crate::page::PageRequest;
+use crate::paths;
 use crate::web::AppState;
 use crate::web::extract::{Form, Id, Query};
 use crate::web::routes::{Object, Routes, Rule};
@@ -29,18 +30,18 @@ use crate::web::views::{Choice, FormView, Pager, Shell};
 pub(super) fn router() -> Routes {
     let node = |p| Rule::needs(p).on(Object::Node);
     Routes::new()
-        .get("/org/tree", Rule::needs(P::OrgRead), tree)
-        .get("/org/nodes", Rule::needs(P::OrgRead), list)
-        .get("/org/nodes/{id}", node(P::OrgRead), show)
-        .get("/org/nodes/{id}/new", node(P::OrgManage), new_form)
-        .post("/org/nodes/{id}/children", node(P::OrgManage), create)
-        .get("/org/nodes/{id}/edit", node(P::OrgEdit), edit_form)
-        .post("/org/nodes/{id}/edit", node(P::OrgEdit), update)
-        .post("/org/nodes/{id}/move", node(P::OrgManage), move_node)
-        .post("/org/nodes/{id}/retire", node(P::OrgManage), retire)
-        .post("/org/nodes/{id}/members", node(P::OrgEdit), add_member)
+        .get(paths::TREE, Rule::needs(P::OrgRead), tree)
+        .get(paths::NODES, Rule::needs(P::OrgRead), list)
+        .get(paths::NODE, node(P::OrgRead), show)
+        .get(paths::NODE_NEW, node(P::OrgManage), new_form)
+        .post(paths::NODE_CHILDREN, node(P::OrgManage), create)
+        .get(paths::NODE_EDIT, node(P::OrgEdit), edit_form)
+        .post(paths::NODE_EDIT, node(P::OrgEdit), update)
+        .post(paths::NODE_MOVE, node(P::OrgManage), move_node)
+        .post(paths::NODE_RETIRE, node(P::OrgManage), retire)
+        .post(paths::NODE_MEMBERS, node(P::OrgEdit), add_member)
         .post(
-            "/org/members/{id}/delete",
+            paths::MEMBER_DELETE,
             Rule::needs(P::OrgEdit).on(Object::Member),
             remove_member,
         )

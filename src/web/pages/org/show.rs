@@ -1,6 +1,7 @@
 //! A node's page: its attributes, ancestors, children and members.
 
 use super::*;
+use crate::paths;
 
 /// A member line on a node's page.
 pub struct MemberView {
@@ -70,7 +71,7 @@ pub(super) async fn node_page(state: &AppState, cx: &Ctx, id: i64) -> Result<Nod
         }
     }
     Ok(NodePage {
-        shell: cx.shell("/org/tree"),
+        shell: cx.shell(paths::TREE),
         node: view(lang, &node),
         crumbs,
         children: sub.children.iter().map(|c| view(lang, &c.node)).collect(),

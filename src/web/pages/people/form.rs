@@ -1,6 +1,7 @@
 //! The resident form: a new resident and corrections of one.
 
 use super::*;
+use crate::paths;
 
 #[derive(Template)]
 #[template(path = "people/form.html")]
@@ -24,10 +25,8 @@ pub(super) async fn form_page(
     let (actor, lang) = (&cx.actor, cx.lang);
     actor.require(Permission::PeopleWrite)?;
     Ok(FormPage {
-        shell: cx.shell("/people/residents"),
-        action: editing.map_or("/people/residents".into(), |id| {
-            format!("/people/residents/{id}/edit")
-        }),
+        shell: cx.shell(paths::RESIDENTS),
+        action: editing.map_or(paths::RESIDENTS.into(), paths::resident_edit),
         title: i18n::t(lang, editing.map_or("people.new", |_| "people.edit")).to_string(),
         communities: community_choices(state, actor).await?,
         tags: tag_choices(lang),
@@ -110,7 +109,7 @@ pub(super) async fn create(
     let result = people::create_resident(&state.db, &actor, &f.input(tags.clone())).await;
     saved_or_again(
         result,
-        |r| format!("/people/residents/{}?ok=created", r.id),
+        |r| paths::flashed(&paths::resident(r.id), "created"),
         |fe| form_page(state, &cx, None, f.view().errors(lang, &fe), tags),
     )
     .await
@@ -158,7 +157,7 @@ pub(super) async fn update(
     let result = people::update_resident(&state.db, &actor, id, &input).await;
     saved_or_again(
         result,
-        |_| format!("/people/residents/{id}?ok=saved"),
+        |_| paths::flashed(&paths::resident(id), "saved"),
         |fe| form_page(state, &cx, Some(id), f.view().errors(lang, &fe), tags),
     )
     .await

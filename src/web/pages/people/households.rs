@@ -1,6 +1,7 @@
 //! Households: the list, a new household, one household's members, the export.
 
 use super::*;
+use crate::paths;
 
 /// A household line.
 pub struct HouseholdRow {
@@ -53,8 +54,8 @@ pub(super) async fn households_page(
         ("community_id", q.community_id.clone().unwrap_or_default()),
     ];
     Ok(HouseholdsPage {
-        shell: cx.shell("/people/households"),
-        pager: Pager::of(lang, "/people/households", &pairs, &page),
+        shell: cx.shell(paths::HOUSEHOLDS),
+        pager: Pager::of(lang, paths::HOUSEHOLDS, &pairs, &page),
         rows: page
             .items
             .iter()
@@ -71,7 +72,7 @@ pub(super) async fn households_page(
         new_form,
         can_write: actor.can(Permission::PeopleWrite),
         can_export: actor.can(Permission::PeopleExport),
-        export_link: link_with("/people/households/export.xlsx", &pairs),
+        export_link: link_with(paths::HOUSEHOLDS_EXPORT, &pairs),
     })
 }
 
@@ -103,7 +104,7 @@ pub(super) async fn create_household(
         building_kind: f.building_kind.clone(),
     };
     match people::create_household(&state.db, &actor, &input).await {
-        Ok(h) => Ok(see_other(&format!("/people/households/{}", h.id))),
+        Ok(h) => Ok(see_other(&paths::household(h.id))),
         Err(Error::Invalid(fe)) => {
             let form = FormView::with(&[
                 ("community_id", f.community_id),
@@ -131,7 +132,7 @@ pub(super) async fn household(cx: Ctx, Id(id): Id) -> Result<Response> {
     let (actor, lang) = (&cx.actor, cx.lang);
     let (h, members) = people::household(&state.db, actor, id).await?;
     html(&HouseholdPage {
-        shell: cx.shell("/people/households"),
+        shell: cx.shell(paths::HOUSEHOLDS),
         h: HouseholdRow {
             id: h.id,
             name: h.name,

@@ -1,6 +1,7 @@
 //! The resident list with its filters, and its export to xlsx.
 
 use super::*;
+use crate::paths;
 
 #[derive(Deserialize, Default)]
 pub(super) struct ListQuery {
@@ -55,10 +56,10 @@ pub(super) async fn list(cx: Ctx, Query(q): Query<ListQuery>) -> Result<Response
     let requested = PageRequest::new(q.page, None);
     let page = people::list_residents(&state.db, actor, &q.filter(), requested).await?;
     let pairs = q.pairs();
-    let pager = Pager::of(lang, "/people/residents", &pairs, &page);
-    let export_link = link_with("/people/residents/export.xlsx", &pairs);
+    let pager = Pager::of(lang, paths::RESIDENTS, &pairs, &page);
+    let export_link = link_with(paths::RESIDENTS_EXPORT, &pairs);
     html(&ListPage {
-        shell: cx.shell("/people/residents"),
+        shell: cx.shell(paths::RESIDENTS),
         rows: page.items.iter().map(|r| row(lang, r)).collect(),
         communities: community_choices(state, actor).await?,
         tags: tag_choices(lang),

@@ -18,6 +18,7 @@ use crate::access::{Actor, Permission};
 use crate::error::{Error, Result};
 use crate::i18n::{self, Lang};
 use crate::page::PageRequest;
+use crate::paths;
 use crate::people::{
     self, HouseholdInput, PersonalField, Resident, ResidentFilter, ResidentInput, TAGS,
 };
@@ -35,52 +36,32 @@ use show::*;
 pub(super) fn router() -> Routes {
     let resident = |p| Rule::needs(p).on(Object::Resident);
     Routes::new()
-        .get("/people/residents", Rule::needs(P::PeopleRead), list)
-        .post("/people/residents", Rule::needs(P::PeopleWrite), create)
+        .get(paths::RESIDENTS, Rule::needs(P::PeopleRead), list)
+        .post(paths::RESIDENTS, Rule::needs(P::PeopleWrite), create)
         .get(
-            "/people/residents/export.xlsx",
+            paths::RESIDENTS_EXPORT,
             Rule::needs(P::PeopleExport),
             export,
         )
-        .get(
-            "/people/residents/new",
-            Rule::needs(P::PeopleWrite),
-            new_form,
-        )
-        .get("/people/residents/{id}", resident(P::PeopleRead), show)
-        .get(
-            "/people/residents/{id}/edit",
-            resident(P::PeopleWrite),
-            edit_form,
-        )
+        .get(paths::RESIDENT_NEW, Rule::needs(P::PeopleWrite), new_form)
+        .get(paths::RESIDENT, resident(P::PeopleRead), show)
+        .get(paths::RESIDENT_EDIT, resident(P::PeopleWrite), edit_form)
+        .post(paths::RESIDENT_EDIT, resident(P::PeopleWrite), update)
+        .post(paths::RESIDENT_REVEAL, resident(P::PeopleReveal), reveal)
+        .post(paths::RESIDENT_ERASE, resident(P::PeopleErase), erase)
+        .get(paths::HOUSEHOLDS, Rule::needs(P::PeopleRead), households)
         .post(
-            "/people/residents/{id}/edit",
-            resident(P::PeopleWrite),
-            update,
-        )
-        .post(
-            "/people/residents/{id}/reveal",
-            resident(P::PeopleReveal),
-            reveal,
-        )
-        .post(
-            "/people/residents/{id}/erase",
-            resident(P::PeopleErase),
-            erase,
-        )
-        .get("/people/households", Rule::needs(P::PeopleRead), households)
-        .post(
-            "/people/households",
+            paths::HOUSEHOLDS,
             Rule::needs(P::PeopleWrite),
             create_household,
         )
         .get(
-            "/people/households/export.xlsx",
+            paths::HOUSEHOLDS_EXPORT,
             Rule::needs(P::PeopleExport),
             export_households,
         )
         .get(
-            "/people/households/{id}",
+            paths::HOUSEHOLD,
             Rule::needs(P::PeopleRead).on(Object::Household),
             household,
         )

@@ -1,6 +1,7 @@
 //! A resident's page: the record (masked unless revealed), attendance, and erasure.
 
 use super::*;
+use crate::paths;
 
 #[derive(Template)]
 #[template(path = "people/show.html")]
@@ -69,7 +70,7 @@ pub(super) async fn show_page(state: &AppState, cx: &Ctx, id: i64) -> Result<Sho
     Ok(ShowPage {
         enrolments,
         attended,
-        shell: cx.shell("/people/residents"),
+        shell: cx.shell(paths::RESIDENTS),
         r: row(lang, &r),
         community_id: r.community_id,
         household_id: r.household_id,
@@ -132,5 +133,5 @@ pub(super) async fn erase(
         return html_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     people::erase_resident(&state.db, &actor, id).await?;
-    Ok(see_other(&format!("/people/residents/{id}?ok=erased")))
+    Ok(see_other(&paths::flashed(&paths::resident(id), "erased")))
 }

@@ -1,6 +1,7 @@
 //! The teacher form: a new teacher and edits of one.
 
 use super::*;
+use crate::paths;
 
 #[derive(Template)]
 #[template(path = "teachers/form.html")]
@@ -26,8 +27,8 @@ pub(super) async fn form_page(
     let (actor, lang) = (&cx.actor, cx.lang);
     actor.require(Permission::TeachersWrite)?;
     Ok(FormPage {
-        shell: cx.shell("/teachers"),
-        action: editing.map_or("/teachers".into(), |id| format!("/teachers/{id}/edit")),
+        shell: cx.shell(paths::TEACHERS),
+        action: editing.map_or(paths::TEACHERS.into(), paths::teacher_edit),
         title: i18n::t(lang, editing.map_or("teachers.new", |_| "teachers.edit")).to_string(),
         pools: pool_choices(state, actor, lang).await?,
         types: codes(lang, &TYPES),
@@ -104,7 +105,7 @@ pub(super) async fn create(
     let result = teachers::create_teacher(&state.db, &actor, &input).await;
     saved_or_again(
         result,
-        |t| format!("/teachers/{}?ok=created", t.id),
+        |t| paths::flashed(&paths::teacher(t.id), "created"),
         |fe| form_page(state, &cx, None, f.view().errors(lang, &fe), themes),
     )
     .await
@@ -144,7 +145,7 @@ pub(super) async fn update(
     let result = teachers::update_teacher(&state.db, &actor, id, &input).await;
     saved_or_again(
         result,
-        |_| format!("/teachers/{id}?ok=saved"),
+        |_| paths::flashed(&paths::teacher(id), "saved"),
         |fe| form_page(state, &cx, Some(id), f.view().errors(lang, &fe), themes),
     )
     .await

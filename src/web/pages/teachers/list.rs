@@ -1,6 +1,7 @@
 //! The teacher list with its filters, and its export to xlsx.
 
 use super::*;
+use crate::paths;
 
 #[derive(Template)]
 #[template(path = "teachers/list.html")]
@@ -42,12 +43,12 @@ pub(super) async fn list(cx: Ctx, Query(q): Query<ListQuery>) -> Result<Response
         ("status", q.status.clone().unwrap_or_default()),
         ("theme_id", q.theme_id.clone().unwrap_or_default()),
     ];
-    let export_link = link_with("/teachers/export.xlsx", &pairs);
+    let export_link = link_with(paths::TEACHERS_EXPORT, &pairs);
     html(&ListPage {
         export_link,
         can_export: actor.can(Permission::PeopleExport),
-        shell: cx.shell("/teachers"),
-        pager: Pager::of(lang, "/teachers", &pairs, &page),
+        shell: cx.shell(paths::TEACHERS),
+        pager: Pager::of(lang, paths::TEACHERS, &pairs, &page),
         rows: page.items.iter().map(|t| row(lang, t)).collect(),
         pools: pool_choices(state, actor, lang).await?,
         types: codes(lang, &TYPES),

@@ -21,6 +21,7 @@ use crate::catalogue;
 use crate::error::{Error, Result};
 use crate::i18n::{self, Lang};
 use crate::page::PageRequest;
+use crate::paths;
 use crate::teachers::{self, SOURCES, TYPES, Teacher, TeacherFilter, TeacherInput, TimeEntry};
 use crate::web::AppState;
 use crate::web::extract::{Form, Id, Query, RawForm};
@@ -35,35 +36,27 @@ use volunteers::*;
 pub(super) fn router() -> Routes {
     let teacher = |p| Rule::needs(p).on(Object::Teacher);
     Routes::new()
-        .get("/teachers", Rule::needs(P::TeachersRead), list)
-        .post("/teachers", Rule::needs(P::TeachersWrite), create)
-        .get(
-            "/teachers/export.xlsx",
-            Rule::needs(P::PeopleExport),
-            export,
-        )
-        .get("/teachers/new", Rule::needs(P::TeachersWrite), new_form)
-        .get(
-            "/teachers/volunteers",
-            Rule::needs(P::TeachersRead),
-            volunteers,
-        )
-        .get("/teachers/{id}", teacher(P::TeachersRead), show)
-        .get("/teachers/{id}/edit", teacher(P::TeachersWrite), edit_form)
-        .post("/teachers/{id}/edit", teacher(P::TeachersWrite), update)
-        .post("/teachers/{id}/retire", teacher(P::TeachersWrite), retire)
+        .get(paths::TEACHERS, Rule::needs(P::TeachersRead), list)
+        .post(paths::TEACHERS, Rule::needs(P::TeachersWrite), create)
+        .get(paths::TEACHERS_EXPORT, Rule::needs(P::PeopleExport), export)
+        .get(paths::TEACHER_NEW, Rule::needs(P::TeachersWrite), new_form)
+        .get(paths::VOLUNTEERS, Rule::needs(P::TeachersRead), volunteers)
+        .get(paths::TEACHER, teacher(P::TeachersRead), show)
+        .get(paths::TEACHER_EDIT, teacher(P::TeachersWrite), edit_form)
+        .post(paths::TEACHER_EDIT, teacher(P::TeachersWrite), update)
+        .post(paths::TEACHER_RETIRE, teacher(P::TeachersWrite), retire)
         .post(
-            "/teachers/{id}/reinstate",
+            paths::TEACHER_REINSTATE,
             teacher(P::TeachersWrite),
             reinstate,
         )
         .post(
-            "/teachers/{id}/trainings",
+            paths::TEACHER_TRAININGS,
             teacher(P::TeachersWrite),
             add_training,
         )
         .post(
-            "/teachers/{id}/service",
+            paths::TEACHER_SERVICE,
             teacher(P::TeachersWrite),
             add_service,
         )

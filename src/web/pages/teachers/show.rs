@@ -1,6 +1,7 @@
 //! A teacher's page: the record, trainings and service hours, suspension and return.
 
 use super::*;
+use crate::paths;
 
 /// A training or service line.
 pub struct EntryRow {
@@ -31,7 +32,7 @@ pub(super) async fn show_page(state: &AppState, cx: &Ctx, id: i64) -> Result<Sho
     let (actor, lang) = (&cx.actor, cx.lang);
     let d = teachers::get_teacher(&state.db, actor, id).await?;
     Ok(ShowPage {
-        shell: cx.shell("/teachers"),
+        shell: cx.shell(paths::TEACHERS),
         is_volunteer: d.teacher.teacher_type == "volunteer",
         t: row(lang, &d.teacher),
         trainings: d
@@ -136,7 +137,7 @@ pub(super) async fn retire(
     )
     .await
     {
-        Ok(_) => Ok(see_other(&format!("/teachers/{id}?ok=saved"))),
+        Ok(_) => Ok(see_other(&paths::flashed(&paths::teacher(id), "saved"))),
         Err(e) => {
             refused(
                 state,
@@ -163,7 +164,7 @@ pub(super) async fn reinstate(
 ) -> Result<Response> {
     let state = &cx.state;
     match teachers::set_status(&state.db, &actor, id, None).await {
-        Ok(_) => Ok(see_other(&format!("/teachers/{id}?ok=saved"))),
+        Ok(_) => Ok(see_other(&paths::flashed(&paths::teacher(id), "saved"))),
         Err(e) => refused(state, &cx, id, e, FormView::default()).await,
     }
 }
@@ -207,7 +208,7 @@ pub(super) async fn add_training(
 ) -> Result<Response> {
     let state = &cx.state;
     match teachers::add_training(&state.db, &actor, id, &f.entry()).await {
-        Ok(()) => Ok(see_other(&format!("/teachers/{id}?ok=saved"))),
+        Ok(()) => Ok(see_other(&paths::flashed(&paths::teacher(id), "saved"))),
         Err(e) => refused(state, &cx, id, e, f.view("training")).await,
     }
 }
@@ -219,7 +220,7 @@ pub(super) async fn add_service(
 ) -> Result<Response> {
     let state = &cx.state;
     match teachers::add_service(&state.db, &actor, id, &f.entry()).await {
-        Ok(()) => Ok(see_other(&format!("/teachers/{id}?ok=saved"))),
+        Ok(()) => Ok(see_other(&paths::flashed(&paths::teacher(id), "saved"))),
         Err(e) => refused(state, &cx, id, e, f.view("service")).await,
     }
 }

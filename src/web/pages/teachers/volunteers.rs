@@ -1,6 +1,7 @@
 //! Volunteers' service hours of a year.
 
 use super::*;
+use crate::paths;
 
 #[derive(Template)]
 #[template(path = "teachers/volunteers.html")]
@@ -26,7 +27,7 @@ pub(super) async fn volunteers(cx: Ctx, Query(q): Query<YearQuery>) -> Result<Re
     let rows = teachers::service_totals(&state.db, actor, year).await?;
     let total: i64 = rows.iter().map(|(_, m)| m).sum();
     html(&VolunteersPage {
-        shell: cx.shell("/teachers"),
+        shell: cx.shell(paths::TEACHERS),
         year,
         rows: rows
             .iter()
