@@ -21,7 +21,7 @@ pub async fn backup(db: &Db, database_url: &str, out: &Path) -> Result<()> {
         )));
     }
     match db {
-        Db::Sqlite(pool) => {
+        Db::Sqlite(pool, _) => {
             let target = out.to_str().ok_or_else(|| {
                 Error::Config("out: 路径须为 UTF-8 编码 · path is not valid UTF-8".into())
             })?;

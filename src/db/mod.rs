@@ -3,9 +3,12 @@
 //! with [`on_db!`] / [`on_tx!`]; only the concepts' `store.rs` files hold SQL.
 
 mod args;
+mod in_use;
+pub mod lite;
 mod text_enum;
 
 pub use args::{Arg, Record, Scalar, exec, page, row, row_opt, rows, scalar, scalar_opt, scalars};
+pub use in_use::InUse;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -84,63 +87,11 @@ impl LogFlush {
     }
 }
 
-/// Says "a cedu process uses this SQLite database": servers and commands hold it shared for as long
-/// as they run, `cedu restore` takes it exclusively, so a database in use is never swapped
-/// underneath a server (and no server starts during a restore). An advisory lock on
-/// `<database>.lock`, released when the process ends however it ends.
-pub struct InUse {
-    _file: std::fs::File,
-}
-
-impl InUse {
-    fn open(db_file: &Path) -> Result<std::fs::File> {
-        let mut p = db_file.as_os_str().to_owned();
-        p.push(".lock");
-        std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(std::path::PathBuf::from(p))
-            .map_err(|e| {
-                Error::Config(format!(
-                    "data-dir: 无法打开锁文件 · cannot open the lock file: {e}"
-                ))
-            })
-    }
-
-    /// Held by every process that opens the database; refused while a restore runs.
-    pub fn shared(db_file: &Path) -> Result<InUse> {
-        let f = InUse::open(db_file)?;
-        match f.try_lock_shared() {
-            Ok(()) => Ok(InUse { _file: f }),
-            Err(std::fs::TryLockError::WouldBlock) => Err(Error::Config(
-                "database-url: a restore is replacing this database; try again when it has finished · 正在恢复数据库,请稍后再启动".into(),
-            )),
-            Err(std::fs::TryLockError::Error(e)) => {
-                Err(Error::Config(format!("data-dir: 数据库正被另一个 cedu 使用 · cannot lock the database: {e}")))
-            }
-        }
-    }
-
-    /// Held by a restore; refused while any server or command uses the database.
-    pub fn exclusive(db_file: &Path) -> Result<InUse> {
-        let f = InUse::open(db_file)?;
-        match f.try_lock() {
-            Ok(()) => Ok(InUse { _file: f }),
-            Err(std::fs::TryLockError::WouldBlock) => Err(Error::Config(
-                "restore: the database is in use by a running cedu; stop it first · 数据库正在被 cedu 服务使用,请先停止服务".into(),
-            )),
-            Err(std::fs::TryLockError::Error(e)) => {
-                Err(Error::Config(format!("data-dir: 数据库正被另一个 cedu 使用 · cannot lock the database: {e}")))
-            }
-        }
-    }
-}
-
 /// A connection pool on one of the two supported databases.
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    /// The pool, and the read connections of [`lite`] when the database is a file.
+    Sqlite(SqlitePool, Option<lite::Readers>),
     Postgres(PgPool),
 }
 
@@ -157,7 +108,7 @@ pub enum Tx {
 macro_rules! on_db {
     ($db:expr, |$pool:ident| $body:expr) => {
         match $db {
-            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Sqlite($pool, _) => $body,
             $crate::db::Db::Postgres($pool) => $body,
         }
     };
@@ -188,7 +139,7 @@ macro_rules! on_tx {
 macro_rules! on_conn {
     ($conn:expr, |$c:ident| $body:expr) => {
         match $conn {
-            $crate::db::Conn::Db($crate::db::Db::Sqlite($c)) => $body,
+            $crate::db::Conn::Db($crate::db::Db::Sqlite($c, _)) => $body,
             $crate::db::Conn::Db($crate::db::Db::Postgres($c)) => $body,
             $crate::db::Conn::Tx($crate::db::Tx::Sqlite(t)) => {
                 let $c = &mut **t;
@@ -246,7 +197,9 @@ impl Db {
                         "database-url: 无法打开 SQLite 数据库 · cannot open SQLite database: {e}"
                     ))
                 })?;
-            Ok(Db::Sqlite(pool))
+            let file = pool.connect_options().get_filename().to_path_buf();
+            let readers = file.is_file().then(|| lite::Readers::new(file));
+            Ok(Db::Sqlite(pool, readers))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts = PgConnectOptions::from_str(url)
                 .map_err(|e| Error::Config(format!("database-url: {e}")))?
@@ -273,7 +226,7 @@ impl Db {
     /// PostgreSQL restore counts the servers' connections instead).
     pub fn claim(&self) -> Result<Option<InUse>> {
         match self {
-            Db::Sqlite(pool) => {
+            Db::Sqlite(pool, _) => {
                 let file = pool.connect_options().get_filename().to_path_buf();
                 if file.is_file() {
                     InUse::shared(&file).map(Some)
@@ -312,10 +265,18 @@ impl Db {
         format!("sqlite://{}", data_dir.join("cedu.db").display())
     }
 
+    /// The read connections of an on-disk SQLite database ([`lite`]).
+    pub(crate) fn readers(&self) -> Option<&lite::Readers> {
+        match self {
+            Db::Sqlite(_, r) => r.as_ref(),
+            Db::Postgres(_) => None,
+        }
+    }
+
     /// Which engine this pool talks to.
     pub fn backend(&self) -> Backend {
         match self {
-            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Sqlite(_, _) => Backend::Sqlite,
             Db::Postgres(_) => Backend::Postgres,
         }
     }
@@ -326,7 +287,7 @@ impl Db {
     /// [`LogFlush::flush`] before acknowledging anything. None on PostgreSQL. An in-memory database
     /// has no file to share and is refused.
     pub fn sqlite_writer(&self) -> Result<Option<SqliteWriter>> {
-        let Db::Sqlite(pool) = self else {
+        let Db::Sqlite(pool, _) = self else {
             return Ok(None);
         };
         let opts = pool.connect_options();
@@ -364,7 +325,7 @@ impl Db {
     /// with an advisory lock, so several app servers may start together).
     pub async fn migrate(&self) -> Result<()> {
         match self {
-            Db::Sqlite(p) => sqlx::migrate!("migrations/sqlite").run(p).await,
+            Db::Sqlite(p, _) => sqlx::migrate!("migrations/sqlite").run(p).await,
             Db::Postgres(p) => sqlx::migrate!("migrations/postgres").run(p).await,
         }
         .map_err(|e| Error::internal_from("migration failed", e))
@@ -377,7 +338,7 @@ impl Db {
     /// writes.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("begin immediate").await?),
+            Db::Sqlite(p, _) => Tx::Sqlite(p.begin_with("begin immediate").await?),
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }
@@ -386,7 +347,7 @@ impl Db {
     /// it takes no write lock; writing inside it is a bug.
     pub async fn begin_read(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Db::Sqlite(p, _) => Tx::Sqlite(p.begin().await?),
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }
@@ -395,7 +356,7 @@ impl Db {
     /// file is written, flushed and removed beside the database (a full disk answers
     /// `StorageFull`); a PostgreSQL server's disk is not ours to probe.
     pub async fn probe_storage(&self) -> Result<()> {
-        let Db::Sqlite(pool) = self else {
+        let Db::Sqlite(pool, _) = self else {
             return Ok(());
         };
         let file = pool.connect_options().get_filename().to_path_buf();
@@ -433,7 +394,7 @@ impl Db {
     /// empties the write-ahead log, so no old page image of erased personal data stays on disk.
     /// PostgreSQL's own vacuum reclaims dead rows; nothing to do there.
     pub async fn flush_erasures(&self) -> Result<()> {
-        if let Db::Sqlite(p) = self {
+        if let Db::Sqlite(p, _) = self {
             sqlx::query("pragma wal_checkpoint(truncate)")
                 .execute(p)
                 .await?;
@@ -599,7 +560,7 @@ mod tests {
     async fn a_time_written_by_the_sqlite_writer_is_the_text_sqlx_writes() {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::connect(&Db::sqlite_url_in(dir.path())).await.unwrap();
-        let Db::Sqlite(pool) = &db else {
+        let Db::Sqlite(pool, _) = &db else {
             unreachable!()
         };
         for at in [
@@ -622,7 +583,7 @@ mod tests {
     async fn the_users_table_rebuild_keeps_accounts_and_sessions() {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::connect(&Db::sqlite_url_in(dir.path())).await.unwrap();
-        let Db::Sqlite(pool) = &db else {
+        let Db::Sqlite(pool, _) = &db else {
             unreachable!()
         };
         let mut before = sqlx::migrate!("migrations/sqlite");

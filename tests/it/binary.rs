@@ -580,7 +580,7 @@ async fn counts(url: &str) -> Vec<(String, i64)> {
     ] {
         let sql = format!("select count(*) from {t}");
         let n: i64 = match &db {
-            cedu::db::Db::Sqlite(p) => sqlx::query_scalar(&sql).fetch_one(p).await,
+            cedu::db::Db::Sqlite(p, _) => sqlx::query_scalar(&sql).fetch_one(p).await,
             cedu::db::Db::Postgres(p) => sqlx::query_scalar(&sql).fetch_one(p).await,
         }
         .expect("count");
@@ -595,7 +595,7 @@ async fn file_bodies(url: &str) -> Vec<Vec<u8>> {
     let db = cedu::db::Db::connect(url).await.expect("connect");
     let sql = "select body from activity_files order by id";
     let out = match &db {
-        cedu::db::Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_all(p).await,
+        cedu::db::Db::Sqlite(p, _) => sqlx::query_scalar(sql).fetch_all(p).await,
         cedu::db::Db::Postgres(p) => sqlx::query_scalar(sql).fetch_all(p).await,
     }
     .expect("files");

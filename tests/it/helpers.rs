@@ -275,7 +275,7 @@ impl TestApp {
     pub async fn node_id(&self, name: &str) -> i64 {
         let sql = "select id from org_nodes where name = $1 and retired_at is null";
         match &self.db {
-            Db::Sqlite(p) => sqlx::query_scalar(sql).bind(name).fetch_one(p).await,
+            Db::Sqlite(p, _) => sqlx::query_scalar(sql).bind(name).fetch_one(p).await,
             Db::Postgres(p) => sqlx::query_scalar(sql).bind(name).fetch_one(p).await,
         }
         .unwrap_or_else(|e| panic!("node {name}: {e}"))
@@ -294,7 +294,7 @@ impl TestApp {
     /// One number from the database.
     pub async fn scalar(&self, sql: &str) -> i64 {
         match &self.db {
-            Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await,
+            Db::Sqlite(p, _) => sqlx::query_scalar(sql).fetch_one(p).await,
             Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await,
         }
         .unwrap_or_else(|e| panic!("{sql}: {e}"))
@@ -303,7 +303,7 @@ impl TestApp {
     /// One text from the database.
     pub async fn text(&self, sql: &str) -> String {
         match &self.db {
-            Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await,
+            Db::Sqlite(p, _) => sqlx::query_scalar(sql).fetch_one(p).await,
             Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await,
         }
         .unwrap_or_else(|e| panic!("{sql}: {e}"))
@@ -312,7 +312,7 @@ impl TestApp {
     /// A column of texts from the database.
     pub async fn texts(&self, sql: &str) -> Vec<String> {
         match &self.db {
-            Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_all(p).await,
+            Db::Sqlite(p, _) => sqlx::query_scalar(sql).fetch_all(p).await,
             Db::Postgres(p) => sqlx::query_scalar(sql).fetch_all(p).await,
         }
         .unwrap_or_else(|e| panic!("{sql}: {e}"))
@@ -327,7 +327,7 @@ impl TestApp {
     ) {
         let sql = "update activities set starts_at = $1, ends_at = $2 where id = $3";
         match &self.db {
-            Db::Sqlite(p) => sqlx::query(sql)
+            Db::Sqlite(p, _) => sqlx::query(sql)
                 .bind(starts)
                 .bind(ends)
                 .bind(id)
@@ -348,7 +348,7 @@ impl TestApp {
     /// Runs a statement directly (to set up states such as an aged session).
     pub async fn exec(&self, sql: &str) -> Result<u64, sqlx::Error> {
         match &self.db {
-            Db::Sqlite(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
+            Db::Sqlite(p, _) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
             Db::Postgres(p) => sqlx::query(sql).execute(p).await.map(|r| r.rows_affected()),
         }
     }

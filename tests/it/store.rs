@@ -51,7 +51,7 @@ async fn id_of(db: &Db, name: &str) -> i64 {
 async fn audit_count(db: &Db, action: &str, subject: i64) -> i64 {
     let sql = "select count(*) from audit_log where action = $1 and subject_id = $2";
     match db {
-        Db::Sqlite(p) => sqlx::query_scalar(sql)
+        Db::Sqlite(p, _) => sqlx::query_scalar(sql)
             .bind(action)
             .bind(subject)
             .fetch_one(p)
@@ -366,7 +366,7 @@ async fn an_edit_records_exactly_one_audit_row_with_before_and_after(b: Backend)
 async fn audit_records_cannot_be_edited_or_deleted(b: Backend) {
     let (_t, db) = demo_db(b).await;
     let (upd, del) = match &db {
-        Db::Sqlite(p) => (
+        Db::Sqlite(p, _) => (
             sqlx::query("update audit_log set actor_name = 'x'")
                 .execute(p)
                 .await
@@ -483,7 +483,7 @@ async fn an_unknown_name_in_a_status_column_is_an_error_not_a_default(b: Backend
         T: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
     {
         match db {
-            Db::Sqlite(p) => sqlx::query_scalar::<_, T>(sql).fetch_one(p).await,
+            Db::Sqlite(p, _) => sqlx::query_scalar::<_, T>(sql).fetch_one(p).await,
             Db::Postgres(p) => sqlx::query_scalar::<_, T>(sql).fetch_one(p).await,
         }
     }
@@ -533,7 +533,7 @@ async fn the_two_migration_folders_pair_and_give_the_same_tables_and_columns() {
     let p = TestDb::new(Backend::Postgres).await;
     let (sdb, pdb) = (s.connect().await, p.connect().await);
     let mut lite: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    if let Db::Sqlite(pool) = &sdb {
+    if let Db::Sqlite(pool, _) = &sdb {
         let rows: Vec<(String, String)> = sqlx::query_as(
             "select m.name, p.name from sqlite_master m join pragma_table_info(m.name) p \
              where m.type = 'table' and m.name not like 'sqlite_%' and m.name <> '_sqlx_migrations'",

@@ -1,36 +1,20 @@
 //! Storage side of finding residents: the filtered list and the export rows.
 
 use super::*;
-
-/// A value bound to a dynamically built query.
-pub(crate) enum Arg {
-    Text(String),
-    Int(i64),
-}
-
-/// Binds `args` in order to a query built at run time (the text has `$1..$n` in the same order).
-macro_rules! bind_all {
-    ($q:expr, $args:expr) => {{
-        let mut q = $q;
-        for a in $args {
-            q = match a {
-                Arg::Text(s) => q.bind(s.clone()),
-                Arg::Int(i) => q.bind(*i),
-            };
-        }
-        q
-    }};
-}
+use crate::db::Arg;
 
 /// The `from … where …` of a resident list, its arguments and its order (shared by pages and
 /// exports). Scope is decided by the town each resident is registered in: a scope of whole towns (a
 /// district, the platform) is the set of its towns, so a count of a name's matches reads the index
 /// `(name, town_id)` alone; a scope inside a town adds the town, then the community's path.
-pub(super) fn resident_query(scope: &str, f: &ResidentFilter) -> (String, Vec<Arg>, &'static str) {
+pub(super) fn resident_query(
+    scope: &str,
+    f: &ResidentFilter,
+) -> (String, Vec<Arg<'static>>, &'static str) {
     let (mut conds, mut args) = scope_of(scope, "r.");
     let mut order = "r.id desc";
     if let Some(c) = f.community_id {
-        args.push(Arg::Int(c));
+        args.push(Arg::from(c));
         conds.push(format!("r.community_id = ${}", args.len()));
         order = "r.name, r.id";
     }
@@ -38,7 +22,7 @@ pub(super) fn resident_query(scope: &str, f: &ResidentFilter) -> (String, Vec<Ar
         conds.push("r.erased_at is null".into());
     }
     if let Some(t) = f.tag.as_deref().filter(|t| !t.is_empty()) {
-        args.push(Arg::Text(t.to_string()));
+        args.push(Arg::from(t.to_string()));
         conds.push(format!(
             "r.id in (select t.resident_id from resident_tags t where t.tag = ${})",
             args.len()
@@ -53,9 +37,9 @@ pub(super) fn resident_query(scope: &str, f: &ResidentFilter) -> (String, Vec<Ar
             ("r.name", q.to_string())
         };
         if let Some(upper) = rules::prefix_upper_bound(&prefix) {
-            args.push(Arg::Text(prefix));
+            args.push(Arg::from(prefix));
             conds.push(format!("{column} >= ${}", args.len()));
-            args.push(Arg::Text(upper));
+            args.push(Arg::from(upper));
             conds.push(format!("{column} < ${}", args.len()));
             // The order of the (name, town) index: a page is its next fifty entries.
             order = if column == "r.phone" {
@@ -74,15 +58,15 @@ pub(super) fn resident_query(scope: &str, f: &ResidentFilter) -> (String, Vec<Ar
 
 /// The conditions that keep a query to the residents (or counts) of a scope, on the columns
 /// `town_id` and `community_id` of the table aliased `t` (`"r."`).
-fn scope_of(scope: &str, t: &str) -> (Vec<String>, Vec<Arg>) {
+fn scope_of(scope: &str, t: &str) -> (Vec<String>, Vec<Arg<'static>>) {
     use crate::org::rules::{TOWN_LEVEL, ancestor_id};
     match ancestor_id(scope, TOWN_LEVEL) {
         // Inside one town: its residents, narrowed to the communities under the scope.
         Some(town) => {
             let mut conds = vec![format!("{t}town_id = $1")];
-            let mut args = vec![Arg::Int(town)];
+            let mut args = vec![Arg::from(town)];
             if scope.matches('/').count() > TOWN_LEVEL + 1 {
-                args.push(Arg::Text(format!("{scope}%")));
+                args.push(Arg::from(format!("{scope}%")));
                 conds.push(format!(
                     "{t}community_id in (select id from org_nodes where path like $2)"
                 ));
@@ -96,7 +80,7 @@ fn scope_of(scope: &str, t: &str) -> (Vec<String>, Vec<Arg>) {
             vec![format!(
                 "+{t}town_id in (select id from org_nodes where kind = 'town' and path like $1)"
             )],
-            vec![Arg::Text(format!("{scope}%"))],
+            vec![Arg::from(format!("{scope}%"))],
         ),
     }
 }
@@ -141,6 +125,16 @@ struct PageRow {
     record: ResidentRecord,
 }
 
+impl db::lite::FromLite for PageRow {
+    fn from_lite(row: &db::lite::LiteRow<'_>) -> Result<Self> {
+        Ok(PageRow {
+            total: row.get("total")?,
+            tag_list: row.get("tag_list")?,
+            record: ResidentRecord::from_lite(row)?,
+        })
+    }
+}
+
 /// A page of residents with their tags, and the exact number the filter selects: one statement
 /// (the total rides on each row; a page past the end counts apart).
 pub(in crate::people) async fn list_residents(
@@ -164,21 +158,14 @@ pub(in crate::people) async fn list_residents(
         n + 1,
         n + 2
     );
-    let rows: Vec<PageRow> = on_db!(db, |p| bind_all!(sqlx::query_as(&list_sql), &args)
-        .bind(page.limit())
-        .bind(page.offset())
-        .fetch_all(p)
-        .await?);
+    let mut list_args = args.clone();
+    list_args.extend([Arg::from(page.limit()), Arg::from(page.offset())]);
+    let rows: Vec<PageRow> = db::lite::read_rows(db, &list_sql, list_args).await?;
     let total = match rows.first() {
         Some(r) => r.total,
         None if page.offset() == 0 => 0,
         // Past the last page: count the rows (every placeholder of the filter is used there).
-        None => {
-            let sql = format!("select count(*) {from}");
-            on_db!(db, |p| bind_all!(sqlx::query_scalar(&sql), &args)
-                .fetch_one(p)
-                .await?)
-        }
+        None => db::scalar(db, &format!("select count(*) {from}"), args).await?,
     };
     let items = rows
         .into_iter()
@@ -209,9 +196,7 @@ pub(in crate::people) async fn export_rows(
             join buildings b on b.id = r.building_id where r.id in (select r.id {from} \
             order by {order} limit {max}) order by {order}"
     );
-    Ok(on_db!(db, |p| bind_all!(sqlx::query_as(&sql), &args)
-        .fetch_all(p)
-        .await?))
+    db::rows(db, &sql, args).await
 }
 
 /// The tags of every resident an export selects, in one statement.
@@ -226,9 +211,7 @@ pub(in crate::people) async fn all_tags(
         "select t.resident_id, t.tag from resident_tags t where t.resident_id in (select r.id \
             {from} order by {order} limit {max}) order by t.tag"
     );
-    let rows: Vec<(i64, String)> = on_db!(db, |p| bind_all!(sqlx::query_as(&sql), &args)
-        .fetch_all(p)
-        .await?);
+    let rows: Vec<(i64, String)> = db::rows(db, &sql, args).await?;
     let mut out: HashMap<i64, Vec<String>> = HashMap::new();
     for (id, tag) in rows {
         out.entry(id).or_default().push(tag);
