@@ -105,7 +105,10 @@ pub trait FromLite: Sized {
 }
 
 /// Every row of a read-only statement: on an on-disk SQLite database read on this thread through
-/// rusqlite, elsewhere through sqlx ([`super::rows`]).
+/// rusqlite, elsewhere through sqlx ([`super::rows`]). Only for statements an index answers in a
+/// millisecond or two: the thread is a server worker, and a slow read would hold up the requests
+/// queued behind it (handing them off first with `block_in_place` was measured: it costs more
+/// than the hand-offs this saves).
 pub async fn read_rows<T>(db: &Db, sql: &str, args: Vec<Arg<'_>>) -> Result<Vec<T>>
 where
     T: FromLite + Record + Send + Unpin,

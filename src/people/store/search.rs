@@ -160,7 +160,14 @@ pub(in crate::people) async fn list_residents(
     );
     let mut list_args = args.clone();
     list_args.extend([Arg::from(page.limit()), Arg::from(page.offset())]);
-    let rows: Vec<PageRow> = db::lite::read_rows(db, &list_sql, list_args).await?;
+    // A tag filter reads through much of the register (~30 ms at a million residents): it runs on
+    // sqlx's worker thread, delaying no other request. The other filters are index ranges, read on
+    // this thread (`db::lite`).
+    let rows: Vec<PageRow> = if f.tag.as_deref().is_some_and(|t| !t.is_empty()) {
+        db::rows(db, &list_sql, list_args).await?
+    } else {
+        db::lite::read_rows(db, &list_sql, list_args).await?
+    };
     let total = match rows.first() {
         Some(r) => r.total,
         None if page.offset() == 0 => 0,
