@@ -8,7 +8,10 @@
 /// Declares route patterns and their builders: `NAME = "/a/{x}" => name(x);`. The builder formats
 /// the same literal, so pattern and address cannot drift apart.
 macro_rules! paths {
-    ($( $(#[$doc:meta])* $name:ident = $lit:literal $(=> $build:ident ( $($part:ident),* ))? ; )*) => {
+    ($(
+        $(#[$doc:meta])*
+        $name:ident = $lit:literal $(=> $build:ident ( $($part:ident),* ))? ;
+    )*) => {
         /// Every route pattern declared here (each one is registered: see the web layer's tests).
         pub const ALL: &[&str] = &[$($lit),*];
         $(

@@ -4,11 +4,12 @@
 //! hand-offs cost more than the statement itself — a profile of the resident list under load spent
 //! about 40 % of the server's time switching threads. [`read_rows`] runs such a statement directly
 //! on a small set of read-only rusqlite connections to the same file and decodes the rows with the
-//! record's [`FromLite`]; PostgreSQL, an in-memory database and every write keep going through sqlx.
+//! record's [`FromLite`]; PostgreSQL, an in-memory database and every write keep going through
+//! sqlx.
 //!
 //! The statement's text and arguments are the same as sqlx's (`$1`, `$2` … bound by their number),
-//! values are decoded from what sqlx writes (times as RFC 3339 text, dates as `YYYY-MM-DD`, booleans
-//! as 0/1), and a test reads the same rows both ways.
+//! values are decoded from what sqlx writes (times as RFC 3339 text, dates as `YYYY-MM-DD`,
+//! booleans as 0/1), and a test reads the same rows both ways.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
