@@ -145,11 +145,21 @@ pub const API_PREFIX: &str = "/api/";
 /// The phone pages opened from a QR code or a link: check-in, rating, enrolment.
 pub const PHONE_PREFIXES: [&str; 3] = ["/c/", "/r/", "/e/"];
 
+/// An address with the filled-in fields as its query (`/teachers?q=王`), encoded; blank fields are
+/// left out, and an address that has a query already gets them added to it.
+pub fn link_with(base: &str, fields: &[(&str, String)]) -> String {
+    let filled: Vec<_> = fields.iter().filter(|(_, v)| !v.is_empty()).collect();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    format!(
+        "{base}{sep}{}",
+        serde_urlencoded::to_string(filled).unwrap_or_default()
+    )
+}
+
 /// The address with a flash message for the page it leads to (`?ok=saved`): the key names the
 /// message in `locales/`.
 pub fn flashed(path: &str, key: &str) -> String {
-    let sep = if path.contains('?') { '&' } else { '?' };
-    format!("{path}{sep}ok={key}")
+    link_with(path, &[("ok", key.to_string())])
 }
 
 #[cfg(test)]
@@ -162,6 +172,12 @@ mod tests {
         assert_eq!(node(7), "/org/nodes/7");
         assert_eq!(entry("formats", 3), "/catalogue/formats/3");
         assert_eq!(checkin_code("a1b2"), "/c/a1b2");
+    }
+
+    #[test]
+    fn a_link_keeps_the_filled_fields_encoded() {
+        let fields = [("q", "王".to_string()), ("tag", String::new())];
+        assert_eq!(link_with(TEACHERS, &fields), "/teachers?q=%E7%8E%8B");
     }
 
     #[test]

@@ -55,7 +55,11 @@ fn mine(actor: &Actor, status: Status) -> ActivityFilter {
 
 /// The list link of a to-do on the activity list: the same own-work filter as the count.
 fn list_href(status: Status) -> String {
-    format!("{}?status={}&mine=1", paths::ACTIVITIES, status.as_str())
+    let query = [
+        ("status", status.as_str().to_string()),
+        ("mine", "1".into()),
+    ];
+    paths::link_with(paths::ACTIVITIES, &query)
 }
 
 /// The activity to-dos of the actor (plans and records), counted.
@@ -145,7 +149,7 @@ pub async fn workbench(db: &Db, actor: &Actor) -> Result<Workbench> {
             todos.push(Todo {
                 kind: "centres_below",
                 count: below,
-                href: format!("{}?year={}", paths::GRID, month.year),
+                href: paths::link_with(paths::GRID, &[("year", month.year.to_string())]),
                 urgent: month.days_left_after(today).is_some_and(|d| d <= 7),
             });
         }
@@ -157,17 +161,17 @@ pub async fn workbench(db: &Db, actor: &Actor) -> Result<Workbench> {
         figures.push(Figure {
             kind: "month_activities",
             value: this_month,
-            href: format!("{}?month={}", paths::ACTIVITIES, month_param(today)),
+            href: paths::link_with(paths::ACTIVITIES, &[("month", month_param(today))]),
         });
         figures.push(Figure {
             kind: "days_left",
             value: month.days_left_after(today).unwrap_or(0),
-            href: format!("{}?year={}", paths::GRID, month.year),
+            href: paths::link_with(paths::GRID, &[("year", month.year.to_string())]),
         });
         figures.push(Figure {
             kind: "year_held",
             value: year_held(db, actor, month).await?,
-            href: format!("{}?status=documented", paths::ACTIVITIES),
+            href: paths::link_with(paths::ACTIVITIES, &[("status", "documented".into())]),
         });
     }
     if actor.can(Permission::PeopleImport) {

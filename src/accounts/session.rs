@@ -184,7 +184,7 @@ pub async fn login(
     let mut tx = db.begin().await?;
     store::clear_failures(&mut tx, username).await?;
     store::insert_session(&mut tx, &token_hash, user.id, &csrf, now, &addr).await?;
-    let row = store::session_row_in(&mut tx, &token_hash)
+    let row = store::session_row(&mut tx, &token_hash)
         .await?
         .ok_or(Error::NotFound)?;
     let actor = actor_from(&row, Some(token_hash), ip)?;

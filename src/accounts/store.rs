@@ -14,20 +14,21 @@ pub(super) struct LoginRow {
     pub active: bool,
 }
 
-#[derive(sqlx::FromRow)]
-pub(super) struct SessionRow {
-    pub user_id: i64,
-    pub username: String,
-    pub display_name: String,
-    pub role: String,
-    pub node_id: i64,
-    pub node_path: String,
-    pub active: bool,
-    pub csrf_token: String,
-    pub created_at: DateTime<Utc>,
-    pub last_seen_at: DateTime<Utc>,
-    pub password_changed_at: DateTime<Utc>,
-    pub password_must_change: bool,
+crate::lite_record! {
+    pub(super) struct SessionRow {
+        pub user_id: i64,
+        pub username: String,
+        pub display_name: String,
+        pub role: String,
+        pub node_id: i64,
+        pub node_path: String,
+        pub active: bool,
+        pub csrf_token: String,
+        pub created_at: DateTime<Utc>,
+        pub last_seen_at: DateTime<Utc>,
+        pub password_changed_at: DateTime<Utc>,
+        pub password_must_change: bool,
+    }
 }
 
 pub(super) async fn user_for_login(db: &Db, username: &str) -> Result<Option<LoginRow>> {
@@ -88,33 +89,12 @@ const SESSION_ROW: &str = "select s.user_id, u.username, u.display_name, u.role,
     where s.id_hash = $1";
 
 /// The session behind a token hash, with its account: read on every request, so on SQLite by the
-/// calling thread ([`db::lite`]).
-pub(super) async fn session_row(db: &Db, id_hash: &str) -> Result<Option<SessionRow>> {
-    db::lite::read_row_opt(db, SESSION_ROW, args![id_hash]).await
-}
-
-/// The same inside a transaction (signing in reads back the session it wrote).
-pub(super) async fn session_row_in(tx: &mut Tx, id_hash: &str) -> Result<Option<SessionRow>> {
-    db::row_opt(tx, SESSION_ROW, args![id_hash]).await
-}
-
-impl db::lite::FromLite for SessionRow {
-    fn from_lite(row: &db::lite::LiteRow<'_>) -> Result<Self> {
-        Ok(SessionRow {
-            user_id: row.get("user_id")?,
-            username: row.get("username")?,
-            display_name: row.get("display_name")?,
-            role: row.get("role")?,
-            node_id: row.get("node_id")?,
-            node_path: row.get("node_path")?,
-            active: row.get("active")?,
-            csrf_token: row.get("csrf_token")?,
-            created_at: row.get("created_at")?,
-            last_seen_at: row.get("last_seen_at")?,
-            password_changed_at: row.get("password_changed_at")?,
-            password_must_change: row.get("password_must_change")?,
-        })
-    }
+/// calling thread ([`db::lite`]); signing in reads back, in its transaction, the session it wrote.
+pub(super) async fn session_row(
+    conn: impl Into<Conn<'_>>,
+    id_hash: &str,
+) -> Result<Option<SessionRow>> {
+    db::lite::read_row_opt(conn, SESSION_ROW, args![id_hash]).await
 }
 
 /// Marks the account's password as one its owner must replace before anything else.

@@ -36,9 +36,7 @@ impl InUse {
             Err(std::fs::TryLockError::WouldBlock) => Err(Error::Config(
                 "database-url: a restore is replacing this database; try again when it has finished · 正在恢复数据库,请稍后再启动".into(),
             )),
-            Err(std::fs::TryLockError::Error(e)) => {
-                Err(Error::Config(format!("data-dir: 数据库正被另一个 cedu 使用 · cannot lock the database: {e}")))
-            }
+            Err(std::fs::TryLockError::Error(e)) => Err(cannot_lock(e)),
         }
     }
 
@@ -50,9 +48,14 @@ impl InUse {
             Err(std::fs::TryLockError::WouldBlock) => Err(Error::Config(
                 "restore: the database is in use by a running cedu; stop it first · 数据库正在被 cedu 服务使用,请先停止服务".into(),
             )),
-            Err(std::fs::TryLockError::Error(e)) => {
-                Err(Error::Config(format!("data-dir: 数据库正被另一个 cedu 使用 · cannot lock the database: {e}")))
-            }
+            Err(std::fs::TryLockError::Error(e)) => Err(cannot_lock(e)),
         }
     }
+}
+
+/// A lock the system refused for another reason than its being held.
+fn cannot_lock(e: std::io::Error) -> Error {
+    Error::Config(format!(
+        "data-dir: 数据库正被另一个 cedu 使用 · cannot lock the database: {e}"
+    ))
 }

@@ -18,7 +18,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 
 use super::args::{Arg, Record};
-use super::{BUSY_TIMEOUT, Db, SQLITE_PRAGMAS};
+use super::{BUSY_TIMEOUT, Conn, SQLITE_PRAGMAS};
 use crate::error::{Error, Result};
 
 /// Idle read connections kept for the next statement.
@@ -100,45 +100,80 @@ impl LiteRow<'_> {
     }
 }
 
+/// Declares a record that both drivers read, its fields written once: the struct with
+/// `sqlx::FromRow`, and its [`FromLite`] reading each field from the column of the same name.
+#[macro_export]
+macro_rules! lite_record {
+    (
+        $(#[$m:meta])*
+        $vis:vis struct $name:ident {
+            $($(#[$fm:meta])* $fvis:vis $field:ident : $ty:ty),* $(,)?
+        }
+    ) => {
+        $(#[$m])*
+        #[derive(sqlx::FromRow)]
+        $vis struct $name {
+            $($(#[$fm])* $fvis $field: $ty),*
+        }
+
+        impl $crate::db::lite::FromLite for $name {
+            fn from_lite(row: &$crate::db::lite::LiteRow<'_>) -> $crate::error::Result<Self> {
+                Ok($name {
+                    $($field: row.get(stringify!($field))?),*
+                })
+            }
+        }
+    };
+}
+
 /// A record read from a rusqlite row (columns by name, as its `sqlx::FromRow` reads them).
 pub trait FromLite: Sized {
     fn from_lite(row: &LiteRow<'_>) -> Result<Self>;
 }
 
-/// Every row of a read-only statement: on an on-disk SQLite database read on this thread through
-/// rusqlite, elsewhere through sqlx ([`super::rows`]). Only for statements an index answers in a
-/// millisecond or two: the thread is a server worker, and a slow read would hold up the requests
-/// queued behind it (handing them off first with `block_in_place` was measured: it costs more
-/// than the hand-offs this saves).
-pub async fn read_rows<T>(db: &Db, sql: &str, args: Vec<Arg<'_>>) -> Result<Vec<T>>
+/// Every row of a read-only statement: on an on-disk SQLite database, outside a transaction, read
+/// on this thread through rusqlite; otherwise through sqlx ([`super::rows`]). Only for statements
+/// an index answers in a millisecond or two: the thread is a server worker, and a slow read would
+/// hold up the requests queued behind it (handing them off first with `block_in_place` was
+/// measured: it costs more than the hand-offs this saves).
+pub async fn read_rows<T>(
+    conn: impl Into<Conn<'_>>,
+    sql: &str,
+    args: Vec<Arg<'_>>,
+) -> Result<Vec<T>>
 where
     T: FromLite + Record + Send + Unpin,
 {
-    match db.readers() {
-        Some(r) => r.with(|conn| {
-            let mut stmt = conn.prepare_cached(sql)?;
-            bind(&mut stmt, &args)?;
-            let names: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
-            let mut rows = stmt.raw_query();
-            let mut out = Vec::new();
-            while let Some(row) = rows.next()? {
-                out.push(T::from_lite(&LiteRow { row, names: &names })?);
-            }
-            Ok(out)
-        }),
-        None => super::rows(db, sql, args).await,
-    }
+    let conn = conn.into();
+    let Some(readers) = (match &conn {
+        Conn::Db(db) => db.readers(),
+        Conn::Tx(_) => None,
+    }) else {
+        return super::rows(conn, sql, args).await;
+    };
+    readers.with(|c| {
+        let mut stmt = c.prepare_cached(sql)?;
+        bind(&mut stmt, &args)?;
+        let names: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
+        let mut rows = stmt.raw_query();
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            out.push(T::from_lite(&LiteRow { row, names: &names })?);
+        }
+        Ok(out)
+    })
 }
 
-/// The row of a read-only statement, if any (see [`read_rows`]).
-pub async fn read_row_opt<T>(db: &Db, sql: &str, args: Vec<Arg<'_>>) -> Result<Option<T>>
+/// The first row of a read-only statement, if any (see [`read_rows`]).
+pub async fn read_row_opt<T>(
+    conn: impl Into<Conn<'_>>,
+    sql: &str,
+    args: Vec<Arg<'_>>,
+) -> Result<Option<T>>
 where
     T: FromLite + Record + Send + Unpin,
 {
-    match db.readers() {
-        Some(_) => Ok(read_rows(db, sql, args).await?.into_iter().next()),
-        None => super::row_opt(db, sql, args).await,
-    }
+    Ok(read_rows(conn, sql, args).await?.into_iter().next())
 }
 
 /// Binds `$n` to the n-th argument, wherever and however often the statement names it.
@@ -235,29 +270,18 @@ impl<T: FromColumn> FromColumn for Option<T> {
 mod tests {
     use super::*;
     use crate::args;
+    use crate::db::Db;
 
-    #[derive(Debug, PartialEq, sqlx::FromRow)]
-    struct Sample {
-        id: i64,
-        name: String,
-        note: Option<String>,
-        ok: bool,
-        born: Option<NaiveDate>,
-        at: DateTime<Utc>,
-        gone: Option<DateTime<Utc>>,
-    }
-
-    impl FromLite for Sample {
-        fn from_lite(row: &LiteRow<'_>) -> Result<Self> {
-            Ok(Sample {
-                id: row.get("id")?,
-                name: row.get("name")?,
-                note: row.get("note")?,
-                ok: row.get("ok")?,
-                born: row.get("born")?,
-                at: row.get("at")?,
-                gone: row.get("gone")?,
-            })
+    crate::lite_record! {
+        #[derive(Debug, PartialEq)]
+        struct Sample {
+            id: i64,
+            name: String,
+            note: Option<String>,
+            ok: bool,
+            born: Option<NaiveDate>,
+            at: DateTime<Utc>,
+            gone: Option<DateTime<Utc>>,
         }
     }
 

@@ -27,26 +27,28 @@ use crate::page::{Page, PageRequest};
 use crate::text;
 pub use rules::TAGS;
 
-/// A resident as stored (full numbers: never leaves this module unmasked except through
-/// [`reveal`]).
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub(crate) struct ResidentRecord {
-    pub id: i64,
-    pub community_id: i64,
-    pub community_name: String,
-    pub community_path: String,
-    pub name: String,
-    pub gender: Option<String>,
-    pub birth_date: Option<NaiveDate>,
-    pub phone: Option<String>,
-    pub id_number: Option<String>,
-    pub household_id: Option<i64>,
-    pub household_name: Option<String>,
-    pub building_id: Option<i64>,
-    pub building_name: Option<String>,
-    pub guardian_consent: bool,
-    pub erased_at: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
+crate::lite_record! {
+    /// A resident as stored (full numbers: never leaves this module unmasked except through
+    /// [`reveal`]).
+    #[derive(Clone, Debug)]
+    pub(crate) struct ResidentRecord {
+        pub id: i64,
+        pub community_id: i64,
+        pub community_name: String,
+        pub community_path: String,
+        pub name: String,
+        pub gender: Option<String>,
+        pub birth_date: Option<NaiveDate>,
+        pub phone: Option<String>,
+        pub id_number: Option<String>,
+        pub household_id: Option<i64>,
+        pub household_name: Option<String>,
+        pub building_id: Option<i64>,
+        pub building_name: Option<String>,
+        pub guardian_consent: bool,
+        pub erased_at: Option<DateTime<Utc>>,
+        pub created_at: DateTime<Utc>,
+    }
 }
 
 pub use households::*;

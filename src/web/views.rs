@@ -218,16 +218,6 @@ impl FormView {
     }
 }
 
-/// A link to `base` with the filled-in fields of a filter as its query (`/teachers?q=王`); the
-/// blank ones are left out.
-pub fn link_with(base: &str, fields: &[(&str, String)]) -> String {
-    let filled: Vec<_> = fields.iter().filter(|(_, v)| !v.is_empty()).collect();
-    format!(
-        "{base}?{}",
-        serde_urlencoded::to_string(filled).unwrap_or_default()
-    )
-}
-
 /// Links of a pager, keeping the other query parameters.
 pub struct Pager {
     pub summary: String,
@@ -241,7 +231,7 @@ impl Pager {
         let link = |p: u32| {
             let mut q = query.to_vec();
             q.push(("page", p.to_string()));
-            link_with(base, &q)
+            paths::link_with(base, &q)
         };
         let summary = i18n::t(lang, "list.summary")
             .replace("{total}", &page.total.to_string())

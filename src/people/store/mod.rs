@@ -20,30 +20,6 @@ const RESIDENT: &str = "select r.id, r.community_id, n.name as community_name, n
     left join households h on h.id = r.household_id left \
     join buildings b on b.id = r.building_id";
 
-impl db::lite::FromLite for ResidentRecord {
-    /// The columns of [`RESIDENT`].
-    fn from_lite(row: &db::lite::LiteRow<'_>) -> Result<Self> {
-        Ok(ResidentRecord {
-            id: row.get("id")?,
-            community_id: row.get("community_id")?,
-            community_name: row.get("community_name")?,
-            community_path: row.get("community_path")?,
-            name: row.get("name")?,
-            gender: row.get("gender")?,
-            birth_date: row.get("birth_date")?,
-            phone: row.get("phone")?,
-            id_number: row.get("id_number")?,
-            household_id: row.get("household_id")?,
-            household_name: row.get("household_name")?,
-            building_id: row.get("building_id")?,
-            building_name: row.get("building_name")?,
-            guardian_consent: row.get("guardian_consent")?,
-            erased_at: row.get("erased_at")?,
-            created_at: row.get("created_at")?,
-        })
-    }
-}
-
 pub(in crate::people) use bulk::*;
 pub(in crate::people) use households::*;
 pub(in crate::people) use residents::*;

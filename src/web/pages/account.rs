@@ -237,7 +237,10 @@ async fn change_password(cx: Ctx, Form(actor, input): Form<PasswordInput>) -> Re
     )
     .await
     {
-        Ok(()) => signed_out(&format!("{}?changed=1", paths::LOGIN), &state.config),
+        Ok(()) => signed_out(
+            &paths::link_with(paths::LOGIN, &[("changed", "1".into())]),
+            &state.config,
+        ),
         Err(Error::Invalid(fe)) => {
             let scope_name = crate::org::scope_node(&state.db, &actor)
                 .await

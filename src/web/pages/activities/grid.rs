@@ -108,11 +108,7 @@ pub(super) async fn grid(cx: Ctx, Query(q): Query<YearQuery>) -> Result<Response
                     .map(|m| TownCell {
                         count: t.counts[m as usize - 1],
                         centres_below: t.centres_below[m as usize - 1],
-                        href: format!(
-                            "{}?town_id={}&month={year}-{m:02}",
-                            paths::ACTIVITIES,
-                            t.town_id
-                        ),
+                        href: month_link("town_id", t.town_id, year, m),
                     })
                     .collect(),
                 id: t.town_id,
@@ -154,11 +150,7 @@ fn centre_line(year: i32, r: activities::GridRow) -> GridLine {
                 below: r.below.contains(&m),
                 not_set_up: r.not_set_up.contains(&m),
                 afterwards: r.recorded_afterwards[m as usize - 1],
-                href: format!(
-                    "{}?owner_id={}&month={year}-{m:02}",
-                    paths::ACTIVITIES,
-                    r.centre_id
-                ),
+                href: month_link("owner_id", r.centre_id, year, m),
             })
             .collect(),
         centre: r.centre_name,
@@ -183,4 +175,10 @@ async fn grid_file(state: &AppState, cx: &Ctx, q: YearQuery, format: &str) -> Re
     let year = q.year();
     let report = activities::month_grid_report(&state.db, &cx.actor, year).await?;
     crate::web::download::report(&report, cx.lang, format, &format!(" {year}"))
+}
+
+/// The activity list of one town's or centre's month, behind a cell of the grid.
+fn month_link(by: &str, id: i64, year: i32, m: u32) -> String {
+    let query = [(by, id.to_string()), ("month", format!("{year}-{m:02}"))];
+    paths::link_with(paths::ACTIVITIES, &query)
 }

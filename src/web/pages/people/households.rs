@@ -72,7 +72,7 @@ pub(super) async fn households_page(
         new_form,
         can_write: actor.can(Permission::PeopleWrite),
         can_export: actor.can(Permission::PeopleExport),
-        export_link: link_with(paths::HOUSEHOLDS_EXPORT, &pairs),
+        export_link: paths::link_with(paths::HOUSEHOLDS_EXPORT, &pairs),
     })
 }
 

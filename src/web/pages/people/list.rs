@@ -57,7 +57,7 @@ pub(super) async fn list(cx: Ctx, Query(q): Query<ListQuery>) -> Result<Response
     let page = people::list_residents(&state.db, actor, &q.filter(), requested).await?;
     let pairs = q.pairs();
     let pager = Pager::of(lang, paths::RESIDENTS, &pairs, &page);
-    let export_link = link_with(paths::RESIDENTS_EXPORT, &pairs);
+    let export_link = paths::link_with(paths::RESIDENTS_EXPORT, &pairs);
     html(&ListPage {
         shell: cx.shell(paths::RESIDENTS),
         rows: page.items.iter().map(|r| row(lang, r)).collect(),

@@ -43,7 +43,7 @@ pub(super) async fn list(cx: Ctx, Query(q): Query<ListQuery>) -> Result<Response
         ("status", q.status.clone().unwrap_or_default()),
         ("theme_id", q.theme_id.clone().unwrap_or_default()),
     ];
-    let export_link = link_with(paths::TEACHERS_EXPORT, &pairs);
+    let export_link = paths::link_with(paths::TEACHERS_EXPORT, &pairs);
     html(&ListPage {
         export_link,
         can_export: actor.can(Permission::PeopleExport),

@@ -26,7 +26,7 @@ use crate::teachers::{self, SOURCES, TYPES, Teacher, TeacherFilter, TeacherInput
 use crate::web::AppState;
 use crate::web::extract::{Form, Id, Query, RawForm};
 use crate::web::routes::{Object, Routes, Rule};
-use crate::web::views::{Choice, FormView, Pager, Shell, Ticked, link_with};
+use crate::web::views::{Choice, FormView, Pager, Shell, Ticked};
 
 use form::*;
 use list::*;
