@@ -108,10 +108,13 @@ fn named_modules(text: &str) -> BTreeSet<String> {
         }
     }
     out.retain(|m| !m.is_empty());
-    // `crate::on_db!`, `crate::args!` and their kin are exported at the root but live in `db`.
+    // `crate::on_db!`, `crate::args!`, `crate::lite_record!` and their kin are exported at the
+    // root but live in `db`.
     out.into_iter()
         .map(|m| match m.as_str() {
-            "on_db" | "on_tx" | "on_conn" | "text_enum" | "args" => "db".to_string(),
+            "on_db" | "on_tx" | "on_conn" | "text_enum" | "args" | "lite_record" => {
+                "db".to_string()
+            }
             _ => m,
         })
         .collect()
