@@ -85,16 +85,24 @@ impl Readers {
 pub struct LiteRow<'a> {
     row: &'a rusqlite::Row<'a>,
     names: &'a [String],
+    /// The column after the one read last: a record mostly reads its fields in the statement's
+    /// order, so the next name is usually found at once.
+    next: std::cell::Cell<usize>,
 }
 
 impl LiteRow<'_> {
     /// A column by name, decoded as the record's `sqlx::FromRow` would.
     pub fn get<T: FromColumn>(&self, name: &str) -> Result<T> {
-        let i = self
-            .names
-            .iter()
-            .position(|n| n == name)
-            .ok_or_else(|| Error::internal(format!("no column {name}")))?;
+        let next = self.next.get();
+        let i = if self.names.get(next).is_some_and(|n| n == name) {
+            next
+        } else {
+            self.names
+                .iter()
+                .position(|n| n == name)
+                .ok_or_else(|| Error::internal(format!("no column {name}")))?
+        };
+        self.next.set(i + 1);
         T::from_column(self.row.get_ref(i)?)
             .map_err(|e| Error::internal(format!("column {name}: {e}")))
     }
@@ -158,7 +166,11 @@ where
         let mut rows = stmt.raw_query();
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
-            out.push(T::from_lite(&LiteRow { row, names: &names })?);
+            out.push(T::from_lite(&LiteRow {
+                row,
+                names: &names,
+                next: std::cell::Cell::new(0),
+            })?);
         }
         Ok(out)
     })
@@ -253,7 +265,8 @@ impl FromColumn for DateTime<Utc> {
 impl FromColumn for NaiveDate {
     fn from_column(v: ValueRef<'_>) -> std::result::Result<Self, String> {
         let s = v.as_str().map_err(|e| e.to_string())?;
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| format!("{s:?}: {e}"))
+        // `YYYY-MM-DD`, read without a format string to interpret.
+        s.parse::<NaiveDate>().map_err(|e| format!("{s:?}: {e}"))
     }
 }
 
@@ -328,6 +341,10 @@ mod tests {
         let by_readers: Vec<Sample> = read_rows(&db, select, a()).await.unwrap();
         assert_eq!(by_sqlx.len(), 2);
         assert_eq!(by_readers, by_sqlx);
+        // Columns in another order than the record's fields are found by name all the same.
+        let reversed = select.replace("select *", "select gone, at, born, ok, note, name, id");
+        let by_name: Vec<Sample> = read_rows(&db, &reversed, a()).await.unwrap();
+        assert_eq!(by_name, by_sqlx);
         let one: Option<Sample> = read_row_opt(&db, "select * from sample where id = $1", args![3])
             .await
             .unwrap();
@@ -349,6 +366,22 @@ mod tests {
             old.map(|t| t.to_rfc3339()),
             Ok("2026-01-02T03:04:05+00:00".into())
         );
+    }
+
+    /// The bundled SQLite is built as `.cargo/config.toml` says: a plan never depends on a bound
+    /// value (no statement compiled again on each run) and no memory statistics (no global mutex
+    /// on every allocation).
+    #[test]
+    fn sqlite_is_built_for_concurrent_reads() {
+        let c = rusqlite::Connection::open_in_memory().unwrap();
+        for option in ["ENABLE_QPSG", "DEFAULT_MEMSTATUS=0"] {
+            let used: bool = c
+                .query_row("select sqlite_compileoption_used($1)", [option], |r| {
+                    r.get(0)
+                })
+                .unwrap();
+            assert!(used, "SQLite built without {option}");
+        }
     }
 
     #[test]

@@ -42,7 +42,21 @@ pub struct AppState {
 #[derive(Default)]
 pub struct Health {
     storage_full_at: std::sync::Mutex<Option<std::time::Instant>>,
+    /// The last probe of the disk and when it ran: `/healthz` is public, so a burst of probes
+    /// shares one write of the disk a second (never a 64 KB write and flush per request).
+    last_probe: tokio::sync::Mutex<Option<(std::time::Instant, Storage)>>,
 }
+
+/// What a probe of the database's disk found.
+#[derive(Clone, Copy, PartialEq)]
+enum Storage {
+    Ok,
+    Full,
+    Unavailable,
+}
+
+/// How long a probe of the disk stands for the disk's state.
+const PROBE_EVERY: Duration = Duration::from_secs(1);
 
 impl Health {
     /// A request failed with a full disk.
@@ -58,6 +72,24 @@ impl Health {
             .ok()
             .and_then(|at| *at)
             .is_some_and(|at| at.elapsed() < Duration::from_secs(30))
+    }
+
+    /// The disk's state, probed at most once every [`PROBE_EVERY`] (callers meanwhile wait for
+    /// the probe under way, or share the last one).
+    async fn storage(&self, db: &crate::db::Db) -> Storage {
+        let mut last = self.last_probe.lock().await;
+        if let Some((at, found)) = *last
+            && at.elapsed() < PROBE_EVERY
+        {
+            return found;
+        }
+        let found = match db.probe_storage().await {
+            Err(crate::error::Error::StorageFull(_)) => Storage::Full,
+            Err(_) => Storage::Unavailable,
+            Ok(()) => Storage::Ok,
+        };
+        *last = Some((std::time::Instant::now(), found));
+        found
     }
 }
 
@@ -151,7 +183,8 @@ async fn not_found() -> crate::error::Error {
     crate::error::Error::NotFound
 }
 
-/// `GET /healthz`: 200 with the backend name when the database answers and its disk takes writes;
+/// `GET /healthz`: 200 with the backend name when the database answers and its disk takes writes
+/// (probed at most once a second);
 /// 503 when the database cannot be reached (`unavailable`) or its disk is full (`degraded`,
 /// `storage: full`).
 async fn healthz(State(state): State<AppState>) -> Response {
@@ -167,11 +200,12 @@ async fn healthz(State(state): State<AppState>) -> Response {
         Ok(Ok(())) => {}
         _ => return unavailable(),
     }
-    let full = match state.db.probe_storage().await {
-        Err(crate::error::Error::StorageFull(_)) => true,
-        Err(_) => return unavailable(),
-        // SQLite's disk was probed just now; a PostgreSQL server's is known by what it answered.
-        Ok(()) => {
+    let full = match state.health.storage(&state.db).await {
+        Storage::Full => true,
+        Storage::Unavailable => return unavailable(),
+        // SQLite's disk was probed within the second; a PostgreSQL server's is known by what it
+        // answered.
+        Storage::Ok => {
             state.db.backend() == crate::db::Backend::Postgres && state.health.storage_full_lately()
         }
     };
