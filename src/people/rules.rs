@@ -159,6 +159,21 @@ pub fn parse_tags(s: &str) -> Result<Vec<&'static str>, Msg> {
     Ok(out)
 }
 
+/// A resident's tags as the row keeps them for the list (migration 0015: comma-joined in order,
+/// none as no value); the triggers write the same from `resident_tags`.
+pub fn tag_list<S: AsRef<str>>(tags: &[S]) -> Option<String> {
+    let mut t: Vec<&str> = tags.iter().map(AsRef::as_ref).collect();
+    t.sort_unstable();
+    t.dedup();
+    (!t.is_empty()).then(|| t.join(","))
+}
+
+/// The tags of a row's list, in order.
+pub fn tags_of_list(list: Option<&str>) -> Vec<String> {
+    list.map(|l| l.split(',').map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
 /// `male`/`female` from the code or 男/女.
 pub fn parse_gender(s: &str) -> Result<Option<&'static str>, Msg> {
     match s.trim() {
@@ -226,6 +241,17 @@ pub fn prefix_upper_bound(prefix: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tag_list_is_kept_in_order_and_read_back() {
+        assert_eq!(
+            tag_list(&["women", "elderly", "women"]),
+            Some("elderly,women".into())
+        );
+        assert_eq!(tag_list::<&str>(&[]), None);
+        assert_eq!(tags_of_list(Some("elderly,women")), ["elderly", "women"]);
+        assert!(tags_of_list(None).is_empty());
+    }
 
     #[test]
     fn phones_accept_full_width_digits_and_refuse_landlines() {

@@ -746,6 +746,84 @@ async fn household_and_teacher_lists_export_as_filtered_masked_and_audited(b: Ba
 
 both!(household_and_teacher_lists_export_as_filtered_masked_and_audited);
 
+/// Residents whose row disagrees with their tags, household or building (the list reads a page
+/// from the rows alone).
+const LIST_ROWS_ASTRAY: &str = "select count(*) from residents r where \
+    coalesce(r.tag_list, '') <> coalesce((select string_agg(t.tag, ',' order by t.tag) \
+        from resident_tags t where t.resident_id = r.id), '') \
+    or coalesce(r.household_name, '') <> \
+        coalesce((select h.name from households h where h.id = r.household_id), '') \
+    or coalesce(r.building_name, '') <> \
+        coalesce((select b.name from buildings b where b.id = r.building_id), '')";
+
+/// The list shows each resident's tags, household and building as they are now, whatever wrote
+/// them: the demo's registrations and imports, an edit, a move to another household, an erasure
+/// and a renamed household.
+async fn the_resident_list_shows_tags_and_households_as_they_are(b: Backend) {
+    use crate::helpers::{get, post, put};
+    let app = spawn_app(b).await;
+    assert!(
+        app.scalar("select count(*) from residents where tag_list is not null")
+            .await
+            > 0
+    );
+    assert!(
+        app.scalar("select count(*) from residents where household_name is not null")
+            .await
+            > 0
+    );
+    assert_eq!(app.scalar(LIST_ROWS_ASTRAY).await, 0, "after the demo");
+    let token = app.token("qunli.office").await;
+    let community = app.node_id("锦屏村").await;
+    let body = serde_json::json!({"name": "列表测试", "community_id": community, "phone": "13712340986", "household": "9组99号", "tags": ["disabled"]});
+    let (status, created) = post(&app, &token, "/api/v1/residents", body).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    let listed = || async {
+        let (_, page) = get(&app, &token, "/api/v1/residents?q=列表测试").await;
+        let r = &page["items"][0];
+        (r["household_name"].clone(), r["tags"].clone())
+    };
+    assert_eq!(
+        listed().await,
+        (
+            serde_json::json!("9组99号"),
+            serde_json::json!(["disabled"])
+        )
+    );
+    let edit = serde_json::json!({"name": "列表测试", "community_id": community, "household": "9组98号", "tags": ["farmer", "disabled"]});
+    let path = format!("/api/v1/residents/{id}");
+    assert_eq!(put(&app, &token, &path, edit).await.0, 200);
+    assert_eq!(
+        listed().await,
+        (
+            serde_json::json!("9组98号"),
+            serde_json::json!(["disabled", "farmer"])
+        )
+    );
+    app.exec("update households set name = '9组98号（改）' where name = '9组98号'")
+        .await
+        .unwrap();
+    assert_eq!(listed().await.0, serde_json::json!("9组98号（改）"));
+    let erase = format!("/api/v1/residents/{id}/erase");
+    assert_eq!(
+        post(&app, &token, &erase, serde_json::json!({})).await.0,
+        200
+    );
+    assert_eq!(app.scalar(LIST_ROWS_ASTRAY).await, 0, "after the changes");
+    assert_eq!(
+        app.scalar(&format!(
+            "select count(*) from residents where id = {id} and tag_list is null \
+             and household_name is null"
+        ))
+        .await,
+        1,
+        "an erased resident keeps no tags or household"
+    );
+}
+
+both!(the_resident_list_shows_tags_and_households_as_they_are);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_erased_name_is_nowhere_in_the_sqlite_files_not_even_the_audit_log() {
     let app = spawn_app(crate::helpers::Backend::Sqlite).await;

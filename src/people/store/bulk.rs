@@ -70,7 +70,7 @@ pub(crate) async fn insert_many(
     now: DateTime<Utc>,
 ) -> Result<Vec<i64>> {
     let mut ids = Vec::with_capacity(rows.len());
-    const COLS: usize = 10;
+    const COLS: usize = 11;
     let size = bind_chunk(tx.backend());
     let per = size / 4;
     for (chunk, chunk_places) in rows.chunks(per).zip(places.chunks(per)) {
@@ -78,7 +78,7 @@ pub(crate) async fn insert_many(
             .map(|i| {
                 let b = i * COLS;
                 format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, (select parent_id from org_nodes where id = ${}))",
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, (select parent_id from org_nodes where id = ${}))",
                     b + 1,
                     b + 2,
                     b + 3,
@@ -89,14 +89,16 @@ pub(crate) async fn insert_many(
                     b + 8,
                     b + 9,
                     b + 10,
-                    b + 10,
+                    b + 11,
+                    b + 11,
                     b + 1
                 )
             })
             .collect();
         let sql = format!(
             "insert into residents (community_id, name, gender, birth_date, phone, id_number, \
-                household_id, building_id, guardian_consent, created_at, updated_at, town_id) \
+                household_id, building_id, guardian_consent, tag_list, created_at, updated_at, \
+                town_id) \
                 values {} returning id",
             values.join(", ")
         );
@@ -113,6 +115,8 @@ pub(crate) async fn insert_many(
                     .bind(*household)
                     .bind(*building)
                     .bind(v.guardian_consent)
+                    // Written with the row, so the tags' trigger finds the list already right.
+                    .bind(rules::tag_list(&v.tags))
                     .bind(now);
             }
             q.fetch_all(c).await?

@@ -115,8 +115,8 @@ fn count_from_surnames(scope: &str, f: &ResidentFilter) -> Option<String> {
     ))
 }
 
-/// A page row: the resident, its tags (comma-joined) and the total of the whole selection, all
-/// read in one statement.
+/// A page row: the resident, its tags (comma-joined, kept on the row) and the total of the whole
+/// selection, all read in one statement.
 #[derive(sqlx::FromRow)]
 struct PageRow {
     total: i64,
@@ -147,10 +147,7 @@ pub(in crate::people) async fn list_residents(
     let count_sql =
         count_from_surnames(scope, f).unwrap_or_else(|| format!("select count(*) {from}"));
     let n = args.len();
-    let columns = format!(
-        "select ({count_sql}) as total, (select string_agg(t.tag, ',') from resident_tags t \
-         where t.resident_id = r.id) as tag_list, "
-    );
+    let columns = format!("select ({count_sql}) as total, r.tag_list, ");
     let list_sql = format!(
         "{} where r.id in (select r.id {from} order by {order} limit ${} offset ${}) \
          order by {order}",
@@ -176,14 +173,7 @@ pub(in crate::people) async fn list_residents(
     };
     let items = rows
         .into_iter()
-        .map(|r| {
-            let mut tags: Vec<String> = r
-                .tag_list
-                .map(|l| l.split(',').map(str::to_string).collect())
-                .unwrap_or_default();
-            tags.sort();
-            (r.record, tags)
-        })
+        .map(|r| (r.record, rules::tags_of_list(r.tag_list.as_deref())))
         .collect();
     Ok(Page::new(items, total, page))
 }
@@ -197,10 +187,8 @@ pub(in crate::people) async fn export_rows(
     let (from, args, order) = resident_query(scope, f);
     let sql = format!(
         "select r.id, r.name, r.gender, cast(r.birth_date as text) as birth_date, r.phone, \
-            r.id_number, n.name as community_name, h.name as household_name, b.name as \
-            building_name from residents r join org_nodes n on n.id = r.community_id \
-            left join households h on h.id = r.household_id left \
-            join buildings b on b.id = r.building_id where r.id in (select r.id {from} \
+            r.id_number, n.name as community_name, r.household_name, r.building_name \
+            from residents r join org_nodes n on n.id = r.community_id where r.id in (select r.id {from} \
             order by {order} limit {max}) order by {order}"
     );
     db::rows(db, &sql, args).await
