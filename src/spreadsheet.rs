@@ -1,7 +1,7 @@
 //! Tables in and out of spreadsheets. Reading: xlsx (Excel, WPS, LibreOffice) or csv (UTF-8 or the
 //! GB18030 that Chinese Excel writes), with limits checked before parsing (zip entries,
-//! uncompressed size, rows, cell length) and clear refusals for encrypted, old-format, corrupt,
-//! merged or empty sheets. Writing: xlsx with Chinese headers, column widths set by hand,
+//! uncompressed size, rows, cell length) and clear refusals for encrypted, old-format, corrupt or
+//! empty sheets; merged cells are kept as regions, for an import to refuse or fill. Writing: xlsx with Chinese headers, column widths set by hand,
 //! text-formatted number columns, and cells that could start a formula neutralised.
 
 use std::io::Cursor;
@@ -83,9 +83,60 @@ pub fn excel_serial_date(serial: f64) -> Option<NaiveDate> {
 }
 
 /// The first sheet of a workbook: `rows[0]` is spreadsheet row 1.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Sheet {
     pub rows: Vec<Vec<Cell>>,
+    /// The merged regions of an xlsx, as the file declares them.
+    pub merged: Vec<Merged>,
+}
+
+/// A merged region: its first and last cell, (row, column) from 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Merged {
+    pub first: (u32, u32),
+    pub last: (u32, u32),
+}
+
+impl Sheet {
+    /// Refuses a sheet with merged cells, naming the first region: where a row's own value is
+    /// expected, a merged cell would leave the rows below it without one.
+    pub fn refuse_merged(&self) -> Result<()> {
+        match self.merged.first() {
+            None => Ok(()),
+            Some(m) => Err(Error::BadRequest(
+                Msg::new("sheet.merged_cells")
+                    .arg("from", cell_name(m.first.0, m.first.1))
+                    .arg("to", cell_name(m.last.0, m.last.1)),
+            )),
+        }
+    }
+
+    /// The sheet as printed: every cell a merged region covers holds the region's value (a month
+    /// merged over the rows of a table pasted from Word applies to each of them).
+    pub fn with_merged_filled(&self) -> Sheet {
+        let mut rows = self.rows.clone();
+        for m in &self.merged {
+            let (r0, c0) = (m.first.0 as usize, m.first.1 as usize);
+            let Some(value) = rows.get(r0).and_then(|r| r.get(c0)).cloned() else {
+                continue;
+            };
+            for r in r0..=(m.last.0 as usize).min(rows.len().saturating_sub(1)) {
+                let row = &mut rows[r];
+                for c in c0..=m.last.1 as usize {
+                    if row.len() <= c {
+                        row.resize(c + 1, Cell::Empty);
+                    }
+                    if row[c].is_empty() {
+                        row[c] = value.clone();
+                    }
+                }
+            }
+        }
+        Sheet {
+            rows,
+            merged: Vec::new(),
+        }
+    }
 }
 
 fn refuse(key: &'static str) -> Error {
@@ -154,14 +205,15 @@ fn read_xlsx(bytes: &[u8]) -> Result<Sheet> {
         .first()
         .cloned()
         .ok_or_else(|| refuse("sheet.empty"))?;
-    let merged = book.merge_cells_by_sheet_name(&name).unwrap_or_default();
-    if let Some(m) = merged.first() {
-        return Err(Error::BadRequest(
-            Msg::new("sheet.merged_cells")
-                .arg("from", cell_name(m.start.0, m.start.1))
-                .arg("to", cell_name(m.end.0, m.end.1)),
-        ));
-    }
+    let merged = book
+        .merge_cells_by_sheet_name(&name)
+        .unwrap_or_default()
+        .iter()
+        .map(|m| Merged {
+            first: m.start,
+            last: m.end,
+        })
+        .collect();
     // Cells are streamed into rows: no second, whole-sheet copy is built first (memory of big
     // imports).
     let mut rows: Vec<Vec<Cell>> = Vec::new();
@@ -186,7 +238,7 @@ fn read_xlsx(bytes: &[u8]) -> Result<Sheet> {
             row[col] = value;
         }
     }
-    Ok(Sheet { rows })
+    Ok(Sheet { rows, merged })
 }
 
 /// Bytes of one text between two XML tags: a cell of `MAX_CELL_CHARS` characters written with
@@ -359,7 +411,10 @@ fn read_csv(bytes: &[u8]) -> Result<Sheet> {
         }
         rows.push(row);
     }
-    Ok(Sheet { rows })
+    Ok(Sheet {
+        rows,
+        merged: Vec::new(),
+    })
 }
 
 /// A table to write: a title for the sheet, headers, rows of text, and which columns hold digits

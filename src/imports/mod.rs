@@ -7,9 +7,11 @@
 //! teachers and past activities (补录) are plug-ins today ([`Importer`], each with its [`Job`]); the
 //! annual schedule, equipment and budget lines come next.
 
+mod columns;
 mod store;
 
-use std::collections::HashMap;
+pub use columns::*;
+
 use std::future::Future;
 
 use chrono::{DateTime, Utc};
@@ -25,53 +27,6 @@ use crate::spreadsheet::{Cell, Sheet, Table};
 
 /// Hours a checked import waits for its confirmation before its rows are dropped.
 pub const PENDING_HOURS: i64 = 24;
-
-/// A column of an import: the field, the aliases a header may use, and whether it is required.
-pub struct Column {
-    pub field: &'static str,
-    pub header: &'static str,
-    pub aliases: &'static [&'static str],
-    pub required: bool,
-    /// Digits that must be typed into a text-formatted column.
-    pub text: bool,
-}
-
-impl Column {
-    /// A column a row may leave blank.
-    pub const fn optional(
-        field: &'static str,
-        header: &'static str,
-        aliases: &'static [&'static str],
-    ) -> Column {
-        Column {
-            field,
-            header,
-            aliases,
-            required: false,
-            text: false,
-        }
-    }
-
-    /// A column every row must fill.
-    pub const fn required(
-        field: &'static str,
-        header: &'static str,
-        aliases: &'static [&'static str],
-    ) -> Column {
-        Column {
-            required: true,
-            ..Column::optional(field, header, aliases)
-        }
-    }
-
-    /// The same column, formatted as text in the template (digits kept as typed).
-    pub const fn as_text(self) -> Column {
-        Column { text: true, ..self }
-    }
-}
-
-/// Where each field of an import sits: column index and the header as written in the file.
-pub type ColumnMap = HashMap<&'static str, (usize, String)>;
 
 /// The town an import goes into (the caller has checked the actor may import there).
 #[derive(Clone, Debug)]
@@ -133,6 +88,10 @@ pub trait Importer {
     const NOTES: &'static [&'static str];
     /// Who may import this kind.
     const PERMISSION: Permission;
+    /// Whether a merged cell stands for each row it covers (a month merged over the rows of a
+    /// printed schedule): the sheet is read as printed. Otherwise a sheet with merged cells is
+    /// refused, naming the region (a row's own value is expected in each cell).
+    const FILLS_MERGED_CELLS: bool = false;
     /// A checked row, kept in the pending batch until confirmed.
     type Row: Serialize + DeserializeOwned + Send + Sync;
 
@@ -226,71 +185,6 @@ pub struct Batch {
     pub created_at: DateTime<Utc>,
 }
 
-/// A header cell reduced to compare with aliases: no `*`, no spaces, no parenthesised hint.
-fn header_key(s: &str) -> String {
-    let mut out = String::new();
-    let mut depth = 0;
-    for c in s.chars() {
-        match c {
-            '(' | '（' => depth += 1,
-            ')' | '）' => depth -= 1,
-            '*' | '＊' | ' ' | '\u{3000}' => {}
-            c if depth == 0 => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
-
-/// Finds each column's index from the header row (the first row with any text).
-pub fn map_columns(sheet: &Sheet, columns: &'static [Column]) -> Result<(usize, ColumnMap)> {
-    let header_row = sheet
-        .rows
-        .iter()
-        .position(|r| r.iter().any(|c| !c.is_empty()))
-        .ok_or_else(|| Error::BadRequest(Msg::new("sheet.empty")))?;
-    let mut found = HashMap::new();
-    for (i, cell) in sheet.rows[header_row].iter().enumerate() {
-        let raw = cell.text();
-        let key = header_key(&raw);
-        if let Some(col) = columns.iter().find(|c| c.aliases.contains(&key.as_str()))
-            && !found.contains_key(col.field)
-        {
-            found.insert(col.field, (i, raw));
-        }
-    }
-    let missing: Vec<&str> = columns
-        .iter()
-        .filter(|c| c.required && !found.contains_key(c.field))
-        .map(|c| c.header.trim_end_matches('*'))
-        .collect();
-    if !missing.is_empty() {
-        return Err(Error::BadRequest(
-            Msg::new("sheet.missing_columns").arg("columns", missing.join("、")),
-        ));
-    }
-    Ok((header_row, found))
-}
-
-/// The cell of a field in a row, and the header it sits under.
-pub fn cell<'a>(row: &'a [Cell], cols: &ColumnMap, field: &str) -> (&'a Cell, String) {
-    match cols.get(field) {
-        Some((i, header)) => (row.get(*i).unwrap_or(&Cell::Empty), header.clone()),
-        None => (&Cell::Empty, String::new()),
-    }
-}
-
-/// The data rows under the header: (spreadsheet row number, cells), empty rows skipped.
-pub fn data_rows(sheet: &Sheet, header_row: usize) -> impl Iterator<Item = (usize, &[Cell])> {
-    sheet
-        .rows
-        .iter()
-        .enumerate()
-        .skip(header_row + 1)
-        .filter(|(_, row)| !row.iter().all(Cell::is_empty))
-        .map(|(i, row)| (i + 1, row.as_slice()))
-}
-
 /// The import template of a kind: headers, one example row, and notes.
 pub fn template<I: Importer>() -> Table {
     Table {
@@ -316,6 +210,14 @@ pub async fn preview<I: Importer>(
     sheet: &Sheet,
 ) -> Result<Batch> {
     actor.require(I::PERMISSION)?;
+    let filled;
+    let sheet = if I::FILLS_MERGED_CELLS {
+        filled = sheet.with_merged_filled();
+        &filled
+    } else {
+        sheet.refuse_merged()?;
+        sheet
+    };
     let mut checked = I::check(&Job { db, actor, town }, sheet).await?;
     for e in &mut checked.errors {
         e.values = row_values(sheet, e.row);
@@ -538,6 +440,75 @@ pub async fn write_checked<I: Importer>(
 
 #[cfg(test)]
 mod tests {
+    const SCHEDULE: &[Column] = &[
+        Column::required("months", "月份*", &["月份"]),
+        Column::required("item", "工作安排*", &["工作安排"]),
+        Column::required("unit", "主管单位*", &["主管单位"]),
+    ];
+
+    /// Qiling's 配档表 as LibreOffice saves it after pasting the attachment from Word: a title
+    /// merged over the table, then each month merged over its rows. Read as printed, it is 20
+    /// rows under 11 month cells, each row with its month, item and unit.
+    #[test]
+    fn a_schedule_pasted_from_word_reads_as_printed() {
+        let bytes = include_bytes!("../../tests/fixtures/qiling-schedule.xlsx");
+        let sheet = crate::spreadsheet::read(bytes, "配档表.xlsx").unwrap();
+        assert_eq!(
+            sheet.merged.len(),
+            9,
+            "the title and eight months span cells"
+        );
+        assert!(sheet.refuse_merged().is_err(), "a plain import refuses it");
+        let printed = sheet.with_merged_filled();
+        let (header, cols) = map_columns(&printed, SCHEDULE).unwrap();
+        assert_eq!(header, 1, "the header is under the title");
+        let rows: Vec<[String; 3]> = data_rows(&printed, header)
+            .map(|(_, r)| ["months", "item", "unit"].map(|f| cell(r, &cols, f).0.text()))
+            .collect();
+        assert_eq!(rows.len(), 20);
+        let mut months: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+        assert_eq!(months.iter().filter(|m| **m == "8月").count(), 3);
+        months.dedup();
+        assert_eq!(
+            months,
+            [
+                "1-2月", "3月", "4月", "5月", "6月", "7月", "8月", "9月", "10月", "11月", "12月"
+            ]
+        );
+        assert_eq!(
+            rows[1],
+            ["3月", "庆三八系列活动", "齐陵街道办事处"].map(String::from)
+        );
+        assert_eq!(
+            rows[10],
+            ["8月", "中小学教师网络研修", "齐陵街道中心校"].map(String::from)
+        );
+        assert_eq!(
+            rows[19],
+            ["12月", "走访慰问困难群众", "齐陵街道办事处"].map(String::from)
+        );
+    }
+
+    #[test]
+    fn a_merged_cell_fills_only_the_empty_cells_it_covers() {
+        let t = |s: &str| Cell::Text(s.into());
+        let sheet = Sheet {
+            rows: vec![
+                vec![t("5月"), t("甲")],
+                vec![Cell::Empty, t("乙")],
+                vec![t("x")],
+            ],
+            merged: vec![crate::spreadsheet::Merged {
+                first: (0, 0),
+                last: (5, 0),
+            }],
+        };
+        let printed = sheet.with_merged_filled();
+        assert_eq!(printed.rows[1], [t("5月"), t("乙")]);
+        assert_eq!(printed.rows[2], [t("x")], "a value of its own stays");
+        assert!(printed.merged.is_empty());
+    }
+
     #[test]
     fn a_bad_row_is_shown_as_written_with_its_numbers_masked() {
         let sheet = Sheet {
@@ -551,6 +522,7 @@ mod tests {
                     Cell::Empty,
                 ],
             ],
+            ..Sheet::default()
         };
         assert_eq!(
             row_values(&sheet, 2),
@@ -572,6 +544,7 @@ mod tests {
                 .iter()
                 .map(|r| r.iter().map(|c| Cell::Text(c.to_string())).collect())
                 .collect(),
+            ..Sheet::default()
         }
     }
 
@@ -591,6 +564,17 @@ mod tests {
         assert_eq!(rows, [3], "spreadsheet row numbers, empty rows skipped");
         let (c, h) = cell(data_rows(&s, header).next().unwrap().1, &cols, "name");
         assert_eq!((c.text(), h.as_str()), ("王芳".to_string(), "姓名*"));
+    }
+
+    #[test]
+    fn a_title_above_the_header_is_passed_over() {
+        let s = sheet(&[&["群力镇居民名册"], &["姓名", "手机号码"], &["王芳", "1"]]);
+        assert_eq!(map_columns(&s, COLUMNS).unwrap().0, 1);
+        // A title over rows that name no header: the first row's missing columns are named.
+        let e = map_columns(&sheet(&[&["名册"], &["王芳"]]), COLUMNS).unwrap_err();
+        assert!(
+            matches!(e, Error::BadRequest(m) if m.args == vec![("columns", "姓名".to_string())])
+        );
     }
 
     #[test]
