@@ -27,6 +27,7 @@ pub mod page;
 pub mod paths;
 pub mod people;
 pub mod reports;
+pub mod schedule;
 pub mod spreadsheet;
 pub mod teachers;
 pub mod text;

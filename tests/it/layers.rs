@@ -32,6 +32,7 @@ const CONCEPTS: &[&str] = &[
     "evidence",
     "org",
     "people",
+    "schedule",
     "teachers",
 ];
 
