@@ -45,8 +45,6 @@ pub const EXPORT_MAX: i64 = 200_000;
 /// a page: decoding is the export's cost).
 #[derive(Clone, Debug, Serialize, sqlx::FromRow)]
 pub struct ExportedResident {
-    #[serde(skip)]
-    pub(in crate::people) id: i64,
     pub name: String,
     pub gender: Option<String>,
     pub birth_date: Option<String>,
@@ -55,6 +53,9 @@ pub struct ExportedResident {
     pub community_name: String,
     pub household_name: Option<String>,
     pub building_name: Option<String>,
+    /// The tags as the row keeps them (comma-joined), read into `tags`.
+    #[serde(skip)]
+    pub(in crate::people) tag_list: Option<String>,
     #[sqlx(skip)]
     pub tags: Vec<String>,
 }
@@ -67,9 +68,8 @@ pub async fn export_residents(
 ) -> Result<Vec<ExportedResident>> {
     actor.require(Permission::PeopleExport)?;
     let mut rows = store::export_rows(db, &actor.scope_path, filter, EXPORT_MAX).await?;
-    let mut tags = store::all_tags(db, &actor.scope_path, filter, EXPORT_MAX).await?;
     for r in &mut rows {
-        r.tags = tags.remove(&r.id).unwrap_or_default();
+        r.tags = rules::tags_of_list(r.tag_list.take().as_deref());
         r.phone = r.phone.as_deref().map(rules::mask_phone);
         r.id_number = r.id_number.as_deref().map(rules::mask_id_number);
     }

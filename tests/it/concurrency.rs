@@ -211,6 +211,8 @@ async fn eight_staff_saving_at_the_same_moment_all_succeed(b: Backend) {
         .await;
         assert_eq!(n, WRITES as i64, "residents {prefix}");
     }
+    // Each row the clients wrote at once carries its own household and building (triggers).
+    assert_eq!(count(crate::people::LIST_ROWS_ASTRAY.into()).await, 0);
     for prefix in ["并发户", "并发家"] {
         let n = count(format!(
             "select count(*) from households where name like '{prefix}%'"

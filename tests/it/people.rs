@@ -748,7 +748,7 @@ both!(household_and_teacher_lists_export_as_filtered_masked_and_audited);
 
 /// Residents whose row disagrees with their tags, household or building (the list reads a page
 /// from the rows alone).
-const LIST_ROWS_ASTRAY: &str = "select count(*) from residents r where \
+pub const LIST_ROWS_ASTRAY: &str = "select count(*) from residents r where \
     coalesce(r.tag_list, '') <> coalesce((select string_agg(t.tag, ',' order by t.tag) \
         from resident_tags t where t.resident_id = r.id), '') \
     or coalesce(r.household_name, '') <> \

@@ -186,30 +186,10 @@ pub(in crate::people) async fn export_rows(
 ) -> Result<Vec<crate::people::ExportedResident>> {
     let (from, args, order) = resident_query(scope, f);
     let sql = format!(
-        "select r.id, r.name, r.gender, cast(r.birth_date as text) as birth_date, r.phone, \
-            r.id_number, n.name as community_name, r.household_name, r.building_name \
+        "select r.name, r.gender, cast(r.birth_date as text) as birth_date, r.phone, \
+            r.id_number, n.name as community_name, r.household_name, r.building_name, r.tag_list \
             from residents r join org_nodes n on n.id = r.community_id where r.id in (select r.id {from} \
             order by {order} limit {max}) order by {order}"
     );
     db::rows(db, &sql, args).await
-}
-
-/// The tags of every resident an export selects, in one statement.
-pub(in crate::people) async fn all_tags(
-    db: &Db,
-    scope: &str,
-    f: &ResidentFilter,
-    max: i64,
-) -> Result<HashMap<i64, Vec<String>>> {
-    let (from, args, order) = resident_query(scope, f);
-    let sql = format!(
-        "select t.resident_id, t.tag from resident_tags t where t.resident_id in (select r.id \
-            {from} order by {order} limit {max}) order by t.tag"
-    );
-    let rows: Vec<(i64, String)> = db::rows(db, &sql, args).await?;
-    let mut out: HashMap<i64, Vec<String>> = HashMap::new();
-    for (id, tag) in rows {
-        out.entry(id).or_default().push(tag);
-    }
-    Ok(out)
 }
