@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::imports::{self, Batch, Importer, Town};
 use crate::org::{self, Kind as NodeKind};
 use crate::people::import::{HouseholdImport, ResidentImport};
+use crate::schedule::ScheduleImport;
 use crate::spreadsheet::{Sheet, Table};
 use crate::teachers::TeacherImport;
 
@@ -20,15 +21,18 @@ pub enum Kind {
     Teachers,
     /// Activities already held, with their attendance (补录).
     PastActivities,
+    /// The rows of a town's annual schedule (配档表), laid out as printed.
+    Schedule,
 }
 
 impl Kind {
     /// Every kind, in the order the import page offers them.
-    pub const ALL: [Kind; 4] = [
+    pub const ALL: [Kind; 5] = [
         Kind::Residents,
         Kind::Households,
         Kind::Teachers,
         Kind::PastActivities,
+        Kind::Schedule,
     ];
 
     /// The stored name.
@@ -38,6 +42,7 @@ impl Kind {
             Kind::Households => HouseholdImport::KIND,
             Kind::Teachers => TeacherImport::KIND,
             Kind::PastActivities => PastActivityImport::KIND,
+            Kind::Schedule => ScheduleImport::KIND,
         }
     }
 
@@ -59,6 +64,7 @@ impl Kind {
             Kind::Households => HouseholdImport::PERMISSION,
             Kind::Teachers => TeacherImport::PERMISSION,
             Kind::PastActivities => PastActivityImport::PERMISSION,
+            Kind::Schedule => ScheduleImport::PERMISSION,
         }
     }
 
@@ -69,6 +75,7 @@ impl Kind {
             Kind::Households => imports::template::<HouseholdImport>(),
             Kind::Teachers => imports::template::<TeacherImport>(),
             Kind::PastActivities => imports::template::<PastActivityImport>(),
+            Kind::Schedule => imports::template::<ScheduleImport>(),
         }
     }
 }
@@ -117,6 +124,9 @@ pub async fn preview(
         Kind::PastActivities => {
             imports::preview::<PastActivityImport>(db, actor, &town, file_name, sheet).await
         }
+        Kind::Schedule => {
+            imports::preview::<ScheduleImport>(db, actor, &town, file_name, sheet).await
+        }
     }
 }
 
@@ -133,6 +143,7 @@ pub async fn confirm(db: &Db, actor: &Actor, id: i64) -> Result<usize> {
         Kind::Households => imports::confirm::<HouseholdImport>(db, actor, &b, &town).await,
         Kind::Teachers => imports::confirm::<TeacherImport>(db, actor, &b, &town).await,
         Kind::PastActivities => imports::confirm::<PastActivityImport>(db, actor, &b, &town).await,
+        Kind::Schedule => imports::confirm::<ScheduleImport>(db, actor, &b, &town).await,
     }
 }
 

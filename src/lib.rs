@@ -7,6 +7,7 @@ pub mod access;
 pub mod accounts;
 pub mod activities;
 pub mod app;
+pub mod attachments;
 pub mod attendance;
 pub mod audit;
 pub mod backup;

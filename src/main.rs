@@ -57,7 +57,7 @@ enum Command {
 struct ImportArgs {
     #[command(flatten)]
     db: DbArgs,
-    /// What the file holds: residents, households, teachers or past_activities.
+    /// What the file holds: residents, households, teachers, past_activities or schedule.
     kind: String,
     /// The xlsx or csv file (use the template from the import page).
     file: PathBuf,
@@ -364,7 +364,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn import(args: ImportArgs) -> anyhow::Result<()> {
     use cedu::importers::{self, Kind as ImportKind};
     let kind =
-        ImportKind::parse(&args.kind).context("导入类型只能是 residents(居民)、households(家庭)、teachers(师资)或 past_activities(已举办的活动) · kind must be residents, households, teachers or past_activities")?;
+        ImportKind::parse(&args.kind).context("导入类型只能是 residents(居民)、households(家庭)、teachers(师资)、past_activities(已举办的活动)或 schedule(年度工作配档表) · kind must be residents, households, teachers, past_activities or schedule")?;
     let config = db_config(&args.db)?;
     let db = connect(&config).await?;
     let towns = cedu::org::list_nodes(

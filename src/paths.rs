@@ -130,6 +130,19 @@ paths! {
     ENTRIES = "/catalogue/{kind}" => entries(kind);
     ENTRY = "/catalogue/{kind}/{id}" => entry(kind, id);
 
+    // The annual schedule (配档表).
+    SCHEDULE = "/schedule";
+    SCHEDULE_PRINT = "/schedule/print";
+    SCHEDULE_XLSX = "/schedule/schedule.xlsx";
+    SCHEDULE_COPY = "/schedule/copy";
+    SCHEDULE_ROWS = "/schedule/rows";
+    SCHEDULE_ROW = "/schedule/rows/{id}" => schedule_row(id);
+    SCHEDULE_ROW_DELETE = "/schedule/rows/{id}/delete" => schedule_row_delete(id);
+    SCHEDULE_ROW_DONE = "/schedule/rows/{id}/done" => schedule_row_done(id);
+    SCHEDULE_ROW_REOPEN = "/schedule/rows/{id}/reopen" => schedule_row_reopen(id);
+    SCHEDULE_ROW_LINK = "/schedule/rows/{id}/link" => schedule_row_link(id);
+    SCHEDULE_FILE = "/schedule/files/{id}" => schedule_file(id);
+
     // The residents' phone pages behind a QR code or a link (no account).
     CHECKIN = "/c";
     CHECKIN_CODE = "/c/{token}" => checkin_code(token);

@@ -25,8 +25,10 @@ pub mod max {
     pub const PHONE: usize = 20;
     /// The reason of a return, a cancellation, a refusal or a teacher's leaving.
     pub const REASON: usize = 200;
-    /// A theme's lead departments.
+    /// A theme's lead departments; a schedule row's responsible units.
     pub const DEPARTMENTS: usize = 200;
+    /// The months of a schedule row as typed ("1-2月", "全年").
+    pub const MONTHS: usize = 20;
     /// A note or a resident's comment.
     pub const NOTE: usize = 500;
     /// A catalogue entry's description.

@@ -94,6 +94,8 @@
   document.addEventListener("DOMContentLoaded", function () {
     restore();
     picker();
+    var print = document.getElementById("print-now");
+    if (print) print.addEventListener("click", function () { window.print(); });
     var sw = document.getElementById("lang-switch");
     if (sw) {
       sw.addEventListener("submit", function () { keep(sw.elements.next.value); });

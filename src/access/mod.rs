@@ -74,6 +74,12 @@ pub enum Permission {
     ActivitiesAttend,
     /// Edit the district's catalogue: themes, formats, target groups.
     CatalogueManage,
+    /// See the whole annual schedule (配档表) of the towns in scope: plan against done.
+    ScheduleRead,
+    /// Write the annual schedule: rows, import, copy into next year; mark any row of the town.
+    ScheduleManage,
+    /// See and mark done the schedule rows naming the account's own unit.
+    ScheduleMark,
 }
 
 impl Permission {
@@ -100,6 +106,9 @@ impl Permission {
             Permission::ActivitiesReview => "activities:review",
             Permission::ActivitiesAttend => "activities:attend",
             Permission::CatalogueManage => "catalogue:manage",
+            Permission::ScheduleRead => "schedule:read",
+            Permission::ScheduleManage => "schedule:manage",
+            Permission::ScheduleMark => "schedule:mark",
         }
     }
 }
@@ -181,6 +190,7 @@ impl Role {
                 TeachersRead,
                 ActivitiesRead,
                 CatalogueManage,
+                ScheduleRead,
             ],
             Role::TownOffice => &[
                 OrgRead,
@@ -202,9 +212,18 @@ impl Role {
                 ActivitiesReview,
                 ActivitiesAttend,
                 CatalogueManage,
+                ScheduleRead,
+                ScheduleManage,
+                ScheduleMark,
             ],
-            Role::Leadership => &[OrgRead, TeachersRead, ActivitiesRead],
-            Role::LeadDepartment => &[OrgRead, TeachersRead, ActivitiesRead, ActivitiesPlan],
+            Role::Leadership => &[OrgRead, TeachersRead, ActivitiesRead, ScheduleRead],
+            Role::LeadDepartment => &[
+                OrgRead,
+                TeachersRead,
+                ActivitiesRead,
+                ActivitiesPlan,
+                ScheduleMark,
+            ],
             Role::CentreHead => &[
                 OrgRead,
                 OrgEdit,
@@ -218,6 +237,7 @@ impl Role {
                 ActivitiesRead,
                 ActivitiesPlan,
                 ActivitiesAttend,
+                ScheduleMark,
             ],
             // A teacher shows the check-in code and takes attendance at the place they teach.
             Role::Teacher => &[ActivitiesRead, ActivitiesAttend],

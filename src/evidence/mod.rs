@@ -6,21 +6,19 @@
 //! summary, attendance (records or a head count) and at least one photo or sign-in scan — that is
 //! what makes it complete.
 
-pub mod files;
 mod store;
-
-use chrono::{DateTime, Utc};
-use serde::Serialize;
-use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use crate::access::Actor;
 use crate::activities::{self, Activity, Status, Transition};
+use crate::attachments;
+pub use crate::attachments::{FileType, MAX_BYTES, files};
 use crate::attendance;
 use crate::audit::{self, Entry};
 use crate::db::Db;
 use crate::error::{Error, Msg, Result};
-pub use files::{FileType, MAX_BYTES};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::json;
 
 /// The most files one activity keeps.
 pub const MAX_FILES: i64 = 60;
@@ -101,21 +99,6 @@ fn check_uploadable(a: &Activity, kind: Kind) -> Result<()> {
     }
 }
 
-/// A file name safe to show and to send back in a header: no path, no control or quote characters,
-/// at most 100 characters, ending in the extension of its real type.
-fn safe_name(name: &str, t: FileType) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let stem = base.rsplit_once('.').map_or(base, |(s, _)| s);
-    let stem: String = stem
-        .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '"' | '\'' | ';' | '<' | '>'))
-        .take(90)
-        .collect();
-    let stem = stem.trim();
-    let stem = if stem.is_empty() { "file" } else { stem };
-    format!("{stem}.{}", t.extension())
-}
-
 /// Adds a file to an activity (the caller has read at most [`MAX_BYTES`] + 1 bytes).
 pub async fn upload(
     db: &Db,
@@ -133,37 +116,21 @@ pub async fn upload(
     };
     activities::require(actor, &a, act)?;
     check_uploadable(&a, kind)?;
-    if bytes.len() > MAX_BYTES {
-        return Err(Error::invalid(
-            "file",
-            Msg::new("evidence.too_large").arg("max_mb", MAX_BYTES / 1024 / 1024),
-        ));
-    }
-    if bytes.is_empty() {
-        return Err(Error::invalid("file", Msg::new("evidence.choose_file")));
-    }
     if store::count(db, a.id).await? >= MAX_FILES {
         return Err(Error::Conflict(
             Msg::new("evidence.too_many").arg("max", MAX_FILES),
         ));
     }
-    // Decoding and re-encoding pictures is CPU work: keep it off the async workers.
-    let cleaned = tokio::task::spawn_blocking(move || files::clean(&bytes, kind.allowed()))
-        .await
-        .map_err(|e| Error::internal_from("cleaning the picture", e))?
-        .map_err(|e| {
-            let key = match e {
-                files::FileError::Type => match kind {
-                    Kind::Photo => "evidence.type_photo",
-                    Kind::SignInSheet => "evidence.type_sheet",
-                    Kind::Material => "evidence.type_material",
-                },
-                files::FileError::Damaged => "evidence.damaged",
-            };
-            Error::invalid("file", Msg::new(key))
-        })?;
-    let name = safe_name(name, cleaned.file_type);
-    let sha = crate::text::hex(&Sha256::digest(&cleaned.body));
+    let refusals = attachments::Refusals {
+        wrong_type: match kind {
+            Kind::Photo => "evidence.type_photo",
+            Kind::SignInSheet => "evidence.type_sheet",
+            Kind::Material => "evidence.type_material",
+        },
+        damaged: "evidence.damaged",
+    };
+    let cleaned = attachments::prepare("file", name, bytes, kind.allowed(), refusals).await?;
+    let (name, sha) = (cleaned.file_name.clone(), cleaned.sha256.clone());
     let mut tx = db.begin().await?;
     let id = store::insert(
         &mut tx,
@@ -256,17 +223,6 @@ pub const AUDIT_NAMES: &[crate::audit::view::Namer] = &[crate::audit::view::Name
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_lose_paths_and_take_the_real_extension() {
-        assert_eq!(
-            safe_name("C:\\照片\\活动现场.JPG", FileType::Jpeg),
-            "活动现场.jpg"
-        );
-        assert_eq!(safe_name("../../etc/passwd", FileType::Pdf), "passwd.pdf");
-        assert_eq!(safe_name("a\"b;c.exe", FileType::Png), "abc.png");
-        assert_eq!(safe_name("", FileType::Pdf), "file.pdf");
-    }
 
     #[test]
     fn kinds_allow_their_types() {

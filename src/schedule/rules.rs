@@ -48,6 +48,12 @@ pub fn read_line(months: &str, item: &str, units: &str, year: i32) -> Result<Lin
     let parsed = if months.trim().is_empty() {
         fe.add("months", Msg::new("field.required"));
         None
+    } else if months.trim().chars().count() > text::max::MONTHS {
+        fe.add(
+            "months",
+            Msg::new("field.too_long").arg("max", text::max::MONTHS),
+        );
+        None
     } else {
         let parsed = Months::parse(months, year);
         if parsed.is_none() {
@@ -59,6 +65,13 @@ pub fn read_line(months: &str, item: &str, units: &str, year: i32) -> Result<Lin
         parsed
     };
     let item = text::required(&mut fe, "item", item, text::max::TITLE);
+    if units.chars().count() > text::max::DEPARTMENTS {
+        fe.add(
+            "units",
+            Msg::new("field.too_long").arg("max", text::max::DEPARTMENTS),
+        );
+        return Err(fe);
+    }
     let mut names = Vec::new();
     for unit in units.split(UNIT_SEPARATORS).map(str::trim) {
         if !unit.is_empty() && !names.iter().any(|n: &String| n == unit) {
@@ -76,6 +89,33 @@ pub fn read_line(months: &str, item: &str, units: &str, year: i32) -> Result<Lin
         }),
         _ => Err(fe),
     }
+}
+
+/// The names by which a town's own office is printed after the town's name (齐陵街道办事处,
+/// 群力镇人民政府).
+const OFFICE_SUFFIXES: [&str; 4] = ["办事处", "人民政府", "政府", "党工委"];
+
+/// Matches the units of a row as printed to the town's tree: a node of that name (the town
+/// itself, its school, groups, departments, communities, centres — `nodes` as (id, name), the
+/// town first), or the town for its office's printed name; any other name stays a unit outside
+/// the tree.
+pub fn match_units(names: &[String], nodes: &[(i64, String)]) -> Vec<super::Unit> {
+    let town = nodes.first();
+    names
+        .iter()
+        .map(|name| {
+            let node = nodes.iter().find(|(_, n)| n == name).or_else(|| {
+                town.filter(|(_, t)| {
+                    name.strip_prefix(t.as_str())
+                        .is_some_and(|rest| OFFICE_SUFFIXES.contains(&rest))
+                })
+            });
+            super::Unit {
+                node_id: node.map(|(id, _)| *id),
+                name: name.clone(),
+            }
+        })
+        .collect()
 }
 
 /// The year a schedule's title names ("2021年齐陵街道社区教育中心工作配档表" → 2021).
@@ -148,6 +188,25 @@ mod tests {
                 ("months".to_string(), "schedule.months_invalid"),
                 ("units".to_string(), "schedule.unit_required"),
             ]
+        );
+    }
+
+    #[test]
+    fn units_are_matched_to_the_tree_by_name_or_stay_named() {
+        let nodes = vec![
+            (3, "群力镇".to_string()),
+            (7, "群力镇社区教育学校".to_string()),
+            (9, "群力镇社保所".to_string()),
+        ];
+        let names: Vec<String> = ["群力镇社保所", "群力镇人民政府", "区文明办"]
+            .map(String::from)
+            .to_vec();
+        let units = match_units(&names, &nodes);
+        let ids: Vec<Option<i64>> = units.iter().map(|u| u.node_id).collect();
+        assert_eq!(ids, [Some(9), Some(3), None]);
+        assert_eq!(
+            units[2].name, "区文明办",
+            "a unit outside the tree keeps its name"
         );
     }
 

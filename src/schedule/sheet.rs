@@ -3,8 +3,8 @@
 //! the import checks row by row.
 
 use super::rules::{Line, read_line, year_in_title};
-use crate::error::{FieldErrors, Result};
-use crate::imports::{Column, cell, data_rows, map_columns};
+use crate::error::{Error, FieldErrors, Msg, Result};
+use crate::imports::{Column, ColumnMap, cell, data_rows, map_columns};
 use crate::spreadsheet::Sheet;
 
 /// The columns of a printed schedule, with the headers people write for them.
@@ -27,14 +27,28 @@ pub const COLUMNS: &[Column] = &[
 #[derive(Debug)]
 pub struct Printed {
     pub year: i32,
+    /// Each field's column and its header as written in the file.
+    pub columns: ColumnMap,
     pub rows: Vec<(usize, std::result::Result<Line, FieldErrors>)>,
 }
 
 /// Reads a sheet as printed (merged months standing for each row they cover). The year is the
-/// one its title names, else `year`.
+/// one its title names, else `year`. A column the schedule does not have is refused by its
+/// header (its content would be lost without a word).
 pub fn read_printed(sheet: &Sheet, year: i32) -> Result<Printed> {
     let printed = sheet.with_merged_filled();
     let (header, cols) = map_columns(&printed, COLUMNS)?;
+    let unknown: Vec<String> = printed.rows[header]
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| !c.is_empty() && !cols.values().any(|(at, _)| at == i))
+        .map(|(_, c)| c.text())
+        .collect();
+    if !unknown.is_empty() {
+        return Err(Error::BadRequest(
+            Msg::new("schedule.unknown_columns").arg("columns", unknown.join("、")),
+        ));
+    }
     let year = printed.rows[..header]
         .iter()
         .flatten()
@@ -49,7 +63,11 @@ pub fn read_printed(sheet: &Sheet, year: i32) -> Result<Printed> {
             )
         })
         .collect();
-    Ok(Printed { year, rows })
+    Ok(Printed {
+        year,
+        columns: cols,
+        rows,
+    })
 }
 
 #[cfg(test)]
@@ -81,6 +99,31 @@ mod tests {
             p.rows[0].0, 3,
             "spreadsheet row numbers, under the title and header"
         );
+    }
+
+    #[test]
+    fn a_column_the_schedule_does_not_have_is_refused_by_its_header() {
+        use crate::spreadsheet::Cell;
+        let t = |s: &str| Cell::Text(s.into());
+        let sheet = Sheet {
+            rows: vec![
+                vec![t("月份"), t("工作安排"), t("主管单位"), t("完成情况")],
+                vec![
+                    t("3月"),
+                    t("庆三八系列活动"),
+                    t("齐陵街道办事处"),
+                    t("已完成"),
+                ],
+            ],
+            ..Sheet::default()
+        };
+        match read_printed(&sheet, 2026) {
+            Err(Error::BadRequest(m)) => {
+                assert_eq!(m.key, "schedule.unknown_columns");
+                assert_eq!(m.args[0].1, "完成情况");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -43,3 +43,24 @@ pub(crate) fn report(report: &Report, lang: Lang, format: &str, suffix: &str) ->
     }
     xlsx(&report.to_sheet(lang), &name)
 }
+
+/// A printout (a table laid out as printed: the annual schedule) as an xlsx attachment.
+pub(crate) fn printout(p: &spreadsheet::Printout, name: &str) -> Result<Response> {
+    Ok(attachment(
+        spreadsheet::printout_xlsx(p)?,
+        XLSX,
+        name,
+        "xlsx",
+    ))
+}
+
+/// A stored file (evidence, a voucher) as an attachment under its stored name, never shown inline.
+pub(crate) fn stored(body: Vec<u8>, content_type: &str, file_name: &str) -> Response {
+    let (stem, ext) = file_name.rsplit_once('.').unwrap_or((file_name, "bin"));
+    let mut r = attachment(body, content_type, stem, ext);
+    r.headers_mut().insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::HeaderValue::from_static("nosniff"),
+    );
+    r
+}

@@ -330,6 +330,71 @@ impl<S: Send + Sync> FromRequest<S> for Upload {
     }
 }
 
+/// A multipart form read whole: its text fields and its file (name and bytes).
+#[derive(Default)]
+pub struct UploadForm {
+    pub fields: std::collections::HashMap<String, String>,
+    pub file: Option<(String, Vec<u8>)>,
+    /// The body passed the size limit: nothing after the cut was read (the CSRF field may be
+    /// missing), the file is refused as too large.
+    pub too_large: bool,
+}
+
+impl UploadForm {
+    /// A text field, empty when absent.
+    pub fn text(&self, name: &str) -> String {
+        self.fields.get(name).cloned().unwrap_or_default()
+    }
+
+    /// The refusal of a file past the limit, in the form's words.
+    pub fn too_large_error() -> Error {
+        Error::invalid(
+            "file",
+            Msg::new("evidence.too_large")
+                .arg("max_mb", crate::attachments::MAX_BYTES / 1024 / 1024),
+        )
+    }
+}
+
+impl Upload {
+    /// Reads every field, the file (`file`) up to the body limit and never further.
+    pub async fn read(mut self) -> Result<UploadForm, Error> {
+        let bad = || Error::BadRequest(Msg::new("request.unreadable"));
+        let cut = |e: &axum::extract::multipart::MultipartError| {
+            e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE
+        };
+        let mut form = UploadForm::default();
+        loop {
+            let field = match self.0.next_field().await {
+                Ok(Some(f)) => f,
+                Ok(None) => break,
+                Err(e) if cut(&e) => {
+                    form.too_large = true;
+                    break;
+                }
+                Err(_) => return Err(bad()),
+            };
+            let name = field.name().unwrap_or("").to_string();
+            if name == "file" {
+                let file_name = field.file_name().unwrap_or("upload").to_string();
+                match field.bytes().await {
+                    Ok(b) if b.is_empty() && file_name.is_empty() => {}
+                    Ok(b) => form.file = Some((file_name, b.to_vec())),
+                    Err(e) if cut(&e) => {
+                        form.too_large = true;
+                        break;
+                    }
+                    Err(_) => return Err(bad()),
+                }
+            } else {
+                let value = field.text().await.map_err(|_| bad())?;
+                form.fields.insert(name, value);
+            }
+        }
+        Ok(form)
+    }
+}
+
 /// Query-string parameters; a malformed query is a 400, not a crash.
 pub struct Query<T>(pub T);
 

@@ -77,6 +77,10 @@ pub enum Object {
     Entry,
     /// An account change waiting for the security administrator.
     AccountRequest,
+    /// A row of the annual schedule.
+    ScheduleRow,
+    /// A file of a schedule row's evidence.
+    ScheduleFile,
 }
 
 /// A route's access rule.
@@ -327,5 +331,7 @@ async fn locate(
         Object::Theme => crate::catalogue::require_entry(db, actor, None, id).await,
         Object::Entry => crate::catalogue::require_entry(db, actor, kind, id).await,
         Object::AccountRequest => crate::accounts::require_request(db, actor, id).await,
+        Object::ScheduleRow => crate::schedule::require_row(db, actor, id, write).await,
+        Object::ScheduleFile => crate::schedule::require_evidence(db, actor, id).await,
     }
 }

@@ -58,51 +58,53 @@ const FLASHES: &[&str] = &[
     "activity_returned",
     "activity_published",
     "activity_held",
+    "schedule_copied",
+    "schedule_done",
+    "schedule_reopened",
+    "deleted",
     "activity_documented",
     "activity_archived",
     "activity_cancelled",
 ];
 
-/// The menu: each entry's page, its label and the permission that shows it (None: everyone).
-const MENU: &[(&str, &str, Option<Permission>)] = &[
-    (paths::WORKBENCH, "nav.workbench", None),
-    (paths::TREE, "nav.tree", Some(Permission::OrgRead)),
-    (paths::NODES, "nav.nodes", Some(Permission::OrgRead)),
+/// The menu: each entry's page, its label and the permissions that show it (any of them; none:
+/// everyone).
+const MENU: &[(&str, &str, &[Permission])] = &[
+    (paths::WORKBENCH, "nav.workbench", &[]),
+    (paths::TREE, "nav.tree", &[Permission::OrgRead]),
+    (paths::NODES, "nav.nodes", &[Permission::OrgRead]),
     (
         paths::ACTIVITIES,
         "nav.activities",
-        Some(Permission::ActivitiesRead),
+        &[Permission::ActivitiesRead],
     ),
     (
         paths::CALENDAR,
         "nav.calendar",
-        Some(Permission::ActivitiesRead),
+        &[Permission::ActivitiesRead],
     ),
-    (paths::GRID, "nav.grid", Some(Permission::ActivitiesRead)),
+    (paths::GRID, "nav.grid", &[Permission::ActivitiesRead]),
+    (
+        paths::SCHEDULE,
+        "nav.schedule",
+        &[Permission::ScheduleRead, Permission::ScheduleMark],
+    ),
     (
         paths::CATALOGUE,
         "nav.catalogue",
-        Some(Permission::CatalogueManage),
+        &[Permission::CatalogueManage],
     ),
-    (
-        paths::RESIDENTS,
-        "nav.residents",
-        Some(Permission::PeopleRead),
-    ),
+    (paths::RESIDENTS, "nav.residents", &[Permission::PeopleRead]),
     (
         paths::HOUSEHOLDS,
         "nav.households",
-        Some(Permission::PeopleRead),
+        &[Permission::PeopleRead],
     ),
-    (
-        paths::TEACHERS,
-        "nav.teachers",
-        Some(Permission::TeachersRead),
-    ),
-    (paths::USERS, "nav.users", Some(Permission::UsersRead)),
-    (paths::AUDIT, "nav.audit", Some(Permission::AuditRead)),
-    (paths::ACCOUNT, "nav.account", None),
-    (paths::API_DOCS, "nav.api", None),
+    (paths::TEACHERS, "nav.teachers", &[Permission::TeachersRead]),
+    (paths::USERS, "nav.users", &[Permission::UsersRead]),
+    (paths::AUDIT, "nav.audit", &[Permission::AuditRead]),
+    (paths::ACCOUNT, "nav.account", &[]),
+    (paths::API_DOCS, "nav.api", &[]),
 ];
 
 impl Shell {
@@ -117,7 +119,7 @@ impl Shell {
     ) -> Shell {
         let menu = MENU
             .iter()
-            .filter(|(_, _, needs)| needs.is_none_or(|p| actor.can(p)))
+            .filter(|(_, _, needs)| needs.is_empty() || needs.iter().any(|p| actor.can(*p)))
             .map(|&(href, key, _)| MenuItem {
                 href,
                 label: i18n::t(lang, key).to_string(),

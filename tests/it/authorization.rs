@@ -65,6 +65,13 @@ fn sees(user: &str, role: Role, object: Object, place: Place) -> bool {
                 Role::SystemAdmin | Role::SecurityAdmin | Role::AuditAdmin
             ) && place != Place::OtherTown
         }
+        // A schedule row: the whole year for those who read it, a unit's own rows for a unit
+        // (the own row names the centre and 社保所).
+        Object::ScheduleRow | Object::ScheduleFile => match role {
+            Role::DistrictAdmin | Role::TownOffice | Role::Leadership => place != Place::OtherTown,
+            Role::LeadDepartment | Role::CentreHead => place == Place::Own,
+            _ => false,
+        },
         // An import batch is its uploader's only.
         Object::Import => {
             (user == "qunli.office" && place == Place::Own)
@@ -328,6 +335,48 @@ impl Fixtures {
                 r.json::<Value>().await.unwrap()["id"].as_i64().unwrap(),
             );
         }
+        // Schedule rows: the own centre's (with 社保所), the sibling centre's, Qiling's; each
+        // marked done with a file of evidence.
+        for (place, user, town, units) in [
+            (
+                Place::Own,
+                "qunli.office",
+                "群力镇",
+                "群力社区学习中心、社保所",
+            ),
+            (Place::Sibling, "qunli.office", "群力镇", "双河村学习中心"),
+            (
+                Place::OtherTown,
+                "qiling.office",
+                "齐陵街道",
+                "王齐村工作站",
+            ),
+        ] {
+            let token = app.token(user).await;
+            let town = app.node_id(town).await;
+            let row = post_ok(app, &token, "/api/v1/schedule/rows", json!({"town_id": town,
+                "year": 2026, "months": "全年", "item": format!("权限矩阵工作{place:?}"), "units": units})).await;
+            let id = row["id"].as_i64().unwrap();
+            f.insert((Object::ScheduleRow, place), id);
+            let form = reqwest::multipart::Form::new().text("note", "已完成").part(
+                "file",
+                reqwest::multipart::Part::bytes(crate::concurrency::png()).file_name("x.png"),
+            );
+            let r = app
+                .client()
+                .post(app.url(&format!("/api/v1/schedule/rows/{id}/done")))
+                .bearer_auth(&token)
+                .multipart(form)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            let done: Value = r.json().await.unwrap();
+            f.insert(
+                (Object::ScheduleFile, place),
+                done["evidence"][0]["id"].as_i64().unwrap(),
+            );
+        }
         Fixtures(f)
     }
 }
@@ -398,8 +447,9 @@ async fn every_route_answers_every_role_as_the_policy_says(b: Backend) {
     let app = spawn_app(b).await;
     let fixtures = Fixtures::make(&app).await;
     let mut routes = cedu::web::route_rules();
-    // Signing out ends the session the matrix uses: those routes go last.
-    routes.sort_by_key(|r| r.path.ends_with("logout"));
+    // Signing out ends the session the matrix uses: those routes go last, after the ones that
+    // remove a record (and with it what hangs on it: a schedule row's evidence).
+    routes.sort_by_key(|r| (r.path.ends_with("logout"), removes(r)));
     let mut accounts = Vec::new();
     for (user, role) in ROLES {
         let web = app.login(user).await;

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 /// Shared machinery: knows nothing of any business concept.
 const PLATFORM: &[&str] = &[
     "access",
+    "attachments",
     "audit",
     "calendar",
     "db",

@@ -21,6 +21,7 @@ mod layers;
 mod midyear;
 mod people;
 mod reimport;
+mod schedule;
 mod store;
 mod teachers;
 mod workbench;

@@ -10,6 +10,7 @@ mod catalogue;
 mod imports;
 mod org;
 mod people;
+mod schedule;
 mod teachers;
 
 use askama::Template;
@@ -41,6 +42,7 @@ use crate::paths;
         (name = "teachers", description = "师资库"),
         (name = "activities", description = "课程与活动"),
         (name = "attendance", description = "签到、考勤、评价与活动资料"),
+        (name = "schedule", description = "年度工作配档表"),
     )
 )]
 pub struct ApiDoc;
@@ -101,6 +103,7 @@ pub fn router() -> Routes {
         .merge(activities::router())
         .merge(attendance::router())
         .merge(catalogue::router())
+        .merge(schedule::router())
         .get(paths::API_OPENAPI, Rule::PUBLIC, openapi_json)
         .get(paths::API_DOCS, Rule::PUBLIC, docs)
 }

@@ -26,6 +26,7 @@ const NAMERS: &[&[view::Namer]] = &[
     crate::people::AUDIT_NAMES,
     crate::evidence::AUDIT_NAMES,
     crate::catalogue::AUDIT_NAMES,
+    crate::schedule::AUDIT_NAMES,
 ];
 
 pub(super) fn router() -> Routes {

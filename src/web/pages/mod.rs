@@ -9,6 +9,7 @@ mod checkin;
 mod imports;
 mod org;
 mod people;
+mod schedule;
 mod teachers;
 mod users;
 mod workbench;
@@ -42,6 +43,7 @@ pub fn router() -> Routes {
         .merge(activities::router())
         .merge(attendance::router())
         .merge(catalogue::router())
+        .merge(schedule::router())
         .merge(checkin::router())
         .merge(workbench::router())
 }
