@@ -20,7 +20,7 @@ use crate::paths;
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Todo {
     /// `reviews_waiting`, `returned`, `drafts`, `late_unless_today`, `undocumented`,
-    /// `centres_below`, `imports_pending`.
+    /// `centres_below`, `imports_pending`, `schedule_overdue`.
     pub kind: &'static str,
     pub count: i64,
     pub href: String,
@@ -174,6 +174,14 @@ pub async fn workbench(db: &Db, actor: &Actor) -> Result<Workbench> {
             href: paths::link_with(paths::ACTIVITIES, &[("status", "documented".into())]),
         });
     }
+    if let Some(overdue) = schedule_overdue(db, actor, today).await? {
+        todos.push(Todo {
+            kind: "schedule_overdue",
+            count: overdue,
+            href: paths::link_with(paths::SCHEDULE, &[("year", today.year().to_string())]),
+            urgent: false,
+        });
+    }
     if actor.can(Permission::PeopleImport) {
         let pending = imports::pending(db, actor).await?;
         todos.push(Todo {
@@ -207,6 +215,27 @@ async fn year_held(db: &Db, actor: &Actor, month: Month) -> Result<i64> {
     Ok(n)
 }
 
+/// The rows of this year's schedule that are overdue and the actor's to carry out: the whole
+/// town's for its office, a unit's own for a centre or department; none for those who only read.
+async fn schedule_overdue(db: &Db, actor: &Actor, today: Day) -> Result<Option<i64>> {
+    if !actor.can(Permission::ScheduleMark) {
+        return Ok(None);
+    }
+    match crate::schedule::year(db, actor, None, today.year()).await {
+        Ok(t) => Ok(Some(
+            t.rows
+                .iter()
+                .filter(|r| {
+                    r.status == crate::schedule::Status::Overdue
+                        && crate::schedule::may_mark(actor, r)
+                })
+                .count() as i64,
+        )),
+        Err(crate::error::Error::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// The to-do counts the menu shows as badges, by menu entry: the activity list gets the actor's
 /// activity to-dos, the import page the batches waiting. Cheap enough for every page.
 pub async fn badges(db: &Db, actor: &Actor) -> Result<Vec<(&'static str, i64)>> {
@@ -223,8 +252,10 @@ pub async fn badges(db: &Db, actor: &Actor) -> Result<Vec<(&'static str, i64)>> 
     } else {
         0
     };
+    let schedule = schedule_overdue(db, actor, today).await?.unwrap_or(0);
     Ok(vec![
-        (paths::WORKBENCH, activity + imports),
+        (paths::WORKBENCH, activity + imports + schedule),
         (paths::ACTIVITIES, activity),
+        (paths::SCHEDULE, schedule),
     ])
 }

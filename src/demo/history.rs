@@ -37,7 +37,7 @@ pub(super) const TITLES: [&str; 12] = [
 ];
 
 /// The months of history: this year's before the current one (last year's in January).
-fn months_so_far(today: Day) -> Vec<Month> {
+pub(super) fn months_so_far(today: Day) -> Vec<Month> {
     let this = today.month();
     if this.month == 1 {
         Year(today.year() - 1).months().collect()
@@ -171,7 +171,7 @@ async fn document_older(
 }
 
 /// A small photo-like picture (a warm gradient) to stand for the activity's photos.
-fn placeholder_photo() -> Vec<u8> {
+pub(super) fn placeholder_photo() -> Vec<u8> {
     let img = image::RgbImage::from_fn(96, 64, |x, y| {
         image::Rgb([200 + (x % 50) as u8, 150 + (y % 80) as u8, 120])
     });

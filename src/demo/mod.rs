@@ -7,6 +7,7 @@ mod activities;
 pub mod generator;
 mod history;
 mod people;
+mod schedule;
 mod towns;
 
 use crate::access::{Actor, Role};
@@ -159,6 +160,8 @@ pub async fn load(db: &Db, opts: &DemoOptions) -> Result<()> {
     history::year_so_far(db, &mut b.g, &qiling).await?;
     activities::next_month(db, &mut b.g, &qunli).await?;
     activities::next_month(db, &mut b.g, &qiling).await?;
+    schedule::qiling(db, &qiling).await?;
+    schedule::qunli(db, &qunli).await?;
 
     // One login per role.
     for (username, display, role, node_name) in DEMO_LOGINS {
