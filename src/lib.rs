@@ -20,6 +20,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod evidence;
+pub mod funding;
 pub mod i18n;
 pub mod importers;
 pub mod imports;

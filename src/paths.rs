@@ -143,6 +143,15 @@ paths! {
     SCHEDULE_ROW_LINK = "/schedule/rows/{id}/link" => schedule_row_link(id);
     SCHEDULE_FILE = "/schedule/files/{id}" => schedule_file(id);
 
+    // The town's funds (经费).
+    FUNDS = "/funds";
+    FUNDS_XLSX = "/funds/funds.xlsx";
+    FUND_INCOMES = "/funds/incomes";
+    FUND_EXPENSES = "/funds/expenses";
+    FUND_EXPENSE = "/funds/expenses/{id}" => fund_expense(id);
+    FUND_VOUCHER = "/funds/vouchers/{id}" => fund_voucher(id);
+    FUND_REGISTER = "/funds/register";
+
     // The residents' phone pages behind a QR code or a link (no account).
     CHECKIN = "/c";
     CHECKIN_CODE = "/c/{token}" => checkin_code(token);

@@ -80,6 +80,11 @@ pub enum Permission {
     ScheduleManage,
     /// See and mark done the schedule rows naming the account's own unit.
     ScheduleMark,
+    /// See the town's funds: budget against the floor, income, expenses, the ledger, the
+    /// training register.
+    FundsRead,
+    /// Book income and expenses, keep the training register.
+    FundsWrite,
 }
 
 impl Permission {
@@ -109,6 +114,8 @@ impl Permission {
             Permission::ScheduleRead => "schedule:read",
             Permission::ScheduleManage => "schedule:manage",
             Permission::ScheduleMark => "schedule:mark",
+            Permission::FundsRead => "funds:read",
+            Permission::FundsWrite => "funds:write",
         }
     }
 }
@@ -191,6 +198,7 @@ impl Role {
                 ActivitiesRead,
                 CatalogueManage,
                 ScheduleRead,
+                FundsRead,
             ],
             Role::TownOffice => &[
                 OrgRead,
@@ -215,8 +223,16 @@ impl Role {
                 ScheduleRead,
                 ScheduleManage,
                 ScheduleMark,
+                FundsRead,
+                FundsWrite,
             ],
-            Role::Leadership => &[OrgRead, TeachersRead, ActivitiesRead, ScheduleRead],
+            Role::Leadership => &[
+                OrgRead,
+                TeachersRead,
+                ActivitiesRead,
+                ScheduleRead,
+                FundsRead,
+            ],
             Role::LeadDepartment => &[
                 OrgRead,
                 TeachersRead,

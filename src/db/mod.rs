@@ -430,6 +430,21 @@ async fn release_sqlite(
 }
 
 impl Tx {
+    /// Makes the writers of one thing (a town's funds for a year: `scope` names the thing, `id`
+    /// its instance) take turns until this transaction ends, so a check of a total and the write
+    /// it allows cannot interleave with another's. On SQLite the transaction holds the write lock
+    /// already (`begin immediate`); on PostgreSQL a transaction-scoped advisory lock is taken.
+    pub async fn take_turns(&mut self, scope: i32, id: i32) -> Result<()> {
+        if let Tx::Postgres(t) = self {
+            sqlx::query("select pg_advisory_xact_lock($1, $2)")
+                .bind(scope)
+                .bind(id)
+                .execute(&mut **t)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Commits; nothing of the operation is visible before this returns Ok.
     pub async fn commit(self) -> Result<()> {
         match self {

@@ -4,6 +4,7 @@
 //! Nothing here is part of a concept: the demo is a client of the concepts' public use-cases.
 
 mod activities;
+mod funds;
 pub mod generator;
 mod history;
 mod people;
@@ -162,6 +163,7 @@ pub async fn load(db: &Db, opts: &DemoOptions) -> Result<()> {
     activities::next_month(db, &mut b.g, &qiling).await?;
     schedule::qiling(db, &qiling).await?;
     schedule::qunli(db, &qunli).await?;
+    funds::load(db, &qunli, &qiling).await?;
 
     // One login per role.
     for (username, display, role, node_name) in DEMO_LOGINS {

@@ -97,7 +97,7 @@ const QUNLI: [(&str, &str, &str, Option<&str>); 12] = [
 ];
 
 /// The year the demo's history covers (last year's in January).
-fn demo_year() -> i32 {
+pub(super) fn demo_year() -> i32 {
     months_so_far(Day::today())
         .first()
         .map_or_else(|| Day::today().year(), |m| m.year)

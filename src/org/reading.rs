@@ -44,6 +44,40 @@ pub async fn communities_under(db: &Db, path: &str) -> Result<Vec<(i64, String)>
         .collect())
 }
 
+/// The resident population (常住人口) under a path: the sum over its active communities (the
+/// floor of a town's funds, the participation rate), without a scope check.
+pub async fn population_under(db: &Db, path: &str) -> Result<i64> {
+    Ok(store::subtree(db, path, i32::MAX)
+        .await?
+        .into_iter()
+        .filter(|n| n.kind() == Kind::Community && n.retired_at.is_none())
+        .filter_map(|n| n.population)
+        .sum())
+}
+
+/// The town whose records (schedule, funds) the actor reads: the one asked for, when the actor
+/// sees it or works inside it (a centre head's scope is a community of it), else the town the
+/// actor's scope lies in, else the first town of the scope.
+pub async fn town_for(db: &Db, actor: &Actor, town_id: Option<i64>) -> Result<Node> {
+    let own = super::rules::ancestor_id(&actor.scope_path, super::rules::TOWN_LEVEL);
+    let id = match town_id.or(own) {
+        Some(id) => id,
+        None => {
+            let towns = all_of_kind(db, actor, Kind::Town).await?;
+            towns.first().map(|t| t.id).ok_or(Error::NotFound)?
+        }
+    };
+    let town = get_node_unscoped(db, id)
+        .await?
+        .filter(|t| t.kind() == Kind::Town && t.retired_at.is_none())
+        .ok_or(Error::NotFound)?;
+    if actor.sees(&town.path) || actor.scope_path.starts_with(&town.path) {
+        Ok(town)
+    } else {
+        Err(Error::NotFound)
+    }
+}
+
 /// One node inside the actor's scope (retired nodes included: they stay readable).
 pub async fn get_node(db: &Db, actor: &Actor, id: i64) -> Result<Node> {
     actor.require(Permission::OrgRead)?;

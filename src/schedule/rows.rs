@@ -18,7 +18,7 @@ use crate::audit::{self, Entry};
 use crate::calendar::{Day, Months, Year};
 use crate::db::{Db, Tx};
 use crate::error::{Error, FieldErrors, Msg, Result};
-use crate::org::{self, Kind};
+use crate::org;
 use crate::text;
 
 /// A row as typed in the form or sent to the API: months as printed ("1-2月", "3月", "全年"),
@@ -49,28 +49,6 @@ pub struct YearTable {
     pub overdue: usize,
 }
 
-/// The town whose schedule the actor reads: the one asked for (inside the scope), else the town
-/// the actor's scope lies in, else the first town of the scope.
-async fn town_for(db: &Db, actor: &Actor, town_id: Option<i64>) -> Result<org::Node> {
-    let own = org::rules::ancestor_id(&actor.scope_path, org::rules::TOWN_LEVEL);
-    let id = match town_id.or(own) {
-        Some(id) => id,
-        None => {
-            let towns = org::all_of_kind(db, actor, Kind::Town).await?;
-            towns.first().map(|t| t.id).ok_or(Error::NotFound)?
-        }
-    };
-    let town = org::get_node_unscoped(db, id)
-        .await?
-        .filter(|t| t.kind() == Kind::Town && t.retired_at.is_none())
-        .ok_or(Error::NotFound)?;
-    if actor.sees(&town.path) || actor.scope_path.starts_with(&town.path) {
-        Ok(town)
-    } else {
-        Err(Error::NotFound)
-    }
-}
-
 /// A year of a town's schedule: the whole table for those who read it, or the rows naming the
 /// reader's unit.
 pub async fn year(db: &Db, actor: &Actor, town_id: Option<i64>, year: i32) -> Result<YearTable> {
@@ -81,7 +59,7 @@ pub async fn year(db: &Db, actor: &Actor, town_id: Option<i64>, year: i32) -> Re
     if !(2000..=2100).contains(&year) {
         return Err(Error::NotFound);
     }
-    let town = town_for(db, actor, town_id).await?;
+    let town = org::town_for(db, actor, town_id).await?;
     let mut tx = db.begin_read().await?;
     let records = if whole && actor.sees(&town.path) {
         store::year_rows(&mut tx, town.id, year).await?
@@ -262,7 +240,7 @@ fn audited(line: &Line, units: &[Unit], event: &Option<String>) -> serde_json::V
 /// Adds a row to a town's year (the office), refusing one already there (same months and item).
 pub async fn add(db: &Db, actor: &Actor, town_id: i64, year: i32, input: &RowInput) -> Result<Row> {
     actor.require(Permission::ScheduleManage)?;
-    let town = town_for(db, actor, Some(town_id)).await?;
+    let town = org::town_for(db, actor, Some(town_id)).await?;
     actor.require_sees(&town.path)?;
     if !(2000..=2100).contains(&year) {
         return Err(Error::invalid("year", Msg::new("schedule.year_invalid")));
@@ -461,7 +439,7 @@ pub async fn link(db: &Db, actor: &Actor, id: i64, activity_id: i64, linked: boo
 /// linked); how many rows. Refused when the next year has rows already.
 pub async fn copy_forward(db: &Db, actor: &Actor, town_id: i64, year: i32) -> Result<usize> {
     actor.require(Permission::ScheduleManage)?;
-    let town = town_for(db, actor, Some(town_id)).await?;
+    let town = org::town_for(db, actor, Some(town_id)).await?;
     actor.require_sees(&town.path)?;
     let next = year + 1;
     let mut tx = db.begin().await?;

@@ -81,6 +81,10 @@ pub enum Object {
     ScheduleRow,
     /// A file of a schedule row's evidence.
     ScheduleFile,
+    /// An expense of a town's funds.
+    Expense,
+    /// The voucher scan of an expense.
+    Voucher,
 }
 
 /// A route's access rule.
@@ -333,5 +337,7 @@ async fn locate(
         Object::AccountRequest => crate::accounts::require_request(db, actor, id).await,
         Object::ScheduleRow => crate::schedule::require_row(db, actor, id, write).await,
         Object::ScheduleFile => crate::schedule::require_evidence(db, actor, id).await,
+        Object::Expense => crate::funding::expense(db, actor, id).await.map(|_| ()),
+        Object::Voucher => crate::funding::require_voucher(db, actor, id).await,
     }
 }

@@ -89,6 +89,7 @@ const MENU: &[(&str, &str, &[Permission])] = &[
         "nav.schedule",
         &[Permission::ScheduleRead, Permission::ScheduleMark],
     ),
+    (paths::FUNDS, "nav.funds", &[Permission::FundsRead]),
     (
         paths::CATALOGUE,
         "nav.catalogue",

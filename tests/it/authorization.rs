@@ -72,6 +72,13 @@ fn sees(user: &str, role: Role, object: Object, place: Place) -> bool {
             Role::LeadDepartment | Role::CentreHead => place == Place::Own,
             _ => false,
         },
+        // The town's funds: its office, leadership and the district.
+        Object::Expense | Object::Voucher => {
+            matches!(
+                role,
+                Role::DistrictAdmin | Role::TownOffice | Role::Leadership
+            ) && place != Place::OtherTown
+        }
         // An import batch is its uploader's only.
         Object::Import => {
             (user == "qunli.office" && place == Place::Own)
@@ -376,6 +383,47 @@ impl Fixtures {
                 (Object::ScheduleFile, place),
                 done["evidence"][0]["id"].as_i64().unwrap(),
             );
+        }
+        // Expenses with a voucher: two of Qunli's (the school's, the sibling centre's), Qiling's.
+        for (place, user, town, unit) in [
+            (Place::Own, "qunli.office", "群力镇", "群力社区学习中心"),
+            (Place::Sibling, "qunli.office", "群力镇", "双河村学习中心"),
+            (
+                Place::OtherTown,
+                "qiling.office",
+                "齐陵街道",
+                "王齐村工作站",
+            ),
+        ] {
+            let token = app.token(user).await;
+            let town = app.node_id(town).await;
+            let e = post_ok(
+                app,
+                &token,
+                "/api/v1/funds/expenses",
+                json!({"town_id": town,
+                "year": 2026, "date": "2026-06-01", "category": "activity", "amount": "80",
+                "payee": "文具店", "node_id": app.node_id(unit).await,
+                "over_budget_reason": "矩阵测试"}),
+            )
+            .await;
+            let id = e["id"].as_i64().unwrap();
+            f.insert((Object::Expense, place), id);
+            let form = reqwest::multipart::Form::new().part(
+                "file",
+                reqwest::multipart::Part::bytes(crate::concurrency::png()).file_name("发票.png"),
+            );
+            let r = app
+                .client()
+                .post(app.url(&format!("/api/v1/funds/expenses/{id}/vouchers")))
+                .bearer_auth(&token)
+                .multipart(form)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 201);
+            let v: Value = r.json().await.unwrap();
+            f.insert((Object::Voucher, place), v["id"].as_i64().unwrap());
         }
         Fixtures(f)
     }

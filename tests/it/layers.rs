@@ -31,6 +31,7 @@ const CONCEPTS: &[&str] = &[
     "attendance",
     "catalogue",
     "evidence",
+    "funding",
     "org",
     "people",
     "schedule",

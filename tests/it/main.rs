@@ -15,6 +15,7 @@ mod contract;
 mod e2e;
 mod enrolment;
 mod faults;
+mod funding;
 mod http_access;
 mod http_org;
 mod layers;

@@ -7,6 +7,7 @@ mod admin;
 mod attendance;
 mod auth;
 mod catalogue;
+mod funds;
 mod imports;
 mod org;
 mod people;
@@ -43,6 +44,7 @@ use crate::paths;
         (name = "activities", description = "课程与活动"),
         (name = "attendance", description = "签到、考勤、评价与活动资料"),
         (name = "schedule", description = "年度工作配档表"),
+        (name = "funds", description = "经费"),
     )
 )]
 pub struct ApiDoc;
@@ -104,6 +106,7 @@ pub fn router() -> Routes {
         .merge(attendance::router())
         .merge(catalogue::router())
         .merge(schedule::router())
+        .merge(funds::router())
         .get(paths::API_OPENAPI, Rule::PUBLIC, openapi_json)
         .get(paths::API_DOCS, Rule::PUBLIC, docs)
 }

@@ -27,6 +27,7 @@ const NAMERS: &[&[view::Namer]] = &[
     crate::evidence::AUDIT_NAMES,
     crate::catalogue::AUDIT_NAMES,
     crate::schedule::AUDIT_NAMES,
+    crate::funding::AUDIT_NAMES,
 ];
 
 pub(super) fn router() -> Routes {

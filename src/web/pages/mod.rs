@@ -6,6 +6,7 @@ mod attendance;
 mod audit;
 mod catalogue;
 mod checkin;
+mod funds;
 mod imports;
 mod org;
 mod people;
@@ -44,6 +45,7 @@ pub fn router() -> Routes {
         .merge(attendance::router())
         .merge(catalogue::router())
         .merge(schedule::router())
+        .merge(funds::router())
         .merge(checkin::router())
         .merge(workbench::router())
 }
