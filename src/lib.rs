@@ -15,6 +15,7 @@ pub mod backup;
 pub mod bench;
 pub mod calendar;
 pub mod catalogue;
+pub mod commendation;
 pub mod config;
 pub mod db;
 pub mod demo;

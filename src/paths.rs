@@ -152,6 +152,16 @@ paths! {
     FUND_VOUCHER = "/funds/vouchers/{id}" => fund_voucher(id);
     FUND_REGISTER = "/funds/register";
 
+    // Commendation (评选表彰).
+    AWARDS = "/awards";
+    AWARD_ROUND = "/awards/rounds/{id}" => award_round(id);
+    AWARD_PUBLISH = "/awards/rounds/{id}/publish" => award_publish(id);
+    AWARD_NOMINATE = "/awards/rounds/{id}/nominations" => award_nominate(id);
+    NOMINATION = "/awards/nominations/{id}" => nomination(id);
+    NOMINATION_STEP = "/awards/nominations/{id}/step" => nomination_step(id);
+    CERTIFICATE = "/awards/nominations/{id}/certificate" => certificate(id);
+    NOMINATION_FILE = "/awards/files/{id}" => nomination_file(id);
+
     // The residents' phone pages behind a QR code or a link (no account).
     CHECKIN = "/c";
     CHECKIN_CODE = "/c/{token}" => checkin_code(token);

@@ -85,6 +85,14 @@ pub enum Permission {
     FundsRead,
     /// Book income and expenses, keep the training register.
     FundsWrite,
+    /// See the commendation rounds, nominations and results of the scope.
+    AwardsRead,
+    /// Open a round, review nominations (pass or return), publish the results: the office.
+    AwardsManage,
+    /// Nominate inside the own scope: a centre head.
+    AwardsNominate,
+    /// Approve passed nominations: the leadership group.
+    AwardsApprove,
 }
 
 impl Permission {
@@ -116,6 +124,10 @@ impl Permission {
             Permission::ScheduleMark => "schedule:mark",
             Permission::FundsRead => "funds:read",
             Permission::FundsWrite => "funds:write",
+            Permission::AwardsRead => "awards:read",
+            Permission::AwardsManage => "awards:manage",
+            Permission::AwardsNominate => "awards:nominate",
+            Permission::AwardsApprove => "awards:approve",
         }
     }
 }
@@ -199,6 +211,7 @@ impl Role {
                 CatalogueManage,
                 ScheduleRead,
                 FundsRead,
+                AwardsRead,
             ],
             Role::TownOffice => &[
                 OrgRead,
@@ -225,6 +238,8 @@ impl Role {
                 ScheduleMark,
                 FundsRead,
                 FundsWrite,
+                AwardsRead,
+                AwardsManage,
             ],
             Role::Leadership => &[
                 OrgRead,
@@ -232,6 +247,8 @@ impl Role {
                 ActivitiesRead,
                 ScheduleRead,
                 FundsRead,
+                AwardsRead,
+                AwardsApprove,
             ],
             Role::LeadDepartment => &[
                 OrgRead,
@@ -254,6 +271,8 @@ impl Role {
                 ActivitiesPlan,
                 ActivitiesAttend,
                 ScheduleMark,
+                AwardsRead,
+                AwardsNominate,
             ],
             // A teacher shows the check-in code and takes attendance at the place they teach.
             Role::Teacher => &[ActivitiesRead, ActivitiesAttend],

@@ -85,6 +85,12 @@ pub enum Object {
     Expense,
     /// The voucher scan of an expense.
     Voucher,
+    /// A commendation round.
+    AwardRound,
+    /// A nomination.
+    Nomination,
+    /// A file of a nomination's deeds.
+    NominationFile,
 }
 
 /// A route's access rule.
@@ -339,5 +345,8 @@ async fn locate(
         Object::ScheduleFile => crate::schedule::require_evidence(db, actor, id).await,
         Object::Expense => crate::funding::expense(db, actor, id).await.map(|_| ()),
         Object::Voucher => crate::funding::require_voucher(db, actor, id).await,
+        Object::AwardRound => crate::commendation::round(db, actor, id).await.map(|_| ()),
+        Object::Nomination => crate::commendation::require_nomination(db, actor, id).await,
+        Object::NominationFile => crate::commendation::require_file(db, actor, id).await,
     }
 }

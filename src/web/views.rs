@@ -90,6 +90,7 @@ const MENU: &[(&str, &str, &[Permission])] = &[
         &[Permission::ScheduleRead, Permission::ScheduleMark],
     ),
     (paths::FUNDS, "nav.funds", &[Permission::FundsRead]),
+    (paths::AWARDS, "nav.awards", &[Permission::AwardsRead]),
     (
         paths::CATALOGUE,
         "nav.catalogue",

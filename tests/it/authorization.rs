@@ -72,6 +72,19 @@ fn sees(user: &str, role: Role, object: Object, place: Place) -> bool {
             Role::LeadDepartment | Role::CentreHead => place == Place::Own,
             _ => false,
         },
+        // A town's commendation round: everyone of the town who reads awards; a nomination and
+        // its files: the town's readers, and a centre head its own.
+        Object::AwardRound => {
+            matches!(
+                role,
+                Role::DistrictAdmin | Role::TownOffice | Role::Leadership | Role::CentreHead
+            ) && place != Place::OtherTown
+        }
+        Object::Nomination | Object::NominationFile => match role {
+            Role::DistrictAdmin | Role::TownOffice | Role::Leadership => place != Place::OtherTown,
+            Role::CentreHead => place == Place::Own,
+            _ => false,
+        },
         // The town's funds: its office, leadership and the district.
         Object::Expense | Object::Voucher => {
             matches!(
@@ -425,6 +438,89 @@ impl Fixtures {
             let v: Value = r.json().await.unwrap();
             f.insert((Object::Voucher, place), v["id"].as_i64().unwrap());
         }
+        // Commendation: Qunli's round (both places of Qunli), Qiling's; a nomination by the own
+        // centre's head and by Qiling's 王齐村 head through the page (with a file), and one placed
+        // in the sibling community.
+        let year = cedu::calendar::Year::current().0;
+        for (user, town, places) in [
+            ("qunli.office", "群力镇", &[Place::Own, Place::Sibling][..]),
+            ("qiling.office", "齐陵街道", &[Place::OtherTown][..]),
+        ] {
+            let token = app.token(user).await;
+            let town = app.node_id(town).await;
+            let r = post_ok(
+                app,
+                &token,
+                "/api/v1/awards/rounds",
+                json!({"town_id": town,
+                "year": year, "title": "矩阵评选", "deadline": format!("{year}-12-31"),
+                "categories": [{"category": "learning_unit", "quota": 5}]}),
+            )
+            .await;
+            for p in places {
+                f.insert((Object::AwardRound, *p), r["round"]["id"].as_i64().unwrap());
+            }
+        }
+        for (place, user) in [(Place::Own, "qunli.centre"), (Place::OtherTown, "wangqi")] {
+            let round = f[&(Object::AwardRound, place)];
+            let web = app.login(user).await;
+            let csrf = app.csrf(&web).await;
+            let form = reqwest::multipart::Form::new()
+                .text("_csrf", csrf)
+                .text("category", "learning_unit")
+                .text("nominee_name", format!("矩阵单位{place:?}"))
+                .text("deeds", "事迹")
+                .part(
+                    "file",
+                    reqwest::multipart::Part::bytes(crate::concurrency::png())
+                        .file_name("事迹.png"),
+                );
+            let r = web
+                .post(app.url(&format!("/awards/rounds/{round}/nominations")))
+                .multipart(form)
+                .send()
+                .await
+                .unwrap();
+            assert!(
+                r.status().is_success() || r.status().is_redirection(),
+                "{}",
+                r.status()
+            );
+            let n = app
+                .scalar(&format!(
+                    "select max(id) from nominations where round_id = {round}"
+                ))
+                .await;
+            f.insert((Object::Nomination, place), n);
+            let file = app
+                .scalar(&format!("select max(id) from attachments where subject_type = 'nomination' and subject_id = {n}"))
+                .await;
+            f.insert((Object::NominationFile, place), file);
+        }
+        // The sibling community's nomination (its centre has no demo account): placed there.
+        let round = f[&(Object::AwardRound, Place::Sibling)];
+        let path = app
+            .text(&format!(
+                "select path from org_nodes where id = {}",
+                app.node_id("双河村").await
+            ))
+            .await;
+        app.exec(&format!("insert into nominations (round_id, category, nominee_kind, nominee_key, \
+            nominee_name, node_path, deeds, record, status, created_at, updated_at) values ({round}, \
+            'learning_unit', 'unit', 'unit:双河', '双河单位', '{path}', '事迹', '{{}}', 'submitted', \
+            '2026-12-01T00:00:00Z', '2026-12-01T00:00:00Z')")).await.unwrap();
+        let n = app
+            .scalar(&format!(
+                "select max(id) from nominations where round_id = {round}"
+            ))
+            .await;
+        f.insert((Object::Nomination, Place::Sibling), n);
+        app.exec(&format!("insert into attachments (subject_type, subject_id, node_path, file_name, \
+            content_type, size, sha256, body, created_at) select subject_type, {n}, '{path}', file_name, \
+            content_type, size, sha256, body, created_at from attachments where id = {}",
+            f[&(Object::NominationFile, Place::Own)])).await.unwrap();
+        let file = app.scalar(&format!("select max(id) from attachments where subject_id = {n} and subject_type = 'nomination'")).await;
+        f.insert((Object::NominationFile, Place::Sibling), file);
         Fixtures(f)
     }
 }

@@ -30,6 +30,7 @@ const CONCEPTS: &[&str] = &[
     "activities",
     "attendance",
     "catalogue",
+    "commendation",
     "evidence",
     "funding",
     "org",

@@ -10,6 +10,7 @@ mod binary;
 mod canary;
 mod catalogue;
 mod checkin;
+mod commendation;
 mod concurrency;
 mod contract;
 mod e2e;

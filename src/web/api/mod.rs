@@ -6,6 +6,7 @@ mod activities;
 mod admin;
 mod attendance;
 mod auth;
+mod awards;
 mod catalogue;
 mod funds;
 mod imports;
@@ -45,6 +46,7 @@ use crate::paths;
         (name = "attendance", description = "签到、考勤、评价与活动资料"),
         (name = "schedule", description = "年度工作配档表"),
         (name = "funds", description = "经费"),
+        (name = "awards", description = "评选表彰"),
     )
 )]
 pub struct ApiDoc;
@@ -107,6 +109,7 @@ pub fn router() -> Routes {
         .merge(catalogue::router())
         .merge(schedule::router())
         .merge(funds::router())
+        .merge(awards::router())
         .get(paths::API_OPENAPI, Rule::PUBLIC, openapi_json)
         .get(paths::API_DOCS, Rule::PUBLIC, docs)
 }

@@ -28,6 +28,7 @@ const NAMERS: &[&[view::Namer]] = &[
     crate::catalogue::AUDIT_NAMES,
     crate::schedule::AUDIT_NAMES,
     crate::funding::AUDIT_NAMES,
+    crate::commendation::AUDIT_NAMES,
 ];
 
 pub(super) fn router() -> Routes {

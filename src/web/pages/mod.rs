@@ -4,6 +4,7 @@ mod account;
 mod activities;
 mod attendance;
 mod audit;
+mod awards;
 mod catalogue;
 mod checkin;
 mod funds;
@@ -46,6 +47,7 @@ pub fn router() -> Routes {
         .merge(catalogue::router())
         .merge(schedule::router())
         .merge(funds::router())
+        .merge(awards::router())
         .merge(checkin::router())
         .merge(workbench::router())
 }

@@ -1,0 +1,121 @@
+//! Commendation under `/api/v1/awards`.
+
+use axum::extract::State;
+use serde::Deserialize;
+
+use crate::access::Permission as P;
+use crate::commendation::{self, Nomination, NominationInput, Round, RoundInput, RoundView};
+use crate::error::Result;
+use crate::web::AppState;
+use crate::web::extract::{Created, CurrentActor, Id, Json};
+use crate::web::routes::{Object, Routes, Rule};
+use utoipa_axum::routes;
+
+pub(super) fn router() -> Routes {
+    let read = Rule::needs(P::AwardsRead);
+    let manage = Rule::needs(P::AwardsManage);
+    Routes::new()
+        .api(read, routes!(list_rounds))
+        .api(manage, routes!(open_round))
+        .api(read.on(Object::AwardRound), routes!(get_round))
+        .api(manage.on(Object::AwardRound), routes!(publish_round))
+        .api(
+            Rule::needs(P::AwardsNominate).on(Object::AwardRound),
+            routes!(nominate),
+        )
+        .api(read.on(Object::Nomination), routes!(get_nomination))
+        .api(read.on(Object::Nomination), routes!(take_step))
+}
+
+/// The rounds of your town (a district's: of its towns), newest first.
+#[utoipa::path(get, path = "/api/v1/awards/rounds", tag = "awards",
+    responses((status = 200, body = Vec<Round>)))]
+pub async fn list_rounds(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+) -> Result<axum::Json<Vec<Round>>> {
+    Ok(axum::Json(commendation::rounds(&s.db, &a).await?))
+}
+
+/// Open the year's round: categories with quotas and rewards (yuan as text), the deadline.
+#[utoipa::path(post, path = "/api/v1/awards/rounds", tag = "awards", request_body = RoundInput,
+    responses((status = 201, body = RoundView), (status = 422, body = super::ApiError)))]
+pub async fn open_round(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Json(b): Json<RoundInput>,
+) -> Result<Created<RoundView>> {
+    Ok(Created(commendation::open_round(&s.db, &a, &b).await?))
+}
+
+/// A round with its categories and the nominations you see.
+#[utoipa::path(get, path = "/api/v1/awards/rounds/{id}", tag = "awards", params(("id" = i64, Path)),
+    responses((status = 200, body = RoundView), (status = 404, body = super::ApiError)))]
+pub async fn get_round(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+) -> Result<axum::Json<RoundView>> {
+    Ok(axum::Json(commendation::round(&s.db, &a, id).await?))
+}
+
+/// Publish the results (the approved nominations are the winners).
+#[utoipa::path(post, path = "/api/v1/awards/rounds/{id}/publish", tag = "awards", params(("id" = i64, Path)),
+    responses((status = 200, body = RoundView), (status = 409, body = super::ApiError)))]
+pub async fn publish_round(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+) -> Result<axum::Json<RoundView>> {
+    Ok(axum::Json(commendation::publish(&s.db, &a, id).await?))
+}
+
+/// Nominate inside your scope before the deadline: one nomination per nominee and category.
+#[utoipa::path(post, path = "/api/v1/awards/rounds/{id}/nominations", tag = "awards", params(("id" = i64, Path)),
+    request_body = NominationInput,
+    responses((status = 201, body = Nomination), (status = 409, body = super::ApiError), (status = 422, body = super::ApiError)))]
+pub async fn nominate(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+    Json(b): Json<NominationInput>,
+) -> Result<Created<Nomination>> {
+    Ok(Created(
+        commendation::nominate(&s.db, &a, id, &b, Vec::new()).await?,
+    ))
+}
+
+/// One nomination with the nominee's record and its files.
+#[utoipa::path(get, path = "/api/v1/awards/nominations/{id}", tag = "awards", params(("id" = i64, Path)),
+    responses((status = 200, body = Nomination), (status = 404, body = super::ApiError)))]
+pub async fn get_nomination(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+) -> Result<axum::Json<Nomination>> {
+    Ok(axum::Json(commendation::get(&s.db, &a, id).await?))
+}
+
+/// A review step and its reason (a return needs one).
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct StepRequest {
+    /// pass, return, resubmit or approve
+    pub action: String,
+    pub reason: Option<String>,
+}
+
+/// Take a review step: the office passes or returns, the centre resubmits, the leadership group
+/// approves (within the quota; a reward is booked as an expense in the same transaction).
+#[utoipa::path(post, path = "/api/v1/awards/nominations/{id}/step", tag = "awards", params(("id" = i64, Path)),
+    request_body = StepRequest,
+    responses((status = 200, body = Nomination), (status = 409, body = super::ApiError), (status = 422, body = super::ApiError)))]
+pub async fn take_step(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+    Json(b): Json<StepRequest>,
+) -> Result<axum::Json<Nomination>> {
+    Ok(axum::Json(
+        commendation::step(&s.db, &a, id, &b.action, b.reason.as_deref()).await?,
+    ))
+}
