@@ -65,11 +65,16 @@ async fn nominee(
             (r.name, record)
         }
         (NomineeKind::Household, Some(id)) => {
-            let (h, _) = people::household(db, actor, id)
+            let (h, members) = people::household(db, actor, id)
                 .await
                 .map_err(|_| unknown())?;
             let record = store::residents_record(db, "household", h.id, from, until).await?;
-            (h.name, record)
+            // A family is named by its first member, as a certificate names it: 王芳家庭.
+            let name = match members.first() {
+                Some(m) => format!("{}家庭({})", m.name, h.name),
+                None => h.name,
+            };
+            (name, record)
         }
         (NomineeKind::Building, Some(id)) => {
             let (name, community) = store::building(db, id).await?.ok_or_else(unknown)?;

@@ -938,3 +938,151 @@ async fn the_teacher_picker_is_grouped_by_pool_and_searched() {
     assert!(!lawyers.iter().any(|t| t.contains("石晓福")), "{lawyers:?}");
     assert!(lawyers.len() < all.len());
 }
+
+/// The nomination page's status badge once it reads `expected` (the page a review button posted
+/// to may still be loading), or the last text seen after 15 seconds.
+async fn nomination_status_once_it_reads(b: &Client, expected: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..150 {
+        if let Ok(e) = b.find(Locator::Id("nomination-status")).await
+            && let Ok(t) = e.text().await
+        {
+            if t == expected {
+                return t;
+            }
+            last = t;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    last
+}
+
+async fn sign_out(b: &Client) {
+    click(b, Locator::Id("logout")).await;
+    b.wait().for_element(Locator::Id("login")).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_office_opens_a_round_a_centre_nominates_a_family_and_the_leadership_approves_its_certificate()
+ {
+    let app = spawn_app(Backend::Sqlite).await;
+    let d = browser(1280, 900).await;
+    let b = &d.client;
+    let year = cedu::calendar::Year::current().0;
+
+    // The office opens the year's round: families, one place, a 300-yuan reward.
+    sign_in(b, &app, "qunli.office").await;
+    click(b, Locator::LinkText("评选表彰")).await;
+    b.wait()
+        .for_element(Locator::Id("round-form"))
+        .await
+        .unwrap();
+    fill(b, "title", &format!("{year}年度学习型家庭评选")).await;
+    b.execute(
+        &format!("document.getElementById('deadline').value = '{year}-12-31';"),
+        vec![],
+    )
+    .await
+    .unwrap();
+    fill(b, "quota_learning_family", "1").await;
+    fill(b, "reward_learning_family", "300").await;
+    snap(b, "award-round-form").await;
+    click(b, Locator::Id("open-round")).await;
+    b.wait()
+        .for_element(Locator::Id("round-quotas"))
+        .await
+        .unwrap();
+    let round_url = b.current_url().await.unwrap().to_string();
+    assert!(body_text(b).await.contains("学习型家庭"));
+    sign_out(b).await;
+
+    // The centre head nominates a family of the community, with a photo of its deeds.
+    sign_in(b, &app, "qunli.centre").await;
+    b.goto(&round_url).await.unwrap();
+    b.wait()
+        .for_element(Locator::Id("nominate-form"))
+        .await
+        .unwrap();
+    b.find(Locator::Id("category"))
+        .await
+        .unwrap()
+        .select_by_label("学习型家庭")
+        .await
+        .unwrap();
+    b.find(Locator::Id("household_id"))
+        .await
+        .unwrap()
+        .select_by_index(1)
+        .await
+        .unwrap();
+    fill(b, "deeds", "全家坚持参加社区读书会,带动邻里共同学习。").await;
+    let dir = tempfile::tempdir().unwrap();
+    let photo = dir.path().join("家庭读书.jpg");
+    image::DynamicImage::new_rgb8(320, 240)
+        .save_with_format(&photo, image::ImageFormat::Jpeg)
+        .unwrap();
+    b.find(Locator::Id("file"))
+        .await
+        .unwrap()
+        .send_keys(&photo.display().to_string())
+        .await
+        .unwrap();
+    click(b, Locator::Id("nominate")).await;
+    assert_eq!(
+        nomination_status_once_it_reads(b, "待办公室审核").await,
+        "待办公室审核"
+    );
+    let nomination_url = b.current_url().await.unwrap().to_string();
+    let family = b
+        .find(Locator::Css("h1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .split(" · ")
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(
+        body_text(b).await.contains("家庭读书.jpg"),
+        "the file is attached"
+    );
+    snap(b, "award-nomination").await;
+    sign_out(b).await;
+
+    // The office passes it.
+    sign_in(b, &app, "qunli.office").await;
+    b.goto(&nomination_url).await.unwrap();
+    click(b, Locator::Css("#step-pass button")).await;
+    assert_eq!(
+        nomination_status_once_it_reads(b, "待领导小组审定").await,
+        "待领导小组审定"
+    );
+    sign_out(b).await;
+
+    // A member of the leadership group approves it; the certificate carries the family's name.
+    sign_in(b, &app, "qunli.leader").await;
+    b.goto(&nomination_url).await.unwrap();
+    click(b, Locator::Css("#step-approve button")).await;
+    assert_eq!(nomination_status_once_it_reads(b, "已审定").await, "已审定");
+    let certificate = b
+        .find(Locator::Id("certificate-link"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    b.goto(&app.url(&certificate)).await.unwrap();
+    b.wait()
+        .for_element(Locator::Id("certificate-name"))
+        .await
+        .unwrap();
+    let text = body_text(b).await;
+    assert!(
+        text.contains("奖 状") && text.contains(&family) && text.contains("学习型家庭"),
+        "{text}"
+    );
+    snap(b, "award-certificate").await;
+}
