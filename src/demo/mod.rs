@@ -4,6 +4,7 @@
 //! Nothing here is part of a concept: the demo is a client of the concepts' public use-cases.
 
 mod activities;
+mod awards;
 mod funds;
 pub mod generator;
 mod history;
@@ -164,6 +165,7 @@ pub async fn load(db: &Db, opts: &DemoOptions) -> Result<()> {
     schedule::qiling(db, &qiling).await?;
     schedule::qunli(db, &qunli).await?;
     funds::load(db, &qunli, &qiling).await?;
+    awards::load(db, &qunli).await?;
 
     // One login per role.
     for (username, display, role, node_name) in DEMO_LOGINS {

@@ -441,7 +441,7 @@ impl Fixtures {
         // Commendation: Qunli's round (both places of Qunli), Qiling's; a nomination by the own
         // centre's head and by Qiling's 王齐村 head through the page (with a file), and one placed
         // in the sibling community.
-        let year = cedu::calendar::Year::current().0;
+        let year = cedu::calendar::Year::current().0 + 1;
         for (user, town, places) in [
             ("qunli.office", "群力镇", &[Place::Own, Place::Sibling][..]),
             ("qiling.office", "齐陵街道", &[Place::OtherTown][..]),

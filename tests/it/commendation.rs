@@ -80,15 +80,19 @@ async fn a_round_runs_from_nomination_to_certificate(b: Backend) {
         app.token("qunli.centre").await,
         app.token("qunli.leader").await,
     );
-    let year = cedu::calendar::Year::current().0;
-    let deadline = cedu::calendar::Day::today().plus_days(30).to_string();
-    let deadline = if deadline.starts_with(&year.to_string()) {
-        deadline
-    } else {
-        format!("{year}-12-31")
-    };
-    let round = open(&app, year, &deadline, 1).await;
+    // Next year's round (the demo has this year's), with the funds its reward is paid from.
+    let year = cedu::calendar::Year::current().0 + 1;
+    let deadline = format!("{year}-12-31");
     let town = app.node_id("群力镇").await;
+    post(
+        &app,
+        &office,
+        "/api/v1/funds/incomes",
+        json!({"town_id": town, "year": year,
+        "date": format!("{year}-01-05"), "channel": "government", "amount": "5000"}),
+    )
+    .await;
+    let round = open(&app, year, &deadline, 1).await;
     let (s, v) = post(&app, &office, "/api/v1/awards/rounds", json!({"town_id": town, "year": year,
         "title": "again", "deadline": deadline, "categories": [{"category": "learning_family", "quota": 1}]})).await;
     assert_eq!(
@@ -218,9 +222,9 @@ async fn the_deadline_and_the_funds_are_enforced_and_nothing_is_half_done(b: Bac
         app.token("qunli.centre").await,
         app.token("qunli.leader").await,
     );
-    // A round whose deadline was yesterday takes no nomination.
-    let yesterday = cedu::calendar::Day::today().plus_days(-1);
-    let round = open(&app, yesterday.year(), &yesterday.to_string(), 1).await;
+    // Last year's round, whose deadline has passed, takes no nomination.
+    let last_year = cedu::calendar::Year::current().0 - 1;
+    let round = open(&app, last_year, &format!("{last_year}-12-31"), 1).await;
     let (s, v) = nominate(
         &app,
         &centre,

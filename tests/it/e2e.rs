@@ -968,15 +968,23 @@ async fn the_office_opens_a_round_a_centre_nominates_a_family_and_the_leadership
     let app = spawn_app(Backend::Sqlite).await;
     let d = browser(1280, 900).await;
     let b = &d.client;
-    let year = cedu::calendar::Year::current().0;
+    // Next year's round (the demo has this year's).
+    let year = cedu::calendar::Year::current().0 + 1;
 
-    // The office opens the year's round: families, one place, a 300-yuan reward.
+    // The office opens next year's round: families, one place, a certificate only.
     sign_in(b, &app, "qunli.office").await;
     click(b, Locator::LinkText("评选表彰")).await;
     b.wait()
         .for_element(Locator::Id("round-form"))
         .await
         .unwrap();
+    b.find(Locator::Id("year"))
+        .await
+        .unwrap()
+        .clear()
+        .await
+        .unwrap();
+    fill(b, "year", &year.to_string()).await;
     fill(b, "title", &format!("{year}年度学习型家庭评选")).await;
     b.execute(
         &format!("document.getElementById('deadline').value = '{year}-12-31';"),
@@ -985,7 +993,6 @@ async fn the_office_opens_a_round_a_centre_nominates_a_family_and_the_leadership
     .await
     .unwrap();
     fill(b, "quota_learning_family", "1").await;
-    fill(b, "reward_learning_family", "300").await;
     snap(b, "award-round-form").await;
     click(b, Locator::Id("open-round")).await;
     b.wait()
