@@ -20,7 +20,7 @@ use crate::paths;
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Todo {
     /// `reviews_waiting`, `returned`, `drafts`, `late_unless_today`, `undocumented`,
-    /// `centres_below`, `imports_pending`, `schedule_overdue`.
+    /// `centres_below`, `imports_pending`, `schedule_overdue`, `nominations_waiting`.
     pub kind: &'static str,
     pub count: i64,
     pub href: String,
@@ -179,6 +179,18 @@ pub async fn workbench(db: &Db, actor: &Actor) -> Result<Workbench> {
             kind: "schedule_overdue",
             count: overdue,
             href: paths::link_with(paths::SCHEDULE, &[("year", today.year().to_string())]),
+            urgent: false,
+        });
+    }
+    if actor.can(Permission::AwardsManage)
+        || actor.can(Permission::AwardsApprove)
+        || actor.can(Permission::AwardsNominate)
+    {
+        let (count, round) = crate::commendation::waiting(db, actor).await?;
+        todos.push(Todo {
+            kind: "nominations_waiting",
+            count,
+            href: round.map_or_else(|| paths::AWARDS.to_string(), paths::award_round),
             urgent: false,
         });
     }

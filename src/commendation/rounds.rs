@@ -205,3 +205,30 @@ pub async fn publish(db: &Db, actor: &Actor, id: i64) -> Result<RoundView> {
     tx.commit().await?;
     round(db, actor, id).await
 }
+
+/// The nominations waiting for the actor's step in the unpublished rounds (the office's review,
+/// the leadership group's approval, a centre's returned ones), and the round they are in when
+/// there is one such round.
+pub async fn waiting(db: &Db, actor: &Actor) -> Result<(i64, Option<i64>)> {
+    if !actor.can(Permission::AwardsRead) {
+        return Ok((0, None));
+    }
+    let (mut count, mut rounds_with) = (0, Vec::new());
+    for r in rounds(db, actor)
+        .await?
+        .into_iter()
+        .filter(|r| r.published_at.is_none())
+    {
+        let view = round(db, actor, r.id).await?;
+        let n = view
+            .nominations
+            .iter()
+            .filter(|n| !n.actions.is_empty())
+            .count() as i64;
+        if n > 0 {
+            count += n;
+            rounds_with.push(r.id);
+        }
+    }
+    Ok((count, (rounds_with.len() == 1).then(|| rounds_with[0])))
+}

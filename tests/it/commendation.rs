@@ -6,25 +6,7 @@
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::helpers::{Backend, TestApp, get, post, spawn_app};
-
-fn field_codes(v: &Value) -> Vec<(String, String)> {
-    v["error"]["fields"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|f| {
-            (
-                f["field"].as_str().unwrap_or("").to_string(),
-                f["code"].as_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect()
-}
-
-fn reason(v: &Value) -> &str {
-    v["error"]["reason"].as_str().unwrap_or("")
-}
+use crate::helpers::{Backend, TestApp, field_codes, get, post, reason, spawn_app};
 
 /// Opens Qunli's round of a year: families (quota 1, 500 yuan) and individuals (quota 2).
 async fn open(app: &TestApp, year: i32, deadline: &str, family_quota: i64) -> i64 {
@@ -130,6 +112,15 @@ async fn a_round_runs_from_nomination_to_certificate(b: Backend) {
             vec![("nominee_id".into(), "commendation.nominee_outside".into())]
         )
     );
+    // It waits on the office's workbench.
+    let (_, wb) = get(&app, &office, "/api/v1/me/workbench").await;
+    let todo = wb["todos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["kind"] == "nominations_waiting")
+        .unwrap();
+    assert!(todo["count"].as_i64().unwrap() >= 1, "{wb}");
     // The leadership group cannot approve before the office passed it; the centre cannot pass.
     assert_eq!(step(&app, &leader, id, "approve").await.0, 409);
     assert_eq!(step(&app, &centre, id, "pass").await.0, 403);

@@ -6,21 +6,7 @@
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::helpers::{Backend, TestApp, get, post, spawn_app};
-
-fn field_codes(v: &Value) -> Vec<(String, String)> {
-    v["error"]["fields"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|f| {
-            (
-                f["field"].as_str().unwrap_or("").to_string(),
-                f["code"].as_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect()
-}
+use crate::helpers::{Backend, TestApp, field_codes, get, post, spawn_app};
 
 /// Gives Qunli's eight communities known populations: seven of 4,000 and 群力社区 6,123, so
 /// 34,123 residents and a floor of 68,246.00 yuan.

@@ -482,3 +482,23 @@ pub fn shared_strings_bomb(count: usize) -> Vec<u8> {
     }
     out.finish().expect("finish").into_inner()
 }
+
+/// The refused fields of an API answer: (field, message key), in order.
+pub fn field_codes(v: &serde_json::Value) -> Vec<(String, String)> {
+    v["error"]["fields"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            (
+                f["field"].as_str().unwrap_or("").to_string(),
+                f["code"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The precise reason key of a refused API answer.
+pub fn reason(v: &serde_json::Value) -> &str {
+    v["error"]["reason"].as_str().unwrap_or("")
+}

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::both;
 use crate::concurrency::png;
-use crate::helpers::{Backend, TestApp, api, get, post, put, spawn_app};
+use crate::helpers::{Backend, TestApp, api, field_codes, get, post, put, reason, spawn_app};
 use crate::people::upload;
 
 const FIXTURE: &[u8] = include_bytes!("../fixtures/qiling-schedule.xlsx");
@@ -28,24 +28,6 @@ async fn import(app: &TestApp, token: &str, town: &str, bytes: Vec<u8>) -> Value
         assert_eq!(s, 200, "{v}");
     }
     batch
-}
-
-fn reason(v: &Value) -> &str {
-    v["error"]["reason"].as_str().unwrap_or("")
-}
-
-fn field_codes(v: &Value) -> Vec<(String, String)> {
-    v["error"]["fields"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|f| {
-            (
-                f["field"].as_str().unwrap_or("").to_string(),
-                f["code"].as_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect()
 }
 
 async fn qilings_schedule_is_entered_from_the_xlsx_as_printed(b: Backend) {
