@@ -25,6 +25,7 @@ pub mod funding;
 pub mod i18n;
 pub mod importers;
 pub mod imports;
+pub mod meetings;
 pub mod org;
 pub mod page;
 pub mod paths;

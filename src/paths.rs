@@ -162,6 +162,13 @@ paths! {
     CERTIFICATE = "/awards/nominations/{id}/certificate" => certificate(id);
     NOMINATION_FILE = "/awards/files/{id}" => nomination_file(id);
 
+    // Leadership group and office meetings.
+    MEETINGS = "/meetings";
+    MEETING = "/meetings/{id}" => meeting(id);
+    MEETING_FOLLOW_UP = "/meetings/{id}/follow-up" => meeting_follow_up(id);
+    MEETING_SCAN = "/meetings/{id}/scan" => meeting_scan(id);
+    MEETING_FILE = "/meetings/files/{id}" => meeting_file(id);
+
     // The residents' phone pages behind a QR code or a link (no account).
     CHECKIN = "/c";
     CHECKIN_CODE = "/c/{token}" => checkin_code(token);

@@ -93,6 +93,10 @@ pub enum Permission {
     AwardsNominate,
     /// Approve passed nominations: the leadership group.
     AwardsApprove,
+    /// See the leadership group's and the office's meetings.
+    MeetingsRead,
+    /// Record meetings, their minutes, decisions and follow-ups.
+    MeetingsWrite,
 }
 
 impl Permission {
@@ -128,6 +132,8 @@ impl Permission {
             Permission::AwardsManage => "awards:manage",
             Permission::AwardsNominate => "awards:nominate",
             Permission::AwardsApprove => "awards:approve",
+            Permission::MeetingsRead => "meetings:read",
+            Permission::MeetingsWrite => "meetings:write",
         }
     }
 }
@@ -212,6 +218,7 @@ impl Role {
                 ScheduleRead,
                 FundsRead,
                 AwardsRead,
+                MeetingsRead,
             ],
             Role::TownOffice => &[
                 OrgRead,
@@ -240,6 +247,8 @@ impl Role {
                 FundsWrite,
                 AwardsRead,
                 AwardsManage,
+                MeetingsRead,
+                MeetingsWrite,
             ],
             Role::Leadership => &[
                 OrgRead,
@@ -249,6 +258,7 @@ impl Role {
                 FundsRead,
                 AwardsRead,
                 AwardsApprove,
+                MeetingsRead,
             ],
             Role::LeadDepartment => &[
                 OrgRead,

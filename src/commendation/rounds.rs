@@ -52,6 +52,9 @@ pub async fn open_round(db: &Db, actor: &Actor, input: &RoundInput) -> Result<Ro
     actor.require_sees(&town.path)?;
     let mut fe = FieldErrors::default();
     let title = text::required(&mut fe, "title", &input.title, text::max::TITLE);
+    if !(2000..=2100).contains(&input.year) {
+        fe.add("year", Msg::new("schedule.year_invalid"));
+    }
     let deadline = match Day::parse(input.deadline.trim()) {
         Some(d) if d.year() == input.year => Some(d),
         Some(_) => {

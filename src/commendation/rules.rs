@@ -9,7 +9,7 @@ use crate::workflow::{Step as WorkflowStep, Workflow};
 crate::text_enum! {
     /// The categories of the plans (Q三(四): individual, family, building / village group,
     /// community; L二10: unit, association).
-    pub enum Category {
+    pub enum AwardCategory {
         LearningIndividual = "learning_individual",
         LearningFamily = "learning_family",
         LearningBuilding = "learning_building",
@@ -18,6 +18,9 @@ crate::text_enum! {
         Association = "association",
     }
 }
+
+/// A category of commendation (schema name `AwardCategory`).
+pub type Category = AwardCategory;
 
 crate::text_enum! {
     /// Who is nominated.
@@ -33,13 +36,16 @@ crate::text_enum! {
 
 crate::text_enum! {
     /// Where a nomination stands.
-    pub enum Status {
+    pub enum NominationStatus {
         Submitted = "submitted",
         Returned = "returned",
         Passed = "passed",
         Approved = "approved",
     }
 }
+
+/// Where a nomination stands (schema name `NominationStatus`).
+pub type Status = NominationStatus;
 
 impl Category {
     /// The kind of nominee the category is for.

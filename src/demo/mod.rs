@@ -8,6 +8,7 @@ mod awards;
 mod funds;
 pub mod generator;
 mod history;
+mod meetings;
 mod people;
 mod schedule;
 mod towns;
@@ -166,6 +167,7 @@ pub async fn load(db: &Db, opts: &DemoOptions) -> Result<()> {
     schedule::qunli(db, &qunli).await?;
     funds::load(db, &qunli, &qiling).await?;
     awards::load(db, &qunli).await?;
+    meetings::load(db, &qunli).await?;
 
     // One login per role.
     for (username, display, role, node_name) in DEMO_LOGINS {

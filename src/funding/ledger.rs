@@ -162,6 +162,10 @@ async fn writable_town(db: &Db, actor: &Actor, town_id: i64) -> Result<Node> {
 
 /// A date of the year, or the field's refusal.
 fn date_in(fe: &mut FieldErrors, field: &str, text: &str, year: i32) -> Option<NaiveDate> {
+    if !(2000..=2100).contains(&year) {
+        fe.add("year", Msg::new("schedule.year_invalid"));
+        return None;
+    }
     match Day::parse(text.trim()) {
         None if text.trim().is_empty() => fe.add(field, Msg::new("field.required")),
         None => fe.add(field, Msg::new("field.date_format")),

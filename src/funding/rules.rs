@@ -18,7 +18,7 @@ crate::text_enum! {
 
 crate::text_enum! {
     /// What an expense pays for (Q三(五)).
-    pub enum Category {
+    pub enum ExpenseCategory {
         /// 授课费
         LectureFee = "lecture_fee",
         /// 误工补助: residents' lost-work compensation.
@@ -31,6 +31,9 @@ crate::text_enum! {
         Equipment = "equipment",
     }
 }
+
+/// What an expense pays for (schema name `ExpenseCategory`).
+pub type Category = ExpenseCategory;
 
 crate::text_enum! {
     /// A unit of Qiling's training-spend register.

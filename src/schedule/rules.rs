@@ -6,13 +6,16 @@ use crate::text;
 
 crate::text_enum! {
     /// Where a row of the schedule stands.
-    pub enum Status {
+    pub enum RowStatus {
         Planned = "planned",
         UnderWay = "under_way",
         Done = "done",
         Overdue = "overdue",
     }
 }
+
+/// Where a row stands (its schema name is `RowStatus`: `Status` is taken by activities).
+pub type Status = RowStatus;
 
 /// Where a row stands on `today`: done once its unit marked it done (or a linked activity was
 /// documented); otherwise by its months — before them planned, during them under way, after them

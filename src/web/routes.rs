@@ -91,6 +91,10 @@ pub enum Object {
     Nomination,
     /// A file of a nomination's deeds.
     NominationFile,
+    /// A meeting of the leadership group or the office.
+    Meeting,
+    /// The scan of a meeting's signed minutes.
+    MeetingFile,
 }
 
 /// A route's access rule.
@@ -348,5 +352,7 @@ async fn locate(
         Object::AwardRound => crate::commendation::round(db, actor, id).await.map(|_| ()),
         Object::Nomination => crate::commendation::require_nomination(db, actor, id).await,
         Object::NominationFile => crate::commendation::require_file(db, actor, id).await,
+        Object::Meeting => crate::meetings::get(db, actor, id).await.map(|_| ()),
+        Object::MeetingFile => crate::meetings::require_scan(db, actor, id).await,
     }
 }

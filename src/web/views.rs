@@ -91,6 +91,7 @@ const MENU: &[(&str, &str, &[Permission])] = &[
     ),
     (paths::FUNDS, "nav.funds", &[Permission::FundsRead]),
     (paths::AWARDS, "nav.awards", &[Permission::AwardsRead]),
+    (paths::MEETINGS, "nav.meetings", &[Permission::MeetingsRead]),
     (
         paths::CATALOGUE,
         "nav.catalogue",

@@ -85,8 +85,8 @@ fn sees(user: &str, role: Role, object: Object, place: Place) -> bool {
             Role::CentreHead => place == Place::Own,
             _ => false,
         },
-        // The town's funds: its office, leadership and the district.
-        Object::Expense | Object::Voucher => {
+        // The town's funds and meetings: its office, leadership and the district.
+        Object::Expense | Object::Voucher | Object::Meeting | Object::MeetingFile => {
             matches!(
                 role,
                 Role::DistrictAdmin | Role::TownOffice | Role::Leadership
@@ -521,6 +521,60 @@ impl Fixtures {
             f[&(Object::NominationFile, Place::Own)])).await.unwrap();
         let file = app.scalar(&format!("select max(id) from attachments where subject_id = {n} and subject_type = 'nomination'")).await;
         f.insert((Object::NominationFile, Place::Sibling), file);
+        // Meetings: Qunli's leadership group (both places of Qunli), Qiling's; each with a scan.
+        for (user, town, group, places) in [
+            (
+                "qunli.office",
+                "群力镇",
+                "群力社区教育工作领导小组",
+                &[Place::Own, Place::Sibling][..],
+            ),
+            (
+                "qiling.office",
+                "齐陵街道",
+                "齐陵街道社区教育工作领导小组",
+                &[Place::OtherTown][..],
+            ),
+        ] {
+            let token = app.token(user).await;
+            let town = app.node_id(town).await;
+            let g = app.node_id(group).await;
+            let member = app
+                .scalar(&format!(
+                    "select min(id) from org_members where node_id = {g}"
+                ))
+                .await;
+            let m = post_ok(
+                app,
+                &token,
+                "/api/v1/meetings",
+                json!({"town_id": town,
+                "kind": "leadership", "held_on": cedu::calendar::Day::today().to_string(),
+                "place": "会议室", "agenda": "矩阵", "present": [member], "decisions": []}),
+            )
+            .await;
+            let id = m["id"].as_i64().unwrap();
+            let web = app.login(user).await;
+            let csrf = app.csrf(&web).await;
+            let form = reqwest::multipart::Form::new().text("_csrf", csrf).part(
+                "file",
+                reqwest::multipart::Part::bytes(crate::concurrency::png()).file_name("纪要.png"),
+            );
+            let r = web
+                .post(app.url(&format!("/meetings/{id}/scan")))
+                .multipart(form)
+                .send()
+                .await
+                .unwrap();
+            assert!(r.status().is_success() || r.status().is_redirection());
+            let file = app
+                .scalar(&format!("select max(id) from attachments where subject_type = 'meeting' and subject_id = {id}"))
+                .await;
+            for p in places {
+                f.insert((Object::Meeting, *p), id);
+                f.insert((Object::MeetingFile, *p), file);
+            }
+        }
         Fixtures(f)
     }
 }

@@ -33,6 +33,7 @@ const CONCEPTS: &[&str] = &[
     "commendation",
     "evidence",
     "funding",
+    "meetings",
     "org",
     "people",
     "schedule",

@@ -20,6 +20,7 @@ mod funding;
 mod http_access;
 mod http_org;
 mod layers;
+mod meetings;
 mod midyear;
 mod people;
 mod reimport;

@@ -276,7 +276,11 @@ async fn bad_files_get_a_clear_message_and_leave_nothing(b: Backend) {
     .await;
     assert_eq!(s, 400);
     assert!(message(&v).contains("缺少必填列:姓名、社区/村"), "{v}");
-    assert_eq!(app.scalar("select count(*) from import_batches").await, 0);
+    assert_eq!(
+        app.scalar("select count(*) from import_batches where kind = 'residents'")
+            .await,
+        0
+    );
 }
 
 async fn an_import_is_all_or_nothing(b: Backend) {

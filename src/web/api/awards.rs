@@ -39,7 +39,7 @@ pub async fn list_rounds(
 
 /// Open the year's round: categories with quotas and rewards (yuan as text), the deadline.
 #[utoipa::path(post, path = "/api/v1/awards/rounds", tag = "awards", request_body = RoundInput,
-    responses((status = 201, body = RoundView), (status = 422, body = super::ApiError)))]
+    responses((status = 201, body = RoundView), (status = 404, body = super::ApiError), (status = 422, body = super::ApiError)))]
 pub async fn open_round(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,

@@ -74,7 +74,11 @@ pub async fn get_year(
     path = "/api/v1/funds/incomes",
     tag = "funds",
     request_body = IncomeInput,
-    responses((status = 201, body = Income), (status = 422, body = super::ApiError)),
+    responses(
+        (status = 201, body = Income),
+        (status = 404, body = super::ApiError),
+        (status = 422, body = super::ApiError),
+    ),
 )]
 pub async fn add_income(
     State(s): State<AppState>,
@@ -92,7 +96,11 @@ pub async fn add_income(
     path = "/api/v1/funds/expenses",
     tag = "funds",
     request_body = ExpenseInput,
-    responses((status = 201, body = Expense), (status = 422, body = super::ApiError)),
+    responses(
+        (status = 201, body = Expense),
+        (status = 404, body = super::ApiError),
+        (status = 422, body = super::ApiError),
+    ),
 )]
 pub async fn add_expense(
     State(s): State<AppState>,
@@ -153,7 +161,7 @@ pub async fn attach_voucher(
     path = "/api/v1/funds/register",
     tag = "funds",
     params(YearParams),
-    responses((status = 200, body = Vec<RegisterEntry>)),
+    responses((status = 200, body = Vec<RegisterEntry>), (status = 404, body = super::ApiError)),
 )]
 pub async fn get_register(
     State(s): State<AppState>,
@@ -171,7 +179,11 @@ pub async fn get_register(
     path = "/api/v1/funds/register",
     tag = "funds",
     request_body = RegisterInput,
-    responses((status = 201, body = RegisterEntry), (status = 422, body = super::ApiError)),
+    responses(
+        (status = 201, body = RegisterEntry),
+        (status = 404, body = super::ApiError),
+        (status = 422, body = super::ApiError),
+    ),
 )]
 pub async fn add_register(
     State(s): State<AppState>,

@@ -10,6 +10,7 @@ mod awards;
 mod catalogue;
 mod funds;
 mod imports;
+mod meetings;
 mod org;
 mod people;
 mod schedule;
@@ -47,6 +48,7 @@ use crate::paths;
         (name = "schedule", description = "年度工作配档表"),
         (name = "funds", description = "经费"),
         (name = "awards", description = "评选表彰"),
+        (name = "meetings", description = "领导小组会议与办公室例会"),
     )
 )]
 pub struct ApiDoc;
@@ -110,6 +112,7 @@ pub fn router() -> Routes {
         .merge(schedule::router())
         .merge(funds::router())
         .merge(awards::router())
+        .merge(meetings::router())
         .get(paths::API_OPENAPI, Rule::PUBLIC, openapi_json)
         .get(paths::API_DOCS, Rule::PUBLIC, docs)
 }
@@ -269,6 +272,20 @@ async fn docs(lang: Lang) -> Result<Response> {
 
 #[cfg(test)]
 mod tests {
+    /// Two types never share a schema name: the document keeps one of them, and answers of the
+    /// other would break its contract (three enums once named `Status`).
+    #[test]
+    fn no_two_types_share_a_schema_name() {
+        let (_, _, operations) = crate::web::route_table().into_parts();
+        let mut seen: std::collections::HashMap<String, String> = Default::default();
+        for (name, schema) in operations.schemas {
+            let body = serde_json::to_string(&schema).unwrap();
+            if let Some(other) = seen.insert(name.clone(), body.clone()) {
+                assert_eq!(other, body, "two different schemas are named {name}");
+            }
+        }
+    }
+
     /// Every `$ref` of the served document names a schema it defines (the schemas come from the
     /// handlers' annotations, not from a list kept by hand).
     #[test]

@@ -86,7 +86,11 @@ pub struct NewRow {
     path = "/api/v1/schedule/rows",
     tag = "schedule",
     request_body = NewRow,
-    responses((status = 201, body = Row), (status = 422, body = super::ApiError)),
+    responses(
+        (status = 201, body = Row),
+        (status = 404, body = super::ApiError),
+        (status = 422, body = super::ApiError),
+    ),
 )]
 pub async fn add_row(
     State(s): State<AppState>,
@@ -118,7 +122,11 @@ pub struct Copied {
     path = "/api/v1/schedule/copy",
     tag = "schedule",
     request_body = CopyYear,
-    responses((status = 201, body = Copied), (status = 409, body = super::ApiError)),
+    responses(
+        (status = 201, body = Copied),
+        (status = 404, body = super::ApiError),
+        (status = 409, body = super::ApiError),
+    ),
 )]
 pub async fn copy_year(
     State(s): State<AppState>,

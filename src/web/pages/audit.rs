@@ -29,6 +29,7 @@ const NAMERS: &[&[view::Namer]] = &[
     crate::schedule::AUDIT_NAMES,
     crate::funding::AUDIT_NAMES,
     crate::commendation::AUDIT_NAMES,
+    crate::meetings::AUDIT_NAMES,
 ];
 
 pub(super) fn router() -> Routes {

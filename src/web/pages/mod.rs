@@ -9,6 +9,7 @@ mod catalogue;
 mod checkin;
 mod funds;
 mod imports;
+mod meetings;
 mod org;
 mod people;
 mod schedule;
@@ -48,6 +49,7 @@ pub fn router() -> Routes {
         .merge(schedule::router())
         .merge(funds::router())
         .merge(awards::router())
+        .merge(meetings::router())
         .merge(checkin::router())
         .merge(workbench::router())
 }
