@@ -264,10 +264,8 @@ pub async fn badges(db: &Db, actor: &Actor) -> Result<Vec<(&'static str, i64)>> 
     } else {
         0
     };
-    let schedule = schedule_overdue(db, actor, today).await?.unwrap_or(0);
     Ok(vec![
-        (paths::WORKBENCH, activity + imports + schedule),
+        (paths::WORKBENCH, activity + imports),
         (paths::ACTIVITIES, activity),
-        (paths::SCHEDULE, schedule),
     ])
 }
