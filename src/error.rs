@@ -59,6 +59,20 @@ impl FieldErrors {
         self.0.iter().find(|(f, _)| f == field).map(|(_, m)| m)
     }
 
+    /// The same errors with some fields renamed `(from, to)`: a page with two forms whose fields
+    /// share a name shows each error under its own form.
+    pub fn renamed(self, names: &[(&str, &str)]) -> FieldErrors {
+        FieldErrors(
+            self.0
+                .into_iter()
+                .map(|(f, m)| match names.iter().find(|(from, _)| *from == f) {
+                    Some((_, to)) => (to.to_string(), m),
+                    None => (f, m),
+                })
+                .collect(),
+        )
+    }
+
     /// `Ok(())` when empty, otherwise `Err(Error::Invalid)`.
     pub fn into_result(self) -> Result<()> {
         if self.is_empty() {

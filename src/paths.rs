@@ -169,6 +169,18 @@ paths! {
     MEETING_SCAN = "/meetings/{id}/scan" => meeting_scan(id);
     MEETING_FILE = "/meetings/files/{id}" => meeting_file(id);
 
+    // Equipment and venues.
+    EQUIPMENT = "/equipment";
+    EQUIPMENT_XLSX = "/equipment/gaps.xlsx";
+    EQUIPMENT_CENTRE = "/equipment/centres/{id}" => equipment_centre(id);
+    EQUIPMENT_ITEMS = "/equipment/items";
+    EQUIPMENT_ITEM = "/equipment/items/{id}" => equipment_item(id);
+    EQUIPMENT_WRITE_OFF = "/equipment/items/{id}/write-off" => equipment_write_off(id);
+    EQUIPMENT_ROOMS = "/equipment/rooms";
+    EQUIPMENT_ROOM_CLOSE = "/equipment/rooms/{id}/close" => equipment_room_close(id);
+    EQUIPMENT_STANDARDS = "/equipment/standards";
+    EQUIPMENT_STANDARD_RETIRE = "/equipment/standards/{id}/retire" => equipment_standard_retire(id);
+
     // The residents' phone pages behind a QR code or a link (no account).
     CHECKIN = "/c";
     CHECKIN_CODE = "/c/{token}" => checkin_code(token);

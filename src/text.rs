@@ -21,6 +21,8 @@ pub mod max {
     pub const TITLE: usize = 100;
     /// A venue, a teacher's speciality, a training's organiser.
     pub const PLACE: usize = 100;
+    /// A unit of measure (套, 台, 间).
+    pub const UNIT: usize = 10;
     /// A telephone number as typed (digits, spaces, dashes).
     pub const PHONE: usize = 20;
     /// The reason of a return, a cancellation, a refusal or a teacher's leaving.
@@ -47,6 +49,39 @@ fn check(fe: &mut FieldErrors, field: &str, value: &str, max_chars: usize) -> bo
         return false;
     }
     true
+}
+
+/// A whole number typed into a form ("20", "２０", " 3 "), inside `min..=max`; `None` (and the
+/// field's message) when it is not. An empty field is `None` without a message.
+pub fn whole_number(
+    fe: &mut FieldErrors,
+    field: &str,
+    value: Option<&str>,
+    (min, max): (i64, i64),
+) -> Option<i64> {
+    let v: String = value?
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            c => c,
+        })
+        .collect();
+    if v.is_empty() {
+        return None;
+    }
+    match v.parse::<i64>() {
+        Ok(n) if (min..=max).contains(&n) => Some(n),
+        _ => {
+            fe.add(
+                field,
+                Msg::new("field.whole_number")
+                    .arg("min", min)
+                    .arg("max", max),
+            );
+            None
+        }
+    }
 }
 
 /// A required single-line text: trimmed, 1..=max_chars characters.

@@ -97,6 +97,21 @@ pub enum Permission {
     MeetingsRead,
     /// Record meetings, their minutes, decisions and follow-ups.
     MeetingsWrite,
+    /// See the inventories, rooms and gaps of the centres in scope, and the standard list.
+    EquipmentRead,
+    /// Keep the inventory and rooms of the centres in scope (a centre head: the own centre).
+    EquipmentWrite,
+    /// Keep the district's standard list of equipment and rooms.
+    EquipmentStandard,
+    /// See the inspections, rectifications and the year-end assessment of the scope.
+    InspectionsRead,
+    /// Inspect centres, keep the scoring templates, close or reopen rectifications, set and
+    /// compute the year-end assessment: the office.
+    InspectionsManage,
+    /// Answer a rectification of the own centre with evidence: a centre head.
+    InspectionsAnswer,
+    /// Approve the year-end assessment, which freezes it: the leadership group.
+    AssessmentApprove,
 }
 
 impl Permission {
@@ -134,6 +149,13 @@ impl Permission {
             Permission::AwardsApprove => "awards:approve",
             Permission::MeetingsRead => "meetings:read",
             Permission::MeetingsWrite => "meetings:write",
+            Permission::EquipmentRead => "equipment:read",
+            Permission::EquipmentWrite => "equipment:write",
+            Permission::EquipmentStandard => "equipment:standard",
+            Permission::InspectionsRead => "inspections:read",
+            Permission::InspectionsManage => "inspections:manage",
+            Permission::InspectionsAnswer => "inspections:answer",
+            Permission::AssessmentApprove => "assessment:approve",
         }
     }
 }
@@ -219,6 +241,9 @@ impl Role {
                 FundsRead,
                 AwardsRead,
                 MeetingsRead,
+                EquipmentRead,
+                EquipmentStandard,
+                InspectionsRead,
             ],
             Role::TownOffice => &[
                 OrgRead,
@@ -249,6 +274,10 @@ impl Role {
                 AwardsManage,
                 MeetingsRead,
                 MeetingsWrite,
+                EquipmentRead,
+                EquipmentWrite,
+                InspectionsRead,
+                InspectionsManage,
             ],
             Role::Leadership => &[
                 OrgRead,
@@ -259,6 +288,9 @@ impl Role {
                 AwardsRead,
                 AwardsApprove,
                 MeetingsRead,
+                EquipmentRead,
+                InspectionsRead,
+                AssessmentApprove,
             ],
             Role::LeadDepartment => &[
                 OrgRead,
@@ -283,6 +315,10 @@ impl Role {
                 ScheduleMark,
                 AwardsRead,
                 AwardsNominate,
+                EquipmentRead,
+                EquipmentWrite,
+                InspectionsRead,
+                InspectionsAnswer,
             ],
             // A teacher shows the check-in code and takes attendance at the place they teach.
             Role::Teacher => &[ActivitiesRead, ActivitiesAttend],

@@ -59,6 +59,7 @@ pub async fn record_held_tx(
     if store::same_activity_exists(tx, v.owner_id, v.starts_at, &v.title).await? {
         return Err(Error::Conflict(Msg::new("activities.already_recorded")));
     }
+    book_room(tx, &mut v, &owner, None).await?;
     let town_id = town_of(&owner.path).unwrap_or(0);
     // The unique index catches the same record entered by another clerk in the same second.
     let id = store::insert(

@@ -36,6 +36,7 @@ async fn generate(
             starts_at: *starts_at,
             ends_at: *ends_at,
             venue: None,
+            room_id: None,
             capacity: None,
             description: None,
             featured: false,

@@ -30,6 +30,7 @@ use crate::error::{Error, FieldErrors, Msg, Result};
 use crate::org::{self, Kind, Node};
 use crate::page::{Page, PageRequest};
 use crate::text;
+use crate::venues;
 use crate::workflow::Step;
 pub use rules::{Lifecycle, Status, Transition};
 
@@ -68,6 +69,8 @@ pub struct Activity {
     pub title: String,
     pub description: Option<String>,
     pub venue: Option<String>,
+    /// The room booked for it.
+    pub room_id: Option<i64>,
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub capacity: Option<i32>,

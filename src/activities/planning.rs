@@ -29,6 +29,9 @@ pub struct ActivityInput {
     #[serde(default)]
     #[schema(max_length = 100)]
     pub venue: Option<String>,
+    /// A room of the town booked for it (refused when another activity holds it at the time).
+    #[serde(default)]
+    pub room_id: Option<i64>,
     #[serde(default)]
     pub capacity: Option<String>,
     #[serde(default)]
@@ -61,6 +64,7 @@ pub(crate) struct Values {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub venue: Option<String>,
+    pub room_id: Option<i64>,
     pub capacity: Option<i32>,
     pub description: Option<String>,
     pub featured: bool,
@@ -212,6 +216,7 @@ pub(crate) fn validate(
             starts_at: Day(date).at(start),
             ends_at: Day(date).at(end),
             venue,
+            room_id: input.room_id.filter(|r| *r > 0),
             capacity,
             description,
             featured: input.featured,
@@ -304,10 +309,29 @@ pub(super) async fn check_references(tx: &mut Tx, actor: &Actor, v: &mut Values)
         }
     }
     fe.into_result()?;
-    if v.venue.is_none() {
+    if v.venue.is_none() && v.room_id.is_none() {
         v.venue = owner.venue.clone();
     }
     Ok(owner)
+}
+
+/// Books the plan's room, if it names one, inside the plan's transaction: refused when another
+/// activity holds the room at an overlapping time (`venues::check_free` names it); the venue
+/// is the room's name when none was typed.
+pub(super) async fn book_room(
+    tx: &mut Tx,
+    v: &mut Values,
+    owner: &Node,
+    except: Option<i64>,
+) -> Result<()> {
+    if let Some(room) = v.room_id {
+        let times = (v.starts_at, v.ends_at);
+        let r = venues::check_free(tx, room, &owner.path, times, except).await?;
+        if v.venue.is_none() {
+            v.venue = Some(format!("{} {}", r.node_name, r.name));
+        }
+    }
+    Ok(())
 }
 
 /// Plans an activity (or a series of them), as drafts.
@@ -325,11 +349,12 @@ pub async fn plan(db: &Db, actor: &Actor, input: &ActivityInput) -> Result<Vec<A
     let mut series = None;
     for d in &dates {
         let shift = *d - first_day;
-        let occurrence = Values {
+        let mut occurrence = Values {
             starts_at: v.starts_at + shift,
             ends_at: v.starts_at + shift + duration,
             ..v.clone()
         };
+        book_room(&mut tx, &mut occurrence, &owner, None).await?;
         let id = store::insert(
             &mut tx,
             town_id,
@@ -399,6 +424,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &ActivityInput) -> R
             Msg::new("activities.owner_unknown"),
         ));
     }
+    book_room(&mut tx, &mut v, &owner, Some(id)).await?;
     store::update(&mut tx, id, &v, Utc::now()).await?;
     audit::record(&mut tx, actor, Entry::of("activities.updated", "activity", Some(id), &owner.path).before(json!({"title": before.title, "owner_id": before.owner_id, "starts_at": before.starts_at})).after(json!({"title": v.title, "owner_id": v.owner_id, "starts_at": v.starts_at}))).await?;
     tx.commit().await?;

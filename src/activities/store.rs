@@ -9,7 +9,7 @@ use crate::page::{Page, PageRequest};
 const ACTIVITY: &str = "select a.id, a.town_id, a.owner_id, o.name as owner_name, o.path as \
     owner_path, a.lead_department_id, d.name as lead_department_name, a.theme_id, t.name as \
     theme_name, a.format_id, f.name as format_name, a.target_group_id, g.name as \
-    target_group_name, a.title, a.description, a.venue, a.starts_at, a.ends_at, a.capacity, \
+    target_group_name, a.title, a.description, a.venue, a.room_id, a.starts_at, a.ends_at, a.capacity, \
     a.featured, a.learning_team, a.special_event, a.series_id, a.status, a.submitted_at, a.late, \
     a.review_note, a.cancel_reason, a.summary, a.recorded_afterwards from activities a \
     join org_nodes o on o.id = a.owner_id join themes t on t.id = a.theme_id \
@@ -61,6 +61,7 @@ fn values_args(v: &Values) -> Vec<Arg<'_>> {
         v.featured,
         v.learning_team,
         &v.special_event,
+        v.room_id,
     ]
 }
 
@@ -76,9 +77,9 @@ pub(super) async fn insert(
     // Only a plan starts as a draft; an activity recorded afterwards starts as held.
     let sql = "insert into activities (owner_id, lead_department_id, theme_id, format_id, \
         target_group_id, title, description, venue, starts_at, ends_at, capacity, featured, \
-        learning_team, special_event, town_id, series_id, created_by, created_at, updated_at, \
-        status, recorded_afterwards, late) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, \
-        $12, $13, $14, $15, $16, $17, $18, $18, $19, $20, false) returning id";
+        learning_team, special_event, room_id, town_id, series_id, created_by, created_at, \
+        updated_at, status, recorded_afterwards, late) values ($1, $2, $3, $4, $5, $6, $7, $8, \
+        $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20, $21, false) returning id";
     let mut a = values_args(v);
     a.extend(args![
         town_id,
@@ -116,7 +117,7 @@ pub(super) async fn update(tx: &mut Tx, id: i64, v: &Values, now: DateTime<Utc>)
     let sql = "update activities set owner_id = $1, lead_department_id = $2, theme_id = $3, \
         format_id = $4, target_group_id = $5, title = $6, description = $7, venue = $8, \
         starts_at = $9, ends_at = $10, capacity = $11, featured = $12, learning_team = $13, \
-        special_event = $14, updated_at = $15 where id = $16";
+        special_event = $14, room_id = $15, updated_at = $16 where id = $17";
     let mut a = values_args(v);
     a.extend(args![now, id]);
     db::exec(&mut *tx, sql, a).await?;

@@ -23,9 +23,6 @@ use crate::people;
 use crate::text;
 use crate::workflow;
 
-/// The lock scope of a round's approvals (see `Tx::take_turns`).
-const APPROVALS_TURN: i32 = 2;
-
 /// A nomination as typed: the category, the nominee (by id, or by name for a unit), the deeds.
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct NominationInput {
@@ -290,7 +287,8 @@ pub async fn step(
     let mut tx = db.begin().await?;
     let mut after = json!({"status": checked.to.as_str(), "reason": checked.reason});
     if step == Step::Approve {
-        tx.take_turns(APPROVALS_TURN, r.id as i32).await?;
+        tx.take_turns(crate::db::turn::APPROVALS, r.id as i32)
+            .await?;
         let categories = store::categories(&mut tx, r.id).await?;
         let c = categories
             .iter()

@@ -429,6 +429,17 @@ async fn release_sqlite(
     Ok(true)
 }
 
+/// The things whose writers take turns (`Tx::take_turns`), one number each so two never share a
+/// lock.
+pub mod turn {
+    /// A town's funds: a check of the year's total and the expense it allows.
+    pub const FUNDS: i32 = 1;
+    /// A round's approvals: the quota check and the approval it allows.
+    pub const APPROVALS: i32 = 2;
+    /// A room's bookings: the overlap check and the booking it allows.
+    pub const ROOM: i32 = 3;
+}
+
 impl Tx {
     /// Makes the writers of one thing (a town's funds for a year: `scope` names the thing, `id`
     /// its instance) take turns until this transaction ends, so a check of a total and the write

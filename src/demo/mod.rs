@@ -5,6 +5,7 @@
 
 mod activities;
 mod awards;
+mod equipment;
 mod funds;
 pub mod generator;
 mod history;
@@ -168,6 +169,7 @@ pub async fn load(db: &Db, opts: &DemoOptions) -> Result<()> {
     funds::load(db, &qunli, &qiling).await?;
     awards::load(db, &qunli).await?;
     meetings::load(db, &qunli).await?;
+    equipment::load(db, &tongnan, &linzi, &qunli, &qiling).await?;
 
     // One login per role.
     for (username, display, role, node_name) in DEMO_LOGINS {

@@ -18,9 +18,6 @@ use crate::org::{self, Kind, Node};
 use crate::teachers;
 use crate::text;
 
-/// The lock scope of a town's funds (see `Tx::take_turns`).
-const FUNDS_TURN: i32 = 1;
-
 /// Spending per category.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct CategoryLine {
@@ -381,7 +378,8 @@ pub async fn book(
     now: DateTime<Utc>,
 ) -> Result<i64> {
     let (town_id, town_path) = (e.town.0, e.town.1.as_str());
-    tx.take_turns(FUNDS_TURN, town_id as i32).await?;
+    tx.take_turns(crate::db::turn::FUNDS, town_id as i32)
+        .await?;
     let (income, spent) = store::totals(tx, town_id, e.year).await?;
     let beyond = spent + e.fen > income;
     if beyond && e.over_budget_reason.is_none() {

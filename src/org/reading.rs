@@ -44,6 +44,26 @@ pub async fn communities_under(db: &Db, path: &str) -> Result<Vec<(i64, String)>
         .collect())
 }
 
+/// The towns a yearly page (schedule, funds, equipment, assessment) lets the actor choose among:
+/// every town in scope for an account above the towns (a district); none for one working inside a
+/// town, whose pages read its own (`town_for`).
+pub async fn town_choices(db: &Db, actor: &Actor) -> Result<Vec<Node>> {
+    if rules::ancestor_id(&actor.scope_path, rules::TOWN_LEVEL).is_some() {
+        return Ok(Vec::new());
+    }
+    all_of_kind(db, actor, Kind::Town).await
+}
+
+/// The active places activities are held in under a path (the town school, the learning
+/// centres and work stations), in tree order, without a scope check.
+pub async fn places_under(db: &Db, path: &str) -> Result<Vec<Node>> {
+    Ok(store::subtree(db, path, i32::MAX)
+        .await?
+        .into_iter()
+        .filter(|n| matches!(n.kind(), Kind::School | Kind::Centre) && n.retired_at.is_none())
+        .collect())
+}
+
 /// The resident population (常住人口) under a path: the sum over its active communities (the
 /// floor of a town's funds, the participation rate), without a scope check.
 pub async fn population_under(db: &Db, path: &str) -> Result<i64> {

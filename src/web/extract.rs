@@ -406,6 +406,38 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
     }
 }
 
+/// Which year of which town a yearly page or API answer is about (`?year=&town_id=`): the schedule,
+/// the funds, the meetings, the grid, the assessment.
+#[derive(Clone, Copy, Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TownYear {
+    /// 2000–2100; this year when absent.
+    pub year: Option<i32>,
+    /// The town (a district chooses; an office reads its own).
+    pub town_id: Option<i64>,
+}
+
+impl TownYear {
+    /// The year as asked (the use-case refuses one outside 2000–2100), or this year.
+    pub fn year(&self) -> i32 {
+        self.year
+            .unwrap_or_else(|| crate::calendar::Year::current().0)
+    }
+
+    /// The year a page shows: one outside 2000–2100 (a hand-edited link) shows this year.
+    pub fn page_year(&self) -> i32 {
+        self.year
+            .filter(|y| (2000..=2100).contains(y))
+            .unwrap_or_else(|| crate::calendar::Year::current().0)
+    }
+
+    /// The town a posted form names (its pages always send it).
+    pub fn posted_town(&self) -> Result<i64, Error> {
+        self.town_id
+            .ok_or_else(|| Error::invalid("town_id", Msg::new("field.choose")))
+    }
+}
+
 /// The paging parameters of an API list.
 #[derive(serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -95,6 +95,12 @@ pub enum Object {
     Meeting,
     /// The scan of a meeting's signed minutes.
     MeetingFile,
+    /// A line of a centre's equipment inventory.
+    EquipmentItem,
+    /// A venue or function room.
+    Room,
+    /// A line of a district's standard list of equipment and rooms.
+    EquipmentStandard,
 }
 
 /// A route's access rule.
@@ -354,5 +360,8 @@ async fn locate(
         Object::NominationFile => crate::commendation::require_file(db, actor, id).await,
         Object::Meeting => crate::meetings::get(db, actor, id).await.map(|_| ()),
         Object::MeetingFile => crate::meetings::require_scan(db, actor, id).await,
+        Object::EquipmentItem => crate::equipment::item(db, actor, id).await.map(|_| ()),
+        Object::Room => crate::venues::room(db, actor, id).await.map(|_| ()),
+        Object::EquipmentStandard => crate::equipment::require_standard(db, actor, id).await,
     }
 }

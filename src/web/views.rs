@@ -93,6 +93,11 @@ const MENU: &[(&str, &str, &[Permission])] = &[
     (paths::AWARDS, "nav.awards", &[Permission::AwardsRead]),
     (paths::MEETINGS, "nav.meetings", &[Permission::MeetingsRead]),
     (
+        paths::EQUIPMENT,
+        "nav.equipment",
+        &[Permission::EquipmentRead],
+    ),
+    (
         paths::CATALOGUE,
         "nav.catalogue",
         &[Permission::CatalogueManage],

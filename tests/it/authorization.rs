@@ -575,6 +575,33 @@ impl Fixtures {
                 f.insert((Object::MeetingFile, *p), file);
             }
         }
+        // Equipment (the demo's inventories and rooms): the own centre's, 双河村's and the Qiling
+        // centre's; the standard lines of Tongnan (both places of Qunli) and of Linzi.
+        for (place, unit, district) in [
+            (Place::Own, "群力社区学习中心", "潼南区"),
+            (Place::Sibling, "双河村学习中心", "潼南区"),
+            (Place::OtherTown, "齐陵街道社区教育中心", "临淄区"),
+        ] {
+            let node = app.node_id(unit).await;
+            for (object, table) in [
+                (Object::EquipmentItem, "equipment_items"),
+                (Object::Room, "rooms"),
+            ] {
+                let id = app
+                    .scalar(&format!(
+                        "select min(id) from {table} where node_id = {node}"
+                    ))
+                    .await;
+                f.insert((object, place), id);
+            }
+            let d = app.node_id(district).await;
+            let line = app
+                .scalar(&format!(
+                    "select max(id) from equipment_standards where owner_id = {d}"
+                ))
+                .await;
+            f.insert((Object::EquipmentStandard, place), line);
+        }
         Fixtures(f)
     }
 }

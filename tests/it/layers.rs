@@ -31,6 +31,7 @@ const CONCEPTS: &[&str] = &[
     "attendance",
     "catalogue",
     "commendation",
+    "equipment",
     "evidence",
     "funding",
     "meetings",
@@ -38,6 +39,7 @@ const CONCEPTS: &[&str] = &[
     "people",
     "schedule",
     "teachers",
+    "venues",
 ];
 
 /// What puts the concepts together; only it may name them all.

@@ -15,6 +15,7 @@ mod concurrency;
 mod contract;
 mod e2e;
 mod enrolment;
+mod equipment;
 mod faults;
 mod funding;
 mod http_access;

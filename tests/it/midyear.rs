@@ -6,7 +6,7 @@ use chrono::{Datelike, Duration, Utc};
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::helpers::{Backend, TestApp, get, post, spawn_app, text_of};
+use crate::helpers::{Backend, TestApp, futures_join, get, post, spawn_app, text_of};
 use crate::people::upload;
 
 fn today() -> chrono::NaiveDate {
@@ -569,30 +569,6 @@ async fn two_clerks_recording_the_same_past_activity_at_once_record_it_once(b: B
             .await,
         1
     );
-}
-
-/// Runs the futures at the same time and returns their answers in order.
-async fn futures_join<F: std::future::Future>(fs: Vec<F>) -> Vec<F::Output> {
-    let mut pinned: Vec<_> = fs.into_iter().map(Box::pin).collect();
-    let mut out: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut done = true;
-        for (f, slot) in pinned.iter_mut().zip(out.iter_mut()) {
-            if slot.is_none() {
-                match f.as_mut().poll(cx) {
-                    std::task::Poll::Ready(v) => *slot = Some(v),
-                    std::task::Poll::Pending => done = false,
-                }
-            }
-        }
-        if done {
-            std::task::Poll::Ready(())
-        } else {
-            std::task::Poll::Pending
-        }
-    })
-    .await;
-    out.into_iter().map(Option::unwrap).collect()
 }
 
 both!(two_clerks_recording_the_same_past_activity_at_once_record_it_once);

@@ -2,7 +2,6 @@
 //! most two decimals) and answered as integer fen: money never passes through floating point.
 
 use axum::extract::{DefaultBodyLimit, State};
-use serde::Deserialize;
 
 use crate::access::Permission as P;
 use crate::attachments::Attachment;
@@ -11,7 +10,7 @@ use crate::funding::{
     self, Expense, ExpenseInput, FundsYear, Income, IncomeInput, RegisterEntry, RegisterInput,
 };
 use crate::web::AppState;
-use crate::web::extract::{Created, CurrentActor, Id, Json, Query, Upload, UploadForm};
+use crate::web::extract::{Created, CurrentActor, Id, Json, Query, TownYear, Upload, UploadForm};
 use crate::web::routes::{Object, Routes, Rule};
 use utoipa_axum::routes;
 
@@ -32,36 +31,19 @@ pub(super) fn router() -> Routes {
         .api(write, routes!(add_register))
 }
 
-/// Which year of which town.
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct YearParams {
-    /// 2000–2100; this year when absent.
-    year: Option<i32>,
-    /// The town (a district chooses; an office reads its own).
-    town_id: Option<i64>,
-}
-
-impl YearParams {
-    fn year(&self) -> i32 {
-        self.year
-            .unwrap_or_else(|| crate::calendar::Year::current().0)
-    }
-}
-
 /// A town's year of funds: population, the floor (2 yuan a resident), the government's special
 /// budget and its shortfall, income, spending per category and per centre, every booking.
 #[utoipa::path(
     get,
     path = "/api/v1/funds",
     tag = "funds",
-    params(YearParams),
+    params(TownYear),
     responses((status = 200, body = FundsYear), (status = 404, body = super::ApiError)),
 )]
 pub async fn get_year(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
-    Query(q): Query<YearParams>,
+    Query(q): Query<TownYear>,
 ) -> Result<axum::Json<FundsYear>> {
     Ok(axum::Json(
         funding::year(&s.db, &a, q.town_id, q.year()).await?,
@@ -160,13 +142,13 @@ pub async fn attach_voucher(
     get,
     path = "/api/v1/funds/register",
     tag = "funds",
-    params(YearParams),
+    params(TownYear),
     responses((status = 200, body = Vec<RegisterEntry>), (status = 404, body = super::ApiError)),
 )]
 pub async fn get_register(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
-    Query(q): Query<YearParams>,
+    Query(q): Query<TownYear>,
 ) -> Result<axum::Json<Vec<RegisterEntry>>> {
     Ok(axum::Json(
         funding::register(&s.db, &a, q.town_id, q.year()).await?,

@@ -7,7 +7,7 @@ use crate::access::Permission as P;
 use crate::error::Result;
 use crate::meetings::{self, Meeting, MeetingInput, MeetingsYear};
 use crate::web::AppState;
-use crate::web::extract::{Created, CurrentActor, Id, Json, Query};
+use crate::web::extract::{Created, CurrentActor, Id, Json, Query, TownYear};
 use crate::web::routes::{Object, Routes, Rule};
 use utoipa_axum::routes;
 
@@ -21,25 +21,15 @@ pub(super) fn router() -> Routes {
         .api(write.on(Object::Meeting), routes!(follow_up))
 }
 
-/// Which year of which town.
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct YearParams {
-    /// 2000–2100; this year when absent.
-    year: Option<i32>,
-    /// The town (a district chooses; an office reads its own).
-    town_id: Option<i64>,
-}
-
 /// A town's meetings of a year with the count against the plan (the leadership group 1–2 a year).
-#[utoipa::path(get, path = "/api/v1/meetings", tag = "meetings", params(YearParams),
+#[utoipa::path(get, path = "/api/v1/meetings", tag = "meetings", params(TownYear),
     responses((status = 200, body = MeetingsYear), (status = 404, body = super::ApiError)))]
 pub async fn get_year(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
-    Query(q): Query<YearParams>,
+    Query(q): Query<TownYear>,
 ) -> Result<axum::Json<MeetingsYear>> {
-    let year = q.year.unwrap_or_else(|| crate::calendar::Year::current().0);
+    let year = q.year();
     Ok(axum::Json(
         meetings::year(&s.db, &a, q.town_id, year).await?,
     ))

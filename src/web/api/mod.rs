@@ -8,6 +8,7 @@ mod attendance;
 mod auth;
 mod awards;
 mod catalogue;
+mod equipment;
 mod funds;
 mod imports;
 mod meetings;
@@ -49,6 +50,7 @@ use crate::paths;
         (name = "funds", description = "经费"),
         (name = "awards", description = "评选表彰"),
         (name = "meetings", description = "领导小组会议与办公室例会"),
+        (name = "equipment", description = "教学设备与活动场所"),
     )
 )]
 pub struct ApiDoc;
@@ -113,6 +115,7 @@ pub fn router() -> Routes {
         .merge(funds::router())
         .merge(awards::router())
         .merge(meetings::router())
+        .merge(equipment::router())
         .get(paths::API_OPENAPI, Rule::PUBLIC, openapi_json)
         .get(paths::API_DOCS, Rule::PUBLIC, docs)
 }

@@ -9,7 +9,7 @@ use crate::access::Permission as P;
 use crate::error::Result;
 use crate::schedule::{self, MarkDone, Row, RowInput, YearTable};
 use crate::web::AppState;
-use crate::web::extract::{Created, CurrentActor, Id, Json, Query, Upload, UploadForm};
+use crate::web::extract::{Created, CurrentActor, Id, Json, Query, TownYear, Upload, UploadForm};
 use crate::web::routes::{Object, Routes, Rule};
 use utoipa_axum::routes;
 
@@ -33,23 +33,6 @@ pub(super) fn router() -> Routes {
         .api(mark, routes!(link_activity))
 }
 
-/// Which year of which town.
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct YearParams {
-    /// 2000–2100; this year when absent.
-    year: Option<i32>,
-    /// The town (a district chooses; others read their own).
-    town_id: Option<i64>,
-}
-
-impl YearParams {
-    fn year(&self) -> i32 {
-        self.year
-            .unwrap_or_else(|| crate::calendar::Year::current().0)
-    }
-}
-
 /// A year of a town's schedule with each row's status (planned, under_way, done, overdue) and the
 /// count of each: the whole table for the office, leadership and district; the rows naming your
 /// unit for a centre or department.
@@ -57,13 +40,13 @@ impl YearParams {
     get,
     path = "/api/v1/schedule",
     tag = "schedule",
-    params(YearParams),
+    params(TownYear),
     responses((status = 200, body = YearTable), (status = 404, body = super::ApiError)),
 )]
 pub async fn get_year(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
-    Query(q): Query<YearParams>,
+    Query(q): Query<TownYear>,
 ) -> Result<axum::Json<YearTable>> {
     Ok(axum::Json(
         schedule::year(&s.db, &a, q.town_id, q.year()).await?,

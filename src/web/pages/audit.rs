@@ -30,6 +30,7 @@ const NAMERS: &[&[view::Namer]] = &[
     crate::funding::AUDIT_NAMES,
     crate::commendation::AUDIT_NAMES,
     crate::meetings::AUDIT_NAMES,
+    crate::equipment::AUDIT_NAMES,
 ];
 
 pub(super) fn router() -> Routes {

@@ -24,7 +24,7 @@ use crate::paths;
 use crate::spreadsheet::Table;
 use crate::teachers::{self, TeacherFilter};
 use crate::web::download;
-use crate::web::extract::{Form, Id, Query, Session, Upload, UploadForm, check_csrf};
+use crate::web::extract::{Form, Id, Query, Session, TownYear, Upload, UploadForm, check_csrf};
 use crate::web::routes::{Object, Routes, Rule};
 use crate::web::views::{Choice, FormView, Shell};
 
@@ -47,20 +47,6 @@ pub(super) fn router() -> Routes {
         .get(paths::FUND_VOUCHER, read.on(Object::Voucher), voucher)
         .get(paths::FUND_REGISTER, read, register_page)
         .post(paths::FUND_REGISTER, write, add_register)
-}
-
-#[derive(Deserialize, Default)]
-pub(super) struct YearQuery {
-    year: Option<i32>,
-    town_id: Option<i64>,
-}
-
-impl YearQuery {
-    fn year(&self) -> i32 {
-        self.year
-            .filter(|y| (2000..=2100).contains(y))
-            .unwrap_or_else(|| Year::current().0)
-    }
 }
 
 /// Amounts of a year as the page shows them (yuan with two decimals).
@@ -126,23 +112,19 @@ fn labelled<T: std::fmt::Display + Copy>(cx: &Ctx, prefix: &str, all: &[T]) -> V
 
 async fn year_view(
     cx: &Ctx,
-    q: &YearQuery,
+    q: &TownYear,
     income: FormView,
     expense: FormView,
 ) -> Result<YearPage> {
     let db = &cx.state.db;
     let actor = &cx.actor;
-    let f = funding::year(db, actor, q.town_id, q.year()).await?;
+    let f = funding::year(db, actor, q.town_id, q.page_year()).await?;
     let can_write = actor.can(P::FundsWrite);
-    let towns = if org::rules::ancestor_id(&actor.scope_path, org::rules::TOWN_LEVEL).is_none() {
-        org::all_of_kind(db, actor, Kind::Town)
-            .await?
-            .into_iter()
-            .map(Choice::from)
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let towns = org::town_choices(db, actor)
+        .await?
+        .into_iter()
+        .map(Choice::from)
+        .collect();
     let (mut nodes, mut teachers, mut activities) = (Vec::new(), Vec::new(), Vec::new());
     if can_write {
         let town = org::get_node(db, actor, f.town_id).await?;
@@ -227,13 +209,13 @@ async fn year_view(
     })
 }
 
-async fn year_page(cx: Ctx, Query(q): Query<YearQuery>) -> Result<Response> {
+async fn year_page(cx: Ctx, Query(q): Query<TownYear>) -> Result<Response> {
     html(&year_view(&cx, &q, FormView::default(), FormView::default()).await?)
 }
 
 /// Budget execution as xlsx: spending per centre and category, the budget against the floor.
-async fn export(cx: Ctx, Query(q): Query<YearQuery>) -> Result<Response> {
-    let f = funding::year(&cx.state.db, &cx.actor, q.town_id, q.year()).await?;
+async fn export(cx: Ctx, Query(q): Query<TownYear>) -> Result<Response> {
+    let f = funding::year(&cx.state.db, &cx.actor, q.town_id, q.page_year()).await?;
     let t = |k: &str| i18n::t(cx.lang, k).to_string();
     let mut headers = vec![t("funding.unit")];
     headers.extend(
@@ -289,11 +271,6 @@ struct IncomeFields {
     note: Option<String>,
 }
 
-/// A form posted without its town (the page always sends it).
-fn no_town() -> Error {
-    Error::invalid("town_id", crate::error::Msg::new("field.choose"))
-}
-
 fn back(town: i64, year: i32) -> String {
     paths::link_with(
         paths::FUNDS,
@@ -302,13 +279,13 @@ fn back(town: i64, year: i32) -> String {
 }
 
 async fn add_income(cx: Ctx, Form(actor, f): Form<IncomeFields>) -> Result<Response> {
-    let q = YearQuery {
+    let q = TownYear {
         year: f.year,
         town_id: f.town_id,
     };
     let input = IncomeInput {
-        town_id: f.town_id.ok_or_else(no_town)?,
-        year: q.year(),
+        town_id: q.posted_town()?,
+        year: q.page_year(),
         date: f.date.clone(),
         channel: f.channel.clone(),
         amount: f.amount.clone(),
@@ -344,7 +321,7 @@ async fn add_expense(
 ) -> Result<Response> {
     let form: UploadForm = upload.read().await?;
     let id = |k: &str| form.text(k).trim().parse::<i64>().ok();
-    let q = YearQuery {
+    let q = TownYear {
         year: form.text("year").parse().ok(),
         town_id: id("town_id"),
     };
@@ -365,8 +342,8 @@ async fn add_expense(
     } else {
         check_csrf(&session, &form.text("_csrf"))?;
         let input = ExpenseInput {
-            town_id: q.town_id.ok_or_else(no_town)?,
-            year: q.year(),
+            town_id: q.posted_town()?,
+            year: q.page_year(),
             date: form.text("date"),
             category: form.text("category"),
             amount: form.text("amount"),
@@ -446,14 +423,14 @@ impl RegisterPage {
     }
 }
 
-async fn register_view(cx: &Ctx, q: &YearQuery, form: FormView) -> Result<RegisterPage> {
+async fn register_view(cx: &Ctx, q: &TownYear, form: FormView) -> Result<RegisterPage> {
     let db = &cx.state.db;
     let town = org::town_for(db, &cx.actor, q.town_id).await?;
-    let entries = funding::register(db, &cx.actor, Some(town.id), q.year()).await?;
+    let entries = funding::register(db, &cx.actor, Some(town.id), q.page_year()).await?;
     Ok(RegisterPage {
         shell: cx.shell(paths::FUNDS),
         town_id: town.id,
-        year: q.year(),
+        year: q.page_year(),
         entries,
         kinds: labelled(cx, "funding.register_kind", &RegisterKind::ALL),
         can_write: cx.actor.can(P::FundsWrite),
@@ -461,7 +438,7 @@ async fn register_view(cx: &Ctx, q: &YearQuery, form: FormView) -> Result<Regist
     })
 }
 
-async fn register_page(cx: Ctx, Query(q): Query<YearQuery>) -> Result<Response> {
+async fn register_page(cx: Ctx, Query(q): Query<TownYear>) -> Result<Response> {
     html(&register_view(&cx, &q, FormView::default()).await?)
 }
 
@@ -481,13 +458,13 @@ struct RegisterFields {
 }
 
 async fn add_register(cx: Ctx, Form(actor, f): Form<RegisterFields>) -> Result<Response> {
-    let q = YearQuery {
+    let q = TownYear {
         year: f.year,
         town_id: f.town_id,
     };
     let input = RegisterInput {
-        town_id: f.town_id.ok_or_else(no_town)?,
-        year: q.year(),
+        town_id: q.posted_town()?,
+        year: q.page_year(),
         kind: f.kind.clone(),
         name: f.name.clone(),
         base: f.base.clone(),

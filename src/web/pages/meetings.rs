@@ -12,14 +12,15 @@ use serde::Deserialize;
 
 use super::{Ctx, html, html_status, see_other};
 use crate::access::{Actor, Permission as P};
-use crate::calendar::Year;
 use crate::error::{Error, Msg, Result};
 use crate::i18n;
 use crate::meetings::{self, DecisionInput, Meeting, MeetingInput, MeetingKind, MeetingsYear};
 use crate::org::{self, Kind, Member};
 use crate::paths;
 use crate::web::download;
-use crate::web::extract::{Form, Id, Query, RawForm, Session, Upload, UploadForm, check_csrf};
+use crate::web::extract::{
+    Form, Id, Query, RawForm, Session, TownYear, Upload, UploadForm, check_csrf,
+};
 use crate::web::routes::{Object, Routes, Rule};
 use crate::web::views::{FormView, Shell, Ticked};
 
@@ -44,20 +45,6 @@ pub(super) fn router() -> Routes {
             )),
         )
         .get(paths::MEETING_FILE, read.on(Object::MeetingFile), file)
-}
-
-#[derive(Deserialize, Default)]
-pub(super) struct YearQuery {
-    year: Option<i32>,
-    town_id: Option<i64>,
-}
-
-impl YearQuery {
-    fn year(&self) -> i32 {
-        self.year
-            .filter(|y| (2000..=2100).contains(y))
-            .unwrap_or_else(|| Year::current().0)
-    }
 }
 
 /// A group and its members, for the attendance boxes.
@@ -112,8 +99,8 @@ async fn groups(cx: &Ctx, town_id: i64) -> Result<Vec<GroupBoxes>> {
     Ok(out)
 }
 
-async fn year_view(cx: &Ctx, q: &YearQuery, form: FormView, present: Ticked) -> Result<YearPage> {
-    let y = meetings::year(&cx.state.db, &cx.actor, q.town_id, q.year()).await?;
+async fn year_view(cx: &Ctx, q: &TownYear, form: FormView, present: Ticked) -> Result<YearPage> {
+    let y = meetings::year(&cx.state.db, &cx.actor, q.town_id, q.page_year()).await?;
     let can_write = cx.actor.can(P::MeetingsWrite);
     let groups = if can_write {
         groups(cx, y.town_id).await?
@@ -134,7 +121,7 @@ async fn year_view(cx: &Ctx, q: &YearQuery, form: FormView, present: Ticked) -> 
     })
 }
 
-async fn year_page(cx: Ctx, Query(q): Query<YearQuery>) -> Result<Response> {
+async fn year_page(cx: Ctx, Query(q): Query<TownYear>) -> Result<Response> {
     html(&year_view(&cx, &q, FormView::default(), Ticked::default()).await?)
 }
 
@@ -184,7 +171,7 @@ async fn record(cx: Ctx, RawForm(actor, _, raw): RawForm<RecordFields>) -> Resul
             let typed: Vec<(&str, String)> =
                 pairs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
             let form = FormView::with(&typed).errors(cx.lang, &fe);
-            let q = YearQuery {
+            let q = TownYear {
                 year: None,
                 town_id,
             };

@@ -7,6 +7,7 @@ mod audit;
 mod awards;
 mod catalogue;
 mod checkin;
+mod equipment;
 mod funds;
 mod imports;
 mod meetings;
@@ -50,6 +51,7 @@ pub fn router() -> Routes {
         .merge(funds::router())
         .merge(awards::router())
         .merge(meetings::router())
+        .merge(equipment::router())
         .merge(checkin::router())
         .merge(workbench::router())
 }

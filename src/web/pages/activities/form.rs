@@ -20,6 +20,8 @@ pub(super) struct FormPage {
     departments: Vec<Choice>,
     teachers: Vec<TeacherGroup>,
     specials: Vec<Choice>,
+    /// The town's open rooms (a booking overlapping another is refused).
+    rooms: Vec<Choice>,
     chosen_teachers: Ticked,
     form: FormView,
 }
@@ -147,6 +149,14 @@ pub(super) async fn form_page(
             .iter()
             .map(|s| Choice::new(s, i18n::t(lang, &format!("activities.special.{s}"))))
             .collect(),
+        rooms: crate::venues::bookable_rooms(&state.db, &actor.scope_path)
+            .await?
+            .into_iter()
+            .map(|r| {
+                let seats = r.capacity.map(|c| format!("({c})")).unwrap_or_default();
+                Choice::new(r.id, format!("{} · {}{seats}", r.node_name, r.name))
+            })
+            .collect(),
         chosen_teachers: Ticked(chosen),
         form,
     })
@@ -206,6 +216,7 @@ pub(super) struct PlanForm {
     #[serde(default)]
     end_time: String,
     venue: Option<String>,
+    room_id: Option<String>,
     capacity: Option<String>,
     description: Option<String>,
     featured: Option<String>,
@@ -240,6 +251,7 @@ impl PlanForm {
                 start_time: self.start_time.clone(),
                 end_time: self.end_time.clone(),
                 venue: self.venue.clone(),
+                room_id: id_of(&self.room_id),
                 capacity: self.capacity.clone(),
                 description: self.description.clone(),
                 featured: self.featured.as_deref() == Some("1"),
@@ -268,6 +280,7 @@ impl PlanForm {
             ("start_time", self.start_time.clone()),
             ("end_time", self.end_time.clone()),
             ("venue", o(&self.venue)),
+            ("room_id", o(&self.room_id)),
             ("capacity", o(&self.capacity)),
             ("description", o(&self.description)),
             ("featured", o(&self.featured)),
@@ -313,6 +326,10 @@ pub(super) async fn edit_form(cx: Ctx, Id(id): Id) -> Result<Response> {
         ("start_time", s.format("%H:%M").to_string()),
         ("end_time", e.format("%H:%M").to_string()),
         ("venue", a.venue.clone().unwrap_or_default()),
+        (
+            "room_id",
+            a.room_id.map(|r| r.to_string()).unwrap_or_default(),
+        ),
         (
             "capacity",
             a.capacity.map(|c| c.to_string()).unwrap_or_default(),

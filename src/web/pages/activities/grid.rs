@@ -57,26 +57,13 @@ pub struct GridCell {
     pub href: String,
 }
 
-#[derive(Deserialize, Default)]
-pub(super) struct YearQuery {
-    year: Option<i32>,
-    /// A district narrows its grid to one town.
-    town_id: Option<i64>,
-}
-
-impl YearQuery {
-    /// The year asked for, or this year when none (or one out of range) is given.
-    fn year(&self) -> i32 {
-        self.year
-            .filter(|y| (2000..=2100).contains(y))
-            .unwrap_or_else(|| crate::calendar::Year::current().0)
-    }
-}
-
-pub(super) async fn grid(cx: Ctx, Query(q): Query<YearQuery>) -> Result<Response> {
+pub(super) async fn grid(
+    cx: Ctx,
+    Query(q): Query<crate::web::extract::TownYear>,
+) -> Result<Response> {
     let state = &cx.state;
     let (actor, lang) = (&cx.actor, cx.lang);
-    let year = q.year();
+    let year = q.page_year();
     let g = activities::month_grid(&state.db, actor, year).await?;
     let town = q
         .town_id
@@ -160,19 +147,30 @@ fn centre_line(year: i32, r: activities::GridRow) -> GridLine {
 }
 
 /// The grid of a year as an xlsx file: centres, then each town's totals.
-pub(super) async fn grid_xlsx(cx: Ctx, Query(q): Query<YearQuery>) -> Result<Response> {
+pub(super) async fn grid_xlsx(
+    cx: Ctx,
+    Query(q): Query<crate::web::extract::TownYear>,
+) -> Result<Response> {
     let state = &cx.state;
     grid_file(state, &cx, q, "xlsx").await
 }
 
 /// The same as CSV.
-pub(super) async fn grid_csv(cx: Ctx, Query(q): Query<YearQuery>) -> Result<Response> {
+pub(super) async fn grid_csv(
+    cx: Ctx,
+    Query(q): Query<crate::web::extract::TownYear>,
+) -> Result<Response> {
     let state = &cx.state;
     grid_file(state, &cx, q, "csv").await
 }
 
-async fn grid_file(state: &AppState, cx: &Ctx, q: YearQuery, format: &str) -> Result<Response> {
-    let year = q.year();
+async fn grid_file(
+    state: &AppState,
+    cx: &Ctx,
+    q: crate::web::extract::TownYear,
+    format: &str,
+) -> Result<Response> {
+    let year = q.page_year();
     let report = activities::month_grid_report(&state.db, &cx.actor, year).await?;
     crate::web::download::report(&report, cx.lang, format, &format!(" {year}"))
 }

@@ -11,14 +11,13 @@ use serde::Deserialize;
 
 use super::{Ctx, html, html_status, see_other};
 use crate::access::Permission as P;
-use crate::calendar::Year;
 use crate::error::{Error, Result};
 use crate::i18n;
-use crate::org::{self, Kind};
+use crate::org;
 use crate::paths;
 use crate::schedule::{self, Row, RowInput, YearTable};
 use crate::web::download;
-use crate::web::extract::{Form, Query};
+use crate::web::extract::{Form, Query, TownYear};
 use crate::web::routes::{Object, Routes, Rule};
 use crate::web::views::{Choice, FormView, Shell};
 
@@ -58,21 +57,6 @@ pub(super) fn router() -> Routes {
             read.on(Object::ScheduleFile),
             row::evidence,
         )
-}
-
-/// The year and town a page shows.
-#[derive(Deserialize, Default)]
-pub(super) struct YearQuery {
-    year: Option<i32>,
-    town_id: Option<i64>,
-}
-
-impl YearQuery {
-    fn year(&self) -> i32 {
-        self.year
-            .filter(|y| (2000..=2100).contains(y))
-            .unwrap_or_else(|| Year::current().0)
-    }
 }
 
 /// A row of the table as the page shows it.
@@ -149,20 +133,14 @@ pub(super) fn event_choices(cx: &Ctx) -> Vec<Choice> {
         .collect()
 }
 
-async fn year_view(cx: &Ctx, q: &YearQuery, form: FormView) -> Result<YearPage> {
+async fn year_view(cx: &Ctx, q: &TownYear, form: FormView) -> Result<YearPage> {
     let db = &cx.state.db;
-    let t = schedule::year(db, &cx.actor, q.town_id, q.year()).await?;
-    let towns = if cx.actor.can(P::ScheduleRead)
-        && org::rules::ancestor_id(&cx.actor.scope_path, org::rules::TOWN_LEVEL).is_none()
-    {
-        org::all_of_kind(db, &cx.actor, Kind::Town)
-            .await?
-            .into_iter()
-            .map(Choice::from)
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let t = schedule::year(db, &cx.actor, q.town_id, q.page_year()).await?;
+    let towns = org::town_choices(db, &cx.actor)
+        .await?
+        .into_iter()
+        .map(Choice::from)
+        .collect();
     Ok(YearPage {
         shell: cx.shell(paths::SCHEDULE),
         lines: lines(cx, &t),
@@ -176,7 +154,7 @@ async fn year_view(cx: &Ctx, q: &YearQuery, form: FormView) -> Result<YearPage> 
     })
 }
 
-async fn year_page(cx: Ctx, Query(q): Query<YearQuery>) -> Result<Response> {
+async fn year_page(cx: Ctx, Query(q): Query<TownYear>) -> Result<Response> {
     html(&year_view(&cx, &q, FormView::default()).await?)
 }
 
@@ -189,8 +167,8 @@ struct PrintPage {
 }
 
 /// The year on A4 as the attachment prints it (the browser's print dialog makes the paper).
-async fn print(cx: Ctx, Query(q): Query<YearQuery>) -> Result<Response> {
-    let t = schedule::year(&cx.state.db, &cx.actor, q.town_id, q.year()).await?;
+async fn print(cx: Ctx, Query(q): Query<TownYear>) -> Result<Response> {
+    let t = schedule::year(&cx.state.db, &cx.actor, q.town_id, q.page_year()).await?;
     html(&PrintPage {
         lang_code: cx.lang.code(),
         title: schedule::title(&t),
@@ -199,14 +177,9 @@ async fn print(cx: Ctx, Query(q): Query<YearQuery>) -> Result<Response> {
 }
 
 /// The year as xlsx in the same layout (the import reads it back).
-async fn export(cx: Ctx, Query(q): Query<YearQuery>) -> Result<Response> {
-    let t = schedule::year(&cx.state.db, &cx.actor, q.town_id, q.year()).await?;
+async fn export(cx: Ctx, Query(q): Query<TownYear>) -> Result<Response> {
+    let t = schedule::year(&cx.state.db, &cx.actor, q.town_id, q.page_year()).await?;
     download::printout(&schedule::printout(&t), &schedule::title(&t))
-}
-
-/// A form posted without its town (the page always sends it).
-fn no_town() -> Error {
-    Error::invalid("town_id", crate::error::Msg::new("field.choose"))
 }
 
 #[derive(Deserialize)]
@@ -223,7 +196,7 @@ struct AddFields {
 }
 
 async fn add(cx: Ctx, Form(actor, f): Form<AddFields>) -> Result<Response> {
-    let q = YearQuery {
+    let q = TownYear {
         year: f.year,
         town_id: f.town_id,
     };
@@ -234,15 +207,15 @@ async fn add(cx: Ctx, Form(actor, f): Form<AddFields>) -> Result<Response> {
         special_event: f.special_event.clone(),
         version: None,
     };
-    let town = f.town_id.ok_or_else(no_town)?;
-    let r = schedule::add(&cx.state.db, &actor, town, q.year(), &input).await;
+    let town = q.posted_town()?;
+    let r = schedule::add(&cx.state.db, &actor, town, q.page_year(), &input).await;
     match r {
         Ok(_) => Ok(see_other(&paths::flashed(
             &paths::link_with(
                 paths::SCHEDULE,
                 &[
                     ("town_id", town.to_string()),
-                    ("year", q.year().to_string()),
+                    ("year", q.page_year().to_string()),
                 ],
             ),
             "saved",
@@ -271,18 +244,18 @@ struct CopyFields {
 }
 
 async fn copy(cx: Ctx, Form(actor, f): Form<CopyFields>) -> Result<Response> {
-    let q = YearQuery {
+    let q = TownYear {
         year: f.year,
         town_id: f.town_id,
     };
-    let town = f.town_id.ok_or_else(no_town)?;
-    match schedule::copy_forward(&cx.state.db, &actor, town, q.year()).await {
+    let town = q.posted_town()?;
+    match schedule::copy_forward(&cx.state.db, &actor, town, q.page_year()).await {
         Ok(_) => Ok(see_other(&paths::flashed(
             &paths::link_with(
                 paths::SCHEDULE,
                 &[
                     ("town_id", town.to_string()),
-                    ("year", (q.year() + 1).to_string()),
+                    ("year", (q.page_year() + 1).to_string()),
                 ],
             ),
             "schedule_copied",

@@ -10,7 +10,6 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::Datelike;
 use serde::Deserialize;
 
 use super::Ctx;

@@ -12,18 +12,13 @@ pub(super) struct VolunteersPage {
     total: String,
 }
 
-#[derive(Deserialize, Default)]
-pub(super) struct YearQuery {
-    year: Option<i32>,
-}
-
-pub(super) async fn volunteers(cx: Ctx, Query(q): Query<YearQuery>) -> Result<Response> {
+pub(super) async fn volunteers(
+    cx: Ctx,
+    Query(q): Query<crate::web::extract::TownYear>,
+) -> Result<Response> {
     let state = &cx.state;
     let (actor, lang) = (&cx.actor, cx.lang);
-    let year = q
-        .year
-        .filter(|y| (2000..=2100).contains(y))
-        .unwrap_or_else(|| chrono::Utc::now().year());
+    let year = q.page_year();
     let rows = teachers::service_totals(&state.db, actor, year).await?;
     let total: i64 = rows.iter().map(|(_, m)| m).sum();
     html(&VolunteersPage {
