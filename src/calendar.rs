@@ -253,6 +253,12 @@ impl Year {
         Year(self.0 + 1).start()
     }
 
+    /// Its first day and the first day of the next year (a half-open span of dates).
+    pub fn span(self) -> (NaiveDate, NaiveDate) {
+        let first = |y: i32| NaiveDate::from_ymd_opt(y, 1, 1).unwrap_or_default();
+        (first(self.0), first(self.0 + 1))
+    }
+
     /// "2021年".
     pub fn label(self) -> String {
         format!("{}年", self.0)

@@ -23,6 +23,7 @@ pub mod equipment;
 pub mod error;
 pub mod evidence;
 pub mod funding;
+pub mod inspections;
 pub mod i18n;
 pub mod importers;
 pub mod imports;

@@ -220,6 +220,40 @@ pub const AUDIT_NAMES: &[crate::audit::view::Namer] = &[crate::audit::view::Name
     "file_name",
 )];
 
+/// What a place's record holds for a period: the activities held (planned and carried out, or
+/// recorded afterwards), how many are documented, how many have their sign-in sheet and photos on
+/// file, the distinct residents who attended and the attendances. The inspector's page shows it
+/// beside each item; the year-end assessment weighs it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct PlaceRecord {
+    pub held: i64,
+    pub documented: i64,
+    pub with_sign_in_sheet: i64,
+    pub with_photos: i64,
+    pub participants: i64,
+    pub attendances: i64,
+}
+
+/// A place's record from `from` until (not including) `until`, without a scope check (the caller
+/// read the place).
+pub async fn record_of(
+    db: &Db,
+    owner_id: i64,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<PlaceRecord> {
+    let (held, documented, with_sign_in_sheet, with_photos, participants, attendances) =
+        store::record_of(db, owner_id, (from, until)).await?;
+    Ok(PlaceRecord {
+        held,
+        documented,
+        with_sign_in_sheet,
+        with_photos,
+        participants,
+        attendances,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -70,3 +70,28 @@ pub(super) async fn body(db: &Db, id: i64, thumbnail: bool) -> Result<Option<Vec
     let b: Option<Option<Vec<u8>>> = db::scalar_opt(db, sql, args![id]).await?;
     Ok(b.flatten())
 }
+
+/// What a place's record holds for a period (see `super::PlaceRecord`).
+pub(super) async fn record_of(
+    db: &Db,
+    owner_id: i64,
+    (from, until): (DateTime<Utc>, DateTime<Utc>),
+) -> Result<(i64, i64, i64, i64, i64, i64)> {
+    let sql = "select cast(count(*) as bigint), \
+        cast(coalesce(sum(case when a.status in ('documented', 'archived') then 1 else 0 end), 0) as bigint), \
+        cast(coalesce(sum(case when exists (select 1 from activity_files f where f.activity_id = a.id \
+            and f.kind = 'sign_in_sheet') then 1 else 0 end), 0) as bigint), \
+        cast(coalesce(sum(case when exists (select 1 from activity_files f where f.activity_id = a.id \
+            and f.kind = 'photo') then 1 else 0 end), 0) as bigint), \
+        (select cast(count(distinct t.resident_id) as bigint) from attendances t join activities b \
+            on b.id = t.activity_id where b.owner_id = $1 and b.starts_at >= $2 and b.starts_at < $3 \
+            and b.status in ('held', 'documented', 'archived') and t.status in ('present', 'late')), \
+        (select cast(count(*) as bigint) from attendances t join activities b \
+            on b.id = t.activity_id where b.owner_id = $1 and b.starts_at >= $2 and b.starts_at < $3 \
+            and b.status in ('held', 'documented', 'archived') and t.status in ('present', 'late')) \
+        from activities a where a.owner_id = $1 and a.starts_at >= $2 and a.starts_at < $3 \
+        and a.status in ('held', 'documented', 'archived')";
+    db::row_opt(db, sql, args![owner_id, from, until])
+        .await
+        .map(|r| r.unwrap_or_default())
+}
