@@ -181,6 +181,19 @@ paths! {
     EQUIPMENT_STANDARDS = "/equipment/standards";
     EQUIPMENT_STANDARD_RETIRE = "/equipment/standards/{id}/retire" => equipment_standard_retire(id);
 
+    // Inspections, rectifications and the year-end assessment.
+    INSPECTIONS = "/inspections";
+    INSPECTION_TEMPLATES = "/inspections/templates";
+    INSPECTION = "/inspections/{id}" => inspection(id);
+    INSPECTION_SCORES = "/inspections/{id}/scores" => inspection_scores(id);
+    INSPECTION_PHOTOS = "/inspections/{id}/photos" => inspection_photos(id);
+    INSPECTION_PHOTO = "/inspections/photos/{id}" => inspection_photo(id);
+    RECTIFICATION_STEP = "/rectifications/{id}/steps" => rectification_step(id);
+    RECTIFICATION_FILE = "/rectifications/files/{id}" => rectification_file(id);
+    ASSESSMENT = "/assessment";
+    ASSESSMENT_XLSX = "/assessment/assessment.xlsx";
+    ASSESSMENT_APPROVE = "/assessment/approve";
+
     // The residents' phone pages behind a QR code or a link (no account).
     CHECKIN = "/c";
     CHECKIN_CODE = "/c/{token}" => checkin_code(token);

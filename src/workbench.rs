@@ -20,7 +20,8 @@ use crate::paths;
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Todo {
     /// `reviews_waiting`, `returned`, `drafts`, `late_unless_today`, `undocumented`,
-    /// `centres_below`, `imports_pending`, `schedule_overdue`, `nominations_waiting`.
+    /// `centres_below`, `imports_pending`, `schedule_overdue`, `nominations_waiting`,
+    /// `rectifications_waiting`.
     pub kind: &'static str,
     pub count: i64,
     pub href: String,
@@ -192,6 +193,28 @@ pub async fn workbench(db: &Db, actor: &Actor) -> Result<Workbench> {
             count,
             href: round.map_or_else(|| paths::AWARDS.to_string(), paths::award_round),
             urgent: false,
+        });
+    }
+    if actor.can(Permission::InspectionsAnswer) || actor.can(Permission::InspectionsManage) {
+        // A centre head's findings to put right; the office's answers to check and close.
+        let waiting_for = if actor.can(Permission::InspectionsManage) {
+            crate::inspections::RectificationStatus::Answered
+        } else {
+            crate::inspections::RectificationStatus::Open
+        };
+        let mine: Vec<_> = crate::inspections::open_rectifications(db, actor)
+            .await?
+            .into_iter()
+            .filter(|r| r.status == waiting_for)
+            .collect();
+        todos.push(Todo {
+            kind: "rectifications_waiting",
+            count: mine.len() as i64,
+            href: match mine.as_slice() {
+                [one] => paths::inspection(one.inspection_id),
+                _ => paths::INSPECTIONS.into(),
+            },
+            urgent: mine.iter().any(|r| r.overdue),
         });
     }
     if actor.can(Permission::PeopleImport) {

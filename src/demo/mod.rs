@@ -9,6 +9,7 @@ mod equipment;
 mod funds;
 pub mod generator;
 mod history;
+mod inspections;
 mod meetings;
 mod people;
 mod schedule;
@@ -170,6 +171,7 @@ pub async fn load(db: &Db, opts: &DemoOptions) -> Result<()> {
     awards::load(db, &qunli).await?;
     meetings::load(db, &qunli).await?;
     equipment::load(db, &tongnan, &linzi, &qunli, &qiling).await?;
+    inspections::load(db, (&tongnan, &linzi), &qunli, &qiling).await?;
 
     // One login per role.
     for (username, display, role, node_name) in DEMO_LOGINS {

@@ -55,7 +55,8 @@ pub struct Assessment {
     pub lines: Vec<AssessmentLine>,
 }
 
-/// The assessment of a town's year: the frozen one once approved, else computed now.
+/// The assessment of a town's year: the frozen one once approved, else computed now. A centre
+/// head sees the own centre's line, with its rank among the town's.
 pub async fn assessment(
     db: &Db,
     actor: &Actor,
@@ -67,7 +68,13 @@ pub async fn assessment(
         return Err(Error::NotFound);
     }
     let town = org::town_for(db, actor, town_id).await?;
-    actor.require_sees(&town.path)?;
+    let whole_town = actor.sees(&town.path);
+    if !whole_town
+        && !town.path.starts_with(&actor.scope_path)
+        && !actor.scope_path.starts_with(&town.path)
+    {
+        return Err(Error::NotFound);
+    }
     let row = store::assessment(db, town.id, year).await?;
     let weights = row.as_ref().map(|r| r.weights()).unwrap_or_default();
     let frozen = row
@@ -76,10 +83,14 @@ pub async fn assessment(
         .map(serde_json::from_str::<Vec<AssessmentLine>>)
         .transpose()
         .map_err(|e| Error::internal_from("frozen assessment", e))?;
-    let lines = match frozen {
+    let mut lines = match frozen {
         Some(lines) => lines,
         None => compute(db, &town, year, &weights).await?,
     };
+    if !whole_town {
+        let places = org::places_under(db, &actor.scope_path).await?;
+        lines.retain(|l| places.iter().any(|p| p.id == l.node_id));
+    }
     Ok(Assessment {
         town_id: town.id,
         town_name: town.name,
@@ -125,7 +136,11 @@ async fn compute(db: &Db, town: &Node, year: i32, w: &Weights) -> Result<Vec<Ass
             .find(|r| r.0 == n.id)
             .map_or((0, 0), |r| (r.1, r.2));
         let parts = Parts {
-            inspection: if inspections > 0 { sum / inspections } else { 0 },
+            inspection: if inspections > 0 {
+                sum / inspections
+            } else {
+                0
+            },
             activities: share(record.held, expected, 0),
             // Participation against the plan's 25 %: 4 × participants ÷ population.
             participation: share(4 * record.participants, population, 0),
@@ -192,7 +207,9 @@ pub async fn set_weights(
     let key = (town.id, town.path.as_str(), year);
     let version = version.or(before.version);
     if !store::set_weights(&mut tx, key, weights, version, chrono::Utc::now()).await? {
-        return Err(Error::Conflict(Msg::new("inspections.changed_meanwhile_plain")));
+        return Err(Error::Conflict(Msg::new(
+            "inspections.changed_meanwhile_plain",
+        )));
     }
     audit::record(
         &mut tx,
@@ -250,10 +267,14 @@ pub async fn approve_assessment(
     audit::record(
         &mut tx,
         actor,
-        Entry::of("inspections.assessment_approved", ASSESSMENT, None, &town.path).after(
-            json!({"year": year, "weights": now.weights,
-                "first": now.lines.first().map(|l| l.node_name.clone())}),
-        ),
+        Entry::of(
+            "inspections.assessment_approved",
+            ASSESSMENT,
+            None,
+            &town.path,
+        )
+        .after(json!({"year": year, "weights": now.weights,
+                "first": now.lines.first().map(|l| l.node_name.clone())})),
     )
     .await?;
     tx.commit().await?;
@@ -279,7 +300,12 @@ pub fn assessment_printout(a: &Assessment) -> Printout {
                 format!("{}({}次)", pct(l.parts.inspection), l.inspections),
                 format!("{}({}/{})", pct(l.parts.activities), l.held, l.expected),
                 format!("{}({}/{})", pct(l.parts.documented), l.documented, l.held),
-                format!("{}({}/{})", pct(l.parts.participation), l.participants, l.population),
+                format!(
+                    "{}({}/{})",
+                    pct(l.parts.participation),
+                    l.participants,
+                    l.population
+                ),
                 format!(
                     "{}({}/{})",
                     pct(l.parts.rectification),

@@ -24,8 +24,8 @@ use serde::{Deserialize, Serialize};
 pub use assessment::*;
 pub use rectify::*;
 pub use rules::{
-    InspectionKind, InspectionStatus, Measure, Parts, RectificationStatus, RectifyStep,
-    Rectifying, Weights,
+    InspectionKind, InspectionStatus, Measure, Parts, RectificationStatus, RectifyStep, Rectifying,
+    Weights,
 };
 pub use templates::*;
 pub use visits::*;
@@ -73,7 +73,7 @@ impl Template {
 
 /// A figure of the record and what it is measured against.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct Figure {
+pub struct RecordFigure {
     pub value: i64,
     pub of: i64,
 }
@@ -89,7 +89,7 @@ pub struct ScoredItem {
     /// What the record says for the period, by the item's measure: activities held of 2 a month;
     /// documented, with a sign-in sheet, with photos of those held; equipment gaps of the lines
     /// of its standard; distinct participants of the attendances.
-    pub data: Option<Figure>,
+    pub data: Option<RecordFigure>,
     pub photos: Vec<Attachment>,
 }
 

@@ -221,7 +221,10 @@ mod tests {
             rectification: share(0, 0, 10_000),
         };
         assert_eq!(p.activities, 8333);
-        assert_eq!((p.documented, p.participation, p.rectification), (7500, 8000, 10_000));
+        assert_eq!(
+            (p.documented, p.participation, p.rectification),
+            (7500, 8000, 10_000)
+        );
         // 0.6 × 81 + 0.2 × 83.33 + 0.1 × 75 + 0.1 × 80 = 48.6 + 16.666 + 7.5 + 8 = 80.766 → 80.77
         assert_eq!(score(&w, &p), 8077);
         assert_eq!(hundredths(score(&w, &p)), "80.77");
@@ -255,9 +258,15 @@ mod tests {
     fn a_rectification_is_answered_then_closed_or_reopened() {
         use crate::workflow::next;
         use RectificationStatus::*;
-        assert_eq!(next::<Rectifying>(Open, RectifyStep::Answer), Some(Answered));
+        assert_eq!(
+            next::<Rectifying>(Open, RectifyStep::Answer),
+            Some(Answered)
+        );
         assert_eq!(next::<Rectifying>(Open, RectifyStep::Close), None);
-        assert_eq!(next::<Rectifying>(Answered, RectifyStep::Close), Some(Closed));
+        assert_eq!(
+            next::<Rectifying>(Answered, RectifyStep::Close),
+            Some(Closed)
+        );
         assert_eq!(next::<Rectifying>(Closed, RectifyStep::Reopen), Some(Open));
         assert_eq!(next::<Rectifying>(Closed, RectifyStep::Answer), None);
     }

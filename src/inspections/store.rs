@@ -27,7 +27,10 @@ pub(super) async fn template_head(
     db::row_opt(conn, sql, args![id]).await
 }
 
-pub(super) async fn template_items(conn: impl Into<Conn<'_>>, id: i64) -> Result<Vec<TemplateItem>> {
+pub(super) async fn template_items(
+    conn: impl Into<Conn<'_>>,
+    id: i64,
+) -> Result<Vec<TemplateItem>> {
     let sql = "select id, title, cast(max_points as bigint) as max_points, guidance, measure \
         from inspection_template_items where template_id = $1 order by position";
     db::rows(conn, sql, args![id]).await
@@ -41,7 +44,12 @@ pub(super) async fn insert_template(
 ) -> Result<i64> {
     let sql = "insert into inspection_templates (owner_id, owner_path, name, basis, created_at) \
         values ($1, $2, $3, $4, $5) returning id";
-    db::scalar(tx, sql, args![owner_id, owner_path, name, basis, Utc::now()]).await
+    db::scalar(
+        tx,
+        sql,
+        args![owner_id, owner_path, name, basis, Utc::now()],
+    )
+    .await
 }
 
 pub(super) async fn insert_template_item(
@@ -53,7 +61,14 @@ pub(super) async fn insert_template_item(
     let sql = "insert into inspection_template_items (template_id, position, title, max_points, \
         guidance, measure) values ($1, $2, $3, $4, $5, $6)";
     let measure = measure.map(|m| m.as_str());
-    let a = args![template, position, title, max_points as i32, guidance, measure];
+    let a = args![
+        template,
+        position,
+        title,
+        max_points as i32,
+        guidance,
+        measure
+    ];
     db::exec(tx, sql, a).await.map(|_| ())
 }
 
@@ -105,7 +120,12 @@ pub(super) async fn of_year(
 
 /// The day of the centre's last inspection done before `day` (the data of the next one starts
 /// after it).
-pub(super) async fn previous_done(db: &Db, node_id: i64, day: NaiveDate, except: i64) -> Result<Option<NaiveDate>> {
+pub(super) async fn previous_done(
+    db: &Db,
+    node_id: i64,
+    day: NaiveDate,
+    except: i64,
+) -> Result<Option<NaiveDate>> {
     let sql = "select inspected_on from inspections where node_id = $1 and status = 'done' \
         and inspected_on < $2 and id <> $3 order by inspected_on desc limit 1";
     db::scalar_opt(db, sql, args![node_id, day, except]).await
@@ -154,7 +174,16 @@ pub(super) async fn mark_scored(
     let sql = "update inspections set status = 'done', inspected_on = $1, points = $2, summary = $3, \
         inspector_id = $4, inspector_name = $5, updated_at = $6, version = version + 1 \
         where id = $7 and version = $8 and status = 'scheduled'";
-    let a = args![day, points as i32, summary, inspector.0, inspector.1, now, id, version as i32];
+    let a = args![
+        day,
+        points as i32,
+        summary,
+        inspector.0,
+        inspector.1,
+        now,
+        id,
+        version as i32
+    ];
     Ok(db::exec(tx, sql, a).await? == 1)
 }
 
@@ -173,7 +202,10 @@ pub(super) async fn insert_score(
 }
 
 /// An inspection's scores: (score id, item id, points, note).
-pub(super) async fn scores(db: &Db, inspection: i64) -> Result<Vec<(i64, i64, i64, Option<String>)>> {
+pub(super) async fn scores(
+    db: &Db,
+    inspection: i64,
+) -> Result<Vec<(i64, i64, i64, Option<String>)>> {
     let sql = "select id, item_id, cast(points as bigint), note from inspection_scores \
         where inspection_id = $1";
     db::rows(db, sql, args![inspection]).await
@@ -181,7 +213,12 @@ pub(super) async fn scores(db: &Db, inspection: i64) -> Result<Vec<(i64, i64, i6
 
 /// The inspection a score belongs to.
 pub(super) async fn inspection_of_score(db: &Db, score: i64) -> Result<Option<i64>> {
-    db::scalar_opt(db, "select inspection_id from inspection_scores where id = $1", args![score]).await
+    db::scalar_opt(
+        db,
+        "select inspection_id from inspection_scores where id = $1",
+        args![score],
+    )
+    .await
 }
 
 const RECTIFICATION: &str = "select r.id, r.inspection_id, r.node_path, n.name as node_name, \
@@ -230,7 +267,9 @@ pub(super) async fn step_rectification(
 ) -> Result<bool> {
     let set = match to {
         RectificationStatus::Answered => "answer = $1, answered_at = $2, closed_at = null",
-        RectificationStatus::Closed => "closed_at = $2, reopen_reason = coalesce($1, reopen_reason)",
+        RectificationStatus::Closed => {
+            "closed_at = $2, reopen_reason = coalesce($1, reopen_reason)"
+        }
         RectificationStatus::Open => "reopen_reason = $1, closed_at = null",
     };
     let sql = format!(
@@ -241,7 +280,12 @@ pub(super) async fn step_rectification(
 
 /// The status of a rectification now.
 pub(super) async fn rectification_status(db: &Db, id: i64) -> Result<Option<RectificationStatus>> {
-    db::scalar_opt(db, "select status from rectifications where id = $1", args![id]).await
+    db::scalar_opt(
+        db,
+        "select status from rectifications where id = $1",
+        args![id],
+    )
+    .await
 }
 
 /// Per place of a town, the year's inspections done: (node id, how many, the sum of their

@@ -79,7 +79,12 @@ pub async fn add_template(db: &Db, actor: &Actor, input: &TemplateInput) -> Resu
         let max = text::whole_number(&mut fe, "items", Some(&i.max_points), (1, 100));
         let guidance =
             text::optional_multiline(&mut fe, "items", i.guidance.as_deref(), text::max::NOTE);
-        let measure = match i.measure.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+        let measure = match i
+            .measure
+            .as_deref()
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+        {
             Some(m) => match Measure::parse(m) {
                 Some(m) => Some(m),
                 None => {
@@ -116,8 +121,9 @@ pub async fn add_template(db: &Db, actor: &Actor, input: &TemplateInput) -> Resu
     audit::record(
         &mut tx,
         actor,
-        Entry::of("inspections.template_added", TEMPLATE, Some(id), &town.path)
-            .after(json!({"name": name, "basis": basis, "items": items.len(), "max_points": total})),
+        Entry::of("inspections.template_added", TEMPLATE, Some(id), &town.path).after(
+            json!({"name": name, "basis": basis, "items": items.len(), "max_points": total}),
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -206,7 +212,10 @@ pub async fn seed_template(
     (name, basis, items): (&str, &str, &[SeedItem]),
 ) -> Result<()> {
     let have = store::templates_above(db, &district.path).await?;
-    if have.iter().any(|(_, owner, n, _)| *owner == district.id && n == name) {
+    if have
+        .iter()
+        .any(|(_, owner, n, _)| *owner == district.id && n == name)
+    {
         return Ok(());
     }
     let mut tx = db.begin().await?;

@@ -61,7 +61,8 @@ pub async fn schedule(db: &Db, actor: &Actor, input: &ScheduleInput) -> Result<I
     if !matches!(node.kind(), Kind::Centre | Kind::School) || node.retired_at.is_some() {
         return Err(Error::invalid("node_id", Msg::new("field.choose")));
     }
-    let town = org::rules::ancestor_id(&node.path, org::rules::TOWN_LEVEL).ok_or(Error::NotFound)?;
+    let town =
+        org::rules::ancestor_id(&node.path, org::rules::TOWN_LEVEL).ok_or(Error::NotFound)?;
     let mut fe = FieldErrors::default();
     let template = template_for(db, input.template_id, &node.path).await?;
     if template.as_ref().is_none_or(|t| t.items.is_empty()) {
@@ -124,8 +125,12 @@ pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<Inspection> {
     actor.require_sees(&row.node_path)?;
     let mut i = assemble(db, row).await?;
     let scores = store::scores(db, id).await?;
-    let gaps = if i.items.iter().any(|s| s.item.measure == Some(Measure::Equipment)) {
-        let lines = crate::equipment::centre(db, &Actor::command_line(), i.node_id).await?;
+    let gaps = if i
+        .items
+        .iter()
+        .any(|s| s.item.measure == Some(Measure::Equipment))
+    {
+        let lines = crate::equipment::centre(db, actor, i.node_id).await?;
         let gaps = lines.gaps.iter().filter(|g| g.status.is_gap()).count() as i64;
         Some((gaps, lines.gaps.len() as i64))
     } else {
@@ -148,7 +153,12 @@ pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<Inspection> {
 }
 
 /// What the record says for one item: the figure and what it is measured against.
-fn data_of(m: Measure, r: &evidence::PlaceRecord, months: i64, gaps: Option<(i64, i64)>) -> Figure {
+fn data_of(
+    m: Measure,
+    r: &evidence::PlaceRecord,
+    months: i64,
+    gaps: Option<(i64, i64)>,
+) -> RecordFigure {
     let (value, of) = match m {
         Measure::Activities => (r.held, 2 * months),
         Measure::Documented => (r.documented, r.held),
@@ -157,7 +167,7 @@ fn data_of(m: Measure, r: &evidence::PlaceRecord, months: i64, gaps: Option<(i64
         Measure::Equipment => gaps.unwrap_or((0, 0)),
         Measure::Participants => (r.participants, r.attendances),
     };
-    Figure { value, of }
+    RecordFigure { value, of }
 }
 
 /// Calendar months touched by a period (March 10 to May 2: 3).
@@ -227,7 +237,12 @@ async fn assemble(db: &Db, row: store::InspectionRow) -> Result<Inspection> {
 }
 
 /// A town's inspections planned in a year (a centre head: the own centre's), newest first.
-pub async fn year(db: &Db, actor: &Actor, town_id: Option<i64>, year: i32) -> Result<InspectionsYear> {
+pub async fn year(
+    db: &Db,
+    actor: &Actor,
+    town_id: Option<i64>,
+    year: i32,
+) -> Result<InspectionsYear> {
     actor.require(Permission::InspectionsRead)?;
     if !(2000..=2100).contains(&year) {
         return Err(Error::NotFound);
@@ -253,7 +268,12 @@ pub async fn year(db: &Db, actor: &Actor, town_id: Option<i64>, year: i32) -> Re
 
 /// Records the scores of a scheduled inspection, with its summary and findings (each becomes a
 /// rectification for the centre head); every item of the template is scored, 0 to its maximum.
-pub async fn record_scores(db: &Db, actor: &Actor, id: i64, input: &ScoresInput) -> Result<Inspection> {
+pub async fn record_scores(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    input: &ScoresInput,
+) -> Result<Inspection> {
     actor.require(Permission::InspectionsManage)?;
     let i = get(db, actor, id).await?;
     if i.status == InspectionStatus::Done {
@@ -261,7 +281,12 @@ pub async fn record_scores(db: &Db, actor: &Actor, id: i64, input: &ScoresInput)
     }
     let today = Day::today();
     let mut fe = FieldErrors::default();
-    let day = match input.inspected_on.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let day = match input
+        .inspected_on
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         None => Some(Day(i.planned_on.min(today.0))),
         Some(s) => match Day::parse(s) {
             Some(d) if d > today => {
@@ -284,8 +309,10 @@ pub async fn record_scores(db: &Db, actor: &Actor, id: i64, input: &ScoresInput)
         let field = format!("score_{}", s.item.id);
         match given {
             Some(g) if !g.points.trim().is_empty() => {
-                let p = text::whole_number(&mut fe, &field, Some(&g.points), (0, s.item.max_points));
-                let note = text::optional_multiline(&mut fe, &field, g.note.as_deref(), text::max::NOTE);
+                let p =
+                    text::whole_number(&mut fe, &field, Some(&g.points), (0, s.item.max_points));
+                let note =
+                    text::optional_multiline(&mut fe, &field, g.note.as_deref(), text::max::NOTE);
                 if let Some(p) = p {
                     scored.push((s.item.id, p, note));
                 }
@@ -296,9 +323,18 @@ pub async fn record_scores(db: &Db, actor: &Actor, id: i64, input: &ScoresInput)
             ),
         }
     }
-    let summary = text::optional_multiline(&mut fe, "summary", input.summary.as_deref(), text::max::DESCRIPTION);
+    let summary = text::optional_multiline(
+        &mut fe,
+        "summary",
+        input.summary.as_deref(),
+        text::max::DESCRIPTION,
+    );
     let mut findings = Vec::new();
-    for f in input.findings.iter().filter(|f| !f.finding.trim().is_empty()) {
+    for f in input
+        .findings
+        .iter()
+        .filter(|f| !f.finding.trim().is_empty())
+    {
         let finding = text::required(&mut fe, "findings", &f.finding, text::max::TITLE);
         match (Day::parse(f.due_on.trim()), day) {
             (Some(due), Some(d)) if due > d => findings.push((finding, due.0)),
@@ -313,7 +349,16 @@ pub async fn record_scores(db: &Db, actor: &Actor, id: i64, input: &ScoresInput)
     let now = chrono::Utc::now();
     let mut tx = db.begin().await?;
     let marked = (day.0, total, summary.as_deref());
-    if !store::mark_scored(&mut tx, id, input.version, marked, (actor.user_id, &actor.display_name), now).await? {
+    if !store::mark_scored(
+        &mut tx,
+        id,
+        input.version,
+        marked,
+        (actor.user_id, &actor.display_name),
+        now,
+    )
+    .await?
+    {
         return Err(Error::Conflict(Msg::new("inspections.scored_meanwhile")));
     }
     for (item, points, note) in &scored {
@@ -345,22 +390,43 @@ pub async fn attach_photo(
 ) -> Result<Inspection> {
     actor.require(Permission::InspectionsManage)?;
     let i = get(db, actor, id).await?;
-    let Some(score) = i.items.iter().find(|s| s.item.id == item_id).and_then(|s| s.score_id) else {
-        return Err(Error::invalid("item_id", Msg::new("inspections.photo_needs_score")));
+    let Some(score) = i
+        .items
+        .iter()
+        .find(|s| s.item.id == item_id)
+        .and_then(|s| s.score_id)
+    else {
+        return Err(Error::invalid(
+            "item_id",
+            Msg::new("inspections.photo_needs_score"),
+        ));
     };
-    let f = attachments::prepare("file", name, bytes, attachments::DOCUMENT_TYPES, attachments::DOCUMENT).await?;
+    let f = attachments::prepare(
+        "file",
+        name,
+        bytes,
+        attachments::DOCUMENT_TYPES,
+        attachments::DOCUMENT,
+    )
+    .await?;
     let mut tx = db.begin().await?;
     let subject = Subject {
         kind: SCORE,
         id: score,
         path: &i.node_path,
     };
-    let file_id = attachments::attach(&mut tx, subject, &f, actor.user_id, chrono::Utc::now()).await?;
+    let file_id =
+        attachments::attach(&mut tx, subject, &f, actor.user_id, chrono::Utc::now()).await?;
     audit::record(
         &mut tx,
         actor,
-        Entry::of("inspections.photo_attached", INSPECTION, Some(id), &i.node_path)
-            .after(json!({"item_id": item_id, "file": f.file_name, "attachment_id": file_id})),
+        Entry::of(
+            "inspections.photo_attached",
+            INSPECTION,
+            Some(id),
+            &i.node_path,
+        )
+        .after(json!({"item_id": item_id, "file": f.file_name, "attachment_id": file_id})),
     )
     .await?;
     tx.commit().await?;
@@ -374,7 +440,9 @@ pub async fn require_photo(db: &Db, actor: &Actor, file_id: i64) -> Result<()> {
         SCORE => store::inspection_of_score(db, meta.subject_id).await?,
         _ => None,
     };
-    get(db, actor, inspection.ok_or(Error::NotFound)?).await.map(|_| ())
+    get(db, actor, inspection.ok_or(Error::NotFound)?)
+        .await
+        .map(|_| ())
 }
 
 /// A photo of an inspection, for whoever reads it.

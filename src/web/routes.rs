@@ -101,6 +101,14 @@ pub enum Object {
     Room,
     /// A line of a district's standard list of equipment and rooms.
     EquipmentStandard,
+    /// An inspection of a centre.
+    Inspection,
+    /// A photo of an inspection's item.
+    InspectionPhoto,
+    /// A rectification of an inspection's finding.
+    Rectification,
+    /// A file of a rectification's evidence.
+    RectificationFile,
 }
 
 /// A route's access rule.
@@ -363,5 +371,13 @@ async fn locate(
         Object::EquipmentItem => crate::equipment::item(db, actor, id).await.map(|_| ()),
         Object::Room => crate::venues::room(db, actor, id).await.map(|_| ()),
         Object::EquipmentStandard => crate::equipment::require_standard(db, actor, id).await,
+        Object::Inspection => crate::inspections::get(db, actor, id).await.map(|_| ()),
+        Object::InspectionPhoto => crate::inspections::require_photo(db, actor, id).await,
+        Object::Rectification => crate::inspections::rectification(db, actor, id)
+            .await
+            .map(|_| ()),
+        Object::RectificationFile => {
+            crate::inspections::require_rectification_file(db, actor, id).await
+        }
     }
 }

@@ -98,6 +98,11 @@ const MENU: &[(&str, &str, &[Permission])] = &[
         &[Permission::EquipmentRead],
     ),
     (
+        paths::INSPECTIONS,
+        "nav.inspections",
+        &[Permission::InspectionsRead],
+    ),
+    (
         paths::CATALOGUE,
         "nav.catalogue",
         &[Permission::CatalogueManage],
@@ -202,6 +207,12 @@ impl FormView {
     /// True when the field's value equals `option` (selected options, checked boxes).
     pub fn is(&self, field: &str, option: &str) -> bool {
         self.v(field) == option
+    }
+
+    /// True when the form carries a typed value for the field (a refused form shown again),
+    /// so the page shows it instead of the stored one.
+    pub fn has_value(&self, field: &str) -> bool {
+        self.values.contains_key(field)
     }
 
     /// True when the field has an error.

@@ -602,6 +602,119 @@ impl Fixtures {
                 .await;
             f.insert((Object::EquipmentStandard, place), line);
         }
+        // Inspections: the own centre's and 双河村's (Qunli), Qiling's centre's; each scored with
+        // a photo and a finding answered with a file of evidence.
+        for (place, office, head, unit) in [
+            (
+                Place::Own,
+                "qunli.office",
+                Some("qunli.centre"),
+                "群力社区学习中心",
+            ),
+            (Place::Sibling, "qunli.office", None, "双河村学习中心"),
+            (
+                Place::OtherTown,
+                "qiling.office",
+                None,
+                "齐陵街道社区教育中心",
+            ),
+        ] {
+            let token = app.token(office).await;
+            let node = app.node_id(unit).await;
+            let (_, templates) = api(
+                app,
+                reqwest::Method::GET,
+                Some(&token),
+                "/api/v1/inspections/templates",
+                None,
+            )
+            .await;
+            let t = &templates[0];
+            let i = post_ok(
+                app,
+                &token,
+                "/api/v1/inspections",
+                json!({"node_id": node,
+                "template_id": t["id"], "kind": "unannounced"}),
+            )
+            .await;
+            let id = i["id"].as_i64().unwrap();
+            let scores: Vec<Value> = t["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| json!({"item_id": x["id"], "points": "1"}))
+                .collect();
+            let due = cedu::calendar::Day::today().plus_days(10).to_string();
+            let (s, v) = api(
+                app,
+                reqwest::Method::POST,
+                Some(&token),
+                &format!("/api/v1/inspections/{id}/scores"),
+                Some(json!({"version": i["version"], "scores": scores,
+                    "findings": [{"finding": "矩阵整改", "due_on": due}]})),
+            )
+            .await;
+            assert_eq!(s, 200, "{v}");
+            let item = t["items"][0]["id"].as_i64().unwrap();
+            let form = reqwest::multipart::Form::new()
+                .text("item_id", item.to_string())
+                .part(
+                    "file",
+                    reqwest::multipart::Part::bytes(crate::concurrency::png()).file_name("x.png"),
+                );
+            let r = app
+                .client()
+                .post(app.url(&format!("/api/v1/inspections/{id}/photos")))
+                .bearer_auth(&token)
+                .multipart(form)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            let v: Value = r.json().await.unwrap();
+            f.insert((Object::Inspection, place), id);
+            f.insert(
+                (Object::InspectionPhoto, place),
+                v["items"][0]["photos"][0]["id"].as_i64().unwrap(),
+            );
+            let rect = v["rectifications"][0]["id"].as_i64().unwrap();
+            f.insert((Object::Rectification, place), rect);
+            // The evidence file: answered by the centre's head where there is one, else placed
+            // by SQL as the head would have.
+            let file = match head {
+                Some(h) => {
+                    let token = app.token(h).await;
+                    let form = reqwest::multipart::Form::new()
+                        .text("step", "answer")
+                        .text("text", "已整改")
+                        .part(
+                            "file",
+                            reqwest::multipart::Part::bytes(crate::concurrency::png())
+                                .file_name("x.png"),
+                        );
+                    let r = app
+                        .client()
+                        .post(app.url(&format!("/api/v1/rectifications/{rect}/steps")))
+                        .bearer_auth(&token)
+                        .multipart(form)
+                        .send()
+                        .await
+                        .unwrap();
+                    assert_eq!(r.status(), 200);
+                    let v: Value = r.json().await.unwrap();
+                    v["evidence"][0]["id"].as_i64().unwrap()
+                }
+                None => {
+                    let photo = f[&(Object::InspectionPhoto, place)];
+                    app.exec(&format!("insert into attachments (subject_type, subject_id, node_path, file_name, \
+                        content_type, size, sha256, body, created_at) select 'rectification', {rect}, node_path, file_name, \
+                        content_type, size, sha256, body, created_at from attachments where id = {photo}")).await.unwrap();
+                    app.scalar(&format!("select max(id) from attachments where subject_type = 'rectification' and subject_id = {rect}")).await
+                }
+            };
+            f.insert((Object::RectificationFile, place), file);
+        }
         Fixtures(f)
     }
 }

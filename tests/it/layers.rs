@@ -34,6 +34,7 @@ const CONCEPTS: &[&str] = &[
     "equipment",
     "evidence",
     "funding",
+    "inspections",
     "meetings",
     "org",
     "people",

@@ -20,6 +20,7 @@ mod faults;
 mod funding;
 mod http_access;
 mod http_org;
+mod inspections;
 mod layers;
 mod meetings;
 mod midyear;

@@ -11,6 +11,7 @@ mod catalogue;
 mod equipment;
 mod funds;
 mod imports;
+mod inspections;
 mod meetings;
 mod org;
 mod people;
@@ -51,6 +52,7 @@ use crate::paths;
         (name = "awards", description = "评选表彰"),
         (name = "meetings", description = "领导小组会议与办公室例会"),
         (name = "equipment", description = "教学设备与活动场所"),
+        (name = "inspections", description = "督查考核与年终考核"),
     )
 )]
 pub struct ApiDoc;
@@ -116,6 +118,7 @@ pub fn router() -> Routes {
         .merge(awards::router())
         .merge(meetings::router())
         .merge(equipment::router())
+        .merge(inspections::router())
         .get(paths::API_OPENAPI, Rule::PUBLIC, openapi_json)
         .get(paths::API_DOCS, Rule::PUBLIC, docs)
 }

@@ -10,6 +10,7 @@ mod checkin;
 mod equipment;
 mod funds;
 mod imports;
+mod inspections;
 mod meetings;
 mod org;
 mod people;
@@ -52,6 +53,7 @@ pub fn router() -> Routes {
         .merge(awards::router())
         .merge(meetings::router())
         .merge(equipment::router())
+        .merge(inspections::router())
         .merge(checkin::router())
         .merge(workbench::router())
 }
