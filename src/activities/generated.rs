@@ -74,6 +74,25 @@ pub async fn generate_approved(
     Ok(ids.len())
 }
 
+const HOLD: (Status, Status, Transition) = (Status::Published, Status::Held, Transition::Hold);
+
+/// Held activities of a centre at the given starts (benchmarks of a district's year: what the
+/// inspections and the assessment count); the lifecycle and its audit are skipped on purpose.
+pub async fn generate_held(
+    db: &Db,
+    owner: &Node,
+    theme_id: i64,
+    starts: &[DateTime<Utc>],
+) -> Result<usize> {
+    let times: Vec<_> = starts
+        .iter()
+        .map(|s| (*s, *s + chrono::Duration::minutes(90)))
+        .collect();
+    let steps = [APPROVE, PUBLISH, HOLD];
+    let ids = generate(db, owner, theme_id, "生成的活动", &times, &steps).await?;
+    Ok(ids.len())
+}
+
 /// Published activities of one centre at the given times, made without review (check-in
 /// benchmarks); returns their ids.
 pub async fn generate_published(

@@ -34,6 +34,13 @@ pub enum BenchCommand {
         #[command(flatten)]
         target: BenchTarget,
     },
+    /// The year's governance of a ~30-town district (schedule, funds, awards, meetings, equipment,
+    /// inspections, assessment) written through the use-cases, then every page, API answer and
+    /// export of these modules timed through the real server (SQLite and PostgreSQL).
+    Governance {
+        #[command(flatten)]
+        target: BenchTarget,
+    },
     /// Import of 100,000 residents from xlsx (SQLite and PostgreSQL), search among ~1 million,
     /// export.
     People {
@@ -94,6 +101,10 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
                 work_dir,
             })
             .await?;
+        }
+        BenchCommand::Governance { target } => {
+            let (work_dir, postgres_url) = target.prepare().await?;
+            super::governance(&work_dir, postgres_url.as_deref()).await?;
         }
         BenchCommand::Grid { per_centre, target } => {
             let (work_dir, postgres_url) = target.prepare().await?;

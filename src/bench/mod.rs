@@ -4,12 +4,14 @@
 
 mod checkin;
 pub mod cli;
+mod governance;
 mod http;
 mod serving;
 
 use std::time::{Duration, Instant};
 
 pub use checkin::{CheckinBench, checkin};
+pub use governance::governance;
 
 use chrono::Utc;
 

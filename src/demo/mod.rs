@@ -8,6 +8,8 @@ mod awards;
 mod equipment;
 mod funds;
 pub mod generator;
+#[cfg(feature = "bench")]
+pub mod governance;
 mod history;
 mod inspections;
 mod meetings;

@@ -16,7 +16,7 @@ use crate::schedule::{self, MarkDone, RowInput, ScheduleImport};
 use crate::spreadsheet::{self, Printout};
 
 /// Qiling's 配档表 (the attachment of its work plan): months, work item, responsible unit.
-pub const QILING: [(&str, &str, &str); 20] = [
+pub(super) const QILING: [(&str, &str, &str); 20] = [
     ("1-2月", "加强社区防疫工作", "齐陵街道社区教育中心"),
     ("3月", "庆三八系列活动", "齐陵街道办事处"),
     ("4月", "社会实践活动", "齐陵街道中心校"),

@@ -274,6 +274,42 @@ pub(super) async fn generated(
                 a.subtype = Some("school".into())
             })
             .await?;
+            // Its leadership group and office, as the plans have them (meetings, approvals).
+            let group = b
+                .node(
+                    &town,
+                    "group",
+                    &format!("{name}社区教育工作领导小组"),
+                    |a| a.subtype = Some("leadership".into()),
+                )
+                .await?;
+            for (who, role, title) in [
+                ("组长", "leader", "镇长"),
+                ("副组长", "deputy_leader", "分管副镇长"),
+                ("成员", "member", "文化服务中心主任"),
+            ] {
+                b.member(&group, &format!("{name}{who}"), role, title)
+                    .await?;
+            }
+            let office = b
+                .node(&town, "group", "社区教育管理办公室", |a| {
+                    a.subtype = Some("office".into())
+                })
+                .await?;
+            b.member(
+                &office,
+                &format!("{name}办公室主任"),
+                "director",
+                "文化服务中心主任",
+            )
+            .await?;
+            b.member(
+                &office,
+                &format!("{name}专干"),
+                "member",
+                "社区教育学校专干",
+            )
+            .await?;
             for j in 0..8 {
                 let v = VILLAGE_SYLLABLES[(i * 8 + j) % VILLAGE_SYLLABLES.len()];
                 let population =

@@ -125,7 +125,7 @@ async fn group_of(db: &Db, town: &Node, kind: MeetingKind) -> Result<Node> {
         MeetingKind::Leadership => "leadership",
         MeetingKind::Office => "office",
     };
-    let all = store::town_groups(db, &town.path).await?;
+    let all = org::nodes_under(db, &town.path, &[Kind::Group, Kind::School]).await?;
     let found = all
         .iter()
         .find(|n| n.kind() == Kind::Group && n.subtype.as_deref() == Some(subtype))

@@ -6,15 +6,6 @@ use super::{Attendee, Decision, Meeting, MeetingKind};
 use crate::args;
 use crate::db::{self, Db, Tx};
 use crate::error::Result;
-use crate::org::Node;
-
-/// The town's groups and school (where meetings belong), read without a scope check.
-pub(super) async fn town_groups(db: &Db, town_path: &str) -> Result<Vec<Node>> {
-    let sql = "select id, parent_id, kind, subtype, name, path, depth, population, venue, \
-        setup_status, setup_date, phone, note, retired_at, created_at, updated_at from org_nodes \
-        where path like $1 and kind in ('group', 'school') and retired_at is null order by depth, id";
-    db::rows(db, sql, args![format!("{town_path}%")]).await
-}
 
 #[derive(sqlx::FromRow)]
 struct Row {

@@ -57,10 +57,16 @@ pub async fn town_choices(db: &Db, actor: &Actor) -> Result<Vec<Node>> {
 /// The active places activities are held in under a path (the town school, the learning
 /// centres and work stations), in tree order, without a scope check.
 pub async fn places_under(db: &Db, path: &str) -> Result<Vec<Node>> {
+    nodes_under(db, path, &[Kind::School, Kind::Centre]).await
+}
+
+/// The active nodes of some kinds under a path (the path's own node included), by depth, without
+/// a scope check: a town's groups for its meetings, the units a schedule row may name.
+pub async fn nodes_under(db: &Db, path: &str, kinds: &[Kind]) -> Result<Vec<Node>> {
     Ok(store::subtree(db, path, i32::MAX)
         .await?
         .into_iter()
-        .filter(|n| matches!(n.kind(), Kind::School | Kind::Centre) && n.retired_at.is_none())
+        .filter(|n| kinds.contains(&n.kind()))
         .collect())
 }
 

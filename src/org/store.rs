@@ -32,7 +32,9 @@ pub(super) async fn get(conn: impl Into<Conn<'_>>, id: i64) -> Result<Option<Nod
 }
 
 pub(super) async fn subtree(db: &Db, path: &str, max_depth: i32) -> Result<Vec<Node>> {
-    let sql = format!("{COLS} where path like $1 and depth <= $2 and retired_at is null");
+    let sql = format!(
+        "{COLS} where path like $1 and depth <= $2 and retired_at is null order by depth, id"
+    );
     let pattern = format!("{path}%");
     db::rows(db, &sql, args![&pattern, max_depth]).await
 }

@@ -18,7 +18,7 @@ use crate::audit::{self, Entry};
 use crate::calendar::{Day, Months, Year};
 use crate::db::{Db, Tx};
 use crate::error::{Error, FieldErrors, Msg, Result};
-use crate::org;
+use crate::org::{self, Kind};
 use crate::text;
 
 /// A row as typed in the form or sent to the API: months as printed ("1-2月", "3月", "全年"),
@@ -213,7 +213,7 @@ async fn check(
     }
     match line {
         Some(line) if fe.is_empty() => {
-            let nodes = store::town_units(db, town_path).await?;
+            let nodes = town_units(db, town_path).await?;
             let units = rules::match_units(&line.units, &nodes);
             Ok((line, units, event.map(String::from)))
         }
@@ -537,5 +537,22 @@ pub(super) async fn import_context(
     let mut tx = db.begin_read().await?;
     let keys = store::year_keys(&mut tx, town.0, year).await?;
     tx.commit().await?;
-    Ok((keys, store::town_units(db, town.1).await?))
+    Ok((keys, town_units(db, town.1).await?))
+}
+
+/// The nodes of a town a row's units may name (by name), in tree order.
+async fn town_units(db: &Db, town_path: &str) -> Result<Vec<(i64, String)>> {
+    let kinds = [
+        Kind::Town,
+        Kind::School,
+        Kind::Group,
+        Kind::Department,
+        Kind::Community,
+        Kind::Centre,
+    ];
+    Ok(org::nodes_under(db, town_path, &kinds)
+        .await?
+        .into_iter()
+        .map(|n| (n.id, n.name))
+        .collect())
 }

@@ -149,23 +149,6 @@ pub(super) async fn event_activities(
     db::rows(&mut *tx, sql, args![town_id, from, until]).await
 }
 
-/// The active nodes of a town that may be responsible for a row (the town itself included).
-pub(super) async fn town_units(
-    conn: impl Into<Conn<'_>>,
-    town_path: &str,
-) -> Result<Vec<(i64, String)>> {
-    #[derive(sqlx::FromRow)]
-    struct N {
-        id: i64,
-        name: String,
-    }
-    let sql = "select id, name from org_nodes where path like $1 and retired_at is null \
-        and kind in ('town', 'school', 'group', 'department', 'community', 'centre') \
-        order by depth, id";
-    let found: Vec<N> = db::rows(conn, sql, args![format!("{town_path}%")]).await?;
-    Ok(found.into_iter().map(|n| (n.id, n.name)).collect())
-}
-
 /// The values a row is written with.
 pub(super) struct Values<'a> {
     pub first_month: u32,

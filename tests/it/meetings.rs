@@ -181,3 +181,69 @@ async fn a_leadership_meeting_is_kept_with_its_minutes_and_follow_up(b: Backend)
 }
 
 both!(a_leadership_meeting_is_kept_with_its_minutes_and_follow_up);
+
+/// Several clerks at once: six meetings recorded at the same second are all kept, each with its
+/// attendees; two clerks marking the same decision's follow-up: one is kept, the other told.
+async fn clerks_recording_at_the_same_time_lose_nothing(b: Backend) {
+    let app = spawn_app(b).await;
+    let office = app.token("qunli.office").await;
+    let town = app.node_id("群力镇").await;
+    let group = members(&app, "群力社区教育工作领导小组").await;
+    let before = app.scalar("select count(*) from meetings").await;
+    let today = cedu::calendar::Day::today().to_string();
+    let saves = (0..6)
+        .map(|i| {
+            let (app, office, group, today) = (&app, &office, &group, &today);
+            async move {
+                post(
+                    app,
+                    office,
+                    "/api/v1/meetings",
+                    json!({"town_id": town, "kind": "leadership",
+                    "held_on": today, "place": format!("会议室{i}"), "agenda": "例会",
+                    "present": group[..2].to_vec(),
+                    "decisions": [{"decision": format!("事项{i}"), "owner": "张春林"}]}),
+                )
+                .await
+            }
+        })
+        .collect();
+    let answers = crate::helpers::futures_join(saves).await;
+    assert!(answers.iter().all(|(s, _)| *s == 201), "{answers:?}");
+    assert_eq!(
+        app.scalar("select count(*) from meetings").await,
+        before + 6
+    );
+    let m = &answers[0].1;
+    let (id, decision) = (
+        m["id"].as_i64().unwrap(),
+        m["decisions"][0]["id"].as_i64().unwrap(),
+    );
+    let marks = (0..2)
+        .map(|k| {
+            let (app, office) = (&app, &office);
+            async move {
+                post(
+                    app,
+                    office,
+                    &format!("/api/v1/meetings/{id}/follow-up"),
+                    json!({"decision_id": decision, "note": format!("已落实{k}")}),
+                )
+                .await
+                .0
+            }
+        })
+        .collect();
+    let mut codes = crate::helpers::futures_join(marks).await;
+    codes.sort();
+    assert_eq!(codes, vec![200, 409]);
+    assert_eq!(
+        app.scalar(&format!(
+            "select count(*) from meeting_decisions where id = {decision} and done_at is not null"
+        ))
+        .await,
+        1
+    );
+}
+
+both!(clerks_recording_at_the_same_time_lose_nothing);

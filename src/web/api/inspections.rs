@@ -56,7 +56,7 @@ pub async fn list_templates(
 /// Add a scoring template of the office's town.
 #[utoipa::path(post, path = "/api/v1/inspections/templates", tag = "inspections",
     request_body = TemplateInput,
-    responses((status = 201, body = Template), (status = 422, body = super::ApiError)))]
+    responses((status = 201, body = Template), (status = 404, body = super::ApiError), (status = 422, body = super::ApiError)))]
 pub async fn add_template(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -105,7 +105,7 @@ pub async fn get_inspection(
 /// Record the scores of every item, the summary and the findings (each a rectification).
 #[utoipa::path(post, path = "/api/v1/inspections/{id}/scores", tag = "inspections",
     params(("id" = i64, Path)), request_body = ScoresInput,
-    responses((status = 200, body = Inspection), (status = 409, body = super::ApiError), (status = 422, body = super::ApiError)))]
+    responses((status = 200, body = Inspection), (status = 404, body = super::ApiError), (status = 409, body = super::ApiError), (status = 422, body = super::ApiError)))]
 pub async fn record_scores(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -209,7 +209,7 @@ pub struct WeightsBody {
 
 /// Set the weights (percent, summing to 100) while the assessment is not approved.
 #[utoipa::path(put, path = "/api/v1/assessment", tag = "inspections", request_body = WeightsBody,
-    responses((status = 200, body = Assessment), (status = 409, body = super::ApiError), (status = 422, body = super::ApiError)))]
+    responses((status = 200, body = Assessment), (status = 404, body = super::ApiError), (status = 409, body = super::ApiError), (status = 422, body = super::ApiError)))]
 pub async fn set_weights(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
@@ -231,7 +231,7 @@ pub struct ApproveBody {
 
 /// Approve the assessment (the leadership group): frozen from now on.
 #[utoipa::path(post, path = "/api/v1/assessment/approve", tag = "inspections", request_body = ApproveBody,
-    responses((status = 200, body = Assessment), (status = 409, body = super::ApiError)))]
+    responses((status = 200, body = Assessment), (status = 404, body = super::ApiError), (status = 409, body = super::ApiError)))]
 pub async fn approve(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
