@@ -60,6 +60,36 @@ fn scores(items: &[(i64, i64)], points: &[i64]) -> Vec<Value> {
         .collect()
 }
 
+/// A step of a rectification through the API (multipart: step, text, an evidence file or not).
+async fn rectify_step(
+    app: &TestApp,
+    token: &str,
+    rect: i64,
+    step: &str,
+    text: &str,
+    file: bool,
+) -> (u16, Value) {
+    let mut form = reqwest::multipart::Form::new()
+        .text("step", step.to_string())
+        .text("text", text.to_string());
+    if file {
+        form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(crate::concurrency::png()).file_name("整改.png"),
+        );
+    }
+    let r = app
+        .client()
+        .post(app.url(&format!("/api/v1/rectifications/{rect}/steps")))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let s = r.status().as_u16();
+    (s, r.json::<Value>().await.unwrap_or(Value::Null))
+}
+
 async fn an_inspection_is_scored_beside_the_record_and_its_findings_are_put_right(b: Backend) {
     let app = spawn_app(b).await;
     let office = app.token("qunli.office").await;
@@ -179,41 +209,26 @@ async fn an_inspection_is_scored_beside_the_record_and_its_findings_are_put_righ
     // The rectification: the office cannot close what was not answered; the centre head of
     // another centre does not see it; 双河村 has no account of its own here, so the office's
     // centre head is the 群力社区 one, who gets 404.
-    let step = |token: String, step: &'static str, text: &'static str, file: bool| {
-        let app = &app;
-        async move {
-            let mut form = reqwest::multipart::Form::new()
-                .text("step", step)
-                .text("text", text);
-            if file {
-                form = form.part(
-                    "file",
-                    reqwest::multipart::Part::bytes(crate::concurrency::png())
-                        .file_name("整改.png"),
-                );
-            }
-            let r = app
-                .client()
-                .post(app.url(&format!("/api/v1/rectifications/{rect}/steps")))
-                .bearer_auth(&token)
-                .multipart(form)
-                .send()
-                .await
-                .unwrap();
-            let s = r.status().as_u16();
-            (s, r.json::<Value>().await.unwrap_or(Value::Null))
-        }
-    };
-    let (s, v) = step(office.clone(), "close", "", false).await;
+    let (s, v) = rectify_step(&app, &office, rect, "close", "", false).await;
     assert_eq!(
         (s, v["error"]["code"].as_str()),
         (409, Some("conflict")),
         "{v}"
     );
     let head = app.token("qunli.centre").await;
-    assert_eq!(step(head.clone(), "answer", "已添置", true).await.0, 404);
+    assert_eq!(
+        rectify_step(&app, &head, rect, "answer", "已添置", true)
+            .await
+            .0,
+        404
+    );
     // The office answers for a centre without its own account? No: answering is the centre's.
-    assert_eq!(step(office.clone(), "answer", "已添置", false).await.0, 403);
+    assert_eq!(
+        rectify_step(&app, &office, rect, "answer", "已添置", false)
+            .await
+            .0,
+        403
+    );
     // Put the finding on the centre head's own centre and follow it through.
     let own = schedule(&app, &office, "群力社区学习中心", "unannounced", "").await;
     let own_id = own["id"].as_i64().unwrap();
@@ -227,49 +242,24 @@ async fn an_inspection_is_scored_beside_the_record_and_its_findings_are_put_righ
     .await;
     assert_eq!(s, 200, "{v}");
     let rect = v["rectifications"][0]["id"].as_i64().unwrap();
-    let step_on = |token: String, step: &'static str, text: &'static str, file: bool| {
-        let app = &app;
-        async move {
-            let mut form = reqwest::multipart::Form::new()
-                .text("step", step)
-                .text("text", text);
-            if file {
-                form = form.part(
-                    "file",
-                    reqwest::multipart::Part::bytes(crate::concurrency::png())
-                        .file_name("整改.png"),
-                );
-            }
-            let r = app
-                .client()
-                .post(app.url(&format!("/api/v1/rectifications/{rect}/steps")))
-                .bearer_auth(&token)
-                .multipart(form)
-                .send()
-                .await
-                .unwrap();
-            let s = r.status().as_u16();
-            (s, r.json::<Value>().await.unwrap_or(Value::Null))
-        }
-    };
-    let (s, v) = step_on(head.clone(), "answer", "", true).await;
+    let (s, v) = rectify_step(&app, &head, rect, "answer", "", true).await;
     assert_eq!(
         (s, field_codes(&v)),
         (422, vec![("answer".into(), "field.required".into())])
     );
-    let (s, v) = step_on(head.clone(), "answer", "照片已按次归档", true).await;
+    let (s, v) = rectify_step(&app, &head, rect, "answer", "照片已按次归档", true).await;
     assert_eq!((s, v["status"].as_str()), (200, Some("answered")), "{v}");
     assert_eq!(v["evidence"].as_array().unwrap().len(), 1);
-    let (s, _) = step_on(office.clone(), "reopen", "", false).await;
+    let (s, _) = rectify_step(&app, &office, rect, "reopen", "", false).await;
     assert_eq!(s, 422, "a reason is required to reopen");
-    let (s, v) = step_on(office.clone(), "reopen", "缺少三月份的照片", false).await;
+    let (s, v) = rectify_step(&app, &office, rect, "reopen", "缺少三月份的照片", false).await;
     assert_eq!((s, v["status"].as_str()), (200, Some("open")));
     assert_eq!(v["reopen_reason"], "缺少三月份的照片");
-    step_on(head.clone(), "answer", "三月份照片已补齐", false).await;
+    rectify_step(&app, &head, rect, "answer", "三月份照片已补齐", false).await;
     // Two clerks close it at the same second: one closes, the other is told.
     let mut codes: Vec<u16> = futures_join(vec![
-        step_on(office.clone(), "close", "", false),
-        step_on(office.clone(), "close", "", false),
+        rectify_step(&app, &office, rect, "close", "", false),
+        rectify_step(&app, &office, rect, "close", "", false),
     ])
     .await
     .into_iter()
