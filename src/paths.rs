@@ -161,6 +161,10 @@ paths! {
     NOMINATION_STEP = "/awards/nominations/{id}/step" => nomination_step(id);
     CERTIFICATE = "/awards/nominations/{id}/certificate" => certificate(id);
     NOMINATION_FILE = "/awards/files/{id}" => nomination_file(id);
+    AWARD_CATEGORIES = "/awards/categories";
+    AWARD_CATEGORY = "/awards/categories/{id}" => award_category(id);
+    // The published results of a town, for the public portal (no account).
+    AWARD_RESULTS = "/results/{id}" => award_results(id);
 
     // Leadership group and office meetings.
     MEETINGS = "/meetings";

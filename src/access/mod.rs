@@ -93,6 +93,8 @@ pub enum Permission {
     AwardsNominate,
     /// Approve passed nominations: the leadership group.
     AwardsApprove,
+    /// Keep the district's dictionary of commendation categories (add, rename, retire).
+    AwardsCategories,
     /// See the leadership group's and the office's meetings.
     MeetingsRead,
     /// Record meetings, their minutes, decisions and follow-ups.
@@ -147,6 +149,7 @@ impl Permission {
             Permission::AwardsManage => "awards:manage",
             Permission::AwardsNominate => "awards:nominate",
             Permission::AwardsApprove => "awards:approve",
+            Permission::AwardsCategories => "awards:categories",
             Permission::MeetingsRead => "meetings:read",
             Permission::MeetingsWrite => "meetings:write",
             Permission::EquipmentRead => "equipment:read",
@@ -240,6 +243,7 @@ impl Role {
                 ScheduleRead,
                 FundsRead,
                 AwardsRead,
+                AwardsCategories,
                 MeetingsRead,
                 EquipmentRead,
                 EquipmentStandard,

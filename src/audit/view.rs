@@ -209,6 +209,7 @@ fn dictionary(subject_type: &str, field: &str) -> Option<&'static str> {
         (_, "setup_status") => "setup",
         ("activity_file", "kind") => "evidence.kind",
         ("import_batch", "kind") => "import.kind",
+        ("award_category", "nominee_kind") => "commendation.kind",
         (_, "method") => "attendance.method",
         (_, "tag" | "tags") => "people.tag",
         // Lists of the fields an edit touched name them by their labels.

@@ -6,9 +6,12 @@
 //! expense of the award category — and the results are published with a certificate (奖状) for
 //! each winner. Invariants: one nomination per nominee and category in a round; none after the
 //! deadline; no approval beyond a category's quota; every step follows [`rules::Review`] and is
-//! audited.
+//! audited. The categories are a district dictionary ([`categories`]); published results are
+//! public ([`results`]).
 
+pub mod categories;
 pub mod nominations;
+pub mod results;
 pub mod rounds;
 pub mod rules;
 mod store;
@@ -16,9 +19,13 @@ mod store;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
+pub use categories::{
+    AwardCategory, AwardCategoryInput, add_category, categories, seed_categories, update_category,
+};
 pub use nominations::*;
+pub use results::{PublicResults, PublicRound, PublicWinner, published_results};
 pub use rounds::*;
-pub use rules::{Category, NomineeKind, Status};
+pub use rules::{NomineeKind, Status};
 
 /// The subject type of a nomination in the audit log and of its files.
 pub const NOMINATION: &str = "nomination";
@@ -26,7 +33,12 @@ pub const NOMINATION: &str = "nomination";
 /// A category of a round: its quota and reward, and how many nominations it has and approved.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct RoundCategory {
-    pub category: Category,
+    /// The category's code in the district's dictionary.
+    pub category: String,
+    /// Its name in the dictionary now.
+    pub name: String,
+    /// Whom it is for.
+    pub nominee_kind: NomineeKind,
     pub quota: i64,
     /// The material reward per winner, in fen (0: a certificate only).
     pub reward_fen: i64,
@@ -66,7 +78,10 @@ pub struct Record {
 pub struct Nomination {
     pub id: i64,
     pub round_id: i64,
-    pub category: Category,
+    /// The category's code.
+    pub category: String,
+    /// Its name in the district's dictionary.
+    pub category_name: String,
     pub nominee_kind: NomineeKind,
     pub nominee_id: Option<i64>,
     pub nominee_name: String,
@@ -86,4 +101,9 @@ pub struct Nomination {
 pub const AUDIT_NAMES: &[crate::audit::view::Namer] = &[
     crate::audit::view::Namer::plain(NOMINATION, "nominations", "nominee_name"),
     crate::audit::view::Namer::plain("award_round", "award_rounds", "title"),
+    crate::audit::view::Namer::plain(
+        categories::AWARD_CATEGORY,
+        "commendation_categories",
+        "name",
+    ),
 ];

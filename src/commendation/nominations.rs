@@ -7,10 +7,11 @@ use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::categories::district_of_town;
 use super::rounds::visible_round;
-use super::rules::{self, Category, NomineeKind, Review, Status, Step};
+use super::rules::{self, NomineeKind, Review, Status, Step};
 use super::store::{self, NewNomination, NominationRow};
-use super::{NOMINATION, Nomination, Record, Round};
+use super::{NOMINATION, Nomination, Record, Round, RoundCategory};
 use crate::access::{Actor, Permission};
 use crate::attachments::{self, Attachment, Subject};
 use crate::audit::{self, Entry};
@@ -122,19 +123,17 @@ pub async fn nominate(
     actor.require(Permission::AwardsNominate)?;
     let r = visible_round(db, actor, round_id).await?;
     rules::check_deadline(Day(r.deadline), Day::today()).map_err(Error::Conflict)?;
-    let category = Category::parse(input.category.trim())
-        .ok_or_else(|| Error::invalid("category", Msg::new("field.choose")))?;
-    let categories = store::categories(db, r.id).await?;
-    if !categories.iter().any(|c| c.category == category) {
-        return Err(Error::invalid(
-            "category",
-            Msg::new("commendation.category_not_in_round"),
-        ));
-    }
+    let categories = store::categories(db, r.id, district_of_town(&r.town_path)?).await?;
+    let category = categories
+        .iter()
+        .find(|c| c.category == input.category.trim())
+        .ok_or_else(|| {
+            Error::invalid("category", Msg::new("commendation.category_not_in_round"))
+        })?;
     let mut fe = FieldErrors::default();
     let deeds = text::required_multiline(&mut fe, "deeds", &input.deeds, text::max::DESCRIPTION);
     fe.into_result()?;
-    let kind = category.nominee_kind();
+    let kind = category.nominee_kind;
     let (nominee_id, name, key, record) = nominee(db, actor, kind, input, r.year).await?;
     let mut prepared = Vec::new();
     for (file_name, bytes) in files {
@@ -153,7 +152,7 @@ pub async fn nominate(
     let mut tx = db.begin().await?;
     let new = NewNomination {
         round: r.id,
-        category,
+        category: &category.category,
         kind,
         nominee_id,
         key: &key,
@@ -179,7 +178,7 @@ pub async fn nominate(
         };
         attachments::attach(&mut tx, subject, f, actor.user_id, now).await?;
     }
-    let after = json!({"round_id": r.id, "category": category.as_str(), "nominee": name,
+    let after = json!({"round_id": r.id, "category": category.category, "nominee": name,
         "kind": kind.as_str(), "files": prepared.len()});
     audit::record(
         &mut tx,
@@ -209,6 +208,7 @@ pub(super) async fn view(
     actor: &Actor,
     r: &Round,
     n: NominationRow,
+    categories: &[RoundCategory],
     full: bool,
 ) -> Result<Nomination> {
     let actions = workflow::available::<Review>(actor, n.status, |step| match step {
@@ -227,6 +227,7 @@ pub(super) async fn view(
         record: serde_json::from_str(&n.record).unwrap_or_default(),
         id: n.id,
         round_id: n.round_id,
+        category_name: name_of(categories, &n.category),
         category: n.category,
         nominee_kind: n.nominee_kind,
         nominee_id: n.nominee_id,
@@ -251,10 +252,19 @@ async fn found(db: &Db, actor: &Actor, id: i64) -> Result<(Round, NominationRow)
     }
 }
 
+/// The name a round's category has in the dictionary (its code if it has none).
+fn name_of(categories: &[RoundCategory], code: &str) -> String {
+    categories
+        .iter()
+        .find(|c| c.category == code)
+        .map_or_else(|| code.to_string(), |c| c.name.clone())
+}
+
 /// One nomination with its files, for whoever sees it.
 pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<Nomination> {
     let (r, n) = found(db, actor, id).await?;
-    view(db, actor, &r, n, true).await
+    let categories = store::categories(db, r.id, district_of_town(&r.town_path)?).await?;
+    view(db, actor, &r, n, &categories, true).await
 }
 
 /// 404 unless the actor sees the nomination.
@@ -289,12 +299,13 @@ pub async fn step(
     if step == Step::Approve {
         tx.take_turns(crate::db::turn::APPROVALS, r.id as i32)
             .await?;
-        let categories = store::categories(&mut tx, r.id).await?;
+        let district = district_of_town(&r.town_path)?;
+        let categories = store::categories(&mut tx, r.id, district).await?;
         let c = categories
             .iter()
             .find(|c| c.category == n.category)
             .ok_or(Error::NotFound)?;
-        let approved = store::approved_in(&mut tx, r.id, n.category).await?;
+        let approved = store::approved_in(&mut tx, r.id, &n.category).await?;
         rules::check_quota(approved, c.quota).map_err(Error::Conflict)?;
         if c.reward_fen > 0 {
             let school = org::all_of_kind(db, &Actor::command_line(), Kind::School)
@@ -367,7 +378,8 @@ pub struct Certificate {
     pub town_name: String,
     pub year: i32,
     pub round_title: String,
-    pub category: Category,
+    /// The category's name in the dictionary.
+    pub category: String,
     pub nominee_name: String,
 }
 
@@ -377,11 +389,12 @@ pub async fn certificate(db: &Db, actor: &Actor, id: i64) -> Result<Certificate>
     if n.status != Status::Approved {
         return Err(Error::Conflict(Msg::new("commendation.not_approved")));
     }
+    let categories = store::categories(db, r.id, district_of_town(&r.town_path)?).await?;
     Ok(Certificate {
         town_name: r.town_name,
         year: r.year,
         round_title: r.title,
-        category: n.category,
+        category: name_of(&categories, &n.category),
         nominee_name: n.nominee_name,
     })
 }

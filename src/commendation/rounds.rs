@@ -5,7 +5,8 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::rules::{Category, Status};
+use super::categories::{dictionary, district_of_town};
+use super::rules::Status;
 use super::{Nomination, Round, RoundCategory, store};
 use crate::access::{Actor, Permission};
 use crate::audit::{self, Entry};
@@ -19,6 +20,7 @@ use crate::text;
 /// A category of a new round as typed: its quota and its reward in yuan ("0" or blank: none).
 #[derive(Clone, Debug, Default, Deserialize, utoipa::ToSchema)]
 pub struct CategoryInput {
+    /// The category's code in the district's dictionary.
     pub category: String,
     pub quota: i64,
     pub reward: Option<String>,
@@ -69,12 +71,17 @@ pub async fn open_round(db: &Db, actor: &Actor, input: &RoundInput) -> Result<Ro
             None
         }
     };
-    let mut categories: Vec<(Category, i64, i64)> = Vec::new();
+    let dictionary = dictionary(db, district_of_town(&town.path)?).await?;
+    let mut categories: Vec<(&str, i64, i64)> = Vec::new();
     for c in &input.categories {
-        let Some(category) = Category::parse(c.category.trim()) else {
+        let Some(category) = dictionary
+            .iter()
+            .find(|d| d.active && d.code == c.category.trim())
+        else {
             fe.add("categories", Msg::new("field.choose"));
             continue;
         };
+        let category = category.code.as_str();
         if !(1..=1000).contains(&c.quota) {
             fe.add("categories", Msg::new("commendation.quota_invalid"));
         }
@@ -115,10 +122,10 @@ pub async fn open_round(db: &Db, actor: &Actor, input: &RoundInput) -> Result<Ro
         e => e,
     })?;
     for (c, quota, reward) in &categories {
-        store::insert_category(&mut tx, id, *c, *quota, *reward).await?;
+        store::insert_category(&mut tx, id, c, *quota, *reward).await?;
     }
     let after = json!({"year": input.year, "title": title, "deadline": deadline.0,
-        "categories": categories.iter().map(|(c, q, r)| json!({"category": c.as_str(), "quota": q,
+        "categories": categories.iter().map(|(c, q, r)| json!({"category": c, "quota": q,
             "reward": funding::yuan(*r)})).collect::<Vec<_>>()});
     audit::record(
         &mut tx,
@@ -150,11 +157,12 @@ pub(super) async fn visible_round(db: &Db, actor: &Actor, id: i64) -> Result<Rou
 /// A round with its categories and the nominations the reader sees (a centre its own).
 pub async fn round(db: &Db, actor: &Actor, id: i64) -> Result<RoundView> {
     let r = visible_round(db, actor, id).await?;
-    let categories = store::categories(db, r.id).await?;
+    let categories = store::categories(db, r.id, district_of_town(&r.town_path)?).await?;
     let mut nominations = Vec::new();
     for row in store::nominations(db, r.id).await? {
         if actor.sees(&row.node_path) || actor.sees(&r.town_path) {
-            nominations.push(super::nominations::view(db, actor, &r, row, false).await?);
+            let n = super::nominations::view(db, actor, &r, row, &categories, false).await?;
+            nominations.push(n);
         }
     }
     Ok(RoundView {

@@ -1,26 +1,11 @@
-//! Rules of commendation, pure: the categories of the plans and whom each is for, the review
+//! Rules of commendation, pure: the categories the plans name (seeded into each district's
+//! dictionary), how a public list names a nominee, the review
 //! workflow, the deadline and the quota.
 
 use crate::access::Permission;
 use crate::calendar::Day;
 use crate::error::Msg;
 use crate::workflow::{Step as WorkflowStep, Workflow};
-
-crate::text_enum! {
-    /// The categories of the plans (Q三(四): individual, family, building / village group,
-    /// community; L二10: unit, association).
-    pub enum AwardCategory {
-        LearningIndividual = "learning_individual",
-        LearningFamily = "learning_family",
-        LearningBuilding = "learning_building",
-        LearningCommunity = "learning_community",
-        LearningUnit = "learning_unit",
-        Association = "association",
-    }
-}
-
-/// A category of commendation (schema name `AwardCategory`).
-pub type Category = AwardCategory;
 
 crate::text_enum! {
     /// Who is nominated.
@@ -47,16 +32,39 @@ crate::text_enum! {
 /// Where a nomination stands (schema name `NominationStatus`).
 pub type Status = NominationStatus;
 
-impl Category {
-    /// The kind of nominee the category is for.
-    pub fn nominee_kind(self) -> NomineeKind {
-        match self {
-            Category::LearningIndividual => NomineeKind::Resident,
-            Category::LearningFamily => NomineeKind::Household,
-            Category::LearningBuilding => NomineeKind::Building,
-            Category::LearningCommunity => NomineeKind::Community,
-            Category::LearningUnit | Category::Association => NomineeKind::Unit,
-        }
+/// The categories of the plans, seeded for every district (Q三(四): 学习型个人、家庭、楼栋(村民
+/// 小组)、社区; L二10: 学习型单位、社团): code, name, the kind of nominee.
+pub const DEFAULT_CATEGORIES: [(&str, &str, NomineeKind); 6] = [
+    ("learning_individual", "学习型个人", NomineeKind::Resident),
+    ("learning_family", "学习型家庭", NomineeKind::Household),
+    (
+        "learning_building",
+        "学习型楼栋(村民小组)",
+        NomineeKind::Building,
+    ),
+    ("learning_community", "学习型社区", NomineeKind::Community),
+    ("learning_unit", "学习型单位", NomineeKind::Unit),
+    ("association", "学习型社团", NomineeKind::Unit),
+];
+
+/// The code of a category a district adds: `custom_` and its place in the list, stable across
+/// renames (rounds and nominations keep the code).
+pub fn new_code(sort: i64) -> String {
+    format!("custom_{sort}")
+}
+
+/// How a nominee is named in a public list of results (SECURITY.md: names in public notices
+/// masked, `张*三`): a resident's name masked, a family by its first member's masked name; a
+/// building, community or unit in full.
+pub fn public_name(kind: NomineeKind, name: &str) -> String {
+    use crate::people::rules::mask_name;
+    match kind {
+        NomineeKind::Resident => mask_name(name),
+        NomineeKind::Household => match name.split_once("家庭") {
+            Some((person, _)) => format!("{}家庭", mask_name(person)),
+            None => mask_name(name),
+        },
+        _ => name.to_string(),
     }
 }
 
@@ -144,6 +152,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn public_lists_mask_persons_not_places() {
+        assert_eq!(public_name(NomineeKind::Resident, "张小三"), "张*三");
+        assert_eq!(
+            public_name(NomineeKind::Household, "王芳家庭(幸福小区3栋)"),
+            "王*家庭"
+        );
+        assert_eq!(
+            public_name(NomineeKind::Building, "幸福小区3栋"),
+            "幸福小区3栋"
+        );
+        assert_eq!(new_code(7), "custom_7");
+    }
+
+    #[test]
     fn the_deadline_day_counts_the_day_after_does_not() {
         let d = Day::ymd(2026, 10, 31).unwrap();
         assert!(check_deadline(d, d).is_ok());
@@ -177,10 +199,6 @@ mod tests {
         assert_eq!(
             next::<Review>(Status::Returned, Step::Resubmit),
             Some(Status::Submitted)
-        );
-        assert_eq!(
-            Category::LearningFamily.nominee_kind(),
-            NomineeKind::Household
         );
     }
 }

@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::rules::{Category, Status};
-use super::{Record, Round, RoundCategory};
+use super::rules::{NomineeKind, Status};
+use super::{AwardCategory, Record, Round, RoundCategory};
 use crate::args;
 use crate::db::{self, Conn, Db, Tx};
 use crate::error::Result;
@@ -41,18 +41,20 @@ pub(super) async fn insert_round(
 pub(super) async fn insert_category(
     tx: &mut Tx,
     round: i64,
-    c: Category,
+    code: &str,
     quota: i64,
     reward: i64,
 ) -> Result<()> {
     let sql = "insert into award_categories (round_id, category, quota, reward_fen) values ($1, $2, $3, $4)";
-    db::exec(&mut *tx, sql, args![round, c.as_str(), quota, reward]).await?;
+    db::exec(&mut *tx, sql, args![round, code, quota, reward]).await?;
     Ok(())
 }
 
 #[derive(sqlx::FromRow)]
 struct CategoryRow {
-    category: Category,
+    category: String,
+    name: Option<String>,
+    nominee_kind: Option<NomineeKind>,
     quota: i64,
     reward_fen: i64,
     nominated: i64,
@@ -62,16 +64,20 @@ struct CategoryRow {
 pub(super) async fn categories(
     conn: impl Into<Conn<'_>>,
     round: i64,
+    district_id: i64,
 ) -> Result<Vec<RoundCategory>> {
-    let sql = "select c.category, cast(c.quota as bigint) as quota, c.reward_fen, \
+    let sql = "select c.category, d.name, d.nominee_kind, cast(c.quota as bigint) as quota, c.reward_fen, \
         (select count(*) from nominations m where m.round_id = c.round_id and m.category = c.category) as nominated, \
         (select count(*) from nominations m where m.round_id = c.round_id and m.category = c.category \
          and m.status = 'approved') as approved \
-        from award_categories c where c.round_id = $1 order by c.category";
-    let found: Vec<CategoryRow> = db::rows(conn, sql, args![round]).await?;
+        from award_categories c left join commendation_categories d on d.district_id = $2 \
+        and d.code = c.category where c.round_id = $1 order by d.sort, c.category";
+    let found: Vec<CategoryRow> = db::rows(conn, sql, args![round, district_id]).await?;
     Ok(found
         .into_iter()
         .map(|c| RoundCategory {
+            name: c.name.unwrap_or_else(|| c.category.clone()),
+            nominee_kind: c.nominee_kind.unwrap_or(NomineeKind::Unit),
             category: c.category,
             quota: c.quota,
             reward_fen: c.reward_fen,
@@ -91,7 +97,7 @@ pub(super) async fn publish(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Result<
 pub(super) struct NominationRow {
     pub id: i64,
     pub round_id: i64,
-    pub category: Category,
+    pub category: String,
     pub nominee_kind: super::NomineeKind,
     pub nominee_id: Option<i64>,
     pub nominee_name: String,
@@ -124,7 +130,7 @@ pub(super) async fn nominations(
 /// The values of a new nomination.
 pub(super) struct NewNomination<'a> {
     pub round: i64,
-    pub category: Category,
+    pub category: &'a str,
     pub kind: super::NomineeKind,
     pub nominee_id: Option<i64>,
     pub key: &'a str,
@@ -145,7 +151,7 @@ pub(super) async fn insert_nomination(
         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'submitted', $10, $11, $11) returning id";
     let args = args![
         n.round,
-        n.category.as_str(),
+        n.category,
         n.kind.as_str(),
         n.nominee_id,
         n.key,
@@ -186,9 +192,9 @@ pub(super) async fn set_expense(tx: &mut Tx, id: i64, expense: i64) -> Result<()
     Ok(())
 }
 
-pub(super) async fn approved_in(tx: &mut Tx, round: i64, c: Category) -> Result<i64> {
+pub(super) async fn approved_in(tx: &mut Tx, round: i64, code: &str) -> Result<i64> {
     let sql = "select count(*) from nominations where round_id = $1 and category = $2 and status = 'approved'";
-    db::scalar(&mut *tx, sql, args![round, c.as_str()]).await
+    db::scalar(&mut *tx, sql, args![round, code]).await
 }
 
 /// A building's name and community.
@@ -285,4 +291,50 @@ pub(super) async fn community_record(
         participants,
         ..Record::default()
     })
+}
+
+const DICTIONARY: &str = "select id, code, name, nominee_kind, active from commendation_categories";
+
+/// A district's categories, retired ones too, in the dictionary's order.
+pub(super) async fn dictionary(
+    conn: impl Into<Conn<'_>>,
+    district_id: i64,
+) -> Result<Vec<AwardCategory>> {
+    let sql = format!("{DICTIONARY} where district_id = $1 order by sort, id");
+    db::rows(conn, &sql, args![district_id]).await
+}
+
+pub(super) async fn insert_dictionary(
+    tx: &mut Tx,
+    district_id: i64,
+    code: &str,
+    name: &str,
+    kind: NomineeKind,
+    sort: i64,
+) -> Result<i64> {
+    let sql = "insert into commendation_categories (district_id, code, name, nominee_kind, sort, \
+        active) values ($1, $2, $3, $4, $5, true) returning id";
+    let args = args![district_id, code, name, kind.as_str(), sort as i32];
+    db::scalar(&mut *tx, sql, args).await
+}
+
+pub(super) async fn update_dictionary(
+    tx: &mut Tx,
+    id: i64,
+    name: &str,
+    kind: NomineeKind,
+    active: bool,
+) -> Result<()> {
+    let sql = "update commendation_categories set name = $1, nominee_kind = $2, active = $3 \
+        where id = $4";
+    db::exec(&mut *tx, sql, args![name, kind.as_str(), active, id]).await?;
+    Ok(())
+}
+
+/// True when a round of a town of the district has the category.
+pub(super) async fn category_in_use(tx: &mut Tx, district_path: &str, code: &str) -> Result<bool> {
+    let sql = "select count(*) from award_categories c join award_rounds r on r.id = c.round_id \
+        where c.category = $1 and r.town_path like $2";
+    let n: i64 = db::scalar(&mut *tx, sql, args![code, format!("{district_path}%")]).await?;
+    Ok(n > 0)
 }

@@ -438,6 +438,8 @@ pub mod turn {
     pub const APPROVALS: i32 = 2;
     /// A room's bookings: the overlap check and the booking it allows.
     pub const ROOM: i32 = 3;
+    /// A district's commendation categories: the name check and the new code it allows.
+    pub const AWARD_CATEGORIES: i32 = 4;
 }
 
 impl Tx {

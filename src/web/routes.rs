@@ -91,6 +91,8 @@ pub enum Object {
     Nomination,
     /// A file of a nomination's deeds.
     NominationFile,
+    /// A category of the district's commendation dictionary.
+    AwardCategory,
     /// A meeting of the leadership group or the office.
     Meeting,
     /// The scan of a meeting's signed minutes.
@@ -366,6 +368,9 @@ async fn locate(
         Object::AwardRound => crate::commendation::round(db, actor, id).await.map(|_| ()),
         Object::Nomination => crate::commendation::require_nomination(db, actor, id).await,
         Object::NominationFile => crate::commendation::require_file(db, actor, id).await,
+        Object::AwardCategory => {
+            crate::commendation::categories::require_category(db, actor, id).await
+        }
         Object::Meeting => crate::meetings::get(db, actor, id).await.map(|_| ()),
         Object::MeetingFile => crate::meetings::require_scan(db, actor, id).await,
         Object::EquipmentItem => crate::equipment::item(db, actor, id).await.map(|_| ()),

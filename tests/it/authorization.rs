@@ -601,6 +601,13 @@ impl Fixtures {
                 ))
                 .await;
             f.insert((Object::EquipmentStandard, place), line);
+            // The district's commendation categories: its first (学习型个人).
+            let category = app
+                .scalar(&format!(
+                    "select min(id) from commendation_categories where district_id = {d}"
+                ))
+                .await;
+            f.insert((Object::AwardCategory, place), category);
         }
         // Inspections: the own centre's and 双河村's (Qunli), Qiling's centre's; each scored with
         // a photo and a finding answered with a file of evidence.
@@ -798,6 +805,8 @@ async fn every_route_answers_every_role_as_the_policy_says(b: Backend) {
     let (mut cells, mut wrong) = (0, Vec::new());
     let mut removed = std::collections::HashSet::new();
     let mut by_expectation: HashMap<&str, usize> = HashMap::new();
+    // The portal's public pages of a town (its published results) are asked for Qunli.
+    let town = app.node_id("群力镇").await;
     for route in &routes {
         let places: Vec<Option<Place>> = match route.rule.object {
             Some(_) => PLACES.iter().copied().map(Some).collect(),
@@ -811,6 +820,7 @@ async fn every_route_answers_every_role_as_the_policy_says(b: Backend) {
                         .get(&(o, p))
                         .unwrap_or_else(|| panic!("no fixture for {o:?} {p:?}")),
                 ),
+                (None, _) if route.path.contains("{id}") => Some(town),
                 _ => None,
             };
             let path = concrete(&route.path, id);

@@ -6,6 +6,7 @@ mod helpers;
 
 mod activities;
 mod authorization;
+mod award_categories;
 mod binary;
 mod canary;
 mod catalogue;

@@ -4,7 +4,10 @@ use axum::extract::State;
 use serde::Deserialize;
 
 use crate::access::Permission as P;
-use crate::commendation::{self, Nomination, NominationInput, Round, RoundInput, RoundView};
+use crate::commendation::{
+    self, AwardCategory, AwardCategoryInput, Nomination, NominationInput, PublicResults, Round,
+    RoundInput, RoundView,
+};
 use crate::error::Result;
 use crate::web::AppState;
 use crate::web::extract::{Created, CurrentActor, Id, Json};
@@ -25,6 +28,66 @@ pub(super) fn router() -> Routes {
         )
         .api(read.on(Object::Nomination), routes!(get_nomination))
         .api(read.on(Object::Nomination), routes!(take_step))
+        .api(read, routes!(list_categories))
+        .api(Rule::needs(P::AwardsCategories), routes!(add_category))
+        .api(
+            Rule::needs(P::AwardsCategories).on(Object::AwardCategory),
+            routes!(update_category),
+        )
+        // The portal's list of a town's published results: no account.
+        .api(Rule::PUBLIC, routes!(public_results))
+}
+
+/// The categories of your district's dictionary, retired ones too.
+#[utoipa::path(get, path = "/api/v1/awards/categories", tag = "awards",
+    responses((status = 200, body = Vec<AwardCategory>)))]
+pub async fn list_categories(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+) -> Result<axum::Json<Vec<AwardCategory>>> {
+    Ok(axum::Json(commendation::categories(&s.db, &a).await?))
+}
+
+/// Add a category to your district's dictionary (the district's administrator).
+#[utoipa::path(post, path = "/api/v1/awards/categories", tag = "awards",
+    request_body = AwardCategoryInput,
+    responses((status = 201, body = AwardCategory), (status = 422, body = super::ApiError)))]
+pub async fn add_category(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Json(b): Json<AwardCategoryInput>,
+) -> Result<Created<AwardCategory>> {
+    Ok(Created(commendation::add_category(&s.db, &a, &b).await?))
+}
+
+/// Rename, retire or reinstate a category; its nominee kind changes only while no round uses it.
+#[utoipa::path(put, path = "/api/v1/awards/categories/{id}", tag = "awards",
+    params(("id" = i64, Path)), request_body = AwardCategoryInput,
+    responses((status = 200, body = AwardCategory), (status = 404, body = super::ApiError),
+        (status = 422, body = super::ApiError)))]
+pub async fn update_category(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+    Json(b): Json<AwardCategoryInput>,
+) -> Result<axum::Json<AwardCategory>> {
+    Ok(axum::Json(
+        commendation::update_category(&s.db, &a, id, &b).await?,
+    ))
+}
+
+/// A town's published commendation results (no account: the public portal). Persons' names are
+/// masked.
+#[utoipa::path(get, path = "/api/v1/public/awards/{id}", tag = "awards",
+    params(("id" = i64, Path, description = "the town")), security(()),
+    responses((status = 200, body = PublicResults), (status = 404, body = super::ApiError)))]
+pub async fn public_results(
+    State(s): State<AppState>,
+    Id(id): Id,
+) -> Result<axum::Json<PublicResults>> {
+    Ok(axum::Json(
+        commendation::published_results(&s.db, id).await?,
+    ))
 }
 
 /// The rounds of your town (a district's: of its towns), newest first.

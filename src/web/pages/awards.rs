@@ -13,8 +13,8 @@ use super::{Ctx, html, html_status, see_other};
 use crate::access::Permission as P;
 use crate::calendar::Year;
 use crate::commendation::{
-    self, Category, CategoryInput, Certificate, Nomination, NominationInput, Round, RoundInput,
-    RoundView,
+    self, AwardCategory, AwardCategoryInput, CategoryInput, Certificate, Nomination,
+    NominationInput, Round, RoundInput, RoundView,
 };
 use crate::error::{Error, Result};
 use crate::i18n;
@@ -32,6 +32,16 @@ pub(super) fn router() -> Routes {
     Routes::new()
         .get(paths::AWARDS, read, list)
         .post(paths::AWARDS, manage, open)
+        .post(
+            paths::AWARD_CATEGORIES,
+            Rule::needs(P::AwardsCategories),
+            add_category,
+        )
+        .post(
+            paths::AWARD_CATEGORY,
+            Rule::needs(P::AwardsCategories).on(Object::AwardCategory),
+            update_category,
+        )
         .get(paths::AWARD_ROUND, read.on(Object::AwardRound), show_round)
         .post(paths::AWARD_PUBLISH, manage.on(Object::AwardRound), publish)
         .route(
@@ -54,10 +64,44 @@ pub(super) fn router() -> Routes {
             read.on(Object::NominationFile),
             file,
         )
+        // The portal's page of a town's published results: no account.
+        .get(paths::AWARD_RESULTS, Rule::PUBLIC, results)
 }
 
-fn category_label(lang: i18n::Lang, c: &Category) -> String {
-    i18n::t(lang, &format!("commendation.category.{c}")).to_string()
+#[derive(Template)]
+#[template(path = "awards/public.html")]
+struct ResultsPage {
+    lang: i18n::Lang,
+    lang_code: &'static str,
+    title: String,
+    r: commendation::PublicResults,
+}
+
+impl ResultsPage {
+    fn t<'a>(&self, key: &'a str) -> &'a str {
+        i18n::t(self.lang, key)
+    }
+
+    fn day(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
+        crate::calendar::Day::of(*at).to_string()
+    }
+}
+
+async fn results(
+    axum::extract::State(state): axum::extract::State<crate::web::AppState>,
+    lang: i18n::Lang,
+    Id(id): Id,
+) -> Result<Response> {
+    let r = commendation::published_results(&state.db, id).await?;
+    html(&ResultsPage {
+        lang,
+        lang_code: lang.code(),
+        title: i18n::render(
+            lang,
+            &crate::error::Msg::new("commendation.public_title").arg("town", &r.town_name),
+        ),
+        r,
+    })
 }
 
 #[derive(Template)]
@@ -65,8 +109,12 @@ fn category_label(lang: i18n::Lang, c: &Category) -> String {
 struct ListPage {
     shell: Shell,
     rounds: Vec<Round>,
-    categories: Vec<Choice>,
+    /// The district's dictionary, retired categories too.
+    dictionary: Vec<AwardCategory>,
+    kinds: Vec<Choice>,
     can_manage: bool,
+    can_edit_categories: bool,
+    error: Option<String>,
     town_id: Option<i64>,
     year: i32,
     form: FormView,
@@ -80,11 +128,14 @@ async fn list_view(cx: &Ctx, form: FormView) -> Result<ListPage> {
     Ok(ListPage {
         shell: cx.shell(paths::AWARDS),
         rounds,
-        categories: Category::ALL
+        dictionary: commendation::categories(db, &cx.actor).await?,
+        kinds: commendation::NomineeKind::ALL
             .iter()
-            .map(|c| Choice::new(c, category_label(cx.lang, c)))
+            .map(|k| Choice::new(k, i18n::t(cx.lang, &format!("commendation.kind.{k}"))))
             .collect(),
         can_manage: cx.actor.can(P::AwardsManage),
+        can_edit_categories: cx.actor.can(P::AwardsCategories),
+        error: None,
         town_id,
         year: Year::current().0,
         form,
@@ -95,11 +146,72 @@ async fn list(cx: Ctx) -> Result<Response> {
     html(&list_view(&cx, FormView::default()).await?)
 }
 
+/// A category as the dictionary's forms send it (an unchecked box: retired).
+fn category_input(f: &HashMap<String, String>) -> AwardCategoryInput {
+    let v = |k: &str| f.get(k).cloned().unwrap_or_default();
+    AwardCategoryInput {
+        name: v("name"),
+        nominee_kind: v("nominee_kind"),
+        active: f.get("active").is_some_and(|a| a == "true"),
+    }
+}
+
+/// The district adds a category to its dictionary.
+async fn add_category(cx: Ctx, Form(actor, f): Form<HashMap<String, String>>) -> Result<Response> {
+    let saved = commendation::add_category(&cx.state.db, &actor, &category_input(&f)).await;
+    category_saved(&cx, &f, saved, false).await
+}
+
+/// The district renames, retires or reinstates a category.
+async fn update_category(
+    cx: Ctx,
+    Id(id): Id,
+    Form(actor, f): Form<HashMap<String, String>>,
+) -> Result<Response> {
+    let saved = commendation::update_category(&cx.state.db, &actor, id, &category_input(&f)).await;
+    category_saved(&cx, &f, saved, true).await
+}
+
+async fn category_saved(
+    cx: &Ctx,
+    f: &HashMap<String, String>,
+    saved: Result<AwardCategory>,
+    in_list: bool,
+) -> Result<Response> {
+    match saved {
+        Ok(_) => Ok(see_other(&paths::flashed(paths::AWARDS, "saved"))),
+        // A line of the list refused: its message above the list, the line as it was.
+        Err(Error::Invalid(fe)) if in_list => {
+            let mut page = list_view(cx, FormView::default()).await?;
+            page.error = fe.0.first().map(|(_, m)| i18n::render(cx.lang, m));
+            html_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(Error::Invalid(fe)) => list_refused(cx, f, &fe).await,
+        Err(e) => Err(e),
+    }
+}
+
+/// The list page again with a refused form's values and the errors beside its fields.
+async fn list_refused(
+    cx: &Ctx,
+    f: &HashMap<String, String>,
+    fe: &crate::error::FieldErrors,
+) -> Result<Response> {
+    let typed: Vec<(&str, String)> = f.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    let form = FormView::with(&typed).errors(cx.lang, fe);
+    html_status(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        &list_view(cx, form).await?,
+    )
+}
+
 /// The office opens a round: a category counts when its quota is filled in.
 async fn open(cx: Ctx, Form(actor, f): Form<HashMap<String, String>>) -> Result<Response> {
     let v = |k: &str| f.get(k).cloned().unwrap_or_default();
-    let categories = Category::ALL
-        .iter()
+    let categories = commendation::categories(&cx.state.db, &actor)
+        .await?
+        .into_iter()
+        .map(|c| c.code)
         .filter_map(|c| {
             let quota = v(&format!("quota_{c}"));
             (!quota.trim().is_empty()).then(|| CategoryInput {
@@ -129,15 +241,7 @@ async fn open(cx: Ctx, Form(actor, f): Form<HashMap<String, String>>) -> Result<
             &paths::award_round(r.round.id),
             "created",
         ))),
-        Err(Error::Invalid(fe)) => {
-            let typed: Vec<(&str, String)> =
-                f.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-            let form = FormView::with(&typed).errors(cx.lang, &fe);
-            html_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &list_view(&cx, form).await?,
-            )
-        }
+        Err(Error::Invalid(fe)) => list_refused(&cx, &f, &fe).await,
         Err(e) => Err(e),
     }
 }
@@ -159,10 +263,6 @@ struct RoundPage {
 }
 
 impl RoundPage {
-    fn category(&self, c: &Category) -> String {
-        category_label(self.shell.lang, c)
-    }
-
     fn status(&self, n: &Nomination) -> String {
         i18n::t(
             self.shell.lang,
@@ -209,7 +309,7 @@ async fn round_view(cx: &Ctx, id: i64, form: FormView) -> Result<RoundPage> {
         categories: v
             .categories
             .iter()
-            .map(|c| Choice::new(c.category, category_label(cx.lang, &c.category)))
+            .map(|c| Choice::new(&c.category, &c.name))
             .collect(),
         can_manage: actor.can(P::AwardsManage),
         can_nominate,
@@ -266,8 +366,12 @@ async fn nominate(
         Err(UploadForm::too_large_error())
     } else {
         check_csrf(&session, &form.text("_csrf"))?;
-        let category = Category::parse(form.text("category").trim());
-        let field = match category.map(|c| c.nominee_kind().as_str()) {
+        let round = commendation::round(&cx.state.db, &cx.actor, id).await?;
+        let category = round
+            .categories
+            .iter()
+            .find(|c| c.category == form.text("category").trim());
+        let field = match category.map(|c| c.nominee_kind.as_str()) {
             Some("resident") => "resident_id",
             Some("household") => "household_id",
             Some("building") => "building_id",
@@ -327,7 +431,7 @@ async fn nomination_view(
     let n = commendation::get(&cx.state.db, &cx.actor, id).await?;
     Ok(NominationPage {
         shell: cx.shell(paths::AWARDS),
-        category: category_label(cx.lang, &n.category),
+        category: n.category_name.clone(),
         status: i18n::t(cx.lang, &format!("commendation.status.{}", n.status)).to_string(),
         n,
         form,
@@ -384,7 +488,7 @@ async fn certificate(cx: Ctx, Id(id): Id) -> Result<Response> {
     let today = crate::calendar::Day::today();
     html(&CertificatePage {
         lang_code: cx.lang.code(),
-        category: category_label(cx.lang, &c.category),
+        category: c.category.clone(),
         date: format!(
             "{}年{}月{}日",
             today.year(),
