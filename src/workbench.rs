@@ -45,15 +45,6 @@ pub struct Workbench {
     pub figures: Vec<Figure>,
 }
 
-/// The filter of a to-do: a lead department's to-dos are the plans it leads.
-fn mine(actor: &Actor, status: Status) -> ActivityFilter {
-    ActivityFilter {
-        status: Some(status.as_str().into()),
-        ..Default::default()
-    }
-    .own_work_of(actor)
-}
-
 /// The list link of a to-do on the activity list: the same own-work filter as the count.
 fn list_href(status: Status) -> String {
     let query = [
@@ -63,48 +54,30 @@ fn list_href(status: Status) -> String {
     paths::link_with(paths::ACTIVITIES, &query)
 }
 
-/// The activity to-dos of the actor (plans and records), counted.
+/// The activity to-dos of the actor (plans and records), counted in one pass.
 async fn activity_todos(db: &Db, actor: &Actor, today: Day) -> Result<Vec<Todo>> {
     let mut out = Vec::new();
     if !actor.can(Permission::ActivitiesRead) {
         return Ok(out);
     }
-    let count = |f: ActivityFilter| async move { activities::count(db, actor, &f).await };
+    // Submitted tomorrow, a plan for this day would come less than 15 days ahead.
+    let deadline = today.plus_days(NOTICE_DAYS);
+    let counts = activities::to_do_counts(db, actor, today, deadline).await?;
+    let todo = |kind, count, status| Todo {
+        kind,
+        count,
+        href: list_href(status),
+        urgent: false,
+    };
     if actor.can(Permission::ActivitiesReview) {
-        out.push(Todo {
-            kind: "reviews_waiting",
-            count: count(mine(actor, Status::Submitted)).await?,
-            href: list_href(Status::Submitted),
-            urgent: false,
-        });
+        out.push(todo("reviews_waiting", counts.submitted, Status::Submitted));
     }
     if actor.can(Permission::ActivitiesPlan) {
-        out.push(Todo {
-            kind: "returned",
-            count: count(mine(actor, Status::Returned)).await?,
-            href: list_href(Status::Returned),
-            urgent: false,
-        });
-        out.push(Todo {
-            kind: "drafts",
-            count: count(mine(actor, Status::Draft)).await?,
-            href: list_href(Status::Draft),
-            urgent: false,
-        });
-        // Submitted tomorrow, a plan for this day would come less than 15 days ahead.
-        let deadline = today.plus_days(NOTICE_DAYS);
-        let mut late = 0;
-        for status in [Status::Draft, Status::Returned] {
-            late += count(ActivityFilter {
-                from: Some(deadline),
-                to: Some(deadline),
-                ..mine(actor, status)
-            })
-            .await?;
-        }
+        out.push(todo("returned", counts.returned, Status::Returned));
+        out.push(todo("drafts", counts.drafts, Status::Draft));
         out.push(Todo {
             kind: "late_unless_today",
-            count: late,
+            count: counts.late,
             href: format!(
                 "{}&month={}",
                 list_href(Status::Draft),
@@ -114,16 +87,7 @@ async fn activity_todos(db: &Db, actor: &Actor, today: Day) -> Result<Vec<Todo>>
         });
     }
     if actor.can(Permission::ActivitiesAttend) && actor.can(Permission::ActivitiesPlan) {
-        out.push(Todo {
-            kind: "undocumented",
-            count: count(ActivityFilter {
-                to: Some(today.prev()),
-                ..mine(actor, Status::Held)
-            })
-            .await?,
-            href: list_href(Status::Held),
-            urgent: false,
-        });
+        out.push(todo("undocumented", counts.undocumented, Status::Held));
     }
     Ok(out)
 }

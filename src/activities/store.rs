@@ -220,6 +220,34 @@ pub(super) async fn list(
     Ok(Page::new(items, total, page))
 }
 
+/// The to-do counts of a scope (see `queries::ToDoCounts`) in one query.
+pub(super) async fn to_do_counts(
+    db: &Db,
+    scope: &str,
+    lead_department: Option<i64>,
+    today: DateTime<Utc>,
+    late_day: (DateTime<Utc>, DateTime<Utc>),
+) -> Result<super::ToDoCounts> {
+    let sql = "select \
+        count(case when a.status = 'submitted' then 1 end) as submitted, \
+        count(case when a.status = 'returned' then 1 end) as returned, \
+        count(case when a.status = 'draft' then 1 end) as drafts, \
+        count(case when a.status in ('draft', 'returned') and a.starts_at >= $3 \
+            and a.starts_at < $4 then 1 end) as late, \
+        count(case when a.status = 'held' and a.starts_at < $5 then 1 end) as undocumented \
+        from activities a join org_nodes o on o.id = a.owner_id where o.path like $1 \
+        and ($2 is null or a.lead_department_id = $2) \
+        and a.status in ('submitted', 'returned', 'draft', 'held')";
+    let args = args![
+        format!("{scope}%"),
+        lead_department,
+        late_day.0,
+        late_day.1,
+        today
+    ];
+    Ok(db::row_opt(db, sql, args).await?.unwrap_or_default())
+}
+
 /// (owner, start) of the activities in a period whose status is one of `statuses`.
 pub(super) async fn starts_by_owner(
     db: &Db,

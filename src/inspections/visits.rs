@@ -51,7 +51,25 @@ pub struct InspectionsYear {
     pub town_id: i64,
     pub town_name: String,
     pub year: i32,
-    pub inspections: Vec<Inspection>,
+    /// A line per inspection; its items, record and rectifications are read one by one.
+    pub inspections: Vec<InspectionLine>,
+}
+
+/// An inspection as the year's list shows it.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct InspectionLine {
+    pub id: i64,
+    pub node_id: i64,
+    pub node_name: String,
+    pub template_id: i64,
+    pub template_name: String,
+    pub kind: InspectionKind,
+    pub planned_on: NaiveDate,
+    pub inspected_on: Option<NaiveDate>,
+    pub status: InspectionStatus,
+    pub inspector_name: Option<String>,
+    pub points: Option<i64>,
+    pub max_points: i64,
 }
 
 /// Schedules an inspection of a centre (the office); an unannounced one is dated today.
@@ -254,10 +272,24 @@ pub async fn year(
         actor.scope_path.clone()
     };
     let span = crate::calendar::Year(year).span();
-    let mut inspections = Vec::new();
-    for row in store::of_year(db, town.id, &under, span).await? {
-        inspections.push(assemble(db, row).await?);
-    }
+    let inspections = store::of_year(db, town.id, &under, span)
+        .await?
+        .into_iter()
+        .map(|row| InspectionLine {
+            id: row.id,
+            node_id: row.node_id,
+            node_name: row.node_name,
+            template_id: row.template_id,
+            template_name: row.template_name,
+            kind: row.kind,
+            planned_on: row.planned_on,
+            inspected_on: row.inspected_on,
+            status: row.status,
+            inspector_name: row.inspector_name,
+            points: row.points,
+            max_points: row.max_points,
+        })
+        .collect();
     Ok(InspectionsYear {
         town_id: town.id,
         town_name: town.name,
