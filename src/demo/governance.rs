@@ -124,7 +124,7 @@ pub async fn towns(db: &Db, towns: &[Node], year: i32, theme_id: i64) -> Result<
                 let head = Actor {
                     role: Role::CentreHead,
                     node_id: centre.id,
-                    scope_path: parent(&centre.path),
+                    scope_path: org::rules::parent_path(&centre.path),
                     scope_node_id: centre.id,
                     ..Actor::command_line()
                 };
@@ -250,13 +250,6 @@ pub async fn towns(db: &Db, towns: &[Node], year: i32, theme_id: i64) -> Result<
 }
 
 /// The path of a node's parent (a centre head's scope is its community).
-fn parent(path: &str) -> String {
-    let trimmed = path.trim_end_matches('/');
-    trimmed
-        .rfind('/')
-        .map_or_else(|| path.to_string(), |i| trimmed[..=i].to_string())
-}
-
 /// The towns of a district (benchmarks).
 pub async fn district_towns(db: &Db, district: &Node) -> Result<Vec<Node>> {
     let all = org::all_of_kind(db, &Actor::command_line(), Kind::Town).await?;

@@ -124,7 +124,7 @@ async fn compute(db: &Db, town: &Node, year: i32, w: &Weights) -> Result<Vec<Ass
         let served = if n.kind() == Kind::School {
             town.path.clone()
         } else {
-            parent_path(&n.path)
+            org::rules::parent_path(&n.path)
         };
         let population = org::population_under(db, &served).await?;
         let (inspections, sum) = scores
@@ -171,14 +171,6 @@ async fn compute(db: &Db, town: &Node, year: i32, w: &Weights) -> Result<Vec<Ass
         ranked.push(l);
     }
     Ok(ranked)
-}
-
-fn parent_path(path: &str) -> String {
-    let trimmed = path.trim_end_matches('/');
-    match trimmed.rfind('/') {
-        Some(i) => trimmed[..=i].to_string(),
-        None => path.to_string(),
-    }
 }
 
 /// Sets the weights of a town's year (the office), while the leadership group has not approved

@@ -12,6 +12,14 @@ pub fn ancestor_path(path: &str, level: usize) -> Option<String> {
         .then(|| format!("/{}/", ids.join("/")))
 }
 
+/// The path of a node's parent: `/1/2/5/9/` is under `/1/2/5/` (the root is its own).
+pub fn parent_path(path: &str) -> String {
+    let trimmed = path.trim_end_matches('/');
+    trimmed
+        .rfind('/')
+        .map_or_else(|| path.to_string(), |i| trimmed[..=i].to_string())
+}
+
 /// The id of the ancestor at `level`: `/1/2/5/9/` at 3 is 5.
 pub fn ancestor_id(path: &str, level: usize) -> Option<i64> {
     path.trim_matches('/')
@@ -148,6 +156,12 @@ pub fn child_path(parent_path: &str, id: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_parent_is_the_path_one_level_up() {
+        assert_eq!(parent_path("/1/2/5/9/"), "/1/2/5/");
+        assert_eq!(parent_path("/1/"), "/");
+    }
 
     #[test]
     fn the_tree_runs_district_town_community_centre() {

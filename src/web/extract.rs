@@ -230,6 +230,11 @@ pub fn decode_form<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
 /// A form posted by a signed-in user: the hidden `_csrf` field must match the session's token.
 pub struct Form<T>(pub Actor, pub T);
 
+/// A form whose fields are none of the handler's business (a button with its `_csrf`), or are
+/// read one by one from the raw body (`RawForm`).
+#[derive(serde::Deserialize)]
+pub struct NoFields {}
+
 #[derive(serde::Deserialize)]
 struct CsrfField {
     #[serde(rename = "_csrf", default)]

@@ -6,7 +6,7 @@
 //! check again. The table is also what the authorization-matrix test walks.
 
 use axum::Router;
-use axum::extract::{FromRequestParts, RawPathParams, Request};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, RawPathParams, Request};
 use axum::handler::Handler;
 use axum::http::Method;
 use axum::middleware::Next;
@@ -193,6 +193,9 @@ impl Default for Routes {
     }
 }
 
+/// The body of a form or API call carrying one attachment: the file and room for its fields.
+pub const ATTACHMENT_BODY: usize = crate::attachments::MAX_BYTES + 64 * 1024;
+
 impl Routes {
     /// An empty table.
     pub fn new() -> Routes {
@@ -221,6 +224,24 @@ impl Routes {
     /// A `DELETE` route.
     pub fn delete<H: Handler<T, AppState>, T: 'static>(self, path: &str, rule: Rule, h: H) -> Self {
         self.route(Method::DELETE, path, rule, on(MethodFilter::DELETE, h))
+    }
+
+    /// A `POST` that takes a file: its body may be as large as `limit` (the files' own limit and
+    /// room for the form's fields, e.g. [`ATTACHMENT_BODY`]) instead of the forms' default.
+    pub fn upload<H: Handler<T, AppState>, T: 'static>(
+        self,
+        path: &str,
+        rule: Rule,
+        limit: usize,
+        h: H,
+    ) -> Self {
+        let handler = on(MethodFilter::POST, h).layer(DefaultBodyLimit::max(limit));
+        self.route(Method::POST, path, rule, handler)
+    }
+
+    /// An API route that takes a file, its body up to `limit` (see [`Routes::upload`]).
+    pub fn api_upload(self, rule: Rule, route: UtoipaMethodRouter<AppState>, limit: usize) -> Self {
+        self.api_with(rule, route, |h| h.layer(DefaultBodyLimit::max(limit)))
     }
 
     /// A route of one method with layers of its own (a larger body limit).

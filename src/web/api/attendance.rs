@@ -1,7 +1,7 @@
 //! Check-in, attendance, ratings and evidence under `/api/v1`. `POST /checkin` and `POST /ratings`
 //! need no account: the signed code or rating link is the key.
 
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
@@ -35,10 +35,10 @@ pub(super) fn router() -> Routes {
         .api(activity(P::ActivitiesRead), routes!(get_ratings))
         .api(activity(P::ActivitiesRead), routes!(list_files))
         // Photos and sign-in scans need attendance rights, lesson materials planning rights.
-        .api_with(
+        .api_upload(
             Rule::either(P::ActivitiesAttend, P::ActivitiesPlan).on(Object::Activity),
             routes!(upload_file),
-            |h| h.layer(DefaultBodyLimit::max(evidence::MAX_BYTES + 64 * 1024)),
+            evidence::MAX_BYTES + 64 * 1024,
         )
         .api(
             Rule::needs(P::ActivitiesRead).on(Object::File),

@@ -1,7 +1,7 @@
 //! The town's funds under `/api/v1/funds`. Amounts are sent as text in yuan ("1,250.50", at
 //! most two decimals) and answered as integer fen: money never passes through floating point.
 
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::State;
 
 use crate::access::Permission as P;
 use crate::attachments::Attachment;
@@ -11,7 +11,7 @@ use crate::funding::{
 };
 use crate::web::AppState;
 use crate::web::extract::{Created, CurrentActor, Id, Json, Query, TownYear, Upload, UploadForm};
-use crate::web::routes::{Object, Routes, Rule};
+use crate::web::routes::{ATTACHMENT_BODY, Object, Routes, Rule};
 use utoipa_axum::routes;
 
 pub(super) fn router() -> Routes {
@@ -22,11 +22,11 @@ pub(super) fn router() -> Routes {
         .api(write, routes!(add_income))
         .api(write, routes!(add_expense))
         .api(read.on(Object::Expense), routes!(get_expense))
-        .api_with(write.on(Object::Expense), routes!(attach_voucher), |h| {
-            h.layer(DefaultBodyLimit::max(
-                crate::attachments::MAX_BYTES + 64 * 1024,
-            ))
-        })
+        .api_upload(
+            write.on(Object::Expense),
+            routes!(attach_voucher),
+            ATTACHMENT_BODY,
+        )
         .api(read, routes!(get_register))
         .api(write, routes!(add_register))
 }

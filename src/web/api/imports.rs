@@ -1,6 +1,6 @@
 //! Imports of residents, households and teachers: upload and check, report, confirm, cancel.
 
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 
@@ -19,10 +19,10 @@ pub(super) fn router() -> Routes {
     let batch = Rule::needs(P::PeopleImport).on(Object::Import);
     Routes::new()
         // Teachers are imported by those who write the pool: the use-case tells by the kind.
-        .api_with(
+        .api_upload(
             Rule::either(P::PeopleImport, P::TeachersWrite),
             routes!(upload_import),
-            |h| h.layer(DefaultBodyLimit::max(crate::web::pages::UPLOAD_LIMIT)),
+            crate::web::pages::UPLOAD_LIMIT,
         )
         .api(batch, routes!(get_import))
         .api(batch, routes!(confirm_import))

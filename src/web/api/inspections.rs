@@ -1,7 +1,7 @@
 //! Inspections, rectifications and the year-end assessment under `/api/v1/inspections`,
 //! `/api/v1/rectifications` and `/api/v1/assessment`.
 
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::State;
 use serde::Deserialize;
 
 use crate::access::Permission as P;
@@ -12,17 +12,12 @@ use crate::inspections::{
 };
 use crate::web::AppState;
 use crate::web::extract::{Created, CurrentActor, Id, Json, Query, TownYear, Upload, UploadForm};
-use crate::web::routes::{Object, Routes, Rule};
+use crate::web::routes::{ATTACHMENT_BODY, Object, Routes, Rule};
 use utoipa_axum::routes;
 
 pub(super) fn router() -> Routes {
     let read = Rule::needs(P::InspectionsRead);
     let manage = Rule::needs(P::InspectionsManage);
-    let upload = |h: axum::routing::MethodRouter<AppState>| {
-        h.layer(DefaultBodyLimit::max(
-            crate::attachments::MAX_BYTES + 64 * 1024,
-        ))
-    };
     Routes::new()
         .api(read, routes!(list_templates))
         .api(manage, routes!(add_template))
@@ -30,13 +25,17 @@ pub(super) fn router() -> Routes {
         .api(manage, routes!(schedule))
         .api(read.on(Object::Inspection), routes!(get_inspection))
         .api(manage.on(Object::Inspection), routes!(record_scores))
-        .api_with(manage.on(Object::Inspection), routes!(add_photo), upload)
+        .api_upload(
+            manage.on(Object::Inspection),
+            routes!(add_photo),
+            ATTACHMENT_BODY,
+        )
         .api(read, routes!(open_rectifications))
         .api(read.on(Object::Rectification), routes!(get_rectification))
-        .api_with(
+        .api_upload(
             Rule::either(P::InspectionsAnswer, P::InspectionsManage).on(Object::Rectification),
             routes!(rectify),
-            upload,
+            ATTACHMENT_BODY,
         )
         .api(read, routes!(get_assessment))
         .api(manage, routes!(set_weights))

@@ -1,6 +1,6 @@
 //! The annual schedule under `/api/v1/schedule`.
 
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -10,7 +10,7 @@ use crate::error::Result;
 use crate::schedule::{self, MarkDone, Row, RowInput, YearTable};
 use crate::web::AppState;
 use crate::web::extract::{Created, CurrentActor, Id, Json, Query, TownYear, Upload, UploadForm};
-use crate::web::routes::{Object, Routes, Rule};
+use crate::web::routes::{ATTACHMENT_BODY, Object, Routes, Rule};
 use utoipa_axum::routes;
 
 pub(super) fn router() -> Routes {
@@ -24,11 +24,7 @@ pub(super) fn router() -> Routes {
         .api(read.on(Object::ScheduleRow), routes!(get_row))
         .api(manage.on(Object::ScheduleRow), routes!(edit_row))
         .api(manage.on(Object::ScheduleRow), routes!(delete_row))
-        .api_with(mark, routes!(mark_done), |h| {
-            h.layer(DefaultBodyLimit::max(
-                crate::attachments::MAX_BYTES + 64 * 1024,
-            ))
-        })
+        .api_upload(mark, routes!(mark_done), ATTACHMENT_BODY)
         .api(mark, routes!(reopen_row))
         .api(mark, routes!(link_activity))
 }

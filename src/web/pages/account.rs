@@ -156,10 +156,10 @@ async fn login(
     }
 }
 
-#[derive(Deserialize)]
-struct Empty {}
-
-async fn logout(State(state): State<AppState>, Form(actor, _): Form<Empty>) -> Result<Response> {
+async fn logout(
+    State(state): State<AppState>,
+    Form(actor, _): Form<crate::web::extract::NoFields>,
+) -> Result<Response> {
     accounts::logout(&state.db, &actor).await?;
     signed_out(paths::LOGIN, &state.config)
 }

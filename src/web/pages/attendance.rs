@@ -3,10 +3,9 @@
 //! thumbnails, ratings, and documenting the activity.
 
 use askama::Template;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
 use serde::Deserialize;
 
 use super::Ctx;
@@ -45,11 +44,11 @@ pub(super) fn router() -> Routes {
             sign_in_sheet,
         )
         // Photos and sign-in scans need attendance rights, lesson materials planning rights.
-        .route(
-            axum::http::Method::POST,
+        .upload(
             paths::ACTIVITY_FILES,
             Rule::either(P::ActivitiesAttend, P::ActivitiesPlan).on(Object::Activity),
-            post(upload).layer(DefaultBodyLimit::max(FILE_LIMIT)),
+            FILE_LIMIT,
+            upload,
         )
         .post(
             paths::ACTIVITY_DOCUMENT,

@@ -23,7 +23,7 @@ use crate::paths;
 use crate::people::{self, ResidentFilter};
 use crate::web::download;
 use crate::web::extract::{Form, Id, Session, Upload, UploadForm, check_csrf};
-use crate::web::routes::{Object, Routes, Rule};
+use crate::web::routes::{ATTACHMENT_BODY, Object, Routes, Rule};
 use crate::web::views::{Choice, FormView, Shell};
 
 pub(super) fn router() -> Routes {
@@ -44,13 +44,11 @@ pub(super) fn router() -> Routes {
         )
         .get(paths::AWARD_ROUND, read.on(Object::AwardRound), show_round)
         .post(paths::AWARD_PUBLISH, manage.on(Object::AwardRound), publish)
-        .route(
-            axum::http::Method::POST,
+        .upload(
             paths::AWARD_NOMINATE,
             Rule::needs(P::AwardsNominate).on(Object::AwardRound),
-            axum::routing::post(nominate).layer(axum::extract::DefaultBodyLimit::max(
-                crate::attachments::MAX_BYTES + 64 * 1024,
-            )),
+            ATTACHMENT_BODY,
+            nominate,
         )
         .get(
             paths::NOMINATION,

@@ -316,14 +316,15 @@ async fn add_room(cx: Ctx, Form(actor, f): Form<RoomFields>) -> Result<Response>
     answered(&cx, f.node_id, r, &typed).await
 }
 
-async fn close_room(cx: Ctx, Id(id): Id, Form(actor, _): Form<Empty>) -> Result<Response> {
+async fn close_room(
+    cx: Ctx,
+    Id(id): Id,
+    Form(actor, _): Form<crate::web::extract::NoFields>,
+) -> Result<Response> {
     let r = crate::venues::room(&cx.state.db, &actor, id).await?;
     let result = equipment::close_room(&cx.state.db, &actor, id).await;
     answered(&cx, r.node_id, result, &[]).await
 }
-
-#[derive(Deserialize)]
-struct Empty {}
 
 #[derive(Template)]
 #[template(path = "equipment/standards.html")]
@@ -405,7 +406,11 @@ async fn add_standard(cx: Ctx, Form(actor, f): Form<StandardFields>) -> Result<R
     }
 }
 
-async fn retire_standard(cx: Ctx, Id(id): Id, Form(actor, _): Form<Empty>) -> Result<Response> {
+async fn retire_standard(
+    cx: Ctx,
+    Id(id): Id,
+    Form(actor, _): Form<crate::web::extract::NoFields>,
+) -> Result<Response> {
     equipment::retire_standard(&cx.state.db, &actor, id).await?;
     Ok(see_other(&paths::flashed(
         paths::EQUIPMENT_STANDARDS,

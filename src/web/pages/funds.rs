@@ -25,7 +25,7 @@ use crate::spreadsheet::Table;
 use crate::teachers::{self, TeacherFilter};
 use crate::web::download;
 use crate::web::extract::{Form, Id, Query, Session, TownYear, Upload, UploadForm, check_csrf};
-use crate::web::routes::{Object, Routes, Rule};
+use crate::web::routes::{ATTACHMENT_BODY, Object, Routes, Rule};
 use crate::web::views::{Choice, FormView, Shell};
 
 pub(super) fn router() -> Routes {
@@ -35,14 +35,7 @@ pub(super) fn router() -> Routes {
         .get(paths::FUNDS, read, year_page)
         .get(paths::FUNDS_XLSX, read, export)
         .post(paths::FUND_INCOMES, write, add_income)
-        .route(
-            axum::http::Method::POST,
-            paths::FUND_EXPENSES,
-            write,
-            axum::routing::post(add_expense).layer(axum::extract::DefaultBodyLimit::max(
-                crate::attachments::MAX_BYTES + 64 * 1024,
-            )),
-        )
+        .upload(paths::FUND_EXPENSES, write, ATTACHMENT_BODY, add_expense)
         .get(paths::FUND_EXPENSE, read.on(Object::Expense), show_expense)
         .get(paths::FUND_VOUCHER, read.on(Object::Voucher), voucher)
         .get(paths::FUND_REGISTER, read, register_page)

@@ -2,10 +2,9 @@
 //! rows (also as xlsx), then confirm the valid rows or cancel.
 
 use askama::Template;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::post;
 
 use super::Ctx;
 use super::{html, html_status, see_other};
@@ -23,7 +22,6 @@ use crate::web::AppState;
 use crate::web::extract::{CurrentActor, Form, Id, Upload};
 use crate::web::routes::{Object, Routes, Rule};
 use crate::web::views::{Choice, FormView, Shell};
-use axum::http::Method;
 
 /// Uploads may be larger than other requests (a 200,000-row sheet is ~10 MB).
 pub const UPLOAD_LIMIT: usize = 40 * 1024 * 1024;
@@ -32,11 +30,11 @@ pub(super) fn router() -> Routes {
     let batch = Rule::needs(P::PeopleImport).on(Object::Import);
     Routes::new()
         .get(paths::IMPORTS, Rule::needs(P::PeopleImport), start)
-        .route(
-            Method::POST,
+        .upload(
             paths::IMPORTS,
             Rule::needs(P::PeopleImport),
-            post(upload).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+            UPLOAD_LIMIT,
+            upload,
         )
         .get(
             paths::IMPORT_TEMPLATE,
@@ -306,10 +304,11 @@ async fn report_xlsx(
     )
 }
 
-#[derive(serde::Deserialize)]
-struct Empty {}
-
-async fn confirm(cx: Ctx, Id(id): Id, Form(actor, _): Form<Empty>) -> Result<Response> {
+async fn confirm(
+    cx: Ctx,
+    Id(id): Id,
+    Form(actor, _): Form<crate::web::extract::NoFields>,
+) -> Result<Response> {
     let state = &cx.state;
     let lang = cx.lang;
     match importers::confirm(&state.db, &actor, id).await {
@@ -328,7 +327,7 @@ async fn confirm(cx: Ctx, Id(id): Id, Form(actor, _): Form<Empty>) -> Result<Res
 async fn cancel(
     State(state): State<AppState>,
     Id(id): Id,
-    Form(actor, _): Form<Empty>,
+    Form(actor, _): Form<crate::web::extract::NoFields>,
 ) -> Result<Response> {
     importers::cancel(&state.db, &actor, id).await?;
     Ok(see_other(paths::IMPORTS))

@@ -23,7 +23,7 @@ use crate::web::download;
 use crate::web::extract::{
     Form, Id, Query, RawForm, Session, TownYear, Upload, UploadForm, check_csrf,
 };
-use crate::web::routes::{Object, Routes, Rule};
+use crate::web::routes::{ATTACHMENT_BODY, Object, Routes, Rule};
 use crate::web::views::{Choice, FormView, Shell};
 
 pub(super) fn router() -> Routes {
@@ -40,22 +40,22 @@ pub(super) fn router() -> Routes {
             manage.on(Object::Inspection),
             scores,
         )
-        .route(
-            axum::http::Method::POST,
+        .upload(
             paths::INSPECTION_PHOTOS,
             manage.on(Object::Inspection),
-            upload_post(photo),
+            ATTACHMENT_BODY,
+            photo,
         )
         .get(
             paths::INSPECTION_PHOTO,
             read.on(Object::InspectionPhoto),
             photo_file,
         )
-        .route(
-            axum::http::Method::POST,
+        .upload(
             paths::RECTIFICATION_STEP,
             Rule::either(P::InspectionsAnswer, P::InspectionsManage).on(Object::Rectification),
-            upload_post(rectify),
+            ATTACHMENT_BODY,
+            rectify,
         )
         .get(
             paths::RECTIFICATION_FILE,
@@ -70,21 +70,6 @@ pub(super) fn router() -> Routes {
             Rule::needs(P::AssessmentApprove),
             approve,
         )
-}
-
-/// A form read field by field from its raw body (numbered lines).
-#[derive(Deserialize)]
-struct AnyFields {}
-
-/// A POST taking a file: the body may be as large as an attachment.
-fn upload_post<H, T>(h: H) -> axum::routing::MethodRouter<crate::web::AppState>
-where
-    H: axum::handler::Handler<T, crate::web::AppState>,
-    T: 'static,
-{
-    axum::routing::post(h).layer(axum::extract::DefaultBodyLimit::max(
-        crate::attachments::MAX_BYTES + 64 * 1024,
-    ))
 }
 
 #[derive(Askama)]
@@ -273,7 +258,7 @@ async fn refused(cx: &Ctx, id: i64, e: Error, typed: &[(String, String)]) -> Res
 async fn scores(
     cx: Ctx,
     Id(id): Id,
-    RawForm(actor, _, raw): RawForm<AnyFields>,
+    RawForm(actor, _, raw): RawForm<crate::web::extract::NoFields>,
 ) -> Result<Response> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&raw).unwrap_or_default();
     let v = |k: &str| {
@@ -422,7 +407,10 @@ async fn templates_page(cx: Ctx) -> Result<Response> {
     html(&templates_view(&cx, FormView::default()).await?)
 }
 
-async fn add_template(cx: Ctx, RawForm(actor, _, raw): RawForm<AnyFields>) -> Result<Response> {
+async fn add_template(
+    cx: Ctx,
+    RawForm(actor, _, raw): RawForm<crate::web::extract::NoFields>,
+) -> Result<Response> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&raw).unwrap_or_default();
     let v = |k: &str| {
         pairs

@@ -21,7 +21,7 @@ use crate::web::download;
 use crate::web::extract::{
     Form, Id, Query, RawForm, Session, TownYear, Upload, UploadForm, check_csrf,
 };
-use crate::web::routes::{Object, Routes, Rule};
+use crate::web::routes::{ATTACHMENT_BODY, Object, Routes, Rule};
 use crate::web::views::{FormView, Shell, Ticked};
 
 pub(super) fn router() -> Routes {
@@ -36,13 +36,11 @@ pub(super) fn router() -> Routes {
             write.on(Object::Meeting),
             follow_up,
         )
-        .route(
-            axum::http::Method::POST,
+        .upload(
             paths::MEETING_SCAN,
             write.on(Object::Meeting),
-            axum::routing::post(scan).layer(axum::extract::DefaultBodyLimit::max(
-                crate::attachments::MAX_BYTES + 64 * 1024,
-            )),
+            ATTACHMENT_BODY,
+            scan,
         )
         .get(paths::MEETING_FILE, read.on(Object::MeetingFile), file)
 }

@@ -265,9 +265,6 @@ async fn create(cx: Ctx, Form(actor, f): Form<UserForm>) -> Result<Response> {
     }
 }
 
-#[derive(Deserialize)]
-struct Empty {}
-
 async fn refused(state: &AppState, cx: &Ctx, e: Error) -> Result<Response> {
     let lang = cx.lang;
     let msg = match &e {
@@ -289,7 +286,11 @@ async fn refused(state: &AppState, cx: &Ctx, e: Error) -> Result<Response> {
     html_status(status, &page)
 }
 
-async fn disable(cx: Ctx, Id(id): Id, Form(actor, _): Form<Empty>) -> Result<Response> {
+async fn disable(
+    cx: Ctx,
+    Id(id): Id,
+    Form(actor, _): Form<crate::web::extract::NoFields>,
+) -> Result<Response> {
     let state = &cx.state;
     match accounts::set_active(&state.db, &actor, id, false).await {
         Ok(_) => Ok(see_other(&paths::flashed(paths::USERS, "user_disabled"))),
@@ -297,7 +298,11 @@ async fn disable(cx: Ctx, Id(id): Id, Form(actor, _): Form<Empty>) -> Result<Res
     }
 }
 
-async fn enable(cx: Ctx, Id(id): Id, Form(actor, _): Form<Empty>) -> Result<Response> {
+async fn enable(
+    cx: Ctx,
+    Id(id): Id,
+    Form(actor, _): Form<crate::web::extract::NoFields>,
+) -> Result<Response> {
     let state = &cx.state;
     match accounts::set_active(&state.db, &actor, id, true).await {
         Ok(u) if u.pending.is_some() => Ok(see_other(&paths::flashed(

@@ -48,10 +48,11 @@ pub(super) async fn move_node(
     }
 }
 
-#[derive(Deserialize)]
-pub(super) struct Empty {}
-
-pub(super) async fn retire(cx: Ctx, Id(id): Id, Form(actor, _): Form<Empty>) -> Result<Response> {
+pub(super) async fn retire(
+    cx: Ctx,
+    Id(id): Id,
+    Form(actor, _): Form<crate::web::extract::NoFields>,
+) -> Result<Response> {
     let state = &cx.state;
     match org::retire_node(&state.db, &actor, id).await {
         Ok(_) => Ok(see_other(&paths::flashed(&paths::node(id), "retired"))),

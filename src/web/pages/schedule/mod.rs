@@ -18,7 +18,7 @@ use crate::paths;
 use crate::schedule::{self, Row, RowInput, YearTable};
 use crate::web::download;
 use crate::web::extract::{Form, Query, TownYear};
-use crate::web::routes::{Object, Routes, Rule};
+use crate::web::routes::{ATTACHMENT_BODY, Object, Routes, Rule};
 use crate::web::views::{Choice, FormView, Shell};
 
 pub(super) fn router() -> Routes {
@@ -42,14 +42,7 @@ pub(super) fn router() -> Routes {
             manage.on(Object::ScheduleRow),
             row::delete,
         )
-        .route(
-            axum::http::Method::POST,
-            paths::SCHEDULE_ROW_DONE,
-            mark,
-            axum::routing::post(row::done).layer(axum::extract::DefaultBodyLimit::max(
-                crate::attachments::MAX_BYTES + 64 * 1024,
-            )),
-        )
+        .upload(paths::SCHEDULE_ROW_DONE, mark, ATTACHMENT_BODY, row::done)
         .post(paths::SCHEDULE_ROW_REOPEN, mark, row::reopen)
         .post(paths::SCHEDULE_ROW_LINK, mark, row::link)
         .get(

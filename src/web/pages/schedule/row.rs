@@ -177,7 +177,11 @@ pub(super) async fn edit(
     }
 }
 
-pub(super) async fn delete(cx: Ctx, Id(id): Id, Form(actor, _): Form<Empty>) -> Result<Response> {
+pub(super) async fn delete(
+    cx: Ctx,
+    Id(id): Id,
+    Form(actor, _): Form<crate::web::extract::NoFields>,
+) -> Result<Response> {
     let row = schedule::get(&cx.state.db, &actor, id).await?;
     schedule::remove(&cx.state.db, &actor, id).await?;
     let back = paths::link_with(
@@ -189,9 +193,6 @@ pub(super) async fn delete(cx: Ctx, Id(id): Id, Form(actor, _): Form<Empty>) -> 
     );
     Ok(see_other(&paths::flashed(&back, "deleted")))
 }
-
-#[derive(Deserialize)]
-pub(super) struct Empty {}
 
 /// The multipart form of marking done: `_csrf`, `note`, `file` (read up to the limit, never
 /// further).

@@ -154,13 +154,10 @@ pub(super) async fn retire(
     }
 }
 
-#[derive(Deserialize)]
-pub(super) struct Empty {}
-
 pub(super) async fn reinstate(
     cx: Ctx,
     Id(id): Id,
-    Form(actor, _): Form<Empty>,
+    Form(actor, _): Form<crate::web::extract::NoFields>,
 ) -> Result<Response> {
     let state = &cx.state;
     match teachers::set_status(&state.db, &actor, id, None).await {
