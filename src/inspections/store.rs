@@ -390,9 +390,10 @@ pub(super) async fn set_weights(
             let sql = "insert into assessments (weight_inspection, weight_activities, \
                 weight_documented, weight_participation, weight_rectification, updated_at, \
                 town_id, year, town_path, status) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-                'draft')";
+                'draft') on conflict (town_id, year) do nothing";
             let mut a = a;
             a.extend(args![town_path]);
+            // Two first settings at once: the second finds the first's row and is told.
             db::exec(tx, sql, a).await.map(|n| n == 1)
         }
     }

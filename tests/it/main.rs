@@ -19,6 +19,7 @@ mod enrolment;
 mod equipment;
 mod faults;
 mod funding;
+mod governance_at_once;
 mod http_access;
 mod http_org;
 mod inspections;
