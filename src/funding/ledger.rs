@@ -150,6 +150,12 @@ pub struct IncomeInput {
 }
 
 /// The town the office books into (`funds:write`, inside the scope).
+/// May the actor book income and expenses for a place (a town, or a centre of it)? The town
+/// office; pages show the amount fields on this answer, the use-cases require the same.
+pub fn may_book(actor: &Actor, place_path: &str) -> bool {
+    actor.can(Permission::FundsWrite) && actor.sees(place_path)
+}
+
 async fn writable_town(db: &Db, actor: &Actor, town_id: i64) -> Result<Node> {
     actor.require(Permission::FundsWrite)?;
     let town = org::town_for(db, actor, Some(town_id)).await?;

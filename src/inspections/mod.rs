@@ -21,6 +21,13 @@ mod visits;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+/// May the actor inspect, keep the templates and set the assessment? The office; pages show
+/// their forms on this answer and the use-cases require the same permission (the records they
+/// reach are read inside the actor's scope).
+pub fn may_manage(actor: &crate::access::Actor) -> bool {
+    actor.can(crate::access::Permission::InspectionsManage)
+}
+
 pub use assessment::*;
 pub use rectify::*;
 pub use rules::{

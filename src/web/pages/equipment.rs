@@ -143,7 +143,7 @@ async fn centre_view(
     Ok(CentrePage {
         shell: cx.shell(paths::EQUIPMENT),
         can_edit: equipment::may_edit(&cx.actor, &node.path),
-        can_book: cx.actor.can(P::FundsWrite),
+        can_book: crate::funding::may_book(&cx.actor, &node.path),
         item_lines: choose(StandardKind::Item),
         room_lines: choose(StandardKind::Room),
         conditions: Condition::ALL

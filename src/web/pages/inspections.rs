@@ -88,7 +88,7 @@ struct YearPage {
 async fn year_view(cx: &Ctx, q: &TownYear, form: FormView) -> Result<YearPage> {
     let db = &cx.state.db;
     let y = inspections::year(db, &cx.actor, q.town_id, q.page_year()).await?;
-    let can_manage = cx.actor.can(P::InspectionsManage);
+    let can_manage = inspections::may_manage(&cx.actor);
     let (mut places, mut templates) = (Vec::new(), Vec::new());
     if can_manage {
         let town = org::get_node(db, &cx.actor, y.town_id).await?;
@@ -225,7 +225,7 @@ async fn show_view(cx: &Ctx, id: i64, form: FormView, error: Option<String>) -> 
             .map(|r| (r.id, inspections::rectify_steps(&cx.actor, r)))
             .collect(),
         i,
-        can_manage: cx.actor.can(P::InspectionsManage),
+        can_manage: inspections::may_manage(&cx.actor),
         form,
         error,
     })
@@ -398,7 +398,7 @@ async fn templates_view(cx: &Ctx, form: FormView) -> Result<TemplatesPage> {
                 )
             })
             .collect(),
-        can_manage: cx.actor.can(P::InspectionsManage),
+        can_manage: inspections::may_manage(&cx.actor),
         form,
     })
 }
@@ -492,7 +492,7 @@ async fn assessment_view(
             .into_iter()
             .map(Choice::from)
             .collect(),
-        can_manage: cx.actor.can(P::InspectionsManage),
+        can_manage: inspections::may_manage(&cx.actor),
         can_approve: cx.actor.can(P::AssessmentApprove),
         form,
         error,
