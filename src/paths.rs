@@ -157,6 +157,7 @@ paths! {
     AWARD_ROUND = "/awards/rounds/{id}" => award_round(id);
     AWARD_PUBLISH = "/awards/rounds/{id}/publish" => award_publish(id);
     AWARD_NOMINATE = "/awards/rounds/{id}/nominations" => award_nominate(id);
+    AWARD_DECIDED = "/awards/rounds/{id}/decided" => award_decided(id);
     NOMINATION = "/awards/nominations/{id}" => nomination(id);
     NOMINATION_STEP = "/awards/nominations/{id}/step" => nomination_step(id);
     CERTIFICATE = "/awards/nominations/{id}/certificate" => certificate(id);

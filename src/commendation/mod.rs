@@ -9,6 +9,7 @@
 //! audited. The categories are a district dictionary ([`categories`]); published results are
 //! public ([`results`]).
 
+pub mod afterwards;
 pub mod categories;
 pub mod nominations;
 pub mod results;
@@ -19,6 +20,7 @@ mod store;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
+pub use afterwards::{DecidedInput, record_decided};
 pub use categories::{
     AwardCategory, AwardCategoryInput, add_category, categories, seed_categories, update_category,
 };

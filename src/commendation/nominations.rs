@@ -37,7 +37,7 @@ pub struct NominationInput {
 }
 
 /// A nominee found inside the actor's scope: its name, its id, and the record of the year.
-async fn nominee(
+pub(super) async fn nominee(
     db: &Db,
     actor: &Actor,
     kind: NomineeKind,
@@ -111,6 +111,25 @@ async fn nominee(
     Ok((id, found.0, key, found.1))
 }
 
+/// Stores a new nomination; a second of the same nominee and category in the round is the
+/// clerk's mistake, named.
+pub(super) async fn insert(
+    tx: &mut crate::db::Tx,
+    new: &NewNomination<'_>,
+    actor: &Actor,
+    now: chrono::DateTime<Utc>,
+) -> Result<i64> {
+    store::insert_nomination(tx, new, actor.user_id, now)
+        .await
+        .map_err(|e| match e {
+            Error::Conflict(_) => Error::invalid(
+                "nominee_id",
+                Msg::new("commendation.duplicate").arg("name", new.name),
+            ),
+            e => e,
+        })
+}
+
 /// Nominates inside the actor's scope, with files of the deeds (photos, scans, PDF), in one
 /// transaction.
 pub async fn nominate(
@@ -161,15 +180,7 @@ pub async fn nominate(
         deeds: &deeds,
         record: &serde_json::to_string(&record)?,
     };
-    let id = store::insert_nomination(&mut tx, &new, actor.user_id, now)
-        .await
-        .map_err(|e| match e {
-            Error::Conflict(_) => Error::invalid(
-                "nominee_id",
-                Msg::new("commendation.duplicate").arg("name", &name),
-            ),
-            e => e,
-        })?;
+    let id = insert(&mut tx, &new, actor, now).await?;
     for f in &prepared {
         let subject = Subject {
             kind: NOMINATION,

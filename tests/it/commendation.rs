@@ -299,7 +299,234 @@ async fn the_deadline_and_the_funds_are_enforced_and_nothing_is_half_done(b: Bac
     );
 }
 
+/// A town that adopts cedu after its round was decided on paper: the office enters each winner
+/// with the day and meeting of the decision, past the deadline, within the quota; then publishes.
+async fn results_decided_on_paper_are_entered_afterwards(b: Backend) {
+    let app = spawn_app(b).await;
+    let (office, centre, leader) = (
+        app.token("qunli.office").await,
+        app.token("qunli.centre").await,
+        app.token("qunli.leader").await,
+    );
+    // Last year's round, its deadline long past.
+    let year = cedu::calendar::Year::current().0 - 1;
+    let round = open(&app, year, &format!("{year}-10-31"), 1).await;
+    let family = household_in(&app, "群力社区", 0).await;
+    let (s, v) = nominate(&app, &centre, round, family).await;
+    assert_eq!(
+        (s, reason(&v)),
+        (409, "commendation.deadline_passed"),
+        "{v}"
+    );
+    let path = format!("/api/v1/awards/rounds/{round}/decided");
+    let decided = |category: &str, nominee: i64, on: &str| {
+        json!({"category": category, "nominee_id": nominee, "deeds": "全家坚持参加社区学习。",
+            "decided_on": on, "decided_by": "领导小组第四次会议"})
+    };
+    let on = format!("{year}-12-20");
+    // Only the office enters them.
+    assert_eq!(
+        post(
+            &app,
+            &leader,
+            &path,
+            decided("learning_family", family, &on)
+        )
+        .await
+        .0,
+        403
+    );
+    assert_eq!(
+        post(
+            &app,
+            &centre,
+            &path,
+            decided("learning_family", family, &on)
+        )
+        .await
+        .0,
+        403
+    );
+    // Bad input: a day after today, a day before the round's year, no meeting, a nominee of
+    // the other town.
+    let tomorrow = cedu::calendar::Day::today().next().to_string();
+    let (s, v) = post(
+        &app,
+        &office,
+        &path,
+        decided("learning_family", family, &tomorrow),
+    )
+    .await;
+    assert_eq!(
+        (s, field_codes(&v)),
+        (
+            422,
+            vec![("decided_on".into(), "commendation.decided_in_future".into())]
+        )
+    );
+    let (s, v) = post(
+        &app,
+        &office,
+        &path,
+        decided("learning_family", family, &format!("{}-12-01", year - 1)),
+    )
+    .await;
+    assert_eq!(
+        (s, field_codes(&v)),
+        (
+            422,
+            vec![(
+                "decided_on".into(),
+                "commendation.decided_before_year".into()
+            )]
+        )
+    );
+    let mut no_meeting = decided("learning_family", family, &on);
+    no_meeting["decided_by"] = json!(" ");
+    let (s, v) = post(&app, &office, &path, no_meeting).await;
+    assert_eq!(
+        (s, field_codes(&v)),
+        (422, vec![("decided_by".into(), "field.required".into())])
+    );
+    let wangqi = app.node_id("王齐村").await;
+    let stranger = app
+        .scalar(&format!(
+            "select min(id) from households where community_id = {wangqi}"
+        ))
+        .await;
+    let (s, v) = post(
+        &app,
+        &office,
+        &path,
+        decided("learning_family", stranger, &on),
+    )
+    .await;
+    assert_eq!(
+        (s, field_codes(&v)),
+        (
+            422,
+            vec![("nominee_id".into(), "commendation.nominee_outside".into())]
+        )
+    );
+    // Entered: approved at once, the decision noted, no reward booked again, audited.
+    let expenses = app.scalar("select count(*) from fund_expenses").await;
+    let (s, n) = post(
+        &app,
+        &office,
+        &path,
+        decided("learning_family", family, &on),
+    )
+    .await;
+    assert_eq!((s, n["status"].as_str()), (201, Some("approved")), "{n}");
+    assert_eq!(n["review_note"], format!("{on} · 领导小组第四次会议"));
+    assert!(n["expense_id"].is_null());
+    assert_eq!(
+        app.scalar("select count(*) from fund_expenses").await,
+        expenses
+    );
+    assert_eq!(
+        app.scalar(
+            "select count(*) from audit_log where action = 'commendation.recorded_afterwards'"
+        )
+        .await,
+        1
+    );
+    // The family's quota of one is full; the same family twice is refused too.
+    let second = household_in(&app, "群力社区", 1).await;
+    let (s, v) = post(
+        &app,
+        &office,
+        &path,
+        decided("learning_family", second, &on),
+    )
+    .await;
+    assert_eq!((s, reason(&v)), (409, "commendation.quota_full"), "{v}");
+    let resident = app
+        .scalar(&format!(
+            "select min(id) from residents where household_id = {family}"
+        ))
+        .await;
+    let (s, _) = post(
+        &app,
+        &office,
+        &path,
+        decided("learning_individual", resident, &on),
+    )
+    .await;
+    assert_eq!(s, 201);
+    // The round page's form does the same for the second individual.
+    let page = app.login("qunli.office").await;
+    let html = page
+        .get(app.url(&format!("/awards/rounds/{round}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("id=\"decided-form\""), "{html}");
+    let other = app
+        .scalar(&format!(
+            "select max(id) from residents where household_id = {second}"
+        ))
+        .await;
+    let csrf = app.csrf(&page).await;
+    let r = page
+        .post(app.url(&format!("/awards/rounds/{round}/decided")))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("category", "learning_individual"),
+            ("resident_id", &other.to_string()),
+            ("deeds", "常年参加社区学习。"),
+            ("decided_on", &on),
+            ("decided_by", "领导小组第四次会议"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    // The certificate prints; once published the public list names both, and nothing more is
+    // entered.
+    let id = n["id"].as_i64().unwrap();
+    let text = app
+        .page_text(&page, &format!("/awards/nominations/{id}/certificate"))
+        .await;
+    assert!(
+        text.contains("奖 状") && text.contains("学习型家庭"),
+        "{text}"
+    );
+    post(
+        &app,
+        &office,
+        &format!("/api/v1/awards/rounds/{round}/publish"),
+        json!({}),
+    )
+    .await;
+    let town = app.node_id("群力镇").await;
+    let (_, public) = get(&app, None, &format!("/api/v1/public/awards/{town}")).await;
+    let published = public["rounds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["year"] == year)
+        .expect("last year's round");
+    assert_eq!(
+        published["winners"].as_array().unwrap().len(),
+        3,
+        "{public}"
+    );
+    let (s, v) = post(
+        &app,
+        &office,
+        &path,
+        decided("learning_individual", resident, &on),
+    )
+    .await;
+    assert_eq!((s, reason(&v)), (409, "commendation.published_already"));
+}
+
 both!(
     a_round_runs_from_nomination_to_certificate,
     the_deadline_and_the_funds_are_enforced_and_nothing_is_half_done,
+    results_decided_on_paper_are_entered_afterwards,
 );

@@ -5,8 +5,8 @@ use serde::Deserialize;
 
 use crate::access::Permission as P;
 use crate::commendation::{
-    self, AwardCategory, AwardCategoryInput, Nomination, NominationInput, PublicResults, Round,
-    RoundInput, RoundView,
+    self, AwardCategory, AwardCategoryInput, DecidedInput, Nomination, NominationInput,
+    PublicResults, Round, RoundInput, RoundView,
 };
 use crate::error::Result;
 use crate::web::AppState;
@@ -26,6 +26,7 @@ pub(super) fn router() -> Routes {
             Rule::needs(P::AwardsNominate).on(Object::AwardRound),
             routes!(nominate),
         )
+        .api(manage.on(Object::AwardRound), routes!(record_decided))
         .api(read.on(Object::Nomination), routes!(get_nomination))
         .api(read.on(Object::Nomination), routes!(take_step))
         .api(read, routes!(list_categories))
@@ -36,6 +37,23 @@ pub(super) fn router() -> Routes {
         )
         // The portal's list of a town's published results: no account.
         .api(Rule::PUBLIC, routes!(public_results))
+}
+
+/// Enter a winner the leadership group decided on paper (补录, the office): approved at once,
+/// past the deadline, within the quota.
+#[utoipa::path(post, path = "/api/v1/awards/rounds/{id}/decided", tag = "awards",
+    params(("id" = i64, Path)), request_body = DecidedInput,
+    responses((status = 201, body = Nomination), (status = 404, body = super::ApiError),
+        (status = 409, body = super::ApiError), (status = 422, body = super::ApiError)))]
+pub async fn record_decided(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Id(id): Id,
+    Json(b): Json<DecidedInput>,
+) -> Result<Created<Nomination>> {
+    Ok(Created(
+        commendation::record_decided(&s.db, &a, id, &b).await?,
+    ))
 }
 
 /// The categories of your district's dictionary, retired ones too.

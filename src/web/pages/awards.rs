@@ -50,6 +50,7 @@ pub(super) fn router() -> Routes {
             ATTACHMENT_BODY,
             nominate,
         )
+        .post(paths::AWARD_DECIDED, manage.on(Object::AwardRound), decided)
         .get(
             paths::NOMINATION,
             read.on(Object::Nomination),
@@ -251,6 +252,8 @@ struct RoundPage {
     v: RoundView,
     can_manage: bool,
     can_nominate: bool,
+    /// The office may enter results decided on paper while the round is unpublished.
+    can_record_afterwards: bool,
     categories: Vec<Choice>,
     residents: Vec<Choice>,
     households: Vec<Choice>,
@@ -279,9 +282,10 @@ async fn round_view(cx: &Ctx, id: i64, form: FormView) -> Result<RoundPage> {
     let actor = &cx.actor;
     let v = commendation::round(db, actor, id).await?;
     let can_nominate = actor.can(P::AwardsNominate) && v.open;
+    let can_record_afterwards = actor.can(P::AwardsManage) && v.round.published_at.is_none();
     let (mut residents, mut households, mut buildings, mut communities) =
         (vec![], vec![], vec![], vec![]);
-    if can_nominate {
+    if can_nominate || can_record_afterwards {
         let all = PageRequest::new(None, Some(200));
         residents = people::list_residents(db, actor, &ResidentFilter::default(), all)
             .await?
@@ -311,6 +315,7 @@ async fn round_view(cx: &Ctx, id: i64, form: FormView) -> Result<RoundPage> {
             .collect(),
         can_manage: actor.can(P::AwardsManage),
         can_nominate,
+        can_record_afterwards,
         v,
         residents,
         households,
@@ -364,18 +369,7 @@ async fn nominate(
         Err(UploadForm::too_large_error())
     } else {
         check_csrf(&session, &form.text("_csrf"))?;
-        let round = commendation::round(&cx.state.db, &cx.actor, id).await?;
-        let category = round
-            .categories
-            .iter()
-            .find(|c| c.category == form.text("category").trim());
-        let field = match category.map(|c| c.nominee_kind.as_str()) {
-            Some("resident") => "resident_id",
-            Some("household") => "household_id",
-            Some("building") => "building_id",
-            Some("community") => "community_id",
-            _ => "",
-        };
+        let field = nominee_field(&cx, id, &form.text("category")).await?;
         let input = NominationInput {
             category: form.text("category"),
             nominee_id: form.text(field).trim().parse().ok(),
@@ -402,6 +396,58 @@ async fn nominate(
         ),
         Err(Error::Conflict(m)) => {
             let mut p = round_view(&cx, id, typed).await?;
+            p.error = Some(i18n::render(cx.lang, &m));
+            html_status(StatusCode::CONFLICT, &p)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The form field that carries the nominee of a round's category (its kind decides).
+async fn nominee_field(cx: &Ctx, round: i64, category: &str) -> Result<&'static str> {
+    let round = commendation::round(&cx.state.db, &cx.actor, round).await?;
+    let kind = round
+        .categories
+        .iter()
+        .find(|c| c.category == category.trim())
+        .map(|c| c.nominee_kind);
+    Ok(match kind.map(|k| k.as_str()) {
+        Some("resident") => "resident_id",
+        Some("household") => "household_id",
+        Some("building") => "building_id",
+        Some("community") => "community_id",
+        _ => "",
+    })
+}
+
+/// The office enters a result decided on paper.
+async fn decided(
+    cx: Ctx,
+    Id(id): Id,
+    Form(actor, f): Form<HashMap<String, String>>,
+) -> Result<Response> {
+    let v = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let field = nominee_field(&cx, id, &v("category")).await?;
+    let input = commendation::DecidedInput {
+        category: v("category"),
+        nominee_id: v(field).trim().parse().ok(),
+        nominee_name: Some(v("nominee_name")),
+        deeds: v("deeds"),
+        decided_on: v("decided_on"),
+        decided_by: v("decided_by"),
+    };
+    let typed: Vec<(&str, String)> = f.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    match commendation::record_decided(&cx.state.db, &actor, id, &input).await {
+        Ok(_) => Ok(see_other(&paths::flashed(
+            &paths::award_round(id),
+            "created",
+        ))),
+        Err(Error::Invalid(fe)) => html_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &round_view(&cx, id, FormView::with(&typed).errors(cx.lang, &fe)).await?,
+        ),
+        Err(Error::Conflict(m)) => {
+            let mut p = round_view(&cx, id, FormView::with(&typed)).await?;
             p.error = Some(i18n::render(cx.lang, &m));
             html_status(StatusCode::CONFLICT, &p)
         }
