@@ -319,10 +319,11 @@ pub async fn step(
         let approved = store::approved_in(&mut tx, r.id, &n.category).await?;
         rules::check_quota(approved, c.quota).map_err(Error::Conflict)?;
         if c.reward_fen > 0 {
-            let school = org::all_of_kind(db, &Actor::command_line(), Kind::School)
+            // The reward is the town school's expense (where the office keeps its funds).
+            let school = org::nodes_under(db, &r.town_path, &[Kind::School])
                 .await?
                 .into_iter()
-                .find(|s| s.path.starts_with(&r.town_path))
+                .find(|s| s.retired_at.is_none())
                 .ok_or(Error::NotFound)?;
             let today = Day::today();
             let expense = CheckedExpense {

@@ -462,7 +462,56 @@ async fn funds_are_the_offices_and_leaderships_only(b: Backend) {
     assert_eq!(s, 404, "another town's funds do not exist for Qiling");
 }
 
+/// The expense form offers every activity the town held this year, the latest first (a lecture
+/// fee for December's class is booked from the page, however many the year had).
+async fn the_expense_form_offers_every_held_activity_of_the_year(b: Backend) {
+    let app = spawn_app(b).await;
+    let town = app.node_id("群力镇").await;
+    let year = cedu::calendar::Year::current();
+    let held = app
+        .texts(&format!(
+            "select cast(id as text) from activities where town_id = {town} \
+             and status in ('held', 'documented', 'archived') order by starts_at desc, id desc"
+        ))
+        .await;
+    assert!(!held.is_empty());
+    let page = app.login("qunli.office").await;
+    let html = page
+        .get(app.url(&format!("/funds?year={}", year.0)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let select = html
+        .split("id=\"expense-activity\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</select>").next())
+        .expect("the activity select");
+    let offered: Vec<&str> = select
+        .split("<option value=\"")
+        .skip(2)
+        .filter_map(|o| o.split('"').next())
+        .collect();
+    let this_year: Vec<String> = app
+        .texts(&format!(
+            "select cast(id as text) from activities where town_id = {town} \
+             and status in ('held', 'documented', 'archived') \
+             and starts_at >= '{}' and starts_at < '{}' order by starts_at desc, id desc",
+            year.start().format("%Y-%m-%d %H:%M:%S"),
+            year.end().format("%Y-%m-%d %H:%M:%S")
+        ))
+        .await;
+    assert_eq!(offered.len(), this_year.len(), "{select}");
+    assert_eq!(
+        offered.first().copied(),
+        this_year.first().map(String::as_str)
+    );
+}
+
 both!(
+    the_expense_form_offers_every_held_activity_of_the_year,
     the_budget_is_held_against_two_yuan_a_resident,
     bad_amounts_and_dates_are_refused_naming_the_field,
     lecture_fees_follow_the_plan,

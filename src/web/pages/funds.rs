@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::{Ctx, html, html_status, see_other};
 use crate::access::Permission as P;
-use crate::activities::{self, ActivityFilter};
+use crate::activities::{self, Status};
 use crate::calendar::Year;
 use crate::error::{Error, Result};
 use crate::funding::{
@@ -141,27 +141,30 @@ async fn year_view(
         .into_iter()
         .map(|t| Choice::new(t.id, format!("{}({})", t.name, t.node_name)))
         .collect();
-        for status in ["held", "documented", "archived"] {
-            let filter = ActivityFilter {
-                status: Some(status.into()),
-                town_id: Some(f.town_id),
-                from: Year(f.year).first_month().first_day().into(),
-                to: crate::calendar::Month::new(f.year, 12).map(|m| m.last_day()),
-                ..Default::default()
-            };
-            activities.extend(
-                activities::list(db, actor, &filter, PageRequest::new(None, Some(200)))
-                    .await?
-                    .items
-                    .into_iter()
-                    .map(|a| {
-                        Choice::new(
-                            a.id,
-                            format!("{} · {}", crate::calendar::short(a.starts_at), a.title),
-                        )
-                    }),
-            );
-        }
+        // The year's activities that were held (a lecture fee needs one), newest first: every
+        // one of them, not the first page — December's fees are booked too.
+        let year = Year(f.year);
+        let days = crate::calendar::Days {
+            first: year.first_month().first_day(),
+            last: year.first_month().plus(11).last_day(),
+        };
+        let town_only = activities::CalendarFilter {
+            town_id: Some(f.town_id),
+            ..Default::default()
+        };
+        let held = [Status::Held, Status::Documented, Status::Archived];
+        activities = activities::calendar(db, actor, &town_only, days)
+            .await?
+            .into_iter()
+            .rev()
+            .filter(|a| held.contains(&a.status))
+            .map(|a| {
+                Choice::new(
+                    a.id,
+                    format!("{} · {}", crate::calendar::short(a.starts_at), a.title),
+                )
+            })
+            .collect();
     }
     let money = Money {
         floor: yuan(f.floor_fen),
