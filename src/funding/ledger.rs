@@ -72,21 +72,22 @@ pub async fn year(db: &Db, actor: &Actor, town_id: Option<i64>, year: i32) -> Re
     let incomes = store::incomes(&mut tx, town.id, year).await?;
     let expenses = store::expenses(&mut tx, town.id, year, None).await?;
     tx.commit().await?;
-    let sum = |it: &mut dyn Iterator<Item = i64>| it.sum::<i64>();
-    let government_fen = sum(&mut incomes
+    let government_fen: i64 = incomes
         .iter()
         .filter(|i| i.channel == Channel::Government)
-        .map(|i| i.amount_fen));
-    let income_fen = sum(&mut incomes.iter().map(|i| i.amount_fen));
-    let spent_fen = sum(&mut expenses.iter().map(|e| e.amount_fen));
+        .map(|i| i.amount_fen)
+        .sum();
+    let income_fen: i64 = incomes.iter().map(|i| i.amount_fen).sum();
+    let spent_fen: i64 = expenses.iter().map(|e| e.amount_fen).sum();
     let by_category = Category::ALL
         .iter()
         .map(|c| CategoryLine {
             category: *c,
-            spent_fen: sum(&mut expenses
+            spent_fen: expenses
                 .iter()
                 .filter(|e| e.category == *c)
-                .map(|e| e.amount_fen)),
+                .map(|e| e.amount_fen)
+                .sum(),
         })
         .collect();
     let mut by_node: Vec<NodeLine> = Vec::new();

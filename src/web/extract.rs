@@ -353,10 +353,14 @@ impl UploadForm {
 
     /// The refusal of a file past the limit, in the form's words.
     pub fn too_large_error() -> Error {
+        UploadForm::too_large_for(crate::attachments::MAX_BYTES)
+    }
+
+    /// The refusal of a file past a limit of its own (an activity's evidence).
+    pub fn too_large_for(max_bytes: usize) -> Error {
         Error::invalid(
             "file",
-            Msg::new("evidence.too_large")
-                .arg("max_mb", crate::attachments::MAX_BYTES / 1024 / 1024),
+            Msg::new("evidence.too_large").arg("max_mb", max_bytes / 1024 / 1024),
         )
     }
 }

@@ -335,35 +335,17 @@ pub async fn upload_file(
     State(s): State<AppState>,
     CurrentActor(a): CurrentActor,
     Id(id): Id,
-    Upload(mut mp): Upload,
+    upload: Upload,
 ) -> Result<Created<ActivityFile>> {
-    let too_large = || {
-        Error::invalid(
-            "file",
-            Msg::new("evidence.too_large").arg("max_mb", evidence::MAX_BYTES / 1024 / 1024),
-        )
-    };
-    let read_error = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            too_large()
-        } else {
-            Error::BadRequest(Msg::new("request.unreadable"))
-        }
-    };
-    let (mut kind, mut file) = (String::new(), None);
-    while let Some(field) = mp.next_field().await.map_err(read_error)? {
-        match field.name().unwrap_or("") {
-            "kind" => kind = field.text().await.map_err(read_error)?,
-            "file" => {
-                let name = field.file_name().unwrap_or("upload").to_string();
-                file = Some((name, field.bytes().await.map_err(read_error)?.to_vec()));
-            }
-            _ => {}
-        }
+    let read = upload.read().await?;
+    if read.too_large {
+        return Err(crate::web::extract::UploadForm::too_large_for(
+            evidence::MAX_BYTES,
+        ));
     }
-    let kind =
-        Kind::parse(&kind).ok_or_else(|| Error::invalid("kind", Msg::new("field.choose")))?;
-    let (name, bytes) = file.unwrap_or_default();
+    let kind = Kind::parse(&read.text("kind"))
+        .ok_or_else(|| Error::invalid("kind", Msg::new("field.choose")))?;
+    let (name, bytes) = read.file.unwrap_or_default();
     let f = evidence::upload(&s.db, &a, id, kind, &name, bytes).await?;
     Ok(Created(f))
 }

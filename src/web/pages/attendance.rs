@@ -326,58 +326,24 @@ async fn upload(
     cx: Ctx,
     session: axum::Extension<Session>,
     Id(id): Id,
-    Upload(mut mp): Upload,
+    upload: Upload,
 ) -> Result<Response> {
     let state = &cx.state;
     let actor = &cx.actor;
-    let (mut csrf, mut kind, mut file) = (String::new(), String::new(), None);
-    let too_large = || {
-        Error::invalid(
-            "file",
-            Msg::new("evidence.too_large").arg("max_mb", evidence::MAX_BYTES / 1024 / 1024),
-        )
-    };
-    let bad = || Error::BadRequest(Msg::new("request.unreadable"));
-    let mut failed = None;
-    loop {
-        let field = match mp.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                failed = Some(too_large());
-                break;
-            }
-            Err(_) => return Err(bad()),
-        };
-        match field.name().unwrap_or("") {
-            "_csrf" => csrf = field.text().await.map_err(|_| bad())?,
-            "kind" => kind = field.text().await.map_err(|_| bad())?,
-            "file" => {
-                let name = field.file_name().unwrap_or("upload").to_string();
-                match field.bytes().await {
-                    Ok(b) => file = Some((name, b.to_vec())),
-                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                        failed = Some(too_large());
-                        break;
-                    }
-                    Err(_) => return Err(bad()),
-                }
-            }
-            _ => {}
-        }
-    }
-    let form = FormView::with(&[("kind", kind.clone())]);
-    if let Some(e) = failed {
+    let read = upload.read().await?;
+    let form = FormView::with(&[("kind", read.text("kind"))]);
+    if read.too_large {
         // The body was cut off before the CSRF field could be read: nothing was stored.
+        let e = crate::web::extract::UploadForm::too_large_for(evidence::MAX_BYTES);
         return refused(state, &cx, id, form, e).await;
     }
-    check_csrf(&session, &csrf)?;
-    let Some(kind) = Kind::parse(&kind) else {
+    check_csrf(&session, &read.text("_csrf"))?;
+    let Some(kind) = Kind::parse(&read.text("kind")) else {
         let mut fe = FieldErrors::default();
         fe.add("kind", Msg::new("field.choose"));
         return refused(state, &cx, id, form, Error::Invalid(fe)).await;
     };
-    let (name, bytes) = file.unwrap_or_default();
+    let (name, bytes) = read.file.unwrap_or_default();
     match evidence::upload(&state.db, actor, id, kind, &name, bytes).await {
         Ok(_) => Ok(see_other(&paths::flashed(&paths::attendance(id), "saved"))),
         Err(e) => refused(state, &cx, id, form, e).await,
