@@ -47,6 +47,11 @@ pub struct YearTable {
     pub under_way: usize,
     pub done: usize,
     pub overdue: usize,
+    /// Teacher trainings held this year (activities of the special event), against the plan's
+    /// 2–3 (Q四(四)3).
+    pub teacher_trainings: i64,
+    /// Fewer trainings held than the plan's 2 so far.
+    pub trainings_below_plan: bool,
 }
 
 /// A year of a town's schedule: the whole table for those who read it, or the rows naming the
@@ -71,6 +76,8 @@ pub async fn year(db: &Db, actor: &Actor, town_id: Option<i64>, year: i32) -> Re
             .collect()
     };
     let rows = assemble(&mut tx, town.id, year, records, None, Day::today()).await?;
+    let span = Year(year);
+    let trainings = store::trainings_held(&mut tx, town.id, span.start(), span.end()).await?;
     tx.commit().await?;
     let rows: Vec<Row> = rows.into_iter().filter(|r| sees(actor, r)).collect();
     let count = |s: Status| rows.iter().filter(|r| r.status == s).count();
@@ -83,6 +90,8 @@ pub async fn year(db: &Db, actor: &Actor, town_id: Option<i64>, year: i32) -> Re
         under_way: count(Status::UnderWay),
         done: count(Status::Done),
         overdue: count(Status::Overdue),
+        teacher_trainings: trainings,
+        trainings_below_plan: trainings < super::rules::TEACHER_TRAININGS_PER_YEAR.0,
         rows,
     })
 }

@@ -17,6 +17,9 @@ crate::text_enum! {
 /// Where a row stands (its schema name is `RowStatus`: `Status` is taken by activities).
 pub type Status = RowStatus;
 
+/// How many teacher trainings the town school organises a year (Q四(四)3: 全年2-3次).
+pub const TEACHER_TRAININGS_PER_YEAR: (i64, i64) = (2, 3);
+
 /// Where a row stands on `today`: done once its unit marked it done (or a linked activity was
 /// documented); otherwise by its months — before them planned, during them under way, after them
 /// overdue.

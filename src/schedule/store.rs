@@ -149,6 +149,19 @@ pub(super) async fn event_activities(
     db::rows(&mut *tx, sql, args![town_id, from, until]).await
 }
 
+/// The teacher trainings (the special event) a town held in a span.
+pub(super) async fn trainings_held(
+    tx: &mut Tx,
+    town_id: i64,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<i64> {
+    let sql = "select count(*) from activities where town_id = $1 \
+        and special_event = 'teacher_training' and starts_at >= $2 and starts_at < $3 \
+        and status in ('held', 'documented', 'archived')";
+    db::scalar(&mut *tx, sql, args![town_id, from, until]).await
+}
+
 /// The values a row is written with.
 pub(super) struct Values<'a> {
     pub first_month: u32,

@@ -650,7 +650,66 @@ async fn two_clerks_at_once(b: Backend) {
     );
 }
 
+/// The year's table counts the teacher trainings held against the plan's 2–3 (Q四(四)3) and says
+/// so on the page while there are fewer than 2; trainings entered afterwards count.
+async fn the_year_counts_teacher_trainings_against_the_plan(b: Backend) {
+    let app = spawn_app(b).await;
+    let office = app.token("qunli.office").await;
+    let year = cedu::calendar::Year::current().0 - 1;
+    let path = format!("/api/v1/schedule?year={year}");
+    let (s, t) = get(&app, &office, &path).await;
+    assert_eq!(s, 200, "{t}");
+    assert_eq!(
+        (
+            t["teacher_trainings"].as_i64(),
+            t["trainings_below_plan"].as_bool()
+        ),
+        (Some(0), Some(true))
+    );
+    let page = app.login("qunli.office").await;
+    let text = app
+        .page_text(&page, &format!("/schedule?year={year}"))
+        .await;
+    assert!(
+        text.contains("本年已办教师培训 0") && text.contains("教师培训少于计划的 2 次"),
+        "{text}"
+    );
+    let school = app.node_id("群力镇社区教育学校").await;
+    let theme = app.scalar("select min(id) from themes").await;
+    for (day, title) in [
+        ("03-14", "学习中心管理人员培训"),
+        ("09-19", "兼职教师教学能力培训"),
+    ] {
+        let (s, v) = post(
+            &app,
+            &office,
+            "/api/v1/activities/held",
+            json!({"title": title, "owner_id": school, "theme_id": theme,
+                "date": format!("{year}-{day}"), "start_time": "09:00", "end_time": "11:30",
+                "special_event": "teacher_training"}),
+        )
+        .await;
+        assert_eq!(s, 201, "{v}");
+    }
+    let (_, t) = get(&app, &office, &path).await;
+    assert_eq!(
+        (
+            t["teacher_trainings"].as_i64(),
+            t["trainings_below_plan"].as_bool()
+        ),
+        (Some(2), Some(false))
+    );
+    let text = app
+        .page_text(&page, &format!("/schedule?year={year}"))
+        .await;
+    assert!(
+        text.contains("本年已办教师培训 2") && !text.contains("教师培训少于计划"),
+        "{text}"
+    );
+}
+
 both!(
+    the_year_counts_teacher_trainings_against_the_plan,
     qilings_schedule_is_entered_from_the_xlsx_as_printed,
     a_bad_sheet_is_refused_naming_the_row_or_column,
     a_unit_marks_its_own_row_done_with_evidence,
