@@ -213,8 +213,9 @@ async fn the_deadline_and_the_funds_are_enforced_and_nothing_is_half_done(b: Bac
         app.token("qunli.centre").await,
         app.token("qunli.leader").await,
     );
-    // Last year's round, whose deadline has passed, takes no nomination.
-    let last_year = cedu::calendar::Year::current().0 - 1;
+    // A past year's round (the demo has last year's), whose deadline has passed, takes no
+    // nomination.
+    let last_year = cedu::calendar::Year::current().0 - 3;
     let round = open(&app, last_year, &format!("{last_year}-12-31"), 1).await;
     let (s, v) = nominate(
         &app,
@@ -308,8 +309,8 @@ async fn results_decided_on_paper_are_entered_afterwards(b: Backend) {
         app.token("qunli.centre").await,
         app.token("qunli.leader").await,
     );
-    // Last year's round, its deadline long past.
-    let year = cedu::calendar::Year::current().0 - 1;
+    // The round of the year before last (the demo has last year's), its deadline long past.
+    let year = cedu::calendar::Year::current().0 - 2;
     let round = open(&app, year, &format!("{year}-10-31"), 1).await;
     let family = household_in(&app, "群力社区", 0).await;
     let (s, v) = nominate(&app, &centre, round, family).await;
@@ -425,9 +426,11 @@ async fn results_decided_on_paper_are_entered_afterwards(b: Backend) {
         expenses
     );
     assert_eq!(
-        app.scalar(
-            "select count(*) from audit_log where action = 'commendation.recorded_afterwards'"
-        )
+        app.scalar(&format!(
+            "select count(*) from audit_log where action = 'commendation.recorded_afterwards' \
+             and subject_id = {}",
+            n["id"]
+        ))
         .await,
         1
     );
@@ -509,7 +512,7 @@ async fn results_decided_on_paper_are_entered_afterwards(b: Backend) {
         .unwrap()
         .iter()
         .find(|r| r["year"] == year)
-        .expect("last year's round");
+        .expect("the round entered afterwards");
     assert_eq!(
         published["winners"].as_array().unwrap().len(),
         3,
