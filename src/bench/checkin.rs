@@ -17,7 +17,6 @@ use crate::app::App;
 use crate::attendance::{CheckinDesk, DeskFigures};
 use crate::config::Config;
 use crate::db::Db;
-use crate::demo::{self, DemoOptions};
 use crate::error::{Error, Result};
 use crate::org;
 
@@ -46,19 +45,8 @@ fn result_of(answer: &[u8]) -> &[u8] {
 
 /// Sets up one database: the district, the activities going on now, the phones to check in.
 async fn prepare(db: &Db, b: &CheckinBench) -> Result<(Vec<(i64, Actor)>, Vec<Vec<String>>)> {
-    db.migrate().await?;
-    org::ensure_root(db).await?;
     let start = Instant::now();
-    demo::load(
-        db,
-        &DemoOptions {
-            extra_towns: 28,
-            extra_population: b.residents,
-            residents_per_community: 0,
-            ..Default::default()
-        },
-    )
-    .await?;
+    super::load_district(db, b.residents).await?;
     let (_admin, centres, theme) = super::district_centres(db).await?;
     let now = Utc::now();
     let window = (
@@ -403,9 +391,6 @@ pub async fn checkin(b: &CheckinBench) -> Result<()> {
         "cedu bench checkin — {} check-ins over HTTP by {} clients into {} activities",
         b.checkins, b.clients, b.activities
     );
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(b.work_dir.join(format!("bench-checkin.db{suffix}")));
-    }
     if let Some((p50, p99)) = disk_flush_latency(&b.work_dir) {
         println!(
             "  this disk now: 4 KB write + fdatasync p50 {:.2} ms, p99 {:.2} ms (the floor of a durable answer)",
@@ -413,7 +398,7 @@ pub async fn checkin(b: &CheckinBench) -> Result<()> {
             p99.as_secs_f64() * 1000.0
         );
     }
-    let sqlite = format!("sqlite://{}", b.work_dir.join("bench-checkin.db").display());
+    let sqlite = super::fresh_sqlite(&b.work_dir, "bench-checkin.db");
     run_on(
         "SQLite (WAL; every answer waits for its log flush)",
         &sqlite,

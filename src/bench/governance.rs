@@ -11,7 +11,7 @@ use super::{percentile, secs};
 use crate::app::App;
 use crate::config::Config;
 use crate::db::Db;
-use crate::demo::{self, DemoOptions};
+use crate::demo;
 use crate::error::{Error, Result};
 use crate::org;
 
@@ -23,34 +23,10 @@ const TARGET: Duration = Duration::from_millis(50);
 pub async fn governance(work_dir: &std::path::Path, postgres_url: Option<&str>) -> Result<()> {
     std::fs::create_dir_all(work_dir).map_err(|e| Error::Config(format!("work dir: {e}")))?;
     println!("cedu bench governance — a district of 30 towns, a year of their governance");
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(work_dir.join(format!("bench-governance.db{suffix}")));
-    }
-    let mut targets = vec![(
-        "SQLite",
-        format!(
-            "sqlite://{}",
-            work_dir.join("bench-governance.db").display()
-        ),
-    )];
-    if let Some(url) = postgres_url {
-        targets.push(("PostgreSQL", url.to_string()));
-    }
-    for (label, url) in targets {
+    for (label, url) in super::databases(work_dir, "bench-governance.db", postgres_url) {
         let db = Db::connect(&url).await?;
-        db.migrate().await?;
-        org::ensure_root(&db).await?;
         let start = Instant::now();
-        demo::load(
-            &db,
-            &DemoOptions {
-                extra_towns: 28,
-                extra_population: 1,
-                residents_per_community: 0,
-                ..Default::default()
-            },
-        )
-        .await?;
+        super::load_district(&db, 1).await?;
         let (admin, _, theme) = super::district_centres(&db).await?;
         let district = org::scope_node(&db, &admin).await?;
         let towns = demo::governance::district_towns(&db, &district).await?;

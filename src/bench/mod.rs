@@ -128,6 +128,44 @@ fn resident_sheet(rows: usize, communities: &[String]) -> Table {
     }
 }
 
+/// The URL of a fresh SQLite file in the work folder: an earlier run's file and its WAL removed.
+pub(crate) fn fresh_sqlite(work_dir: &std::path::Path, file: &str) -> String {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(work_dir.join(format!("{file}{suffix}")));
+    }
+    format!("sqlite://{}", work_dir.join(file).display())
+}
+
+/// The databases a benchmark runs on: a fresh SQLite file, and PostgreSQL when given.
+pub(crate) fn databases(
+    work_dir: &std::path::Path,
+    file: &str,
+    postgres_url: Option<&str>,
+) -> Vec<(&'static str, String)> {
+    let mut targets = vec![("SQLite", fresh_sqlite(work_dir, file))];
+    if let Some(url) = postgres_url {
+        targets.push(("PostgreSQL", url.to_string()));
+    }
+    targets
+}
+
+/// Migrates a database and loads the benchmark district: the demo's two towns and 28 generated
+/// ones, with `extra_population` generated residents.
+pub(crate) async fn load_district(db: &Db, extra_population: i64) -> Result<()> {
+    db.migrate().await?;
+    org::ensure_root(db).await?;
+    demo::load(
+        db,
+        &DemoOptions {
+            extra_towns: 28,
+            extra_population,
+            residents_per_community: 0,
+            ..Default::default()
+        },
+    )
+    .await
+}
+
 async fn fresh_db(url: &str) -> Result<Db> {
     let db = Db::connect(url).await?;
     db.migrate().await?;
@@ -252,10 +290,7 @@ pub async fn people(b: &PeopleBench) -> Result<()> {
 
 /// The import and export figures on both databases.
 async fn import_figures(b: &PeopleBench) -> Result<()> {
-    let lite_url = format!("sqlite://{}", b.work_dir.join("bench-import.db").display());
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(b.work_dir.join(format!("bench-import.db{suffix}")));
-    }
+    let lite_url = fresh_sqlite(&b.work_dir, "bench-import.db");
     let lite = fresh_db(&lite_url).await?;
     let qunli = town(&lite, "群力镇").await?;
     let communities: Vec<String> =
@@ -292,24 +327,9 @@ async fn import_figures(b: &PeopleBench) -> Result<()> {
 /// Search among about a million residents of one district.
 async fn search_figures(b: &PeopleBench) -> Result<()> {
     if b.search_residents > 0 {
-        let path = b.work_dir.join("bench-search.db");
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(b.work_dir.join(format!("bench-search.db{suffix}")));
-        }
-        let db = Db::connect(&format!("sqlite://{}", path.display())).await?;
-        db.migrate().await?;
-        org::ensure_root(&db).await?;
+        let db = Db::connect(&fresh_sqlite(&b.work_dir, "bench-search.db")).await?;
         let start = Instant::now();
-        demo::load(
-            &db,
-            &DemoOptions {
-                extra_towns: 28,
-                extra_population: b.search_residents,
-                residents_per_community: 0,
-                ..Default::default()
-            },
-        )
-        .await?;
+        load_district(&db, b.search_residents).await?;
         let total: i64 = crate::people::count_residents(&db).await?;
         println!(
             "  generated a district of 30 towns with {total} residents (SQLite) in {}",
@@ -417,31 +437,10 @@ pub async fn grid(
     println!(
         "cedu bench grid — {per_centre} activities per centre over a year, district of 30 towns"
     );
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(work_dir.join(format!("bench-grid.db{suffix}")));
-    }
-    let mut targets = vec![(
-        "SQLite",
-        format!("sqlite://{}", work_dir.join("bench-grid.db").display()),
-    )];
-    if let Some(url) = postgres_url {
-        targets.push(("PostgreSQL", url.to_string()));
-    }
-    for (label, url) in targets {
+    for (label, url) in databases(work_dir, "bench-grid.db", postgres_url) {
         let db = Db::connect(&url).await?;
-        db.migrate().await?;
-        org::ensure_root(&db).await?;
         let start = Instant::now();
-        demo::load(
-            &db,
-            &DemoOptions {
-                extra_towns: 28,
-                extra_population: 1,
-                residents_per_community: 0,
-                ..Default::default()
-            },
-        )
-        .await?;
+        load_district(&db, 1).await?;
         let (admin, centres, theme) = district_centres(&db).await?;
         let year = chrono::Datelike::year(&Utc::now());
         let mut total = 0;
