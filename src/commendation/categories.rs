@@ -48,6 +48,12 @@ fn yes() -> bool {
     true
 }
 
+/// May the actor change the dictionary? The district's administrator (the awards page shows its
+/// forms on this answer; the use-cases require the same).
+pub fn may_edit(actor: &Actor) -> bool {
+    actor.can(Permission::AwardsCategories) && district_of(actor).is_ok()
+}
+
 /// The district of the actor's scope (a town's or centre's account: its district).
 fn district_of(actor: &Actor) -> Result<(i64, String)> {
     let id = ancestor_id(&actor.scope_path, DISTRICT_LEVEL).ok_or(Error::NotFound)?;

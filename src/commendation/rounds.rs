@@ -143,6 +143,24 @@ pub async fn open_round(db: &Db, actor: &Actor, input: &RoundInput) -> Result<Ro
     round(db, actor, id).await
 }
 
+/// May the actor run this round — publish it, enter results decided on paper? The town's
+/// office; the round page shows its forms on this answer and the use-cases require the same.
+pub fn may_manage(actor: &Actor, r: &Round) -> bool {
+    actor.can(Permission::AwardsManage) && actor.sees(&r.town_path)
+}
+
+/// 404 unless the actor sees the round (the routes ask this before a handler runs: the round
+/// alone, not its nominations).
+pub async fn require_round(db: &Db, actor: &Actor, id: i64) -> Result<()> {
+    visible_round(db, actor, id).await.map(|_| ())
+}
+
+/// A round's categories (names and nominee kinds from the dictionary), for whoever sees it.
+pub async fn round_categories(db: &Db, actor: &Actor, id: i64) -> Result<Vec<RoundCategory>> {
+    let r = visible_round(db, actor, id).await?;
+    store::categories(db, r.id, district_of_town(&r.town_path)?).await
+}
+
 /// 404 unless the round is of a town the actor reads or works in.
 pub(super) async fn visible_round(db: &Db, actor: &Actor, id: i64) -> Result<Round> {
     actor.require(Permission::AwardsRead)?;

@@ -386,7 +386,7 @@ async fn locate(
         Object::ScheduleFile => crate::schedule::require_evidence(db, actor, id).await,
         Object::Expense => crate::funding::expense(db, actor, id).await.map(|_| ()),
         Object::Voucher => crate::funding::require_voucher(db, actor, id).await,
-        Object::AwardRound => crate::commendation::round(db, actor, id).await.map(|_| ()),
+        Object::AwardRound => crate::commendation::require_round(db, actor, id).await,
         Object::Nomination => crate::commendation::require_nomination(db, actor, id).await,
         Object::NominationFile => crate::commendation::require_file(db, actor, id).await,
         Object::AwardCategory => {

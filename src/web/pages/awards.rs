@@ -133,7 +133,7 @@ async fn list_view(cx: &Ctx, form: FormView) -> Result<ListPage> {
             .map(|k| Choice::new(k, i18n::t(cx.lang, &format!("commendation.kind.{k}"))))
             .collect(),
         can_manage: cx.actor.can(P::AwardsManage),
-        can_edit_categories: cx.actor.can(P::AwardsCategories),
+        can_edit_categories: commendation::categories::may_edit(&cx.actor),
         error: None,
         town_id,
         year: Year::current().0,
@@ -282,7 +282,8 @@ async fn round_view(cx: &Ctx, id: i64, form: FormView) -> Result<RoundPage> {
     let actor = &cx.actor;
     let v = commendation::round(db, actor, id).await?;
     let can_nominate = actor.can(P::AwardsNominate) && v.open;
-    let can_record_afterwards = actor.can(P::AwardsManage) && v.round.published_at.is_none();
+    let can_manage = commendation::may_manage(actor, &v.round);
+    let can_record_afterwards = can_manage && v.round.published_at.is_none();
     let (mut residents, mut households, mut buildings, mut communities) =
         (vec![], vec![], vec![], vec![]);
     if can_nominate || can_record_afterwards {
@@ -313,7 +314,7 @@ async fn round_view(cx: &Ctx, id: i64, form: FormView) -> Result<RoundPage> {
             .iter()
             .map(|c| Choice::new(&c.category, &c.name))
             .collect(),
-        can_manage: actor.can(P::AwardsManage),
+        can_manage,
         can_nominate,
         can_record_afterwards,
         v,
@@ -405,9 +406,8 @@ async fn nominate(
 
 /// The form field that carries the nominee of a round's category (its kind decides).
 async fn nominee_field(cx: &Ctx, round: i64, category: &str) -> Result<&'static str> {
-    let round = commendation::round(&cx.state.db, &cx.actor, round).await?;
-    let kind = round
-        .categories
+    let categories = commendation::round_categories(&cx.state.db, &cx.actor, round).await?;
+    let kind = categories
         .iter()
         .find(|c| c.category == category.trim())
         .map(|c| c.nominee_kind);
