@@ -1,8 +1,8 @@
 //! The governance modules from several clients at the same second, through the real server on
 //! both databases: two clerks changing one inventory line, four purchases booked with their
 //! expenses, one inspection scored from two clients, the assessment's weights set twice at once,
-//! one family nominated twice at once, one schedule row marked done twice, incomes and register
-//! entries saved together. Each time: the winners are kept whole, the others are told in words,
+//! one family nominated twice at once, results decided on paper entered at once within the
+//! quota, one schedule row marked done twice, incomes and register entries saved together. Each time: the winners are kept whole, the others are told in words,
 //! nothing is half-written.
 
 use serde_json::{Value, json};
@@ -262,6 +262,67 @@ async fn nominations_and_schedule_rows_at_once(b: Backend) {
         ))
         .await,
         1
+    );
+    // Results decided on paper for a past round entered by two clerks at once: the same family
+    // once; of three families against the two places left in its quota of three, two are kept.
+    let families: Vec<i64> = app
+        .texts(&format!(
+            "select cast(id as text) from households where community_id = {community} \
+             order by id limit 4 offset 1"
+        ))
+        .await
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
+    let past = cedu::calendar::Year::current().0 - 4;
+    let (s, paper) = post(
+        &app,
+        &office,
+        "/api/v1/awards/rounds",
+        json!({"town_id": town, "year": past, "title": "往年评选",
+            "deadline": format!("{past}-11-30"),
+            "categories": [{"category": "learning_family", "quota": 3}]}),
+    )
+    .await;
+    assert_eq!(s, 201, "{paper}");
+    let paper = paper["round"]["id"].as_i64().unwrap();
+    let decided = |household: i64| {
+        let (app, office) = (&app, &office);
+        let on = format!("{past}-12-20");
+        async move {
+            post(
+                app,
+                office,
+                &format!("/api/v1/awards/rounds/{paper}/decided"),
+                json!({"category": "learning_family", "nominee_id": household,
+                    "deeds": "全家坚持参加社区学习。", "decided_on": on,
+                    "decided_by": "领导小组会议"}),
+            )
+            .await
+        }
+    };
+    let answers = futures_join(vec![decided(families[0]), decided(families[0])]).await;
+    assert_eq!(
+        sorted(answers.iter().map(|a| a.0).collect()),
+        [201, 422],
+        "{answers:?}"
+    );
+    let answers = futures_join(families[1..].iter().map(|f| decided(*f)).collect()).await;
+    assert_eq!(
+        sorted(answers.iter().map(|a| a.0).collect()),
+        [201, 201, 409],
+        "{answers:?}"
+    );
+    assert_eq!(
+        reason(&answers.iter().find(|a| a.0 == 409).unwrap().1),
+        "commendation.quota_full"
+    );
+    assert_eq!(
+        app.scalar(&format!(
+            "select count(*) from nominations where round_id = {paper} and status = 'approved'"
+        ))
+        .await,
+        3
     );
     // A schedule row marked done by two clients at once: done once, audited once.
     let (s, row) = post(
