@@ -153,6 +153,27 @@ pub fn hex(bytes: &[u8]) -> String {
     out
 }
 
+/// A fresh 256-bit secret (hex) that signs a record's codes or keys what is derived from it.
+pub fn new_secret() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut b);
+    hex(&b)
+}
+
+/// HMAC-SHA-256 of a message with a secret, its first 16 bytes in hex: a code's signature, or the
+/// key a value is known by without keeping it (a phone number, an address).
+pub fn mac(secret: &str, message: &str) -> String {
+    use hmac::{Hmac, Mac};
+    // HMAC accepts keys of any length; `new_from_slice` cannot fail for it.
+    let Ok(mut m) = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()) else {
+        return String::new();
+    };
+    m.update(message.as_bytes());
+    let out = m.finalize().into_bytes();
+    hex(&out[..16])
+}
+
 /// Reads a list filter's choice (a role, a kind) leniently, as the lists always have: blank or
 /// unknown text is no choice, so the list is not narrowed by it
 /// (`#[serde(default, deserialize_with = "crate::text::lenient")]`).

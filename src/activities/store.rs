@@ -150,7 +150,7 @@ pub(super) async fn set_status(
         Transition::Return => (", review_note = $5", Some(reason.into())),
         Transition::Cancel => (", cancel_reason = $5", Some(reason.into())),
         Transition::Publish => {
-            secret = new_secret();
+            secret = crate::text::new_secret();
             (
                 ", checkin_secret = coalesce(checkin_secret, $5)",
                 Some((&secret).into()),
@@ -172,13 +172,6 @@ pub(super) async fn status_now(tx: &mut Tx, id: i64) -> Result<Option<String>> {
     db::scalar_opt(tx, "select status from activities where id = $1", args![id]).await
 }
 
-/// A fresh 256-bit secret that signs an activity's check-in codes.
-fn new_secret() -> String {
-    use rand::RngCore;
-    let mut b = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut b);
-    crate::text::hex(&b)
-}
 
 pub(super) async fn teachers(db: &Db, id: i64) -> Result<Vec<(i64, String)>> {
     let sql = "select t.id, t.name from activity_teachers x join teachers t on t.id = \

@@ -8,8 +8,6 @@
 //! so a first-time resident has time to type a name.
 
 use chrono::{DateTime, Duration, Utc};
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 
 /// Length of one QR period.
 pub const STEP_SECONDS: i64 = 20;
@@ -33,15 +31,7 @@ pub enum TokenError {
     Expired,
 }
 
-fn mac(secret: &str, message: &str) -> String {
-    // HMAC accepts keys of any length; `new_from_slice` cannot fail for it.
-    let Ok(mut m) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
-        return String::new();
-    };
-    m.update(message.as_bytes());
-    let out = m.finalize().into_bytes();
-    crate::text::hex(&out[..16])
-}
+use crate::text::mac;
 
 fn step_of(now: DateTime<Utc>) -> i64 {
     now.timestamp().div_euclid(STEP_SECONDS)
