@@ -199,20 +199,30 @@ paths! {
     ASSESSMENT_XLSX = "/assessment/assessment.xlsx";
     ASSESSMENT_APPROVE = "/assessment/approve";
 
+    // Surveys (问卷): the list and the form to start one, a survey with its results, its QR codes
+    // to print, the paper questionnaires' form and the export.
+    SURVEYS = "/surveys";
+    SURVEY = "/surveys/{id}" => survey(id);
+    SURVEY_EDIT = "/surveys/{id}/edit" => survey_edit(id);
+    SURVEY_PAPER = "/surveys/{id}/paper" => survey_paper(id);
+    SURVEY_QR = "/surveys/{id}/qr" => survey_qr(id);
+    SURVEY_XLSX = "/surveys/{id}/results.xlsx" => survey_xlsx(id);
+
     // The residents' phone pages behind a QR code or a link (no account).
     CHECKIN = "/c";
     CHECKIN_CODE = "/c/{token}" => checkin_code(token);
     RATING = "/r/{token}" => rating(token);
     ENROL = "/e";
     ENROL_LINK = "/e/{token}" => enrol_link(token);
+    SURVEY_ANSWER = "/s/{code}" => survey_answer(code);
 }
 
 /// Static files.
 pub const STATIC_PREFIX: &str = "/static/";
 /// The JSON API.
 pub const API_PREFIX: &str = "/api/";
-/// The phone pages opened from a QR code or a link: check-in, rating, enrolment.
-pub const PHONE_PREFIXES: [&str; 3] = ["/c/", "/r/", "/e/"];
+/// The phone pages opened from a QR code or a link: check-in, rating, enrolment, a survey.
+pub const PHONE_PREFIXES: [&str; 4] = ["/c/", "/r/", "/e/", "/s/"];
 
 /// An address with the filled-in fields as its query (`/teachers?q=王`), encoded; blank fields are
 /// left out, and an address that has a query already gets them added to it.

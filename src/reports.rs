@@ -103,6 +103,7 @@ impl Report {
                 .map(|r| r.cells.iter().map(Cell::text).collect())
                 .collect(),
             text_columns,
+            number_columns: Vec::new(),
             notes: self
                 .notes
                 .iter()

@@ -114,6 +114,11 @@ pub enum Permission {
     InspectionsAnswer,
     /// Approve the year-end assessment, which freezes it: the leadership group.
     AssessmentApprove,
+    /// See the surveys of the scope (and those above it that ask its residents) with the answers
+    /// collected inside the scope.
+    SurveysRead,
+    /// Create surveys for a node of the scope, change their period, enter paper questionnaires.
+    SurveysWrite,
 }
 
 impl Permission {
@@ -159,6 +164,8 @@ impl Permission {
             Permission::InspectionsManage => "inspections:manage",
             Permission::InspectionsAnswer => "inspections:answer",
             Permission::AssessmentApprove => "assessment:approve",
+            Permission::SurveysRead => "surveys:read",
+            Permission::SurveysWrite => "surveys:write",
         }
     }
 }
@@ -248,6 +255,8 @@ impl Role {
                 EquipmentRead,
                 EquipmentStandard,
                 InspectionsRead,
+                SurveysRead,
+                SurveysWrite,
             ],
             Role::TownOffice => &[
                 OrgRead,
@@ -282,6 +291,8 @@ impl Role {
                 EquipmentWrite,
                 InspectionsRead,
                 InspectionsManage,
+                SurveysRead,
+                SurveysWrite,
             ],
             Role::Leadership => &[
                 OrgRead,
@@ -295,6 +306,7 @@ impl Role {
                 EquipmentRead,
                 InspectionsRead,
                 AssessmentApprove,
+                SurveysRead,
             ],
             Role::LeadDepartment => &[
                 OrgRead,
@@ -323,6 +335,8 @@ impl Role {
                 EquipmentWrite,
                 InspectionsRead,
                 InspectionsAnswer,
+                SurveysRead,
+                SurveysWrite,
             ],
             // A teacher shows the check-in code and takes attendance at the place they teach.
             Role::Teacher => &[ActivitiesRead, ActivitiesAttend],

@@ -172,7 +172,6 @@ pub(super) async fn status_now(tx: &mut Tx, id: i64) -> Result<Option<String>> {
     db::scalar_opt(tx, "select status from activities where id = $1", args![id]).await
 }
 
-
 pub(super) async fn teachers(db: &Db, id: i64) -> Result<Vec<(i64, String)>> {
     let sql = "select t.id, t.name from activity_teachers x join teachers t on t.id = \
         x.teacher_id where x.activity_id = $1 order by t.name";

@@ -197,6 +197,7 @@ pub fn template<I: Importer>() -> Table {
             .filter(|(_, c)| c.text)
             .map(|(i, _)| i)
             .collect(),
+        number_columns: Vec::new(),
         notes: I::NOTES.iter().map(|s| s.to_string()).collect(),
     }
 }
@@ -375,6 +376,7 @@ pub fn report_table(b: &Batch, lang: crate::i18n::Lang) -> Table {
             })
             .collect(),
         text_columns: vec![],
+        number_columns: Vec::new(),
         notes: vec![],
     }
 }

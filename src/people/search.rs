@@ -122,6 +122,7 @@ pub fn residents_table(
             })
             .collect(),
         text_columns: vec![3, 4],
+        number_columns: Vec::new(),
         notes: vec![],
     }
 }

@@ -34,6 +34,12 @@ pub(crate) fn xlsx(table: &Table, name: &str) -> Result<Response> {
     Ok(attachment(spreadsheet::to_xlsx(table)?, XLSX, name, "xlsx"))
 }
 
+/// A workbook made elsewhere (several sheets) as an xlsx attachment named `name` (with its
+/// `.xlsx`).
+pub(crate) fn workbook(bytes: Vec<u8>, name: &str) -> Response {
+    attachment(bytes, XLSX, name.trim_end_matches(".xlsx"), "xlsx")
+}
+
 /// A report as a file: `xlsx` or `csv`, named by the report's title and `suffix` (a year).
 pub(crate) fn report(report: &Report, lang: Lang, format: &str, suffix: &str) -> Result<Response> {
     let name = format!("{}{suffix}", i18n::t(lang, report.title));

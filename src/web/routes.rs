@@ -111,6 +111,8 @@ pub enum Object {
     Rectification,
     /// A file of a rectification's evidence.
     RectificationFile,
+    /// A survey (问卷).
+    Survey,
 }
 
 /// A route's access rule.
@@ -405,5 +407,6 @@ async fn locate(
         Object::RectificationFile => {
             crate::inspections::require_rectification_file(db, actor, id).await
         }
+        Object::Survey => crate::surveys::require_survey(db, actor, id, write).await,
     }
 }

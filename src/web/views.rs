@@ -92,6 +92,7 @@ const MENU: &[(&str, &str, &[Permission])] = &[
     (paths::FUNDS, "nav.funds", &[Permission::FundsRead]),
     (paths::AWARDS, "nav.awards", &[Permission::AwardsRead]),
     (paths::MEETINGS, "nav.meetings", &[Permission::MeetingsRead]),
+    (paths::SURVEYS, "nav.surveys", &[Permission::SurveysRead]),
     (
         paths::EQUIPMENT,
         "nav.equipment",
@@ -171,7 +172,7 @@ impl Shell {
 }
 
 /// Typed values and field errors of a form being shown again.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct FormView {
     values: HashMap<String, String>,
     errors: HashMap<String, String>,

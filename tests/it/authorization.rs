@@ -722,9 +722,40 @@ impl Fixtures {
             };
             f.insert((Object::RectificationFile, place), file);
         }
+        // Surveys: run by the own centre, by 双河村's, by Qiling's 王齐村; the own one answers at
+        // the public code the phone routes are asked with.
+        for (place, user, owner) in [
+            (Place::Own, "qunli.office", "群力社区学习中心"),
+            (Place::Sibling, "qunli.office", "双河村学习中心"),
+            (Place::OtherTown, "qiling.office", "王齐村"),
+        ] {
+            let token = app.token(user).await;
+            let owner = app.node_id(owner).await;
+            let today = cedu::calendar::Day::today();
+            let s = post_ok(
+                app,
+                &token,
+                "/api/v1/surveys",
+                json!({"owner_id": owner, "title": "矩阵问卷", "opens_on": today.to_string(),
+                    "closes_on": today.plus_days(5).to_string(), "from_template": true}),
+            )
+            .await;
+            let id = s["id"].as_i64().unwrap();
+            if place == Place::Own {
+                app.exec(&format!(
+                    "update surveys set code = '{SURVEY_CODE}' where id = {id}"
+                ))
+                .await
+                .unwrap();
+            }
+            f.insert((Object::Survey, place), id);
+        }
         Fixtures(f)
     }
 }
+
+/// The public code of the own survey (the phone routes of a survey name it).
+const SURVEY_CODE: &str = "matrix-survey";
 
 /// The concrete path of a route for a record (path parameters other than `{id}` get a fixed value,
 /// and the query a route cannot do without is added).
@@ -744,6 +775,7 @@ fn concrete(path: &str, id: Option<i64>) -> String {
             },
         )
         .replace("{token}", "not-a-code")
+        .replace("{code}", SURVEY_CODE)
         + query
 }
 

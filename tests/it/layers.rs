@@ -12,6 +12,7 @@ const PLATFORM: &[&str] = &[
     "attachments",
     "audit",
     "calendar",
+    "charts",
     "db",
     "error",
     "i18n",
@@ -39,6 +40,7 @@ const CONCEPTS: &[&str] = &[
     "org",
     "people",
     "schedule",
+    "surveys",
     "teachers",
     "venues",
 ];

@@ -30,5 +30,6 @@ mod people;
 mod reimport;
 mod schedule;
 mod store;
+mod surveys;
 mod teachers;
 mod workbench;

@@ -31,6 +31,7 @@ const NAMERS: &[&[view::Namer]] = &[
     crate::commendation::AUDIT_NAMES,
     crate::meetings::AUDIT_NAMES,
     crate::equipment::AUDIT_NAMES,
+    crate::surveys::AUDIT_NAMES,
 ];
 
 pub(super) fn router() -> Routes {

@@ -283,7 +283,7 @@ struct QrScreen {
 
 /// The address residents' phones reach this server by: the configured public address, or else the
 /// host the screen itself was opened on.
-fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+pub(super) fn base_url(state: &AppState, headers: &HeaderMap) -> String {
     if let Some(url) = &state.config.public_url {
         return url.clone();
     }
@@ -301,7 +301,7 @@ fn base_url(state: &AppState, headers: &HeaderMap) -> String {
 }
 
 /// The QR code of a link as an SVG drawing.
-fn qr_svg(link: &str) -> Result<String> {
+pub(super) fn qr_svg(link: &str) -> Result<String> {
     let code = qrcode::QrCode::with_error_correction_level(link, qrcode::EcLevel::M)
         .map_err(|e| Error::internal_from("qr", e))?;
     Ok(code

@@ -15,6 +15,7 @@ mod meetings;
 mod org;
 mod people;
 mod schedule;
+mod surveys;
 mod teachers;
 mod users;
 mod workbench;
@@ -52,6 +53,7 @@ pub fn router() -> Routes {
         .merge(funds::router())
         .merge(awards::router())
         .merge(meetings::router())
+        .merge(surveys::router())
         .merge(equipment::router())
         .merge(inspections::router())
         .merge(checkin::router())
