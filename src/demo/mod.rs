@@ -15,6 +15,7 @@ mod inspections;
 mod meetings;
 mod people;
 mod schedule;
+mod surveys;
 mod towns;
 
 use crate::access::{Actor, Role};
@@ -172,6 +173,7 @@ pub async fn load(db: &Db, opts: &DemoOptions) -> Result<()> {
     funds::load(db, &qunli, &qiling).await?;
     awards::load(db, &qunli).await?;
     meetings::load(db, &qunli).await?;
+    surveys::load(db, &mut b.g, &[&qunli, &qiling]).await?;
     equipment::load(db, &tongnan, &linzi, &qunli, &qiling).await?;
     inspections::load(db, (&tongnan, &linzi), &qunli, &qiling).await?;
 

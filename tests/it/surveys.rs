@@ -218,7 +218,11 @@ async fn answers_and_surveys_that_break_the_rules_are_refused_clearly(b: Backend
         ]
     );
     assert_eq!(
-        app.scalar("select count(*) from survey_responses").await,
+        app.scalar(&format!(
+            "select count(*) from survey_responses where survey_id = {}",
+            s["id"]
+        ))
+        .await,
         0,
         "nothing stored of a refused sheet"
     );
@@ -342,10 +346,20 @@ async fn a_named_survey_takes_one_answer_a_person_from_phones_at_once(b: Backend
     );
     let (st, _) = post(&app, None, &path, with_phone("139 1234 5679")).await;
     assert_eq!(st, 201);
-    assert_eq!(app.scalar("select count(*) from survey_responses").await, 2);
+    assert_eq!(
+        app.scalar(&format!(
+            "select count(*) from survey_responses where survey_id = {}",
+            s["id"]
+        ))
+        .await,
+        2
+    );
     // The number is kept masked only.
     let kept = app
-        .texts("select phone_masked from survey_responses order by id")
+        .texts(&format!(
+            "select phone_masked from survey_responses where survey_id = {} order by id",
+            s["id"]
+        ))
         .await;
     assert_eq!(kept, ["139****5678", "139****5679"]);
     assert_eq!(
@@ -369,7 +383,11 @@ async fn one_address_sending_hundreds_is_throttled(b: Backend) {
     let (st, v) = post(&app, None, &path, sheet(&s, 0, 0, 5, None)).await;
     assert_eq!((st, reason(&v)), (429, "surveys.throttled"));
     assert_eq!(
-        app.scalar("select count(*) from survey_responses").await,
+        app.scalar(&format!(
+            "select count(*) from survey_responses where survey_id = {}",
+            s["id"]
+        ))
+        .await,
         cedu::surveys::rules::THROTTLE_ANSWERS
     );
     // Paper entry by staff is not throttled.
@@ -499,12 +517,16 @@ async fn the_pages_start_a_survey_and_a_phone_answers_it(b: Backend) {
     let to = res.headers()["location"].to_str().unwrap().to_string();
     let page = app.page_text(&browser, &to).await;
     assert!(page.contains("学习中心知晓情况"), "{page}");
-    let code = app.text("select code from surveys").await;
+    let code = app
+        .text("select code from surveys where title = '学习中心知晓情况'")
+        .await;
     let q = app
-        .text("select cast(id as text) from survey_questions where position = 1")
+        .text("select cast(q.id as text) from survey_questions q join surveys s on s.id = q.survey_id where s.title = '学习中心知晓情况' and q.position = 1")
         .await;
     let know = app
-        .text("select cast(id as text) from survey_options where label = '知道'")
+        .text(&format!(
+            "select cast(id as text) from survey_options where label = '知道' and question_id = {q}"
+        ))
         .await;
     // The phone page shows the questions and takes the answer.
     let phone = app.client();
@@ -526,12 +548,16 @@ async fn the_pages_start_a_survey_and_a_phone_answers_it(b: Backend) {
     assert_eq!(res.status(), 200);
     assert!(res.text().await.unwrap().contains("提交成功"));
     assert_eq!(
-        app.scalar("select count(*) from survey_answers where positive")
-            .await,
+        app.scalar(&format!(
+            "select count(*) from survey_answers where positive and question_id = {q}"
+        ))
+        .await,
         1
     );
     // The printable QR code of a place.
-    let id = app.scalar("select id from surveys").await;
+    let id = app
+        .scalar("select id from surveys where title = '学习中心知晓情况'")
+        .await;
     let qr = app
         .page_text(&browser, &format!("/surveys/{id}/qr?p={town}"))
         .await;
