@@ -37,6 +37,7 @@ pub mod reports;
 pub mod schedule;
 pub mod spreadsheet;
 pub mod surveys;
+pub mod targets;
 pub mod teachers;
 pub mod text;
 pub mod venues;

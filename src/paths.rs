@@ -208,6 +208,10 @@ paths! {
     SURVEY_QR = "/surveys/{id}/qr" => survey_qr(id);
     SURVEY_XLSX = "/surveys/{id}/results.xlsx" => survey_xlsx(id);
 
+    // KPIs against their targets: a place with the places one level down; the district's targets.
+    KPIS = "/kpis";
+    KPI_TARGETS = "/kpis/targets";
+
     // The residents' phone pages behind a QR code or a link (no account).
     CHECKIN = "/c";
     CHECKIN_CODE = "/c/{token}" => checkin_code(token);

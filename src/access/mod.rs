@@ -119,6 +119,10 @@ pub enum Permission {
     SurveysRead,
     /// Create surveys for a node of the scope, change their period, enter paper questionnaires.
     SurveysWrite,
+    /// See the KPIs against their targets of the places in scope, and the dashboards.
+    TargetsRead,
+    /// Set the district's KPI targets: the district's administrator.
+    TargetsManage,
 }
 
 impl Permission {
@@ -166,6 +170,8 @@ impl Permission {
             Permission::AssessmentApprove => "assessment:approve",
             Permission::SurveysRead => "surveys:read",
             Permission::SurveysWrite => "surveys:write",
+            Permission::TargetsRead => "targets:read",
+            Permission::TargetsManage => "targets:manage",
         }
     }
 }
@@ -257,6 +263,8 @@ impl Role {
                 InspectionsRead,
                 SurveysRead,
                 SurveysWrite,
+                TargetsRead,
+                TargetsManage,
             ],
             Role::TownOffice => &[
                 OrgRead,
@@ -293,6 +301,7 @@ impl Role {
                 InspectionsManage,
                 SurveysRead,
                 SurveysWrite,
+                TargetsRead,
             ],
             Role::Leadership => &[
                 OrgRead,
@@ -307,6 +316,7 @@ impl Role {
                 InspectionsRead,
                 AssessmentApprove,
                 SurveysRead,
+                TargetsRead,
             ],
             Role::LeadDepartment => &[
                 OrgRead,
@@ -337,6 +347,7 @@ impl Role {
                 InspectionsAnswer,
                 SurveysRead,
                 SurveysWrite,
+                TargetsRead,
             ],
             // A teacher shows the check-in code and takes attendance at the place they teach.
             Role::Teacher => &[ActivitiesRead, ActivitiesAttend],

@@ -104,21 +104,7 @@ pub async fn month_grid(db: &Db, actor: &Actor, year: i32) -> Result<Grid> {
             .and_then(|p| communities.get(&p).cloned())
             .unwrap_or_default();
         let row = counts.of(c.id).to_vec();
-        let from = c.counted_from();
-        let not_set_up: Vec<u32> = Year(year)
-            .months()
-            .filter(|m| from.is_none_or(|d| m.last_day() < d))
-            .map(|m| m.month)
-            .collect();
-        let below = Year(year)
-            .months()
-            .filter(|m| {
-                m.has_begun(today)
-                    && !not_set_up.contains(&m.month)
-                    && row[m.month as usize - 1] < rules::MONTHLY_MINIMUM
-            })
-            .map(|m| m.month)
-            .collect();
+        let (below, not_set_up) = months_of(&c, &row, year, today);
         out.push(GridRow {
             centre_id: c.id,
             path: c.path,
@@ -143,6 +129,84 @@ pub async fn month_grid(db: &Db, actor: &Actor, year: i32) -> Result<Grid> {
         days_left: current.and_then(|m| m.days_left_after(today)),
         current_month: current.map(|m| m.month),
     })
+}
+
+/// A centre's months of a year against the rule of 2: (months below it among those begun since the
+/// centre was set up, months that ended before it was set up).
+fn months_of(c: &Node, row: &[i64], year: i32, today: Day) -> (Vec<u32>, Vec<u32>) {
+    let from = c.counted_from();
+    let not_set_up: Vec<u32> = Year(year)
+        .months()
+        .filter(|m| from.is_none_or(|d| m.last_day() < d))
+        .map(|m| m.month)
+        .collect();
+    let below = Year(year)
+        .months()
+        .filter(|m| {
+            m.has_begun(today)
+                && !not_set_up.contains(&m.month)
+                && row[m.month as usize - 1] < rules::MONTHLY_MINIMUM
+        })
+        .map(|m| m.month)
+        .collect();
+    (below, not_set_up)
+}
+
+/// A centre's year as the KPI of activities per centre and month reads it.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct CentreMonths {
+    pub centre_id: i64,
+    pub name: String,
+    #[serde(skip)]
+    pub path: String,
+    /// Activities (approved or later) in the months counted.
+    pub activities: i64,
+    /// Months begun since the centre was set up.
+    pub months: i64,
+    /// Of those, the months below the rule of 2.
+    pub months_below: i64,
+}
+
+/// Every learning centre under a path with its activities and months of a year, without a scope
+/// check (the KPIs check the reader's).
+pub async fn centre_months(db: &Db, under: &str, year: i32) -> Result<Vec<CentreMonths>> {
+    let centres = org::nodes_under(db, under, &[Kind::Centre]).await?;
+    let (from, to) = (Year(year).start(), Year(year).end());
+    let counted: Vec<&str> = Status::ALL
+        .iter()
+        .filter(|s| s.counts())
+        .map(|s| s.as_str())
+        .collect();
+    let mut counts = MonthCounts::new(Year(year));
+    for (owner, starts, _) in store::starts_by_owner(db, under, from, to, &counted).await? {
+        counts.add(owner, starts);
+    }
+    let today = Day::today();
+    Ok(centres
+        .into_iter()
+        .map(|c| {
+            let row = counts.of(c.id).to_vec();
+            let (below, not_set_up) = months_of(&c, &row, year, today);
+            let begun: Vec<u32> = Year(year)
+                .months()
+                .filter(|m| m.has_begun(today) && !not_set_up.contains(&m.month))
+                .map(|m| m.month)
+                .collect();
+            CentreMonths {
+                activities: begun.iter().map(|m| row[*m as usize - 1]).sum(),
+                months: begun.len() as i64,
+                months_below: below.len() as i64,
+                centre_id: c.id,
+                name: c.name,
+                path: c.path,
+            }
+        })
+        .collect())
+}
+
+/// The teacher trainings (the special event) held under a path in a year.
+pub async fn trainings_held(db: &Db, under: &str, year: i32) -> Result<i64> {
+    store::trainings_held(db, under, Year(year).start(), Year(year).end()).await
 }
 
 /// The centres' lines summed per town, towns in the order their first centre comes.

@@ -305,3 +305,17 @@ pub(super) async fn late_by_owner(
         group by a.owner_id";
     db::rows(db, sql, args![&pattern, from, to]).await
 }
+
+/// The teacher trainings (the special event) held under a path in a span.
+pub(super) async fn trainings_held(
+    db: &Db,
+    under: &str,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<i64> {
+    let sql = "select count(*) from activities a join org_nodes o on o.id = a.town_id \
+        where o.path like $1 || '%' and a.special_event = 'teacher_training' \
+        and a.starts_at >= $2 and a.starts_at < $3 \
+        and a.status in ('held', 'documented', 'archived')";
+    db::scalar(db, sql, args![under, from, until]).await
+}

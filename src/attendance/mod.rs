@@ -15,6 +15,7 @@
 pub mod checkin;
 mod desk;
 pub mod enrolment;
+pub mod figures;
 pub mod import;
 pub mod marks;
 pub mod ratings;

@@ -62,6 +62,12 @@ pub struct FundsYear {
     pub expenses: Vec<Expense>,
 }
 
+/// The government's special budget booked by the towns under a path for a year, in fen, without a
+/// scope check (the KPIs check the reader's).
+pub async fn special_budget_fen(db: &Db, under: &str, year: i32) -> Result<i64> {
+    store::government_fen(db, under, year).await
+}
+
 /// A town's funds for a year (office, leadership, district).
 pub async fn year(db: &Db, actor: &Actor, town_id: Option<i64>, year: i32) -> Result<FundsYear> {
     actor.require(Permission::FundsRead)?;

@@ -192,3 +192,9 @@ pub(super) async fn insert_register(
     ];
     db::scalar(&mut *tx, sql, args).await
 }
+
+pub(super) async fn government_fen(db: &Db, under: &str, year: i32) -> Result<i64> {
+    let sql = "select cast(coalesce(sum(amount_fen), 0) as bigint) from fund_incomes \
+        where town_path like $1 || '%' and year = $2 and channel = 'government'";
+    db::scalar(db, sql, args![under, year]).await
+}

@@ -273,6 +273,12 @@ pub async fn year(db: &Db, actor: &Actor, town_id: Option<i64>, year: i32) -> Re
     })
 }
 
+/// The leadership group meetings held by the towns under a path in a year, without a scope check
+/// (the KPIs check the reader's).
+pub async fn leadership_held(db: &Db, under: &str, year: i32) -> Result<i64> {
+    store::leadership_held(db, under, year).await
+}
+
 /// Marks a decision's follow-up done, with a note (the office).
 pub async fn follow_up(
     db: &Db,

@@ -147,3 +147,13 @@ pub(super) async fn mark_done(
     let sql = "update meeting_decisions set done_at = $1, done_note = $2 where id = $3 and done_at is null";
     Ok(db::exec(&mut *tx, sql, args![now, note, id]).await? == 1)
 }
+
+pub(super) async fn leadership_held(db: &Db, under: &str, year: i32) -> Result<i64> {
+    let (from, until) = (
+        NaiveDate::from_ymd_opt(year, 1, 1),
+        NaiveDate::from_ymd_opt(year + 1, 1, 1),
+    );
+    let sql = "select count(*) from meetings where town_path like $1 || '%' \
+        and kind = 'leadership' and held_on >= $2 and held_on < $3";
+    db::scalar(db, sql, args![under, from, until]).await
+}

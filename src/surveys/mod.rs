@@ -20,7 +20,7 @@ use serde_json::json;
 
 pub use answering::{AnswerForm, AnswerInput, PaperInput, answer, enter_paper, open_form};
 pub use results::{MeasureCounts, OptionCount, QuestionResult, SurveyResults, measured, results};
-pub use rules::{ChoiceInput, Measure, QuestionInput, QuestionKind, Source, SurveyInput};
+pub use rules::{ChoiceInput, QuestionInput, QuestionKind, Source, SurveyInput, SurveyMeasure};
 
 use crate::access::{Actor, Permission};
 use crate::audit::{self, Entry};
@@ -55,7 +55,7 @@ pub struct SurveyQuestion {
     pub kind: QuestionKind,
     pub prompt: String,
     pub required: bool,
-    pub measure: Option<Measure>,
+    pub measure: Option<SurveyMeasure>,
     pub options: Vec<Choice>,
 }
 

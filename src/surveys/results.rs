@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::json;
 
-use super::rules::{Measure, QuestionKind, Source};
+use super::rules::{QuestionKind, Source, SurveyMeasure};
 use super::{SURVEY, Survey, store};
 use crate::access::{Actor, Permission};
 use crate::audit::{self, Entry};
@@ -44,7 +44,7 @@ pub struct QuestionResult {
     pub position: i32,
     pub kind: QuestionKind,
     pub prompt: String,
-    pub measure: Option<Measure>,
+    pub measure: Option<SurveyMeasure>,
     /// Responses that answered it.
     pub answered: i64,
     pub options: Vec<OptionCount>,
@@ -315,9 +315,9 @@ pub async fn measured(
     let mut m = MeasureCounts::default();
     for (measure, positive, all) in store::measured(db, under, from, until).await? {
         let slot = match measure {
-            Measure::Awareness => &mut m.awareness,
-            Measure::Approval => &mut m.approval,
-            Measure::Satisfaction => &mut m.satisfaction,
+            SurveyMeasure::Awareness => &mut m.awareness,
+            SurveyMeasure::Approval => &mut m.approval,
+            SurveyMeasure::Satisfaction => &mut m.satisfaction,
         };
         *slot = (positive, all);
     }

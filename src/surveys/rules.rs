@@ -28,7 +28,7 @@ crate::text_enum! {
 
 crate::text_enum! {
     /// Which KPI a question's answers feed (Q二(三)).
-    pub enum Measure {
+    pub enum SurveyMeasure {
         /// 知晓率
         Awareness = "awareness",
         /// 认同率
@@ -115,7 +115,7 @@ pub struct DraftQuestion {
     pub kind: QuestionKind,
     pub prompt: String,
     pub required: bool,
-    pub measure: Option<Measure>,
+    pub measure: Option<SurveyMeasure>,
     pub options: Vec<(String, bool)>,
 }
 
@@ -307,7 +307,7 @@ fn check_question(fe: &mut FieldErrors, field: &str, q: &QuestionInput) -> Optio
         .filter(|m| !m.is_empty())
     {
         None => None,
-        Some(m) => match Measure::parse(m) {
+        Some(m) => match SurveyMeasure::parse(m) {
             Some(m) => Some(m),
             None => {
                 fe.add(field, Msg::new("surveys.measure_unknown"));
@@ -373,7 +373,7 @@ pub struct Asked<'a> {
     pub id: i64,
     pub kind: QuestionKind,
     pub required: bool,
-    pub measure: Option<Measure>,
+    pub measure: Option<SurveyMeasure>,
     /// (option id, counts)
     pub options: &'a [(i64, bool)],
 }
@@ -499,7 +499,11 @@ mod tests {
         let measures: Vec<_> = d.questions.iter().filter_map(|q| q.measure).collect();
         assert_eq!(
             measures,
-            [Measure::Awareness, Measure::Approval, Measure::Satisfaction]
+            [
+                SurveyMeasure::Awareness,
+                SurveyMeasure::Approval,
+                SurveyMeasure::Satisfaction
+            ]
         );
         assert_eq!(d.questions.len(), 5);
         // 知道 counts twice, 不知道 does not.
@@ -594,14 +598,14 @@ mod tests {
                 id: 1,
                 kind: QuestionKind::Single,
                 required: true,
-                measure: Some(Measure::Awareness),
+                measure: Some(SurveyMeasure::Awareness),
                 options: &single,
             },
             Asked {
                 id: 2,
                 kind: QuestionKind::Scale,
                 required: true,
-                measure: Some(Measure::Satisfaction),
+                measure: Some(SurveyMeasure::Satisfaction),
                 options: &[],
             },
             Asked {

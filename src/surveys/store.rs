@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::rules::{AnswerRow, Draft, Heading, Measure, QuestionKind, Source};
+use super::rules::{AnswerRow, Draft, Heading, QuestionKind, Source, SurveyMeasure};
 use super::{Choice, Question, Survey, SurveyLine};
 use crate::args;
 use crate::db::{self, Db, Tx};
@@ -32,7 +32,7 @@ struct QuestionRow {
     kind: QuestionKind,
     prompt: String,
     required: bool,
-    measure: Option<Measure>,
+    measure: Option<SurveyMeasure>,
 }
 
 const SURVEY: &str = "select s.id, s.owner_id, n.name as owner_name, s.owner_path, s.title, \
@@ -146,7 +146,7 @@ pub(super) async fn insert(
             q.kind.as_str(),
             q.prompt.as_str(),
             q.required,
-            q.measure.map(Measure::as_str)
+            q.measure.map(SurveyMeasure::as_str)
         ];
         let qid: i64 = db::scalar(&mut *tx, sql, args).await?;
         for (j, (label, counts)) in q.options.iter().enumerate() {
@@ -330,7 +330,7 @@ pub(super) async fn measured(
     under: &str,
     from: NaiveDate,
     until: NaiveDate,
-) -> Result<Vec<(Measure, i64, i64)>> {
+) -> Result<Vec<(SurveyMeasure, i64, i64)>> {
     let sql = "select q.measure, \
         cast(coalesce(sum(case when a.positive then 1 else 0 end), 0) as bigint), count(*) \
         from survey_answers a join survey_questions q on q.id = a.question_id \

@@ -92,6 +92,7 @@ const MENU: &[(&str, &str, &[Permission])] = &[
     (paths::FUNDS, "nav.funds", &[Permission::FundsRead]),
     (paths::AWARDS, "nav.awards", &[Permission::AwardsRead]),
     (paths::MEETINGS, "nav.meetings", &[Permission::MeetingsRead]),
+    (paths::KPIS, "nav.kpis", &[Permission::TargetsRead]),
     (paths::SURVEYS, "nav.surveys", &[Permission::SurveysRead]),
     (
         paths::EQUIPMENT,

@@ -9,11 +9,16 @@ use crate::helpers::{Backend, TestApp, TestDb, get, post, spawn_app, spawn_confi
 
 /// A published activity of 群力社区学习中心 going on right now (started 5 minutes ago).
 pub(crate) async fn running(app: &TestApp, office: &str, title: &str) -> i64 {
+    running_at(app, office, title, "群力社区学习中心").await
+}
+
+/// A published activity of a centre going on right now (started 5 minutes ago).
+pub(crate) async fn running_at(app: &TestApp, office: &str, title: &str, centre: &str) -> i64 {
     let theme = app
         .scalar("select id from themes where name = '卫生'")
         .await;
     let date = (Utc::now() + Duration::days(20)).date_naive().to_string();
-    let body = json!({"title": title, "owner_id": app.node_id("群力社区学习中心").await, "theme_id": theme,
+    let body = json!({"title": title, "owner_id": app.node_id(centre).await, "theme_id": theme,
         "date": date, "start_time": "09:00", "end_time": "11:00"});
     let (s, v) = post(app, Some(office), "/api/v1/activities", body).await;
     assert_eq!(s, 201, "{v}");

@@ -41,6 +41,7 @@ const CONCEPTS: &[&str] = &[
     "people",
     "schedule",
     "surveys",
+    "targets",
     "teachers",
     "venues",
 ];

@@ -31,5 +31,6 @@ mod reimport;
 mod schedule;
 mod store;
 mod surveys;
+mod targets;
 mod teachers;
 mod workbench;

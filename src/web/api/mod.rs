@@ -17,6 +17,7 @@ mod org;
 mod people;
 mod schedule;
 mod surveys;
+mod targets;
 mod teachers;
 
 use askama::Template;
@@ -52,6 +53,7 @@ use crate::paths;
         (name = "funds", description = "经费"),
         (name = "awards", description = "评选表彰"),
         (name = "meetings", description = "领导小组会议与办公室例会"),
+        (name = "kpis", description = "指标:参与率、知晓率、认同率、满意率等对照目标"),
         (name = "surveys", description = "问卷:知晓率、认同率与满意率调查,手机作答与纸质录入"),
         (name = "equipment", description = "教学设备与活动场所"),
         (name = "inspections", description = "督查考核与年终考核"),
@@ -120,6 +122,7 @@ pub fn router() -> Routes {
         .merge(awards::router())
         .merge(meetings::router())
         .merge(surveys::router())
+        .merge(targets::router())
         .merge(equipment::router())
         .merge(inspections::router())
         .get(paths::API_OPENAPI, Rule::PUBLIC, openapi_json)

@@ -11,7 +11,7 @@ use crate::surveys::{
     SurveyResults,
 };
 use crate::web::AppState;
-use crate::web::extract::{ClientMeta, Created, CurrentActor, Id, Json};
+use crate::web::extract::{ClientMeta, Created, CurrentActor, Id, Json, Query};
 use crate::web::routes::{Object, Routes, Rule};
 use utoipa_axum::routes;
 
@@ -150,7 +150,7 @@ pub struct AtPlace {
 pub async fn public_form(
     State(s): State<AppState>,
     Path(code): Path<String>,
-    axum::extract::Query(q): axum::extract::Query<AtPlace>,
+    Query(q): Query<AtPlace>,
 ) -> Result<axum::Json<AnswerForm>> {
     Ok(axum::Json(surveys::open_form(&s.db, &code, q.p).await?))
 }

@@ -16,6 +16,7 @@ mod org;
 mod people;
 mod schedule;
 mod surveys;
+mod targets;
 mod teachers;
 mod users;
 mod workbench;
@@ -54,6 +55,7 @@ pub fn router() -> Routes {
         .merge(awards::router())
         .merge(meetings::router())
         .merge(surveys::router())
+        .merge(targets::router())
         .merge(equipment::router())
         .merge(inspections::router())
         .merge(checkin::router())
