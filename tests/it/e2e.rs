@@ -9,7 +9,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 
 use crate::helpers::{Backend, DEMO_PASSWORD, TestApp, spawn_app};
 
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     _profile: tempfile::TempDir,
     pub client: Client,
@@ -31,7 +31,7 @@ fn free_port() -> u16 {
 }
 
 /// Starts chromedriver and a headless Chromium session with a phone-sized or desktop window.
-async fn browser(width: u32, height: u32) -> Driver {
+pub(crate) async fn browser(width: u32, height: u32) -> Driver {
     let port = free_port();
     let driver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
     let child = Command::new(&driver)
@@ -80,7 +80,7 @@ async fn browser(width: u32, height: u32) -> Driver {
     panic!("chromedriver did not start: {last:?}");
 }
 
-async fn sign_in(b: &Client, app: &TestApp, username: &str) {
+pub(crate) async fn sign_in(b: &Client, app: &TestApp, username: &str) {
     b.goto(&app.url("/login")).await.unwrap();
     b.find(Locator::Id("username"))
         .await
@@ -104,7 +104,7 @@ async fn sign_in(b: &Client, app: &TestApp, username: &str) {
 }
 
 /// Saves a screenshot when CEDU_SCREENSHOTS names a folder (for people reviewing the pages).
-async fn snap(b: &Client, name: &str) {
+pub(crate) async fn snap(b: &Client, name: &str) {
     if let Ok(dir) = std::env::var("CEDU_SCREENSHOTS") {
         std::fs::write(format!("{dir}/{name}.png"), b.screenshot().await.unwrap()).unwrap();
     }
@@ -119,7 +119,7 @@ async fn fill(b: &Client, id: &str, text: &str) {
         .unwrap();
 }
 
-async fn click(b: &Client, at: Locator<'_>) {
+pub(crate) async fn click(b: &Client, at: Locator<'_>) {
     b.find(at).await.unwrap().click().await.unwrap();
 }
 
@@ -142,7 +142,7 @@ async fn activity_status_once_it_reads(b: &Client, expected: &str) -> String {
     last
 }
 
-async fn body_text(b: &Client) -> String {
+pub(crate) async fn body_text(b: &Client) -> String {
     b.find(Locator::Css("body"))
         .await
         .unwrap()

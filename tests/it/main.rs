@@ -15,6 +15,7 @@ mod commendation;
 mod concurrency;
 mod contract;
 mod e2e;
+mod e2e_targets;
 mod enrolment;
 mod equipment;
 mod faults;
