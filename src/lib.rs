@@ -34,6 +34,7 @@ pub mod page;
 pub mod paths;
 pub mod people;
 pub mod reports;
+pub mod rollups;
 pub mod schedule;
 pub mod spreadsheet;
 pub mod surveys;

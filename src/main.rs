@@ -45,6 +45,9 @@ enum Command {
     /// Import residents, households, teachers or past activities (补录) from an xlsx or csv file into
     /// a town.
     Import(ImportArgs),
+    /// Recount the roll-ups the KPIs read (attendance per centre and month, participants per
+    /// community and year) from the attendance, and check them against the live count.
+    Rollups(DbArgs),
     /// Run a benchmark and print its figures (built with `--features bench`).
     #[cfg(feature = "bench")]
     Bench {
@@ -256,6 +259,30 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = db_config(&db)?;
             connect(&config).await?;
             println!("数据库已是最新结构 · migrations applied");
+        }
+        Command::Rollups(db) => {
+            let config = db_config(&db)?;
+            let db = connect(&config).await?;
+            let started = std::time::Instant::now();
+            let (months, people) = cedu::rollups::rebuild(&db).await?;
+            let took = started.elapsed();
+            let differences = cedu::rollups::differences(&db).await?;
+            println!(
+                "已重算统计:{months} 个单位·月,{people} 个居民·年,用时 {:.1} s;与实时统计{} · rollups rebuilt in {:.1} s",
+                took.as_secs_f64(),
+                if differences.is_empty() {
+                    "一致"
+                } else {
+                    "不一致"
+                },
+                took.as_secs_f64()
+            );
+            if !differences.is_empty() {
+                anyhow::bail!(
+                    "roll-ups differ from the live count: {:?}",
+                    &differences[..differences.len().min(10)]
+                );
+            }
         }
         Command::Demo(args) => {
             let config = db_config(&args.db)?;

@@ -134,6 +134,12 @@ pub(crate) async fn apply_transition(
             now.as_deref().and_then(Status::parse),
         ));
     }
+    if to == Status::Cancelled {
+        // Its check-ins no longer count.
+        let mut touched = crate::rollups::Touched::default();
+        touched.activity_with_everyone(&mut tx, id).await?;
+        crate::rollups::refresh(&mut tx, &touched).await?;
+    }
     audit::record(
         &mut tx,
         actor,

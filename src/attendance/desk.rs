@@ -429,6 +429,15 @@ fn write_batch_sqlite(conn: &mut rusqlite::Connection, jobs: &[Job]) -> Result<V
         };
         out.push(written);
     }
+    let new: Vec<(i64, i64)> = out
+        .iter()
+        .zip(jobs)
+        .filter_map(|(w, j)| match w {
+            Written::New { resident_id, .. } => Some((j.activity_id, *resident_id)),
+            _ => None,
+        })
+        .collect();
+    crate::rollups::lite::attended(&tx, &new, &mut HashMap::new())?;
     audit::record_many_sqlite(
         &tx,
         &audit_actor(),
@@ -502,6 +511,8 @@ async fn write_batch(db: &Db, jobs: &[Job]) -> Result<Vec<Written>> {
         };
         out.push(written);
     }
+    let new: Vec<(i64, i64)> = inserted.keys().copied().collect();
+    crate::rollups::attended(&mut tx, &new).await?;
     audit::record_many(
         &mut tx,
         &audit_actor(),

@@ -13,7 +13,7 @@ pub async fn participants_by_community(
     under: &str,
     year: Year,
 ) -> Result<Vec<(i64, i64)>> {
-    store::participants_by_community(db, under, year.start(), year.end()).await
+    crate::rollups::participants_by_community(db, under, year.0).await
 }
 
 /// Ratings of the activities owned under `under` that started in the year: (4 or 5, all).

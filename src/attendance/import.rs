@@ -308,6 +308,8 @@ async fn write_import(
     now: DateTime<Utc>,
 ) -> Result<usize> {
     let today = Day::today();
+    // The roll-ups' keys of every row, recounted once at the end.
+    let mut touched = crate::rollups::Touched::default();
     for row in rows {
         let id = match activities::record_held_tx(tx, actor, &row.activity, today).await {
             Ok(id) => id,
@@ -320,6 +322,7 @@ async fn write_import(
         if row.head_count.is_some() {
             store::set_head_count(tx, id, row.head_count).await?;
         }
+        touched.activity(tx, id, &row.attendees).await?;
         for resident in &row.attendees {
             store::upsert_mark(
                 tx,
@@ -351,6 +354,7 @@ async fn write_import(
             .await?;
         }
     }
+    crate::rollups::refresh(tx, &touched).await?;
     Ok(rows.len())
 }
 

@@ -139,6 +139,7 @@ pub async fn mark(
     let now = Utc::now();
     let mut tx = db.begin().await?;
     let mut changed = 0;
+    let marked_residents: Vec<i64> = parsed.iter().map(|(r, _)| *r).collect();
     for (resident_id, s) in parsed {
         let (id, before) = store::upsert_mark(
             &mut tx,
@@ -161,6 +162,10 @@ pub async fn mark(
         )
         .await?;
     }
+    let mut touched = crate::rollups::Touched::default();
+    let marked: Vec<i64> = marked_residents;
+    touched.activity(&mut tx, a.id, &marked).await?;
+    crate::rollups::refresh(&mut tx, &touched).await?;
     tx.commit().await?;
     Ok(changed)
 }

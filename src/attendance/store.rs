@@ -397,23 +397,6 @@ pub(super) async fn sheet_rows(
         .collect())
 }
 
-/// Distinct attending residents per home community under a path, for activities starting in a
-/// span (not cancelled; present or late).
-pub(super) async fn participants_by_community(
-    db: &Db,
-    under: &str,
-    from: DateTime<Utc>,
-    until: DateTime<Utc>,
-) -> Result<Vec<(i64, i64)>> {
-    let sql = "select r.community_id, count(distinct a.resident_id) from attendances a \
-        join activities x on x.id = a.activity_id join residents r on r.id = a.resident_id \
-        join org_nodes c on c.id = r.community_id \
-        where c.path like $1 || '%' and x.status <> 'cancelled' \
-        and a.status in ('present', 'late') and x.starts_at >= $2 and x.starts_at < $3 \
-        group by r.community_id";
-    db::rows(db, sql, args![under, from, until]).await
-}
-
 /// Ratings of activities owned under a path starting in a span: (4 or 5, all).
 pub(super) async fn rating_counts(
     db: &Db,

@@ -375,6 +375,12 @@ pub(super) async fn apply_update(
     check_unique(tx, &community, v, Some(id)).await?;
     let old_tags = store::tags_of(&mut *tx, id).await?;
     store::update_resident(tx, id, v, now).await?;
+    if before.community_id != v.community_id {
+        // Moved: the years they took part count in the new community.
+        let mut touched = crate::rollups::Touched::default();
+        touched.resident(tx, id).await?;
+        crate::rollups::refresh(tx, &touched).await?;
+    }
     let before_values = before.values(old_tags);
     let mut after = audit_view(v);
     after["changed"] = json!(changed_fields(&before_values, v));

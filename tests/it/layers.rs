@@ -20,6 +20,7 @@ const PLATFORM: &[&str] = &[
     "page",
     "paths",
     "reports",
+    "rollups",
     "spreadsheet",
     "text",
     "workflow",

@@ -29,6 +29,7 @@ mod meetings;
 mod midyear;
 mod people;
 mod reimport;
+mod rollups;
 mod schedule;
 mod store;
 mod surveys;

@@ -1,0 +1,336 @@
+//! Roll-ups: the counts the KPIs and dashboards read, kept in the same transaction as the
+//! attendance they count, so a district's figures never need a GROUP BY over millions of rows.
+//!
+//! - `attendance_months`: attended rows (present or late, the activity not cancelled) per owning
+//!   node and Beijing month (YYYYMM);
+//! - `participants`: each resident who attended in a year (the activity's year), with their
+//!   community; `participation`: those residents counted per community and year.
+//!
+//! A check-in only adds: [`attended`] (and [`lite::attended`] on the check-in desk's SQLite
+//! connection) adds to the counts. Anything else that changes what counts — a hand mark, a sheet,
+//! a cancelled activity, an activity moved, a resident moved — recounts the keys it touched with
+//! [`refresh`]. [`rebuild`] recounts everything from the attendance; [`differences`] compares the
+//! roll-ups with that live count (the tests and the benchmark ask it).
+
+pub mod lite;
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+
+use crate::args;
+use crate::calendar::{Day, Month, Year};
+use crate::db::{self, Backend, Db, Tx};
+use crate::error::Result;
+
+/// The Beijing month (YYYYMM) of a moment.
+pub fn month_key(at: DateTime<Utc>) -> i32 {
+    let m = Day::of(at).month();
+    m.year * 100 + m.month as i32
+}
+
+fn month_of_key(key: i32) -> Month {
+    Month::new(key / 100, (key % 100) as u32).unwrap_or(Month::current())
+}
+
+/// What counts as attended, on `attendances a join activities x`.
+const ATTENDED: &str = "x.status <> 'cancelled' and a.status in ('present', 'late')";
+
+/// The month (YYYYMM) of `x.starts_at` in Beijing, in each dialect.
+fn month_sql(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "cast(strftime('%Y%m', x.starts_at, '+8 hours') as bigint)",
+        Backend::Postgres => {
+            "cast(to_char(x.starts_at at time zone 'Asia/Shanghai', 'YYYYMM') as bigint)"
+        }
+    }
+}
+
+/// New attended rows (activity, resident) written in this transaction: added to the counts. The
+/// caller wrote each row only if it was new and its activity open (published or held).
+pub async fn attended(tx: &mut Tx, rows: &[(i64, i64)]) -> Result<()> {
+    let mut activities: Vec<i64> = rows.iter().map(|(a, _)| *a).collect();
+    activities.sort_unstable();
+    activities.dedup();
+    for a in activities {
+        let Some((owner, starts)): Option<(i64, DateTime<Utc>)> = db::row_opt(
+            &mut *tx,
+            "select owner_id, starts_at from activities where id = $1",
+            args![a],
+        )
+        .await?
+        else {
+            continue;
+        };
+        let month = month_key(starts);
+        let n = rows.iter().filter(|(x, _)| *x == a).count() as i64;
+        db::exec(&mut *tx, ADD_MONTH, args![owner, month, n]).await?;
+        for (_, r) in rows.iter().filter(|(x, _)| *x == a) {
+            let joined: Option<i64> =
+                db::scalar_opt(&mut *tx, JOIN_YEAR, args![*r, month / 100]).await?;
+            if let Some(community) = joined {
+                db::exec(&mut *tx, ADD_PARTICIPANT, args![community, month / 100]).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+const ADD_MONTH: &str = "insert into attendance_months (owner_id, month, attendances) \
+    values ($1, $2, $3) on conflict (owner_id, month) do update \
+    set attendances = attendance_months.attendances + excluded.attendances";
+const JOIN_YEAR: &str = "insert into participants (resident_id, year, community_id) \
+    select id, $2, community_id from residents where id = $1 \
+    on conflict (resident_id, year) do nothing returning community_id";
+const ADD_PARTICIPANT: &str = "insert into participation (community_id, year, participants) \
+    values ($1, $2, 1) on conflict (community_id, year) do update \
+    set participants = participation.participants + 1";
+
+/// The keys a change touched: (owner, month) pairs and (resident, year) pairs.
+#[derive(Clone, Debug, Default)]
+pub struct Touched {
+    pub months: BTreeSet<(i64, i32)>,
+    pub residents: BTreeSet<(i64, i32)>,
+}
+
+impl Touched {
+    /// An activity's key and, for each resident given, the activity's year.
+    pub async fn activity(
+        &mut self,
+        tx: &mut Tx,
+        activity_id: i64,
+        residents: &[i64],
+    ) -> Result<()> {
+        let row: Option<(i64, DateTime<Utc>)> = db::row_opt(
+            &mut *tx,
+            "select owner_id, starts_at from activities where id = $1",
+            args![activity_id],
+        )
+        .await?;
+        if let Some((owner, starts)) = row {
+            let month = month_key(starts);
+            self.months.insert((owner, month));
+            self.residents
+                .extend(residents.iter().map(|r| (*r, month / 100)));
+        }
+        Ok(())
+    }
+
+    /// An activity's key with every resident recorded at it (a cancellation, a move).
+    pub async fn activity_with_everyone(&mut self, tx: &mut Tx, activity_id: i64) -> Result<()> {
+        let everyone: Vec<i64> = db::scalars(
+            &mut *tx,
+            "select resident_id from attendances where activity_id = $1",
+            args![activity_id],
+        )
+        .await?;
+        self.activity(tx, activity_id, &everyone).await
+    }
+
+    /// Every year a resident took part in (a resident moved to another community).
+    pub async fn resident(&mut self, tx: &mut Tx, resident_id: i64) -> Result<()> {
+        let years: Vec<i32> = db::scalars(
+            &mut *tx,
+            "select year from participants where resident_id = $1",
+            args![resident_id],
+        )
+        .await?;
+        self.residents
+            .extend(years.into_iter().map(|y| (resident_id, y)));
+        Ok(())
+    }
+}
+
+/// Recounts the keys a change touched, from the attendance as it is now in this transaction.
+pub async fn refresh(tx: &mut Tx, touched: &Touched) -> Result<()> {
+    for (owner, month) in &touched.months {
+        let m = month_of_key(*month);
+        let sql = format!(
+            "insert into attendance_months (owner_id, month, attendances) values ($1, $2, \
+            (select count(*) from attendances a join activities x on x.id = a.activity_id \
+            where x.owner_id = $1 and x.starts_at >= $3 and x.starts_at < $4 and {ATTENDED})) \
+            on conflict (owner_id, month) do update set attendances = excluded.attendances"
+        );
+        db::exec(&mut *tx, &sql, args![*owner, *month, m.start(), m.end()]).await?;
+    }
+    let mut communities: BTreeSet<(i64, i32)> = BTreeSet::new();
+    for (resident, year) in &touched.residents {
+        let y = Year(*year);
+        let before: Option<i64> = db::scalar_opt(
+            &mut *tx,
+            "select community_id from participants where resident_id = $1 and year = $2",
+            args![*resident, *year],
+        )
+        .await?;
+        communities.extend(before.map(|c| (c, *year)));
+        let sql = format!(
+            "select count(*) from attendances a join activities x on x.id = a.activity_id \
+            where a.resident_id = $1 and x.starts_at >= $2 and x.starts_at < $3 and {ATTENDED}"
+        );
+        let attended: i64 =
+            db::scalar(&mut *tx, &sql, args![*resident, y.start(), y.end()]).await?;
+        if attended > 0 {
+            let sql = "insert into participants (resident_id, year, community_id) \
+                select id, $2, community_id from residents where id = $1 \
+                on conflict (resident_id, year) do update set community_id = excluded.community_id \
+                returning community_id";
+            let now: Option<i64> = db::scalar_opt(&mut *tx, sql, args![*resident, *year]).await?;
+            communities.extend(now.map(|c| (c, *year)));
+        } else if before.is_some() {
+            db::exec(
+                &mut *tx,
+                "delete from participants where resident_id = $1 and year = $2",
+                args![*resident, *year],
+            )
+            .await?;
+        }
+    }
+    for (community, year) in communities {
+        let sql = "insert into participation (community_id, year, participants) values ($1, $2, \
+            (select count(*) from participants where community_id = $1 and year = $2)) \
+            on conflict (community_id, year) do update set participants = excluded.participants";
+        db::exec(&mut *tx, sql, args![community, year]).await?;
+    }
+    Ok(())
+}
+
+/// The live GROUP BY the roll-ups stand for: (owner, month, attended rows).
+fn live_months_sql(backend: Backend) -> String {
+    let month = month_sql(backend);
+    format!(
+        "select x.owner_id, {month}, count(*) from attendances a \
+        join activities x on x.id = a.activity_id where {ATTENDED} group by x.owner_id, {month}"
+    )
+}
+
+/// The live GROUP BY of participants: (resident, year, community).
+fn live_participants_sql(backend: Backend) -> String {
+    let month = month_sql(backend);
+    format!(
+        "select a.resident_id, {month} / 100, min(r.community_id) from attendances a \
+        join activities x on x.id = a.activity_id join residents r on r.id = a.resident_id \
+        where {ATTENDED} group by a.resident_id, {month} / 100"
+    )
+}
+
+/// Recounts every roll-up from the attendance, in one transaction: (owner-months, participant
+/// years) written.
+pub async fn rebuild(db: &Db) -> Result<(u64, u64)> {
+    let backend = db.backend();
+    let mut tx = db.begin().await?;
+    for table in ["attendance_months", "participants", "participation"] {
+        db::exec(&mut tx, &format!("delete from {table}"), args![]).await?;
+    }
+    let months = db::exec(
+        &mut tx,
+        &format!(
+            "insert into attendance_months (owner_id, month, attendances) {}",
+            live_months_sql(backend)
+        ),
+        args![],
+    )
+    .await?;
+    let people = db::exec(
+        &mut tx,
+        &format!(
+            "insert into participants (resident_id, year, community_id) {}",
+            live_participants_sql(backend)
+        ),
+        args![],
+    )
+    .await?;
+    db::exec(
+        &mut tx,
+        "insert into participation (community_id, year, participants) \
+        select community_id, year, count(*) from participants group by community_id, year",
+        args![],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((months, people))
+}
+
+/// Where the roll-ups differ from the live count (empty when they agree): one line per key.
+pub async fn differences(db: &Db) -> Result<Vec<String>> {
+    let backend = db.backend();
+    let mut out = Vec::new();
+    let live: BTreeSet<(i64, i64, i64)> =
+        db::rows::<(i64, i64, i64)>(db, &live_months_sql(backend), args![])
+            .await?
+            .into_iter()
+            .collect();
+    let kept: BTreeSet<(i64, i64, i64)> = db::rows::<(i64, i64, i64)>(
+        db,
+        "select owner_id, cast(month as bigint), attendances from attendance_months \
+        where attendances <> 0",
+        args![],
+    )
+    .await?
+    .into_iter()
+    .collect();
+    out.extend(
+        live.symmetric_difference(&kept)
+            .map(|d| format!("month {d:?}")),
+    );
+    let live: BTreeSet<(i64, i64, i64)> =
+        db::rows::<(i64, i64, i64)>(db, &live_participants_sql(backend), args![])
+            .await?
+            .into_iter()
+            .collect();
+    let kept: BTreeSet<(i64, i64, i64)> = db::rows::<(i64, i64, i64)>(
+        db,
+        "select resident_id, cast(year as bigint), community_id from participants",
+        args![],
+    )
+    .await?
+    .into_iter()
+    .collect();
+    out.extend(
+        live.symmetric_difference(&kept)
+            .map(|d| format!("participant {d:?}")),
+    );
+    let counted: BTreeSet<(i64, i64, i64)> = db::rows::<(i64, i64, i64)>(
+        db,
+        "select community_id, cast(year as bigint), count(*) from participants \
+        group by community_id, year",
+        args![],
+    )
+    .await?
+    .into_iter()
+    .collect();
+    let kept: BTreeSet<(i64, i64, i64)> = db::rows::<(i64, i64, i64)>(
+        db,
+        "select community_id, cast(year as bigint), participants from participation \
+        where participants <> 0",
+        args![],
+    )
+    .await?
+    .into_iter()
+    .collect();
+    out.extend(
+        counted
+            .symmetric_difference(&kept)
+            .map(|d| format!("participation {d:?}")),
+    );
+    Ok(out)
+}
+
+/// Residents of the communities under a path who attended in a year, per community.
+pub async fn participants_by_community(db: &Db, under: &str, year: i32) -> Result<Vec<(i64, i64)>> {
+    let sql = "select p.community_id, p.participants from participation p \
+        join org_nodes c on c.id = p.community_id where c.path like $1 || '%' and p.year = $2";
+    db::rows(db, sql, args![under, year]).await
+}
+
+/// Attended rows of the activities owned under a path, per month (YYYYMM) of a span of months.
+pub async fn attendance_by_month(
+    db: &Db,
+    under: &str,
+    from: i32,
+    to: i32,
+) -> Result<Vec<(i32, i64)>> {
+    let sql = "select m.month, cast(sum(m.attendances) as bigint) from attendance_months m \
+        join org_nodes o on o.id = m.owner_id where o.path like $1 || '%' \
+        and m.month >= $2 and m.month <= $3 group by m.month order by m.month";
+    db::rows(db, sql, args![under, from, to]).await
+}
