@@ -161,6 +161,79 @@ pub fn columns(title: &str, bars: &[Bar]) -> String {
     svg
 }
 
+/// A grid of counts (rows × columns) as a heat map: each cell shaded by its count, a cell below
+/// `floor` marked, the count written in it; `None` is a cell where nothing is expected ("—").
+pub fn heat_map(
+    title: &str,
+    columns: &[String],
+    rows: &[(String, Vec<Option<i64>>)],
+    floor: i64,
+) -> String {
+    const CELL: f64 = 34.0;
+    const ROW: f64 = 24.0;
+    let label_w = rows
+        .iter()
+        .map(|(l, _)| label_width(l))
+        .fold(60.0, f64::max)
+        .min(220.0)
+        + 10.0;
+    let width = label_w + CELL * columns.len() as f64 + 4.0;
+    let height = ROW * (rows.len() as f64 + 1.0) + 4.0;
+    let max = rows
+        .iter()
+        .flat_map(|(_, r)| r.iter().flatten())
+        .copied()
+        .max()
+        .unwrap_or(0)
+        .max(1) as f64;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="chart heat" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{t}"><title>{t}</title>"#,
+        t = escape(title)
+    );
+    for (c, name) in columns.iter().enumerate() {
+        let _ = write!(
+            svg,
+            r#"<text x="{x:.1}" y="16" text-anchor="middle" font-size="12">{n}</text>"#,
+            x = label_w + CELL * (c as f64 + 0.5),
+            n = escape(name)
+        );
+    }
+    for (r, (label, cells)) in rows.iter().enumerate() {
+        let y = ROW * (r as f64 + 1.0);
+        let _ = write!(
+            svg,
+            r#"<text x="{lx:.1}" y="{ty:.1}" text-anchor="end" font-size="12">{l}</text>"#,
+            lx = label_w - 6.0,
+            ty = y + 16.0,
+            l = escape(&fit(label, label_w - 10.0))
+        );
+        for (c, cell) in cells.iter().enumerate() {
+            let x = label_w + CELL * c as f64;
+            let (class, opacity, text) = match cell {
+                None => ("cell none", 0.0, "—".to_string()),
+                Some(n) if *n < floor => {
+                    ("cell marked", 0.25 + 0.5 * (*n as f64 / max), n.to_string())
+                }
+                Some(n) => ("cell", 0.2 + 0.8 * (*n as f64 / max), n.to_string()),
+            };
+            let _ = write!(
+                svg,
+                r#"<rect class="{class}" x="{x:.1}" y="{y:.1}" width="{w:.1}" height="{h:.1}" fill-opacity="{opacity:.2}"><title>{l} {col}: {text}</title></rect><text x="{tx:.1}" y="{ty:.1}" text-anchor="middle" font-size="11">{text}</text>"#,
+                w = CELL - 2.0,
+                h = ROW - 2.0,
+                l = escape(label),
+                col = escape(columns.get(c).map_or("", String::as_str)),
+                tx = x + CELL / 2.0 - 1.0,
+                ty = y + 16.0,
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,6 +278,20 @@ mod tests {
         assert!(svg.contains("class=\"bar marked\""));
         assert!(svg.contains("class=\"target\""));
         assert!(svg.contains("20.0%"));
+    }
+
+    #[test]
+    fn a_heat_map_marks_the_cells_below_the_floor_and_dashes_the_unexpected() {
+        let svg = heat_map(
+            "每月活动",
+            &["1月".into(), "2月".into(), "3月".into()],
+            &[("群力社区学习中心".into(), vec![None, Some(1), Some(4)])],
+            2,
+        );
+        assert_eq!(svg.matches("<rect").count(), 3);
+        assert_eq!(svg.matches("class=\"cell marked\"").count(), 1);
+        assert_eq!(svg.matches("class=\"cell none\"").count(), 1);
+        assert!(svg.contains(">4</text>"));
     }
 
     #[test]

@@ -210,6 +210,7 @@ paths! {
 
     // KPIs against their targets: a place with the places one level down; the district's targets.
     KPIS = "/kpis";
+    KPIS_XLSX = "/kpis/kpis.xlsx";
     KPI_TARGETS = "/kpis/targets";
 
     // The residents' phone pages behind a QR code or a link (no account).

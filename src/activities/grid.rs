@@ -204,6 +204,12 @@ pub async fn centre_months(db: &Db, under: &str, year: i32) -> Result<Vec<Centre
         .collect())
 }
 
+/// The activities held (held, documented, archived) under a path in a year per theme, most first:
+/// (theme, activities).
+pub async fn held_by_theme(db: &Db, under: &str, year: i32) -> Result<Vec<(String, i64)>> {
+    store::held_by_theme(db, under, Year(year).start(), Year(year).end()).await
+}
+
 /// The teacher trainings (the special event) held under a path in a year.
 pub async fn trainings_held(db: &Db, under: &str, year: i32) -> Result<i64> {
     store::trainings_held(db, under, Year(year).start(), Year(year).end()).await

@@ -319,3 +319,18 @@ pub(super) async fn trainings_held(
         and a.status in ('held', 'documented', 'archived')";
     db::scalar(db, sql, args![under, from, until]).await
 }
+
+/// Activities held under a path in a span per theme, most first.
+pub(super) async fn held_by_theme(
+    db: &Db,
+    under: &str,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<(String, i64)>> {
+    let sql = "select t.name, count(*) as n from activities a join themes t on t.id = a.theme_id \
+        join org_nodes o on o.id = a.owner_id where o.path like $1 || '%' \
+        and a.starts_at >= $2 and a.starts_at < $3 \
+        and a.status in ('held', 'documented', 'archived') \
+        group by t.name order by n desc, t.name";
+    db::rows(db, sql, args![under, from, until]).await
+}

@@ -10,12 +10,14 @@
 
 pub mod rules;
 mod store;
+pub mod trends;
 
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 pub use rules::{Kpi, KpiLine, Standing};
+pub use trends::{MonthFigure, ThemeFigure, Trends, trends};
 
 use crate::access::{Actor, Permission};
 use crate::activities;

@@ -84,14 +84,25 @@ async fn a_resident_answers_on_a_phone_and_the_centres_awareness_moves_and_the_c
     sign_in(b, &app, "tongnan").await;
     b.goto(&app.url("/kpis")).await.unwrap();
     b.wait().for_element(Locator::Id("kpis")).await.unwrap();
-    let (svgs, bars) = charts(b).await;
-    let towns = b
-        .find_all(Locator::Css("#kpi-parts tbody tr"))
-        .await
-        .unwrap()
-        .len();
+    let count =
+        |css: &'static str| async move { b.find_all(Locator::Css(css)).await.unwrap().len() };
+    let towns = count("#kpi-parts tbody tr").await;
     assert!(towns >= 1);
-    assert_eq!((svgs, bars), (1, towns), "a bar for each town compared");
+    assert_eq!(
+        count("#chart-parts svg.chart rect").await,
+        towns,
+        "a bar for each town compared"
+    );
+    assert_eq!(
+        count("#chart-months svg.chart rect").await,
+        12,
+        "a column a month"
+    );
+    assert_eq!(
+        count("#chart-heat svg.chart rect").await,
+        12 * towns,
+        "a cell a town and month"
+    );
     assert!(body_text(b).await.contains("群力镇"));
     snap(b, "kpis-district").await;
     b.goto(&app.url(&format!("/surveys/{}", survey["id"])))

@@ -419,10 +419,87 @@ async fn each_reader_sees_the_kpis_of_the_own_scope_only(b: Backend) {
     assert!(page.contains("<svg class=\"chart\""), "{page}");
     assert!(page.contains("class=\"target\""));
     assert!(page.contains("参与率"));
+    assert!(page.contains("id=\"chart-months\""));
+}
+
+/// The town's dashboard figures equal the live count of what was recorded; the roll-up table
+/// holds the page's figures, one row a community and the town's total last.
+async fn the_dashboard_figures_and_the_roll_up_table_hold_what_was_recorded(b: Backend) {
+    let app = spawn_app(b).await;
+    let office = app.token("qunli.office").await;
+    let qunli = app.node_id("群力镇").await;
+    let path = app
+        .text(&format!("select path from org_nodes where id = {qunli}"))
+        .await;
+    let year = Year::current().0;
+    let (s, t) = get(&app, &office, &format!("/api/v1/kpis/trends?year={year}")).await;
+    assert_eq!(s, 200, "{t}");
+    let months = t["attendance_by_month"].as_array().unwrap();
+    assert_eq!(months.len(), 12);
+    let kept: i64 = months
+        .iter()
+        .map(|m| m["attendances"].as_i64().unwrap())
+        .sum();
+    let (from, until) = (
+        format!("{}-12-31T16:00:00+00:00", year - 1),
+        format!("{year}-12-31T16:00:00+00:00"),
+    );
+    let live = app
+        .scalar(&format!(
+            "select count(*) from attendances a join activities x on x.id = a.activity_id \
+            join org_nodes o on o.id = x.owner_id where o.path like '{path}%' \
+            and x.status <> 'cancelled' and a.status in ('present', 'late') \
+            and x.starts_at >= '{from}' and x.starts_at < '{until}'"
+        ))
+        .await;
+    assert!(live > 0);
+    assert_eq!(kept, live, "attendance by month from the roll-ups");
+    let themes: i64 = t["themes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["activities"].as_i64().unwrap())
+        .sum();
+    let held = app
+        .scalar(&format!(
+            "select count(*) from activities x join org_nodes o on o.id = x.owner_id \
+            where o.path like '{path}%' and x.status in ('held', 'documented', 'archived') \
+            and x.starts_at >= '{from}' and x.starts_at < '{until}'"
+        ))
+        .await;
+    assert_eq!(themes, held);
+    // The roll-up table: the same figures as the API, the town last.
+    let (_, c) = get(&app, &office, &format!("/api/v1/kpis?year={year}")).await;
+    let web = app.login("qunli.office").await;
+    let res = web
+        .get(app.url(&format!("/kpis/kpis.xlsx?node_id={qunli}&year={year}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let sheet = cedu::spreadsheet::read(&res.bytes().await.unwrap(), "k.xlsx").unwrap();
+    let parts = c["parts"].as_array().unwrap();
+    let rows: Vec<Vec<String>> = sheet
+        .rows
+        .iter()
+        .skip(1)
+        .take(parts.len() + 1)
+        .map(|r| r.iter().map(|c| c.text()).collect())
+        .collect();
+    assert_eq!(rows.len(), parts.len() + 1);
+    for (row, card) in rows.iter().zip(parts.iter().chain([&c["place"]])) {
+        assert_eq!(row[0], card["name"].as_str().unwrap());
+        let p = line(card, "participation");
+        let expected = p["value"].as_f64().map(|v| format!("{v:.2}"));
+        let written = row[2].parse::<f64>().ok().map(|v| format!("{v:.2}"));
+        assert_eq!(written, expected, "{row:?}");
+    }
+    assert_eq!(rows.last().unwrap()[0], "群力镇");
 }
 
 both!(
     every_kpi_is_computed_from_what_was_recorded,
     the_district_sets_its_targets_and_the_standings_follow,
     each_reader_sees_the_kpis_of_the_own_scope_only,
+    the_dashboard_figures_and_the_roll_up_table_hold_what_was_recorded,
 );

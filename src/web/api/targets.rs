@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use crate::access::Permission as P;
 use crate::error::Result;
-use crate::targets::{self, Comparison, TargetLine, TargetsInput};
+use crate::targets::{self, Comparison, TargetLine, TargetsInput, Trends};
 use crate::web::AppState;
 use crate::web::extract::{CurrentActor, Json, Query};
 use crate::web::routes::{Routes, Rule};
@@ -15,6 +15,7 @@ pub(super) fn router() -> Routes {
     Routes::new()
         .api(Rule::needs(P::TargetsRead), routes!(get_kpis))
         .api(Rule::needs(P::TargetsRead), routes!(get_targets))
+        .api(Rule::needs(P::TargetsRead), routes!(get_trends))
         .api(Rule::needs(P::TargetsManage), routes!(set_targets))
 }
 
@@ -62,4 +63,19 @@ pub async fn set_targets(
     Json(b): Json<TargetsInput>,
 ) -> Result<axum::Json<Vec<TargetLine>>> {
     Ok(axum::Json(targets::set_targets(&s.db, &a, &b).await?))
+}
+
+/// A place's attendance by month (January first) and the themes of the activities it held, most
+/// first: what its dashboard draws.
+#[utoipa::path(get, path = "/api/v1/kpis/trends", tag = "kpis", params(PlaceYear),
+    responses((status = 200, body = Trends), (status = 404, body = super::ApiError)))]
+pub async fn get_trends(
+    State(s): State<AppState>,
+    CurrentActor(a): CurrentActor,
+    Query(q): Query<PlaceYear>,
+) -> Result<axum::Json<Trends>> {
+    let year = q.year.unwrap_or(crate::calendar::Year::current().0);
+    Ok(axum::Json(
+        targets::trends(&s.db, &a, q.node_id, year).await?,
+    ))
 }

@@ -17,9 +17,11 @@ use crate::error::{Error, Result};
 use crate::i18n;
 use crate::org::Kind;
 use crate::paths;
+use crate::spreadsheet::Table;
 use crate::targets::{
-    self, Comparison, Kpi, KpiLine, Scorecard, Standing, TargetLine, TargetsInput,
+    self, Comparison, Kpi, KpiLine, Scorecard, Standing, TargetLine, TargetsInput, Trends,
 };
+use crate::web::download;
 use crate::web::extract::{Form, Query};
 use crate::web::routes::{Routes, Rule};
 use crate::web::views::{FormView, Shell};
@@ -27,6 +29,7 @@ use crate::web::views::{FormView, Shell};
 pub(super) fn router() -> Routes {
     Routes::new()
         .get(paths::KPIS, Rule::needs(P::TargetsRead), page)
+        .get(paths::KPIS_XLSX, Rule::needs(P::TargetsRead), export)
         .post(
             paths::KPI_TARGETS,
             Rule::needs(P::TargetsManage),
@@ -46,6 +49,10 @@ struct KpiPage {
     shell: Shell,
     c: Comparison,
     chart: String,
+    trends: Trends,
+    heat: String,
+    months_chart: String,
+    themes_chart: String,
     kpis: Vec<Kpi>,
     targets: Vec<TargetLine>,
     can_set: bool,
@@ -115,8 +122,35 @@ async fn view(cx: &Ctx, q: &PlaceYear, form: FormView) -> Result<KpiPage> {
         let max = bars.iter().map(|b| b.value).fold(target, f64::max);
         charts::horizontal_bars(title, &bars, Some(max.max(1.0)), Some(target))
     };
+    let trends = targets::trends(&cx.state.db, &cx.actor, Some(c.place.node_id), year).await?;
+    let month_bars: Vec<Bar> = trends
+        .attendance_by_month
+        .iter()
+        .map(|m| Bar::count(format!("{}月", m.month), m.attendances))
+        .collect();
+    let months_chart = charts::columns(i18n::t(cx.lang, "targets.chart_months"), &month_bars);
+    let theme_bars: Vec<Bar> = trends
+        .themes
+        .iter()
+        .map(|t| Bar::count(t.theme.clone(), t.activities))
+        .collect();
+    let themes_chart = if theme_bars.is_empty() {
+        String::new()
+    } else {
+        charts::horizontal_bars(
+            i18n::t(cx.lang, "targets.chart_themes"),
+            &theme_bars,
+            None,
+            None,
+        )
+    };
+    let heat = heat_map(cx, &c, year).await?;
     Ok(KpiPage {
         shell: cx.shell(paths::KPIS),
+        heat,
+        trends,
+        months_chart,
+        themes_chart,
         is_centre: c.place.kind == Kind::Centre || c.place.kind == Kind::Community,
         chart,
         kpis: Kpi::ALL.to_vec(),
@@ -124,6 +158,46 @@ async fn view(cx: &Ctx, q: &PlaceYear, form: FormView) -> Result<KpiPage> {
         can_set: cx.actor.can(P::TargetsManage),
         c,
         form,
+    })
+}
+
+/// The month × centre grid of the place as a heat map (a district's: its towns), the months below
+/// the rule of 2 marked, months before a centre was set up dashed.
+async fn heat_map(cx: &Ctx, c: &Comparison, year: i32) -> Result<String> {
+    let grid = crate::activities::month_grid(&cx.state.db, &cx.actor, year).await?;
+    let columns: Vec<String> = (1..=12).map(|m| format!("{m}月")).collect();
+    let title = i18n::t(cx.lang, "targets.chart_heat");
+    let rows: Vec<(String, Vec<Option<i64>>)> = if c.place.kind == Kind::District {
+        grid.towns
+            .iter()
+            .filter(|t| c.parts.iter().any(|p| p.node_id == t.town_id))
+            .map(|t| {
+                (
+                    t.town_name.clone(),
+                    t.counts.iter().map(|n| Some(*n)).collect(),
+                )
+            })
+            .collect()
+    } else {
+        grid.rows
+            .iter()
+            .filter(|r| {
+                r.path.starts_with(&c.place.path)
+                    || c.parts.iter().any(|p| p.node_id == r.centre_id)
+            })
+            .map(|r| {
+                let cells = (1..=12u32)
+                    .map(|m| (!r.not_set_up.contains(&m)).then(|| r.counts[m as usize - 1]))
+                    .collect();
+                (r.centre_name.clone(), cells)
+            })
+            .collect()
+    };
+    let floor = if c.place.kind == Kind::District { 0 } else { 2 };
+    Ok(if rows.is_empty() {
+        String::new()
+    } else {
+        charts::heat_map(title, &columns, &rows, floor)
     })
 }
 
@@ -157,4 +231,58 @@ async fn set_targets(cx: Ctx, Form(actor, f): Form<BTreeMap<String, String>>) ->
         }
         Err(e) => Err(e),
     }
+}
+
+/// The comparison as a workbook: one row a place one level down (the district's roll-up table,
+/// one row a town, in place of the returns towns send upward), the place's own total last; each
+/// KPI's value and standing.
+async fn export(cx: Ctx, Query(q): Query<PlaceYear>) -> Result<Response> {
+    let year = q.year.unwrap_or(crate::calendar::Year::current().0);
+    let c = targets::compare(&cx.state.db, &cx.actor, q.node_id, year).await?;
+    let t = |k: String| i18n::t(cx.lang, &k).to_string();
+    let mut headers = vec![t("targets.place".into()), t("targets.population".into())];
+    for k in Kpi::ALL {
+        headers.push(t(format!("targets.kpi.{k}")));
+        headers.push(t("targets.standing_label".into()));
+    }
+    let row = |s: &Scorecard| {
+        let mut r = vec![s.name.clone(), s.population.to_string()];
+        for k in Kpi::ALL {
+            match s.line(k) {
+                Some(l) => {
+                    r.push(
+                        l.value
+                            .map(|v| format!("{v:.2}"))
+                            .unwrap_or_else(|| "—".into()),
+                    );
+                    r.push(t(format!("targets.standing.{}", l.standing)));
+                }
+                None => r.extend(["—".to_string(), String::new()]),
+            }
+        }
+        r
+    };
+    let mut rows: Vec<Vec<String>> = c.parts.iter().map(row).collect();
+    rows.push(row(&c.place));
+    let numbers = (0..Kpi::ALL.len()).map(|i| 2 + 2 * i).chain([1]).collect();
+    let table = Table {
+        sheet_name: t("targets.title".into()),
+        headers,
+        rows,
+        number_columns: numbers,
+        notes: vec![format!(
+            "{} {} · {}",
+            t("targets.as_of".into()),
+            c.place.as_of,
+            t("targets.sheet_note".into())
+        )],
+        ..Table::default()
+    };
+    let name = format!(
+        "{}{}{}",
+        c.place.name,
+        year,
+        t("targets.file_suffix".into())
+    );
+    download::xlsx(&table, &name)
 }
