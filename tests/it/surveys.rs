@@ -169,6 +169,26 @@ async fn a_survey_from_the_template_is_answered_on_phones_and_on_paper(b: Backen
     assert_eq!(page.matches("<svg class=\"chart\"").count(), 4, "{page}");
     assert!(page.contains("知晓率:75.0%(3 / 4)"), "{page}");
     assert!(page.contains("希望多开书法课"));
+    // Three clerks enter paper questionnaires at the same moment: all three kept.
+    let path = format!("/api/v1/surveys/{id}/paper");
+    let sheets: Vec<Value> = (0..3)
+        .map(|i| {
+            let mut p = sheet(&s, i % 3, 0, 4, None);
+            p["answered_on"] = json!(day(0));
+            p
+        })
+        .collect();
+    let entered = futures_join(
+        sheets
+            .into_iter()
+            .map(|p| post(&app, &office, &path, p))
+            .collect(),
+    )
+    .await;
+    assert!(entered.iter().all(|(s, _)| *s == 201), "{entered:?}");
+    let (_, r) = get(&app, &office, &format!("/api/v1/surveys/{id}/results")).await;
+    assert_eq!((&r["responses"], &r["on_paper"]), (&json!(7), &json!(4)));
+    assert_eq!(r["questions"][0]["answered"], 7);
 }
 
 async fn answers_and_surveys_that_break_the_rules_are_refused_clearly(b: Backend) {

@@ -368,6 +368,36 @@ async fn the_district_sets_its_targets_and_the_standings_follow(b: Backend) {
             .await,
         1
     );
+    // Two administrators save at the same moment: both saved and audited, one value stands.
+    let both = crate::helpers::futures_join(
+        ["60", "65"]
+            .iter()
+            .map(|v| {
+                put(
+                    &app,
+                    &district,
+                    "/api/v1/kpis/targets",
+                    json!({"targets": {"awareness": v}}),
+                )
+            })
+            .collect(),
+    )
+    .await;
+    assert!(both.iter().all(|(s, _)| *s == 200), "{both:?}");
+    let kept = app
+        .scalar("select target_x100 from kpi_targets where kpi = 'awareness'")
+        .await;
+    assert!(kept == 6000 || kept == 6500, "{kept}");
+    assert_eq!(
+        app.scalar("select count(*) from kpi_targets where kpi = 'awareness'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.scalar("select count(*) from audit_log where action = 'targets.set'")
+            .await,
+        3
+    );
 }
 
 async fn each_reader_sees_the_kpis_of_the_own_scope_only(b: Backend) {

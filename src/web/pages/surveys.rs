@@ -403,11 +403,7 @@ async fn qr_page(
     Query(q): Query<AtPlace>,
 ) -> Result<Response> {
     let s = surveys::get(&cx.state.db, &cx.actor, id).await?;
-    let form = match surveys::open_form(&cx.state.db, &s.code, q.p).await {
-        Ok(f) => f,
-        Err(Error::Conflict(m)) => return Err(Error::Conflict(m)),
-        Err(e) => return Err(e),
-    };
+    let form = surveys::open_form(&cx.state.db, &s.code, q.p).await?;
     let mut link = format!(
         "{}{}",
         base_url(&cx.state, &headers),
