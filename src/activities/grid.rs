@@ -72,11 +72,7 @@ pub async fn month_grid(db: &Db, actor: &Actor, year: i32) -> Result<Grid> {
     }
     let centres = org::all_of_kind(db, actor, Kind::Centre).await?;
     let (from, to) = (Year(year).start(), Year(year).end());
-    let counted: Vec<&str> = Status::ALL
-        .iter()
-        .filter(|s| s.counts())
-        .map(|s| s.as_str())
-        .collect();
+    let counted = counted_statuses();
     let mut counts = MonthCounts::new(Year(year));
     let mut afterwards = MonthCounts::new(Year(year));
     let held = store::starts_by_owner(db, &actor.scope_path, from, to, &counted).await?;
@@ -131,6 +127,15 @@ pub async fn month_grid(db: &Db, actor: &Actor, year: i32) -> Result<Grid> {
     })
 }
 
+/// The statuses an activity counts in a centre's month with (approved or later).
+fn counted_statuses() -> Vec<&'static str> {
+    Status::ALL
+        .iter()
+        .filter(|s| s.counts())
+        .map(|s| s.as_str())
+        .collect()
+}
+
 /// A centre's months of a year against the rule of 2: (months below it among those begun since the
 /// centre was set up, months that ended before it was set up).
 fn months_of(c: &Node, row: &[i64], year: i32, today: Day) -> (Vec<u32>, Vec<u32>) {
@@ -172,11 +177,7 @@ pub struct CentreMonths {
 pub async fn centre_months(db: &Db, under: &str, year: i32) -> Result<Vec<CentreMonths>> {
     let centres = org::nodes_under(db, under, &[Kind::Centre]).await?;
     let (from, to) = (Year(year).start(), Year(year).end());
-    let counted: Vec<&str> = Status::ALL
-        .iter()
-        .filter(|s| s.counts())
-        .map(|s| s.as_str())
-        .collect();
+    let counted = counted_statuses();
     let mut counts = MonthCounts::new(Year(year));
     for (owner, starts, _) in store::starts_by_owner(db, under, from, to, &counted).await? {
         counts.add(owner, starts);

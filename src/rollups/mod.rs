@@ -254,65 +254,43 @@ pub async fn rebuild(db: &Db) -> Result<(u64, u64)> {
 pub async fn differences(db: &Db) -> Result<Vec<String>> {
     let backend = db.backend();
     let mut out = Vec::new();
-    let live: BTreeSet<(i64, i64, i64)> =
-        db::rows::<(i64, i64, i64)>(db, &live_months_sql(backend), args![])
-            .await?
-            .into_iter()
-            .collect();
-    let kept: BTreeSet<(i64, i64, i64)> = db::rows::<(i64, i64, i64)>(
-        db,
-        "select owner_id, cast(month as bigint), attendances from attendance_months \
-        where attendances <> 0",
-        args![],
-    )
-    .await?
-    .into_iter()
-    .collect();
-    out.extend(
-        live.symmetric_difference(&kept)
-            .map(|d| format!("month {d:?}")),
-    );
-    let live: BTreeSet<(i64, i64, i64)> =
-        db::rows::<(i64, i64, i64)>(db, &live_participants_sql(backend), args![])
-            .await?
-            .into_iter()
-            .collect();
-    let kept: BTreeSet<(i64, i64, i64)> = db::rows::<(i64, i64, i64)>(
-        db,
-        "select resident_id, cast(year as bigint), community_id from participants",
-        args![],
-    )
-    .await?
-    .into_iter()
-    .collect();
-    out.extend(
-        live.symmetric_difference(&kept)
-            .map(|d| format!("participant {d:?}")),
-    );
-    let counted: BTreeSet<(i64, i64, i64)> = db::rows::<(i64, i64, i64)>(
-        db,
-        "select community_id, cast(year as bigint), count(*) from participants \
-        group by community_id, year",
-        args![],
-    )
-    .await?
-    .into_iter()
-    .collect();
-    let kept: BTreeSet<(i64, i64, i64)> = db::rows::<(i64, i64, i64)>(
-        db,
-        "select community_id, cast(year as bigint), participants from participation \
-        where participants <> 0",
-        args![],
-    )
-    .await?
-    .into_iter()
-    .collect();
-    out.extend(
-        counted
-            .symmetric_difference(&kept)
-            .map(|d| format!("participation {d:?}")),
-    );
+    let pairs = [
+        (
+            "month",
+            live_months_sql(backend),
+            "select owner_id, cast(month as bigint), attendances from attendance_months \
+            where attendances <> 0",
+        ),
+        (
+            "participant",
+            live_participants_sql(backend),
+            "select resident_id, cast(year as bigint), community_id from participants",
+        ),
+        (
+            "participation",
+            "select community_id, cast(year as bigint), count(*) from participants \
+            group by community_id, year"
+                .to_string(),
+            "select community_id, cast(year as bigint), participants from participation \
+            where participants <> 0",
+        ),
+    ];
+    for (name, live, kept) in pairs {
+        let live = triples(db, &live).await?;
+        let kept = triples(db, kept).await?;
+        out.extend(
+            live.symmetric_difference(&kept)
+                .map(|d| format!("{name} {d:?}")),
+        );
+    }
     Ok(out)
+}
+
+async fn triples(db: &Db, sql: &str) -> Result<BTreeSet<(i64, i64, i64)>> {
+    Ok(db::rows::<(i64, i64, i64)>(db, sql, args![])
+        .await?
+        .into_iter()
+        .collect())
 }
 
 /// Residents of the communities under a path who attended in a year, per community.

@@ -181,6 +181,14 @@ pub struct FormView {
 
 impl FormView {
     /// A form pre-filled with values.
+    /// The values of a form read as (field, value) pairs (a raw body: repeated fields, numbered
+    /// blocks).
+    pub fn from_pairs(pairs: &[(String, String)]) -> FormView {
+        let typed: Vec<(&str, String)> =
+            pairs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        FormView::with(&typed)
+    }
+
     pub fn with(values: &[(&str, String)]) -> FormView {
         FormView {
             values: values

@@ -438,9 +438,7 @@ async fn add_template(
             "saved",
         ))),
         Err(Error::Invalid(fe)) => {
-            let typed: Vec<(&str, String)> =
-                pairs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-            let form = FormView::with(&typed).errors(cx.lang, &fe);
+            let form = FormView::from_pairs(&pairs).errors(cx.lang, &fe);
             html_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &templates_view(&cx, form).await?,

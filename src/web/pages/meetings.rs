@@ -166,9 +166,7 @@ async fn record(cx: Ctx, RawForm(actor, _, raw): RawForm<RecordFields>) -> Resul
     match result {
         Ok(m) => Ok(see_other(&paths::flashed(&paths::meeting(m.id), "saved"))),
         Err(Error::Invalid(fe)) => {
-            let typed: Vec<(&str, String)> =
-                pairs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-            let form = FormView::with(&typed).errors(cx.lang, &fe);
+            let form = FormView::from_pairs(&pairs).errors(cx.lang, &fe);
             let q = TownYear {
                 year: None,
                 town_id,

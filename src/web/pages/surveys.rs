@@ -157,9 +157,7 @@ async fn create(cx: Ctx, RawForm(actor, NoFields {}, raw): RawForm<NoFields>) ->
     match surveys::create(&cx.state.db, &actor, &input).await {
         Ok(s) => Ok(see_other(&paths::flashed(&paths::survey(s.id), "saved"))),
         Err(Error::Invalid(fe)) => {
-            let typed: Vec<(&str, String)> =
-                pairs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-            let form = FormView::with(&typed).errors(cx.lang, &fe);
+            let form = FormView::from_pairs(&pairs).errors(cx.lang, &fe);
             html_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &list_view(&cx, form).await?,
@@ -332,8 +330,7 @@ fn refused_form(
     pairs: &[(String, String)],
     e: Error,
 ) -> Result<(StatusCode, FormView)> {
-    let typed: Vec<(&str, String)> = pairs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-    let form = FormView::with(&typed);
+    let form = FormView::from_pairs(pairs);
     match e {
         Error::Invalid(fe) => Ok((StatusCode::UNPROCESSABLE_ENTITY, form.errors(lang, &fe))),
         Error::Conflict(m) | Error::Throttled(m) => {
