@@ -42,8 +42,11 @@ pub fn attended(
             .query_row(named_params! {"$1": r, "$2": month / 100}, |row| row.get(0))
             .optional()?;
         if let Some(community) = joined {
-            c.prepare_cached(super::ADD_PARTICIPANT)?
-                .execute(params![community, month / 100])?;
+            c.prepare_cached(super::ADD_PARTICIPANTS)?.execute(params![
+                community,
+                month / 100,
+                1
+            ])?;
         }
     }
     for ((owner, month), n) in per_key {

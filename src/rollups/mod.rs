@@ -47,11 +47,14 @@ fn month_sql(backend: Backend) -> &'static str {
 }
 
 /// New attended rows (activity, resident) written in this transaction: added to the counts. The
-/// caller wrote each row only if it was new and its activity open (published or held).
+/// caller wrote each row only if it was new and its activity open (published or held). A batch
+/// costs a statement per activity and per community, and one for all its residents' years — not
+/// one per check-in.
 pub async fn attended(tx: &mut Tx, rows: &[(i64, i64)]) -> Result<()> {
     let mut activities: Vec<i64> = rows.iter().map(|(a, _)| *a).collect();
     activities.sort_unstable();
     activities.dedup();
+    let mut years: BTreeSet<(i64, i32)> = BTreeSet::new();
     for a in activities {
         let Some((owner, starts)): Option<(i64, DateTime<Utc>)> = db::row_opt(
             &mut *tx,
@@ -65,13 +68,35 @@ pub async fn attended(tx: &mut Tx, rows: &[(i64, i64)]) -> Result<()> {
         let month = month_key(starts);
         let n = rows.iter().filter(|(x, _)| *x == a).count() as i64;
         db::exec(&mut *tx, ADD_MONTH, args![owner, month, n]).await?;
-        for (_, r) in rows.iter().filter(|(x, _)| *x == a) {
-            let joined: Option<i64> =
-                db::scalar_opt(&mut *tx, JOIN_YEAR, args![*r, month / 100]).await?;
-            if let Some(community) = joined {
-                db::exec(&mut *tx, ADD_PARTICIPANT, args![community, month / 100]).await?;
-            }
+        years.extend(
+            rows.iter()
+                .filter(|(x, _)| *x == a)
+                .map(|(_, r)| (*r, month / 100)),
+        );
+    }
+    let years: Vec<(i64, i32)> = years.into_iter().collect();
+    let mut joined: std::collections::BTreeMap<(i64, i32), i64> = Default::default();
+    for chunk in years.chunks(db::bind_chunk(tx.backend()) / 2) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
+            .collect();
+        let sql = format!(
+            "insert into participants (resident_id, year, community_id) \
+            select r.id, v.column2, r.community_id from (values {}) v \
+            join residents r on r.id = v.column1 \
+            on conflict (resident_id, year) do nothing returning community_id, year",
+            values.join(", ")
+        );
+        let args = chunk
+            .iter()
+            .flat_map(|(r, y)| [db::Arg::from(*r), db::Arg::from(*y)])
+            .collect();
+        for (community, year) in db::rows::<(i64, i32)>(&mut *tx, &sql, args).await? {
+            *joined.entry((community, year)).or_default() += 1;
         }
+    }
+    for ((community, year), n) in joined {
+        db::exec(&mut *tx, ADD_PARTICIPANTS, args![community, year, n]).await?;
     }
     Ok(())
 }
@@ -82,9 +107,9 @@ const ADD_MONTH: &str = "insert into attendance_months (owner_id, month, attenda
 const JOIN_YEAR: &str = "insert into participants (resident_id, year, community_id) \
     select id, $2, community_id from residents where id = $1 \
     on conflict (resident_id, year) do nothing returning community_id";
-const ADD_PARTICIPANT: &str = "insert into participation (community_id, year, participants) \
-    values ($1, $2, 1) on conflict (community_id, year) do update \
-    set participants = participation.participants + 1";
+const ADD_PARTICIPANTS: &str = "insert into participation (community_id, year, participants) \
+    values ($1, $2, $3) on conflict (community_id, year) do update \
+    set participants = participation.participants + excluded.participants";
 
 /// The keys a change touched: (owner, month) pairs and (resident, year) pairs.
 #[derive(Clone, Debug, Default)]
