@@ -25,6 +25,23 @@ pub enum BenchCommand {
         #[command(flatten)]
         target: BenchTarget,
     },
+    /// Dashboards, KPIs and reports over a district of ~30 towns with ~1 million residents and
+    /// ~10 million attendance records over 3 years: the roll-ups rebuilt and checked against the
+    /// live GROUP BY, timed side by side, every answer timed through the real server (SQLite and
+    /// PostgreSQL).
+    Dashboard {
+        /// Residents of the generated district.
+        #[arg(long, default_value_t = 1_000_000)]
+        residents: i64,
+        /// Attendance records to generate over the 3 years (about).
+        #[arg(long, default_value_t = 10_000_000)]
+        attendances: i64,
+        /// Activities a learning centre holds a year.
+        #[arg(long, default_value_t = 100)]
+        per_centre: usize,
+        #[command(flatten)]
+        target: BenchTarget,
+    },
     /// The month x centre grid of a ~30-town district over a year of activities (SQLite and
     /// PostgreSQL).
     Grid {
@@ -105,6 +122,20 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Governance { target } => {
             let (work_dir, postgres_url) = target.prepare().await?;
             super::governance(&work_dir, postgres_url.as_deref()).await?;
+        }
+        BenchCommand::Dashboard {
+            residents,
+            attendances,
+            per_centre,
+            target,
+        } => {
+            let (work_dir, postgres_url) = target.prepare().await?;
+            let b = super::DashboardBench {
+                residents,
+                attendances,
+                per_centre: per_centre.max(1),
+            };
+            super::dashboard(&work_dir, &b, postgres_url.as_deref()).await?;
         }
         BenchCommand::Grid { per_centre, target } => {
             let (work_dir, postgres_url) = target.prepare().await?;

@@ -51,7 +51,7 @@ pub async fn governance(work_dir: &std::path::Path, postgres_url: Option<&str>) 
 }
 
 /// Signs in over HTTP and returns the bearer token.
-async fn login(conn: &mut Conn, username: &str) -> Result<String> {
+pub(super) async fn login(conn: &mut Conn, username: &str) -> Result<String> {
     let body = serde_json::json!({"username": username, "password": demo::DEMO_PASSWORD});
     let (status, answer) = conn
         .post("/api/v1/auth/login", body.to_string().as_bytes())

@@ -4,6 +4,7 @@
 
 mod checkin;
 pub mod cli;
+mod dashboard;
 mod governance;
 mod http;
 mod serving;
@@ -11,6 +12,7 @@ mod serving;
 use std::time::{Duration, Instant};
 
 pub use checkin::{CheckinBench, checkin};
+pub use dashboard::{DashboardBench, dashboard};
 pub use governance::governance;
 
 use chrono::Utc;

@@ -21,7 +21,7 @@ use chrono::{DateTime, Utc};
 use crate::args;
 use crate::calendar::{Day, Month, Year};
 use crate::db::{self, Backend, Db, Tx};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// The Beijing month (YYYYMM) of a moment.
 pub fn month_key(at: DateTime<Utc>) -> i32 {
@@ -46,58 +46,94 @@ fn month_sql(backend: Backend) -> &'static str {
     }
 }
 
+/// The rows of a JSON array parameter (`$1`, an array of arrays of integers) as `v`, and the
+/// expression of its element `i` as an integer: the statement's text stays the same whatever the
+/// batch's size, so each database prepares it once.
+fn json_rows(backend: Backend) -> (&'static str, fn(usize) -> String) {
+    match backend {
+        Backend::Sqlite => ("json_each($1) v", |i| {
+            format!("cast(json_extract(v.value, '$[{i}]') as integer)")
+        }),
+        Backend::Postgres => ("jsonb_array_elements(cast($1 as jsonb)) v", |i| {
+            format!("cast(v.value->>{i} as bigint)")
+        }),
+    }
+}
+
 /// New attended rows (activity, resident) written in this transaction: added to the counts. The
-/// caller wrote each row only if it was new and its activity open (published or held). A batch
-/// costs a statement per activity and per community, and one for all its residents' years — not
-/// one per check-in.
+/// caller wrote each row only if it was new and its activity open (published or held). Whatever
+/// the batch's size, each statement has one text (prepared once): on PostgreSQL one statement
+/// counts the months per owner, the residents' years (those new this year, with their community)
+/// and the communities' participants; SQLite takes three.
 pub async fn attended(tx: &mut Tx, rows: &[(i64, i64)]) -> Result<()> {
-    let mut activities: Vec<i64> = rows.iter().map(|(a, _)| *a).collect();
-    activities.sort_unstable();
-    activities.dedup();
-    let mut years: BTreeSet<(i64, i32)> = BTreeSet::new();
-    for a in activities {
-        let Some((owner, starts)): Option<(i64, DateTime<Utc>)> = db::row_opt(
-            &mut *tx,
-            "select owner_id, starts_at from activities where id = $1",
-            args![a],
-        )
-        .await?
-        else {
-            continue;
-        };
-        let month = month_key(starts);
-        let n = rows.iter().filter(|(x, _)| *x == a).count() as i64;
-        db::exec(&mut *tx, ADD_MONTH, args![owner, month, n]).await?;
-        years.extend(
-            rows.iter()
-                .filter(|(x, _)| *x == a)
-                .map(|(_, r)| (*r, month / 100)),
-        );
+    if rows.is_empty() {
+        return Ok(());
     }
-    let years: Vec<(i64, i32)> = years.into_iter().collect();
-    let mut joined: std::collections::BTreeMap<(i64, i32), i64> = Default::default();
-    for chunk in years.chunks(db::bind_chunk(tx.backend()) / 2) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
-            .collect();
+    let backend = tx.backend();
+    let month = month_sql(backend);
+    let (from, e) = json_rows(backend);
+    let pairs = serde_json::to_string(rows).map_err(|e| Error::internal_from("json", e))?;
+    if backend == Backend::Postgres {
+        // One round trip: the three counts as data-modifying parts of one statement; each
+        // activity's owner and month worked out once.
         let sql = format!(
-            "insert into participants (resident_id, year, community_id) \
-            select r.id, v.column2, r.community_id from (values {}) v \
-            join residents r on r.id = v.column1 \
-            on conflict (resident_id, year) do nothing returning community_id, year",
-            values.join(", ")
+            "with v as (select {a} as activity_id, {r} as resident_id from {from}), \
+            x as (select x.id, x.owner_id, {month} as month from activities x \
+              where x.id in (select activity_id from v)), \
+            m as (insert into attendance_months (owner_id, month, attendances) \
+              select x.owner_id, x.month, count(*) from v join x on x.id = v.activity_id \
+              group by x.owner_id, x.month on conflict (owner_id, month) do update \
+              set attendances = attendance_months.attendances + excluded.attendances returning 1), \
+            p as (insert into participants (resident_id, year, community_id) \
+              select distinct r.id, cast(x.month / 100 as integer), r.community_id from v \
+              join x on x.id = v.activity_id join residents r on r.id = v.resident_id \
+              on conflict (resident_id, year) do nothing returning community_id, year) \
+            insert into participation (community_id, year, participants) \
+            select community_id, year, count(*) from p group by community_id, year \
+            on conflict (community_id, year) do update \
+            set participants = participation.participants + excluded.participants",
+            a = e(0),
+            r = e(1)
         );
-        let args = chunk
-            .iter()
-            .flat_map(|(r, y)| [db::Arg::from(*r), db::Arg::from(*y)])
-            .collect();
-        for (community, year) in db::rows::<(i64, i32)>(&mut *tx, &sql, args).await? {
-            *joined.entry((community, year)).or_default() += 1;
-        }
+        db::exec(&mut *tx, &sql, args![pairs.as_str()]).await?;
+        return Ok(());
     }
-    for ((community, year), n) in joined {
-        db::exec(&mut *tx, ADD_PARTICIPANTS, args![community, year, n]).await?;
+    let sql = format!(
+        "insert into attendance_months (owner_id, month, attendances) \
+        select x.owner_id, {month}, count(*) from {from} \
+        join activities x on x.id = {a} where true group by x.owner_id, {month} \
+        on conflict (owner_id, month) do update \
+        set attendances = attendance_months.attendances + excluded.attendances",
+        a = e(0)
+    );
+    db::exec(&mut *tx, &sql, args![pairs.as_str()]).await?;
+    let sql = format!(
+        "insert into participants (resident_id, year, community_id) \
+        select distinct r.id, cast({month} / 100 as integer), r.community_id from {from} \
+        join activities x on x.id = {a} join residents r on r.id = {r} where true \
+        on conflict (resident_id, year) do nothing returning community_id, year",
+        a = e(0),
+        r = e(1)
+    );
+    let mut joined: std::collections::BTreeMap<(i64, i32), i64> = Default::default();
+    for (community, year) in db::rows::<(i64, i32)>(&mut *tx, &sql, args![pairs.as_str()]).await? {
+        *joined.entry((community, year)).or_default() += 1;
     }
+    if joined.is_empty() {
+        return Ok(());
+    }
+    let counts: Vec<(i64, i32, i64)> = joined.into_iter().map(|((c, y), n)| (c, y, n)).collect();
+    let counts = serde_json::to_string(&counts).map_err(|e| Error::internal_from("json", e))?;
+    let sql = format!(
+        "insert into participation (community_id, year, participants) \
+        select {c}, cast({y} as integer), {n} from {from} where true \
+        on conflict (community_id, year) do update \
+        set participants = participation.participants + excluded.participants",
+        c = e(0),
+        y = e(1),
+        n = e(2)
+    );
+    db::exec(&mut *tx, &sql, args![counts.as_str()]).await?;
     Ok(())
 }
 
@@ -336,4 +372,83 @@ pub async fn attendance_by_month(
         join org_nodes o on o.id = m.owner_id where o.path like $1 || '%' \
         and m.month >= $2 and m.month <= $3 group by m.month order by m.month";
     db::rows(db, sql, args![under, from, to]).await
+}
+
+/// A place's year counted live with GROUP BY over the attendance, as it would be without the
+/// roll-ups (what the benchmark times beside them): distinct participants per home community,
+/// attended rows per month (YYYYMM).
+pub async fn live_year(
+    db: &Db,
+    under: &str,
+    year: i32,
+) -> Result<(Vec<(i64, i64)>, Vec<(i32, i64)>)> {
+    let y = Year(year);
+    let sql = format!(
+        "select r.community_id, count(distinct a.resident_id) from attendances a \
+        join activities x on x.id = a.activity_id join residents r on r.id = a.resident_id \
+        join org_nodes c on c.id = r.community_id where c.path like $1 || '%' \
+        and x.starts_at >= $2 and x.starts_at < $3 and {ATTENDED} group by r.community_id"
+    );
+    let participants = db::rows(db, &sql, args![under, y.start(), y.end()]).await?;
+    let month = month_sql(db.backend());
+    let sql = format!(
+        "select cast({month} as integer), count(*) from attendances a \
+        join activities x on x.id = a.activity_id join org_nodes o on o.id = x.owner_id \
+        where o.path like $1 || '%' and x.starts_at >= $2 and x.starts_at < $3 and {ATTENDED} \
+        group by {month}"
+    );
+    let months = db::rows(db, &sql, args![under, y.start(), y.end()]).await?;
+    Ok((participants, months))
+}
+
+/// The roll-ups of some owners' months and their communities' participants in a year against
+/// the live count: one line per difference (empty when they agree).
+pub async fn sample_differences(db: &Db, owners: &[i64], year: i32) -> Result<Vec<String>> {
+    let y = Year(year);
+    let month = month_sql(db.backend());
+    let mut out = Vec::new();
+    for owner in owners {
+        let sql = format!(
+            "select cast({month} as bigint), count(*) from attendances a \
+            join activities x on x.id = a.activity_id where x.owner_id = $1 \
+            and x.starts_at >= $2 and x.starts_at < $3 and {ATTENDED} group by {month}"
+        );
+        let live: BTreeSet<(i64, i64)> = db::rows(db, &sql, args![*owner, y.start(), y.end()])
+            .await?
+            .into_iter()
+            .collect();
+        let kept: BTreeSet<(i64, i64)> = db::rows(
+            db,
+            "select cast(month as bigint), attendances from attendance_months \
+            where owner_id = $1 and month >= $2 and month <= $3 and attendances <> 0",
+            args![*owner, year * 100 + 1, year * 100 + 12],
+        )
+        .await?
+        .into_iter()
+        .collect();
+        out.extend(
+            live.symmetric_difference(&kept)
+                .map(|d| format!("owner {owner} month {d:?}")),
+        );
+        let sql = format!(
+            "select count(distinct a.resident_id) from attendances a \
+            join activities x on x.id = a.activity_id join residents r on r.id = a.resident_id \
+            where r.community_id = (select parent_id from org_nodes where id = $1) \
+            and x.starts_at >= $2 and x.starts_at < $3 and {ATTENDED}"
+        );
+        let live: i64 = db::scalar(db, &sql, args![*owner, y.start(), y.end()]).await?;
+        let kept: Option<i64> = db::scalar_opt(
+            db,
+            "select participants from participation \
+            where community_id = (select parent_id from org_nodes where id = $1) and year = $2",
+            args![*owner, year],
+        )
+        .await?;
+        if live != kept.unwrap_or(0) {
+            out.push(format!(
+                "owner {owner}: {live} participants live, {kept:?} kept"
+            ));
+        }
+    }
+    Ok(out)
 }
