@@ -213,6 +213,14 @@ paths! {
     KPIS_XLSX = "/kpis/kpis.xlsx";
     KPI_TARGETS = "/kpis/targets";
 
+    // Reports: the monthly report of a centre or a town, the annual report of a town or a
+    // district, each as a workbook with charts; the year's work summary as a Word document.
+    REPORT_MONTHLY = "/reports/monthly";
+    REPORT_MONTHLY_XLSX = "/reports/monthly.xlsx";
+    REPORT_ANNUAL = "/reports/annual";
+    REPORT_ANNUAL_XLSX = "/reports/annual.xlsx";
+    WORK_SUMMARY = "/reports/summary.docx";
+
     // The residents' phone pages behind a QR code or a link (no account).
     CHECKIN = "/c";
     CHECKIN_CODE = "/c/{token}" => checkin_code(token);

@@ -104,6 +104,7 @@ impl Report {
                 .collect(),
             text_columns,
             number_columns: Vec::new(),
+            charts: Vec::new(),
             notes: self
                 .notes
                 .iter()

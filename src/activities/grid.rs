@@ -211,6 +211,31 @@ pub async fn held_by_theme(db: &Db, under: &str, year: i32) -> Result<Vec<(Strin
     store::held_by_theme(db, under, Year(year).start(), Year(year).end()).await
 }
 
+/// The activities a centre's month counts under a path in a span (Beijing instants) per theme and
+/// format, most first: those approved or later, as the month grid counts them.
+pub async fn held_by_theme_and_format(
+    db: &Db,
+    under: &str,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<(String, String, i64)>> {
+    store::held_by_theme_and_format(db, under, from, until, &counted_statuses()).await
+}
+
+/// The activities a centre's month counts under a path in a span.
+pub async fn held_count(
+    db: &Db,
+    under: &str,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<i64> {
+    Ok(held_by_theme_and_format(db, under, from, until)
+        .await?
+        .iter()
+        .map(|(_, _, n)| n)
+        .sum())
+}
+
 /// The teacher trainings (the special event) held under a path in a year.
 pub async fn trainings_held(db: &Db, under: &str, year: i32) -> Result<i64> {
     store::trainings_held(db, under, Year(year).start(), Year(year).end()).await

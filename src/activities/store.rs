@@ -254,9 +254,9 @@ pub(super) async fn starts_by_owner(
     let marks = placeholders(statuses.len() + 3);
     let marks: Vec<&str> = marks.split(", ").skip(3).collect();
     let sql = format!(
-        "select a.owner_id, a.starts_at, a.recorded_afterwards from activities a \
-         join org_nodes o on o.id = a.owner_id \
-         where o.path like $1 and a.starts_at >= $2 and a.starts_at < $3 and a.status in ({})",
+        "select a.owner_id, a.starts_at, a.recorded_afterwards \
+         from org_nodes o cross join activities a where a.owner_id = o.id \
+         and o.path like $1 and a.starts_at >= $2 and a.starts_at < $3 and a.status in ({})",
         marks.join(", ")
     );
     let pattern = format!("{scope}%");
@@ -313,11 +313,36 @@ pub(super) async fn trainings_held(
     from: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Result<i64> {
-    let sql = "select count(*) from activities a join org_nodes o on o.id = a.town_id \
-        where o.path like $1 || '%' and a.special_event = 'teacher_training' \
+    let sql = "select count(*) from org_nodes o cross join activities a \
+        where a.town_id = o.id and o.path like $1 || '%' and a.special_event = 'teacher_training' \
         and a.starts_at >= $2 and a.starts_at < $3 \
         and a.status in ('held', 'documented', 'archived')";
     db::scalar(db, sql, args![under, from, until]).await
+}
+
+/// Activities held under a path in a span per theme and format, most first (a plan without a
+/// format under an empty name).
+pub(super) async fn held_by_theme_and_format(
+    db: &Db,
+    under: &str,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+    statuses: &[&str],
+) -> Result<Vec<(String, String, i64)>> {
+    let marks = placeholders(statuses.len() + 3);
+    let marks: Vec<&str> = marks.split(", ").skip(3).collect();
+    let sql = format!(
+        "select t.name, coalesce(f.name, '') as format, count(*) as n from org_nodes o \
+        cross join activities a join themes t on t.id = a.theme_id \
+        left join formats f on f.id = a.format_id where a.owner_id = o.id and o.path like $1 \
+        and a.starts_at >= $2 and a.starts_at < $3 and a.status in ({}) \
+        group by t.name, coalesce(f.name, '') order by n desc, t.name, format",
+        marks.join(", ")
+    );
+    let pattern = format!("{under}%");
+    let mut a = args![&pattern, from, until];
+    a.extend(statuses.iter().map(|s| Arg::from(*s)));
+    db::rows(db, &sql, a).await
 }
 
 /// Activities held under a path in a span per theme, most first.
@@ -327,8 +352,9 @@ pub(super) async fn held_by_theme(
     from: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Result<Vec<(String, i64)>> {
-    let sql = "select t.name, count(*) as n from activities a join themes t on t.id = a.theme_id \
-        join org_nodes o on o.id = a.owner_id where o.path like $1 || '%' \
+    let sql = "select t.name, count(*) as n from org_nodes o \
+        cross join activities a join themes t on t.id = a.theme_id \
+        where a.owner_id = o.id and o.path like $1 || '%' \
         and a.starts_at >= $2 and a.starts_at < $3 \
         and a.status in ('held', 'documented', 'archived') \
         group by t.name order by n desc, t.name";

@@ -16,6 +16,8 @@ pub mod checkin;
 mod desk;
 pub mod enrolment;
 pub mod figures;
+#[cfg(feature = "bench")]
+pub mod generated;
 pub mod import;
 pub mod marks;
 pub mod ratings;
@@ -27,6 +29,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 pub use desk::{CheckinDesk, DeskFigures, Written};
+pub use figures::{SpanFigures, span_figures};
 pub use rules::{AttendanceStatus, EnrolmentStatus};
 
 use crate::access::{Actor, Permission};

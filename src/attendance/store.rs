@@ -405,9 +405,50 @@ pub(super) async fn rating_counts(
     until: DateTime<Utc>,
 ) -> Result<(i64, i64)> {
     let sql = "select cast(coalesce(sum(case when g.score >= 4 then 1 else 0 end), 0) as bigint), \
-        count(*) from ratings g join activities x on x.id = g.activity_id \
-        join org_nodes o on o.id = x.owner_id \
-        where o.path like $1 || '%' and x.status <> 'cancelled' \
+        count(*) from org_nodes o cross join activities x cross join ratings g \
+        where x.owner_id = o.id and g.activity_id = x.id \
+        and o.path like $1 || '%' and x.status <> 'cancelled' \
         and x.starts_at >= $2 and x.starts_at < $3";
     db::row(db, sql, args![under, from, until]).await
+}
+
+/// Attendance and ratings of the activities owned under a path that started in a span.
+pub(super) async fn span_figures(
+    db: &Db,
+    under: &str,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<super::figures::SpanFigures> {
+    // From the place's nodes to their activities of the span (by owner and start) to their rows:
+    // the order is written out (SQLite keeps a cross join's order), never a scan of attendance.
+    let span = "x.owner_id = o.id and o.path like $1 || '%' \
+        and x.starts_at >= $2 and x.starts_at < $3 and x.status <> 'cancelled'";
+    let attended = format!(
+        "from org_nodes o cross join activities x cross join attendances a \
+        where a.activity_id = x.id and {span} and a.status in ('present', 'late')"
+    );
+    let rated = format!(
+        "from org_nodes o cross join activities x cross join ratings g \
+        where g.activity_id = x.id and {span}"
+    );
+    let sql = format!(
+        "select (select count(*) {attended}) as attendances, \
+        (select count(distinct a.resident_id) {attended}) as participants, \
+        (select count(*) {rated}) as ratings, \
+        (select cast(coalesce(sum(case when g.score >= 4 then 1 else 0 end), 0) as bigint) \
+         {rated}) as satisfied, \
+        (select cast(coalesce(sum(g.score), 0) as bigint) {rated}) as score_sum"
+    );
+    db::row(db, &sql, args![under, from, until]).await
+}
+
+/// Generated history for benchmarks: each activity of an owner attended by every `modulus`-th
+/// resident of the owner's community.
+#[cfg(feature = "bench")]
+pub(super) async fn attend_by_rule(db: &Db, owner_id: i64, modulus: i64) -> Result<u64> {
+    let sql = "insert into attendances (activity_id, resident_id, status, method, checked_at) \
+        select x.id, r.id, 'present', 'qr', x.starts_at from activities x \
+        join org_nodes c on c.id = x.owner_id join residents r on r.community_id = c.parent_id \
+        where x.owner_id = $1 and (r.id + x.id) % $2 = 0";
+    db::exec(db, sql, args![owner_id, modulus]).await
 }

@@ -198,6 +198,7 @@ pub fn template<I: Importer>() -> Table {
             .map(|(i, _)| i)
             .collect(),
         number_columns: Vec::new(),
+        charts: Vec::new(),
         notes: I::NOTES.iter().map(|s| s.to_string()).collect(),
     }
 }
@@ -377,6 +378,7 @@ pub fn report_table(b: &Batch, lang: crate::i18n::Lang) -> Table {
             .collect(),
         text_columns: vec![],
         number_columns: Vec::new(),
+        charts: Vec::new(),
         notes: vec![],
     }
 }

@@ -123,6 +123,7 @@ pub fn residents_table(
             .collect(),
         text_columns: vec![3, 4],
         number_columns: Vec::new(),
+        charts: Vec::new(),
         notes: vec![],
     }
 }

@@ -12,7 +12,10 @@ use chrono::NaiveDate;
 use crate::error::{Error, Msg, Result};
 
 mod write;
-pub use write::{Printout, Table, neutralise, printout_xlsx, runs, to_xlsx, to_xlsx_sheets};
+pub use write::{
+    ChartKind, Printout, SheetChart, Table, neutralise, printout_xlsx, runs, to_xlsx,
+    to_xlsx_sheets,
+};
 
 /// The data rows an import accepts.
 pub const MAX_ROWS: usize = 200_000;

@@ -2,7 +2,7 @@
 //! number columns, numbers where a column holds them, cells that could start a formula
 //! neutralised) and printouts laid out as the paper form prints.
 
-use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook};
+use rust_xlsxwriter::{Chart, ChartType, Format, FormatAlign, FormatBorder, Workbook};
 
 use crate::error::{Error, Result};
 
@@ -18,6 +18,29 @@ pub struct Table {
     pub number_columns: Vec<usize>,
     /// Lines written under the table (notes of a template).
     pub notes: Vec<String>,
+    /// Native Excel charts drawn from the table's columns, placed beside it.
+    pub charts: Vec<SheetChart>,
+}
+
+/// How a chart draws its series.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChartKind {
+    /// Horizontal bars (places compared).
+    Bar,
+    /// Vertical columns (months).
+    Column,
+    /// Shares of a whole (themes).
+    Pie,
+}
+
+/// A native chart of a table: the column naming the categories (a row each) and the numeric
+/// columns drawn as series, each named by its header.
+#[derive(Clone, Debug)]
+pub struct SheetChart {
+    pub title: String,
+    pub kind: ChartKind,
+    pub categories: usize,
+    pub values: Vec<usize>,
 }
 
 /// Display width of a text, a Chinese character counting as two.
@@ -95,6 +118,32 @@ fn write_table(
         sheet.write_string(note_row + i as u32, 0, n)?;
     }
     sheet.set_freeze_panes(1, 0)?;
+    let last = table.rows.len() as u32;
+    if last > 0 {
+        let right = table.headers.len() as u16 + 1;
+        for (i, c) in table.charts.iter().enumerate() {
+            let mut chart = Chart::new(match c.kind {
+                ChartKind::Bar => ChartType::Bar,
+                ChartKind::Column => ChartType::Column,
+                ChartKind::Pie => ChartType::Pie,
+            });
+            let name = table.sheet_name.as_str();
+            let cat = c.categories as u16;
+            for v in &c.values {
+                let v = *v as u16;
+                chart
+                    .add_series()
+                    .set_name((name, 0, v))
+                    .set_categories((name, 1, cat, last, cat))
+                    .set_values((name, 1, v, last, v));
+            }
+            chart.title().set_name(&c.title);
+            if c.values.len() < 2 {
+                chart.legend().set_hidden();
+            }
+            sheet.insert_chart(1 + 18 * i as u32, right, &chart)?;
+        }
+    }
     Ok(())
 }
 
@@ -212,12 +261,47 @@ mod tests {
             text_columns: vec![1],
             number_columns: vec![],
             notes: vec![],
+            charts: vec![],
         };
         let bytes = to_xlsx(&t).unwrap();
         let s = read(&bytes, "x.xlsx").unwrap();
         assert_eq!(s.rows[1][0], Cell::Text("𠮷㛃".into()));
         assert_eq!(s.rows[2][0], Cell::Text("'=1+1".into()));
         assert_eq!(s.rows[2][1].text(), "500101199001011234");
+    }
+
+    #[test]
+    fn a_chart_of_a_table_is_a_native_chart_on_its_columns() {
+        let t = Table {
+            sheet_name: "每月出勤".into(),
+            headers: vec!["月份".into(), "出勤(人次)".into()],
+            rows: vec![
+                vec!["1月".into(), "12".into()],
+                vec!["2月".into(), "30".into()],
+            ],
+            number_columns: vec![1],
+            charts: vec![SheetChart {
+                title: "每月出勤人次".into(),
+                kind: ChartKind::Column,
+                categories: 0,
+                values: vec![1],
+            }],
+            ..Table::default()
+        };
+        let bytes = to_xlsx(&t).unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())).unwrap();
+        let mut xml = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("xl/charts/chart1.xml").unwrap(), &mut xml)
+            .unwrap();
+        assert!(
+            xml.contains("<c:barChart>") && xml.contains("每月出勤人次"),
+            "{xml}"
+        );
+        assert!(
+            xml.contains("每月出勤!$B$2:$B$3"),
+            "the values' range: {xml}"
+        );
+        assert_eq!(read(&bytes, "c.xlsx").unwrap().rows[2][1].text(), "30");
     }
 
     #[test]

@@ -99,11 +99,19 @@ pub struct TargetsInput {
     pub targets: std::collections::BTreeMap<String, String>,
 }
 
-/// The place a KPI is read for: a centre is read as its community (its residents and population),
-/// named as the centre.
-async fn place(db: &Db, actor: &Actor, node_id: Option<i64>) -> Result<(Node, Node)> {
+/// The place a KPI (or a report) is read for, as (the place shown, the place whose figures count):
+/// a centre is read as its community (its residents and population), named as the centre. The
+/// own scope when none is named; 404 outside the reader's scope.
+pub async fn place_of(db: &Db, actor: &Actor, node_id: Option<i64>) -> Result<(Node, Node)> {
     actor.require(Permission::TargetsRead)?;
-    let id = node_id.unwrap_or(actor.scope_node_id);
+    let id = match node_id {
+        Some(id) => id,
+        // A centre head's own place is the centre (named so), read as its community.
+        None => match org::get_node_unscoped(db, actor.node_id).await? {
+            Some(own) if own.kind() == Kind::Centre => own.id,
+            _ => actor.scope_node_id,
+        },
+    };
     let node = org::get_node_unscoped(db, id)
         .await?
         .filter(|n| n.retired_at.is_none())
@@ -139,7 +147,7 @@ pub async fn scorecard(
     if !(2000..=2100).contains(&year) {
         return Err(Error::NotFound);
     }
-    let (shown, figures) = place(db, actor, node_id).await?;
+    let (shown, figures) = place_of(db, actor, node_id).await?;
     compute(db, &shown, &figures, year).await
 }
 
@@ -276,7 +284,7 @@ pub async fn compare(
     year: i32,
 ) -> Result<Comparison> {
     let place = scorecard(db, actor, node_id, year).await?;
-    let (_, figures) = self::place(db, actor, Some(place.node_id)).await?;
+    let (_, figures) = place_of(db, actor, Some(place.node_id)).await?;
     let below = match figures.kind() {
         Kind::District => org::nodes_under(db, &figures.path, &[Kind::Town]).await?,
         Kind::Town => org::nodes_under(db, &figures.path, &[Kind::Community]).await?,
@@ -296,13 +304,18 @@ pub async fn compare(
             .unwrap_or(n);
         parts.push(compute(db, shown, n, year).await?);
     }
-    let rate = |s: &Scorecard| {
-        s.line(Kpi::Participation)
-            .and_then(|l| l.value)
-            .unwrap_or(-1.0)
-    };
-    parts.sort_by(|a, b| rate(b).total_cmp(&rate(a)));
-    Ok(Comparison { place, parts })
+    Ok(Comparison {
+        place,
+        parts: ranked_by(parts, Kpi::Participation),
+    })
+}
+
+/// Places ranked on one KPI, the highest value first, those without a value last (a stable sort:
+/// equal places keep their order).
+pub fn ranked_by(mut parts: Vec<Scorecard>, kpi: Kpi) -> Vec<Scorecard> {
+    let value = |s: &Scorecard| s.line(kpi).and_then(|l| l.value).unwrap_or(-1.0);
+    parts.sort_by(|a, b| value(b).total_cmp(&value(a)));
+    parts
 }
 
 /// A district's targets (the plan's where it has set none).

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::place;
+use super::place_of;
 use crate::access::Actor;
 use crate::activities;
 use crate::db::Db;
@@ -39,7 +39,7 @@ pub async fn trends(db: &Db, actor: &Actor, node_id: Option<i64>, year: i32) -> 
     if !(2000..=2100).contains(&year) {
         return Err(Error::NotFound);
     }
-    let (shown, figures) = place(db, actor, node_id).await?;
+    let (shown, figures) = place_of(db, actor, node_id).await?;
     let kept =
         rollups::attendance_by_month(db, &figures.path, year * 100 + 1, year * 100 + 12).await?;
     let attendance_by_month = (1..=12)

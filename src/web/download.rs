@@ -9,6 +9,7 @@ use crate::i18n::{self, Lang};
 use crate::reports::Report;
 use crate::spreadsheet::{self, Table};
 
+const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// An attachment of `body` saved as `name.ext` (the name may be Chinese; older browsers get an
@@ -48,6 +49,11 @@ pub(crate) fn report(report: &Report, lang: Lang, format: &str, suffix: &str) ->
         return Ok(attachment(body, "text/csv; charset=utf-8", &name, "csv"));
     }
     xlsx(&report.to_sheet(lang), &name)
+}
+
+/// A Word document made elsewhere as a .docx attachment named `name.docx`.
+pub(crate) fn docx(bytes: Vec<u8>, name: &str) -> Result<Response> {
+    Ok(attachment(bytes, DOCX, name, "docx"))
 }
 
 /// A printout (a table laid out as printed: the annual schedule) as an xlsx attachment.

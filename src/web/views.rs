@@ -93,6 +93,11 @@ const MENU: &[(&str, &str, &[Permission])] = &[
     (paths::AWARDS, "nav.awards", &[Permission::AwardsRead]),
     (paths::MEETINGS, "nav.meetings", &[Permission::MeetingsRead]),
     (paths::KPIS, "nav.kpis", &[Permission::TargetsRead]),
+    (
+        paths::REPORT_ANNUAL,
+        "nav.reports",
+        &[Permission::TargetsRead],
+    ),
     (paths::SURVEYS, "nav.surveys", &[Permission::SurveysRead]),
     (
         paths::EQUIPMENT,

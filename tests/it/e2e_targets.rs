@@ -1,5 +1,6 @@
 //! End to end in headless Chromium: a resident answers a survey on a phone-sized page and the
-//! centre's KPI moves; the district's KPI page and a survey's results draw their charts.
+//! centre's KPI moves; the district's KPI page, its annual report and a survey's results draw
+//! their charts.
 
 use fantoccini::Locator;
 use serde_json::{Value, json};
@@ -105,6 +106,25 @@ async fn a_resident_answers_on_a_phone_and_the_centres_awareness_moves_and_the_c
     );
     assert!(body_text(b).await.contains("群力镇"));
     snap(b, "kpis-district").await;
+    // Ranked on another KPI: the header marks it.
+    b.goto(&app.url("/kpis?rank=satisfaction")).await.unwrap();
+    let ranked = b
+        .wait()
+        .for_element(Locator::Css("#kpi-parts th.ranked a"))
+        .await
+        .unwrap();
+    assert_eq!(
+        ranked.attr("data-rank").await.unwrap().as_deref(),
+        Some("satisfaction")
+    );
+    // The district's annual report draws its charts, as printed on A4.
+    b.goto(&app.url("/reports/annual")).await.unwrap();
+    b.wait().for_element(Locator::Id("ranking")).await.unwrap();
+    assert_eq!(count("#ranking tbody tr").await, towns, "every town ranked");
+    assert_eq!(count("#chart-parts svg.chart rect").await, towns);
+    assert_eq!(count("#chart-months svg.chart rect").await, 12);
+    assert!(count("#chart-themes svg.chart rect").await >= 1);
+    snap(b, "report-annual-district").await;
     b.goto(&app.url(&format!("/surveys/{}", survey["id"])))
         .await
         .unwrap();

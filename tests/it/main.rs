@@ -31,6 +31,7 @@ mod people;
 mod reimport;
 mod rollups;
 mod schedule;
+mod statistics;
 mod store;
 mod surveys;
 mod targets;

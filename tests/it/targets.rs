@@ -411,10 +411,11 @@ async fn each_reader_sees_the_kpis_of_the_own_scope_only(b: Backend) {
         let (s, _) = kpis(&app, &centre, app.node_id(other).await).await;
         assert_eq!(s, 404, "{other}");
     }
-    // Without a place the centre head reads the own community.
-    let (s, card) = get(&app, &centre, "/api/v1/kpis").await;
+    // Without a place the centre head's dashboard is the own centre (its community's figures).
+    let (s, dashboard) = get(&app, &centre, "/api/v1/kpis").await;
     assert_eq!(s, 200);
-    assert_eq!(card["place"]["name"], "群力社区");
+    assert_eq!(dashboard["place"]["name"], "群力社区学习中心");
+    assert_eq!(dashboard["place"]["lines"], card["place"]["lines"]);
     let qiling = app.token("qiling.office").await;
     let (s, _) = kpis(&app, &qiling, app.node_id("群力镇").await).await;
     assert_eq!(s, 404);

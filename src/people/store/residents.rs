@@ -223,3 +223,15 @@ pub(in crate::people) async fn tags_of_many(
     )
     .await
 }
+
+/// Residents of the communities under a path registered in a span.
+pub(in crate::people) async fn registered_between(
+    db: &Db,
+    under: &str,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<i64> {
+    let sql = "select count(*) from residents r join org_nodes o on o.id = r.community_id \
+        where o.path like $1 || '%' and r.created_at >= $2 and r.created_at < $3";
+    db::scalar(db, sql, args![under, from, until]).await
+}

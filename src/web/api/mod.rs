@@ -16,6 +16,7 @@ mod meetings;
 mod org;
 mod people;
 mod schedule;
+mod statistics;
 mod surveys;
 mod targets;
 mod teachers;
@@ -54,6 +55,7 @@ use crate::paths;
         (name = "awards", description = "评选表彰"),
         (name = "meetings", description = "领导小组会议与办公室例会"),
         (name = "kpis", description = "指标:参与率、知晓率、认同率、满意率等对照目标"),
+        (name = "reports", description = "报表:学习中心和镇(街道)的月报,镇(街道)和区的年报"),
         (name = "surveys", description = "问卷:知晓率、认同率与满意率调查,手机作答与纸质录入"),
         (name = "equipment", description = "教学设备与活动场所"),
         (name = "inspections", description = "督查考核与年终考核"),
@@ -121,6 +123,7 @@ pub fn router() -> Routes {
         .merge(funds::router())
         .merge(awards::router())
         .merge(meetings::router())
+        .merge(statistics::router())
         .merge(surveys::router())
         .merge(targets::router())
         .merge(equipment::router())

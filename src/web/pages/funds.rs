@@ -241,6 +241,7 @@ async fn export(cx: Ctx, Query(q): Query<TownYear>) -> Result<Response> {
         rows,
         text_columns: vec![],
         number_columns: Vec::new(),
+        charts: Vec::new(),
         notes: vec![
             line("funding.population", f.population.to_string()),
             line("funding.floor", yuan(f.floor_fen)),

@@ -15,6 +15,7 @@ mod meetings;
 mod org;
 mod people;
 mod schedule;
+mod statistics;
 mod surveys;
 mod targets;
 mod teachers;
@@ -54,6 +55,7 @@ pub fn router() -> Routes {
         .merge(funds::router())
         .merge(awards::router())
         .merge(meetings::router())
+        .merge(statistics::router())
         .merge(surveys::router())
         .merge(targets::router())
         .merge(equipment::router())

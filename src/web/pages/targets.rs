@@ -14,7 +14,7 @@ use super::{Ctx, html, html_status, see_other};
 use crate::access::Permission as P;
 use crate::charts::{self, Bar};
 use crate::error::{Error, Result};
-use crate::i18n;
+use crate::i18n::{self, Lang};
 use crate::org::Kind;
 use crate::paths;
 use crate::spreadsheet::Table;
@@ -41,6 +41,8 @@ pub(super) fn router() -> Routes {
 struct PlaceYear {
     node_id: Option<i64>,
     year: Option<i32>,
+    /// The KPI the places one level down are ranked on (participation when absent).
+    rank: Option<String>,
 }
 
 #[derive(Template)]
@@ -58,6 +60,8 @@ struct KpiPage {
     can_set: bool,
     form: FormView,
     is_centre: bool,
+    /// The KPI the places one level down are ranked on.
+    rank: Kpi,
 }
 
 impl KpiPage {
@@ -88,22 +92,36 @@ impl KpiPage {
     }
 
     fn cell(&self, s: &Scorecard, k: &Kpi) -> (String, String) {
-        match s.line(*k) {
-            Some(l) => (l.shown.clone(), l.standing.to_string()),
-            None => ("—".into(), "no_data".into()),
-        }
+        cell_of(s, *k)
+    }
+
+    /// The link that ranks the places one level down on a KPI.
+    fn rank_link(&self, k: &Kpi) -> String {
+        paths::link_with(
+            paths::KPIS,
+            &[
+                ("node_id", self.c.place.node_id.to_string()),
+                ("year", self.c.place.year.to_string()),
+                ("rank", k.to_string()),
+            ],
+        )
     }
 }
 
-async fn view(cx: &Ctx, q: &PlaceYear, form: FormView) -> Result<KpiPage> {
-    let year = q.year.unwrap_or(crate::calendar::Year::current().0);
-    let c = targets::compare(&cx.state.db, &cx.actor, q.node_id, year).await?;
-    let target = c
-        .place
+/// A place's value of a KPI as a table shows it, with its standing ("—" and no data without one).
+pub(super) fn cell_of(s: &Scorecard, k: Kpi) -> (String, String) {
+    match s.line(k) {
+        Some(l) => (l.shown.clone(), l.standing.to_string()),
+        None => ("—".into(), "no_data".into()),
+    }
+}
+
+/// Participation of the places one level down against the target line, those below it marked.
+pub(super) fn participation_chart(lang: Lang, place: &Scorecard, parts: &[Scorecard]) -> String {
+    let target = place
         .line(Kpi::Participation)
         .map_or(Kpi::Participation.plan_target(), |l| l.target);
-    let bars: Vec<Bar> = c
-        .parts
+    let bars: Vec<Bar> = parts
         .iter()
         .filter_map(|s| {
             let l = s.line(Kpi::Participation)?;
@@ -115,42 +133,60 @@ async fn view(cx: &Ctx, q: &PlaceYear, form: FormView) -> Result<KpiPage> {
             })
         })
         .collect();
-    let title = i18n::t(cx.lang, "targets.chart_participation");
-    let chart = if bars.is_empty() {
-        String::new()
-    } else {
-        let max = bars.iter().map(|b| b.value).fold(target, f64::max);
-        charts::horizontal_bars(title, &bars, Some(max.max(1.0)), Some(target))
-    };
-    let trends = targets::trends(&cx.state.db, &cx.actor, Some(c.place.node_id), year).await?;
-    let month_bars: Vec<Bar> = trends
+    if bars.is_empty() {
+        return String::new();
+    }
+    let max = bars.iter().map(|b| b.value).fold(target, f64::max);
+    charts::horizontal_bars(
+        i18n::t(lang, "targets.chart_participation"),
+        &bars,
+        Some(max.max(1.0)),
+        Some(target),
+    )
+}
+
+/// Attendance by month as columns.
+pub(super) fn months_chart(lang: Lang, trends: &Trends) -> String {
+    let bars: Vec<Bar> = trends
         .attendance_by_month
         .iter()
         .map(|m| Bar::count(format!("{}月", m.month), m.attendances))
         .collect();
-    let months_chart = charts::columns(i18n::t(cx.lang, "targets.chart_months"), &month_bars);
-    let theme_bars: Vec<Bar> = trends
+    charts::columns(i18n::t(lang, "targets.chart_months"), &bars)
+}
+
+/// The themes' share of the activities held, as bars (nothing when none was held).
+pub(super) fn themes_chart(lang: Lang, trends: &Trends) -> String {
+    let bars: Vec<Bar> = trends
         .themes
         .iter()
         .map(|t| Bar::count(t.theme.clone(), t.activities))
         .collect();
-    let themes_chart = if theme_bars.is_empty() {
-        String::new()
-    } else {
-        charts::horizontal_bars(
-            i18n::t(cx.lang, "targets.chart_themes"),
-            &theme_bars,
-            None,
-            None,
-        )
-    };
+    if bars.is_empty() {
+        return String::new();
+    }
+    charts::horizontal_bars(i18n::t(lang, "targets.chart_themes"), &bars, None, None)
+}
+
+async fn view(cx: &Ctx, q: &PlaceYear, form: FormView) -> Result<KpiPage> {
+    let year = q.year.unwrap_or(crate::calendar::Year::current().0);
+    let rank = q
+        .rank
+        .as_deref()
+        .and_then(Kpi::parse)
+        .unwrap_or(Kpi::Participation);
+    let mut c = targets::compare(&cx.state.db, &cx.actor, q.node_id, year).await?;
+    c.parts = targets::ranked_by(c.parts, rank);
+    let chart = participation_chart(cx.lang, &c.place, &c.parts);
+    let trends = targets::trends(&cx.state.db, &cx.actor, Some(c.place.node_id), year).await?;
     let heat = heat_map(cx, &c, year).await?;
     Ok(KpiPage {
         shell: cx.shell(paths::KPIS),
         heat,
+        months_chart: months_chart(cx.lang, &trends),
+        themes_chart: themes_chart(cx.lang, &trends),
         trends,
-        months_chart,
-        themes_chart,
+        rank,
         is_centre: c.place.kind == Kind::Centre || c.place.kind == Kind::Community,
         chart,
         kpis: Kpi::ALL.to_vec(),
@@ -223,6 +259,7 @@ async fn set_targets(cx: Ctx, Form(actor, f): Form<BTreeMap<String, String>>) ->
             let q = PlaceYear {
                 node_id: None,
                 year: None,
+                rank: None,
             };
             html_status(
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -181,6 +181,7 @@ pub(super) async fn export_households(
             .collect(),
         text_columns: vec![],
         number_columns: Vec::new(),
+        charts: Vec::new(),
         notes: vec![],
     };
     let filter = serde_json::json!({"q": q.q, "community_id": community});

@@ -120,6 +120,7 @@ pub(super) async fn export(cx: Ctx, Query(q): Query<ListQuery>) -> Result<Respon
             .collect(),
         text_columns: vec![6],
         number_columns: Vec::new(),
+        charts: Vec::new(),
         notes: vec![],
     };
     crate::people::audit_export(
