@@ -236,9 +236,9 @@ pub async fn held_count(
         .sum())
 }
 
-/// The teacher trainings (the special event) held under a path in a year.
-pub async fn trainings_held(db: &Db, under: &str, year: i32) -> Result<i64> {
-    store::trainings_held(db, under, Year(year).start(), Year(year).end()).await
+/// The teacher trainings held under a path in a year, per town: (town path, trainings).
+pub async fn trainings_by_town(db: &Db, under: &str, year: i32) -> Result<Vec<(String, i64)>> {
+    store::trainings_by_town(db, under, Year(year).start(), Year(year).end()).await
 }
 
 /// The centres' lines summed per town, towns in the order their first centre comes.

@@ -307,17 +307,17 @@ pub(super) async fn late_by_owner(
 }
 
 /// The teacher trainings (the special event) held under a path in a span.
-pub(super) async fn trainings_held(
+pub(super) async fn trainings_by_town(
     db: &Db,
     under: &str,
     from: DateTime<Utc>,
     until: DateTime<Utc>,
-) -> Result<i64> {
-    let sql = "select count(*) from org_nodes o cross join activities a \
+) -> Result<Vec<(String, i64)>> {
+    let sql = "select o.path, count(*) from org_nodes o cross join activities a \
         where a.town_id = o.id and o.path like $1 || '%' and a.special_event = 'teacher_training' \
         and a.starts_at >= $2 and a.starts_at < $3 \
-        and a.status in ('held', 'documented', 'archived')";
-    db::scalar(db, sql, args![under, from, until]).await
+        and a.status in ('held', 'documented', 'archived') group by o.path";
+    db::rows(db, sql, args![under, from, until]).await
 }
 
 /// Activities held under a path in a span per theme and format, most first (a plan without a

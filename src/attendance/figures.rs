@@ -19,9 +19,14 @@ pub async fn participants_by_community(
     crate::rollups::participants_by_community(db, under, year.0).await
 }
 
-/// Ratings of the activities owned under `under` that started in the year: (4 or 5, all).
-pub async fn rating_counts(db: &Db, under: &str, year: Year) -> Result<(i64, i64)> {
-    store::rating_counts(db, under, year.start(), year.end()).await
+/// Ratings of the activities owned under `under` that started in the year, per owner: (owner
+/// path, 4 or 5, all).
+pub async fn rating_counts_by_owner(
+    db: &Db,
+    under: &str,
+    year: Year,
+) -> Result<Vec<(String, i64, i64)>> {
+    store::rating_counts_by_owner(db, under, year.start(), year.end()).await
 }
 
 /// Attendance and ratings of the activities owned under a path that started in a span.

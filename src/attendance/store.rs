@@ -397,19 +397,20 @@ pub(super) async fn sheet_rows(
         .collect())
 }
 
-/// Ratings of activities owned under a path starting in a span: (4 or 5, all).
-pub(super) async fn rating_counts(
+/// Ratings of activities owned under a path starting in a span, per owner: (path, 4 or 5, all).
+pub(super) async fn rating_counts_by_owner(
     db: &Db,
     under: &str,
     from: DateTime<Utc>,
     until: DateTime<Utc>,
-) -> Result<(i64, i64)> {
-    let sql = "select cast(coalesce(sum(case when g.score >= 4 then 1 else 0 end), 0) as bigint), \
-        count(*) from org_nodes o cross join activities x cross join ratings g \
+) -> Result<Vec<(String, i64, i64)>> {
+    let sql = "select o.path, \
+        cast(coalesce(sum(case when g.score >= 4 then 1 else 0 end), 0) as bigint), count(*) \
+        from org_nodes o cross join activities x cross join ratings g \
         where x.owner_id = o.id and g.activity_id = x.id \
         and o.path like $1 || '%' and x.status <> 'cancelled' \
-        and x.starts_at >= $2 and x.starts_at < $3";
-    db::row(db, sql, args![under, from, until]).await
+        and x.starts_at >= $2 and x.starts_at < $3 group by o.path";
+    db::rows(db, sql, args![under, from, until]).await
 }
 
 /// Attendance and ratings of the activities owned under a path that started in a span.

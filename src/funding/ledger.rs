@@ -62,10 +62,9 @@ pub struct FundsYear {
     pub expenses: Vec<Expense>,
 }
 
-/// The government's special budget booked by the towns under a path for a year, in fen, without a
-/// scope check (the KPIs check the reader's).
-pub async fn special_budget_fen(db: &Db, under: &str, year: i32) -> Result<i64> {
-    store::government_fen(db, under, year).await
+/// The government's special budget booked per town under a path for a year: (town path, fen).
+pub async fn special_budget_by_town(db: &Db, under: &str, year: i32) -> Result<Vec<(String, i64)>> {
+    store::government_by_town(db, under, year).await
 }
 
 /// A town's funds for a year (office, leadership, district).

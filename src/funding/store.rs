@@ -193,8 +193,13 @@ pub(super) async fn insert_register(
     db::scalar(&mut *tx, sql, args).await
 }
 
-pub(super) async fn government_fen(db: &Db, under: &str, year: i32) -> Result<i64> {
-    let sql = "select cast(coalesce(sum(amount_fen), 0) as bigint) from fund_incomes \
-        where town_path like $1 || '%' and year = $2 and channel = 'government'";
-    db::scalar(db, sql, args![under, year]).await
+pub(super) async fn government_by_town(
+    db: &Db,
+    under: &str,
+    year: i32,
+) -> Result<Vec<(String, i64)>> {
+    let sql = "select town_path, cast(coalesce(sum(amount_fen), 0) as bigint) from fund_incomes \
+        where town_path like $1 || '%' and year = $2 and channel = 'government' \
+        group by town_path";
+    db::rows(db, sql, args![under, year]).await
 }

@@ -273,10 +273,10 @@ pub async fn year(db: &Db, actor: &Actor, town_id: Option<i64>, year: i32) -> Re
     })
 }
 
-/// The leadership group meetings held by the towns under a path in a year, without a scope check
-/// (the KPIs check the reader's).
-pub async fn leadership_held(db: &Db, under: &str, year: i32) -> Result<i64> {
-    store::leadership_held(db, under, year).await
+/// The leadership group meetings held under a path in a year per town: (town path, meetings),
+/// without a scope check (the KPIs check the reader's).
+pub async fn leadership_by_town(db: &Db, under: &str, year: i32) -> Result<Vec<(String, i64)>> {
+    store::leadership_by_town(db, under, year).await
 }
 
 /// Marks a decision's follow-up done, with a note (the office).

@@ -148,12 +148,16 @@ pub(super) async fn mark_done(
     Ok(db::exec(&mut *tx, sql, args![now, note, id]).await? == 1)
 }
 
-pub(super) async fn leadership_held(db: &Db, under: &str, year: i32) -> Result<i64> {
+pub(super) async fn leadership_by_town(
+    db: &Db,
+    under: &str,
+    year: i32,
+) -> Result<Vec<(String, i64)>> {
     let (from, until) = (
         NaiveDate::from_ymd_opt(year, 1, 1),
         NaiveDate::from_ymd_opt(year + 1, 1, 1),
     );
-    let sql = "select count(*) from meetings where town_path like $1 || '%' \
-        and kind = 'leadership' and held_on >= $2 and held_on < $3";
-    db::scalar(db, sql, args![under, from, until]).await
+    let sql = "select town_path, count(*) from meetings where town_path like $1 || '%' \
+        and kind = 'leadership' and held_on >= $2 and held_on < $3 group by town_path";
+    db::rows(db, sql, args![under, from, until]).await
 }

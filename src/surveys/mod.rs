@@ -19,7 +19,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 pub use answering::{AnswerForm, AnswerInput, PaperInput, answer, enter_paper, open_form};
-pub use results::{MeasureCounts, OptionCount, QuestionResult, SurveyResults, measured, results};
+pub use results::{
+    MeasureCounts, OptionCount, QuestionResult, SurveyResults, measured_by_place, results,
+};
 pub use rules::{ChoiceInput, QuestionInput, QuestionKind, Source, SurveyInput, SurveyMeasure};
 
 use crate::access::{Actor, Permission};

@@ -305,15 +305,24 @@ pub struct MeasureCounts {
     pub satisfaction: (i64, i64),
 }
 
-/// What the KPIs read of surveys: (positive, all) answers per measure under a path in a span.
-pub async fn measured(
+/// What the KPIs read of surveys per place where the answers were collected: (place path,
+/// counts) under a path in a span — one query for a district's towns compared.
+pub async fn measured_by_place(
     db: &Db,
     under: &str,
     from: NaiveDate,
     until: NaiveDate,
-) -> Result<MeasureCounts> {
-    let mut m = MeasureCounts::default();
-    for (measure, positive, all) in store::measured(db, under, from, until).await? {
+) -> Result<Vec<(String, MeasureCounts)>> {
+    let mut out: Vec<(String, MeasureCounts)> = Vec::new();
+    for (place, measure, positive, all) in store::measured_by_place(db, under, from, until).await? {
+        let i = match out.iter().position(|(p, _)| *p == place) {
+            Some(i) => i,
+            None => {
+                out.push((place, MeasureCounts::default()));
+                out.len() - 1
+            }
+        };
+        let m = &mut out[i].1;
         let slot = match measure {
             SurveyMeasure::Awareness => &mut m.awareness,
             SurveyMeasure::Approval => &mut m.approval,
@@ -321,5 +330,5 @@ pub async fn measured(
         };
         *slot = (positive, all);
     }
-    Ok(m)
+    Ok(out)
 }

@@ -325,17 +325,17 @@ pub(super) async fn answers(
 
 /// The measured answers placed under a path and answered in a span of days: per measure,
 /// (positive, all).
-pub(super) async fn measured(
+pub(super) async fn measured_by_place(
     db: &Db,
     under: &str,
     from: NaiveDate,
     until: NaiveDate,
-) -> Result<Vec<(SurveyMeasure, i64, i64)>> {
-    let sql = "select q.measure, \
+) -> Result<Vec<(String, SurveyMeasure, i64, i64)>> {
+    let sql = "select r.place_path, q.measure, \
         cast(coalesce(sum(case when a.positive then 1 else 0 end), 0) as bigint), count(*) \
         from survey_answers a join survey_questions q on q.id = a.question_id \
         join survey_responses r on r.id = a.response_id \
         where q.measure is not null and r.place_path like $1 || '%' \
-        and r.answered_on >= $2 and r.answered_on < $3 group by q.measure";
+        and r.answered_on >= $2 and r.answered_on < $3 group by r.place_path, q.measure";
     db::rows(db, sql, args![under, from, until]).await
 }

@@ -8,6 +8,7 @@
 //! own community and its centre); the district's administrator (`targets:manage`) sets the
 //! district's targets, which start from Qunli's figures.
 
+mod gather;
 pub mod rules;
 mod store;
 pub mod trends;
@@ -20,16 +21,11 @@ pub use rules::{Kpi, KpiLine, Standing};
 pub use trends::{MonthFigure, ThemeFigure, Trends, trends};
 
 use crate::access::{Actor, Permission};
-use crate::activities;
-use crate::attendance;
 use crate::audit::{self, Entry};
 use crate::calendar::{Day, Year};
 use crate::db::Db;
 use crate::error::{Error, FieldErrors, Msg, Result};
-use crate::funding;
-use crate::meetings;
 use crate::org::{self, Kind, Node};
-use crate::surveys;
 
 /// The subject type of a district's targets in the audit log.
 pub const TARGETS: &str = "kpi_targets";
@@ -152,44 +148,26 @@ pub async fn scorecard(
 }
 
 async fn compute(db: &Db, shown: &Node, figures: &Node, year: i32) -> Result<Scorecard> {
+    let gathered = gather::gather(db, &figures.path, year).await?;
+    let targets = targets_of(db, district_of(&figures.path)).await?;
+    Ok(card(shown, &gathered.under(&figures.path), &targets, year))
+}
+
+/// A place's scorecard from its figures against the district's targets.
+fn card(shown: &Node, f: &gather::Figures, targets: &[TargetLine], year: i32) -> Scorecard {
     let y = Year(year);
     let today = Day::today();
     let elapsed = rules::elapsed(y, today);
-    let path = figures.path.as_str();
-    let targets = targets_of(db, district_of(path)).await?;
     let target = |k: Kpi| {
         targets
             .iter()
             .find(|t| t.kpi == k)
             .map_or(k.plan_target(), |t| t.target)
     };
-    let population = org::population_under(db, path).await?;
-    let participants: i64 = attendance::figures::participants_by_community(db, path, y)
-        .await?
-        .iter()
-        .map(|(_, n)| n)
-        .sum();
-    let (from, until) = (
-        NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default(),
-        NaiveDate::from_ymd_opt(year + 1, 1, 1).unwrap_or_default(),
-    );
-    let asked = surveys::measured(db, path, from, until).await?;
-    let ratings = attendance::figures::rating_counts(db, path, y).await?;
-    let centres = activities::centre_months(db, path, year).await?;
-    let towns = match figures.kind() {
-        Kind::Town => 1,
-        Kind::District => org::nodes_under(db, path, &[Kind::Town]).await?.len() as i64,
-        _ => 0,
-    };
-    let (trainings, meetings_held, funds) = if towns > 0 {
-        (
-            activities::trainings_held(db, path, year).await?,
-            meetings::leadership_held(db, path, year).await?,
-            funding::special_budget_fen(db, path, year).await?,
-        )
-    } else {
-        (0, 0, 0)
-    };
+    let asked = &f.asked;
+    let ratings = f.ratings;
+    let towns = f.towns;
+    let population = f.population;
     let line = |k: Kpi, n: i64, d: i64, why: &str| rules::line(k, n, d, target(k), elapsed, why);
     let satisfaction = SatisfactionParts {
         survey_satisfied: asked.satisfaction.0,
@@ -201,7 +179,7 @@ async fn compute(db: &Db, shown: &Node, figures: &Node, year: i32) -> Result<Sco
     let lines = vec![
         line(
             Kpi::Participation,
-            participants,
+            f.participants,
             population,
             "targets.no_population",
         ),
@@ -225,20 +203,25 @@ async fn compute(db: &Db, shown: &Node, figures: &Node, year: i32) -> Result<Sco
         ),
         line(
             Kpi::ActivitiesPerCentre,
-            centres.iter().map(|c| c.activities).sum(),
-            centres.iter().map(|c| c.months).sum(),
+            f.centres.iter().map(|c| c.activities).sum(),
+            f.centres.iter().map(|c| c.months).sum(),
             "targets.no_centres",
         ),
-        line(Kpi::TeacherTrainings, trainings, towns, "targets.of_towns"),
+        line(
+            Kpi::TeacherTrainings,
+            f.trainings,
+            towns,
+            "targets.of_towns",
+        ),
         line(
             Kpi::LeadershipMeetings,
-            meetings_held,
+            f.meetings,
             towns,
             "targets.of_towns",
         ),
         line(
             Kpi::FundsPerResident,
-            funds,
+            f.funds_fen,
             town_level,
             if towns > 0 {
                 "targets.no_population"
@@ -247,12 +230,13 @@ async fn compute(db: &Db, shown: &Node, figures: &Node, year: i32) -> Result<Sco
             },
         ),
     ];
+    let until = NaiveDate::from_ymd_opt(year + 1, 1, 1).unwrap_or_default();
     let as_of = if elapsed >= 1.0 {
         until.pred_opt().unwrap_or(until)
     } else {
         today.0
     };
-    Ok(Scorecard {
+    Scorecard {
         node_id: shown.id,
         name: shown.name.clone(),
         kind: shown.kind(),
@@ -262,17 +246,18 @@ async fn compute(db: &Db, shown: &Node, figures: &Node, year: i32) -> Result<Sco
         population,
         lines,
         satisfaction,
-        centres_below: centres
-            .into_iter()
+        centres_below: f
+            .centres
+            .iter()
             .filter(|c| c.months_below > 0)
             .map(|c| CentreBelow {
                 centre_id: c.centre_id,
-                name: c.name,
+                name: c.name.clone(),
                 months_below: c.months_below,
                 months: c.months,
             })
             .collect(),
-    })
+    }
 }
 
 /// A place's KPIs and those one level down: a district's towns, a town's communities (named by
@@ -283,18 +268,21 @@ pub async fn compare(
     node_id: Option<i64>,
     year: i32,
 ) -> Result<Comparison> {
-    let place = scorecard(db, actor, node_id, year).await?;
-    let (_, figures) = place_of(db, actor, Some(place.node_id)).await?;
+    if !(2000..=2100).contains(&year) {
+        return Err(Error::NotFound);
+    }
+    let (shown, figures) = place_of(db, actor, node_id).await?;
     let below = match figures.kind() {
         Kind::District => org::nodes_under(db, &figures.path, &[Kind::Town]).await?,
-        Kind::Town => org::nodes_under(db, &figures.path, &[Kind::Community]).await?,
+        Kind::Town => org::nodes_under(db, &figures.path, &[Kind::Community, Kind::Centre]).await?,
         _ => Vec::new(),
     };
-    let centres = if figures.kind() == Kind::Town {
-        org::nodes_under(db, &figures.path, &[Kind::Centre]).await?
-    } else {
-        Vec::new()
-    };
+    let (centres, below): (Vec<Node>, Vec<Node>) =
+        below.into_iter().partition(|n| n.kind() == Kind::Centre);
+    // One gathering of the place's figures serves the place and every place one level down.
+    let gathered = gather::gather(db, &figures.path, year).await?;
+    let targets = targets_of(db, district_of(&figures.path)).await?;
+    let place = card(&shown, &gathered.under(&figures.path), &targets, year);
     let mut parts = Vec::new();
     for n in below.iter().filter(|n| n.id != figures.id) {
         // A community is shown as its learning centre, where it has one.
@@ -302,7 +290,7 @@ pub async fn compare(
             .iter()
             .find(|c| c.parent_id == Some(n.id))
             .unwrap_or(n);
-        parts.push(compute(db, shown, n, year).await?);
+        parts.push(card(shown, &gathered.under(&n.path), &targets, year));
     }
     Ok(Comparison {
         place,
