@@ -3,6 +3,7 @@
 //! and its numbers as text beside the bars, and the page shows the same numbers as a table one
 //! click away. Labels are escaped here.
 
+use crate::text::xml_escape;
 use std::fmt::Write;
 
 /// One bar: its label, its value, and whether it is marked (below target, the own place).
@@ -25,22 +26,6 @@ impl Bar {
             marked: false,
         }
     }
-}
-
-/// Text safe inside an SVG element or attribute.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Display width of a label in pixels at 13 px (a Chinese character is about square).
@@ -95,7 +80,7 @@ pub fn horizontal_bars(
     let _ = write!(
         svg,
         r#"<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" aria-label="{t}"><title>{t}</title>"#,
-        t = escape(title)
+        t = xml_escape(title)
     );
     for (i, b) in bars.iter().enumerate() {
         let y = 4.0 + i as f64 * ROW;
@@ -106,12 +91,12 @@ pub fn horizontal_bars(
             r#"<text x="{lx}" y="{ty}" text-anchor="end" font-size="13">{label}</text><rect class="{class}" x="{label_w}" y="{ry}" width="{w:.1}" height="{h}" rx="2"><title>{full}: {shown}</title></rect><text x="{vx:.1}" y="{ty}" font-size="13">{shown}</text>"#,
             lx = label_w - 8.0,
             ty = y + 17.0,
-            label = escape(&fit(&b.label, label_w - 12.0)),
-            full = escape(&b.label),
+            label = xml_escape(&fit(&b.label, label_w - 12.0)),
+            full = xml_escape(&b.label),
             ry = y + 4.0,
             h = ROW - 8.0,
             vx = label_w + w + 6.0,
-            shown = escape(&b.shown),
+            shown = xml_escape(&b.shown),
         );
     }
     if let Some(t) = target {
@@ -137,7 +122,7 @@ pub fn columns(title: &str, bars: &[Bar]) -> String {
     let _ = write!(
         svg,
         r#"<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {HEIGHT}" width="100%" role="img" aria-label="{t}"><title>{t}</title>"#,
-        t = escape(title)
+        t = xml_escape(title)
     );
     for (i, b) in bars.iter().enumerate() {
         let x = 5.0 + i as f64 * col;
@@ -149,12 +134,12 @@ pub fn columns(title: &str, bars: &[Bar]) -> String {
             r#"<rect class="{class}" x="{rx:.1}" y="{y:.1}" width="{w:.1}" height="{h:.1}" rx="2"><title>{label}: {shown}</title></rect><text x="{cx:.1}" y="{vy:.1}" text-anchor="middle" font-size="11">{shown}</text><text x="{cx:.1}" y="{ly}" text-anchor="middle" font-size="12">{short}</text>"#,
             rx = x + col * 0.15,
             w = col * 0.7,
-            label = escape(&b.label),
-            shown = escape(&b.shown),
+            label = xml_escape(&b.label),
+            shown = xml_escape(&b.shown),
             cx = x + col / 2.0,
             vy = y - 4.0,
             ly = HEIGHT - 10.0,
-            short = escape(&fit(&b.label, col)),
+            short = xml_escape(&fit(&b.label, col)),
         );
     }
     svg.push_str("</svg>");
@@ -190,14 +175,14 @@ pub fn heat_map(
     let _ = write!(
         svg,
         r#"<svg class="chart heat" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{t}"><title>{t}</title>"#,
-        t = escape(title)
+        t = xml_escape(title)
     );
     for (c, name) in columns.iter().enumerate() {
         let _ = write!(
             svg,
             r#"<text x="{x:.1}" y="16" text-anchor="middle" font-size="12">{n}</text>"#,
             x = label_w + CELL * (c as f64 + 0.5),
-            n = escape(name)
+            n = xml_escape(name)
         );
     }
     for (r, (label, cells)) in rows.iter().enumerate() {
@@ -207,7 +192,7 @@ pub fn heat_map(
             r#"<text x="{lx:.1}" y="{ty:.1}" text-anchor="end" font-size="12">{l}</text>"#,
             lx = label_w - 6.0,
             ty = y + 16.0,
-            l = escape(&fit(label, label_w - 10.0))
+            l = xml_escape(&fit(label, label_w - 10.0))
         );
         for (c, cell) in cells.iter().enumerate() {
             let x = label_w + CELL * c as f64;
@@ -223,8 +208,8 @@ pub fn heat_map(
                 r#"<rect class="{class}" x="{x:.1}" y="{y:.1}" width="{w:.1}" height="{h:.1}" fill-opacity="{opacity:.2}"><title>{l} {col}: {text}</title></rect><text x="{tx:.1}" y="{ty:.1}" text-anchor="middle" font-size="11">{text}</text>"#,
                 w = CELL - 2.0,
                 h = ROW - 2.0,
-                l = escape(label),
-                col = escape(columns.get(c).map_or("", String::as_str)),
+                l = xml_escape(label),
+                col = xml_escape(columns.get(c).map_or("", String::as_str)),
                 tx = x + CELL / 2.0 - 1.0,
                 ty = y + 16.0,
             );

@@ -8,6 +8,7 @@ use zip::ZipWriter;
 use zip::write::SimpleFileOptions;
 
 use crate::error::{Error, Result};
+use crate::text::xml_escape;
 
 /// One block of a document.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,26 +42,6 @@ impl Document {
 
     pub fn push(&mut self, b: Block) {
         self.blocks.push(b);
-    }
-
-    /// The text of every block, a line each (what a reader of the document sees, for checks).
-    pub fn plain_text(&self) -> String {
-        let mut out = String::new();
-        for b in &self.blocks {
-            match b {
-                Block::Title(t) | Block::Heading(_, t) | Block::Paragraph(t) | Block::Bullet(t) => {
-                    out.push_str(t);
-                    out.push('\n');
-                }
-                Block::Table(rows) => {
-                    for r in rows {
-                        out.push_str(&r.join("\t"));
-                        out.push('\n');
-                    }
-                }
-            }
-        }
-        out
     }
 
     /// The document as the bytes of a .docx file.
@@ -111,23 +92,6 @@ w:footer=\"992\" w:gutter=\"0\"/></w:sectPr></w:body></w:document>"
     }
 }
 
-/// Text made safe inside XML.
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            // Characters XML 1.0 does not allow are left out.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// A paragraph of a style; each line of the text its own run, joined by line breaks.
 fn paragraph(style: Option<&str>, text: &str) -> String {
     let p_pr = style
@@ -135,7 +99,7 @@ fn paragraph(style: Option<&str>, text: &str) -> String {
         .unwrap_or_default();
     let runs = text
         .split('\n')
-        .map(|line| format!("<w:t xml:space=\"preserve\">{}</w:t>", escape(line)))
+        .map(|line| format!("<w:t xml:space=\"preserve\">{}</w:t>", xml_escape(line)))
         .collect::<Vec<_>>()
         .join("<w:br/>");
     format!("<w:p>{p_pr}<w:r>{runs}</w:r></w:p>")
@@ -158,7 +122,7 @@ fn table(rows: &[Vec<String>]) -> String {
             let bold = if i == 0 { "<w:rPr><w:b/></w:rPr>" } else { "" };
             out.push_str(&format!(
                 "<w:tc><w:p><w:r>{bold}<w:t xml:space=\"preserve\">{}</w:t></w:r></w:p></w:tc>",
-                escape(c)
+                xml_escape(c)
             ));
         }
         out.push_str("</w:tr>");
@@ -173,7 +137,7 @@ fn core_properties(title: &str) -> String {
 <cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/metadata/core-properties\" \
 xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><dc:title>{}</dc:title><dc:creator>cedu</dc:creator>\
 </cp:coreProperties>",
-        escape(title)
+        xml_escape(title)
     )
 }
 
@@ -252,6 +216,6 @@ mod tests {
             .unwrap();
         assert!(xml.contains("参与率 &lt;25%&gt; &amp; 满意率"), "{xml}");
         assert!(xml.contains("<w:tbl>") && xml.contains("23.1%"));
-        assert!(d.plain_text().contains("一、总体情况"));
+        assert!(xml.contains("一、总体情况"));
     }
 }

@@ -186,6 +186,24 @@ where
     Ok(s.and_then(|s| s.trim().parse().ok()))
 }
 
+/// Text made safe inside an XML element or attribute (SVG charts, Word documents): the five
+/// special characters escaped, the control characters XML 1.0 does not allow left out.
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

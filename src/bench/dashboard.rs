@@ -10,12 +10,10 @@ use std::time::{Duration, Instant};
 use chrono::{Datelike, NaiveDate};
 
 use super::governance::login;
-use super::http::Conn;
+use super::http::{Conn, serve, timed};
 use super::{percentile, secs};
-use crate::app::App;
 use crate::attendance;
 use crate::calendar::{Day, Month, Year};
-use crate::config::Config;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::org;
@@ -193,18 +191,8 @@ async fn serve_and_measure(
     label: &str,
     year: i32,
 ) -> Result<()> {
-    let config = Config {
-        port: 0,
-        data_dir: work_dir.to_path_buf(),
-        ..Config::default()
-    };
-    let app = App::build_with_db(config, db.clone(), false).await?;
-    let addr = app.addr;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(app.run_until(async {
-        let _ = stopped.await;
-    }));
-    let mut conn = Conn::open(addr).await?;
+    let served = serve(db, work_dir).await?;
+    let mut conn = Conn::open(served.addr).await?;
     let district = login(&mut conn, "tongnan").await?;
     let office = login(&mut conn, "qunli.office").await?;
     let centre = login(&mut conn, "qunli.centre").await?;
@@ -269,25 +257,6 @@ async fn serve_and_measure(
             "  (target ≤ 5 s)"
         }
     );
-    let _ = stop.send(());
-    let _ = server.await;
+    served.stop().await;
     Ok(())
-}
-
-/// `runs` GETs of a path, each 200, their times sorted.
-async fn timed(conn: &mut Conn, path: &str, token: &str, runs: usize) -> Result<Vec<Duration>> {
-    let mut times = Vec::with_capacity(runs);
-    for _ in 0..runs {
-        let t = Instant::now();
-        let (status, body) = conn.get(path, Some(token)).await?;
-        if status != 200 {
-            return Err(Error::internal(format!(
-                "{path}: {status} {}",
-                String::from_utf8_lossy(&body[..body.len().min(300)])
-            )));
-        }
-        times.push(t.elapsed());
-    }
-    times.sort();
-    Ok(times)
 }

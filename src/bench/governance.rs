@@ -6,10 +6,8 @@
 
 use std::time::{Duration, Instant};
 
-use super::http::Conn;
+use super::http::{Conn, serve, timed};
 use super::{percentile, secs};
-use crate::app::App;
-use crate::config::Config;
 use crate::db::Db;
 use crate::demo;
 use crate::error::{Error, Result};
@@ -71,18 +69,8 @@ async fn serve_and_measure(
     label: &str,
     year: i32,
 ) -> Result<()> {
-    let config = Config {
-        port: 0,
-        data_dir: work_dir.to_path_buf(),
-        ..Config::default()
-    };
-    let app = App::build_with_db(config, db.clone(), false).await?;
-    let addr = app.addr;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(app.run_until(async {
-        let _ = stopped.await;
-    }));
-    let mut conn = Conn::open(addr).await?;
+    let served = serve(db, work_dir).await?;
+    let mut conn = Conn::open(served.addr).await?;
     let office = login(&mut conn, "qunli.office").await?;
     let district = login(&mut conn, "tongnan").await?;
     // The records a page of one shows: the town's busiest centre, an inspection, a round.
@@ -153,19 +141,7 @@ async fn serve_and_measure(
     let mut over = 0;
     for (who, path) in &paths {
         let token = if *who == "office" { &office } else { &district };
-        let mut times = Vec::with_capacity(RUNS);
-        for _ in 0..RUNS {
-            let t = Instant::now();
-            let (status, body) = conn.get(path, Some(token)).await?;
-            if status != 200 {
-                return Err(Error::internal(format!(
-                    "{path}: {status} {}",
-                    String::from_utf8_lossy(&body[..body.len().min(300)])
-                )));
-            }
-            times.push(t.elapsed());
-        }
-        times.sort();
+        let times = timed(&mut conn, path, token, RUNS).await?;
         let p95 = percentile(&times, 0.95);
         if p95 > TARGET {
             over += 1;
@@ -185,7 +161,6 @@ async fn serve_and_measure(
         over,
         paths.len()
     );
-    let _ = stop.send(());
-    let _ = server.await;
+    served.stop().await;
     Ok(())
 }

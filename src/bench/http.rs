@@ -101,3 +101,57 @@ impl Conn {
 pub fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
+
+/// The real server on loopback over a benchmark's database, stopped by [`Served::stop`].
+pub struct Served {
+    pub addr: std::net::SocketAddr,
+    stop: tokio::sync::oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<Result<()>>,
+}
+
+/// Starts the real server on a free port of loopback over `db`.
+pub async fn serve(db: &crate::db::Db, work_dir: &std::path::Path) -> Result<Served> {
+    let config = crate::config::Config {
+        port: 0,
+        data_dir: work_dir.to_path_buf(),
+        ..crate::config::Config::default()
+    };
+    let app = crate::app::App::build_with_db(config, db.clone(), false).await?;
+    let addr = app.addr;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until(async {
+        let _ = stopped.await;
+    }));
+    Ok(Served { addr, stop, server })
+}
+
+impl Served {
+    /// Stops the server and waits for it.
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.server.await;
+    }
+}
+
+/// `runs` GETs of a path on one connection, each answered 200; their times, sorted.
+pub async fn timed(
+    conn: &mut Conn,
+    path: &str,
+    token: &str,
+    runs: usize,
+) -> Result<Vec<std::time::Duration>> {
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = std::time::Instant::now();
+        let (status, body) = conn.get(path, Some(token)).await?;
+        if status != 200 {
+            return Err(Error::internal(format!(
+                "{path}: {status} {}",
+                String::from_utf8_lossy(&body[..body.len().min(300)])
+            )));
+        }
+        times.push(t.elapsed());
+    }
+    times.sort();
+    Ok(times)
+}

@@ -8,10 +8,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::http::Conn;
+use super::http::{Conn, serve};
 use super::{mb, percentile};
-use crate::app::App;
-use crate::config::Config;
 use crate::db::Db;
 use crate::error::{Error, Result};
 
@@ -110,18 +108,8 @@ pub async fn resident_pages(
 ) -> Result<()> {
     println!("  the resident list over HTTP (the real server on loopback):");
     print_memory("before serving");
-    let config = Config {
-        port: 0,
-        data_dir: work_dir.to_path_buf(),
-        ..Config::default()
-    };
-    let app = App::build_with_db(config, db.clone(), false).await?;
-    let addr = app.addr;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(app.run_until(async {
-        let _ = stopped.await;
-    }));
-    let mut conn = Conn::open(addr).await?;
+    let served = serve(db, work_dir).await?;
+    let mut conn = Conn::open(served.addr).await?;
     let body = serde_json::json!({"username": username, "password": password}).to_string();
     let (status, answer) = conn.post("/api/v1/auth/login", body.as_bytes()).await?;
     let answer: serde_json::Value = serde_json::from_slice(answer).unwrap_or_default();
@@ -148,21 +136,20 @@ pub async fn resident_pages(
         .collect();
     load(
         "/healthz (the constant cost of a request)",
-        addr,
+        served.addr,
         Arc::new(vec!["/healthz".to_string()]),
         None,
     )
     .await?;
     load(
         "50-row pages of a surname search with the exact total",
-        addr,
+        served.addr,
         Arc::new(searches),
         Some(Arc::new(token)),
     )
     .await?;
     print_memory("after the searches");
-    let _ = stop.send(());
-    let _ = server.await;
+    served.stop().await;
     Ok(())
 }
 

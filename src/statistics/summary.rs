@@ -15,9 +15,8 @@ use crate::documents::{Block, Document};
 use crate::error::Result;
 use crate::funding::yuan;
 use crate::i18n::{self, Lang};
-use crate::org::{self, Kind};
 use crate::page::PageRequest;
-use crate::targets::{Kpi, Standing};
+use crate::targets::{self, Kpi, Standing};
 
 /// How long a highlight quoted from a documented summary may run, in characters.
 const HIGHLIGHT_CHARS: usize = 80;
@@ -42,12 +41,9 @@ async fn held_in(db: &Db, actor: &Actor, r: &AnnualReport, year: i32) -> Result<
         to: Day::ymd(year, 12, 31),
         ..ActivityFilter::default()
     };
-    // A centre's figures are its community's: the activities under the community count.
-    let under = if r.place.kind == Kind::Centre {
-        org::rules::parent_path(&r.place.path)
-    } else {
-        r.place.path.clone()
-    };
+    // The place whose activities count (a centre's are its community's), as the KPIs decide it.
+    let (_, figures) = targets::place_of(db, actor, Some(r.place.node_id)).await?;
+    let under = figures.path;
     let now = Utc::now();
     let mut out = Vec::new();
     for page in 1.. {

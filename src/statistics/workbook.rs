@@ -13,6 +13,11 @@ fn t(lang: Lang, key: &str) -> String {
     i18n::t(lang, key).to_string()
 }
 
+/// Column headings from their i18n keys.
+fn heads(lang: Lang, keys: &[&str]) -> Vec<String> {
+    keys.iter().map(|k| t(lang, k)).collect()
+}
+
 /// The KPI lines of a place: KPI, value, target, standing, numerator, denominator.
 fn kpi_sheet(lang: Lang, s: &Scorecard) -> Table {
     let rows = s
@@ -32,18 +37,18 @@ fn kpi_sheet(lang: Lang, s: &Scorecard) -> Table {
         .collect();
     Table {
         sheet_name: t(lang, "statistics.sheet_kpis"),
-        headers: [
-            "targets.kpi_label",
-            "targets.value",
-            "targets.target",
-            "targets.standing_label",
-            "statistics.numerator",
-            "statistics.denominator",
-            "statistics.reason",
-        ]
-        .iter()
-        .map(|k| t(lang, k))
-        .collect(),
+        headers: heads(
+            lang,
+            &[
+                "targets.kpi_label",
+                "targets.value",
+                "targets.target",
+                "targets.standing_label",
+                "statistics.numerator",
+                "statistics.denominator",
+                "statistics.reason",
+            ],
+        ),
         rows,
         number_columns: vec![1, 2, 4, 5],
         notes: vec![format!("{} {}", t(lang, "targets.as_of"), s.as_of)],
@@ -88,7 +93,7 @@ pub fn monthly_tables(lang: Lang, r: &MonthlyReport) -> Vec<Table> {
     let f = &r.figures;
     let overview = Table {
         sheet_name: t(lang, "statistics.sheet_overview"),
-        headers: vec![t(lang, "statistics.item"), t(lang, "statistics.figure")],
+        headers: heads(lang, &["statistics.item", "statistics.figure"]),
         rows: vec![
             vec![t(lang, "statistics.held"), r.held_total.to_string()],
             vec![t(lang, "statistics.attendances"), f.attendances.to_string()],
@@ -118,11 +123,10 @@ pub fn monthly_tables(lang: Lang, r: &MonthlyReport) -> Vec<Table> {
     };
     let held = Table {
         sheet_name: t(lang, "statistics.sheet_held"),
-        headers: vec![
-            t(lang, "statistics.theme"),
-            t(lang, "statistics.format"),
-            t(lang, "statistics.held"),
-        ],
+        headers: heads(
+            lang,
+            &["statistics.theme", "statistics.format", "statistics.held"],
+        ),
         rows: r
             .held
             .iter()
@@ -141,12 +145,15 @@ pub fn monthly_tables(lang: Lang, r: &MonthlyReport) -> Vec<Table> {
     if !r.centres.is_empty() {
         tables.push(Table {
             sheet_name: t(lang, "statistics.sheet_centres"),
-            headers: vec![
-                t(lang, "targets.place"),
-                t(lang, "statistics.held"),
-                t(lang, "statistics.attendances"),
-                t(lang, "statistics.participants"),
-            ],
+            headers: heads(
+                lang,
+                &[
+                    "targets.place",
+                    "statistics.held",
+                    "statistics.attendances",
+                    "statistics.participants",
+                ],
+            ),
             rows: r
                 .centres
                 .iter()
@@ -172,12 +179,15 @@ pub fn monthly_tables(lang: Lang, r: &MonthlyReport) -> Vec<Table> {
     tables.push(kpi_sheet(lang, &r.kpis));
     tables.push(Table {
         sheet_name: t(lang, "statistics.sheet_schedule"),
-        headers: vec![
-            t(lang, "statistics.months"),
-            t(lang, "statistics.item"),
-            t(lang, "statistics.units"),
-            t(lang, "targets.standing_label"),
-        ],
+        headers: heads(
+            lang,
+            &[
+                "statistics.months",
+                "statistics.item",
+                "statistics.units",
+                "targets.standing_label",
+            ],
+        ),
         rows: r
             .schedule
             .iter()
@@ -203,10 +213,7 @@ pub fn annual_tables(lang: Lang, r: &AnnualReport) -> Vec<Table> {
     }
     tables.push(Table {
         sheet_name: t(lang, "statistics.sheet_months"),
-        headers: vec![
-            t(lang, "statistics.month"),
-            t(lang, "statistics.attendances"),
-        ],
+        headers: heads(lang, &["statistics.month", "statistics.attendances"]),
         rows: r
             .trends
             .attendance_by_month
@@ -224,7 +231,7 @@ pub fn annual_tables(lang: Lang, r: &AnnualReport) -> Vec<Table> {
     });
     tables.push(Table {
         sheet_name: t(lang, "statistics.sheet_themes"),
-        headers: vec![t(lang, "statistics.theme"), t(lang, "statistics.held")],
+        headers: heads(lang, &["statistics.theme", "statistics.held"]),
         rows: r
             .trends
             .themes
@@ -242,13 +249,16 @@ pub fn annual_tables(lang: Lang, r: &AnnualReport) -> Vec<Table> {
     });
     tables.push(Table {
         sheet_name: t(lang, "statistics.sheet_ranking"),
-        headers: vec![
-            t(lang, "statistics.rank"),
-            t(lang, "targets.place"),
-            t(lang, "statistics.met"),
-            t(lang, "targets.kpi.participation"),
-            t(lang, "statistics.short"),
-        ],
+        headers: heads(
+            lang,
+            &[
+                "statistics.rank",
+                "targets.place",
+                "statistics.met",
+                "targets.kpi.participation",
+                "statistics.short",
+            ],
+        ),
         rows: r
             .ranking
             .iter()
@@ -271,12 +281,15 @@ pub fn annual_tables(lang: Lang, r: &AnnualReport) -> Vec<Table> {
     });
     tables.push(Table {
         sheet_name: t(lang, "statistics.sheet_awards"),
-        headers: vec![
-            t(lang, "statistics.town"),
-            t(lang, "statistics.category"),
-            t(lang, "statistics.winners_count"),
-            t(lang, "statistics.winners"),
-        ],
+        headers: heads(
+            lang,
+            &[
+                "statistics.town",
+                "statistics.category",
+                "statistics.winners_count",
+                "statistics.winners",
+            ],
+        ),
         rows: r
             .awards
             .iter()
@@ -294,18 +307,18 @@ pub fn annual_tables(lang: Lang, r: &AnnualReport) -> Vec<Table> {
     });
     tables.push(Table {
         sheet_name: t(lang, "statistics.sheet_funds"),
-        headers: [
-            "statistics.town",
-            "targets.population",
-            "statistics.floor",
-            "statistics.government",
-            "statistics.income",
-            "statistics.spent",
-            "statistics.balance",
-        ]
-        .iter()
-        .map(|k| t(lang, k))
-        .collect(),
+        headers: heads(
+            lang,
+            &[
+                "statistics.town",
+                "targets.population",
+                "statistics.floor",
+                "statistics.government",
+                "statistics.income",
+                "statistics.spent",
+                "statistics.balance",
+            ],
+        ),
         rows: r
             .funds
             .iter()
@@ -333,16 +346,16 @@ pub fn annual_tables(lang: Lang, r: &AnnualReport) -> Vec<Table> {
     });
     tables.push(Table {
         sheet_name: t(lang, "statistics.sheet_assessed"),
-        headers: [
-            "statistics.rank",
-            "statistics.town",
-            "targets.place",
-            "statistics.inspections",
-            "statistics.score",
-        ]
-        .iter()
-        .map(|k| t(lang, k))
-        .collect(),
+        headers: heads(
+            lang,
+            &[
+                "statistics.rank",
+                "statistics.town",
+                "targets.place",
+                "statistics.inspections",
+                "statistics.score",
+            ],
+        ),
         rows: r
             .assessed
             .iter()
@@ -361,15 +374,15 @@ pub fn annual_tables(lang: Lang, r: &AnnualReport) -> Vec<Table> {
     });
     tables.push(Table {
         sheet_name: t(lang, "statistics.sheet_schedule"),
-        headers: [
-            "statistics.town",
-            "statistics.rows",
-            "statistics.schedule_done",
-            "statistics.overdue",
-        ]
-        .iter()
-        .map(|k| t(lang, k))
-        .collect(),
+        headers: heads(
+            lang,
+            &[
+                "statistics.town",
+                "statistics.rows",
+                "statistics.schedule_done",
+                "statistics.overdue",
+            ],
+        ),
         rows: r
             .schedule
             .iter()

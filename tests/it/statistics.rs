@@ -11,28 +11,8 @@ use serde_json::{Value, json};
 use crate::both;
 use crate::checkin::{code, running_at};
 use crate::helpers::{Backend, TestApp, field_codes, get, post, spawn_app};
+use crate::targets::{check_in, village_with_centre};
 use cedu::calendar::{Month, Year};
-
-async fn new_node(app: &TestApp, token: &str, body: Value) -> i64 {
-    let (s, v) = post(app, token, "/api/v1/org/nodes", body).await;
-    assert_eq!(s, 201, "{v}");
-    v["id"].as_i64().unwrap()
-}
-
-/// Checks a resident in by phone (a walk-in gives a name); the rating token.
-async fn check_in(app: &TestApp, qr: &str, phone: &str, name: Option<&str>) -> String {
-    let mut body = json!({"token": qr, "phone": phone});
-    let (s, mut v) = post(app, None, "/api/v1/checkin", body.clone()).await;
-    assert_eq!(s, 200, "{v}");
-    if v["result"] == "name_needed" {
-        body = json!({"token": v["form"]["ticket"], "phone": phone, "name": name.unwrap()});
-        let (s, again) = post(app, None, "/api/v1/checkin", body).await;
-        assert_eq!(s, 200, "{again}");
-        v = again;
-    }
-    assert_eq!(v["result"], "checked_in", "{v}");
-    v["rating_token"].as_str().unwrap_or_default().to_string()
-}
 
 /// The parts of a workbook: its sheets' names and how many native charts it holds.
 fn workbook_parts(bytes: &[u8]) -> (String, usize) {
@@ -74,21 +54,7 @@ async fn a_centres_month_and_its_town_hold_what_was_recorded(b: Backend) {
     let office = app.token("qunli.office").await;
     let qunli = app.node_id("群力镇").await;
     let this = Month::current();
-    let community = new_node(
-        &app,
-        &office,
-        json!({"parent_id": qunli, "kind": "community", "subtype": "village", "name": "报表村",
-            "population": "20"}),
-    )
-    .await;
-    let centre = new_node(
-        &app,
-        &office,
-        json!({"parent_id": community, "kind": "centre", "subtype": "learning_centre",
-            "name": "报表村学习中心", "setup_status": "set_up",
-            "setup_date": format!("{}-01-01", this.year)}),
-    )
-    .await;
+    let (community, centre) = village_with_centre(&app, &office, qunli, "报表村", "20").await;
     // Nothing recorded yet: an empty report, not an error.
     let (s, r) = monthly(&app, &office, centre, this).await;
     assert_eq!(s, 200, "{r}");

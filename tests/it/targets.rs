@@ -18,6 +18,33 @@ async fn new_node(app: &TestApp, token: &str, body: Value) -> i64 {
     v["id"].as_i64().unwrap()
 }
 
+/// A village of the town with its population and a learning centre set up on 1 January of this
+/// year, made by the office: (community, centre).
+pub(crate) async fn village_with_centre(
+    app: &TestApp,
+    office: &str,
+    town: i64,
+    name: &str,
+    population: &str,
+) -> (i64, i64) {
+    let community = new_node(
+        app,
+        office,
+        json!({"parent_id": town, "kind": "community", "subtype": "village", "name": name,
+            "population": population}),
+    )
+    .await;
+    let centre = new_node(
+        app,
+        office,
+        json!({"parent_id": community, "kind": "centre", "subtype": "learning_centre",
+            "name": format!("{name}学习中心"), "setup_status": "set_up",
+            "setup_date": format!("{}-01-01", Year::current().0)}),
+    )
+    .await;
+    (community, centre)
+}
+
 fn line<'a>(card: &'a Value, kpi: &str) -> &'a Value {
     card["lines"]
         .as_array()
@@ -45,7 +72,7 @@ async fn kpis(app: &TestApp, token: &str, node: i64) -> (u16, Value) {
 }
 
 /// Checks a resident in by phone (a walk-in gives a name); the rating token.
-async fn check_in(app: &TestApp, qr: &str, phone: &str, name: Option<&str>) -> String {
+pub(crate) async fn check_in(app: &TestApp, qr: &str, phone: &str, name: Option<&str>) -> String {
     let (s, v) = post(
         app,
         None,
@@ -74,21 +101,7 @@ async fn every_kpi_is_computed_from_what_was_recorded(b: Backend) {
     let office = app.token("qunli.office").await;
     let qunli = app.node_id("群力镇").await;
     let today = Day::today();
-    let community = new_node(
-        &app,
-        &office,
-        json!({"parent_id": qunli, "kind": "community", "subtype": "village", "name": "测试村",
-            "population": "13"}),
-    )
-    .await;
-    let centre = new_node(
-        &app,
-        &office,
-        json!({"parent_id": community, "kind": "centre", "subtype": "learning_centre",
-            "name": "测试村学习中心", "setup_status": "set_up",
-            "setup_date": format!("{}-01-01", today.year())}),
-    )
-    .await;
+    let (community, centre) = village_with_centre(&app, &office, qunli, "测试村", "13").await;
     let mut residents = Vec::new();
     for (name, phone) in [
         ("甲", "13900002001"),
