@@ -234,6 +234,17 @@ pub struct PlaceRecord {
     pub attendances: i64,
 }
 
+/// A place's activities held from `from` until (not including) `until` and, of them, those
+/// documented: (held, documented), without a scope check (the caller read the place).
+pub async fn held_of(
+    db: &Db,
+    owner_id: i64,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<(i64, i64)> {
+    store::held_of(db, owner_id, (from, until)).await
+}
+
 /// A place's record from `from` until (not including) `until`, without a scope check (the caller
 /// read the place).
 pub async fn record_of(

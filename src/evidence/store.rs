@@ -71,6 +71,21 @@ pub(super) async fn body(db: &Db, id: i64, thumbnail: bool) -> Result<Option<Vec
     Ok(b.flatten())
 }
 
+/// A place's activities held in a period and, of them, those documented.
+pub(super) async fn held_of(
+    db: &Db,
+    owner_id: i64,
+    (from, until): (DateTime<Utc>, DateTime<Utc>),
+) -> Result<(i64, i64)> {
+    let sql = "select cast(count(*) as bigint), \
+        cast(coalesce(sum(case when a.status in ('documented', 'archived') then 1 else 0 end), 0) \
+        as bigint) from activities a where a.owner_id = $1 and a.starts_at >= $2 \
+        and a.starts_at < $3 and a.status in ('held', 'documented', 'archived')";
+    db::row_opt(db, sql, args![owner_id, from, until])
+        .await
+        .map(|r| r.unwrap_or_default())
+}
+
 /// What a place's record holds for a period (see `super::PlaceRecord`).
 pub(super) async fn record_of(
     db: &Db,

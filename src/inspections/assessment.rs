@@ -1,7 +1,9 @@
 //! The year-end assessment (年终考核): a town's centres and school ranked by the office's weights
 //! of the average inspection score and of what the record says (activities against 2 a month,
 //! the share documented, participation against the plan's 25 %, rectifications closed), each
-//! centre's breakdown shown; frozen once the leadership group approves it.
+//! centre's breakdown shown; frozen once the leadership group approves it. Participation is the
+//! participation KPI's: the residents of the centre's community (the school: of the town) who took
+//! part in any activity of the year, read from the roll-ups.
 
 use serde_json::json;
 
@@ -32,6 +34,7 @@ pub struct AssessmentLine {
     /// 2 a month over the months it ran this year.
     pub expected: i64,
     pub documented: i64,
+    /// Residents of the place's community (a school: the town) who took part in the year.
     pub participants: i64,
     pub population: i64,
     pub rectifications: i64,
@@ -109,22 +112,27 @@ async fn compute(db: &Db, town: &Node, year: i32, w: &Weights) -> Result<Vec<Ass
     let span = Year(year).span();
     let scores = store::year_scores(db, town.id, span).await?;
     let rects = store::year_rectifications(db, town.id, span).await?;
+    let joined = crate::rollups::participants_by_community(db, &town.path, year).await?;
     let today = Day::today().0;
     let last_day = (span.1 - chrono::Days::new(1)).min(today);
     let mut lines = Vec::new();
     for n in org::places_under(db, &town.path).await? {
         let from = n.setup_date.map_or(span.0, |d| d.max(span.0));
         let expected = 2 * months_between(from, last_day);
-        let record = if from <= last_day {
-            evidence::record_of(db, n.id, Day(from).start(), Day(last_day).end()).await?
+        let (held, documented) = if from <= last_day {
+            evidence::held_of(db, n.id, Day(from).start(), Day(last_day).end()).await?
         } else {
-            evidence::PlaceRecord::default()
+            (0, 0)
         };
         // A centre serves its community; the town school the whole town.
-        let served = if n.kind() == Kind::School {
-            town.path.clone()
+        let (served, participants) = if n.kind() == Kind::School {
+            (town.path.clone(), joined.iter().map(|(_, p)| p).sum())
         } else {
-            org::rules::parent_path(&n.path)
+            let community = joined.iter().find(|(c, _)| Some(*c) == n.parent_id);
+            (
+                org::rules::parent_path(&n.path),
+                community.map_or(0, |(_, p)| *p),
+            )
         };
         let population = org::population_under(db, &served).await?;
         let (inspections, sum) = scores
@@ -141,10 +149,10 @@ async fn compute(db: &Db, town: &Node, year: i32, w: &Weights) -> Result<Vec<Ass
             } else {
                 0
             },
-            activities: share(record.held, expected, 0),
+            activities: share(held, expected, 0),
             // Participation against the plan's 25 %: 4 × participants ÷ population.
-            participation: share(4 * record.participants, population, 0),
-            documented: share(record.documented, record.held, 0),
+            participation: share(4 * participants, population, 0),
+            documented: share(documented, held, 0),
             rectification: share(closed, all, 10_000),
         };
         lines.push(AssessmentLine {
@@ -154,10 +162,10 @@ async fn compute(db: &Db, town: &Node, year: i32, w: &Weights) -> Result<Vec<Ass
             score: rules::score(w, &parts),
             parts,
             inspections,
-            held: record.held,
+            held,
             expected,
-            documented: record.documented,
-            participants: record.participants,
+            documented,
+            participants,
             population,
             rectifications: all,
             rectifications_closed: closed,
