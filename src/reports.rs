@@ -165,6 +165,14 @@ impl MonthCounts {
         }
     }
 
+    /// Counts `n` things of `node` in a month (YYYYMM); a month outside the year is left out.
+    pub fn add_in_month(&mut self, node: i64, month: i32, n: i64) {
+        let m = month % 100;
+        if month / 100 == self.year.0 && (1..=12).contains(&m) {
+            self.counts.entry(node).or_insert([0; 12])[m as usize - 1] += n;
+        }
+    }
+
     /// The twelve counts of a node, January first (zeros for a node with none).
     pub fn of(&self, node: i64) -> [i64; 12] {
         self.counts.get(&node).copied().unwrap_or([0; 12])

@@ -72,14 +72,13 @@ pub async fn month_grid(db: &Db, actor: &Actor, year: i32) -> Result<Grid> {
     }
     let centres = org::all_of_kind(db, actor, Kind::Centre).await?;
     let (from, to) = (Year(year).start(), Year(year).end());
-    let counted = counted_statuses();
     let mut counts = MonthCounts::new(Year(year));
     let mut afterwards = MonthCounts::new(Year(year));
-    let held = store::starts_by_owner(db, &actor.scope_path, from, to, &counted).await?;
-    for (owner, starts, recorded_afterwards) in held {
-        counts.add(owner, starts);
+    let counted = store::month_counts(db, &actor.scope_path, year, &counted_statuses()).await?;
+    for (owner, month, recorded_afterwards, n) in counted {
+        counts.add_in_month(owner, month, n);
         if recorded_afterwards {
-            afterwards.add(owner, starts);
+            afterwards.add_in_month(owner, month, n);
         }
     }
     let mut late: HashMap<i64, i64> = store::late_by_owner(db, &actor.scope_path, from, to)
@@ -172,22 +171,25 @@ pub struct CentreMonths {
     pub months_below: i64,
 }
 
-/// Every learning centre under a path with its activities and months of a year, without a scope
-/// check (the KPIs check the reader's).
-pub async fn centre_months(db: &Db, under: &str, year: i32) -> Result<Vec<CentreMonths>> {
-    let centres = org::nodes_under(db, under, &[Kind::Centre]).await?;
-    let (from, to) = (Year(year).start(), Year(year).end());
-    let counted = counted_statuses();
+/// Every learning centre under a path (among `centres`, the path's nodes the caller read) with its
+/// activities and months of a year, without a scope check (the KPIs check the reader's).
+pub async fn centre_months(
+    db: &Db,
+    under: &str,
+    centres: &[Node],
+    year: i32,
+) -> Result<Vec<CentreMonths>> {
     let mut counts = MonthCounts::new(Year(year));
-    for (owner, starts, _) in store::starts_by_owner(db, under, from, to, &counted).await? {
-        counts.add(owner, starts);
+    for (owner, month, _, n) in store::month_counts(db, under, year, &counted_statuses()).await? {
+        counts.add_in_month(owner, month, n);
     }
     let today = Day::today();
     Ok(centres
-        .into_iter()
+        .iter()
+        .filter(|c| c.kind() == Kind::Centre && c.path.starts_with(under))
         .map(|c| {
             let row = counts.of(c.id).to_vec();
-            let (below, not_set_up) = months_of(&c, &row, year, today);
+            let (below, not_set_up) = months_of(c, &row, year, today);
             let begun: Vec<u32> = Year(year)
                 .months()
                 .filter(|m| m.has_begun(today) && !not_set_up.contains(&m.month))
@@ -198,8 +200,8 @@ pub async fn centre_months(db: &Db, under: &str, year: i32) -> Result<Vec<Centre
                 months: begun.len() as i64,
                 months_below: below.len() as i64,
                 centre_id: c.id,
-                name: c.name,
-                path: c.path,
+                name: c.name.clone(),
+                path: c.path.clone(),
             }
         })
         .collect())
@@ -208,7 +210,7 @@ pub async fn centre_months(db: &Db, under: &str, year: i32) -> Result<Vec<Centre
 /// The activities held (held, documented, archived) under a path in a year per theme, most first:
 /// (theme, activities).
 pub async fn held_by_theme(db: &Db, under: &str, year: i32) -> Result<Vec<(String, i64)>> {
-    store::held_by_theme(db, under, Year(year).start(), Year(year).end()).await
+    store::held_by_theme(db, under, year).await
 }
 
 /// The activities a centre's month counts under a path in a span (Beijing instants) per theme and

@@ -96,13 +96,26 @@ pub struct ToDoCounts {
 /// Counts the actor's own work (a lead department's: the plans it leads) by to-do.
 pub async fn to_do_counts(db: &Db, actor: &Actor, today: Day, late_day: Day) -> Result<ToDoCounts> {
     actor.require(Permission::ActivitiesRead)?;
-    let lead = (actor.role == Role::LeadDepartment).then_some(actor.node_id);
-    store::to_do_counts(
+    let late = (late_day.start(), late_day.end());
+    if actor.role == Role::LeadDepartment {
+        // A department's own plans: few, counted live by lead department.
+        return store::to_do_counts(
+            db,
+            &actor.scope_path,
+            Some(actor.node_id),
+            today.start(),
+            late,
+        )
+        .await;
+    }
+    // A place's: the months before this one from the activities' roll-up, this month live.
+    let month = today.month();
+    store::to_do_counts_kept(
         db,
         &actor.scope_path,
-        lead,
+        (month.year * 100 + month.month as i32, month.start()),
         today.start(),
-        (late_day.start(), late_day.end()),
+        late,
     )
     .await
 }

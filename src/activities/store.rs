@@ -227,7 +227,7 @@ pub(super) async fn to_do_counts(
         count(case when a.status in ('draft', 'returned') and a.starts_at >= $3 \
             and a.starts_at < $4 then 1 end) as late, \
         count(case when a.status = 'held' and a.starts_at < $5 then 1 end) as undocumented \
-        from activities a join org_nodes o on o.id = a.owner_id where o.path like $1 \
+        from org_nodes o cross join activities a where a.owner_id = o.id and o.path like $1 \
         and ($2 is null or a.lead_department_id = $2) \
         and a.status in ('submitted', 'returned', 'draft', 'held')";
     let args = args![
@@ -240,27 +240,82 @@ pub(super) async fn to_do_counts(
     Ok(db::row_opt(db, sql, args).await?.unwrap_or_default())
 }
 
-/// (owner, start) of the activities in a period whose status is one of `statuses`.
-pub(super) async fn starts_by_owner(
+/// The to-do counts of a scope (see `queries::ToDoCounts`) with every lead department's plans:
+/// plans by status and those held before this month (YYYYMM, its first instant) from
+/// `activity_months`; this month's held and the late day's drafts live, through the index by
+/// owner, status and start.
+pub(super) async fn to_do_counts_kept(
     db: &Db,
     scope: &str,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
+    (month, month_start): (i32, DateTime<Utc>),
+    today: DateTime<Utc>,
+    late_day: (DateTime<Utc>, DateTime<Utc>),
+) -> Result<super::ToDoCounts> {
+    let pattern = format!("{scope}%");
+    let sql = "select m.status, \
+        cast(sum(case when m.month < $2 then m.activities else 0 end) as bigint), \
+        cast(sum(m.activities) as bigint) \
+        from org_nodes o cross join activity_months m where m.owner_id = o.id \
+        and o.path like $1 and m.status in ('submitted', 'returned', 'draft', 'held') \
+        group by m.status";
+    let kept: Vec<(String, i64, i64)> = db::rows(db, sql, args![&pattern, month]).await?;
+    let of = |status: &str| {
+        kept.iter()
+            .find(|k| k.0 == status)
+            .map_or((0, 0), |k| (k.1, k.2))
+    };
+    let sql = "select \
+        count(case when a.status in ('draft', 'returned') and a.starts_at >= $2 \
+            and a.starts_at < $3 then 1 end), \
+        count(case when a.status = 'held' and a.starts_at >= $4 and a.starts_at < $5 then 1 end) \
+        from org_nodes o cross join activities a where a.owner_id = o.id and o.path like $1 \
+        and a.status in ('draft', 'returned', 'held') and a.starts_at >= $6 and a.starts_at < $7";
+    let (from, until) = (late_day.0.min(month_start), late_day.1.max(today));
+    let (late, held_now): (i64, i64) = db::row(
+        db,
+        sql,
+        args![
+            &pattern,
+            late_day.0,
+            late_day.1,
+            month_start,
+            today,
+            from,
+            until
+        ],
+    )
+    .await?;
+    Ok(super::ToDoCounts {
+        submitted: of("submitted").1,
+        returned: of("returned").1,
+        drafts: of("draft").1,
+        late,
+        undocumented: of("held").0 + held_now,
+    })
+}
+
+/// Activities per (owner, month YYYYMM, recorded afterwards) under a path in a year whose status
+/// is one of `statuses`, read from `activity_months` (kept by triggers on `activities`).
+pub(super) async fn month_counts(
+    db: &Db,
+    scope: &str,
+    year: i32,
     statuses: &[&str],
-) -> Result<Vec<(i64, DateTime<Utc>, bool)>> {
+) -> Result<Vec<(i64, i32, bool, i64)>> {
     if statuses.is_empty() {
         return Err(Error::internal("no statuses"));
     }
     let marks = placeholders(statuses.len() + 3);
     let marks: Vec<&str> = marks.split(", ").skip(3).collect();
     let sql = format!(
-        "select a.owner_id, a.starts_at, a.recorded_afterwards \
-         from org_nodes o cross join activities a where a.owner_id = o.id \
-         and o.path like $1 and a.starts_at >= $2 and a.starts_at < $3 and a.status in ({})",
+        "select m.owner_id, m.month, m.recorded_afterwards, cast(sum(m.activities) as bigint) \
+         from org_nodes o cross join activity_months m where m.owner_id = o.id \
+         and o.path like $1 and m.month >= $2 and m.month <= $3 and m.status in ({}) \
+         group by m.owner_id, m.month, m.recorded_afterwards",
         marks.join(", ")
     );
     let pattern = format!("{scope}%");
-    let mut a = args![&pattern, from, to];
+    let mut a = args![&pattern, year * 100 + 1, year * 100 + 12];
     a.extend(statuses.iter().map(|s| Arg::from(*s)));
     db::rows(db, &sql, a).await
 }
@@ -345,18 +400,13 @@ pub(super) async fn held_by_theme_and_format(
     db::rows(db, &sql, a).await
 }
 
-/// Activities held under a path in a span per theme, most first.
-pub(super) async fn held_by_theme(
-    db: &Db,
-    under: &str,
-    from: DateTime<Utc>,
-    until: DateTime<Utc>,
-) -> Result<Vec<(String, i64)>> {
-    let sql = "select t.name, count(*) as n from org_nodes o \
-        cross join activities a join themes t on t.id = a.theme_id \
-        where a.owner_id = o.id and o.path like $1 || '%' \
-        and a.starts_at >= $2 and a.starts_at < $3 \
-        and a.status in ('held', 'documented', 'archived') \
-        group by t.name order by n desc, t.name";
-    db::rows(db, sql, args![under, from, until]).await
+/// Activities held under a path in a year per theme, most first (from `activity_months`).
+pub(super) async fn held_by_theme(db: &Db, under: &str, year: i32) -> Result<Vec<(String, i64)>> {
+    let sql = "select t.name, cast(sum(m.activities) as bigint) as n from org_nodes o \
+        cross join activity_months m join themes t on t.id = m.theme_id \
+        where m.owner_id = o.id and o.path like $1 || '%' \
+        and m.month >= $2 and m.month <= $3 \
+        and m.status in ('held', 'documented', 'archived') \
+        group by t.name having sum(m.activities) > 0 order by n desc, t.name";
+    db::rows(db, sql, args![under, year * 100 + 1, year * 100 + 12]).await
 }

@@ -39,6 +39,10 @@ pub enum BenchCommand {
         /// Activities a learning centre holds a year.
         #[arg(long, default_value_t = 100)]
         per_centre: usize,
+        /// Measure again on the district a previous `--reuse` run generated (its SQLite file and
+        /// the PostgreSQL schema `cedu_bench_dashboard` are kept), generating it only if absent.
+        #[arg(long)]
+        reuse: bool,
         #[command(flatten)]
         target: BenchTarget,
     },
@@ -100,6 +104,16 @@ impl BenchTarget {
         };
         Ok((self.work_dir, url))
     }
+
+    /// The work folder and the URL of a PostgreSQL schema kept between runs (created if absent).
+    async fn prepare_kept(self, schema: &str) -> anyhow::Result<(PathBuf, Option<String>)> {
+        let url = if self.sqlite_only {
+            None
+        } else {
+            Some(schema_url(&self.postgres_url, schema, "create schema if not exists").await?)
+        };
+        Ok((self.work_dir, url))
+    }
 }
 
 /// Runs one benchmark and prints its figures.
@@ -127,13 +141,19 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
             residents,
             attendances,
             per_centre,
+            reuse,
             target,
         } => {
-            let (work_dir, postgres_url) = target.prepare().await?;
+            let (work_dir, postgres_url) = if reuse {
+                target.prepare_kept("cedu_bench_dashboard").await?
+            } else {
+                target.prepare().await?
+            };
             let b = super::DashboardBench {
                 residents,
                 attendances,
                 per_centre: per_centre.max(1),
+                reuse,
             };
             super::dashboard(&work_dir, &b, postgres_url.as_deref()).await?;
         }
@@ -165,12 +185,17 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
 
 /// A fresh schema on the benchmark's PostgreSQL, and the URL that selects it.
 async fn bench_schema(url: &str) -> anyhow::Result<String> {
-    use sqlx::Connection;
     let schema = format!("cedu_bench_{}", chrono::Utc::now().timestamp());
+    schema_url(url, &schema, "create schema").await
+}
+
+/// Creates a schema (`create` is the statement's verb) and returns the URL that selects it.
+async fn schema_url(url: &str, schema: &str, create: &str) -> anyhow::Result<String> {
+    use sqlx::Connection;
     let mut c = sqlx::PgConnection::connect(url)
         .await
         .context("connecting to the benchmark's PostgreSQL")?;
-    sqlx::query(&format!("create schema {schema}"))
+    sqlx::query(&format!("{create} {schema}"))
         .execute(&mut c)
         .await?;
     let sep = if url.contains('?') { '&' } else { '?' };

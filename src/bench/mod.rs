@@ -144,10 +144,21 @@ pub(crate) fn databases(
     file: &str,
     postgres_url: Option<&str>,
 ) -> Vec<(&'static str, String)> {
-    let mut targets = vec![("SQLite", fresh_sqlite(work_dir, file))];
-    if let Some(url) = postgres_url {
-        targets.push(("PostgreSQL", url.to_string()));
-    }
+    fresh_sqlite(work_dir, file);
+    kept_databases(work_dir, file, postgres_url)
+}
+
+/// The databases of an earlier run, kept: the SQLite file as it is, and PostgreSQL when given.
+pub(crate) fn kept_databases(
+    work_dir: &std::path::Path,
+    file: &str,
+    postgres_url: Option<&str>,
+) -> Vec<(&'static str, String)> {
+    let mut targets = vec![(
+        "SQLite",
+        format!("sqlite://{}", work_dir.join(file).display()),
+    )];
+    targets.extend(postgres_url.map(|url| ("PostgreSQL", url.to_string())));
     targets
 }
 

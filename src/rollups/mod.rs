@@ -4,7 +4,9 @@
 //! - `attendance_months`: attended rows (present or late, the activity not cancelled) per owning
 //!   node and Beijing month (YYYYMM);
 //! - `participants`: each resident who attended in a year (the activity's year), with their
-//!   community; `participation`: those residents counted per community and year.
+//!   community; `participation`: those residents counted per community and year;
+//! - `activity_months`: activities per owner, Beijing month, status, theme and whether recorded
+//!   afterwards — kept by triggers on `activities` (see the migration), whatever writes them.
 //!
 //! A check-in only adds: [`attended`] (and [`lite::attended`] on the check-in desk's SQLite
 //! connection) adds to the counts. Anything else that changes what counts — a hand mark, a sheet,
@@ -274,14 +276,61 @@ fn live_participants_sql(backend: Backend) -> String {
     )
 }
 
-/// Recounts every roll-up from the attendance, in one transaction: (owner-months, participant
+/// The live GROUP BY `activity_months` stands for.
+fn live_activity_months_sql(backend: Backend) -> String {
+    let month = month_sql(backend);
+    format!(
+        "select x.owner_id, {month}, x.status, x.theme_id, x.recorded_afterwards, count(*) \
+        from activities x group by x.owner_id, {month}, x.status, x.theme_id, \
+        x.recorded_afterwards"
+    )
+}
+
+/// Where `activity_months` differs from the activities counted live (empty when they agree).
+pub async fn activity_differences(db: &Db) -> Result<Vec<String>> {
+    type Key = (i64, i64, String, i64, bool, i64);
+    let live: BTreeSet<Key> = db::rows(db, &live_activity_months_sql(db.backend()), args![])
+        .await?
+        .into_iter()
+        .collect();
+    let kept: BTreeSet<Key> = db::rows(
+        db,
+        "select owner_id, cast(month as bigint), status, theme_id, recorded_afterwards, \
+        activities from activity_months where activities <> 0",
+        args![],
+    )
+    .await?
+    .into_iter()
+    .collect();
+    Ok(live
+        .symmetric_difference(&kept)
+        .map(|d| format!("activities {d:?}"))
+        .collect())
+}
+
+/// Recounts every roll-up from the attendance and the activities, in one transaction: (owner-months, participant
 /// years) written.
 pub async fn rebuild(db: &Db) -> Result<(u64, u64)> {
     let backend = db.backend();
     let mut tx = db.begin().await?;
-    for table in ["attendance_months", "participants", "participation"] {
+    for table in [
+        "attendance_months",
+        "participants",
+        "participation",
+        "activity_months",
+    ] {
         db::exec(&mut tx, &format!("delete from {table}"), args![]).await?;
     }
+    db::exec(
+        &mut tx,
+        &format!(
+            "insert into activity_months (owner_id, month, status, theme_id, \
+            recorded_afterwards, activities) {}",
+            live_activity_months_sql(backend)
+        ),
+        args![],
+    )
+    .await?;
     let months = db::exec(
         &mut tx,
         &format!(
@@ -344,6 +393,7 @@ pub async fn differences(db: &Db) -> Result<Vec<String>> {
                 .map(|d| format!("{name} {d:?}")),
         );
     }
+    out.extend(activity_differences(db).await?);
     Ok(out)
 }
 

@@ -17,6 +17,8 @@ use crate::surveys::{self, MeasureCounts};
 
 /// Everything under a path that a KPI counts, each figure with the path of the node it belongs to.
 pub(super) struct Gathered {
+    /// The active towns, communities and centres under the path (the path's own node included).
+    pub nodes: Vec<org::Node>,
     /// (community path, population, participants of the year).
     communities: Vec<(String, i64, i64)>,
     towns: Vec<String>,
@@ -45,7 +47,7 @@ pub(super) struct Figures {
 
 /// Reads the figures of a year under a path: a handful of grouped queries whatever its size.
 pub(super) async fn gather(db: &Db, path: &str, year: i32) -> Result<Gathered> {
-    let nodes = org::nodes_under(db, path, &[Kind::Town, Kind::Community]).await?;
+    let nodes = org::nodes_under(db, path, &[Kind::Town, Kind::Community, Kind::Centre]).await?;
     let participants = rollups::participants_by_community(db, path, year).await?;
     let communities = nodes
         .iter()
@@ -71,10 +73,11 @@ pub(super) async fn gather(db: &Db, path: &str, year: i32) -> Result<Gathered> {
             .collect(),
         measured: surveys::measured_by_place(db, path, from, until).await?,
         ratings: attendance::figures::rating_counts_by_owner(db, path, Year(year)).await?,
-        centres: activities::centre_months(db, path, year).await?,
+        centres: activities::centre_months(db, path, &nodes, year).await?,
         trainings: activities::trainings_by_town(db, path, year).await?,
         meetings: meetings::leadership_by_town(db, path, year).await?,
         funds: funding::special_budget_by_town(db, path, year).await?,
+        nodes,
     })
 }
 

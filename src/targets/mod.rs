@@ -272,15 +272,18 @@ pub async fn compare(
         return Err(Error::NotFound);
     }
     let (shown, figures) = place_of(db, actor, node_id).await?;
-    let below = match figures.kind() {
-        Kind::District => org::nodes_under(db, &figures.path, &[Kind::Town]).await?,
-        Kind::Town => org::nodes_under(db, &figures.path, &[Kind::Community, Kind::Centre]).await?,
-        _ => Vec::new(),
-    };
-    let (centres, below): (Vec<Node>, Vec<Node>) =
-        below.into_iter().partition(|n| n.kind() == Kind::Centre);
     // One gathering of the place's figures serves the place and every place one level down.
     let gathered = gather::gather(db, &figures.path, year).await?;
+    let one_down: &[Kind] = match figures.kind() {
+        Kind::District => &[Kind::Town],
+        Kind::Town => &[Kind::Community, Kind::Centre],
+        _ => &[],
+    };
+    let (centres, below): (Vec<&Node>, Vec<&Node>) = gathered
+        .nodes
+        .iter()
+        .filter(|n| one_down.contains(&n.kind()))
+        .partition(|n| n.kind() == Kind::Centre);
     let targets = targets_of(db, district_of(&figures.path)).await?;
     let place = card(&shown, &gathered.under(&figures.path), &targets, year);
     let mut parts = Vec::new();
@@ -289,6 +292,7 @@ pub async fn compare(
         let shown = centres
             .iter()
             .find(|c| c.parent_id == Some(n.id))
+            .copied()
             .unwrap_or(n);
         parts.push(card(shown, &gathered.under(&n.path), &targets, year));
     }

@@ -1,7 +1,8 @@
 //! The roll-ups the KPIs read equal the live GROUP BY over the attendance after every kind of
 //! change — QR check-ins (twenty phones at once), hand marks, a paper sheet, a mark changed to
-//! absent, a cancelled activity, an erasure, a resident moved — and after a rebuild, on both
-//! databases, through the real server.
+//! absent, a cancelled activity, an erasure, a resident moved — and after a rebuild; the
+//! activities' roll-up equals the activities counted live after a plan is written, moved, reviewed
+//! and cancelled; on both databases, through the real server.
 
 use serde_json::json;
 
@@ -143,3 +144,104 @@ async fn roll_ups_equal_the_live_count_after_every_kind_of_change(b: Backend) {
 }
 
 both!(roll_ups_equal_the_live_count_after_every_kind_of_change);
+
+/// A centre's count in a month of the month grid (year of the month), as the API answers it.
+async fn grid_count(app: &TestApp, who: &str, centre: i64, day: chrono::NaiveDate) -> i64 {
+    use chrono::Datelike;
+    let (s, v) = crate::helpers::get(
+        app,
+        who,
+        &format!("/api/v1/activities/grid?year={}", day.year()),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["centre_id"].as_i64() == Some(centre))
+        .map_or(0, |r| r["counts"][day.month0() as usize].as_i64().unwrap())
+}
+
+/// The activities' roll-up (what the month grid, the KPI of activities a centre a month and the
+/// themes' share read) follows a plan edited to another month, centre and theme, its review and
+/// its cancellation.
+async fn activity_months_follow_every_write(b: Backend) {
+    let app = spawn_app(b).await;
+    agree(&app, "the demo's activities").await;
+    let office = app.token("qunli.office").await;
+    let (here, there) = (
+        app.node_id("群力社区学习中心").await,
+        app.node_id("双河村学习中心").await,
+    );
+    // Two themes of Qunli's district.
+    let health = app
+        .scalar("select id from themes where name = '卫生'")
+        .await;
+    let other = app
+        .scalar(&format!(
+            "select id from themes where district_id = (select district_id from themes \
+            where id = {health}) and id <> {health} order by id limit 1"
+        ))
+        .await;
+    let first = (chrono::Utc::now() + chrono::Duration::days(20)).date_naive();
+    let later = first + chrono::Duration::days(45);
+    let before = (
+        grid_count(&app, &office, here, first).await,
+        grid_count(&app, &office, there, later).await,
+    );
+    let plan = |owner: i64, theme: i64, day: chrono::NaiveDate| {
+        json!({"title": "月度统计讲座", "owner_id": owner, "theme_id": theme,
+            "date": day.to_string(), "start_time": "09:00", "end_time": "11:00"})
+    };
+    let (s, v) = post(
+        &app,
+        &office,
+        "/api/v1/activities",
+        plan(here, health, first),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let id = v[0]["id"].as_i64().unwrap();
+    agree(&app, "a plan written").await;
+    let (s, v) = crate::helpers::put(
+        &app,
+        &office,
+        &format!("/api/v1/activities/{id}"),
+        plan(there, other, later),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    agree(&app, "a plan moved to another month, centre and theme").await;
+    for action in ["submit", "approve"] {
+        let (s, v) = post(
+            &app,
+            &office,
+            &format!("/api/v1/activities/{id}/transition"),
+            json!({"action": action}),
+        )
+        .await;
+        assert_eq!(s, 200, "{action}: {v}");
+    }
+    agree(&app, "a plan approved").await;
+    // Approved, it counts in the new month of the new centre, not where it was first planned.
+    assert_eq!(
+        (
+            grid_count(&app, &office, here, first).await,
+            grid_count(&app, &office, there, later).await
+        ),
+        (before.0, before.1 + 1)
+    );
+    let (s, v) = post(
+        &app,
+        &office,
+        &format!("/api/v1/activities/{id}/transition"),
+        json!({"action": "cancel", "reason": "场地维修"}),
+    )
+    .await;
+    assert_eq!(s, 200, "{v}");
+    agree(&app, "a plan cancelled").await;
+    assert_eq!(grid_count(&app, &office, there, later).await, before.1);
+}
+
+both!(activity_months_follow_every_write);
