@@ -231,7 +231,10 @@ pub(in crate::people) async fn registered_between(
     from: DateTime<Utc>,
     until: DateTime<Utc>,
 ) -> Result<i64> {
-    let sql = "select count(*) from residents r join org_nodes o on o.id = r.community_id \
-        where o.path like $1 || '%' and r.created_at >= $2 and r.created_at < $3";
+    // Node-first: the place's communities, then each one's residents through the index by
+    // community (SQLite keeps the order of a cross join; residents first scans the register).
+    let sql = "select count(*) from org_nodes o cross join residents r \
+        where r.community_id = o.id and o.path like $1 || '%' \
+        and r.created_at >= $2 and r.created_at < $3";
     db::scalar(db, sql, args![under, from, until]).await
 }
