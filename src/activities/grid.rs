@@ -169,6 +169,12 @@ pub struct CentreMonths {
     pub months: i64,
     /// Of those, the months below the rule of 2.
     pub months_below: i64,
+    /// Activities (approved or later) in each month, January first (the heat map's row).
+    #[serde(skip)]
+    pub counts: Vec<i64>,
+    /// Months (1–12) that ended before the centre was set up: no count is expected of them.
+    #[serde(skip)]
+    pub not_set_up: Vec<u32>,
 }
 
 /// Every learning centre under a path (among `centres`, the path's nodes the caller read) with its
@@ -186,7 +192,7 @@ pub async fn centre_months(
     let today = Day::today();
     Ok(centres
         .iter()
-        .filter(|c| c.kind() == Kind::Centre && c.path.starts_with(under))
+        .filter(|c| c.kind() == Kind::Centre)
         .map(|c| {
             let row = counts.of(c.id).to_vec();
             let (below, not_set_up) = months_of(c, &row, year, today);
@@ -202,6 +208,8 @@ pub async fn centre_months(
                 centre_id: c.id,
                 name: c.name.clone(),
                 path: c.path.clone(),
+                counts: row,
+                not_set_up,
             }
         })
         .collect())

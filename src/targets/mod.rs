@@ -20,6 +20,7 @@ use serde_json::json;
 pub use rules::{Kpi, KpiLine, Standing};
 pub use trends::{MonthFigure, ThemeFigure, Trends, trends};
 
+use crate::activities::CentreMonths;
 use crate::access::{Actor, Permission};
 use crate::audit::{self, Entry};
 use crate::calendar::{Day, Year};
@@ -78,6 +79,10 @@ impl Scorecard {
 pub struct Comparison {
     pub place: Scorecard,
     pub parts: Vec<Scorecard>,
+    /// The place's learning centres with their activities month by month (the heat map's rows),
+    /// from the same gathering.
+    #[serde(skip)]
+    pub centres: Vec<CentreMonths>,
 }
 
 /// A district's target of each KPI (the plan's until the district sets its own).
@@ -285,7 +290,8 @@ pub async fn compare(
         .filter(|n| one_down.contains(&n.kind()))
         .partition(|n| n.kind() == Kind::Centre);
     let targets = targets_of(db, district_of(&figures.path)).await?;
-    let place = card(&shown, &gathered.under(&figures.path), &targets, year);
+    let own = gathered.under(&figures.path);
+    let place = card(&shown, &own, &targets, year);
     let mut parts = Vec::new();
     for n in below.iter().filter(|n| n.id != figures.id) {
         // A community is shown as its learning centre, where it has one.
@@ -299,6 +305,7 @@ pub async fn compare(
     Ok(Comparison {
         place,
         parts: ranked_by(parts, Kpi::Participation),
+        centres: own.centres,
     })
 }
 

@@ -179,7 +179,7 @@ async fn view(cx: &Ctx, q: &PlaceYear, form: FormView) -> Result<KpiPage> {
     c.parts = targets::ranked_by(c.parts, rank);
     let chart = participation_chart(cx.lang, &c.place, &c.parts);
     let trends = targets::trends(&cx.state.db, &cx.actor, Some(c.place.node_id), year).await?;
-    let heat = heat_map(cx, &c, year).await?;
+    let heat = heat_map(cx.lang, &c);
     Ok(KpiPage {
         shell: cx.shell(paths::KPIS),
         heat,
@@ -197,44 +197,41 @@ async fn view(cx: &Ctx, q: &PlaceYear, form: FormView) -> Result<KpiPage> {
     })
 }
 
-/// The month × centre grid of the place as a heat map (a district's: its towns), the months below
-/// the rule of 2 marked, months before a centre was set up dashed.
-async fn heat_map(cx: &Ctx, c: &Comparison, year: i32) -> Result<String> {
-    let grid = crate::activities::month_grid(&cx.state.db, &cx.actor, year).await?;
+/// The month × centre grid of the place as a heat map (a district's: its towns, each the sum of its
+/// centres), the months below the rule of 2 marked, months before a centre was set up left blank;
+/// drawn from the comparison's own gathering.
+fn heat_map(lang: Lang, c: &Comparison) -> String {
     let columns: Vec<String> = (1..=12).map(|m| format!("{m}月")).collect();
-    let title = i18n::t(cx.lang, "targets.chart_heat");
     let rows: Vec<(String, Vec<Option<i64>>)> = if c.place.kind == Kind::District {
-        grid.towns
+        c.parts
             .iter()
-            .filter(|t| c.parts.iter().any(|p| p.node_id == t.town_id))
-            .map(|t| {
-                (
-                    t.town_name.clone(),
-                    t.counts.iter().map(|n| Some(*n)).collect(),
-                )
+            .map(|town| {
+                let mut sums = vec![0; 12];
+                for centre in c.centres.iter().filter(|x| x.path.starts_with(&town.path)) {
+                    for (sum, n) in sums.iter_mut().zip(&centre.counts) {
+                        *sum += n;
+                    }
+                }
+                (town.name.clone(), sums.into_iter().map(Some).collect())
             })
             .collect()
     } else {
-        grid.rows
+        c.centres
             .iter()
-            .filter(|r| {
-                r.path.starts_with(&c.place.path)
-                    || c.parts.iter().any(|p| p.node_id == r.centre_id)
-            })
             .map(|r| {
                 let cells = (1..=12u32)
                     .map(|m| (!r.not_set_up.contains(&m)).then(|| r.counts[m as usize - 1]))
                     .collect();
-                (r.centre_name.clone(), cells)
+                (r.name.clone(), cells)
             })
             .collect()
     };
     let floor = if c.place.kind == Kind::District { 0 } else { 2 };
-    Ok(if rows.is_empty() {
+    if rows.is_empty() {
         String::new()
     } else {
-        charts::heat_map(title, &columns, &rows, floor)
-    })
+        charts::heat_map(i18n::t(lang, "targets.chart_heat"), &columns, &rows, floor)
+    }
 }
 
 async fn page(cx: Ctx, Query(q): Query<PlaceYear>) -> Result<Response> {
