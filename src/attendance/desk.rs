@@ -257,7 +257,9 @@ fn send_all(answers: Vec<Answer>) {
 }
 
 /// PostgreSQL: a task that writes each batch through the pool; the commit is durable when it
-/// returns (`synchronous_commit`), so the answers go out at once.
+/// returns (`synchronous_commit`), so the answers go out at once. One writer: two at once were
+/// measured slower (every batch updates the same hot roll-up rows — the activities' months and
+/// communities — so the second waits for the first's commit anyway).
 async fn writer(db: Db, mut rx: mpsc::Receiver<Msg>, counters: Arc<Counters>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(msg) = rx.recv().await {
@@ -450,34 +452,26 @@ fn write_batch_sqlite(conn: &mut rusqlite::Connection, jobs: &[Job]) -> Result<V
 }
 
 /// PostgreSQL: one transaction for the whole batch, in a handful of statements whatever its size:
-/// find the residents by number, insert the attendance rows the activity's state allows, tell
-/// duplicates from closed activities, write the audit records.
+/// one finds the residents by number, inserts the attendance rows the activity's state allows and
+/// counts them in the roll-ups; then duplicates are told from closed activities and the audit
+/// records written.
 async fn write_batch(db: &Db, jobs: &[Job]) -> Result<Vec<Written>> {
     let mut tx = db.begin().await?;
-    let numbers: Vec<(i64, &str)> = jobs.iter().map(|j| (j.town_id, j.phone.as_str())).collect();
-    let residents: HashMap<(i64, String), (i64, String)> =
-        store::residents_by_phone(&mut tx, &numbers)
-            .await?
-            .into_iter()
-            .map(|(id, name, town, phone)| ((town, phone), (id, name)))
-            .collect();
-    let of = |j: &Job| residents.get(&(j.town_id, j.phone.clone()));
-    let rows: Vec<(i64, i64, &str, DateTime<Utc>)> = jobs
+    let scans: Vec<(i64, &str, i64, &str, DateTime<Utc>)> = jobs
         .iter()
-        .filter_map(|j| {
-            let (id, _) = of(j)?;
-            Some((j.activity_id, *id, j.status, j.at))
-        })
+        .map(|j| (j.town_id, j.phone.as_str(), j.activity_id, j.status, j.at))
         .collect();
-    let inserted: HashMap<(i64, i64), i64> = store::insert_checkins(&mut tx, &rows)
-        .await?
-        .into_iter()
-        .map(|(id, a, r)| ((a, r), id))
-        .collect();
+    let mut found: Vec<Option<(i64, String, Option<i64>)>> = vec![None; jobs.len()];
+    for (i, resident, name, id) in store::check_in(&mut tx, &scans).await? {
+        if let Some(slot) = found.get_mut(i as usize) {
+            *slot = Some((resident, name, id));
+        }
+    }
     let mut missing: Vec<i64> = jobs
         .iter()
-        .filter(|j| of(j).is_some_and(|(r, _)| !inserted.contains_key(&(j.activity_id, *r))))
-        .map(|j| j.activity_id)
+        .zip(&found)
+        .filter(|(_, f)| matches!(f, Some((_, _, None))))
+        .map(|(j, _)| j.activity_id)
         .collect();
     missing.sort_unstable();
     missing.dedup();
@@ -485,34 +479,26 @@ async fn write_batch(db: &Db, jobs: &[Job]) -> Result<Vec<Written>> {
     let mut out = Vec::with_capacity(jobs.len());
     let mut audit_rows = Vec::new();
     let mut claimed = std::collections::HashSet::new();
-    for j in jobs {
-        let written = match of(j) {
+    for (j, f) in jobs.iter().zip(found) {
+        let written = match f {
             None => Written::Unknown,
-            Some((r, name)) => match inserted.get(&(j.activity_id, *r)) {
-                // The same person twice in one batch: the first scan got the row.
-                Some(id) if claimed.insert(*id) => {
-                    audit_rows.push(audit_row(j, *id, *r));
-                    Written::New {
-                        id: *id,
-                        resident_id: *r,
-                        name: name.clone(),
-                    }
+            // The same person twice in one batch: the first scan got the row.
+            Some((resident_id, name, Some(id))) if claimed.insert(id) => {
+                audit_rows.push(audit_row(j, id, resident_id));
+                Written::New {
+                    id,
+                    resident_id,
+                    name,
                 }
-                Some(_) => Written::Duplicate {
-                    resident_id: *r,
-                    name: name.clone(),
-                },
-                None if open.contains(&j.activity_id) => Written::Duplicate {
-                    resident_id: *r,
-                    name: name.clone(),
-                },
-                None => Written::Closed,
-            },
+            }
+            Some((resident_id, name, Some(_))) => Written::Duplicate { resident_id, name },
+            Some((resident_id, name, None)) if open.contains(&j.activity_id) => {
+                Written::Duplicate { resident_id, name }
+            }
+            Some(_) => Written::Closed,
         };
         out.push(written);
     }
-    let new: Vec<(i64, i64)> = inserted.keys().copied().collect();
-    crate::rollups::attended(&mut tx, &new).await?;
     audit::record_many(
         &mut tx,
         &audit_actor(),

@@ -118,70 +118,68 @@ pub(super) async fn desk_activity(db: &Db, id: i64) -> Result<Option<DeskActivit
     db::row_opt(db, sql, args![id]).await
 }
 
-/// The residents with these (town, mobile number) pairs, each looked up in its town's register:
-/// (id, name, town, number).
-pub(super) async fn residents_by_phone(
-    tx: &mut Tx,
-    numbers: &[(i64, &str)],
-) -> Result<Vec<(i64, String, i64, String)>> {
-    let mut out = Vec::with_capacity(numbers.len());
-    for chunk in numbers.chunks(bind_chunk(tx.backend()) / 2) {
-        let pairs: Vec<String> = (0..chunk.len())
-            .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
-            .collect();
-        let sql = format!(
-            "select r.id, r.name, r.town_id, r.phone from residents r \
-             join (values {}) v on r.town_id = v.column1 and r.phone = v.column2",
-            pairs.join(", ")
-        );
-        let rows: Vec<(i64, String, i64, String)> = on_tx!(tx, |c| {
-            let mut q = sqlx::query_as(&sql);
-            for (town, phone) in chunk {
-                q = q.bind(*town).bind(*phone);
-            }
-            q.fetch_all(c).await?
-        });
-        out.extend(rows);
-    }
-    Ok(out)
-}
+/// A check-in found in its town's register: (index of the scan in the batch, resident, name, the
+/// attendance row written — `None` when the resident was already recorded or the activity is not
+/// open).
+pub(super) type CheckedIn = (i32, i64, String, Option<i64>);
 
-/// Writes QR check-ins (activity, resident, status, time) unless the resident is already recorded
-/// or the activity is no longer open — checked in the same statement, so a cancellation in between
-/// wins. Returns (id, activity, resident) of the rows written.
-pub(super) async fn insert_checkins(
+/// PostgreSQL (the desk's writer): a batch of QR scans (town, mobile number, activity, status,
+/// time) in one statement: each number looked up in its town's register, an attendance row written
+/// unless the resident is already recorded or the activity is no longer open — checked in the same
+/// statement, so a cancellation in between wins — and the rows written added to the roll-ups.
+/// Scans whose number is in no register are left out.
+pub(super) async fn check_in(
     tx: &mut Tx,
-    rows: &[(i64, i64, &str, DateTime<Utc>)],
-) -> Result<Vec<(i64, i64, i64)>> {
-    let mut out = Vec::with_capacity(rows.len());
-    for chunk in rows.chunks(bind_chunk(tx.backend()) / 4) {
+    scans: &[(i64, &str, i64, &str, DateTime<Utc>)],
+) -> Result<Vec<CheckedIn>> {
+    let mut out = Vec::with_capacity(scans.len());
+    const COLS: usize = 6;
+    let per = bind_chunk(tx.backend()) / COLS;
+    for (n, chunk) in scans.chunks(per).enumerate() {
         let values: Vec<String> = (0..chunk.len())
             .map(|i| {
+                let b = COLS * i;
                 format!(
-                    "(${}, ${}, ${}, ${})",
-                    4 * i + 1,
-                    4 * i + 2,
-                    4 * i + 3,
-                    4 * i + 4
+                    "(${}, ${}, ${}, ${}, ${}, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6
                 )
             })
             .collect();
         let sql = format!(
-            "insert into attendances (activity_id, resident_id, status, method, checked_at) \
-                select v.column1, v.column2, v.column3, 'qr', v.column4 \
-                from (values {}) v join activities x on x.id = v.column1 \
-                where x.status in ('published', 'held') on conflict (activity_id, resident_id) \
-                do nothing returning id, activity_id, resident_id",
-            values.join(", ")
+            "with v (i, town_id, phone, activity_id, status, checked_at) as (values {}), \
+            found as (select v.i, v.activity_id, v.status, v.checked_at, p.id as resident_id, \
+              p.name from v join residents p on p.town_id = v.town_id and p.phone = v.phone), \
+            added as (insert into attendances \
+              (activity_id, resident_id, status, method, checked_at) \
+              select f.activity_id, f.resident_id, f.status, 'qr', f.checked_at from found f \
+              join activities x on x.id = f.activity_id where x.status in ('published', 'held') \
+              on conflict (activity_id, resident_id) do nothing \
+              returning id, activity_id, resident_id), {} \
+            select f.i, f.resident_id, f.name, a.id from found f left join added a \
+              on a.activity_id = f.activity_id and a.resident_id = f.resident_id",
+            values.join(", "),
+            crate::rollups::counting_added_pg()
         );
-        let written: Vec<(i64, i64, i64)> = on_tx!(tx, |c| {
+        let first = (n * per) as i32;
+        let rows: Vec<CheckedIn> = on_tx!(tx, |c| {
             let mut q = sqlx::query_as(&sql);
-            for (a, r, s, t) in chunk {
-                q = q.bind(*a).bind(*r).bind(*s).bind(*t);
+            for (k, (town, phone, activity, status, at)) in chunk.iter().enumerate() {
+                q = q
+                    .bind(first + k as i32)
+                    .bind(*town)
+                    .bind(*phone)
+                    .bind(*activity)
+                    .bind(*status)
+                    .bind(*at);
             }
             q.fetch_all(c).await?
         });
-        out.extend(written);
+        out.extend(rows);
     }
     Ok(out)
 }

@@ -1,5 +1,6 @@
 //! The roll-ups' additions on the check-in desk's own SQLite connection (rusqlite, inside the
-//! desk's transaction): the same statements as [`super::attended`], cached.
+//! desk's transaction): the counts [`super::counting_added_pg`] keeps on PostgreSQL, by cached
+//! statements — each month and each community's participants added to once a batch.
 
 use std::collections::HashMap;
 
@@ -15,6 +16,7 @@ pub fn attended(
     starts: &mut HashMap<i64, Option<(i64, i32)>>,
 ) -> Result<()> {
     let mut per_key: HashMap<(i64, i32), i64> = HashMap::new();
+    let mut joined_per_community: HashMap<(i64, i32), i64> = HashMap::new();
     for (a, r) in rows {
         let key = match starts.get(a) {
             Some(k) => *k,
@@ -42,12 +44,14 @@ pub fn attended(
             .query_row(named_params! {"$1": r, "$2": month / 100}, |row| row.get(0))
             .optional()?;
         if let Some(community) = joined {
-            c.prepare_cached(super::ADD_PARTICIPANTS)?.execute(params![
-                community,
-                month / 100,
-                1
-            ])?;
+            *joined_per_community
+                .entry((community, month / 100))
+                .or_default() += 1;
         }
+    }
+    for ((community, year), n) in joined_per_community {
+        c.prepare_cached(super::ADD_PARTICIPANTS)?
+            .execute(params![community, year, n])?;
     }
     for ((owner, month), n) in per_key {
         c.prepare_cached(super::ADD_MONTH)?

@@ -8,8 +8,8 @@
 //! - `activity_months`: activities per owner, Beijing month, status, theme and whether recorded
 //!   afterwards — kept by triggers on `activities` (see the migration), whatever writes them.
 //!
-//! A check-in only adds: [`attended`] (and [`lite::attended`] on the check-in desk's SQLite
-//! connection) adds to the counts. Anything else that changes what counts — a hand mark, a sheet,
+//! A check-in only adds: the desk's insert counts its new rows in the same statement
+//! ([`counting_added_pg`]; [`lite::attended`] on the desk's SQLite connection). Anything else that changes what counts — a hand mark, a sheet,
 //! a cancelled activity, an activity moved, a resident moved — recounts the keys it touched with
 //! [`refresh`]. [`rebuild`] recounts everything from the attendance; [`differences`] compares the
 //! roll-ups with that live count (the tests and the benchmark ask it).
@@ -23,12 +23,11 @@ use chrono::{DateTime, Utc};
 use crate::args;
 use crate::calendar::{Day, Month, Year};
 use crate::db::{self, Backend, Db, Tx};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// The Beijing month (YYYYMM) of a moment.
 pub fn month_key(at: DateTime<Utc>) -> i32 {
-    let m = Day::of(at).month();
-    m.year * 100 + m.month as i32
+    Day::of(at).month().key()
 }
 
 fn month_of_key(key: i32) -> Month {
@@ -48,95 +47,30 @@ fn month_sql(backend: Backend) -> &'static str {
     }
 }
 
-/// The rows of a JSON array parameter (`$1`, an array of arrays of integers) as `v`, and the
-/// expression of its element `i` as an integer: the statement's text stays the same whatever the
-/// batch's size, so each database prepares it once.
-fn json_rows(backend: Backend) -> (&'static str, fn(usize) -> String) {
-    match backend {
-        Backend::Sqlite => ("json_each($1) v", |i| {
-            format!("cast(json_extract(v.value, '$[{i}]') as integer)")
-        }),
-        Backend::Postgres => ("jsonb_array_elements(cast($1 as jsonb)) v", |i| {
-            format!("cast(v.value->>{i} as bigint)")
-        }),
-    }
-}
-
-/// New attended rows (activity, resident) written in this transaction: added to the counts. The
-/// caller wrote each row only if it was new and its activity open (published or held). Whatever
-/// the batch's size, each statement has one text (prepared once): on PostgreSQL one statement
-/// counts the months per owner, the residents' years (those new this year, with their community)
-/// and the communities' participants; SQLite takes three.
-pub async fn attended(tx: &mut Tx, rows: &[(i64, i64)]) -> Result<()> {
-    if rows.is_empty() {
-        return Ok(());
-    }
-    let backend = tx.backend();
-    let month = month_sql(backend);
-    let (from, e) = json_rows(backend);
-    let pairs = serde_json::to_string(rows).map_err(|e| Error::internal_from("json", e))?;
-    if backend == Backend::Postgres {
-        // One round trip: the three counts as data-modifying parts of one statement; each
-        // activity's owner and month worked out once.
-        let sql = format!(
-            "with v as (select {a} as activity_id, {r} as resident_id from {from}), \
-            x as (select x.id, x.owner_id, {month} as month from activities x \
-              where x.id in (select activity_id from v)), \
-            m as (insert into attendance_months (owner_id, month, attendances) \
-              select x.owner_id, x.month, count(*) from v join x on x.id = v.activity_id \
-              group by x.owner_id, x.month on conflict (owner_id, month) do update \
-              set attendances = attendance_months.attendances + excluded.attendances returning 1), \
-            p as (insert into participants (resident_id, year, community_id) \
-              select distinct r.id, cast(x.month / 100 as integer), r.community_id from v \
-              join x on x.id = v.activity_id join residents r on r.id = v.resident_id \
-              on conflict (resident_id, year) do nothing returning community_id, year) \
-            insert into participation (community_id, year, participants) \
-            select community_id, year, count(*) from p group by community_id, year \
-            on conflict (community_id, year) do update \
-            set participants = participation.participants + excluded.participants",
-            a = e(0),
-            r = e(1)
-        );
-        db::exec(&mut *tx, &sql, args![pairs.as_str()]).await?;
-        return Ok(());
-    }
-    let sql = format!(
-        "insert into attendance_months (owner_id, month, attendances) \
-        select x.owner_id, {month}, count(*) from {from} \
-        join activities x on x.id = {a} where true group by x.owner_id, {month} \
-        on conflict (owner_id, month) do update \
-        set attendances = attendance_months.attendances + excluded.attendances",
-        a = e(0)
-    );
-    db::exec(&mut *tx, &sql, args![pairs.as_str()]).await?;
-    let sql = format!(
-        "insert into participants (resident_id, year, community_id) \
-        select distinct r.id, cast({month} / 100 as integer), r.community_id from {from} \
-        join activities x on x.id = {a} join residents r on r.id = {r} where true \
-        on conflict (resident_id, year) do nothing returning community_id, year",
-        a = e(0),
-        r = e(1)
-    );
-    let mut joined: std::collections::BTreeMap<(i64, i32), i64> = Default::default();
-    for (community, year) in db::rows::<(i64, i32)>(&mut *tx, &sql, args![pairs.as_str()]).await? {
-        *joined.entry((community, year)).or_default() += 1;
-    }
-    if joined.is_empty() {
-        return Ok(());
-    }
-    let counts: Vec<(i64, i32, i64)> = joined.into_iter().map(|((c, y), n)| (c, y, n)).collect();
-    let counts = serde_json::to_string(&counts).map_err(|e| Error::internal_from("json", e))?;
-    let sql = format!(
-        "insert into participation (community_id, year, participants) \
-        select {c}, cast({y} as integer), {n} from {from} where true \
-        on conflict (community_id, year) do update \
-        set participants = participation.participants + excluded.participants",
-        c = e(0),
-        y = e(1),
-        n = e(2)
-    );
-    db::exec(&mut *tx, &sql, args![counts.as_str()]).await?;
-    Ok(())
+/// The parts of a PostgreSQL statement that add to the counts the attended rows its CTE `added`
+/// (`activity_id`, `resident_id`) wrote — each row new and its activity open, as the check-in desk
+/// writes them — so that the rows and their counts are one statement, one round trip: each
+/// activity's owner and month worked out once, the months per owner, the residents' years (those
+/// new this year, with their community) and the communities' participants. (SQLite's desk counts
+/// on its own connection: [`lite::attended`].)
+pub fn counting_added_pg() -> String {
+    let month = month_sql(Backend::Postgres);
+    format!(
+        "x as (select x.id, x.owner_id, {month} as month from activities x \
+          where x.id in (select activity_id from added)), \
+        m as (insert into attendance_months (owner_id, month, attendances) \
+          select x.owner_id, x.month, count(*) from added v join x on x.id = v.activity_id \
+          group by x.owner_id, x.month on conflict (owner_id, month) do update \
+          set attendances = attendance_months.attendances + excluded.attendances returning 1), \
+        p as (insert into participants (resident_id, year, community_id) \
+          select distinct r.id, cast(x.month / 100 as integer), r.community_id from added v \
+          join x on x.id = v.activity_id join residents r on r.id = v.resident_id \
+          on conflict (resident_id, year) do nothing returning community_id, year), \
+        q as (insert into participation (community_id, year, participants) \
+          select community_id, year, count(*) from p group by community_id, year \
+          on conflict (community_id, year) do update \
+          set participants = participation.participants + excluded.participants returning 1)"
+    )
 }
 
 const ADD_MONTH: &str = "insert into attendance_months (owner_id, month, attendances) \
@@ -216,7 +150,10 @@ pub async fn refresh(tx: &mut Tx, touched: &Touched) -> Result<()> {
         );
         db::exec(&mut *tx, &sql, args![*owner, *month, m.start(), m.end()]).await?;
     }
-    let mut communities: BTreeSet<(i64, i32)> = BTreeSet::new();
+    // Each community's participants move by what changed: a resident who joined the year counts
+    // +1 where they live, one who no longer attended −1 where they were counted, one who moved −1
+    // and +1 (no recount by community, so no index by community to keep on every check-in).
+    let mut moved: std::collections::BTreeMap<(i64, i32), i64> = Default::default();
     for (resident, year) in &touched.residents {
         let y = Year(*year);
         let before: Option<i64> = db::scalar_opt(
@@ -225,34 +162,37 @@ pub async fn refresh(tx: &mut Tx, touched: &Touched) -> Result<()> {
             args![*resident, *year],
         )
         .await?;
-        communities.extend(before.map(|c| (c, *year)));
         let sql = format!(
             "select count(*) from attendances a join activities x on x.id = a.activity_id \
             where a.resident_id = $1 and x.starts_at >= $2 and x.starts_at < $3 and {ATTENDED}"
         );
         let attended: i64 =
             db::scalar(&mut *tx, &sql, args![*resident, y.start(), y.end()]).await?;
-        if attended > 0 {
+        let now: Option<i64> = if attended > 0 {
             let sql = "insert into participants (resident_id, year, community_id) \
                 select id, $2, community_id from residents where id = $1 \
                 on conflict (resident_id, year) do update set community_id = excluded.community_id \
                 returning community_id";
-            let now: Option<i64> = db::scalar_opt(&mut *tx, sql, args![*resident, *year]).await?;
-            communities.extend(now.map(|c| (c, *year)));
-        } else if before.is_some() {
-            db::exec(
-                &mut *tx,
-                "delete from participants where resident_id = $1 and year = $2",
-                args![*resident, *year],
-            )
-            .await?;
+            db::scalar_opt(&mut *tx, sql, args![*resident, *year]).await?
+        } else {
+            if before.is_some() {
+                db::exec(
+                    &mut *tx,
+                    "delete from participants where resident_id = $1 and year = $2",
+                    args![*resident, *year],
+                )
+                .await?;
+            }
+            None
+        };
+        if before != now {
+            for (community, n) in before.map(|c| (c, -1)).into_iter().chain(now.map(|c| (c, 1))) {
+                *moved.entry((community, *year)).or_default() += n;
+            }
         }
     }
-    for (community, year) in communities {
-        let sql = "insert into participation (community_id, year, participants) values ($1, $2, \
-            (select count(*) from participants where community_id = $1 and year = $2)) \
-            on conflict (community_id, year) do update set participants = excluded.participants";
-        db::exec(&mut *tx, sql, args![community, year]).await?;
+    for ((community, year), n) in moved.into_iter().filter(|(_, n)| *n != 0) {
+        db::exec(&mut *tx, ADD_PARTICIPANTS, args![community, year, n]).await?;
     }
     Ok(())
 }
