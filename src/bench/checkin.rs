@@ -87,6 +87,7 @@ async fn prepare(db: &Db, b: &CheckinBench) -> Result<(Vec<(i64, Actor)>, Vec<Ve
         ));
     }
     let total = crate::people::count_residents(db).await?;
+    db.settle().await?;
     println!(
         "    district of 30 towns, {total} residents, {} activities going on now, prepared in {}",
         ids.len(),

@@ -78,6 +78,8 @@ pub async fn dashboard(
                 "  (target ≤ 60 s)"
             }
         );
+        // Measured as a running server would be: statistics fresh after the load and the rebuild.
+        db.settle().await?;
         let (admin, centres, _) = super::district_centres(&db).await?;
         let district = org::scope_node(&db, &admin).await?;
         let last_year = Year::current().0 - 1;
@@ -170,6 +172,10 @@ async fn side_by_side(db: &Db, label: &str, district: &str, year: i32) -> Result
     live.sort();
     let mut kept = Vec::new();
     let mut read = (0, 0);
+    // One read untimed first, as the live count's median is taken over runs after its first: a
+    // server reads its roll-ups warm.
+    rollups::participants_by_community(db, district, year).await?;
+    rollups::attendance_by_month(db, district, year * 100 + 1, year * 100 + 12).await?;
     for _ in 0..RUNS {
         let t = Instant::now();
         let participants = rollups::participants_by_community(db, district, year).await?;
@@ -189,11 +195,13 @@ async fn side_by_side(db: &Db, label: &str, district: &str, year: i32) -> Result
     }
     let (live_mid, kept_p95) = (percentile(&live, 0.5), percentile(&kept, 0.95));
     println!(
-        "  {label}: the district's {year} — {} participants, {} attendances — counted live with GROUP BY: median {:.0} ms; from the roll-ups: p95 {:.2} ms; {:.0}× faster",
+        "  {label}: the district's {year} — {} participants, {} attendances — counted live with GROUP BY: median {:.0} ms; from the roll-ups: p50 {:.2} ms, p95 {:.2} ms, max {:.2} ms; {:.0}× faster at p95",
         read.0,
         read.1,
         ms(live_mid),
+        ms(percentile(&kept, 0.5)),
         ms(kept_p95),
+        ms(kept.last().copied().unwrap_or_default()),
         live_mid.as_secs_f64() / kept_p95.as_secs_f64().max(1e-6)
     );
     Ok(())

@@ -402,6 +402,27 @@ impl Db {
         Ok(())
     }
 
+    /// A quiet start for a measurement after a bulk load: the log checkpointed and (PostgreSQL) the
+    /// planner's statistics fresh, as autovacuum would soon make them, so that neither its analyse
+    /// nor a checkpoint of the load lands inside the timed part. (PostgreSQL's `checkpoint` needs a
+    /// superuser; without one only the statistics are refreshed.)
+    pub async fn settle(&self) -> Result<()> {
+        match self {
+            Db::Sqlite(p, _) => {
+                sqlx::query("pragma wal_checkpoint(truncate)")
+                    .execute(p)
+                    .await?;
+            }
+            Db::Postgres(p) => {
+                sqlx::query("analyze").execute(p).await?;
+                if let Err(e) = sqlx::query("checkpoint").execute(p).await {
+                    tracing::info!(error = %e, "no checkpoint before the measurement");
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Closes every pooled connection (graceful shutdown).
     pub async fn close(&self) {
         on_db!(self, |p| p.close().await)
