@@ -467,13 +467,14 @@ pub async fn count_residents(db: &Db) -> Result<i64> {
     store::count_residents(db).await
 }
 
-/// Residents of the communities under a path registered from `from` until `until` (a monthly
-/// report's new residents), without a scope check (the report checked the reader's).
+/// Residents of the communities under a path recorded from `from` until `until` (a monthly
+/// report's new residents) as (registered one by one, imported with a register), without a scope
+/// check (the report checked the reader's).
 pub async fn registered_between(
     db: &Db,
     under: &str,
     from: DateTime<Utc>,
     until: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<(i64, i64)> {
     store::residents::registered_between(db, under, from, until).await
 }

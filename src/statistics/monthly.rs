@@ -61,7 +61,11 @@ pub struct MonthlyReport {
     pub held: Vec<HeldLine>,
     pub held_total: i64,
     pub figures: SpanFigures,
+    /// Residents registered one by one in the month (the form, a walk-in at a check-in).
     pub new_residents: i64,
+    /// Residents who came in with a register imported in the month (a town adopting cedu brings
+    /// its whole register at once): shown apart, never as newly registered.
+    pub imported_residents: i64,
     /// A town's centres (empty for a centre's own report).
     pub centres: Vec<CentreMonth>,
     /// The KPIs of the year so far.
@@ -74,7 +78,10 @@ pub struct MonthlyReport {
 impl MonthlyReport {
     /// Nothing recorded this month: the report is shown empty, not refused.
     pub fn is_empty(&self) -> bool {
-        self.held_total == 0 && self.figures.attendances == 0 && self.new_residents == 0
+        self.held_total == 0
+            && self.figures.attendances == 0
+            && self.new_residents == 0
+            && self.imported_residents == 0
     }
 }
 
@@ -119,6 +126,8 @@ pub async fn monthly(
     }
     let kpis = targets::scorecard(db, actor, Some(shown.id), year).await?;
     let (schedule, schedule_done) = due_rows(db, actor, &figures.path, m).await?;
+    let (new_residents, imported_residents) =
+        people::registered_between(db, under, from, until).await?;
     Ok(MonthlyReport {
         node_id: shown.id,
         name: shown.name.clone(),
@@ -130,7 +139,8 @@ pub async fn monthly(
         held_total: held.iter().map(|h| h.activities).sum(),
         held,
         figures: attendance::span_figures(db, under, from, until).await?,
-        new_residents: people::registered_between(db, under, from, until).await?,
+        new_residents,
+        imported_residents,
         centres,
         kpis,
         schedule,

@@ -105,6 +105,10 @@ pub fn monthly_tables(lang: Lang, r: &MonthlyReport) -> Vec<Table> {
                 t(lang, "statistics.new_residents"),
                 r.new_residents.to_string(),
             ],
+            vec![
+                t(lang, "statistics.imported_residents"),
+                r.imported_residents.to_string(),
+            ],
             vec![t(lang, "statistics.ratings"), f.ratings.to_string()],
             vec![t(lang, "statistics.satisfied"), f.satisfied.to_string()],
             vec![t(lang, "statistics.average"), f.average_shown()],

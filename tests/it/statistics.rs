@@ -1,6 +1,6 @@
 //! The monthly and annual reports and the work summary through the real server: a centre's month
 //! from a small known data set (activities, check-ins with a resident twice and a walk-in, ratings,
-//! new residents) on the API, the page and the workbook with its native charts; the town's centres
+//! new residents apart from a register imported) on the API, the page and the workbook with its native charts; the town's centres
 //! side by side; the district's annual report with its ranking, its workbook holding the API's
 //! figures; an empty year; bad months; scope; the .docx read back.
 
@@ -94,6 +94,24 @@ async fn a_centres_month_and_its_town_hold_what_was_recorded(b: Backend) {
         assert_eq!(s, 204, "{v}");
     }
 
+    // The village's old paper register imported the same month: its people came in with it and
+    // are shown apart, not as newly registered.
+    let register = crate::people::sheet(&[
+        ["报表丁", "男", "", "", "", "报表村", "", "", "", ""],
+        ["报表戊", "女", "", "", "", "报表村", "", "", "", ""],
+    ]);
+    let (s, batch) =
+        crate::people::upload(&app, &office, "residents", "群力镇", "名册.xlsx", register).await;
+    assert_eq!((s, batch["valid_rows"].as_i64()), (201, Some(2)), "{batch}");
+    let (s, v) = post(
+        &app,
+        &office,
+        &format!("/api/v1/imports/{}/confirm", batch["id"]),
+        json!({}),
+    )
+    .await;
+    assert_eq!((s, &v["imported"]), (200, &json!(2)), "{v}");
+
     let (s, r) = monthly(&app, &office, centre, this).await;
     assert_eq!(s, 200, "{r}");
     assert_eq!(r["name"], "报表村学习中心");
@@ -113,6 +131,7 @@ async fn a_centres_month_and_its_town_hold_what_was_recorded(b: Backend) {
         [&json!(4), &json!(3), &json!(2), &json!(1), &json!(8)]
     );
     assert_eq!(r["new_residents"], 3, "甲, 乙 and the walk-in");
+    assert_eq!(r["imported_residents"], 2, "丁 and 戊 of the register");
     let p = r["kpis"]["lines"]
         .as_array()
         .unwrap()

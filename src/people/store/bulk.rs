@@ -62,7 +62,7 @@ pub(crate) async fn registered_records(
 }
 
 /// Inserts many residents of one import in multi-row statements (households and buildings already
-/// resolved to ids). Returns the new ids in order.
+/// resolved to ids), marked as imported. Returns the new ids in order.
 pub(crate) async fn insert_many(
     tx: &mut Tx,
     rows: &[ResidentValues],
@@ -78,7 +78,7 @@ pub(crate) async fn insert_many(
             .map(|i| {
                 let b = i * COLS;
                 format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, (select parent_id from org_nodes where id = ${}))",
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, (select parent_id from org_nodes where id = ${}), true)",
                     b + 1,
                     b + 2,
                     b + 3,
@@ -98,7 +98,7 @@ pub(crate) async fn insert_many(
         let sql = format!(
             "insert into residents (community_id, name, gender, birth_date, phone, id_number, \
                 household_id, building_id, guardian_consent, tag_list, created_at, updated_at, \
-                town_id) \
+                town_id, imported) \
                 values {} returning id",
             values.join(", ")
         );

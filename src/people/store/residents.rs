@@ -230,11 +230,14 @@ pub(in crate::people) async fn registered_between(
     under: &str,
     from: DateTime<Utc>,
     until: DateTime<Utc>,
-) -> Result<i64> {
+) -> Result<(i64, i64)> {
     // Node-first: the place's communities, then each one's residents through the index by
     // community (SQLite keeps the order of a cross join; residents first scans the register).
-    let sql = "select count(*) from org_nodes o cross join residents r \
+    let sql = "select count(*), \
+        cast(coalesce(sum(case when r.imported then 1 else 0 end), 0) as bigint) \
+        from org_nodes o cross join residents r \
         where r.community_id = o.id and o.path like $1 || '%' \
         and r.created_at >= $2 and r.created_at < $3";
-    db::scalar(db, sql, args![under, from, until]).await
+    let (all, imported): (i64, i64) = db::row(db, sql, args![under, from, until]).await?;
+    Ok((all - imported, imported))
 }
