@@ -152,6 +152,11 @@ impl Month {
         Month::new(y.parse().ok()?, m.parse().ok()?)
     }
 
+    /// `202603`: the month as the roll-ups key it (YYYYMM).
+    pub fn key(self) -> i32 {
+        self.year * 100 + self.month as i32
+    }
+
     /// The month of today in Beijing.
     pub fn current() -> Month {
         Day::today().month()

@@ -113,7 +113,7 @@ pub async fn to_do_counts(db: &Db, actor: &Actor, today: Day, late_day: Day) -> 
     store::to_do_counts_kept(
         db,
         &actor.scope_path,
-        (month.year * 100 + month.month as i32, month.start()),
+        (month.key(), month.start()),
         today.start(),
         late,
     )

@@ -186,7 +186,11 @@ pub async fn refresh(tx: &mut Tx, touched: &Touched) -> Result<()> {
             None
         };
         if before != now {
-            for (community, n) in before.map(|c| (c, -1)).into_iter().chain(now.map(|c| (c, 1))) {
+            for (community, n) in before
+                .map(|c| (c, -1))
+                .into_iter()
+                .chain(now.map(|c| (c, 1)))
+            {
                 *moved.entry((community, *year)).or_default() += n;
             }
         }

@@ -20,8 +20,8 @@ use serde_json::json;
 pub use rules::{Kpi, KpiLine, Standing};
 pub use trends::{MonthFigure, ThemeFigure, Trends, trends};
 
-use crate::activities::CentreMonths;
 use crate::access::{Actor, Permission};
+use crate::activities::CentreMonths;
 use crate::audit::{self, Entry};
 use crate::calendar::{Day, Year};
 use crate::db::Db;

@@ -232,6 +232,10 @@ async fn eight_staff_saving_at_the_same_moment_all_succeed(b: Backend) {
     ))
     .await;
     assert_eq!(n, WRITES as i64, "uploads");
+    // The roll-ups the KPIs read (attendance per month, participants, activities per month) kept
+    // up with the marks and the activities written at once.
+    let d = cedu::rollups::differences(&app.db).await.unwrap();
+    assert!(d.is_empty(), "roll-ups differ from the live count: {d:?}");
 }
 
 both!(eight_staff_saving_at_the_same_moment_all_succeed);
