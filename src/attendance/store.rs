@@ -8,7 +8,7 @@ use super::{
     ResidentEnrolment,
 };
 use crate::args;
-use crate::db::{self, Db, Tx, bind_chunk, placeholders};
+use crate::db::{self, Db, Tx, bind_chunk, placeholders, placeholders_from};
 use crate::error::Result;
 use crate::on_tx;
 use crate::people::rules::mask_phone;
@@ -137,18 +137,7 @@ pub(super) async fn check_in(
     let per = bind_chunk(tx.backend()) / COLS;
     for (n, chunk) in scans.chunks(per).enumerate() {
         let values: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let b = COLS * i;
-                format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6
-                )
-            })
+            .map(|i| format!("({})", placeholders_from(COLS * i + 1, COLS)))
             .collect();
         let sql = format!(
             "with v (i, town_id, phone, activity_id, status, checked_at) as (values {}), \

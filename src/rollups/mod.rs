@@ -9,9 +9,9 @@
 //!   afterwards — kept by triggers on `activities` (see the migration), whatever writes them.
 //!
 //! A check-in only adds: the desk's insert counts its new rows in the same statement
-//! ([`counting_added_pg`]; [`lite::attended`] on the desk's SQLite connection). Anything else that changes what counts — a hand mark, a sheet,
-//! a cancelled activity, an activity moved, a resident moved — recounts the keys it touched with
-//! [`refresh`]. [`rebuild`] recounts everything from the attendance; [`differences`] compares the
+//! ([`counting_added_pg`]; [`lite::attended`] on the desk's SQLite connection). Anything else that
+//! changes what counts — a hand mark, a sheet, a cancelled activity, an activity moved, a resident
+//! moved — recounts the keys it touched with [`refresh`]. [`rebuild`] recounts everything from the attendance; [`differences`] compares the
 //! roll-ups with that live count (the tests and the benchmark ask it).
 
 pub mod lite;
