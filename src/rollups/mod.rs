@@ -156,34 +156,36 @@ pub async fn refresh(tx: &mut Tx, touched: &Touched) -> Result<()> {
     let mut moved: std::collections::BTreeMap<(i64, i32), i64> = Default::default();
     for (resident, year) in &touched.residents {
         let y = Year(*year);
-        let before: Option<i64> = db::scalar_opt(
-            &mut *tx,
-            "select community_id from participants where resident_id = $1 and year = $2",
-            args![*resident, *year],
-        )
-        .await?;
         let sql = format!(
             "select count(*) from attendances a join activities x on x.id = a.activity_id \
             where a.resident_id = $1 and x.starts_at >= $2 and x.starts_at < $3 and {ATTENDED}"
         );
         let attended: i64 =
             db::scalar(&mut *tx, &sql, args![*resident, y.start(), y.end()]).await?;
-        let now: Option<i64> = if attended > 0 {
-            let sql = "insert into participants (resident_id, year, community_id) \
-                select id, $2, community_id from residents where id = $1 \
-                on conflict (resident_id, year) do update set community_id = excluded.community_id \
-                returning community_id";
-            db::scalar_opt(&mut *tx, sql, args![*resident, *year]).await?
-        } else {
-            if before.is_some() {
-                db::exec(
-                    &mut *tx,
-                    "delete from participants where resident_id = $1 and year = $2",
-                    args![*resident, *year],
-                )
-                .await?;
+        let key = args![*resident, *year];
+        let (before, now) = if attended > 0 {
+            // The primary key decides who counts a resident's year first: this insert, or a
+            // check-in committed meanwhile (the insert waits for it and then does nothing).
+            match db::scalar_opt::<i64>(&mut *tx, JOIN_YEAR, args![*resident, *year]).await? {
+                Some(joined) => (None, Some(joined)),
+                None => {
+                    // Counted already: the row locked first, so its community is the one counted.
+                    let lock = "update participants set year = year \
+                        where resident_id = $1 and year = $2";
+                    db::exec(&mut *tx, lock, key.clone()).await?;
+                    let read = "select community_id from participants \
+                        where resident_id = $1 and year = $2";
+                    let before: Option<i64> = db::scalar_opt(&mut *tx, read, key.clone()).await?;
+                    let sql = "update participants set community_id = \
+                        (select community_id from residents where id = $1) \
+                        where resident_id = $1 and year = $2 returning community_id";
+                    (before, db::scalar_opt(&mut *tx, sql, key).await?)
+                }
             }
-            None
+        } else {
+            let sql = "delete from participants where resident_id = $1 and year = $2 \
+                returning community_id";
+            (db::scalar_opt(&mut *tx, sql, key).await?, None)
         };
         if before != now {
             for (community, n) in before
