@@ -19,6 +19,8 @@ pub mod max {
     pub const BUILDING: usize = 40;
     /// The title of an activity or a training.
     pub const TITLE: usize = 100;
+    /// A survey's question as the resident reads it.
+    pub const QUESTION: usize = 200;
     /// A venue, a teacher's speciality, a training's organiser.
     pub const PLACE: usize = 100;
     /// A unit of measure (套, 台, 间).

@@ -13,6 +13,7 @@ use crate::access::{Actor, Permission};
 use crate::audit::{self, Entry};
 use crate::db::Db;
 use crate::error::Result;
+use crate::i18n::{self, Lang};
 use crate::spreadsheet::{self, Table};
 
 /// At most this many free-text answers of a question on the page (the export holds all).
@@ -63,6 +64,10 @@ pub struct SurveyResults {
     pub by_phone: i64,
     pub on_paper: i64,
     pub questions: Vec<QuestionResult>,
+    /// The place whose answers these are: the survey's owner for those who see it, else the
+    /// reader's own scope.
+    #[serde(skip)]
+    pub under: String,
 }
 
 /// The path whose answers the actor reads: the whole survey for those who see its owner, else the
@@ -175,33 +180,36 @@ pub async fn results(db: &Db, actor: &Actor, id: i64) -> Result<SurveyResults> {
         by_phone,
         on_paper,
         questions,
+        under,
         survey: s,
     })
 }
 
 /// The results as an xlsx workbook: the counts per question and option, and every response as a
 /// row (a named survey's numbers masked). Each export is audited.
-pub async fn export(db: &Db, actor: &Actor, id: i64) -> Result<(String, Vec<u8>)> {
+pub async fn export(db: &Db, actor: &Actor, lang: Lang, id: i64) -> Result<(String, Vec<u8>)> {
+    let t = |key: &str| i18n::t(lang, &format!("surveys.xlsx.{key}")).to_string();
     actor.require(Permission::SurveysRead)?;
     let r = results(db, actor, id).await?;
-    let s = &r.survey;
-    let under = view_path(actor, s).to_string();
+    let (s, under) = (&r.survey, &r.under);
     let mut summary = Table {
-        sheet_name: "汇总".into(),
-        headers: ["题号", "题目", "选项", "人数", "占比(%)"]
-            .map(String::from)
+        sheet_name: t("summary"),
+        headers: ["number", "question", "option", "count", "share"]
+            .map(t)
             .to_vec(),
         number_columns: vec![0, 3, 4],
-        notes: vec![format!(
-            "共 {} 份答卷(手机 {} 份,纸质 {} 份)",
-            r.responses, r.by_phone, r.on_paper
-        )],
+        notes: vec![
+            t("responses")
+                .replace("{all}", &r.responses.to_string())
+                .replace("{phone}", &r.by_phone.to_string())
+                .replace("{paper}", &r.on_paper.to_string()),
+        ],
         ..Table::default()
     };
     for q in &r.questions {
         for o in &q.options {
             let label = if q.kind == QuestionKind::Scale {
-                format!("{} 分", o.label)
+                t("points").replace("{n}", &o.label)
             } else {
                 o.label.clone()
             };
@@ -217,7 +225,7 @@ pub async fn export(db: &Db, actor: &Actor, id: i64) -> Result<(String, Vec<u8>)
             summary.rows.push(vec![
                 q.position.to_string(),
                 q.prompt.clone(),
-                "平均分".into(),
+                t("average"),
                 String::new(),
                 avg.to_string(),
             ]);
@@ -226,16 +234,16 @@ pub async fn export(db: &Db, actor: &Actor, id: i64) -> Result<(String, Vec<u8>)
             summary.rows.push(vec![
                 q.position.to_string(),
                 q.prompt.clone(),
-                "(填空,见答卷)".into(),
+                t("text_answers"),
                 q.answered.to_string(),
                 String::new(),
             ]);
         }
     }
     let mut sheets = Table {
-        sheet_name: "答卷".into(),
-        headers: ["序号", "收集地点", "方式", "手机号", "日期"]
-            .map(String::from)
+        sheet_name: t("answers"),
+        headers: ["row", "place", "source", "phone", "date"]
+            .map(t)
             .into_iter()
             .chain(
                 s.questions
@@ -246,16 +254,16 @@ pub async fn export(db: &Db, actor: &Actor, id: i64) -> Result<(String, Vec<u8>)
         text_columns: vec![3],
         ..Table::default()
     };
-    let responses = store::responses(db, id, &under).await?;
-    let answers = store::answers(db, id, &under).await?;
+    let responses = store::responses(db, id, under).await?;
+    let answers = store::answers(db, id, under).await?;
     let mut at = 0;
     for (i, resp) in responses.iter().enumerate() {
         let mut row = vec![
             (i + 1).to_string(),
             resp.place.clone(),
             match resp.source {
-                Source::Phone => "手机".into(),
-                Source::Paper => "纸质".into(),
+                Source::Phone => t("by_phone"),
+                Source::Paper => t("on_paper"),
             },
             resp.phone_masked.clone().unwrap_or_default(),
             resp.answered_on.to_string(),

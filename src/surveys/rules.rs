@@ -295,7 +295,7 @@ pub fn check_heading(
 
 fn check_question(fe: &mut FieldErrors, field: &str, q: &QuestionInput) -> Option<DraftQuestion> {
     let before = fe.0.len();
-    let prompt = text::required(fe, field, &q.prompt, text::max::TITLE * 2);
+    let prompt = text::required(fe, field, &q.prompt, text::max::QUESTION);
     let Some(kind) = QuestionKind::parse(&q.kind) else {
         fe.add(field, Msg::new("surveys.kind_unknown"));
         return None;

@@ -252,16 +252,11 @@ async fn show_view(
         Some(m) => i18n::render(cx.lang, &m),
         None => i18n::t(cx.lang, "surveys.open_now").replace("{day}", &s.closes_on.to_string()),
     };
-    let under = if cx.actor.sees(&s.owner_path) {
-        s.owner_path.clone()
-    } else {
-        cx.actor.scope_path.clone()
-    };
     Ok(ShowPage {
         shell: cx.shell(paths::SURVEYS),
         qr: qr_svg(&link)?,
         link,
-        places: places(cx, Some(&under)).await?,
+        places: places(cx, Some(&r.under)).await?,
         can_manage: surveys::may_manage(&cx.actor, s),
         can_paper: surveys::may_enter_paper(&cx.actor, s),
         open_now: s.is_open(),
@@ -421,7 +416,7 @@ async fn qr_page(
 }
 
 async fn export(cx: Ctx, Id(id): Id) -> Result<Response> {
-    let (name, bytes) = surveys::results::export(&cx.state.db, &cx.actor, id).await?;
+    let (name, bytes) = surveys::results::export(&cx.state.db, &cx.actor, cx.lang, id).await?;
     Ok(download::workbook(bytes, &name))
 }
 
