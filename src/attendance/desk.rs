@@ -457,6 +457,7 @@ fn write_batch_sqlite(conn: &mut rusqlite::Connection, jobs: &[Job]) -> Result<V
 /// records written.
 async fn write_batch(db: &Db, jobs: &[Job]) -> Result<Vec<Written>> {
     let mut tx = db.begin().await?;
+    crate::rollups::lock_for_adding(&mut tx).await?;
     let scans: Vec<(i64, &str, i64, &str, DateTime<Utc>)> = jobs
         .iter()
         .map(|j| (j.town_id, j.phone.as_str(), j.activity_id, j.status, j.at))

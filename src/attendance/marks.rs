@@ -138,6 +138,7 @@ pub async fn mark(
     }
     let now = Utc::now();
     let mut tx = db.begin().await?;
+    crate::rollups::lock_for_recount(&mut tx).await?;
     let mut changed = 0;
     let marked_residents: Vec<i64> = parsed.iter().map(|(r, _)| *r).collect();
     for (resident_id, s) in parsed {

@@ -113,8 +113,10 @@ impl Touched {
         Ok(())
     }
 
-    /// An activity's key with every resident recorded at it (a cancellation, a move).
+    /// An activity's key with every resident recorded at it (a cancellation, a move). The
+    /// recount's lock is taken first, so no check-in at it lands between this read and the recount.
     pub async fn activity_with_everyone(&mut self, tx: &mut Tx, activity_id: i64) -> Result<()> {
+        lock_for_recount(tx).await?;
         let everyone: Vec<i64> = db::scalars(
             &mut *tx,
             "select resident_id from attendances where activity_id = $1",
@@ -124,8 +126,10 @@ impl Touched {
         self.activity(tx, activity_id, &everyone).await
     }
 
-    /// Every year a resident took part in (a resident moved to another community).
+    /// Every year a resident took part in (a resident moved to another community). The recount's
+    /// lock is taken first, so a year a check-in adds meanwhile is among them.
     pub async fn resident(&mut self, tx: &mut Tx, resident_id: i64) -> Result<()> {
+        lock_for_recount(tx).await?;
         let years: Vec<i32> = db::scalars(
             &mut *tx,
             "select year from participants where resident_id = $1",
@@ -138,8 +142,37 @@ impl Touched {
     }
 }
 
+/// The lock that orders recounts and check-ins on PostgreSQL (SQLite writes one transaction at a
+/// time). Each check-in batch holds it shared until it commits ([`lock_for_adding`]), so batches
+/// run side by side; a recount holds it alone ([`lock_for_recount`]), so it counts only when no
+/// batch has attendance written but not yet committed — a count taken meanwhile would miss those
+/// rows while the batch's additions wait for the recount's row and then land on a total that never
+/// had them, or the recount would drop a resident's year the batch found already counted.
+const COUNTS_LOCK: i64 = 0x6365_6475_726f_6c6c;
+
+/// Taken by a check-in batch before it writes (shared; see [`COUNTS_LOCK`]).
+pub async fn lock_for_adding(tx: &mut Tx) -> Result<()> {
+    if tx.backend() == Backend::Postgres {
+        let sql = "select pg_advisory_xact_lock_shared($1)";
+        db::exec(&mut *tx, sql, args![COUNTS_LOCK]).await?;
+    }
+    Ok(())
+}
+
+/// Taken by a change that recounts (see [`COUNTS_LOCK`]), at the latest by [`refresh`]. A hand
+/// mark takes it before writing its attendance: a check-in of the same resident at the same
+/// activity would otherwise wait for the mark's row while holding what the mark waits for.
+pub async fn lock_for_recount(tx: &mut Tx) -> Result<()> {
+    if tx.backend() == Backend::Postgres {
+        let sql = "select pg_advisory_xact_lock($1)";
+        db::exec(&mut *tx, sql, args![COUNTS_LOCK]).await?;
+    }
+    Ok(())
+}
+
 /// Recounts the keys a change touched, from the attendance as it is now in this transaction.
 pub async fn refresh(tx: &mut Tx, touched: &Touched) -> Result<()> {
+    lock_for_recount(tx).await?;
     for (owner, month) in &touched.months {
         let m = month_of_key(*month);
         let sql = format!(

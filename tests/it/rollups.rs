@@ -245,3 +245,110 @@ async fn activity_months_follow_every_write(b: Backend) {
 }
 
 both!(activity_months_follow_every_write);
+
+/// The community's participants this year, as the roll-up keeps them.
+async fn participants_this_year(app: &TestApp, community: i64) -> i64 {
+    let year = cedu::rollups::month_key(chrono::Utc::now()) / 100;
+    app.scalar(&format!(
+        "select cast(coalesce(sum(participants), 0) as bigint) from participation \
+        where community_id = {community} and year = {year}"
+    ))
+    .await
+}
+
+struct Request {
+    who: Option<String>,
+    path: String,
+    body: serde_json::Value,
+}
+
+/// Sends the requests at the same moment; each must succeed.
+async fn at_once(app: &TestApp, requests: Vec<Request>) {
+    let answers = futures_join(
+        requests
+            .iter()
+            .map(|r| post(app, r.who.as_deref(), &r.path, r.body.clone()))
+            .collect(),
+    )
+    .await;
+    for (r, (s, v)) in requests.iter().zip(&answers) {
+        assert_eq!(*s, 200, "{} {}: {v}", r.path, r.body);
+    }
+}
+
+/// Staff marking a resident by hand at one activity while the same resident scans the code of
+/// another, both the resident's first attendance of the year: the resident is one participant, not
+/// two; a mark taking a resident's only attendance away while they check in elsewhere leaves them
+/// counted once.
+async fn a_hand_mark_racing_a_check_in_of_the_same_resident_counts_them_once(b: Backend) {
+    let app = spawn_app(b).await;
+    let office = app.token("qunli.office").await;
+    let community = app.node_id("群力社区").await;
+    let year = cedu::rollups::month_key(chrono::Utc::now()) / 100;
+    let scanned = running(&app, &office, "扫码的讲座").await;
+    let marked = running(&app, &office, "点名的讲座").await;
+    let later = running(&app, &office, "又一场讲座").await;
+    let (qr, qr_later) = (
+        code(&app, &office, scanned).await,
+        code(&app, &office, later).await,
+    );
+    // Residents who have not taken part this year yet.
+    let people: Vec<(i64, String)> = app
+        .texts(&format!(
+            "select cast(id as text) || ' ' || phone from residents where community_id = {community} \
+            and phone is not null and erased_at is null \
+            and id not in (select resident_id from participants where year = {year}) \
+            order by id limit 12"
+        ))
+        .await
+        .iter()
+        .map(|s| {
+            let (id, phone) = s.split_once(' ').unwrap();
+            (id.parse().unwrap(), phone.to_string())
+        })
+        .collect();
+    assert_eq!(people.len(), 12, "the demo has residents yet to take part");
+    let before = participants_this_year(&app, community).await;
+    let scan = |token: &str, phone: &str| Request {
+        who: None,
+        path: "/api/v1/checkin".into(),
+        body: json!({"token": token, "phone": phone}),
+    };
+    let mark = |activity: i64, resident: i64, status: &str| Request {
+        who: Some(office.clone()),
+        path: format!("/api/v1/activities/{activity}/attendance"),
+        body: json!({"marks": [{"resident_id": resident, "status": status}], "method": "staff"}),
+    };
+    // Eight residents: a scan at one activity and a hand mark at another, at the same moment.
+    let mut requests = Vec::new();
+    for (id, phone) in &people[..8] {
+        requests.push(scan(&qr, phone));
+        requests.push(mark(marked, *id, "present"));
+    }
+    at_once(&app, requests).await;
+    agree(&app, "hand marks racing check-ins").await;
+    assert_eq!(participants_this_year(&app, community).await, before + 8);
+    // Four more scan first; then their scan is marked absent while they scan at another activity.
+    for (_, phone) in &people[8..] {
+        at_once(&app, vec![scan(&qr, phone)]).await;
+    }
+    assert_eq!(participants_this_year(&app, community).await, before + 12);
+    let mut requests = Vec::new();
+    for (id, phone) in &people[8..] {
+        requests.push(mark(scanned, *id, "absent"));
+        requests.push(scan(&qr_later, phone));
+    }
+    at_once(&app, requests).await;
+    agree(&app, "a mark taking an attendance away racing a check-in").await;
+    assert_eq!(participants_this_year(&app, community).await, before + 12);
+    // And their only attendance taken away: no longer counted.
+    let mut requests = Vec::new();
+    for (id, _) in &people[8..] {
+        requests.push(mark(later, *id, "absent"));
+    }
+    at_once(&app, requests).await;
+    agree(&app, "their only attendance taken away").await;
+    assert_eq!(participants_this_year(&app, community).await, before + 8);
+}
+
+both!(a_hand_mark_racing_a_check_in_of_the_same_resident_counts_them_once);
