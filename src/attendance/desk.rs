@@ -400,16 +400,24 @@ fn write_batch_sqlite(conn: &mut rusqlite::Connection, jobs: &[Job]) -> Result<V
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let mut out = Vec::with_capacity(jobs.len());
     let mut audit_rows = Vec::new();
-    let mut open: HashMap<i64, bool> = HashMap::new();
+    // Each activity of the batch: its roll-up key (owner, month) if it takes check-ins now.
+    let mut open: HashMap<i64, Option<(i64, i32)>> = HashMap::new();
+    let mut new = Vec::with_capacity(jobs.len());
     for j in jobs {
-        let is_open = match open.entry(j.activity_id) {
+        let key = match open.entry(j.activity_id) {
             Entry::Occupied(o) => *o.get(),
-            Entry::Vacant(v) => *v.insert(store::sqlite::is_open(&tx, j.activity_id)?),
+            Entry::Vacant(v) => *v.insert(
+                store::sqlite::open_activity(&tx, j.activity_id)?
+                    .map(|(owner, starts)| (owner, crate::rollups::month_key(starts))),
+            ),
         };
-        let written = match store::sqlite::resident_by_phone(&tx, j.town_id, &j.phone)? {
-            None => Written::Unknown,
-            Some(_) if !is_open => Written::Closed,
-            Some((resident_id, name)) => {
+        let written = match (
+            store::sqlite::resident_by_phone(&tx, j.town_id, &j.phone)?,
+            key,
+        ) {
+            (None, _) => Written::Unknown,
+            (Some(_), None) => Written::Closed,
+            (Some((resident_id, name, community_id)), Some((owner, month))) => {
                 match store::sqlite::insert_checkin(
                     &tx,
                     j.activity_id,
@@ -419,6 +427,12 @@ fn write_batch_sqlite(conn: &mut rusqlite::Connection, jobs: &[Job]) -> Result<V
                 )? {
                     Some(id) => {
                         audit_rows.push(audit_row(j, id, resident_id));
+                        new.push(crate::rollups::lite::Attended {
+                            owner,
+                            month,
+                            resident: resident_id,
+                            community: community_id,
+                        });
                         Written::New {
                             id,
                             resident_id,
@@ -431,15 +445,7 @@ fn write_batch_sqlite(conn: &mut rusqlite::Connection, jobs: &[Job]) -> Result<V
         };
         out.push(written);
     }
-    let new: Vec<(i64, i64)> = out
-        .iter()
-        .zip(jobs)
-        .filter_map(|(w, j)| match w {
-            Written::New { resident_id, .. } => Some((j.activity_id, *resident_id)),
-            _ => None,
-        })
-        .collect();
-    crate::rollups::lite::attended(&tx, &new, &mut HashMap::new())?;
+    crate::rollups::lite::attended(&tx, &new)?;
     audit::record_many_sqlite(
         &tx,
         &audit_actor(),

@@ -8,8 +8,8 @@ use super::{
     ResidentEnrolment,
 };
 use crate::args;
-use crate::db::{self, Db, Tx, bind_chunk, placeholders, placeholders_from};
-use crate::error::Result;
+use crate::db::{self, Db, Tx, bind_chunk, placeholders};
+use crate::error::{Error, Result};
 use crate::on_tx;
 use crate::people::rules::mask_phone;
 
@@ -132,45 +132,38 @@ pub(super) async fn check_in(
     tx: &mut Tx,
     scans: &[(i64, &str, i64, &str, DateTime<Utc>)],
 ) -> Result<Vec<CheckedIn>> {
-    let mut out = Vec::with_capacity(scans.len());
-    const COLS: usize = 6;
-    let per = bind_chunk(tx.backend()) / COLS;
-    for (n, chunk) in scans.chunks(per).enumerate() {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| format!("({})", placeholders_from(COLS * i + 1, COLS)))
-            .collect();
-        let sql = format!(
-            "with v (i, town_id, phone, activity_id, status, checked_at) as (values {}), \
-            found as (select v.i, v.activity_id, v.status, v.checked_at, p.id as resident_id, \
-              p.name from v join residents p on p.town_id = v.town_id and p.phone = v.phone), \
-            added as (insert into attendances \
-              (activity_id, resident_id, status, method, checked_at) \
-              select f.activity_id, f.resident_id, f.status, 'qr', f.checked_at from found f \
-              join activities x on x.id = f.activity_id where x.status in ('published', 'held') \
-              on conflict (activity_id, resident_id) do nothing \
-              returning id, activity_id, resident_id), {} \
-            select f.i, f.resident_id, f.name, a.id from found f left join added a \
-              on a.activity_id = f.activity_id and a.resident_id = f.resident_id",
-            values.join(", "),
-            crate::rollups::counting_added_pg()
-        );
-        let first = (n * per) as i32;
-        let rows: Vec<CheckedIn> = on_tx!(tx, |c| {
-            let mut q = sqlx::query_as(&sql);
-            for (k, (town, phone, activity, status, at)) in chunk.iter().enumerate() {
-                q = q
-                    .bind(first + k as i32)
-                    .bind(*town)
-                    .bind(*phone)
-                    .bind(*activity)
-                    .bind(*status)
-                    .bind(*at);
-            }
-            q.fetch_all(c).await?
-        });
-        out.extend(rows);
-    }
-    Ok(out)
+    let Tx::Postgres(t) = tx else {
+        return Err(Error::internal(
+            "the check-in desk writes to SQLite on its own connection",
+        ));
+    };
+    // The scans as arrays, one per column: the statement's text is the same whatever the batch's
+    // size, so PostgreSQL prepares and plans it once per connection.
+    let sql = format!(
+        "with v (i, town_id, phone, activity_id, status, checked_at) as (select * from \
+          unnest($1::int4[], $2::int8[], $3::text[], $4::int8[], $5::text[], $6::timestamptz[])), \
+        found as (select v.i, v.activity_id, v.status, v.checked_at, p.id as resident_id, \
+          p.name from v join residents p on p.town_id = v.town_id and p.phone = v.phone), \
+        added as (insert into attendances \
+          (activity_id, resident_id, status, method, checked_at) \
+          select f.activity_id, f.resident_id, f.status, 'qr', f.checked_at from found f \
+          join activities x on x.id = f.activity_id where x.status in ('published', 'held') \
+          on conflict (activity_id, resident_id) do nothing \
+          returning id, activity_id, resident_id), {} \
+        select f.i, f.resident_id, f.name, a.id from found f left join added a \
+          on a.activity_id = f.activity_id and a.resident_id = f.resident_id",
+        crate::rollups::counting_added_pg()
+    );
+    let rows = sqlx::query_as(&sql)
+        .bind((0..scans.len() as i32).collect::<Vec<i32>>())
+        .bind(scans.iter().map(|s| s.0).collect::<Vec<i64>>())
+        .bind(scans.iter().map(|s| s.1).collect::<Vec<&str>>())
+        .bind(scans.iter().map(|s| s.2).collect::<Vec<i64>>())
+        .bind(scans.iter().map(|s| s.3).collect::<Vec<&str>>())
+        .bind(scans.iter().map(|s| s.4).collect::<Vec<DateTime<Utc>>>())
+        .fetch_all(&mut **t)
+        .await?;
+    Ok(rows)
 }
 
 /// Which of these activities take check-ins now (published or held).
@@ -199,19 +192,21 @@ pub(super) mod sqlite {
     use chrono::{DateTime, Utc};
     use rusqlite::{Connection, OptionalExtension, params};
 
-    use crate::error::Result;
+    use crate::error::{Error, Result};
 
-    /// The resident with this (normalised) mobile number in the town's register: id and name.
+    /// The resident with this (normalised) mobile number in the town's register: id, name and
+    /// community (where the roll-ups count their participation).
     pub fn resident_by_phone(
         c: &Connection,
         town_id: i64,
         phone: &str,
-    ) -> Result<Option<(i64, String)>> {
-        Ok(
-            c.prepare_cached("select id, name from residents where town_id = $1 and phone = $2")?
-                .query_row(params![town_id, phone], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?,
-        )
+    ) -> Result<Option<(i64, String, i64)>> {
+        let sql = "select id, name, community_id from residents where town_id = $1 and phone = $2";
+        Ok(c.prepare_cached(sql)?
+            .query_row(params![town_id, phone], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?)
     }
 
     /// Writes a QR check-in unless the resident is already recorded; the new row's id. (Whether the
@@ -235,10 +230,21 @@ pub(super) mod sqlite {
         Ok((written == 1).then(|| c.last_insert_rowid()))
     }
 
-    /// Whether the activity takes check-ins now (published or held).
-    pub fn is_open(c: &Connection, activity_id: i64) -> Result<bool> {
-        let sql = "select 1 from activities where id = $1 and status in ('published', 'held')";
-        Ok(c.prepare_cached(sql)?.exists(params![activity_id])?)
+    /// The owner and start of the activity if it takes check-ins now (published or held); the
+    /// roll-ups count its rows by them.
+    pub fn open_activity(c: &Connection, activity_id: i64) -> Result<Option<(i64, DateTime<Utc>)>> {
+        let sql = "select owner_id, starts_at from activities \
+            where id = $1 and status in ('published', 'held')";
+        let row: Option<(i64, String)> = c
+            .prepare_cached(sql)?
+            .query_row(params![activity_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        row.map(|(owner, at)| {
+            DateTime::parse_from_rfc3339(&at)
+                .map(|t| (owner, t.with_timezone(&Utc)))
+                .map_err(|e| Error::internal_from("an activity's start as stored", e))
+        })
+        .transpose()
     }
 }
 

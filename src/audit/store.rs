@@ -53,6 +53,46 @@ pub(super) async fn insert_many(
     subject_type: &str,
     rows: &[super::Row],
 ) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    if let Tx::Postgres(t) = tx {
+        // PostgreSQL takes the rows as arrays, one per column: the same text for every count, so
+        // it is prepared and planned once per connection (the check-in desk's batches vary).
+        let sql = "insert into audit_log (at, actor_id, actor_name, actor_role, node_path, \
+            action, subject_type, subject_id, after_json, result, source_ip, request_id) \
+            select r.at, $5, $1, $2, r.node_path, $3, $4, r.subject_id, r.after_json, 'ok', \
+              r.source_ip, r.request_id \
+            from unnest($6::timestamptz[], $7::text[], $8::int8[], $9::text[], $10::text[], \
+              $11::text[]) as r (at, node_path, subject_id, after_json, source_ip, request_id)";
+        sqlx::query(sql)
+            .bind(&actor.username)
+            .bind(actor.role.as_str())
+            .bind(action)
+            .bind(subject_type)
+            .bind(actor.user_id)
+            .bind(rows.iter().map(|r| r.at).collect::<Vec<_>>())
+            .bind(
+                rows.iter()
+                    .map(|r| r.node_path.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(rows.iter().map(|r| r.subject_id).collect::<Vec<_>>())
+            .bind(rows.iter().map(|r| r.after.to_string()).collect::<Vec<_>>())
+            .bind(
+                rows.iter()
+                    .map(|r| r.source_ip.as_deref())
+                    .collect::<Vec<_>>(),
+            )
+            .bind(
+                rows.iter()
+                    .map(|r| r.request_id.as_deref())
+                    .collect::<Vec<_>>(),
+            )
+            .execute(&mut **t)
+            .await?;
+        return Ok(());
+    }
     const SHARED: usize = 5;
     const PER_ROW: usize = 6;
     let per_statement = ((bind_chunk(tx.backend()) - SHARED) / PER_ROW).max(1);

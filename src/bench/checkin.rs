@@ -178,6 +178,7 @@ async fn drive(
 struct Phase {
     at: Instant,
     cpu: Option<Duration>,
+    machine: Option<Duration>,
     desk: DeskFigures,
 }
 
@@ -186,6 +187,7 @@ impl Phase {
         Phase {
             at: Instant::now(),
             cpu: process_cpu(),
+            machine: machine_cpu(),
             desk: desk.figures(),
         }
     }
@@ -199,6 +201,28 @@ fn process_cpu() -> Option<Duration> {
     Some(Duration::from_millis(ticks * 10))
 }
 
+/// Busy CPU time of the whole machine so far (Linux `/proc/stat`): this process and the database
+/// server's processes alike, so that PostgreSQL's share of a check-in is counted too.
+fn machine_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let ticks: Vec<u64> = stat
+        .lines()
+        .next()?
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|t| t.parse().ok())
+        .collect();
+    // user nice system idle iowait irq softirq steal: all but idle and iowait are busy.
+    let busy: u64 = ticks
+        .iter()
+        .take(8)
+        .enumerate()
+        .filter(|(i, _)| *i != 3 && *i != 4)
+        .map(|(_, t)| t)
+        .sum();
+    Some(Duration::from_millis(busy * 10))
+}
+
 fn report(label: &str, lat: &[Duration], phase: &Phase, desk: &CheckinDesk) {
     let elapsed = phase.at.elapsed();
     let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1000.0);
@@ -210,8 +234,15 @@ fn report(label: &str, lat: &[Duration], phase: &Phase, desk: &CheckinDesk) {
         ),
         _ => String::new(),
     };
+    let machine = match (phase.machine, machine_cpu()) {
+        (Some(a), Some(b)) if !lat.is_empty() => format!(
+            "; machine {:.0} µs a request",
+            (b - a).as_secs_f64() * 1e6 / lat.len() as f64
+        ),
+        _ => String::new(),
+    };
     println!(
-        "    {label}: {} in {} = {:.0}/s, p50 {}, p99 {}, max {}{cpu}",
+        "    {label}: {} in {} = {:.0}/s, p50 {}, p99 {}, max {}{cpu}{machine}",
         lat.len(),
         secs(elapsed),
         lat.len() as f64 / elapsed.as_secs_f64(),

@@ -4,49 +4,38 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{Connection, OptionalExtension, named_params, params};
+use rusqlite::{Connection, params};
 
 use crate::error::Result;
 
-/// New attended rows (activity, resident) of a batch, added to the counts; `starts` caches each
-/// activity's (owner, month key).
-pub fn attended(
-    c: &Connection,
-    rows: &[(i64, i64)],
-    starts: &mut HashMap<i64, Option<(i64, i32)>>,
-) -> Result<()> {
+/// A resident's year of taking part, with the community known to the caller; nothing if counted
+/// already.
+const JOIN_YEAR_OF: &str = "insert into participants (resident_id, year, community_id) \
+    values ($1, $2, $3) on conflict (resident_id, year) do nothing";
+
+/// A new attended row as the roll-ups count it: the activity's owner and month (YYYYMM), the
+/// resident and their community.
+#[derive(Clone, Copy, Debug)]
+pub struct Attended {
+    pub owner: i64,
+    pub month: i32,
+    pub resident: i64,
+    pub community: i64,
+}
+
+/// A batch's new attended rows added to the counts: each month once, each resident's year if new,
+/// each community's participants once.
+pub fn attended(c: &Connection, rows: &[Attended]) -> Result<()> {
     let mut per_key: HashMap<(i64, i32), i64> = HashMap::new();
     let mut joined_per_community: HashMap<(i64, i32), i64> = HashMap::new();
-    for (a, r) in rows {
-        let key = match starts.get(a) {
-            Some(k) => *k,
-            None => {
-                let k = c
-                    .prepare_cached("select owner_id, starts_at from activities where id = $1")?
-                    .query_row(params![a], |row| {
-                        Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
-                    })
-                    .optional()?
-                    .and_then(|(owner, at)| {
-                        chrono::DateTime::parse_from_rfc3339(&at)
-                            .ok()
-                            .map(|t| (owner, super::month_key(t.with_timezone(&chrono::Utc))))
-                    });
-                starts.insert(*a, k);
-                k
-            }
-        };
-        let Some((owner, month)) = key else { continue };
-        *per_key.entry((owner, month)).or_default() += 1;
-        let joined: Option<i64> = c
-            .prepare_cached(super::JOIN_YEAR)?
-            // `$2` comes first in the text: SQLite numbers parameters by first appearance.
-            .query_row(named_params! {"$1": r, "$2": month / 100}, |row| row.get(0))
-            .optional()?;
-        if let Some(community) = joined {
-            *joined_per_community
-                .entry((community, month / 100))
-                .or_default() += 1;
+    for a in rows {
+        *per_key.entry((a.owner, a.month)).or_default() += 1;
+        let year = a.month / 100;
+        if c.prepare_cached(JOIN_YEAR_OF)?
+            .execute(params![a.resident, year, a.community])?
+            == 1
+        {
+            *joined_per_community.entry((a.community, year)).or_default() += 1;
         }
     }
     for ((community, year), n) in joined_per_community {
