@@ -429,6 +429,9 @@ pub mod turn {
     pub const ROOM: i32 = 3;
     /// A district's commendation categories: the name check and the new code it allows.
     pub const AWARD_CATEGORIES: i32 = 4;
+    /// The roll-ups of attendance: check-in batches adding (side by side, `take_turns_shared`)
+    /// and a recount (alone).
+    pub const ROLLUPS: i32 = 5;
 }
 
 impl Tx {
@@ -439,6 +442,19 @@ impl Tx {
     pub async fn take_turns(&mut self, scope: i32, id: i32) -> Result<()> {
         if let Tx::Postgres(t) = self {
             sqlx::query("select pg_advisory_xact_lock($1, $2)")
+                .bind(scope)
+                .bind(id)
+                .execute(&mut **t)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// As [`Tx::take_turns`], but writers that take it shared go side by side and only wait for
+    /// (and hold off) one that takes it alone.
+    pub async fn take_turns_shared(&mut self, scope: i32, id: i32) -> Result<()> {
+        if let Tx::Postgres(t) = self {
+            sqlx::query("select pg_advisory_xact_lock_shared($1, $2)")
                 .bind(scope)
                 .bind(id)
                 .execute(&mut **t)

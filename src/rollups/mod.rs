@@ -142,32 +142,22 @@ impl Touched {
     }
 }
 
-/// The lock that orders recounts and check-ins on PostgreSQL (SQLite writes one transaction at a
-/// time). Each check-in batch holds it shared until it commits ([`lock_for_adding`]), so batches
-/// run side by side; a recount holds it alone ([`lock_for_recount`]), so it counts only when no
-/// batch has attendance written but not yet committed — a count taken meanwhile would miss those
-/// rows while the batch's additions wait for the recount's row and then land on a total that never
-/// had them, or the recount would drop a resident's year the batch found already counted.
-const COUNTS_LOCK: i64 = 0x6365_6475_726f_6c6c;
-
-/// Taken by a check-in batch before it writes (shared; see [`COUNTS_LOCK`]).
+/// Check-ins and recounts take turns on PostgreSQL (`db::turn::ROLLUPS`; SQLite writes one
+/// transaction at a time). Each check-in batch takes it shared until it commits
+/// ([`lock_for_adding`]), so batches run side by side; a recount takes it alone
+/// ([`lock_for_recount`]), so it counts only when no batch has attendance written but not yet
+/// committed — a count taken meanwhile would miss those rows while the batch's additions wait for
+/// the recount's row and then land on a total that never had them, or the recount would drop a
+/// resident's year the batch found already counted.
 pub async fn lock_for_adding(tx: &mut Tx) -> Result<()> {
-    if tx.backend() == Backend::Postgres {
-        let sql = "select pg_advisory_xact_lock_shared($1)";
-        db::exec(&mut *tx, sql, args![COUNTS_LOCK]).await?;
-    }
-    Ok(())
+    tx.take_turns_shared(db::turn::ROLLUPS, 0).await
 }
 
-/// Taken by a change that recounts (see [`COUNTS_LOCK`]), at the latest by [`refresh`]. A hand
-/// mark takes it before writing its attendance: a check-in of the same resident at the same
+/// Taken by a change that recounts (see [`lock_for_adding`]), at the latest by [`refresh`]. A
+/// hand mark takes it before writing its attendance: a check-in of the same resident at the same
 /// activity would otherwise wait for the mark's row while holding what the mark waits for.
 pub async fn lock_for_recount(tx: &mut Tx) -> Result<()> {
-    if tx.backend() == Backend::Postgres {
-        let sql = "select pg_advisory_xact_lock($1)";
-        db::exec(&mut *tx, sql, args![COUNTS_LOCK]).await?;
-    }
-    Ok(())
+    tx.take_turns(db::turn::ROLLUPS, 0).await
 }
 
 /// Recounts the keys a change touched, from the attendance as it is now in this transaction.
