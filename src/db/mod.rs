@@ -440,21 +440,22 @@ impl Tx {
     /// it allows cannot interleave with another's. On SQLite the transaction holds the write lock
     /// already (`begin immediate`); on PostgreSQL a transaction-scoped advisory lock is taken.
     pub async fn take_turns(&mut self, scope: i32, id: i32) -> Result<()> {
-        if let Tx::Postgres(t) = self {
-            sqlx::query("select pg_advisory_xact_lock($1, $2)")
-                .bind(scope)
-                .bind(id)
-                .execute(&mut **t)
-                .await?;
-        }
-        Ok(())
+        self.advisory_lock("select pg_advisory_xact_lock($1, $2)", scope, id)
+            .await
     }
 
     /// As [`Tx::take_turns`], but writers that take it shared go side by side and only wait for
     /// (and hold off) one that takes it alone.
     pub async fn take_turns_shared(&mut self, scope: i32, id: i32) -> Result<()> {
+        self.advisory_lock("select pg_advisory_xact_lock_shared($1, $2)", scope, id)
+            .await
+    }
+
+    /// PostgreSQL: the transaction-scoped advisory lock `sql` takes; SQLite's transaction holds
+    /// the write lock already.
+    async fn advisory_lock(&mut self, sql: &'static str, scope: i32, id: i32) -> Result<()> {
         if let Tx::Postgres(t) = self {
-            sqlx::query("select pg_advisory_xact_lock_shared($1, $2)")
+            sqlx::query(sql)
                 .bind(scope)
                 .bind(id)
                 .execute(&mut **t)
